@@ -1,0 +1,58 @@
+"""The raw-table representation every extractor produces.
+
+Downstream stages see only these types, never the source format, so a text conversion and a PDF
+of the same disclosure flow through identical normalization.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class RawRow:
+    """One printed table row: cells as printed (strings, '' for blank), where it was printed."""
+
+    cells: tuple[str, ...]
+    page: int | None
+    position: str
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """A table as printed: `unit` is the unit stated above it ('万元' or '元'), None if none was.
+
+    `after_table` says that nothing but blank space or a page break separates this table from the
+    previous one, which makes an untitled table a candidate continuation of it.
+    """
+
+    title: str | None
+    unit: str | None
+    rows: tuple[RawRow, ...]
+    page: int | None
+    position: str
+    context: tuple[str, ...] = ()
+    after_table: bool = False
+
+
+@dataclass(frozen=True)
+class ExtractedDocument:
+    """A disclosure after extraction: its tables plus the narrative text around them."""
+
+    document_id: str
+    path: Path
+    source_format: str
+    pages: int | None
+    text: str
+    tables: tuple[RawTable, ...]
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+class ExtractionError(Exception):
+    """A document that cannot be extracted; `status` is a dim_document status word."""
+
+    def __init__(self, status: str, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason

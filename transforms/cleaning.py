@@ -1,0 +1,45 @@
+"""Cleaning of printed text: OCR spacing, quotes, amounts written as '1, 954. 47'."""
+
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+_SPACE_NEAR_CJK = re.compile(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+")
+_SPACE_IN_NUMBER = re.compile(r"(?<=[\d,.])\s+(?=[\d,.])")
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": '"', "’": '"', "＂": '"'})
+_AMOUNT = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+_DASHES = {"-", "—", "–", "－", "——", "/", "\\"}
+CENT = Decimal("0.01")
+YUAN_PER_WAN = Decimal(10000)
+
+
+def clean_label(text: str) -> str:
+    """A label as a reader would type it: OCR spaces between CJK characters gone, quotes unified."""
+    text = _SPACE_NEAR_CJK.sub("", text.translate(_QUOTES))
+    return _SPACE_IN_NUMBER.sub("", text).strip()
+
+
+def compact(text: str) -> str:
+    """The label with every space removed: the form vocabulary patterns are matched against."""
+    return re.sub(r"\s+", "", text.translate(_QUOTES))
+
+
+def is_blank_amount(text: str) -> bool:
+    """A blank or dash cell: the contract says it yields no fact."""
+    return compact(text) in _DASHES or not text.strip()
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """The amount a cell prints, or None when the cell is not a well-formed amount."""
+    candidate = compact(text).replace("−", "-")
+    if not _AMOUNT.match(candidate):
+        return None
+    try:
+        return Decimal(candidate.replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def to_wan(amount: Decimal, unit: str) -> Decimal:
+    """Amounts in 元 become 万元; rounded half-up to the cent, as budget tables round."""
+    value = amount / YUAN_PER_WAN if unit == "元" else amount
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)

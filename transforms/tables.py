@@ -1,0 +1,341 @@
+"""Raw tables to classified tables: type from the title, continuations stitched, columns given meaning.
+
+Every decision reads printed titles and header labels through the vocabulary, never positions, so a
+new layout needs vocabulary entries, not code.
+"""
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from extractors.model import RawRow, RawTable
+from transforms.cleaning import clean_label, compact, parse_amount
+from transforms.vocabulary import vocabulary
+
+_YEAR = re.compile(r"(20\d\d)年")
+_UNIT_IN_HEADER = re.compile(r"[(（](万元|元)[)）]")
+_MIN_SHARED_HEADER = 0.5
+
+
+@dataclass(frozen=True)
+class ClassifiedTable:
+    """A table of one kind, possibly printed over several segments (pages or repeated headers)."""
+
+    index: int
+    title: str | None
+    table_type: str | None
+    scheme: str
+    unit: str
+    unit_source: str
+    segments: tuple[RawTable, ...]
+
+    @property
+    def page(self) -> int | None:
+        return self.segments[0].page
+
+    @property
+    def position(self) -> str:
+        return self.segments[0].position
+
+    @property
+    def rows(self) -> int:
+        return sum(len(s.rows) for s in self.segments)
+
+
+@dataclass(frozen=True)
+class Column:
+    """What one printed column means: a role, and for amounts a measure with its qualifiers."""
+
+    index: int
+    role: str
+    label: str
+    side: str | None = None
+    measure: str | None = None
+    period: str | None = None
+    fund: str | None = None
+    item: str | None = None
+    inferred: bool = False
+
+
+def title_key(title: str) -> str:
+    return compact(title)
+
+
+def classify_table(raw: RawTable) -> tuple[str | None, str]:
+    """The table type and default subject scheme a printed title names; (None, 'item') if none."""
+    if not raw.title:
+        return None, "item"
+    key = title_key(raw.title)
+    vocab = vocabulary()
+    for table_type in vocab.table_types:
+        if any(p.search(key) for p in table_type.patterns):
+            scheme = table_type.scheme
+            for named_scheme, pattern in vocab.scheme_in_title.items():
+                if pattern.search(key):
+                    scheme = named_scheme
+            return table_type.name, scheme
+    return None, "item"
+
+
+def is_data_row(row: RawRow) -> bool:
+    """Header rows print labels only; the first row printing an amount or code starts the data."""
+    return any(parse_amount(cell) is not None for cell in row.cells)
+
+
+def split_header(rows: Sequence[RawRow]) -> tuple[list[RawRow], list[RawRow]]:
+    for position, row in enumerate(rows):
+        if is_data_row(row):
+            return list(rows[:position]), list(rows[position:])
+    return list(rows), []
+
+
+def _header_labels(raw: RawTable) -> set[str]:
+    header, _ = split_header(raw.rows)
+    return {compact(cell) for row in header for cell in row.cells if compact(cell)}
+
+
+def _continues(previous: RawTable, raw: RawTable) -> bool:
+    if raw.title or not raw.after_table:
+        return False
+    labels = _header_labels(raw)
+    if not labels:
+        return max(map(_width, raw.rows)) == max(map(_width, previous.rows))
+    shared = labels & _header_labels(previous)
+    return len(shared) >= _MIN_SHARED_HEADER * len(labels)
+
+
+def _width(row: RawRow) -> int:
+    return len(row.cells)
+
+
+def _unit_of(segments: Sequence[RawTable], default_unit: str) -> tuple[str, str]:
+    for segment in segments:
+        if segment.unit:
+            return segment.unit, "stated"
+    for segment in segments:
+        header, _ = split_header(segment.rows)
+        for row in header:
+            for cell in row.cells:
+                if match := _UNIT_IN_HEADER.search(cell):
+                    return match.group(1), "header"
+    return default_unit, "assumed"
+
+
+def classify_tables(raw_tables: Sequence[RawTable]) -> list[ClassifiedTable]:
+    """Classify each printed table and fold continuation segments into the table they continue.
+
+    A table without a stated unit takes the unit the document states most often, and says so.
+    """
+    stated = [t.unit for t in raw_tables if t.unit]
+    default_unit = max(set(stated), key=stated.count) if stated else "万元"
+    groups: list[list[RawTable]] = []
+    for raw in raw_tables:
+        if groups and _continues(groups[-1][-1], raw):
+            groups[-1].append(raw)
+        else:
+            groups.append([raw])
+    classified = []
+    for index, segments in enumerate(groups):
+        table_type, scheme = classify_table(segments[0])
+        unit, unit_source = _unit_of(segments, default_unit)
+        classified.append(
+            ClassifiedTable(
+                index=index,
+                title=segments[0].title,
+                table_type=table_type,
+                scheme=scheme,
+                unit=unit,
+                unit_source=unit_source,
+                segments=tuple(segments),
+            )
+        )
+    return classified
+
+
+def _header_grid(header: Sequence[RawRow], width: int) -> list[list[str]]:
+    """Header labels with horizontally merged group cells filled across the columns they span.
+
+    A blank cell continues its left neighbour only where both columns have labels beneath, which
+    is what a merged group heading looks like; a blank above a leaf label stays blank.
+    """
+    grid = [[compact(c) for c in row.cells] + [""] * (width - len(row.cells)) for row in header]
+    for r in range(len(grid) - 1):
+        for c in range(1, width):
+            below = [grid[r2][c] for r2 in range(r + 1, len(grid))]
+            below_left = [grid[r2][c - 1] for r2 in range(r + 1, len(grid))]
+            if not grid[r][c] and grid[r][c - 1] and any(below) and any(below_left):
+                grid[r][c] = grid[r][c - 1]
+    return grid
+
+
+def _paths(grid: list[list[str]], width: int) -> list[list[str]]:
+    paths = []
+    for c in range(width):
+        path: list[str] = []
+        for row in grid:
+            if row[c] and (not path or path[-1] != row[c]):
+                path.append(row[c])
+        paths.append(path)
+    return paths
+
+
+def _sides(grid: list[list[str]], width: int) -> list[str | None]:
+    vocab = vocabulary()
+    for row in grid:
+        income = [c for c, label in enumerate(row) if vocab.income_side.search(label)]
+        expenditure = [c for c, label in enumerate(row) if vocab.expenditure_side.search(label)]
+        if income and expenditure and income[0] < expenditure[0]:
+            split = expenditure[0]
+            return ["income" if c < split else "expenditure" for c in range(width)]
+    return [None] * width
+
+
+def _year_measure(label: str, fiscal_year: int | None) -> str | None:
+    match = _YEAR.search(label)
+    if not match or fiscal_year is None:
+        return None
+    year = int(match.group(1))
+    if year == fiscal_year:
+        return "total"
+    if year == fiscal_year - 1:
+        return "prior_year_budget"
+    return None
+
+
+def _measure_of_label(label: str, fiscal_year: int | None) -> tuple[str, str] | None:
+    """(measure, kind) a single header label names, or None."""
+    vocab = vocabulary()
+    change = vocab.measure_of(label)
+    if change and change.name == "change_from_prior_year":
+        return change.name, change.kind
+    if year_measure := _year_measure(label, fiscal_year):
+        return year_measure, "part"
+    if vocab.header_role(label, "subtotal"):
+        return None
+    measure = vocab.measure_of(label)
+    return (measure.name, measure.kind) if measure else None
+
+
+def _qualifier(path: list[str], kind: str, exclude: str | None, fiscal_year: int | None) -> str | None:
+    for label in reversed(path):
+        found = _measure_of_label(label, fiscal_year)
+        if found and found[1] == kind and found[0] != exclude:
+            return found[0]
+    return None
+
+
+def _resolve_column(index: int, path: list[str], side: str | None, fiscal_year: int | None) -> Column:
+    vocab = vocabulary()
+    label = " / ".join(path)
+    if not path:
+        return Column(index, "unknown", label, side)
+    leaf = path[-1]
+    if any(vocab.header_role(p, "not_amount") for p in path):
+        return Column(index, "skip", label, side)
+    for role in ("code", "unit_code", "name"):
+        if vocab.header_role(leaf, role):
+            return Column(index, role, label, side)
+    for depth, text in enumerate(reversed(path)):
+        if vocab.header_role(text, "item"):
+            return Column(index, "item", label, side, measure="total", item=clean_label(text), inferred=depth > 0)
+        if depth == 0 and vocab.header_role(text, "subtotal"):
+            return Column(index, "subtotal", label, side)
+        if found := _measure_of_label(text, fiscal_year):
+            return Column(index, "amount", label, side, measure=found[0], inferred=depth > 0)
+    for text in reversed(path[:-1]):
+        for role in ("code", "unit_code", "name"):
+            if vocab.header_role(text, role):
+                return Column(index, role, label, side, inferred=True)
+    return Column(index, "unknown", label, side)
+
+
+def _resolve_subtotal(columns: list[Column], position: int, paths: list[list[str]], fy: int | None) -> Column:
+    """A 合计/小计 column means what its group heading says, else what the columns it sums say."""
+    column = columns[position]
+    for text in reversed(paths[column.index][:-1]):
+        found = _measure_of_label(text, fy)
+        if vocabulary().header_role(text, "item"):
+            return replace(column, role="item", measure="total", item=clean_label(text))
+        if found and found[1] != "total":
+            return replace(column, role="amount", measure=found[0])
+    siblings = []
+    for other in columns[position + 1 :]:
+        if other.role == "subtotal" or other.side != column.side:
+            break
+        siblings.append(other)
+    measures = {s.measure for s in siblings if s.role == "amount"}
+    if any(s.role == "item" for s in siblings):
+        return replace(column, role="amount", measure="total")
+    for parts, whole in (({"personnel", "public_operating"}, "basic"), ({"project_own_level", "project_upper_level"}, "project")):
+        if measures and measures <= parts:
+            return replace(column, role="amount", measure=whole, inferred=True)
+    vocab = vocabulary()
+    kinds = {m.kind for m in vocab.measures if m.name in measures}
+    periods = {_qualifier(paths[s.index], "period", s.measure, fy) for s in siblings} - {None}
+    if "period" not in kinds and len(periods) == 1:
+        return replace(column, role="amount", measure=periods.pop(), inferred=True)
+    return replace(column, role="amount", measure="total")
+
+
+def _qualify(columns: list[Column], paths: list[list[str]], fy: int | None) -> list[Column]:
+    """Period and fund qualifiers; members of a subtotal's group share the subtotal's period."""
+    kind_of = {m.name: m.kind for m in vocabulary().measures}
+    qualified = []
+    group_period: str | None = None
+    for column, was_subtotal in columns:
+        if column.role not in ("amount", "item"):
+            qualified.append(column)
+            continue
+        period = _qualifier(paths[column.index], "period", column.measure, fy)
+        if was_subtotal:
+            group_period = period
+        elif group_period:
+            period = group_period
+        if kind_of.get(column.measure or "") == "period":
+            period = None
+        fund = _qualifier(paths[column.index], "fund", column.measure, fy)
+        if kind_of.get(column.measure or "") == "fund":
+            fund = None
+        qualified.append(replace(column, period=period, fund=fund))
+    return qualified
+
+
+def _looks_like_amounts(data: Sequence[RawRow], index: int) -> bool:
+    cells = [row.cells[index] for row in data if index < len(row.cells) and row.cells[index].strip()]
+    return bool(cells) and sum(parse_amount(c) is not None for c in cells) * 2 > len(cells)
+
+
+def resolve_columns(header: Sequence[RawRow], data: Sequence[RawRow], fiscal_year: int | None) -> list[Column]:
+    """Give each printed column a role (code, unit_code, name, amount, item, skip, text).
+
+    An unreadable heading over amounts is taken as the row total when it is the first amount
+    column and no other column is the total (OCR garbles the 总计 heading more than any other);
+    otherwise the column is left out and reported.
+    """
+    width = max((len(r.cells) for r in [*header, *data]), default=0)
+    grid = _header_grid(header, width)
+    paths = _paths(grid, width)
+    sides = _sides(grid, width)
+    columns = [_resolve_column(c, paths[c], sides[c], fiscal_year) for c in range(width)]
+    marked = []
+    for position, column in enumerate(columns):
+        if column.role == "subtotal":
+            marked.append((_resolve_subtotal(columns, position, paths, fiscal_year), True))
+        else:
+            marked.append((column, False))
+    resolved = _qualify(marked, paths, fiscal_year)
+    has_total = {c.side for c in resolved if c.measure == "total"}
+    first_amount = {}
+    for column in resolved:
+        if column.role in ("amount", "item", "unknown") and column.side not in first_amount:
+            if column.role != "unknown" or _looks_like_amounts(data, column.index):
+                first_amount[column.side] = column.index
+    final = []
+    for column in resolved:
+        if column.role == "unknown":
+            if not _looks_like_amounts(data, column.index):
+                column = replace(column, role="text")
+            elif first_amount.get(column.side) == column.index and column.side not in has_total:
+                column = replace(column, role="amount", measure="total", inferred=True)
+        final.append(column)
+    return final
