@@ -159,16 +159,17 @@ def _subject(label: _RowLabel, side: str | None, table: ClassifiedTable, context
     """(row_kind, scheme, code, name) of a row."""
     vocab = vocabulary()
     name = vocab.enumeration.sub("", label.name).strip()
+    side_scheme = "revenue" if side == "income" or table.table_type == "income_summary" else table.scheme
     if any(p.search(compact(label.name)) for p in vocab.total_row):
-        return "total", table.scheme, None, name
+        return "total", side_scheme, None, name
     if label.subject_code:
         scheme = SCHEME_BY_FIRST_DIGIT.get(label.subject_code[0], table.scheme)
         return "subject", scheme, label.subject_code, name
     if label.unit_code or _is_department(name, context):
-        return "unit", table.scheme, None, name
+        return "unit", side_scheme, None, name
     if not name:
-        return "unlabeled", table.scheme, None, name
-    if side == "income" or table.table_type == "income_summary":
+        return "unlabeled", side_scheme, None, name
+    if side_scheme == "revenue":
         return "item", "revenue", None, name
     if table.scheme == "function" and (code := _function_class_by_name().get(compact(name))):
         return "subject", "function", code, name
@@ -226,6 +227,9 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
 def _fact(table, context, column, label, side, kind, scheme, code, name, amount: Decimal, printed, row) -> dict:
     if column.role == "item":
         scheme, code, name = "item", None, column.item
+    measure = column.measure
+    if measure == "total" and table.table_type:
+        measure = vocabulary().table_type(table.table_type).total_measure
     return {
         "document_id": context.document_id,
         "adcode": context.adcode,
@@ -241,7 +245,7 @@ def _fact(table, context, column, label, side, kind, scheme, code, name, amount:
         "row_label": label.name or None,
         "row_kind": kind,
         "side": side,
-        "measure": column.measure,
+        "measure": measure,
         "period": column.period,
         "fund": column.fund,
         "column_label": column.label,

@@ -152,13 +152,17 @@ def classify_tables(raw_tables: Sequence[RawTable]) -> list[ClassifiedTable]:
     return classified
 
 
+def _printed_grid(header: Sequence[RawRow], width: int) -> list[list[str]]:
+    return [[compact(c) for c in row.cells] + [""] * (width - len(row.cells)) for row in header]
+
+
 def _header_grid(header: Sequence[RawRow], width: int) -> list[list[str]]:
     """Header labels with horizontally merged group cells filled across the columns they span.
 
     A blank cell continues its left neighbour only where both columns have labels beneath, which
     is what a merged group heading looks like; a blank above a leaf label stays blank.
     """
-    grid = [[compact(c) for c in row.cells] + [""] * (width - len(row.cells)) for row in header]
+    grid = _printed_grid(header, width)
     for r in range(len(grid) - 1):
         for c in range(1, width):
             below = [grid[r2][c] for r2 in range(r + 1, len(grid))]
@@ -249,23 +253,32 @@ def _resolve_column(index: int, path: list[str], side: str | None, fiscal_year: 
     return Column(index, "unknown", label, side)
 
 
-def _resolve_subtotal(columns: list[Column], position: int, paths: list[list[str]], fy: int | None) -> Column:
-    """A 合计/小计 column means what its group heading says, else what the columns it sums say."""
+def _resolve_subtotal(
+    columns: list[Column], position: int, paths: list[list[str]], printed: list[list[str]], fy: int | None
+) -> Column:
+    """A 合计/小计 column means what its group heading says, else what the columns it sums say.
+
+    A group heading is printed above the group's first column, which is where a subtotal stands;
+    a heading that only reaches it by filling a merged cell from the left is not trusted.
+    """
     column = columns[position]
-    for text in reversed(paths[column.index][:-1]):
-        found = _measure_of_label(text, fy)
-        if vocabulary().header_role(text, "item"):
-            return replace(column, role="item", measure="total", item=clean_label(text))
-        if found and found[1] != "total":
-            return replace(column, role="amount", measure=found[0])
     siblings = []
     for other in columns[position + 1 :]:
         if other.role == "subtotal" or other.side != column.side:
             break
         siblings.append(other)
-    measures = {s.measure for s in siblings if s.role == "amount"}
     if any(s.role == "item" for s in siblings):
         return replace(column, role="amount", measure="total")
+    for text in reversed(printed[column.index][:-1]):
+        found = _measure_of_label(text, fy)
+        if vocabulary().header_role(text, "item"):
+            return replace(column, role="item", measure="total", item=clean_label(text))
+        if found and found[1] != "total":
+            return replace(column, role="amount", measure=found[0])
+    grand_total = any(c.measure == "total" and c.side == column.side and c.role == "amount" for c in columns)
+    if len(paths[column.index]) == 1 and not grand_total and vocabulary().header_role(paths[column.index][0], "row_total"):
+        return replace(column, role="amount", measure="total")
+    measures = {s.measure for s in siblings if s.role == "amount"}
     for parts, whole in (({"personnel", "public_operating"}, "basic"), ({"project_own_level", "project_upper_level"}, "project")):
         if measures and measures <= parts:
             return replace(column, role="amount", measure=whole, inferred=True)
@@ -277,7 +290,7 @@ def _resolve_subtotal(columns: list[Column], position: int, paths: list[list[str
     return replace(column, role="amount", measure="total")
 
 
-def _qualify(columns: list[Column], paths: list[list[str]], fy: int | None) -> list[Column]:
+def _qualify(columns: list[tuple[Column, bool]], paths: list[list[str]], fy: int | None) -> list[Column]:
     """Period and fund qualifiers; members of a subtotal's group share the subtotal's period."""
     kind_of = {m.name: m.kind for m in vocabulary().measures}
     qualified = []
@@ -288,7 +301,7 @@ def _qualify(columns: list[Column], paths: list[list[str]], fy: int | None) -> l
             continue
         period = _qualifier(paths[column.index], "period", column.measure, fy)
         if was_subtotal:
-            group_period = period
+            group_period = column.measure if kind_of.get(column.measure or "") == "period" else period
         elif group_period:
             period = group_period
         if kind_of.get(column.measure or "") == "period":
@@ -315,12 +328,13 @@ def resolve_columns(header: Sequence[RawRow], data: Sequence[RawRow], fiscal_yea
     width = max((len(r.cells) for r in [*header, *data]), default=0)
     grid = _header_grid(header, width)
     paths = _paths(grid, width)
+    printed = _paths(_printed_grid(header, width), width)
     sides = _sides(grid, width)
     columns = [_resolve_column(c, paths[c], sides[c], fiscal_year) for c in range(width)]
     marked = []
     for position, column in enumerate(columns):
         if column.role == "subtotal":
-            marked.append((_resolve_subtotal(columns, position, paths, fiscal_year), True))
+            marked.append((_resolve_subtotal(columns, position, paths, printed, fiscal_year), True))
         else:
             marked.append((column, False))
     resolved = _qualify(marked, paths, fiscal_year)

@@ -13,6 +13,7 @@ class TableType:
     patterns: tuple[re.Pattern[str], ...]
     scheme: str
     amounts: bool
+    total_measure: str
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,9 @@ def vocabulary() -> Vocabulary:
     data = tomllib.loads(resources.files("transforms").joinpath("vocabulary.toml").read_text("utf-8"))
     return Vocabulary(
         table_types=tuple(
-            TableType(t["name"], _compile(t["patterns"]), t["scheme"], t.get("amounts", True))
+            TableType(
+                t["name"], _compile(t["patterns"]), t["scheme"], t.get("amounts", True), t.get("total_measure", "total")
+            )
             for t in data["table_type"]
         ),
         scheme_in_title={k: re.compile(v) for k, v in data["scheme_in_title"].items()},

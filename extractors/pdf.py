@@ -1,0 +1,277 @@
+"""Extractor for text-based PDFs: ruled tables via pdfplumber, everything else as narrative lines.
+
+pdfminer's layout pass, which pdfplumber needs, costs far more than finding tables, so a quick
+pypdfium2 pass first sorts pages: pages without a single vector path cannot hold a ruled table and
+are read with pdfium alone; only the rest are laid out by pdfplumber. The same pass tells
+image-only scans and password-locked files apart before any expensive work.
+
+Titles, context lines and `after_table` follow the rules of the text extractor, so a disclosure
+and its text conversion produce comparable RawTables; the one difference is that a title counts
+only when printed on the table's own page.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pdfplumber
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+from pdfminer.pdfparser import PDFSyntaxError
+from pdfminer.pdftypes import PDFException
+from pdfminer.psparser import PSException
+from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
+
+from extractors.model import ExtractedDocument, ExtractionError, RawRow, RawTable
+from extractors.text import _is_narrative, _is_title
+from extractors.textlayer import clean_cell, normalize_text, stated_unit
+
+_PAGE_NUMBER = re.compile(
+    r"[-—–―_·•.\s]*\d{1,4}[-—–―_·•.\s]*"
+    r"|第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?"
+    r"|共\s*\d+\s*页\s*[,，/]?\s*第\s*\d+\s*页"
+    r"|\d+\s*/\s*\d+"
+    r"|page\s*\d+(\s*of\s*\d+)?",
+    re.IGNORECASE,
+)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
+_PDFIUM_PASSWORD_ERRORS = (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY)
+_PDFMINER_ERRORS = (PdfminerException, MalformedPDFException, PDFException, PSException, PDFSyntaxError)
+
+
+@dataclass(frozen=True)
+class _Line:
+    text: str
+    top: float
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """A found table before titling: rows as (printed row number, cells)."""
+
+    rows: tuple[tuple[int, tuple[str, ...]], ...]
+    top: float
+
+
+@dataclass(frozen=True)
+class _PageScan:
+    chars: int
+    images: int
+    paths: int
+
+
+def extract_pdf_document(path: Path, data: bytes, document_id: str) -> ExtractedDocument:
+    """Tables in reading order with the title and unit printed above each; the rest is narrative."""
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as error:
+        if error.err_code in _PDFIUM_PASSWORD_ERRORS:
+            raise ExtractionError(
+                "encrypted",
+                f"{path.name}: the PDF is encrypted and needs a password to open; "
+                "ask the publisher for an unprotected copy or remove the password before loading it.",
+            ) from error
+        raise ExtractionError(
+            "corrupt", f"{path.name}: not a readable PDF ({error}); re-download it from the publisher."
+        ) from error
+    try:
+        metadata = {key: normalize_text(value) for key, value in document.get_metadata_dict(skip_empty=True).items()}
+        scans = [_scan(document, index) for index in range(len(document))]
+        _reject_without_text_layer(path, scans)
+        pages = _read_pages(path, data, document, scans)
+    finally:
+        document.close()
+    return _assemble(path, document_id, pages, metadata)
+
+
+def _scan(document: pdfium.PdfDocument, index: int) -> _PageScan:
+    page = document[index]
+    try:
+        text_page = page.get_textpage()
+        chars = text_page.count_chars()
+        text_page.close()
+        images = paths = 0
+        for obj in page.get_objects():
+            if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
+                images += 1
+            elif obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
+                paths += 1
+        return _PageScan(chars=chars, images=images, paths=paths)
+    finally:
+        page.close()
+
+
+def _reject_without_text_layer(path: Path, scans: list[_PageScan]) -> None:
+    if any(scan.chars for scan in scans):
+        return
+    count = len(scans)
+    if any(scan.images for scan in scans):
+        raise ExtractionError(
+            "needs_ocr",
+            f"{path.name}: image-only PDF ({count} pages, no text layer); run OCR first or supply a text-based PDF.",
+        )
+    if any(scan.paths for scan in scans):
+        raise ExtractionError(
+            "needs_ocr",
+            f"{path.name}: PDF with text drawn as outlines ({count} pages, no text layer); "
+            "run OCR first or supply a text-based PDF.",
+        )
+    raise ExtractionError(
+        "empty", f"{path.name}: PDF with nothing printed on its {count} pages; re-download it from the publisher."
+    )
+
+
+def _read_pages(
+    path: Path, data: bytes, document: pdfium.PdfDocument, scans: list[_PageScan]
+) -> list[list[_Line | _Grid]]:
+    """Each page's lines and grids, top to bottom; pdfplumber opens only if some page has paths."""
+    plumber = None
+    pages: list[list[_Line | _Grid]] = []
+    try:
+        for index, scan in enumerate(scans):
+            if scan.paths:
+                if plumber is None:
+                    plumber = pdfplumber.open(io.BytesIO(data))
+                page = plumber.pages[index]
+                try:
+                    pages.append(_ruled_page(page))
+                finally:
+                    page.close()
+            else:
+                pages.append(_plain_page(document, index) if scan.chars else [])
+    except _PDFMINER_ERRORS as error:
+        raise ExtractionError(
+            "corrupt",
+            f"{path.name}: page {len(pages) + 1} cannot be parsed ({error!r}); "
+            "re-download the PDF or re-export it from the source document.",
+        ) from error
+    finally:
+        if plumber is not None:
+            plumber.close()
+    return pages
+
+
+def _plain_page(document: pdfium.PdfDocument, index: int) -> list[_Line | _Grid]:
+    """Lines of a page that has no ruling, in content-stream order (pdfium's, good for prose)."""
+    page = document[index]
+    try:
+        text_page = page.get_textpage()
+        text = text_page.get_text_range()
+        text_page.close()
+    finally:
+        page.close()
+    lines = (normalize_text(_CONTROL.sub("", line)).strip() for line in text.splitlines())
+    return [_Line(line, float(number)) for number, line in enumerate(lines) if line]
+
+
+def _ruled_page(page: pdfplumber.page.Page) -> list[_Line | _Grid]:
+    grids: list[tuple[tuple[float, float, float, float], _Grid]] = []
+    for table in page.find_tables():
+        grid = _grid(table.extract(), table.bbox[1])
+        if grid is not None:
+            grids.append((table.bbox, grid))
+    boxes = [box for box, _ in grids]
+
+    def outside_tables(obj: dict) -> bool:
+        if obj.get("object_type") != "char":
+            return True
+        x, y = (obj["x0"] + obj["x1"]) / 2, (obj["top"] + obj["bottom"]) / 2
+        return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
+
+    lines = page.filter(outside_tables).extract_text_lines(return_chars=False) if boxes else page.extract_text_lines()
+    items: list[_Line | _Grid] = [grid for _, grid in grids]
+    for line in lines:
+        text = normalize_text(line["text"]).strip()
+        if text:
+            items.append(_Line(text, line["top"]))
+    return sorted(items, key=lambda item: item.top)
+
+
+def _grid(extracted: list[list[str | None]], top: float) -> _Grid | None:
+    """Cells as printed, spans as ''; rows and columns that are blank throughout are ruling artefacts."""
+    width = max((len(row) for row in extracted), default=0)
+    rows = [[_cell(cell) for cell in row] + [""] * (width - len(row)) for row in extracted]
+    kept_columns = [index for index in range(width) if any(row[index] for row in rows)]
+    kept = tuple(
+        (number, tuple(row[index] for index in kept_columns))
+        for number, row in enumerate(rows, start=1)
+        if any(row)
+    )
+    if len(kept) < 2 or len(kept_columns) < 2:
+        return None
+    return _Grid(rows=kept, top=top)
+
+
+def _cell(text: str | None) -> str:
+    """Join wrapped lines: CJK and figures run on without a space, Latin words keep one."""
+    if not text:
+        return ""
+    joined = ""
+    for part in (part.strip() for part in text.split("\n")):
+        if joined and part and _latin(joined[-1]) and _latin(part[0]):
+            joined += " "
+        joined += part
+    return clean_cell(joined)
+
+
+def _latin(char: str) -> bool:
+    return char.isascii() and char.isalpha()
+
+
+def _is_furniture(text: str) -> bool:
+    return bool(_PAGE_NUMBER.fullmatch(text))
+
+
+def _assemble(
+    path: Path, document_id: str, pages: list[list[_Line | _Grid]], metadata: dict[str, str]
+) -> ExtractedDocument:
+    """Title each grid from the lines above it on its page, mirroring extract_text_document."""
+    tables: list[RawTable] = []
+    narrative: list[str] = []
+    only_furniture_since_table = False
+    for page_number, items in enumerate(pages, start=1):
+        title: str | None = None
+        context: list[str] = []
+        on_page = 0
+        for item in items:
+            if isinstance(item, _Grid):
+                on_page += 1
+                where = f"page {page_number}" if on_page == 1 else f"page {page_number}, table {on_page}"
+                unit = next((u for u in map(stated_unit, [title or "", *context]) if u), None)
+                tables.append(
+                    RawTable(
+                        title=title,
+                        unit=unit,
+                        rows=tuple(RawRow(cells, page_number, f"{where}, row {number}") for number, cells in item.rows),
+                        page=page_number,
+                        position=where,
+                        context=tuple(context),
+                        after_table=bool(tables) and only_furniture_since_table and title is None,
+                    )
+                )
+                title, context, only_furniture_since_table = None, [], True
+                continue
+            text = item.text
+            if _is_furniture(text):
+                continue
+            narrative.append(text)
+            if _is_title(text):
+                title, context, only_furniture_since_table = text, [], False
+            elif _is_narrative(text):
+                title, context, only_furniture_since_table = None, [], False
+            else:
+                context.append(text)
+                if title is None and stated_unit(text) is None:
+                    only_furniture_since_table = False
+    return ExtractedDocument(
+        document_id=document_id,
+        path=path,
+        source_format="pdf",
+        pages=len(pages),
+        text="\n".join(narrative),
+        tables=tuple(tables),
+        metadata=metadata,
+    )

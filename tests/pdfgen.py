@@ -1,0 +1,145 @@
+"""Small disclosure-like PDFs for extractor tests, drawn with fpdf2 the way Excel/WPS exports look.
+
+Tables are ruled with separate line segments per cell border, text is real text in an embedded CJK
+TrueType font, so pdfplumber meets the same kind of page as in a published disclosure.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fpdf import FPDF
+
+CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+_LINE_HEIGHT = 4.2
+
+
+@dataclass
+class Grid:
+    """A ruled table: `None` marks a cell covered by a span that `spans` gives as (rows, columns)."""
+
+    rows: list[list[str | None]]
+    widths: list[float]
+    spans: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    row_height: float = 7.0
+    heights: dict[int, float] = field(default_factory=dict)
+
+    def height_of(self, row: int) -> float:
+        return self.heights.get(row, self.row_height)
+
+
+class DisclosurePdf:
+    """A PDF built top to bottom; every method draws at the cursor and moves it down."""
+
+    def __init__(self, title: str | None = None, author: str | None = None) -> None:
+        if not CJK_FONT.exists():
+            raise FileNotFoundError(f"{CJK_FONT} is missing: install the Debian package fonts-wqy-microhei")
+        self.pdf = FPDF()
+        self.pdf.set_compression(False)
+        self.pdf.set_auto_page_break(False)
+        self.pdf.add_font("cjk", "", CJK_FONT)
+        self.pdf.set_font("cjk", size=10)
+        if title:
+            self.pdf.set_title(title)
+        if author:
+            self.pdf.set_author(author)
+        self.y = 0.0
+
+    def page(self, footer: str | None = None, orientation: str = "P") -> DisclosurePdf:
+        self.pdf.add_page(orientation=orientation)
+        if footer:
+            self.pdf.set_font_size(9)
+            self.pdf.text(self.pdf.w / 2 - 8, self.pdf.h - 10, footer)
+            self.pdf.set_font_size(10)
+        self.y = 18.0
+        return self
+
+    def line(self, text: str, size: float = 10, char_spacing: float = 0) -> DisclosurePdf:
+        self.pdf.set_font_size(size)
+        self.pdf.set_char_spacing(char_spacing)
+        self.pdf.text(15, self.y + size * 0.35, text)
+        self.pdf.set_char_spacing(0)
+        self.pdf.set_font_size(10)
+        self.y += size * 0.35 + 3
+        return self
+
+    def paragraph(self, text: str) -> DisclosurePdf:
+        self.pdf.set_xy(15, self.y)
+        self.pdf.multi_cell(self.pdf.w - 30, 6, text)
+        self.y = self.pdf.get_y() + 2
+        return self
+
+    def rule(self) -> DisclosurePdf:
+        """A lone horizontal rule, as under a letterhead: a path that is not a table."""
+        self.pdf.line(15, self.y, self.pdf.w - 15, self.y)
+        self.y += 3
+        return self
+
+    def table(self, grid: Grid, x: float = 15, char_spacing: float = 0) -> DisclosurePdf:
+        top = self.y
+        tops = [top]
+        for row in range(len(grid.rows)):
+            tops.append(tops[-1] + grid.height_of(row))
+        lefts = [x]
+        for width in grid.widths:
+            lefts.append(lefts[-1] + width)
+        for r, row in enumerate(grid.rows):
+            for c, text in enumerate(row):
+                if text is None:
+                    continue
+                down, across = grid.spans.get((r, c), (1, 1))
+                x0, x1, y0, y1 = lefts[c], lefts[c + across], tops[r], tops[r + down]
+                for a, b, d, e in ((x0, y0, x1, y0), (x0, y1, x1, y1), (x0, y0, x0, y1), (x1, y0, x1, y1)):
+                    self.pdf.line(a, b, d, e)
+                self._cell_text(text, x0, y0, y1, char_spacing)
+        self.y = tops[-1] + 4
+        return self
+
+    def _cell_text(self, text: str, x0: float, y0: float, y1: float, char_spacing: float) -> None:
+        lines = text.split("\n")
+        first_baseline = (y0 + y1) / 2 - _LINE_HEIGHT * (len(lines) - 1) / 2 + 1.3
+        self.pdf.set_char_spacing(char_spacing)
+        for index, line in enumerate(lines):
+            if line:
+                self.pdf.text(x0 + 1.2, first_baseline + index * _LINE_HEIGHT, line)
+        self.pdf.set_char_spacing(0)
+
+    def image(self) -> DisclosurePdf:
+        """A grey raster block standing in for a scanned page."""
+        from PIL import Image, ImageDraw
+
+        picture = Image.new("L", (400, 300), 255)
+        ImageDraw.Draw(picture).rectangle((20, 20, 380, 280), outline=0, width=3)
+        self.pdf.image(picture, x=15, y=self.y, w=150)
+        self.y += 115
+        return self
+
+    def encrypt(self, user_password: str) -> DisclosurePdf:
+        self.pdf.set_encryption(owner_password=user_password + "-owner", user_password=user_password)
+        return self
+
+    def bytes(self, radicals: dict[str, str] | None = None) -> bytes:
+        """The file; `radicals` maps ideographs to the radical code points the text layer should claim.
+
+        Some producers draw the ordinary glyph but map it to a Kangxi or supplement radical in the
+        font's ToUnicode table; rewriting that table reproduces exactly such a file. The rewrite keeps
+        every byte offset, so the cross-reference table stays valid.
+        """
+        buffer = io.BytesIO()
+        self.pdf.output(buffer)
+        data = buffer.getvalue()
+        for ideograph, radical in (radicals or {}).items():
+            pattern = re.compile(rb"(<[0-9A-F]{4}> )<%04X>" % ord(ideograph))
+            data, count = pattern.subn(rb"\g<1><%04X>" % ord(radical), data)
+            if not count:
+                raise ValueError(f"{ideograph!r} is not in the PDF's ToUnicode table")
+        return data
+
+
+def wide_grid(rows: list[list[str | None]], width: float = 25.0, **kwargs) -> Grid:
+    """A grid whose columns all have one width: most test tables need no more."""
+    columns = max(len(row) for row in rows)
+    return Grid(rows=rows, widths=[width] * columns, **kwargs)

@@ -1,0 +1,377 @@
+"""The PDF extractor against generated disclosures and the two real ones in shared/corpus."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from pdfgen import DisclosurePdf, Grid, wide_grid
+
+from extractors import ExtractedDocument, ExtractionError, RawTable, extract_document
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+Extract = Callable[[bytes], ExtractedDocument]
+
+
+@pytest.fixture
+def extract(tmp_path: Path) -> Extract:
+    """Write the bytes where the pipeline would find them and run the real entry point."""
+
+    def run(data: bytes) -> ExtractedDocument:
+        path = tmp_path / "disclosure.pdf"
+        path.write_bytes(data)
+        return extract_document(path)
+
+    return run
+
+
+def cells(table: RawTable) -> list[tuple[str, ...]]:
+    return [row.cells for row in table.rows]
+
+
+def only_table(document: ExtractedDocument) -> RawTable:
+    assert len(document.tables) == 1, [t.title for t in document.tables]
+    return document.tables[0]
+
+
+def income_table(rows: int = 3) -> Grid:
+    body = [[f"{i}、收入{i}", f"{i}.00"] for i in range(1, rows + 1)]
+    return wide_grid([["项目", "预算数"], *body], width=40)
+
+
+def test_document_carries_format_pages_and_metadata(extract: Extract) -> None:
+    doc = DisclosurePdf(title="某局2025年部门预算", author="某局").page(footer="- 1 -").line("第一部分 概况")
+    doc.page(footer="- 2 -").line("部门收支总表").table(income_table())
+
+    document = extract(doc.bytes())
+
+    assert document.source_format == "pdf"
+    assert document.pages == 2
+    assert document.metadata["Title"] == "某局2025年部门预算"
+    assert document.metadata["Author"] == "某局"
+    assert len(document.document_id) == 64
+
+
+def test_merged_header_cells_leave_empty_strings_and_rows_keep_their_width(extract: Extract) -> None:
+    grid = Grid(
+        rows=[
+            ["部门(单位)名称", "收入总计", "本年收入", None, None],
+            [None, None, "合计", "财政拨款收入", "单位资金收入"],
+            ["某局", "1,954.47", "1,954.47", "1,954.47", "0.00"],
+        ],
+        widths=[32, 25, 25, 30, 30],
+        spans={(0, 0): (2, 1), (0, 1): (2, 1), (0, 2): (1, 3)},
+    )
+    doc = DisclosurePdf().page().line("2025年部门收入预算总表").line("单位：万元").table(grid)
+
+    table = only_table(extract(doc.bytes()))
+
+    assert cells(table) == [
+        ("部门(单位)名称", "收入总计", "本年收入", "", ""),
+        ("", "", "合计", "财政拨款收入", "单位资金收入"),
+        ("某局", "1,954.47", "1,954.47", "1,954.47", "0.00"),
+    ]
+
+
+def test_two_row_header_keeps_group_label_above_its_columns(extract: Extract) -> None:
+    grid = Grid(
+        rows=[
+            ["科目编码", "科目名称", "总计", "基本支出", None, None],
+            [None, None, None, "小计", "人员经费", "公用经费"],
+            ["2101501", "行政运行", "265.35", "265.35", "224.80", "40.55"],
+        ],
+        widths=[22, 30, 22, 22, 22, 22],
+        spans={(0, 0): (2, 1), (0, 1): (2, 1), (0, 2): (2, 1), (0, 3): (1, 3)},
+    )
+    doc = DisclosurePdf().page().line("一般公共预算支出预算表").table(grid)
+
+    rows = cells(only_table(extract(doc.bytes())))
+
+    assert rows[0] == ("科目编码", "科目名称", "总计", "基本支出", "", "")
+    assert rows[1] == ("", "", "", "小计", "人员经费", "公用经费")
+    assert rows[2] == ("2101501", "行政运行", "265.35", "265.35", "224.80", "40.55")
+
+
+def test_three_row_header_with_class_and_section_columns(extract: Extract) -> None:
+    grid = Grid(
+        rows=[
+            ["项 目", None, None, None, "合计", "当年财政拨款安排"],
+            ["科目编码", None, "单位代码", "单位名称(科目)", None, None],
+            ["类", "款", None, None, None, None],
+            ["210", "11", "322001", "行政单位医疗", "8.96", "8.96"],
+        ],
+        widths=[14, 14, 20, 40, 22, 30],
+        spans={
+            (0, 0): (1, 4),
+            (0, 4): (3, 1),
+            (0, 5): (3, 1),
+            (1, 0): (1, 2),
+            (1, 2): (2, 1),
+            (1, 3): (2, 1),
+        },
+    )
+    doc = DisclosurePdf().page().line("一般公共预算支出预算表").table(grid)
+
+    rows = cells(only_table(extract(doc.bytes())))
+
+    assert rows == [
+        ("项 目", "", "", "", "合计", "当年财政拨款安排"),
+        ("科目编码", "", "单位代码", "单位名称(科目)", "", ""),
+        ("类", "款", "", "", "", ""),
+        ("210", "11", "322001", "行政单位医疗", "8.96", "8.96"),
+    ]
+
+
+def test_wrapped_cell_text_is_joined_without_the_line_break(extract: Extract) -> None:
+    grid = Grid(
+        rows=[
+            ["科目", "财政专户管理资金\n收入", "Note"],
+            ["机关事业单位基本养老保险\n缴费支出", "30.00", "annual\nbudget"],
+        ],
+        widths=[48, 34, 22],
+        heights={0: 11, 1: 11},
+    )
+    doc = DisclosurePdf().page().line("部门收入总表").table(grid)
+
+    rows = cells(only_table(extract(doc.bytes())))
+
+    assert rows == [("科目", "财政专户管理资金收入", "Note"), ("机关事业单位基本养老保险缴费支出", "30.00", "annual budget")]
+
+
+def test_landscape_page_table_is_read_with_its_title(extract: Extract) -> None:
+    wide = wide_grid([["项目", *[f"列{i}" for i in range(1, 11)]], ["合计", *[f"{i}.00" for i in range(1, 11)]]], 23)
+    doc = DisclosurePdf().page(footer="第 1 页").line("部门支出总表").table(income_table())
+    doc.page(footer="第 2 页", orientation="L").line("财政拨款支出预算表(部门经济分类科目)").line("单位：万元")
+    doc.table(wide)
+
+    document = extract(doc.bytes())
+
+    landscape = document.tables[1]
+    assert landscape.title == "财政拨款支出预算表(部门经济分类科目)"
+    assert landscape.page == 2
+    assert landscape.unit == "万元"
+    assert cells(landscape)[1] == ("合计", *[f"{i}.00" for i in range(1, 11)])
+
+
+def test_continuation_with_repeated_header_is_untitled_and_after_table(extract: Extract) -> None:
+    header = ["科目编码", "科目名称", "金额"]
+    doc = DisclosurePdf().page(footer="第 1 页").line("一般公共预算基本支出预算表").line("单位：万元")
+    doc.table(wide_grid([header, ["30101", "基本工资", "156.19"], ["30102", "津贴补贴", "42.00"]], 40))
+    doc.page(footer="第 2 页").table(wide_grid([header, ["30103", "奖金", "119.82"], ["", "合计", "318.01"]], 40))
+
+    first, second = extract(doc.bytes()).tables
+
+    assert first.title == "一般公共预算基本支出预算表"
+    assert first.after_table is False
+    assert second.title is None
+    assert second.after_table is True
+    assert second.page == 2
+    assert cells(second)[0] == tuple(header)
+
+
+def test_continuation_without_header_is_untitled_and_after_table(extract: Extract) -> None:
+    doc = DisclosurePdf().page(footer="- 7 -").line("部门收支总表").line("金额单位：万元")
+    doc.table(wide_grid([["项目", "预算数"], ["一、本年收入", "1,002.21"]], 50))
+    doc.page(footer="- 8 -").table(wide_grid([["二、上年结转", "52.00"], ["收入总计", "1,054.21"]], 50))
+
+    second = extract(doc.bytes()).tables[1]
+
+    assert (second.title, second.after_table, second.page) == (None, True, 2)
+    assert cells(second) == [("二、上年结转", "52.00"), ("收入总计", "1,054.21")]
+
+
+def test_untitled_table_after_narrative_is_not_a_continuation(extract: Extract) -> None:
+    doc = DisclosurePdf().page().line("部门收支总表").table(income_table())
+    doc.paragraph("以上为部门收支总体情况，下表列示其他事项，本段文字较长以便作为叙述性段落被识别出来。")
+    doc.page().table(income_table())
+
+    second = extract(doc.bytes()).tables[1]
+
+    assert second.title is None
+    assert second.after_table is False
+
+
+def test_two_sided_income_expenditure_table_keeps_blank_left_half(extract: Extract) -> None:
+    grid = Grid(
+        rows=[
+            ["收 入", None, "支 出", None],
+            ["项 目", "预算数", "项 目", "预算数"],
+            ["一、本年收入", "1,954.47", "一、本年支出", "1,954.47"],
+            ["", "", "(十九)住房保障支出", "29.92"],
+            ["收入总计", "1,954.47", "支出总计", "1,954.47"],
+        ],
+        widths=[45, 25, 45, 25],
+        spans={(0, 0): (1, 2), (0, 2): (1, 2)},
+    )
+    doc = DisclosurePdf().page().line("2025年部门收支预算总表").line("单位：万元").table(grid)
+
+    rows = cells(only_table(extract(doc.bytes())))
+
+    assert rows[0] == ("收 入", "", "支 出", "")
+    assert rows[3] == ("", "", "(十九)住房保障支出", "29.92")
+    assert rows[4] == ("收入总计", "1,954.47", "支出总计", "1,954.47")
+
+
+def test_letter_spaced_labels_stay_in_one_cell(extract: Extract) -> None:
+    doc = DisclosurePdf().page().line("部门支出总表")
+    doc.table(wide_grid([["项目", "金额"], ["合 计", "1,054.21"]], 40))
+    doc.table(wide_grid([["项目", "金额"], ["合计", "1,054.21"]], 40), char_spacing=4)
+
+    spaced, tracked = extract(doc.bytes()).tables
+
+    assert cells(spaced)[1] == ("合 计", "1,054.21")
+    assert cells(tracked)[1][0].replace(" ", "") == "合计"
+    assert len(cells(tracked)[1]) == 2
+
+
+def test_amounts_keep_thousands_separators_as_printed(extract: Extract) -> None:
+    grid = wide_grid([["项目", "金额"], ["资金总额", "19,544,744.50"], ["合计", "1,954.47"]], 40)
+    doc = DisclosurePdf().page().line("部门收入总表").table(grid)
+
+    rows = cells(only_table(extract(doc.bytes())))
+
+    assert [row[1] for row in rows[1:]] == ["19,544,744.50", "1,954.47"]
+
+
+def test_blank_cells_and_zero_cells_stay_distinct(extract: Extract) -> None:
+    grid = wide_grid([["项目", "一般公共预算", "政府性基金"], ["一、本年支出", "0.00", ""], ["二、结转", "", "0.00"]])
+    doc = DisclosurePdf().page().line("财政拨款收支预算总表").table(grid)
+
+    rows = cells(only_table(extract(doc.bytes())))
+
+    assert rows[1:] == [("一、本年支出", "0.00", ""), ("二、结转", "", "0.00")]
+
+
+def test_each_table_takes_the_unit_printed_above_it(extract: Extract) -> None:
+    doc = DisclosurePdf().page().line("部门收支总表").line("部门：322-某局 单位：万元").table(income_table())
+    doc.line("部门整体支出绩效目标表").line("部门(单位)名称：某局  金额单位：元").table(income_table())
+
+    wan, yuan = extract(doc.bytes()).tables
+
+    assert (wan.title, wan.unit, wan.position) == ("部门收支总表", "万元", "page 1")
+    assert wan.context == ("部门:322-某局 单位:万元",)
+    assert (yuan.title, yuan.unit, yuan.position) == ("部门整体支出绩效目标表", "元", "page 1, table 2")
+    assert yuan.after_table is False
+
+
+def test_radical_code_points_in_the_text_layer_are_normalized(extract: Extract) -> None:
+    doc = DisclosurePdf().page().line("一般公共预算支出表").table(wide_grid([["项目", "金额"], ["门诊", "1.00"]], 40))
+
+    document = extract(doc.bytes(radicals={"一": "\u2f00", "支": "\u2f40", "门": "\u2ec1"}))
+
+    table = only_table(document)
+    assert table.title == "一般公共预算支出表"
+    assert cells(table)[1] == ("门诊", "1.00")
+    assert "一般公共预算支出表" in document.text
+
+
+def test_narrative_pages_yield_text_but_no_table(extract: Extract) -> None:
+    prose = "2025年部门收入预算总额1954.47万元，其中：本年收入1954.47万元，上年结转结余0万元。"
+    doc = DisclosurePdf().page(footer="- 1 -").line("一、部门收支总体情况").paragraph(prose)
+    doc.page(footer="- 2 -").rule().line("二、财政拨款收支总体情况").paragraph(prose)
+
+    document = extract(doc.bytes())
+
+    assert document.tables == ()
+    assert "一、部门收支总体情况" in document.text
+    assert "二、财政拨款收支总体情况" in document.text
+    assert "上年结转结余0万元" in document.text.replace("\n", "")
+    assert "- 1 -" not in document.text
+
+
+def test_rows_name_their_page_and_printed_row(extract: Extract) -> None:
+    doc = DisclosurePdf().page().line("目录").page().line("部门收支总表").table(income_table(rows=2))
+
+    table = only_table(extract(doc.bytes()))
+
+    assert table.page == 2
+    assert [(row.page, row.position) for row in table.rows] == [
+        (2, "page 2, row 1"),
+        (2, "page 2, row 2"),
+        (2, "page 2, row 3"),
+    ]
+
+
+def test_image_only_pdf_needs_ocr(extract: Extract) -> None:
+    doc = DisclosurePdf().page().image().page().image()
+
+    with pytest.raises(ExtractionError) as raised:
+        extract(doc.bytes())
+
+    assert raised.value.status == "needs_ocr"
+    assert "disclosure.pdf" in raised.value.reason
+    assert "2 pages" in raised.value.reason
+    assert "OCR" in raised.value.reason
+
+
+def test_password_protected_pdf_is_reported_as_encrypted(extract: Extract) -> None:
+    doc = DisclosurePdf().page().line("部门收支总表").table(income_table()).encrypt("secret")
+
+    with pytest.raises(ExtractionError) as raised:
+        extract(doc.bytes())
+
+    assert raised.value.status == "encrypted"
+    assert "disclosure.pdf" in raised.value.reason
+
+
+def test_truncated_pdf_is_reported_as_corrupt(extract: Extract) -> None:
+    with pytest.raises(ExtractionError) as raised:
+        extract(b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R")
+
+    assert raised.value.status == "corrupt"
+    assert "disclosure.pdf" in raised.value.reason
+
+
+def _corpus_document(name: str) -> ExtractedDocument:
+    path = CORPUS / name
+    if not path.exists():
+        pytest.skip(f"{path} is not present")
+    return extract_document(path)
+
+
+def _titled(document: ExtractedDocument, title: str) -> RawTable:
+    return next(table for table in document.tables if table.title == title)
+
+
+def test_guiyang_disclosure() -> None:
+    document = _corpus_document("guiyang_2025_ybj.pdf")
+
+    assert document.pages == 29
+    assert len(document.tables) == 17
+    assert [t.page for t in document.tables] == list(range(13, 30))
+    spending = _titled(document, "2025年一般公共预算支出预算表")
+    assert spending.page == 17
+    assert spending.unit == "万元"
+    assert len(spending.rows) == 25
+    assert any("2101301" in row.cells and "423.00" in row.cells for row in spending.rows)
+    assert cells(_titled(document, "2025年部门收入预算总表"))[1][4] == "财政专户管理资金收入"
+    continued = next(t for t in document.tables if t.page == 19)
+    assert (continued.title, continued.after_table) == (None, True)
+    assert 30 <= len(_titled(document, "2025年一般公共预算基本支出预算表(按部门预算经济科目)").rows) + len(
+        continued.rows
+    )
+    overall = _titled(document, "2025年部门整体支出绩效目标批复表")
+    assert (overall.page, overall.unit) == (26, "元")
+    assert sum(t.after_table for t in document.tables) == 1
+
+
+def test_cangxi_disclosure() -> None:
+    document = _corpus_document("cangxi_2025_ybj.pdf")
+
+    assert document.pages == 32
+    assert len(document.tables) == 17
+    summary = _titled(document, "部门收支总表")
+    assert (summary.page, summary.unit, len(summary.rows)) == (8, "万元", 33)
+    assert summary.context == ("部门:322-苍溪县医疗保障局部门 金额单位:万元",)
+    assert cells(summary)[0] == ("收 入", "", "支 出", "")
+    economic = _titled(document, "财政拨款支出预算表(部门经济分类科目)")
+    assert economic.page == 12
+    assert len({len(row.cells) for row in economic.rows}) == 1
+    assert [t.page for t in document.tables if t.after_table] == [15, 22, 23]
+    assert all(t.title is None for t in document.tables if t.after_table)
+    basic = _titled(document, "一般公共预算基本支出预算表")
+    assert 20 <= len(basic.rows) <= 30
+    assert "合 计" in {cell for row in basic.rows for cell in row.cells}
+    assert "备注:因数据取舍" in document.text

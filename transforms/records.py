@@ -1,0 +1,125 @@
+"""The warehouse's record of a document: its dim_document row, its tables and its issues."""
+
+from collections import Counter
+from dataclasses import asdict
+
+import polars as pl
+
+from extractors.model import ExtractedDocument
+from transforms.document import NormalizedDocument
+from transforms.facts import FACT_SCHEMA
+
+DOCUMENT_SCHEMA = {
+    "document_id": pl.String,
+    "file_name": pl.String,
+    "source_path": pl.String,
+    "source_format": pl.String,
+    "pages": pl.Int32,
+    "adcode": pl.String,
+    "region_name": pl.String,
+    "department_code": pl.String,
+    "department_name": pl.String,
+    "fiscal_year": pl.Int32,
+    "status": pl.String,
+    "reason": pl.String,
+    "tables_found": pl.Int32,
+    "tables_unknown": pl.Int32,
+    "facts_loaded": pl.Int32,
+}
+TABLE_SCHEMA = {
+    "document_id": pl.String,
+    "table_index": pl.Int32,
+    "table_type": pl.String,
+    "title": pl.String,
+    "page": pl.Int32,
+    "source_position": pl.String,
+    "unit": pl.String,
+    "unit_source": pl.String,
+    "segments": pl.Int32,
+    "printed_rows": pl.Int32,
+    "facts": pl.Int32,
+}
+ISSUE_SCHEMA = {
+    "document_id": pl.String,
+    "table_index": pl.Int32,
+    "table_title": pl.String,
+    "page": pl.Int32,
+    "source_position": pl.String,
+    "kind": pl.String,
+    "message": pl.String,
+}
+
+
+def identity_problem(normalized: NormalizedDocument) -> tuple[str, str] | None:
+    """(status, reason) when the document cannot be filed under a region, year and budget tables."""
+    context = normalized.context
+    known = [t for t in normalized.tables if t.table_type]
+    if not known:
+        return "not_budget", "no table titled like a 部门预算 table (部门收支总表, 一般公共预算支出表, ...) was found"
+    if context.department_name is None:
+        return "unidentified", "no department name starting with a GB/T 2260 region name in the document's opening lines"
+    if context.adcode is None:
+        return "unidentified", f"region of '{context.department_name}' not resolved: {normalized.region_reason}"
+    if context.fiscal_year is None:
+        return "unidentified", "budget year not found (expected e.g. '2025年部门预算' near the start or in table titles)"
+    return None
+
+
+def document_record(
+    extracted: ExtractedDocument, normalized: NormalizedDocument | None, status: str, reason: str | None
+) -> pl.DataFrame:
+    context = normalized.context if normalized else None
+    tables = normalized.tables if normalized else []
+    loaded = status == "loaded"
+    row = {
+        "document_id": extracted.document_id,
+        "file_name": extracted.path.name,
+        "source_path": str(extracted.path),
+        "source_format": extracted.source_format,
+        "pages": extracted.pages,
+        "adcode": context.adcode if context else None,
+        "region_name": normalized.region_name if normalized else None,
+        "department_code": context.department_code if context else None,
+        "department_name": context.department_name if context else None,
+        "fiscal_year": context.fiscal_year if context else None,
+        "status": status,
+        "reason": reason,
+        "tables_found": len(tables),
+        "tables_unknown": sum(t.table_type is None for t in tables),
+        "facts_loaded": normalized.facts.height if normalized and loaded else 0,
+    }
+    return pl.DataFrame([row], schema=DOCUMENT_SCHEMA)
+
+
+def table_records(normalized: NormalizedDocument) -> pl.DataFrame:
+    facts_per_table = Counter(normalized.facts["table_index"].to_list())
+    rows = [
+        {
+            "document_id": normalized.context.document_id,
+            "table_index": t.index,
+            "table_type": t.table_type,
+            "title": t.title,
+            "page": t.page,
+            "source_position": t.position,
+            "unit": t.unit,
+            "unit_source": t.unit_source,
+            "segments": len(t.segments),
+            "printed_rows": t.rows,
+            "facts": facts_per_table.get(t.index, 0),
+        }
+        for t in normalized.tables
+    ]
+    return pl.DataFrame(rows, schema=TABLE_SCHEMA)
+
+
+def issue_records(normalized: NormalizedDocument) -> pl.DataFrame:
+    rows = [
+        {**{k: v for k, v in asdict(i).items() if k != "position"}, "source_position": i.position}
+        | {"document_id": normalized.context.document_id}
+        for i in normalized.issues
+    ]
+    return pl.DataFrame(rows, schema=ISSUE_SCHEMA)
+
+
+def empty_facts() -> pl.DataFrame:
+    return pl.DataFrame(schema=FACT_SCHEMA)

@@ -1,0 +1,82 @@
+"""Loading into DuckDB: one transaction per document, so a re-run replaces and a failure leaves
+the warehouse as it was."""
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
+WAREHOUSE_ENV = "YUSUAN_WAREHOUSE"
+DOCUMENT_TABLES = ("fct_budget_amount", "stg_table", "stg_issue", "dim_document")
+
+
+def warehouse_path(explicit: str | Path | None = None) -> Path:
+    """--warehouse beats $YUSUAN_WAREHOUSE beats data/warehouse.duckdb."""
+    return Path(explicit or os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE)
+
+
+def _sql(name: str) -> str:
+    return resources.files("warehouse").joinpath(name).read_text("utf-8")
+
+
+def connect(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the warehouse with its schema and marts in place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    con.execute(_sql("schema.sql"))
+    con.execute(_sql("marts.sql"))
+    return con
+
+
+def load_reference(con: duckdb.DuckDBPyConnection, regions: pl.DataFrame, subject_classes: pl.DataFrame) -> None:
+    """Replace the reference dimensions; cheap enough to do on every run, so they never go stale."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM dim_region")
+        con.execute("INSERT INTO dim_region BY NAME SELECT * FROM regions")
+        con.execute("DELETE FROM ref_subject_class")
+        con.execute("INSERT INTO ref_subject_class BY NAME SELECT * FROM subject_classes")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+@dataclass(frozen=True)
+class DocumentLoad:
+    """Everything the warehouse keeps of one document (facts empty for a rejected one)."""
+
+    document: pl.DataFrame
+    tables: pl.DataFrame
+    issues: pl.DataFrame
+    facts: pl.DataFrame
+
+
+def load_document(con: duckdb.DuckDBPyConnection, load: DocumentLoad) -> None:
+    """Replace a document's rows in one transaction and rebuild the derived dimensions."""
+    document_id = load.document["document_id"][0]
+    document = load.document.with_columns(ingested_at=pl.lit(datetime.now(UTC).replace(tzinfo=None)))
+    frames = {"fct_budget_amount": load.facts, "stg_table": load.tables, "stg_issue": load.issues}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table in DOCUMENT_TABLES:
+            con.execute(f"DELETE FROM {table} WHERE document_id = ?", [document_id])
+        con.register("incoming_document", document)
+        con.execute("INSERT INTO dim_document BY NAME SELECT * FROM incoming_document")
+        for table, frame in frames.items():
+            if frame.height:
+                con.register("incoming", frame)
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
+                con.unregister("incoming")
+        con.execute(_sql("derived.sql"))
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister("incoming_document")

@@ -1,0 +1,106 @@
+-- The warehouse's tables. Names and meanings of fct_/dim_/mart_ objects are the public contract
+-- (see README); stg_ tables are the pipeline's own record of what it read.
+
+CREATE TABLE IF NOT EXISTS dim_region (
+    adcode VARCHAR(6) PRIMARY KEY,
+    name VARCHAR NOT NULL,
+    level VARCHAR NOT NULL,
+    province VARCHAR,
+    city VARCHAR,
+    county VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS ref_subject_class (
+    subject_scheme VARCHAR NOT NULL,
+    subject_code VARCHAR NOT NULL,
+    subject_name VARCHAR NOT NULL,
+    PRIMARY KEY (subject_scheme, subject_code)
+);
+
+CREATE TABLE IF NOT EXISTS dim_document (
+    document_id VARCHAR PRIMARY KEY,
+    file_name VARCHAR NOT NULL,
+    source_path VARCHAR,
+    source_format VARCHAR,
+    pages INTEGER,
+    adcode VARCHAR(6),
+    region_name VARCHAR,
+    department_code VARCHAR,
+    department_name VARCHAR,
+    fiscal_year INTEGER,
+    status VARCHAR NOT NULL,
+    reason VARCHAR,
+    tables_found INTEGER,
+    tables_unknown INTEGER,
+    facts_loaded INTEGER,
+    ingested_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS stg_table (
+    document_id VARCHAR NOT NULL,
+    table_index INTEGER NOT NULL,
+    table_type VARCHAR,
+    title VARCHAR,
+    page INTEGER,
+    source_position VARCHAR,
+    unit VARCHAR,
+    unit_source VARCHAR,
+    segments INTEGER,
+    printed_rows INTEGER,
+    facts INTEGER,
+    PRIMARY KEY (document_id, table_index)
+);
+
+CREATE TABLE IF NOT EXISTS stg_issue (
+    document_id VARCHAR NOT NULL,
+    table_index INTEGER,
+    table_title VARCHAR,
+    page INTEGER,
+    source_position VARCHAR,
+    kind VARCHAR NOT NULL,
+    message VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS fct_budget_amount (
+    document_id VARCHAR NOT NULL,
+    adcode VARCHAR(6),
+    fiscal_year INTEGER,
+    department_code VARCHAR,
+    department_name VARCHAR,
+    table_type VARCHAR NOT NULL,
+    table_index INTEGER NOT NULL,
+    table_title VARCHAR,
+    subject_scheme VARCHAR NOT NULL,
+    subject_code VARCHAR,
+    subject_name VARCHAR,
+    row_label VARCHAR,
+    row_kind VARCHAR NOT NULL,
+    side VARCHAR,
+    measure VARCHAR NOT NULL,
+    period VARCHAR,
+    fund VARCHAR,
+    column_label VARCHAR,
+    amount_wan DECIMAL(18, 2) NOT NULL,
+    amount_printed VARCHAR NOT NULL,
+    source_unit VARCHAR NOT NULL,
+    page INTEGER,
+    source_position VARCHAR NOT NULL,
+    column_index INTEGER NOT NULL,
+    PRIMARY KEY (document_id, table_index, source_position, column_index)
+);
+
+CREATE TABLE IF NOT EXISTS dim_department (
+    department_key VARCHAR PRIMARY KEY,
+    adcode VARCHAR(6),
+    department_code VARCHAR,
+    department_name VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS dim_subject (
+    subject_scheme VARCHAR NOT NULL,
+    subject_code VARCHAR NOT NULL,
+    subject_name VARCHAR,
+    level VARCHAR NOT NULL,
+    parent_code VARCHAR,
+    PRIMARY KEY (subject_scheme, subject_code)
+);

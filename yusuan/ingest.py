@@ -1,0 +1,116 @@
+"""One ingest run: discover files, then per document extract -> normalize -> load.
+
+A document that fails is recorded with its reason and the run goes on; nothing of it enters the
+facts, and documents loaded before are untouched.
+"""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from extractors import ExtractedDocument, ExtractionError, document_id_of, extract_document
+from extractors.model import ExtractedDocument as _Extracted
+from transforms.document import normalize_document
+from transforms.facts import subject_classes
+from transforms.records import (
+    ISSUE_SCHEMA,
+    TABLE_SCHEMA,
+    document_record,
+    empty_facts,
+    identity_problem,
+    issue_records,
+    table_records,
+)
+from transforms.regions import region_reference
+from warehouse.load import DocumentLoad, connect, load_document, load_reference
+
+DISCLOSURE_SUFFIXES = (".pdf", ".txt", ".md")
+
+
+def discover(paths: Iterable[Path]) -> list[Path]:
+    """Files named on the command line, and disclosure files under named directories, sorted."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(p for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in DISCLOSURE_SUFFIXES)
+        else:
+            found.append(path)
+    return list(dict.fromkeys(found))
+
+
+@dataclass(frozen=True)
+class DocumentOutcome:
+    """What happened to one file, ready to load and to print."""
+
+    path: Path
+    load: DocumentLoad
+    tables_by_type: dict[str, int]
+
+    @property
+    def status(self) -> str:
+        return self.load.document["status"][0]
+
+    @property
+    def reason(self) -> str | None:
+        return self.load.document["reason"][0]
+
+
+def _rejected(extracted: ExtractedDocument, status: str, reason: str) -> DocumentLoad:
+    return DocumentLoad(
+        document=document_record(extracted, None, status, reason),
+        tables=pl.DataFrame(schema=TABLE_SCHEMA),
+        issues=pl.DataFrame(schema=ISSUE_SCHEMA),
+        facts=empty_facts(),
+    )
+
+
+def prepare_document(path: Path) -> DocumentOutcome:
+    """Extract and normalize one file; never raises for a bad document, it records why."""
+    try:
+        extracted = extract_document(path)
+    except ExtractionError as error:
+        placeholder = _placeholder(path)
+        return DocumentOutcome(path, _rejected(placeholder, error.status, error.reason), {})
+    except OSError as error:
+        placeholder = _placeholder(path)
+        return DocumentOutcome(path, _rejected(placeholder, "corrupt", f"{path.name}: cannot be read ({error})"), {})
+    normalized = normalize_document(extracted)
+    tables_by_type: dict[str, int] = {}
+    for table in normalized.tables:
+        key = table.table_type or "unknown"
+        tables_by_type[key] = tables_by_type.get(key, 0) + 1
+    problem = identity_problem(normalized)
+    status, reason = problem if problem else ("loaded", None)
+    load = DocumentLoad(
+        document=document_record(extracted, normalized, status, reason),
+        tables=table_records(normalized),
+        issues=issue_records(normalized),
+        facts=normalized.facts if problem is None else empty_facts(),
+    )
+    return DocumentOutcome(path, load, tables_by_type)
+
+
+def _placeholder(path: Path) -> ExtractedDocument:
+    data = path.read_bytes() if path.is_file() else b""
+    return _Extracted(document_id_of(data), path, "unknown", None, "", ())
+
+
+def ingest(paths: Iterable[Path], warehouse: Path) -> Iterator[DocumentOutcome]:
+    """Load every discovered document, one transaction each, yielding outcomes as they land."""
+    con = connect(warehouse)
+    try:
+        load_reference(con, region_reference(), _subject_class_frame())
+        for path in discover(paths):
+            outcome = prepare_document(path)
+            load_document(con, outcome.load)
+            yield outcome
+    finally:
+        con.close()
+
+
+def _subject_class_frame() -> pl.DataFrame:
+    return pl.DataFrame(
+        [{"subject_scheme": s, "subject_code": c, "subject_name": n} for (s, c), n in subject_classes().items()]
+    )
