@@ -222,7 +222,7 @@ def _latin(char: str) -> bool:
 
 
 def _is_furniture(text: str) -> bool:
-    return bool(_PAGE_NUMBER.fullmatch(text))
+    return False
 
 
 def _assemble(

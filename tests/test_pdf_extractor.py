@@ -259,7 +259,7 @@ def test_each_table_takes_the_unit_printed_above_it(extract: Extract) -> None:
 def test_radical_code_points_in_the_text_layer_are_normalized(extract: Extract) -> None:
     doc = DisclosurePdf().page().line("一般公共预算支出表").table(wide_grid([["项目", "金额"], ["门诊", "1.00"]], 40))
 
-    document = extract(doc.bytes(radicals={"一": "\u2f00", "支": "\u2f40", "门": "\u2ec1"}))
+    document = extract(doc.bytes(radicals={"一": "\u2f00", "支": "\u2f40", "门": "\u2ed4"}))
 
     table = only_table(document)
     assert table.title == "一般公共预算支出表"

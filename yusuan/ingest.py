@@ -11,7 +11,6 @@ from pathlib import Path
 import polars as pl
 
 from extractors import ExtractedDocument, ExtractionError, document_id_of, extract_document
-from extractors.model import ExtractedDocument as _Extracted
 from transforms.document import normalize_document
 from transforms.facts import subject_classes
 from transforms.records import (
@@ -66,16 +65,19 @@ def _rejected(extracted: ExtractedDocument, status: str, reason: str) -> Documen
     )
 
 
-def prepare_document(path: Path) -> DocumentOutcome:
-    """Extract and normalize one file; never raises for a bad document, it records why."""
+def extract_step(path: Path) -> ExtractedDocument | DocumentOutcome:
+    """The extracted document, or the outcome of a file rejected before any table was read."""
     try:
-        extracted = extract_document(path)
+        return extract_document(path)
     except ExtractionError as error:
-        placeholder = _placeholder(path)
-        return DocumentOutcome(path, _rejected(placeholder, error.status, error.reason), {})
+        return DocumentOutcome(path, _rejected(_placeholder(path), error.status, error.reason), {})
     except OSError as error:
-        placeholder = _placeholder(path)
-        return DocumentOutcome(path, _rejected(placeholder, "corrupt", f"{path.name}: cannot be read ({error})"), {})
+        reason = f"{path.name}: cannot be read ({error}); check the file's permissions and that it still exists"
+        return DocumentOutcome(path, _rejected(_placeholder(path), "corrupt", reason), {})
+
+
+def normalize_step(extracted: ExtractedDocument) -> DocumentOutcome:
+    """Normalize an extracted document into what the warehouse keeps of it."""
     normalized = normalize_document(extracted)
     tables_by_type: dict[str, int] = {}
     for table in normalized.tables:
@@ -89,28 +91,38 @@ def prepare_document(path: Path) -> DocumentOutcome:
         issues=issue_records(normalized),
         facts=normalized.facts if problem is None else empty_facts(),
     )
-    return DocumentOutcome(path, load, tables_by_type)
+    return DocumentOutcome(extracted.path, load, tables_by_type)
+
+
+def prepare_document(path: Path) -> DocumentOutcome:
+    """Extract and normalize one file; never raises for a bad document, it records why."""
+    extracted = extract_step(path)
+    return normalize_step(extracted) if isinstance(extracted, ExtractedDocument) else extracted
 
 
 def _placeholder(path: Path) -> ExtractedDocument:
     data = path.read_bytes() if path.is_file() else b""
-    return _Extracted(document_id_of(data), path, "unknown", None, "", ())
+    return ExtractedDocument(document_id_of(data), path, "unknown", None, "", ())
 
 
 def ingest(paths: Iterable[Path], warehouse: Path) -> Iterator[DocumentOutcome]:
     """Load every discovered document, one transaction each, yielding outcomes as they land."""
+    yield from load_outcomes((prepare_document(path) for path in discover(paths)), warehouse)
+
+
+def load_outcomes(outcomes: Iterable[DocumentOutcome], warehouse: Path) -> Iterator[DocumentOutcome]:
+    """Write outcomes to the warehouse (reference data first), one transaction per document."""
     con = connect(warehouse)
     try:
-        load_reference(con, region_reference(), _subject_class_frame())
-        for path in discover(paths):
-            outcome = prepare_document(path)
+        load_reference(con, region_reference(), subject_class_frame())
+        for outcome in outcomes:
             load_document(con, outcome.load)
             yield outcome
     finally:
         con.close()
 
 
-def _subject_class_frame() -> pl.DataFrame:
+def subject_class_frame() -> pl.DataFrame:
     return pl.DataFrame(
         [{"subject_scheme": s, "subject_code": c, "subject_name": n} for (s, c), n in subject_classes().items()]
     )
