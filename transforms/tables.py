@@ -267,12 +267,14 @@ def _resolve_subtotal(
         if other.role == "subtotal" or other.side != column.side:
             break
         siblings.append(other)
-    if any(s.role == "item" for s in siblings):
-        return replace(column, role="amount", measure="total")
-    for text in reversed(printed[column.index][:-1]):
-        found = _measure_of_label(text, fy)
+    parents = list(reversed(printed[column.index][:-1]))
+    for text in parents:
         if vocabulary().header_role(text, "item"):
             return replace(column, role="item", measure="total", item=clean_label(text))
+    if any(s.role == "item" for s in siblings):
+        return replace(column, role="amount", measure="total")
+    for text in parents:
+        found = _measure_of_label(text, fy)
         if found and found[1] != "total":
             return replace(column, role="amount", measure=found[0])
     grand_total = any(c.measure == "total" and c.side == column.side and c.role == "amount" for c in columns)

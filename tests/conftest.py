@@ -1,0 +1,29 @@
+"""Shared fixtures: the shared seeds and corpus read in place, and warehouses built from them."""
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from yusuan.cli import main
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+SEEDS = SHARED / "seeds"
+CORPUS = SHARED / "corpus"
+GUIYANG_SEED = SEEDS / "000_80b0a90830817b4c.txt"
+CANGXI_SEED = SEEDS / "003_ff4bcb3d5afa9de0.txt"
+
+
+@pytest.fixture(scope="session")
+def seed_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A warehouse holding both seed disclosures, ingested through the CLI as a user would."""
+    path = tmp_path_factory.mktemp("seeds") / "warehouse.duckdb"
+    assert main(["ingest", str(SEEDS), "--warehouse", str(path)]) == 0
+    return path
+
+
+@pytest.fixture
+def seed_db(seed_warehouse: Path):
+    con = duckdb.connect(str(seed_warehouse), read_only=True)
+    yield con
+    con.close()

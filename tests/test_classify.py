@@ -1,0 +1,61 @@
+import pytest
+
+from tests.tables import raw_table
+from transforms.tables import classify_table, classify_tables
+
+
+@pytest.mark.parametrize(
+    ("title", "table_type", "scheme"),
+    [
+        ("2025年部门收支预算总表", "income_expenditure_summary", "function"),
+        ("部门收支总表", "income_expenditure_summary", "function"),
+        ("部门收入总表", "income_summary", "revenue"),
+        ("2025年部门支出预算总表", "expenditure_summary", "function"),
+        ("财政拨款收支预算总表", "fiscal_appropriation_summary", "function"),
+        ("财政拨款支出预算表(部门经济分类科目)", "fiscal_appropriation_by_econ", "econ_dept"),
+        ("2025年一般公共预算支出预算表", "general_budget_expenditure", "function"),
+        ("2025年一般公共预算基本支出预算表(按部门预算经济科目)", "general_budget_basic_expenditure", "econ_dept"),
+        ("2025年一般公共预算基本支出预算表(按政府预算经济科目)", "general_budget_basic_expenditure", "econ_gov"),
+        ("一般公共预算项目支出预算表", "general_budget_project_expenditure", "function"),
+        ("一般公共预算“三公”经费支出预算表", "three_public_costs", "item"),
+        ('2025年财政拨款"三公"经费支出预算表', "three_public_costs", "item"),
+        ("政府性基金预算“三公”经费支出预算表", "government_fund_three_public_costs", "item"),
+        ("2025年政府性基金预算支出预算表", "government_fund_expenditure", "function"),
+        ("2025年国有资本经营预算支出预算表", "state_capital_expenditure", "function"),
+        ("2025年政府采购预算表", "government_procurement", "item"),
+        ("2025年市对下转移支付预算表", "transfer_payment", "function"),
+        ("2025年部门整体支出绩效目标批复表", "performance_targets", "item"),
+        ("部门预算项目支出绩效目标表(2025 年度)", "performance_targets", "item"),
+    ],
+)
+def test_titles_classify_into_the_contract_vocabulary(title: str, table_type: str, scheme: str) -> None:
+    assert classify_table(raw_table([["a"]], title=title)) == (table_type, scheme)
+
+
+def test_unknown_and_untitled_tables_are_kept_as_unknown() -> None:
+    tables = classify_tables([raw_table([["序号", "预算单位名称"], ["1", "某局机关"]], title=None)])
+    assert [(t.table_type, t.rows) for t in tables] == [(None, 2)]
+
+
+def test_untitled_table_right_after_a_table_with_the_same_header_is_stitched() -> None:
+    header = [["科目编码", "单位名称", "合计", "人员经费", "公用经费"]]
+    first = raw_table([*header, ["30101", "基本工资", "1.00", "1.00", ""]], title="一般公共预算基本支出预算表")
+    second = raw_table([*header, ["30201", "办公费", "2.00", "", "2.00"]], title=None, after_table=True, page=2)
+    tables = classify_tables([first, second])
+    assert len(tables) == 1
+    assert tables[0].table_type == "general_budget_basic_expenditure"
+    assert len(tables[0].segments) == 2
+
+
+def test_untitled_table_with_a_different_header_is_not_stitched() -> None:
+    first = raw_table([["科目编码", "合计"], ["208", "1.00"]], title="一般公共预算支出预算表")
+    second = raw_table([["序号", "预算单位名称"], ["1", "某局"]], title=None, after_table=True)
+    assert len(classify_tables([first, second])) == 2
+
+
+def test_unit_from_header_then_from_the_document_default() -> None:
+    stated = raw_table([["项目", "金额"], ["x", "1.00"]], title="部门收支总表", unit="元")
+    in_header = raw_table([["项目", "预算数(万元)"], ["x", "1.00"]], title="部门收入总表", unit=None)
+    silent = raw_table([["项目", "预算数"], ["x", "1.00"]], title="部门支出总表", unit=None)
+    units = [(t.unit, t.unit_source) for t in classify_tables([stated, in_header, silent])]
+    assert units == [("元", "stated"), ("万元", "header"), ("元", "assumed")]

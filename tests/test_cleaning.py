@@ -1,0 +1,69 @@
+from decimal import Decimal
+
+import pytest
+
+from transforms.cleaning import clean_label, is_blank_amount, parse_amount, to_wan
+from transforms.facts import repair_row
+from transforms.vocabulary import vocabulary
+
+
+@pytest.mark.parametrize(
+    ("printed", "expected"),
+    [
+        ("1, 954. 47", Decimal("1954.47")),
+        ("0. 00", Decimal("0.00")),
+        ("1,870.05", Decimal("1870.05")),
+        ("423.00", Decimal("423.00")),
+        ("-5.20", Decimal("-5.20")),
+        ("3304685. 44", Decimal("3304685.44")),
+    ],
+)
+def test_amounts_printed_with_ocr_spacing_parse(printed: str, expected: Decimal) -> None:
+    assert parse_amount(printed) == expected
+
+
+@pytest.mark.parametrize("printed", ["1,954.", "0.00%", "2025年", "合计", "1,95,4.00", ""])
+def test_malformed_or_non_amounts_are_refused(printed: str) -> None:
+    assert parse_amount(printed) is None
+
+
+@pytest.mark.parametrize("printed", ["", "  ", "-", "—", "－"])
+def test_blank_and_dash_cells_are_blank(printed: str) -> None:
+    assert is_blank_amount(printed)
+
+
+def test_zero_is_not_blank() -> None:
+    assert not is_blank_amount("0.00")
+
+
+def test_yuan_converted_to_wan_rounding_half_up() -> None:
+    assert to_wan(Decimal("3304685.44"), "元") == Decimal("330.47")
+    assert to_wan(Decimal("125"), "元") == Decimal("0.01")
+    assert to_wan(Decimal("12.5"), "万元") == Decimal("12.50")
+
+
+def test_ocr_spacing_removed_between_cjk_but_kept_between_words() -> None:
+    assert clean_label("机关事业单位基本养老保 险缴费支出") == "机关事业单位基本养老保险缴费支出"
+    assert clean_label("合 计") == "合计"
+    assert clean_label("DRG 2.0 版") == "DRG 2.0版"
+    assert clean_label("“三公”经费") == '"三公"经费'
+
+
+@pytest.mark.parametrize(
+    ("printed", "expected"),
+    [
+        ("一、本年收入", "本年收入"),
+        ("(二十二)灾害防治及应急管理支出", "灾害防治及应急管理支出"),
+        ("1、一般公共预算财政拨款收入", "一般公共预算财政拨款收入"),
+        ("八. 社会保障和就业支出", " 社会保障和就业支出"),
+        ("一般行政管理事务", "一般行政管理事务"),
+        ("93年工改保留补贴", "93年工改保留补贴"),
+    ],
+)
+def test_enumeration_stripped_only_with_its_delimiter(printed: str, expected: str) -> None:
+    assert vocabulary().enumeration.sub("", printed) == expected
+
+
+def test_cell_boundary_moved_into_an_amount_is_mended() -> None:
+    cells = ["二、上年结转结余", "0.", "00 二、年终结转结余", "0.00"]
+    assert repair_row(cells) == ["二、上年结转结余", "0.00", "二、年终结转结余", "0.00"]

@@ -1,0 +1,204 @@
+"""Header meaning and row normalization on small tables shaped like real disclosures."""
+
+from decimal import Decimal
+
+import polars as pl
+import pytest
+
+from tests.tables import raw_table
+from transforms.facts import DocumentContext, budget_facts
+from transforms.tables import classify_tables, resolve_columns, split_header
+
+CONTEXT = DocumentContext("doc", 2025, "322", "苍溪县医疗保障局", "510824")
+
+
+def facts_of(title: str, rows: list[list[str]], unit: str | None = "万元") -> pl.DataFrame:
+    facts, _ = budget_facts(classify_tables([raw_table(rows, title=title, unit=unit)]), CONTEXT)
+    return facts
+
+
+def measures(rows: list[list[str]]) -> list[str | None]:
+    header, data = split_header(raw_table(rows).rows)
+    return [c.measure for c in resolve_columns(header, data, 2025)]
+
+
+def test_grouped_header_gives_each_column_its_measure() -> None:
+    rows = [
+        ["科目编码", "单位(科目)名称", "总计", "基本支出", "", "", "项目支出", "", ""],
+        ["", "", "", "小计", "人员经费", "公用经费", "小计", "本级资金项目支出", "上级资金项目支出"],
+        ["2101301", "城乡医疗救助", "423.00", "0.00", "0.00", "0.00", "423.00", "423.00", "0.00"],
+    ]
+    assert measures(rows) == [
+        None,
+        None,
+        "total",
+        "basic",
+        "personnel",
+        "public_operating",
+        "project",
+        "project_own_level",
+        "project_upper_level",
+    ]
+
+
+def test_unreadable_total_heading_over_the_first_amount_column_is_the_total() -> None:
+    rows = [
+        ["利日伯司", "单位(科目)名称", "光江.", "总计", "", "", "项目支出"],
+        ["科目编码", "单位(科目)名称", "思订", "小计", "人员经费", "公用经费", "小计"],
+        ["2101301", "城乡医疗救助", "423.00", "0.00", "0.00", "0.00", "423.00"],
+    ]
+    assert measures(rows)[2:] == ["total", "basic", "personnel", "public_operating", "project"]
+
+
+def test_subtotals_of_period_groups_take_the_period() -> None:
+    rows = [
+        ["", "", "本年收入", "", "", "上年结转结余", "", ""],
+        ["部门(单位)名称", "收入总计", "合计", "财政拨款收入", "单位资金收入", "合计", "财政拨款收入", "单位资金收入"],
+        ["某局", "10.00", "8.00", "8.00", "0.00", "2.00", "2.00", "0.00"],
+    ]
+    header, data = split_header(raw_table(rows).rows)
+    columns = resolve_columns(header, data, 2025)
+    assert [(c.measure, c.period) for c in columns[1:]] == [
+        ("total", None),
+        ("current_year", None),
+        ("fiscal_appropriation", "current_year"),
+        ("unit_funds", "current_year"),
+        ("carry_over", None),
+        ("fiscal_appropriation", "carry_over"),
+        ("unit_funds", "carry_over"),
+    ]
+
+
+def test_top_level_heji_without_grand_total_is_the_row_total() -> None:
+    rows = [
+        ["项目", "", "合计", "当年财政拨款安排", "上年结转安排"],
+        ["科目编码", "单位名称(科目)", "", "", ""],
+        ["2101502", "一般行政管理事务", "52.00", "", "52.00"],
+    ]
+    assert measures(rows)[2:] == ["total", "current_year", "carry_over"]
+
+
+def test_split_code_columns_join_and_unit_codes_are_kept_apart() -> None:
+    facts = facts_of(
+        "部门支出总表",
+        [
+            ["项 目", "", "", "", "", "合计", "基本支出", "项目支出"],
+            ["科目编码", "", "", "单位代码", "单位名称(科目)", "", "", ""],
+            ["类", "款", "项", "", "", "", "", ""],
+            ["", "", "", "", "合 计", "1,054.21", "533.46", "520.75"],
+            ["", "", "", "322001", "苍溪县医疗保障局", "1,054.21", "533.46", "520.75"],
+            ["210", "11", "02", "322001", "事业单位医疗", "8.70", "8.69", ""],
+        ],
+    )
+    row = facts.filter(pl.col("subject_code") == "2101102")
+    assert row.select("measure", "amount_wan").rows() == [("total", Decimal("8.70")), ("basic", Decimal("8.69"))]
+    assert row["department_code"].unique().to_list() == ["322001"]
+    assert row["subject_scheme"].unique().to_list() == ["function"]
+    kinds = facts.unique("source_position", maintain_order=True)["row_kind"].to_list()
+    assert kinds == ["total", "unit", "subject"]
+    assert facts.filter(pl.col("row_kind") == "total")["subject_name"].unique().to_list() == ["合计"]
+
+
+def test_blank_cells_yield_no_fact_and_zero_cells_do() -> None:
+    facts = facts_of(
+        "一般公共预算支出预算表",
+        [["科目编码", "科目名称", "合计", "基本支出", "项目支出"], ["2101301", "城乡医疗救助", "397.00", "0.00", ""]],
+    )
+    assert facts.select("measure", "amount_wan").rows() == [
+        ("total", Decimal("397.00")),
+        ("basic", Decimal("0.00")),
+    ]
+
+
+def test_full_code_printed_beside_its_class_wins() -> None:
+    facts = facts_of(
+        "一般公共预算基本支出预算表",
+        [
+            ["科目编码", "", "项目", "单位名称(科目)", "合计", "人员经费", "公用经费"],
+            ["类", "款", "", "", "", "", ""],
+            ["301", "02", "3010201", "93年工改保留补贴", "2.84", "2.84", ""],
+            ["", "", "302", "商品和服务支出", "48.13", "", "48.13"],
+        ],
+    )
+    assert facts["subject_code"].unique(maintain_order=True).to_list() == ["3010201", "302"]
+    assert facts["subject_name"][0] == "93年工改保留补贴"
+    assert set(facts["measure"]) == {"basic", "personnel", "public_operating"}
+
+
+def test_two_sided_table_splits_income_and_expenditure() -> None:
+    facts = facts_of(
+        "部门收支总表",
+        [
+            ["收 入", "", "支 出", ""],
+            ["项 目", "预算数", "项 目", "预算数"],
+            ["一、一般公共预算拨款收入", "1,002.21", "八、社会保障和就业支出", "54.47"],
+            ["七、上年结转", "52.00", "十、卫生健康支出", "952.33"],
+            ["收 入 总 计", "1,054.21", "支 出 总 计", "1,054.21"],
+        ],
+    )
+    got = facts.select("side", "subject_scheme", "subject_code", "subject_name", "row_kind", "amount_wan").rows()
+    assert got == [
+        ("income", "revenue", None, "一般公共预算拨款收入", "item", Decimal("1002.21")),
+        ("expenditure", "function", "208", "社会保障和就业支出", "subject", Decimal("54.47")),
+        ("income", "revenue", None, "上年结转", "item", Decimal("52.00")),
+        ("expenditure", "function", "210", "卫生健康支出", "subject", Decimal("952.33")),
+        ("income", "revenue", None, "收入总计", "total", Decimal("1054.21")),
+        ("expenditure", "function", None, "支出总计", "total", Decimal("1054.21")),
+    ]
+
+
+def test_three_public_costs_by_year_columns() -> None:
+    facts = facts_of(
+        '2025年财政拨款"三公"经费支出预算表',
+        [
+            ["单位(项目)名称", '2024年财政拨款"三公"经费预算支出', '2025年财政拨款"三公"经费预算支出', "增减变化额", "变化率"],
+            ["二、公务接待费", "1.20", "1.00", "-0.20", "-16.67%"],
+        ],
+    )
+    assert facts.select("subject_scheme", "subject_name", "measure", "amount_wan").rows() == [
+        ("item", "公务接待费", "prior_year_budget", Decimal("1.20")),
+        ("item", "公务接待费", "total", Decimal("1.00")),
+        ("item", "公务接待费", "change_from_prior_year", Decimal("-0.20")),
+    ]
+
+
+def test_three_public_costs_with_one_column_per_item() -> None:
+    facts = facts_of(
+        "一般公共预算“三公”经费支出预算表",
+        [
+            ["单位编码", "单位名称(科目)", "当年财政拨款预算安排", "", "", "", "", ""],
+            ["", "", "合计", "因公出国(境)费用", "公务用车购置及运行费", "", "", "公务接待费"],
+            ["", "", "", "", "小计", "公务用车购置费", "公务用车运行费", ""],
+            ["322001", "苍溪县医疗保障局", "1.60", "", "0.30", "", "0.30", "1.30"],
+        ],
+    )
+    got = facts.select("subject_name", "measure", "period", "amount_wan").rows()
+    assert got == [
+        ("苍溪县医疗保障局", "total", "current_year", Decimal("1.60")),
+        ("公务用车购置及运行费", "total", "current_year", Decimal("0.30")),
+        ("公务用车运行费", "total", "current_year", Decimal("0.30")),
+        ("公务接待费", "total", "current_year", Decimal("1.30")),
+    ]
+
+
+def test_tables_in_yuan_are_converted_and_keep_their_unit() -> None:
+    facts = facts_of(
+        "一般公共预算支出预算表",
+        [["科目编码", "科目名称", "合计"], ["2101301", "城乡医疗救助", "4,000,000.00"]],
+        unit="元",
+    )
+    assert facts.select("amount_wan", "amount_printed", "source_unit").row(0) == (
+        Decimal("400.00"),
+        "4,000,000.00",
+        "元",
+    )
+
+
+@pytest.mark.parametrize("cell", ["1,954.", "12.3.4"])
+def test_malformed_amounts_are_reported_not_guessed(cell: str) -> None:
+    tables = classify_tables(
+        [raw_table([["科目编码", "科目名称", "合计"], ["2101301", "城乡医疗救助", cell]], title="一般公共预算支出预算表")]
+    )
+    facts, issues = budget_facts(tables, CONTEXT)
+    assert facts.is_empty()
+    assert [(i.kind, i.position) for i in issues] == [("malformed_amount", "page 1, row 2")]
