@@ -8,9 +8,7 @@ from yusuan.ingest import DocumentOutcome, discover, extract_step, load_outcomes
 
 
 @dg.asset(description="Raw tables (cells, title, unit, page) of every disclosure, or why a file was rejected.")
-def extracted_disclosures(
-    context: dg.AssetExecutionContext, source: DisclosureSource
-) -> list:
+def extracted_disclosures(context: dg.AssetExecutionContext, source: DisclosureSource) -> list:
     """Each item is an ExtractedDocument, or the DocumentOutcome of a file rejected on reading."""
     paths = discover(source.as_paths())
     results = []
@@ -28,9 +26,7 @@ def extracted_disclosures(
 
 
 @dg.asset(description="Classified tables and fct_budget_amount rows per document.")
-def normalized_disclosures(
-    context: dg.AssetExecutionContext, extracted_disclosures: list
-) -> list[DocumentOutcome]:
+def normalized_disclosures(context: dg.AssetExecutionContext, extracted_disclosures: list) -> list[DocumentOutcome]:
     outcomes = [normalize_step(r) if isinstance(r, ExtractedDocument) else r for r in extracted_disclosures]
     context.add_output_metadata(
         {

@@ -138,7 +138,8 @@ def test_fact_columns_follow_the_contract(seed_db):
     vocab = seed_db.execute("SELECT DISTINCT subject_scheme FROM fct_budget_amount").fetchall()
     assert {v for (v,) in vocab} <= {"function", "econ_dept", "econ_gov", "revenue", "item"}
     bad_codes = seed_db.execute(
-        "SELECT count(*) FROM fct_budget_amount WHERE subject_code IS NOT NULL AND NOT regexp_matches(subject_code, '^\\d{3}(\\d{2}){0,3}$')"
+        "SELECT count(*) FROM fct_budget_amount"
+        " WHERE subject_code IS NOT NULL AND NOT regexp_matches(subject_code, '^\\d{3}(\\d{2}){0,3}$')"
     ).fetchone()
     assert bad_codes == (0,)
 

@@ -38,9 +38,9 @@ def _department_name(document: ExtractedDocument) -> str | None:
     candidates = [*lines, document.metadata.get("Author", ""), document.metadata.get("Title", "")]
     for line in candidates:
         name = _TRAILING_WORDS.sub("", _YEAR_TOKEN.sub("", _SELF_LEVEL.sub("", compact(line))))
-        if 3 < len(name) <= 40 and not re.search(r"\d", name):
-            if any(name.startswith(region) for region in region_names if len(region) >= 2):
-                return name
+        plausible = 3 < len(name) <= 40 and not re.search(r"\d", name)
+        if plausible and any(name.startswith(region) for region in region_names if len(region) >= 2):
+            return name
     return None
 
 
@@ -61,9 +61,7 @@ def _fiscal_year(document: ExtractedDocument) -> int | None:
     leading = compact("".join(document.text.splitlines()[:_LEADING_LINES]))
     if match := _BUDGET_YEAR.search(leading + compact(document.metadata.get("Title", ""))):
         return int(match.group(1))
-    years = Counter(
-        int(m.group(1)) for t in document.tables if t.title and (m := _TITLE_YEAR.search(compact(t.title)))
-    )
+    years = Counter(int(m.group(1)) for t in document.tables if t.title and (m := _TITLE_YEAR.search(compact(t.title))))
     return years.most_common(1)[0][0] if years else None
 
 

@@ -91,10 +91,10 @@ def repair_row(cells: Sequence[str]) -> list[str]:
     """Mend a cell boundary OCR moved into an amount: '0.' | '00 二、年终结转结余' -> '0.00' | '二、...'."""
     repaired = list(cells)
     for i in range(len(repaired) - 1):
-        if _BROKEN_DECIMAL.match(compact(repaired[i])):
-            if match := _DECIMALS_THEN_TEXT.match(repaired[i + 1].strip()):
-                repaired[i] = compact(repaired[i]) + match.group(1)
-                repaired[i + 1] = match.group(2)
+        match = _DECIMALS_THEN_TEXT.match(repaired[i + 1].strip())
+        if match and _BROKEN_DECIMAL.match(compact(repaired[i])):
+            repaired[i] = compact(repaired[i]) + match.group(1)
+            repaired[i + 1] = match.group(2)
     return repaired
 
 
@@ -220,7 +220,9 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
                         if not _PERCENT.search(compact(printed)):
                             issue(row, "malformed_amount", f"'{printed}' under '{column.label}' is not an amount")
                         continue
-                    facts.append(_fact(table, context, column, label, side, kind, scheme, code, name, amount, printed, row))
+                    facts.append(
+                        _fact(table, context, column, label, side, kind, scheme, code, name, amount, printed, row)
+                    )
     return TableFacts(facts, issues, all_columns)
 
 
@@ -266,7 +268,9 @@ def budget_facts(tables: Sequence[ClassifiedTable], context: DocumentContext) ->
     for table in tables:
         if table.table_type is None:
             issues.append(
-                Issue(table.index, table.title, table.page, table.position, "unknown_table", "table type not recognized")
+                Issue(
+                    table.index, table.title, table.page, table.position, "unknown_table", "table type not recognized"
+                )
             )
             continue
         if not vocab.table_type(table.table_type).amounts:

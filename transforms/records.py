@@ -57,11 +57,17 @@ def identity_problem(normalized: NormalizedDocument) -> tuple[str, str] | None:
     if not known:
         return "not_budget", "no table titled like a 部门预算 table (部门收支总表, 一般公共预算支出表, ...) was found"
     if context.department_name is None:
-        return "unidentified", "no department name starting with a GB/T 2260 region name in the document's opening lines"
+        return (
+            "unidentified",
+            "no department name starting with a GB/T 2260 region name in the document's opening lines",
+        )
     if context.adcode is None:
         return "unidentified", f"region of '{context.department_name}' not resolved: {normalized.region_reason}"
     if context.fiscal_year is None:
-        return "unidentified", "budget year not found (expected e.g. '2025年部门预算' near the start or in table titles)"
+        return (
+            "unidentified",
+            "budget year not found (expected e.g. '2025年部门预算' near the start or in table titles)",
+        )
     return None
 
 

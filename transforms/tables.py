@@ -278,10 +278,14 @@ def _resolve_subtotal(
         if found and found[1] != "total":
             return replace(column, role="amount", measure=found[0])
     grand_total = any(c.measure == "total" and c.side == column.side and c.role == "amount" for c in columns)
-    if len(paths[column.index]) == 1 and not grand_total and vocabulary().header_role(paths[column.index][0], "row_total"):
+    if (
+        len(paths[column.index]) == 1
+        and not grand_total
+        and vocabulary().header_role(paths[column.index][0], "row_total")
+    ):
         return replace(column, role="amount", measure="total")
     measures = {s.measure for s in siblings if s.role == "amount"}
-    for parts, whole in (({"personnel", "public_operating"}, "basic"), ({"project_own_level", "project_upper_level"}, "project")):
+    for parts, whole in vocabulary().composites:
         if measures and measures <= parts:
             return replace(column, role="amount", measure=whole, inferred=True)
     vocab = vocabulary()
@@ -343,9 +347,11 @@ def resolve_columns(header: Sequence[RawRow], data: Sequence[RawRow], fiscal_yea
     has_total = {c.side for c in resolved if c.measure == "total"}
     first_amount = {}
     for column in resolved:
-        if column.role in ("amount", "item", "unknown") and column.side not in first_amount:
-            if column.role != "unknown" or _looks_like_amounts(data, column.index):
-                first_amount[column.side] = column.index
+        amounts = column.role in ("amount", "item") or (
+            column.role == "unknown" and _looks_like_amounts(data, column.index)
+        )
+        if amounts and column.side not in first_amount:
+            first_amount[column.side] = column.index
     final = []
     for column in resolved:
         if column.role == "unknown":

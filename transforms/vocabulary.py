@@ -33,6 +33,7 @@ class Vocabulary:
     enumeration: re.Pattern[str]
     income_side: re.Pattern[str]
     expenditure_side: re.Pattern[str]
+    composites: tuple[tuple[frozenset[str], str], ...]
 
     def table_type(self, name: str) -> TableType:
         return next(t for t in self.table_types if t.name == name)
@@ -70,4 +71,5 @@ def vocabulary() -> Vocabulary:
         enumeration=re.compile(data["row"]["enumeration"]),
         income_side=re.compile(data["two_sided"]["income"]),
         expenditure_side=re.compile(data["two_sided"]["expenditure"]),
+        composites=tuple((frozenset(c["parts"]), c["whole"]) for c in data["composite"]),
     )

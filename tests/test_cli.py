@@ -1,0 +1,46 @@
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import CANGXI_SEED
+from yusuan.cli import main
+
+
+def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as no_paths:
+        main(["ingest"])
+    assert no_paths.value.code == 2
+    assert main(["ingest", str(tmp_path / "missing.pdf")]) == 2
+    assert "no such file" in capsys.readouterr().err
+    assert main(["ingest", str(tmp_path)]) == 2
+
+
+def test_rejected_documents_exit_1_with_reason_and_leave_others_loaded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "empty.txt").write_bytes(b"")
+    (inbox / "notes.txt").write_text("会议纪要\n今天讨论了食堂菜单。\n", "utf-8")
+    (inbox / "cangxi.txt").write_bytes(CANGXI_SEED.read_bytes())
+    warehouse = tmp_path / "w.duckdb"
+    assert main(["ingest", str(inbox), "--warehouse", str(warehouse)]) == 1
+    out = capsys.readouterr().out
+    assert "REJECTED" in out and "empty" in out and "not_budget" in out
+    con = duckdb.connect(str(warehouse), read_only=True)
+    statuses = dict(con.execute("SELECT file_name, status FROM dim_document").fetchall())
+    assert statuses == {"empty.txt": "empty", "notes.txt": "not_budget", "cangxi.txt": "loaded"}
+    reasons = con.execute("SELECT reason FROM dim_document WHERE status <> 'loaded'").fetchall()
+    assert all(reason and len(reason) > 20 for (reason,) in reasons)
+    facts = con.execute(
+        "SELECT d.file_name, count(*) FROM fct_budget_amount JOIN dim_document d USING (document_id) GROUP BY 1"
+    ).fetchall()
+    assert [name for name, _ in facts] == ["cangxi.txt"]
+
+
+def test_warehouse_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "env.duckdb"
+    monkeypatch.setenv("YUSUAN_WAREHOUSE", str(target))
+    assert main(["ingest", str(CANGXI_SEED)]) == 0
+    assert target.exists()
