@@ -20,14 +20,12 @@ from pathlib import Path
 import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.pdftypes import PDFException
 from pdfminer.psparser import PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from extractors.model import ExtractedDocument, ExtractionError, RawRow, RawTable
-from extractors.text import _is_narrative, _is_title
-from extractors.textlayer import clean_cell, normalize_text, stated_unit
+from extractors.textlayer import clean_cell, is_narrative, is_title, normalize_text, stated_unit
 
 _PAGE_NUMBER = re.compile(
     r"[-—–―_·•.\s]*\d{1,4}[-—–―_·•.\s]*"
@@ -39,7 +37,7 @@ _PAGE_NUMBER = re.compile(
 )
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
 _PDFIUM_PASSWORD_ERRORS = (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY)
-_PDFMINER_ERRORS = (PdfminerException, MalformedPDFException, PDFException, PSException, PDFSyntaxError)
+_PDFMINER_ERRORS = (PdfminerException, MalformedPDFException, PDFException, PSException)
 
 
 @dataclass(frozen=True)
@@ -196,9 +194,7 @@ def _grid(extracted: list[list[str | None]], top: float) -> _Grid | None:
     rows = [[_cell(cell) for cell in row] + [""] * (width - len(row)) for row in extracted]
     kept_columns = [index for index in range(width) if any(row[index] for row in rows)]
     kept = tuple(
-        (number, tuple(row[index] for index in kept_columns))
-        for number, row in enumerate(rows, start=1)
-        if any(row)
+        (number, tuple(row[index] for index in kept_columns)) for number, row in enumerate(rows, start=1) if any(row)
     )
     if len(kept) < 2 or len(kept_columns) < 2:
         return None
@@ -221,8 +217,29 @@ def _latin(char: str) -> bool:
     return char.isascii() and char.isalpha()
 
 
+def _captions(grid: _Grid, untitled: bool) -> tuple[list[str], list[tuple[int, tuple[str, ...]]]]:
+    """Split off a title or unit line that the producer ruled into the grid, as a row spanning it whole.
+
+    Such rows read like the lines above a table, so they are returned as lines and titled alike.
+    """
+    rows = list(grid.rows)
+    captions: list[str] = []
+    while rows:
+        filled = [cell for cell in rows[0][1] if cell]
+        if len(filled) != 1:
+            break
+        text = filled[0]
+        if untitled and is_title(text):
+            untitled = False
+        elif not stated_unit(text) or is_narrative(text):
+            break
+        captions.append(text)
+        rows.pop(0)
+    return captions, rows
+
+
 def _is_furniture(text: str) -> bool:
-    return False
+    return bool(_PAGE_NUMBER.fullmatch(text))
 
 
 def _assemble(
@@ -235,37 +252,38 @@ def _assemble(
     for page_number, items in enumerate(pages, start=1):
         title: str | None = None
         context: list[str] = []
-        on_page = 0
         for item in items:
-            if isinstance(item, _Grid):
-                on_page += 1
-                where = f"page {page_number}" if on_page == 1 else f"page {page_number}, table {on_page}"
-                unit = next((u for u in map(stated_unit, [title or "", *context]) if u), None)
-                tables.append(
-                    RawTable(
-                        title=title,
-                        unit=unit,
-                        rows=tuple(RawRow(cells, page_number, f"{where}, row {number}") for number, cells in item.rows),
-                        page=page_number,
-                        position=where,
-                        context=tuple(context),
-                        after_table=bool(tables) and only_furniture_since_table and title is None,
-                    )
-                )
-                title, context, only_furniture_since_table = None, [], True
-                continue
-            text = item.text
-            if _is_furniture(text):
-                continue
-            narrative.append(text)
-            if _is_title(text):
-                title, context, only_furniture_since_table = text, [], False
-            elif _is_narrative(text):
-                title, context, only_furniture_since_table = None, [], False
+            if isinstance(item, _Line):
+                texts = [] if _is_furniture(item.text) else [item.text]
+                rows: list[tuple[int, tuple[str, ...]]] = []
             else:
-                context.append(text)
-                if title is None and stated_unit(text) is None:
-                    only_furniture_since_table = False
+                texts, rows = _captions(item, title is None)
+            for text in texts:
+                narrative.append(text)
+                if is_title(text):
+                    title, context, only_furniture_since_table = text, [], False
+                elif is_narrative(text):
+                    title, context, only_furniture_since_table = None, [], False
+                else:
+                    context.append(text)
+                    if title is None and stated_unit(text) is None:
+                        only_furniture_since_table = False
+            if not rows:
+                continue
+            on_page = sum(table.page == page_number for table in tables) + 1
+            where = f"page {page_number}" if on_page == 1 else f"page {page_number}, table {on_page}"
+            tables.append(
+                RawTable(
+                    title=title,
+                    unit=next((u for u in map(stated_unit, [title or "", *context]) if u), None),
+                    rows=tuple(RawRow(cells, page_number, f"{where}, row {number}") for number, cells in rows),
+                    page=page_number,
+                    position=where,
+                    context=tuple(context),
+                    after_table=bool(tables) and only_furniture_since_table and title is None,
+                )
+            )
+            title, context, only_furniture_since_table = None, [], True
     return ExtractedDocument(
         document_id=document_id,
         path=path,

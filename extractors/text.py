@@ -7,23 +7,13 @@ import re
 from pathlib import Path
 
 from extractors.model import ExtractedDocument, RawRow, RawTable
-from extractors.textlayer import clean_cell, normalize_text, stated_unit
+from extractors.textlayer import clean_cell, is_narrative, is_title, normalize_text, stated_unit
 
 _MARKUP = re.compile(r"^[#\-*>\s]+|</?[a-zA-Z][^>]*>|\*\*")
-_TITLE = re.compile(r"表\s*([(（][^)）]{0,30}[)）])?$")
-_NARRATIVE_MIN_CHARS = 60
 
 
 def _plain(line: str) -> str:
     return normalize_text(_MARKUP.sub("", line)).strip()
-
-
-def _is_title(text: str) -> bool:
-    return 0 < len(text) <= _NARRATIVE_MIN_CHARS and bool(_TITLE.search(text))
-
-
-def _is_narrative(text: str) -> bool:
-    return len(text) >= _NARRATIVE_MIN_CHARS or text.endswith(("。", "；", ";"))
 
 
 def extract_text_document(path: Path, data: bytes, document_id: str) -> ExtractedDocument:
@@ -63,9 +53,9 @@ def extract_text_document(path: Path, data: bytes, document_id: str) -> Extracte
         if not text:
             continue
         narrative.append(text)
-        if _is_title(text):
+        if is_title(text):
             title, context, only_blank_since_table = text, [], False
-        elif _is_narrative(text):
+        elif is_narrative(text):
             title, context, only_blank_since_table = None, [], False
         elif title is not None:
             context.append(text)

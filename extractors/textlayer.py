@@ -38,11 +38,23 @@ _RADICALS = str.maketrans(
         "⻩": "黄",
         "⻬": "齐",
         "⻯": "龙",
+        "⻰": "龙",
+        "⻮": "齿",
+        "⻘": "青",
+        "⻙": "韦",
+        "⻗": "雨",
+        "⺩": "王",
+        "⺝": "月",
+        "⻁": "虎",
+        "⻣": "骨",
+        "⻤": "鬼",
         "⻳": "龟",
     }
 )
 _HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 UNIT_LINE = re.compile(r"单位\s*[:：]?\s*(万元|元)")
+_TITLE = re.compile(r"表\s*([(（][^)）]{0,30}[)）])?$")
+_NARRATIVE_MIN_CHARS = 60
 
 
 def normalize_text(text: str) -> str:
@@ -61,3 +73,13 @@ def stated_unit(line: str) -> str | None:
     """The unit a line such as '金额单位：万元' states, or None."""
     match = UNIT_LINE.search(normalize_text(line))
     return match.group(1) if match else None
+
+
+def is_title(text: str) -> bool:
+    """A short line ending in 表 (or 表(按...)): how every layout seen so far prints a table title."""
+    return 0 < len(text) <= _NARRATIVE_MIN_CHARS and bool(_TITLE.search(text))
+
+
+def is_narrative(text: str) -> bool:
+    """Prose, which separates a table from any title-like line printed before it."""
+    return len(text) >= _NARRATIVE_MIN_CHARS or text.endswith(("。", "；", ";"))

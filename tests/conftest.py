@@ -27,3 +27,11 @@ def seed_db(seed_warehouse: Path):
     con = duckdb.connect(str(seed_warehouse), read_only=True)
     yield con
     con.close()
+
+
+@pytest.fixture(scope="session")
+def both_sources_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The corpus PDFs and the seed texts of the same two disclosures, in one warehouse."""
+    path = tmp_path_factory.mktemp("both") / "warehouse.duckdb"
+    assert main(["ingest", str(CORPUS), str(SEEDS), "--warehouse", str(path)]) == 0
+    return path

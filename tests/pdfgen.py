@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +49,7 @@ class DisclosurePdf:
         if author:
             self.pdf.set_author(author)
         self.y = 0.0
+        self._turned_pages: list[int] = []
 
     def page(self, footer: str | None = None, orientation: str = "P") -> DisclosurePdf:
         self.pdf.add_page(orientation=orientation)
@@ -56,6 +59,16 @@ class DisclosurePdf:
             self.pdf.set_font_size(10)
         self.y = 18.0
         return self
+
+    @contextmanager
+    def turned(self) -> Iterator[DisclosurePdf]:
+        """Draw on a portrait page a quarter-turn round, shown upright by /Rotate 90.
+
+        That is how some producers make landscape pages, as opposed to a landscape media box.
+        """
+        self._turned_pages.append(self.pdf.page - 1)
+        with self.pdf.rotation(angle=90, x=self.pdf.w / 2, y=self.pdf.w / 2):
+            yield self
 
     def line(self, text: str, size: float = 10, char_spacing: float = 0) -> DisclosurePdf:
         self.pdf.set_font_size(size)
@@ -136,7 +149,18 @@ class DisclosurePdf:
             data, count = pattern.subn(rb"\g<1><%04X>" % ord(radical), data)
             if not count:
                 raise ValueError(f"{ideograph!r} is not in the PDF's ToUnicode table")
-        return data
+        return self._turn(data) if self._turned_pages else data
+
+    def _turn(self, data: bytes) -> bytes:
+        import pypdfium2 as pdfium
+
+        document = pdfium.PdfDocument(data)
+        for index in self._turned_pages:
+            document[index].set_rotation(90)
+        buffer = io.BytesIO()
+        document.save(buffer)
+        document.close()
+        return buffer.getvalue()
 
 
 def wide_grid(rows: list[list[str | None]], width: float = 25.0, **kwargs) -> Grid:

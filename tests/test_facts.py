@@ -151,7 +151,13 @@ def test_three_public_costs_by_year_columns() -> None:
     facts = facts_of(
         '2025年财政拨款"三公"经费支出预算表',
         [
-            ["单位(项目)名称", '2024年财政拨款"三公"经费预算支出', '2025年财政拨款"三公"经费预算支出', "增减变化额", "变化率"],
+            [
+                "单位(项目)名称",
+                '2024年财政拨款"三公"经费预算支出',
+                '2025年财政拨款"三公"经费预算支出',
+                "增减变化额",
+                "变化率",
+            ],
             ["二、公务接待费", "1.20", "1.00", "-0.20", "-16.67%"],
         ],
     )
@@ -197,7 +203,11 @@ def test_tables_in_yuan_are_converted_and_keep_their_unit() -> None:
 @pytest.mark.parametrize("cell", ["1,954.", "12.3.4"])
 def test_malformed_amounts_are_reported_not_guessed(cell: str) -> None:
     tables = classify_tables(
-        [raw_table([["科目编码", "科目名称", "合计"], ["2101301", "城乡医疗救助", cell]], title="一般公共预算支出预算表")]
+        [
+            raw_table(
+                [["科目编码", "科目名称", "合计"], ["2101301", "城乡医疗救助", cell]], title="一般公共预算支出预算表"
+            )
+        ]
     )
     facts, issues = budget_facts(tables, CONTEXT)
     assert facts.is_empty()

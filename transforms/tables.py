@@ -319,9 +319,11 @@ def _qualify(columns: list[tuple[Column, bool]], paths: list[list[str]], fy: int
     return qualified
 
 
-def _looks_like_amounts(data: Sequence[RawRow], index: int) -> bool:
+def _looks_like_amounts(data: Sequence[RawRow], index: int, money_only: bool = False) -> bool:
+    """Most of the column's printed cells are amounts; `money_only` demands decimals, as codes have none."""
     cells = [row.cells[index] for row in data if index < len(row.cells) and row.cells[index].strip()]
-    return bool(cells) and sum(parse_amount(c) is not None for c in cells) * 2 > len(cells)
+    amounts = [c for c in cells if parse_amount(c) is not None and (not money_only or "." in c)]
+    return bool(cells) and len(amounts) * 2 > len(cells)
 
 
 def resolve_columns(header: Sequence[RawRow], data: Sequence[RawRow], fiscal_year: int | None) -> list[Column]:
@@ -354,6 +356,9 @@ def resolve_columns(header: Sequence[RawRow], data: Sequence[RawRow], fiscal_yea
             first_amount[column.side] = column.index
     final = []
     for column in resolved:
+        if column.role in ("name", "text") and _looks_like_amounts(data, column.index, money_only=True):
+            measure = next((m for p in reversed(paths[column.index]) if (m := _measure_of_label(p, fiscal_year))), None)
+            column = replace(column, role="amount" if measure else "unknown", measure=measure and measure[0])
         if column.role == "unknown":
             if not _looks_like_amounts(data, column.index):
                 column = replace(column, role="text")

@@ -74,11 +74,18 @@ def extract_step(path: Path) -> ExtractedDocument | DocumentOutcome:
     except OSError as error:
         reason = f"{path.name}: cannot be read ({error}); check the file's permissions and that it still exists"
         return DocumentOutcome(path, _rejected(_placeholder(path), "corrupt", reason), {})
+    except Exception as error:  # a malformed file must not stop the run: record it and go on
+        reason = f"{path.name}: the file could not be parsed ({error!r}); re-download it or re-export it as PDF"
+        return DocumentOutcome(path, _rejected(_placeholder(path), "corrupt", reason), {})
 
 
 def normalize_step(extracted: ExtractedDocument) -> DocumentOutcome:
     """Normalize an extracted document into what the warehouse keeps of it."""
-    normalized = normalize_document(extracted)
+    try:
+        normalized = normalize_document(extracted)
+    except Exception as error:  # a layout no rule foresaw must not stop the run: record it and go on
+        reason = f"{extracted.path.name}: normalization failed ({error!r}); please report this file to yusuan"
+        return DocumentOutcome(extracted.path, _rejected(extracted, "failed", reason), {})
     tables_by_type: dict[str, int] = {}
     for table in normalized.tables:
         key = table.table_type or "unknown"
