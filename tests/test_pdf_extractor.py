@@ -6,11 +6,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from pdfgen import DisclosurePdf, Grid, wide_grid
 
 from extractors import ExtractedDocument, ExtractionError, RawTable, extract_document
-
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+from tests.conftest import CORPUS
+from tests.pdfgen import DisclosurePdf, Grid, wide_grid
 
 Extract = Callable[[bytes], ExtractedDocument]
 
