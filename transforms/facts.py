@@ -20,7 +20,6 @@ _CODE_THEN_NAME = re.compile(r"^(\d{3,9})\s*(\D.*)$")
 _BROKEN_DECIMAL = re.compile(r"^\d[\d,]*\.$")
 _DECIMALS_THEN_TEXT = re.compile(r"^(\d{1,2})\s+(\S.*)$")
 _PERCENT = re.compile(r"%$")
-SUBJECT_CODE_LENGTHS = (3, 5, 7, 9)
 UNIT_CODE_LENGTH = 6
 SCHEME_BY_FIRST_DIGIT = {"1": "revenue", "2": "function", "3": "econ_dept", "5": "econ_gov"}
 

@@ -77,9 +77,16 @@ def classify_table(raw: RawTable) -> tuple[str | None, str]:
     return None, "item"
 
 
+_CODE = re.compile(r"^\d{3,9}$")
+
+
 def is_data_row(row: RawRow) -> bool:
-    """Header rows print labels only; the first row printing an amount or code starts the data."""
-    return any(parse_amount(cell) is not None for cell in row.cells)
+    """Header rows print labels only. Data starts at the first row printing an amount, a code, or
+    an enumerated label (一、 (二) 3、): a row whose amounts are all blank is still data."""
+    if any(parse_amount(cell) is not None for cell in row.cells):
+        return True
+    first = next((compact(cell) for cell in row.cells if compact(cell)), "")
+    return bool(_CODE.match(first) or vocabulary().enumeration.match(first))
 
 
 def split_header(rows: Sequence[RawRow]) -> tuple[list[RawRow], list[RawRow]]:

@@ -12,7 +12,14 @@ import polars as pl
 
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
 WAREHOUSE_ENV = "YUSUAN_WAREHOUSE"
-DOCUMENT_TABLES = ("fct_budget_amount", "stg_table", "stg_issue", "dim_document")
+DOCUMENT_TABLES = (
+    "fct_budget_amount",
+    "fct_quality_finding",
+    "stg_table",
+    "stg_issue",
+    "stg_expectation_result",
+    "dim_document",
+)
 
 
 def warehouse_path(explicit: str | Path | None = None) -> Path:
@@ -55,13 +62,21 @@ class DocumentLoad:
     tables: pl.DataFrame
     issues: pl.DataFrame
     facts: pl.DataFrame
+    findings: pl.DataFrame | None = None
+    expectations: pl.DataFrame | None = None
 
 
 def load_document(con: duckdb.DuckDBPyConnection, load: DocumentLoad) -> None:
     """Replace a document's rows in one transaction and rebuild the derived dimensions."""
     document_id = load.document["document_id"][0]
     document = load.document.with_columns(ingested_at=pl.lit(datetime.now(UTC).replace(tzinfo=None)))
-    frames = {"fct_budget_amount": load.facts, "stg_table": load.tables, "stg_issue": load.issues}
+    frames = {
+        "fct_budget_amount": load.facts,
+        "stg_table": load.tables,
+        "stg_issue": load.issues,
+        "fct_quality_finding": load.findings,
+        "stg_expectation_result": load.expectations,
+    }
     con.execute("BEGIN TRANSACTION")
     try:
         for table in DOCUMENT_TABLES:
@@ -69,7 +84,7 @@ def load_document(con: duckdb.DuckDBPyConnection, load: DocumentLoad) -> None:
         con.register("incoming_document", document)
         con.execute("INSERT INTO dim_document BY NAME SELECT * FROM incoming_document")
         for table, frame in frames.items():
-            if frame.height:
+            if frame is not None and frame.height:
                 con.register("incoming", frame)
                 con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
                 con.unregister("incoming")

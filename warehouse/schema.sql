@@ -104,3 +104,31 @@ CREATE TABLE IF NOT EXISTS dim_subject (
     parent_code VARCHAR,
     PRIMARY KEY (subject_scheme, subject_code)
 );
+
+CREATE TABLE IF NOT EXISTS stg_expectation_result (
+    document_id VARCHAR NOT NULL,
+    expectation VARCHAR NOT NULL,
+    column_name VARCHAR,
+    row_condition VARCHAR,
+    success BOOLEAN NOT NULL,
+    unexpected_count BIGINT,
+    unexpected_examples VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS fct_quality_finding (
+    document_id VARCHAR NOT NULL,
+    rule VARCHAR NOT NULL,
+    severity VARCHAR NOT NULL,
+    table_type VARCHAR,
+    table_index INTEGER,
+    subject_code VARCHAR,
+    subject_name VARCHAR,
+    measure VARCHAR,
+    expected DECIMAL(18, 2),
+    actual DECIMAL(18, 2),
+    difference DECIMAL(18, 2),
+    terms INTEGER,
+    page INTEGER,
+    source_position VARCHAR,
+    message VARCHAR NOT NULL
+);

@@ -1,13 +1,20 @@
-"""The `yusuan` command: ingest disclosures into the warehouse and say what was loaded."""
+"""The `yusuan` command: ingest disclosures into the warehouse, report what their numbers are worth."""
 
 import argparse
 import sys
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+import duckdb
+
+from expectations.consistency import default_rules, with_tolerance
+from extractors import document_id_of
 from warehouse.load import WAREHOUSE_ENV, warehouse_path
-from yusuan.ingest import DocumentOutcome, discover, ingest
+from warehouse.report import document_report, find_documents
+from yusuan.ingest import DocumentOutcome, QualitySettings, discover, ingest
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+DATA_DOCS_DIR = "quality_docs"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -17,14 +24,35 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(EXIT_USAGE)
 
 
+def _tolerance(text: str) -> Decimal:
+    try:
+        value = Decimal(text)
+    except InvalidOperation as error:
+        raise argparse.ArgumentTypeError(f"not a number: {text}") from error
+    if value < 0:
+        raise argparse.ArgumentTypeError("must not be negative")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="yusuan", description="Chinese budget disclosures into a DuckDB warehouse.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    warehouse_help = f"DuckDB file (default: ${WAREHOUSE_ENV} or data/warehouse.duckdb)"
     ingest_cmd = commands.add_parser("ingest", help="load disclosure files (PDF or text conversions)")
     ingest_cmd.add_argument("paths", nargs="+", type=Path, help="files, or directories to walk")
+    ingest_cmd.add_argument("--warehouse", type=Path, help=warehouse_help)
     ingest_cmd.add_argument(
-        "--warehouse", type=Path, help=f"DuckDB file (default: ${WAREHOUSE_ENV} or data/warehouse.duckdb)"
+        "--rounding-tolerance",
+        type=_tolerance,
+        help=f"万元 a summed term may be off by before a finding is more than info "
+        f"(default {default_rules().tolerance_per_term})",
     )
+    ingest_cmd.add_argument(
+        "--data-docs", type=Path, help=f"folder for GX Data Docs (default: {DATA_DOCS_DIR}/ beside the warehouse)"
+    )
+    report_cmd = commands.add_parser("report", help="print a document's data-quality findings")
+    report_cmd.add_argument("document", help="document id (or prefix), file name, or path of an ingested file")
+    report_cmd.add_argument("--warehouse", type=Path, help=warehouse_help)
     return parser
 
 
@@ -33,13 +61,15 @@ def _describe(outcome: DocumentOutcome) -> str:
     if outcome.status != "loaded":
         return f"REJECTED {outcome.path}\n  status: {outcome.status}\n  reason: {outcome.reason}"
     tables = ", ".join(f"{t} {n}" for t, n in sorted(outcome.tables_by_type.items()))
-    issues = outcome.load.issues.height
+    findings = outcome.load.findings
+    severities = findings["severity"].value_counts(sort=True).rows() if findings is not None else []
+    quality = ", ".join(f"{count} {severity}" for severity, count in severities) or "none"
     return (
         f"loaded   {outcome.path}\n"
         f"  {record['region_name']} ({record['adcode']}) {record['department_name']} {record['fiscal_year']}"
         f"  document {record['document_id'][:12]}\n"
         f"  tables: {tables}\n"
-        f"  facts: {record['facts_loaded']}  issues: {issues}"
+        f"  facts: {record['facts_loaded']}  issues: {outcome.load.issues.height}  findings: {quality}"
     )
 
 
@@ -52,21 +82,66 @@ def _ingest(args: argparse.Namespace) -> int:
         print("yusuan: no disclosure files (.pdf, .txt, .md) under the given paths", file=sys.stderr)
         return EXIT_USAGE
     target = warehouse_path(args.warehouse)
-    rejected = 0
-    facts = 0
-    count = 0
-    for outcome in ingest(args.paths, target):
+    rules = (
+        default_rules() if args.rounding_tolerance is None else with_tolerance(default_rules(), args.rounding_tolerance)
+    )
+    quality = QualitySettings(data_docs=args.data_docs or target.parent / DATA_DOCS_DIR, rules=rules)
+    rejected = facts = count = 0
+    for outcome in ingest(args.paths, target, quality):
         print(_describe(outcome), flush=True)
         count += 1
         rejected += outcome.status != "loaded"
         facts += outcome.load.document["facts_loaded"][0]
     print(f"{count} documents, {count - rejected} loaded, {rejected} rejected, {facts} facts -> {target}")
+    print(f"data-quality report: yusuan report FILE; GX Data Docs: {quality.data_docs / 'index.html'}")
     return EXIT_REJECTED if rejected else EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    target = warehouse_path(args.warehouse)
+    if not target.exists():
+        print(f"yusuan: no warehouse at {target}; run `yusuan ingest` first", file=sys.stderr)
+        return EXIT_USAGE
+    key = args.document
+    if Path(key).is_file():
+        key = document_id_of(Path(key).read_bytes())
+    con = duckdb.connect(str(target), read_only=True)
+    try:
+        documents = find_documents(con, key)
+        if not documents:
+            print(f"yusuan: no ingested document matches '{args.document}'", file=sys.stderr)
+            return EXIT_USAGE
+        for document_id in documents:
+            print(_format_report(document_report(con, document_id)))
+    finally:
+        con.close()
+    return EXIT_OK
+
+
+def _format_report(report) -> str:
+    d = report.document
+    lines = [
+        f"{d['file_name']}  ({d['document_id'][:12]})",
+        f"  {d['region_name'] or '?'} ({d['adcode'] or '?'}) {d['department_name'] or '?'} {d['fiscal_year'] or '?'}",
+        f"  status: {d['status']}" + (f"  reason: {d['reason']}" if d["reason"] else ""),
+    ]
+    for row in report.failed_expectations.iter_rows(named=True):
+        where = f" where {row['row_condition']}" if row["row_condition"] else ""
+        lines.append(
+            f"  expectation failed: {row['expectation']} on {row['column_name']}{where}: "
+            f"{row['unexpected_count']} rows, e.g. {row['unexpected_examples']}"
+        )
+    if report.findings.is_empty():
+        lines.append("  findings: none")
+    for row in report.findings.iter_rows(named=True):
+        page = f"page {row['page']}" if row["page"] else row["source_position"]
+        lines.append(f"  [{row['severity']}] {row['rule']} ({row['table_type']}, {page}): {row['message']}")
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return _ingest(args)
+    return _report(args) if args.command == "report" else _ingest(args)
 
 
 if __name__ == "__main__":

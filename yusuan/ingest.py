@@ -1,15 +1,17 @@
-"""One ingest run: discover files, then per document extract -> normalize -> load.
+"""One ingest run: discover files, then per document extract -> normalize -> validate -> load.
 
 A document that fails is recorded with its reason and the run goes on; nothing of it enters the
 facts, and documents loaded before are untouched.
 """
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
 
+from expectations.consistency import Rules, consistency_findings, default_rules
+from expectations.suite import result_records, validate_facts
 from extractors import ExtractedDocument, ExtractionError, document_id_of, extract_document
 from transforms.document import normalize_document
 from transforms.facts import subject_classes
@@ -46,6 +48,7 @@ class DocumentOutcome:
     path: Path
     load: DocumentLoad
     tables_by_type: dict[str, int]
+    narrative: str = ""
 
     @property
     def status(self) -> str:
@@ -98,13 +101,42 @@ def normalize_step(extracted: ExtractedDocument) -> DocumentOutcome:
         issues=issue_records(normalized),
         facts=normalized.facts if problem is None else empty_facts(),
     )
-    return DocumentOutcome(extracted.path, load, tables_by_type)
+    return DocumentOutcome(extracted.path, load, tables_by_type, extracted.text)
 
 
-def prepare_document(path: Path) -> DocumentOutcome:
-    """Extract and normalize one file; never raises for a bad document, it records why."""
+@dataclass(frozen=True)
+class QualitySettings:
+    """Where GX Data Docs go (None: not written) and the consistency rules with their tolerance."""
+
+    data_docs: Path | None = None
+    rules: Rules = field(default_factory=default_rules)
+
+
+def validate_step(outcome: DocumentOutcome, quality: QualitySettings) -> DocumentOutcome:
+    """Run the expectation suite (a failure keeps the document's facts out) and the consistency
+    rules (findings are recorded, never block)."""
+    if outcome.status != "loaded":
+        return outcome
+    document_id = outcome.load.document["document_id"][0]
+    suite = validate_facts(outcome.load.facts, quality.data_docs)
+    expectations = result_records(document_id, suite)
+    if not suite.success:
+        reason = f"{outcome.path.name}: the expectation suite failed: " + "; ".join(suite.failures)
+        document = outcome.load.document.with_columns(
+            status=pl.lit("failed_validation"), reason=pl.lit(reason), facts_loaded=pl.lit(0, pl.Int32)
+        )
+        load = replace(outcome.load, document=document, facts=empty_facts(), expectations=expectations)
+        return replace(outcome, load=load)
+    findings = consistency_findings(outcome.load.facts, outcome.narrative, quality.rules)
+    return replace(outcome, load=replace(outcome.load, findings=findings, expectations=expectations))
+
+
+def prepare_document(path: Path, quality: QualitySettings) -> DocumentOutcome:
+    """Extract, normalize and validate one file; never raises for a bad document, it records why."""
     extracted = extract_step(path)
-    return normalize_step(extracted) if isinstance(extracted, ExtractedDocument) else extracted
+    if not isinstance(extracted, ExtractedDocument):
+        return extracted
+    return validate_step(normalize_step(extracted), quality)
 
 
 def _placeholder(path: Path) -> ExtractedDocument:
@@ -112,9 +144,9 @@ def _placeholder(path: Path) -> ExtractedDocument:
     return ExtractedDocument(document_id_of(data), path, "unknown", None, "", ())
 
 
-def ingest(paths: Iterable[Path], warehouse: Path) -> Iterator[DocumentOutcome]:
+def ingest(paths: Iterable[Path], warehouse: Path, quality: QualitySettings) -> Iterator[DocumentOutcome]:
     """Load every discovered document, one transaction each, yielding outcomes as they land."""
-    yield from load_outcomes((prepare_document(path) for path in discover(paths)), warehouse)
+    yield from load_outcomes((prepare_document(path, quality) for path in discover(paths)), warehouse)
 
 
 def load_outcomes(outcomes: Iterable[DocumentOutcome], warehouse: Path) -> Iterator[DocumentOutcome]:

@@ -1,0 +1,314 @@
+"""Consistency rules: does a disclosure add up, agree with itself and with its narrative?
+
+Published budgets carry their own errors. Every rule compares an amount the document prints with
+what other printed amounts say it should be; a difference becomes a finding with a severity, so
+users can see which numbers to trust. Findings never block loading.
+"""
+
+import re
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+
+import polars as pl
+
+FINDING_SCHEMA = {
+    "document_id": pl.String,
+    "rule": pl.String,
+    "severity": pl.String,
+    "table_type": pl.String,
+    "table_index": pl.Int32,
+    "subject_code": pl.String,
+    "subject_name": pl.String,
+    "measure": pl.String,
+    "expected": pl.Decimal(18, 2),
+    "actual": pl.Decimal(18, 2),
+    "difference": pl.Decimal(18, 2),
+    "terms": pl.Int32,
+    "page": pl.Int32,
+    "source_position": pl.String,
+    "message": pl.String,
+}
+QUALIFIERS = ["side", "period", "fund"]
+_SPACES = re.compile(r"\s+")
+_QUOTES = str.maketrans({"“": '"', "”": '"', "＂": '"'})
+
+
+@dataclass(frozen=True)
+class NarrativeFigure:
+    name: str
+    pattern: re.Pattern[str]
+    table_types: tuple[str, ...]
+    measure: str
+
+
+@dataclass(frozen=True)
+class Rules:
+    tolerance_per_term: Decimal
+    parts_sum_to_whole: tuple[tuple[str, tuple[str, ...]], ...]
+    severity: dict[str, str]
+    codes_repeat_in: tuple[str, ...]
+    top_level_item: re.Pattern[str]
+    grand_total: re.Pattern[str]
+    narrative: tuple[NarrativeFigure, ...]
+
+
+@cache
+def default_rules() -> Rules:
+    data = tomllib.loads(resources.files("expectations").joinpath("rules.toml").read_text("utf-8"))
+    return Rules(
+        tolerance_per_term=Decimal(data["rounding_tolerance_per_term"]),
+        parts_sum_to_whole=tuple((r["whole"], tuple(r["parts"])) for r in data["parts_sum_to_whole"]),
+        severity=data["severity"],
+        codes_repeat_in=tuple(data["rows"]["codes_repeat_in"]),
+        top_level_item=re.compile(data["rows"]["top_level_item"]),
+        grand_total=re.compile(data["rows"]["grand_total"]),
+        narrative=tuple(
+            NarrativeFigure(n["name"], re.compile(n["pattern"]), tuple(n["table_types"]), n["measure"])
+            for n in data["narrative"]
+        ),
+    )
+
+
+def with_tolerance(rules: Rules, tolerance_per_term: Decimal) -> Rules:
+    """The same rules with another rounding tolerance (e.g. from the command line)."""
+    return Rules(**{**rules.__dict__, "tolerance_per_term": tolerance_per_term})
+
+
+class _Findings:
+    """Collects findings for one document, deciding severity from the tolerance."""
+
+    def __init__(self, document_id: str, rules: Rules) -> None:
+        self.document_id = document_id
+        self.rules = rules
+        self.rows: list[dict] = []
+
+    def compare(self, rule: str, where: dict, expected: Decimal, actual: Decimal, terms: int, message: str) -> None:
+        difference = actual - expected
+        if difference == 0:
+            return
+        within = abs(difference) <= self.rules.tolerance_per_term * max(terms, 1)
+        severity = "info" if within else self.rules.severity[rule]
+        note = " (within rounding tolerance)" if within else ""
+        self.rows.append(
+            {
+                "document_id": self.document_id,
+                "rule": rule,
+                "severity": severity,
+                "table_type": where.get("table_type"),
+                "table_index": where.get("table_index"),
+                "subject_code": where.get("subject_code"),
+                "subject_name": where.get("subject_name"),
+                "measure": where.get("measure"),
+                "expected": expected,
+                "actual": actual,
+                "difference": difference,
+                "terms": terms,
+                "page": where.get("page"),
+                "source_position": where.get("source_position"),
+                "message": f"{message}: printed {actual}, expected {expected}, difference {difference}{note}",
+            }
+        )
+
+    def frame(self) -> pl.DataFrame:
+        return pl.DataFrame(self.rows, schema=FINDING_SCHEMA)
+
+
+def _where(row: dict) -> str:
+    return f"{row['table_title'] or row['table_type']} ({row['source_position']})"
+
+
+def _label(row: dict) -> str:
+    return " ".join(p for p in (row.get("subject_code"), row.get("subject_name")) if p) or row.get("row_label") or "row"
+
+
+def _coded(facts: pl.DataFrame, rules: Rules) -> pl.DataFrame:
+    """One amount per table, qualifiers, measure and code: projects sharing a code add up; in other
+    tables a repeated code details the first row that printed it, which stands for all."""
+    keys = ["table_index", *QUALIFIERS, "measure", "subject_code"]
+    repeats = pl.col("table_type").first().is_in(list(rules.codes_repeat_in))
+    return (
+        facts.filter((pl.col("row_kind") == "subject") & pl.col("subject_code").is_not_null())
+        .group_by(keys, maintain_order=True)
+        .agg(
+            pl.when(repeats).then(pl.col("amount_wan").sum()).otherwise(pl.col("amount_wan").first()),
+            pl.col(["table_type", "table_title", "subject_name", "page", "source_position"]).first(),
+        )
+    )
+
+
+def _nearest_parents(coded: pl.DataFrame) -> pl.DataFrame:
+    """Each coded row with the longest printed code in its table that is a proper prefix of it
+    (null for a root), so a 9-digit item whose 7-digit parent is not printed sums into its 5-digit one."""
+    group = ["table_index", *QUALIFIERS, "measure"]
+    codes = coded.select(*group, "subject_code")
+    ancestors = (
+        codes.join(codes.rename({"subject_code": "parent_code"}), on=group, nulls_equal=True)
+        .filter(
+            pl.col("subject_code").str.starts_with(pl.col("parent_code"))
+            & (pl.col("parent_code").str.len_chars() < pl.col("subject_code").str.len_chars())
+        )
+        .group_by([*group, "subject_code"])
+        .agg(pl.col("parent_code").sort_by(pl.col("parent_code").str.len_chars()).last())
+    )
+    return coded.join(ancestors, on=[*group, "subject_code"], how="left", nulls_equal=True)
+
+
+def _children_sum_to_parent(found: _Findings, coded: pl.DataFrame, linked: pl.DataFrame) -> None:
+    group = ["table_index", *QUALIFIERS, "measure"]
+    sums = (
+        linked.filter(pl.col("parent_code").is_not_null())
+        .group_by([*group, "parent_code"])
+        .agg(pl.col("amount_wan").sum().alias("children"), pl.len().alias("terms"))
+    )
+    pairs = coded.join(
+        sums.rename({"parent_code": "subject_code"}), on=[*group, "subject_code"], how="inner", nulls_equal=True
+    )
+    for row in pairs.iter_rows(named=True):
+        found.compare(
+            "children_sum_to_parent",
+            row,
+            row["children"],
+            row["amount_wan"],
+            row["terms"],
+            f"{_label(row)} in {_where(row)} is not the sum of its {row['terms']} printed sub-items ({row['measure']})",
+        )
+
+
+def _rows_sum_to_total(found: _Findings, facts: pl.DataFrame, linked: pl.DataFrame) -> None:
+    group = ["table_index", *QUALIFIERS, "measure"]
+    one_sided = facts.filter(pl.col("side").is_null())
+    roots = linked.filter(pl.col("parent_code").is_null() & pl.col("side").is_null())
+    items = one_sided.filter(
+        (pl.col("row_kind") == "item") & pl.col("row_label").str.contains(found.rules.top_level_item.pattern)
+    )
+    parts = pl.concat(
+        [
+            roots.group_by(group).agg(pl.col("amount_wan").sum().alias("rows_sum"), pl.len().alias("terms")),
+            items.filter(~pl.col("table_index").is_in(roots["table_index"].unique().implode()))
+            .group_by(group)
+            .agg(pl.col("amount_wan").sum().alias("rows_sum"), pl.len().alias("terms")),
+        ]
+    )
+    totals = one_sided.filter(pl.col("row_kind") == "total").join(parts, on=group, how="inner", nulls_equal=True)
+    for row in totals.iter_rows(named=True):
+        found.compare(
+            "rows_sum_to_total",
+            row,
+            row["rows_sum"],
+            row["amount_wan"],
+            row["terms"],
+            f"{row['row_label']} row of {_where(row)} is not the sum of the {row['terms']} rows it totals"
+            f" ({row['measure']})",
+        )
+
+
+def _parts_sum_to_whole(found: _Findings, facts: pl.DataFrame) -> None:
+    row_keys = ["table_index", "source_position", *QUALIFIERS]
+    columns = facts.group_by(["table_index", "period", "fund"]).agg(pl.col("measure").unique())
+    measures_of = {(r["table_index"], r["period"], r["fund"]): set(r["measure"]) for r in columns.iter_rows(named=True)}
+    by_row: dict[tuple, dict[str, dict]] = {}
+    for row in facts.iter_rows(named=True):
+        by_row.setdefault(tuple(row[k] for k in row_keys), {})[row["measure"]] = row
+    for key, cells in by_row.items():
+        available = measures_of[(key[0], key[3], key[4])]
+        for whole, parts in found.rules.parts_sum_to_whole:
+            if whole not in cells or not set(parts) <= available:
+                continue
+            total = sum((cells[p]["amount_wan"] for p in parts if p in cells), Decimal(0))
+            row = cells[whole]
+            found.compare(
+                "parts_sum_to_whole",
+                row,
+                total,
+                row["amount_wan"],
+                len(parts),
+                f"{_label(row)} in {_where(row)}: {whole} is not {' + '.join(parts)}",
+            )
+
+
+def _income_equals_expenditure(found: _Findings, facts: pl.DataFrame) -> None:
+    totals = facts.filter(
+        (pl.col("row_kind") == "total")
+        & pl.col("side").is_not_null()
+        & (pl.col("measure") == "total")
+        & pl.col("subject_name").str.contains(found.rules.grand_total.pattern)
+    )
+    for (_,), table in totals.group_by(["table_index"], maintain_order=True):
+        income = table.filter(pl.col("side") == "income")
+        expenditure = table.filter(pl.col("side") == "expenditure")
+        if income.height and expenditure.height:
+            row = expenditure.row(0, named=True)
+            found.compare(
+                "income_equals_expenditure",
+                row,
+                income["amount_wan"][0],
+                row["amount_wan"],
+                1,
+                f"{_where(row)}: {row['subject_name']} does not balance {income['subject_name'][0]}",
+            )
+
+
+def _tables_agree(found: _Findings, coded: pl.DataFrame) -> None:
+    comparable = coded.filter(pl.col("period").is_null() & pl.col("fund").is_null())
+    for _, group in comparable.group_by(["subject_code", "measure"], maintain_order=True):
+        if group["table_index"].n_unique() < 2:
+            continue
+        first = group.row(0, named=True)
+        for row in group.slice(1).iter_rows(named=True):
+            if row["table_index"] != first["table_index"]:
+                found.compare(
+                    "tables_agree",
+                    row,
+                    first["amount_wan"],
+                    row["amount_wan"],
+                    1,
+                    f"{_label(row)} ({row['measure']}) in {_where(row)} differs from {_where(first)}",
+                )
+
+
+def _narrative_agrees(found: _Findings, facts: pl.DataFrame, narrative: str) -> None:
+    text = _SPACES.sub("", narrative.translate(_QUOTES))
+    totals = facts.filter(
+        (pl.col("row_kind") == "total") & pl.col("period").is_null() & pl.col("fund").is_null()
+    ).filter(pl.col("side").is_null() | (pl.col("side") == "income") | (pl.col("measure") != "total"))
+    for figure in found.rules.narrative:
+        stated = {m.group("amount").replace(",", ""): m.group(0) for m in figure.pattern.finditer(text)}
+        if not stated:
+            continue
+        target = None
+        for table_type in figure.table_types:
+            candidates = totals.filter((pl.col("table_type") == table_type) & (pl.col("measure") == figure.measure))
+            if candidates.height:
+                target = candidates.sort("amount_wan", descending=True).row(0, named=True)
+                break
+        if target is None:
+            continue
+        for amount, sentence in stated.items():
+            found.compare(
+                "narrative_agrees",
+                target,
+                Decimal(amount),
+                target["amount_wan"],
+                1,
+                f"the narrative states '{sentence}' but {_where(target)} prints {target['amount_printed']}",
+            )
+
+
+def consistency_findings(facts: pl.DataFrame, narrative: str, rules: Rules | None = None) -> pl.DataFrame:
+    """Every inconsistency of one document's facts, as fct_quality_finding rows."""
+    rules = rules or default_rules()
+    if facts.is_empty():
+        return pl.DataFrame(schema=FINDING_SCHEMA)
+    found = _Findings(facts["document_id"][0], rules)
+    coded = _coded(facts, rules)
+    linked = _nearest_parents(coded)
+    _children_sum_to_parent(found, coded, linked)
+    _rows_sum_to_total(found, facts, linked)
+    _parts_sum_to_whole(found, facts)
+    _income_equals_expenditure(found, facts)
+    _tables_agree(found, coded)
+    _narrative_agrees(found, facts, narrative)
+    return found.frame()

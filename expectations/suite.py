@@ -1,0 +1,172 @@
+"""The Great Expectations suite over a document's normalized facts: a failing suite blocks loading.
+
+Polars frames go to GX as pandas (GX 1.x takes no Polars), money as float: the suite checks shape
+and vocabulary, not cents. Importing GX costs seconds, so it happens on first use.
+"""
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+
+from transforms.vocabulary import vocabulary
+
+SUITE_NAME = "fct_budget_amount"
+SCHEMES = ["function", "econ_dept", "econ_gov", "revenue", "item"]
+ROW_KINDS = ["subject", "total", "unit", "unlabeled", "item"]
+UNITS = ["万元", "元"]
+# 支出功能分类: 类/款/项 = 3/5/7 digits. 经济分类: 类/款 = 3/5; provinces that detail it further
+# (四川: 3010201, 301030301) add 2-digit levels, which the warehouse keeps.
+CODE_FORMATS = {
+    "function": r"^2\d{2}(?:\d{2}){0,2}$",
+    "econ_dept": r"^3\d{2}(?:\d{2}){0,3}$",
+    "econ_gov": r"^5\d{2}(?:\d{2}){0,3}$",
+    "revenue": r"^1\d{2}(?:\d{2}){0,3}$",
+}
+NOT_NULL = [
+    "document_id",
+    "adcode",
+    "fiscal_year",
+    "table_type",
+    "subject_scheme",
+    "measure",
+    "amount_wan",
+    "source_unit",
+]
+MAX_ABS_WAN = 1e9
+
+
+@dataclass(frozen=True)
+class ExpectationResult:
+    expectation: str
+    column: str | None
+    condition: str | None
+    success: bool
+    unexpected_count: int
+    unexpected_examples: str
+
+
+@dataclass(frozen=True)
+class SuiteResult:
+    success: bool
+    results: list[ExpectationResult]
+    data_docs: Path | None = None
+    failures: list[str] = field(default_factory=list)
+
+
+def _expectations() -> list:
+    import great_expectations.expectations as gxe
+    from great_expectations.expectations.row_conditions import Column
+
+    vocab = vocabulary()
+    expectations = [gxe.ExpectColumnValuesToNotBeNull(column=c) for c in NOT_NULL]
+    expectations += [
+        gxe.ExpectColumnValuesToBeInSet(column="table_type", value_set=[t.name for t in vocab.table_types]),
+        gxe.ExpectColumnValuesToBeInSet(column="measure", value_set=sorted({m.name for m in vocab.measures})),
+        gxe.ExpectColumnValuesToBeInSet(column="subject_scheme", value_set=SCHEMES),
+        gxe.ExpectColumnValuesToBeInSet(column="row_kind", value_set=ROW_KINDS),
+        gxe.ExpectColumnValuesToBeInSet(column="source_unit", value_set=UNITS),
+        gxe.ExpectColumnValuesToBeBetween(column="amount_wan", min_value=-MAX_ABS_WAN, max_value=MAX_ABS_WAN),
+        gxe.ExpectColumnValuesToMatchRegex(column="adcode", regex=r"^\d{6}$"),
+        gxe.ExpectColumnValuesToBeBetween(column="fiscal_year", min_value=2000, max_value=2100),
+    ]
+    expectations += [
+        gxe.ExpectColumnValuesToMatchRegex(
+            column="subject_code", regex=regex, row_condition=Column("subject_scheme") == scheme
+        )
+        for scheme, regex in CODE_FORMATS.items()
+    ]
+    expectations.append(
+        gxe.ExpectColumnValuesToBeNull(column="subject_code", row_condition=Column("subject_scheme") == "item")
+    )
+    return expectations
+
+
+@cache
+def _context(docs_dir: str | None):
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    if docs_dir:
+        context.add_data_docs_site(
+            site_name="yusuan",
+            site_config={
+                "class_name": "SiteBuilder",
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": docs_dir},
+            },
+        )
+    asset = context.data_sources.add_pandas("normalized").add_dataframe_asset("facts")
+    batch = asset.add_batch_definition_whole_dataframe("document")
+    suite = context.suites.add(gx.ExpectationSuite(name=SUITE_NAME))
+    for expectation in _expectations():
+        suite.add_expectation(expectation)
+    definition = context.validation_definitions.add(gx.ValidationDefinition(name=SUITE_NAME, data=batch, suite=suite))
+    actions = [gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["yusuan"])] if docs_dir else []
+    return context.checkpoints.add(gx.Checkpoint(name=SUITE_NAME, validation_definitions=[definition], actions=actions))
+
+
+def _condition_text(condition: object) -> str | None:
+    if isinstance(condition, dict) and {"column", "operator", "parameter"} <= condition.keys():
+        return f"{condition['column']['name']} {condition['operator']} {condition['parameter']!r}"
+    return str(condition) if condition else None
+
+
+EXPECTATION_SCHEMA = {
+    "document_id": pl.String,
+    "expectation": pl.String,
+    "column_name": pl.String,
+    "row_condition": pl.String,
+    "success": pl.Boolean,
+    "unexpected_count": pl.Int64,
+    "unexpected_examples": pl.String,
+}
+
+
+def result_records(document_id: str, result: SuiteResult) -> pl.DataFrame:
+    """The suite's outcome as stg_expectation_result rows."""
+    rows = [
+        {
+            "document_id": document_id,
+            "expectation": r.expectation,
+            "column_name": r.column,
+            "row_condition": r.condition,
+            "success": r.success,
+            "unexpected_count": r.unexpected_count,
+            "unexpected_examples": r.unexpected_examples,
+        }
+        for r in result.results
+    ]
+    return pl.DataFrame(rows, schema=EXPECTATION_SCHEMA)
+
+
+def validate_facts(facts: pl.DataFrame, docs_dir: Path | None = None) -> SuiteResult:
+    """Run the suite on one document's facts; with `docs_dir`, GX Data Docs HTML is written there."""
+    checkpoint = _context(str(docs_dir.resolve()) if docs_dir else None)
+    frame = facts.with_columns(pl.col("amount_wan").cast(pl.Float64)).to_pandas()
+    run = checkpoint.run(batch_parameters={"dataframe": frame})
+    results = []
+    for validation in run.run_results.values():
+        for item in validation.results:
+            kwargs = item.expectation_config.kwargs
+            results.append(
+                ExpectationResult(
+                    expectation=item.expectation_config.type,
+                    column=kwargs.get("column"),
+                    condition=_condition_text(kwargs.get("row_condition")),
+                    success=bool(item.success),
+                    unexpected_count=int(item.result.get("unexpected_count") or 0),
+                    unexpected_examples=", ".join(map(str, (item.result.get("partial_unexpected_list") or [])[:5])),
+                )
+            )
+    failures = [
+        f"{r.expectation} on {r.column}{f' where {r.condition}' if r.condition else ''}: "
+        f"{r.unexpected_count} rows, e.g. {r.unexpected_examples}"
+        for r in results
+        if not r.success
+    ]
+    docs = docs_dir / "index.html" if docs_dir else None
+    return SuiteResult(success=bool(run.success), results=results, data_docs=docs, failures=failures)

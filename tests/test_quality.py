@@ -1,0 +1,207 @@
+"""Data quality: the seeds' own inconsistencies are found, clean rows are not, bad facts are kept out."""
+
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from expectations.consistency import consistency_findings, default_rules, with_tolerance
+from expectations.suite import validate_facts
+from tests.conftest import GUIYANG_SEED
+from tests.tables import raw_table
+from transforms.facts import DocumentContext, budget_facts
+from transforms.tables import classify_tables
+from yusuan.cli import main
+
+CONTEXT = DocumentContext("doc", 2025, "318", "旺苍县教育局", "510821")
+
+# Every inconsistency the two corpus PDFs print, each checked by hand against the page:
+# (file, rule, page, code or row label, measure, printed, expected).
+KNOWN = {
+    ("cangxi_2025_ybj.pdf", "tables_agree", 13, "2101102", "total", "8.69", "8.70"),
+    ("cangxi_2025_ybj.pdf", "parts_sum_to_whole", 10, "2101102", "total", "8.70", "8.69"),
+    ("cangxi_2025_ybj.pdf", "rows_sum_to_total", 10, "合计", "total", "1054.21", "1054.22"),
+    ("cangxi_2025_ybj.pdf", "children_sum_to_parent", 15, "30112", "basic", "2.55", "2.56"),
+    ("cangxi_2025_ybj.pdf", "children_sum_to_parent", 15, "30112", "personnel", "2.55", "2.56"),
+    ("guiyang_2025_ybj.pdf", "parts_sum_to_whole", 17, "贵阳市医疗保障局", "basic", "371.27", "371.28"),
+    ("guiyang_2025_ybj.pdf", "parts_sum_to_whole", 17, "合计", "basic", "371.27", "371.28"),
+    ("guiyang_2025_ybj.pdf", "parts_sum_to_whole", 18, "贵阳市医疗保障局", "basic", "371.27", "371.28"),
+    ("guiyang_2025_ybj.pdf", "parts_sum_to_whole", 19, "合计", "basic", "371.27", "371.28"),
+    ("guiyang_2025_ybj.pdf", "parts_sum_to_whole", 20, "贵阳市医疗保障局", "basic", "371.27", "371.28"),
+    ("guiyang_2025_ybj.pdf", "parts_sum_to_whole", 20, "合计", "basic", "371.27", "371.28"),
+    ("guiyang_2025_ybj.pdf", "rows_sum_to_total", 17, "合计", "personnel", "330.47", "330.46"),
+    ("guiyang_2025_ybj.pdf", "rows_sum_to_total", 19, "合计", "personnel", "330.47", "330.46"),
+    ("guiyang_2025_ybj.pdf", "rows_sum_to_total", 20, "合计", "personnel", "330.47", "330.46"),
+    ("guiyang_2025_ybj.pdf", "children_sum_to_parent", 20, "502", "basic", "54.67", "54.66"),
+    ("guiyang_2025_ybj.pdf", "children_sum_to_parent", 20, "502", "public_operating", "37.81", "37.80"),
+}
+
+
+def test_corpus_findings_are_exactly_the_printed_inconsistencies(both_sources_warehouse: Path) -> None:
+    con = duckdb.connect(str(both_sources_warehouse), read_only=True)
+    rows = con.execute(
+        """SELECT d.file_name, q.rule, q.page, coalesce(q.subject_code, q.subject_name), q.measure,
+                  q.actual, q.expected, q.severity
+           FROM fct_quality_finding q JOIN dim_document d USING (document_id) WHERE d.source_format = 'pdf'"""
+    ).fetchall()
+    found = {(f, r, p, c, m, str(a), str(e)) for f, r, p, c, m, a, e, _ in rows}
+    assert found == KNOWN
+    assert len(rows) == len(KNOWN)
+    assert {severity for *_, severity in rows} == {"info"}
+
+
+def test_text_conversions_yield_the_same_inconsistencies(both_sources_warehouse: Path) -> None:
+    con = duckdb.connect(str(both_sources_warehouse), read_only=True)
+    counts = dict(
+        con.execute(
+            """SELECT d.source_format, count(*) FROM fct_quality_finding q JOIN dim_document d USING (document_id)
+               GROUP BY 1"""
+        ).fetchall()
+    )
+    assert counts == {"pdf": len(KNOWN), "text": len(KNOWN)}
+
+
+def test_report_prints_the_findings_of_a_document(both_sources_warehouse: Path, capsys) -> None:
+    assert main(["report", "cangxi_2025_ybj.pdf", "--warehouse", str(both_sources_warehouse)]) == 0
+    out = capsys.readouterr().out
+    assert "status: loaded" in out
+    assert "[info] tables_agree (general_budget_expenditure, page 13)" in out
+    assert "8.69" in out and "8.70" in out
+    assert main(["report", "no-such-document", "--warehouse", str(both_sources_warehouse)]) == 2
+
+
+def _facts(title: str, rows: list[list[str]]) -> pl.DataFrame:
+    facts, _ = budget_facts(classify_tables([raw_table(rows, title=title)]), CONTEXT)
+    return facts
+
+
+FUNCTION_TABLE = [
+    ["科目编码", "科目名称", "合计", "基本支出", "项目支出"],
+    ["205", "教育支出", "30.00", "20.00", "10.00"],
+    ["20502", "普通教育", "30.00", "20.00", "10.00"],
+    ["2050201", "学前教育", "12.00", "12.00", ""],
+    ["2050202", "小学教育", "18.00", "8.00", "10.00"],
+    ["", "合计", "30.00", "20.00", "10.00"],
+]
+
+
+def test_a_clean_table_yields_no_finding() -> None:
+    assert consistency_findings(_facts("一般公共预算支出预算表", FUNCTION_TABLE), "").is_empty()
+
+
+def test_wrong_class_total_is_an_error_of_its_rule() -> None:
+    rows = [list(r) for r in FUNCTION_TABLE]
+    rows[1][2] = "31.00"
+    findings = consistency_findings(_facts("一般公共预算支出预算表", rows), "")
+    got = findings.select("rule", "severity", "subject_code", "measure", "expected", "actual", "difference").rows()
+    assert (
+        "children_sum_to_parent",
+        "error",
+        "205",
+        "total",
+        Decimal("30.00"),
+        Decimal("31.00"),
+        Decimal("1.00"),
+    ) in got
+    assert ("parts_sum_to_whole", "error", "205", "total", Decimal("30.00"), Decimal("31.00"), Decimal("1.00")) in got
+    assert ("rows_sum_to_total", "error", None, "total", Decimal("31.00"), Decimal("30.00"), Decimal("-1.00")) in got
+    assert len(got) == 3
+
+
+def test_rounding_tolerance_is_configurable() -> None:
+    rows = [list(r) for r in FUNCTION_TABLE]
+    rows[1][2] = "30.02"
+    facts = _facts("一般公共预算支出预算表", rows)
+    default = consistency_findings(facts, "").filter(pl.col("rule") == "parts_sum_to_whole")
+    assert default["severity"].to_list() == ["info"]
+    strict = consistency_findings(facts, "", with_tolerance(default_rules(), Decimal("0.001")))
+    assert strict.filter(pl.col("rule") == "parts_sum_to_whole")["severity"].to_list() == ["error"]
+
+
+def test_unbalanced_two_sided_summary() -> None:
+    facts = _facts(
+        "部门收支总表",
+        [
+            ["收入", "", "支出", ""],
+            ["项目", "预算数", "项目", "预算数"],
+            ["一、一般公共预算拨款收入", "100.00", "五、教育支出", "100.00"],
+            ["收入总计", "100.00", "支出总计", "110.00"],
+        ],
+    )
+    findings = consistency_findings(facts, "")
+    assert findings.select("rule", "severity", "expected", "actual").rows() == [
+        ("income_equals_expenditure", "error", Decimal("100.00"), Decimal("110.00"))
+    ]
+
+
+def test_narrative_figure_that_differs_from_the_table() -> None:
+    facts = _facts(
+        "一般公共预算“三公”经费支出预算表",
+        [["项目", "2025年预算数"], ["一、公务接待费", "1.60"], ["合计", "1.60"]],
+    )
+    agreeing = "2025 年“三公”经费财政拨款预算数 1.6 万元。"
+    assert consistency_findings(facts, agreeing).is_empty()
+    differing = consistency_findings(facts, "2025年“三公”经费财政拨款预算数 2.6 万元。")
+    assert differing.select("rule", "severity", "expected", "actual").rows() == [
+        ("narrative_agrees", "warning", Decimal("2.6"), Decimal("1.60"))
+    ]
+    assert "'\"三公\"经费财政拨款预算数2.6万元'" in differing["message"][0]
+
+
+def test_items_sum_to_the_total_by_their_enumeration() -> None:
+    facts = _facts(
+        '2025年财政拨款"三公"经费支出预算表',
+        [
+            ["项目", "2025年预算数"],
+            ["一、因公出国(境)费", "0.00"],
+            ["二、公务接待费", "1.00"],
+            ["三、公务用车购置及运行维护费", "1.93"],
+            ["1、公务用车运行维护费", "1.93"],
+            ["合计", "3.93"],
+        ],
+    )
+    findings = consistency_findings(facts, "")
+    assert findings.select("rule", "expected", "actual").rows() == [
+        ("rows_sum_to_total", Decimal("2.93"), Decimal("3.93"))
+    ]
+
+
+def test_suite_rejects_malformed_codes_and_unknown_vocabulary() -> None:
+    facts = _facts("一般公共预算支出预算表", FUNCTION_TABLE)
+    assert validate_facts(facts).success
+    broken = facts.with_columns(
+        subject_code=pl.when(pl.col("subject_code") == "2050201").then(pl.lit("20502011")).otherwise("subject_code"),
+        measure=pl.when(pl.col("measure") == "basic").then(pl.lit("basics")).otherwise("measure"),
+    )
+    result = validate_facts(broken)
+    assert not result.success
+    failed = {(r.expectation, r.column) for r in result.results if not r.success}
+    assert failed == {
+        ("expect_column_values_to_match_regex", "subject_code"),
+        ("expect_column_values_to_be_in_set", "measure"),
+    }
+
+
+@pytest.fixture
+def malformed_guiyang(tmp_path: Path) -> Path:
+    path = tmp_path / "inbox" / "guiyang_malformed.txt"
+    path.parent.mkdir()
+    text = GUIYANG_SEED.read_text("utf-8")
+    assert "2101301\t城乡医疗救助" in text
+    path.write_text(text.replace("2101301\t城乡医疗救助", "21013011\t城乡医疗救助"), "utf-8")
+    return path
+
+
+def test_document_failing_the_suite_is_not_loaded_and_says_why(tmp_path: Path, malformed_guiyang: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    assert main(["ingest", str(malformed_guiyang.parent), "--warehouse", str(warehouse)]) == 1
+    con = duckdb.connect(str(warehouse), read_only=True)
+    status, reason, facts_loaded = con.execute("SELECT status, reason, facts_loaded FROM dim_document").fetchone()
+    assert status == "failed_validation" and facts_loaded == 0
+    assert "guiyang_malformed.txt" in reason and "subject_code" in reason and "21013011" in reason
+    assert con.execute("SELECT count(*) FROM fct_budget_amount").fetchone() == (0,)
+    failed = con.execute("SELECT column_name FROM stg_expectation_result WHERE NOT success").fetchall()
+    assert failed == [("subject_code",)]
+    assert (tmp_path / "quality_docs" / "index.html").exists()
