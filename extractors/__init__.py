@@ -1,6 +1,15 @@
 """Extraction stage: disclosure files to raw tables (cells, page, title, unit)."""
 
-from extractors.document import document_id_of, extract_document
-from extractors.model import ExtractedDocument, ExtractionError, RawRow, RawTable
+from extractors.document import document_id_of, extract_document, page_count
+from extractors.model import ExtractedDocument, ExtractionError, ExtractionLimits, RawRow, RawTable
 
-__all__ = ["ExtractedDocument", "ExtractionError", "RawRow", "RawTable", "document_id_of", "extract_document"]
+__all__ = [
+    "ExtractedDocument",
+    "ExtractionError",
+    "ExtractionLimits",
+    "RawRow",
+    "RawTable",
+    "document_id_of",
+    "extract_document",
+    "page_count",
+]

@@ -49,6 +49,15 @@ class ExtractedDocument:
     metadata: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ExtractionLimits:
+    """Bounds on one document, so a hostile or broken file costs a known amount and no more."""
+
+    max_bytes: int = 100 * 2**20
+    max_pages: int = 2000
+    timeout_seconds: float = 300.0
+
+
 class ExtractionError(Exception):
     """A document that cannot be extracted; `status` is a dim_document status word."""
 

@@ -61,7 +61,7 @@ class _PageScan:
     paths: int
 
 
-def extract_pdf_document(path: Path, data: bytes, document_id: str) -> ExtractedDocument:
+def extract_pdf_document(path: Path, data: bytes, document_id: str, max_pages: int | None = None) -> ExtractedDocument:
     """Tables in reading order with the title and unit printed above each; the rest is narrative."""
     try:
         document = pdfium.PdfDocument(data)
@@ -76,6 +76,12 @@ def extract_pdf_document(path: Path, data: bytes, document_id: str) -> Extracted
             "corrupt", f"{path.name}: not a readable PDF ({error}); re-download it from the publisher."
         ) from error
     try:
+        if max_pages is not None and len(document) > max_pages:
+            raise ExtractionError(
+                "too_large",
+                f"{path.name}: {len(document)} pages is over the {max_pages}-page limit; "
+                "check it is a single disclosure, or raise the limit (--max-pages).",
+            )
         metadata = {key: normalize_text(value) for key, value in document.get_metadata_dict(skip_empty=True).items()}
         scans = [_scan(document, index) for index in range(len(document))]
         _reject_without_text_layer(path, scans)

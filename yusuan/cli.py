@@ -8,10 +8,11 @@ from pathlib import Path
 import duckdb
 
 from expectations.consistency import default_rules, with_tolerance
-from extractors import document_id_of
+from extractors import ExtractionLimits, document_id_of
 from warehouse.load import WAREHOUSE_ENV, warehouse_path
 from warehouse.report import document_report, find_documents
-from yusuan.ingest import DocumentOutcome, QualitySettings, discover, ingest
+from yusuan.ingest import DocumentOutcome, IngestOptions, QualitySettings, discover, ingest
+from yusuan.progress import Progress
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
 DATA_DOCS_DIR = "quality_docs"
@@ -22,6 +23,19 @@ class _Parser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         print(f"yusuan: {message}", file=sys.stderr)
         sys.exit(EXIT_USAGE)
+
+
+def _positive(kind: type):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(f"not a number: {text}") from error
+        if value <= 0:
+            raise argparse.ArgumentTypeError("must be positive")
+        return value
+
+    return parse
 
 
 def _tolerance(text: str) -> Decimal:
@@ -50,6 +64,23 @@ def _parser() -> argparse.ArgumentParser:
     ingest_cmd.add_argument(
         "--data-docs", type=Path, help=f"folder for GX Data Docs (default: {DATA_DOCS_DIR}/ beside the warehouse)"
     )
+    defaults = ExtractionLimits()
+    ingest_cmd.add_argument("--workers", type=_positive(int), default=1, help="reader processes (default 1)")
+    ingest_cmd.add_argument(
+        "--timeout",
+        type=_positive(float),
+        default=defaults.timeout_seconds,
+        help=f"seconds one document may take to read (default {defaults.timeout_seconds:g})",
+    )
+    ingest_cmd.add_argument(
+        "--max-megabytes",
+        type=_positive(float),
+        default=defaults.max_bytes / 2**20,
+        help=f"largest file accepted, MiB (default {defaults.max_bytes / 2**20:g})",
+    )
+    ingest_cmd.add_argument(
+        "--max-pages", type=_positive(int), default=defaults.max_pages, help=f"default {defaults.max_pages}"
+    )
     report_cmd = commands.add_parser("report", help="print a document's data-quality findings")
     report_cmd.add_argument("document", help="document id (or prefix), file name, or path of an ingested file")
     report_cmd.add_argument("--warehouse", type=Path, help=warehouse_help)
@@ -57,6 +88,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _describe(outcome: DocumentOutcome) -> str:
+    if outcome.load is None:
+        return f"skipped  {outcome.path}\n  {outcome.reason}"
     record = outcome.load.document.row(0, named=True)
     if outcome.status != "loaded":
         return f"REJECTED {outcome.path}\n  status: {outcome.status}\n  reason: {outcome.reason}"
@@ -85,15 +118,24 @@ def _ingest(args: argparse.Namespace) -> int:
     rules = (
         default_rules() if args.rounding_tolerance is None else with_tolerance(default_rules(), args.rounding_tolerance)
     )
-    quality = QualitySettings(data_docs=args.data_docs or target.parent / DATA_DOCS_DIR, rules=rules)
-    rejected = facts = count = 0
-    for outcome in ingest(args.paths, target, quality):
-        print(_describe(outcome), flush=True)
-        count += 1
-        rejected += outcome.status != "loaded"
-        facts += outcome.load.document["facts_loaded"][0]
-    print(f"{count} documents, {count - rejected} loaded, {rejected} rejected, {facts} facts -> {target}")
-    print(f"data-quality report: yusuan report FILE; GX Data Docs: {quality.data_docs / 'index.html'}")
+    options = IngestOptions(
+        limits=ExtractionLimits(
+            max_bytes=int(args.max_megabytes * 2**20), max_pages=args.max_pages, timeout_seconds=args.timeout
+        ),
+        workers=args.workers,
+        quality=QualitySettings(data_docs=args.data_docs or target.parent / DATA_DOCS_DIR, rules=rules),
+    )
+    files = discover(args.paths)
+    rejected = facts = loaded = 0
+    with Progress(files, enabled=sys.stderr.isatty()) as progress:
+        for outcome in ingest(files, target, options):
+            progress.write(_describe(outcome))
+            progress.advance(outcome)
+            rejected += outcome.status not in ("loaded", "duplicate")
+            loaded += outcome.status == "loaded"
+            facts += outcome.load.document["facts_loaded"][0] if outcome.load is not None else 0
+    print(f"{len(files)} files, {loaded} loaded, {rejected} rejected, {facts} facts -> {target}")
+    print(f"data-quality report: yusuan report FILE; GX Data Docs: {options.quality.data_docs / 'index.html'}")
     return EXIT_REJECTED if rejected else EXIT_OK
 
 

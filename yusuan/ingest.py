@@ -1,18 +1,25 @@
 """One ingest run: discover files, then per document extract -> normalize -> validate -> load.
 
-A document that fails is recorded with its reason and the run goes on; nothing of it enters the
-facts, and documents loaded before are untouched.
+Extraction and normalization run in worker processes, each document under a timeout, so one
+hostile file can neither hang nor crash the run. Validation and loading stay in this process, one
+transaction per document: a document that fails is recorded with its reason, nothing of it enters
+the facts, and documents loaded before are untouched.
 """
 
+import hashlib
+import multiprocessing
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
+from pebble import ProcessExpired, ProcessPool
 
 from expectations.consistency import Rules, consistency_findings, default_rules
 from expectations.suite import result_records, validate_facts
-from extractors import ExtractedDocument, ExtractionError, document_id_of, extract_document
+from extractors import ExtractedDocument, ExtractionError, ExtractionLimits, extract_document
 from transforms.document import normalize_document
 from transforms.facts import subject_classes
 from transforms.records import (
@@ -28,6 +35,7 @@ from transforms.regions import region_reference
 from warehouse.load import DocumentLoad, connect, load_document, load_reference
 
 DISCLOSURE_SUFFIXES = (".pdf", ".txt", ".md")
+IN_FLIGHT_PER_WORKER = 2
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
@@ -41,21 +49,32 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
+def file_document_id(path: Path) -> str:
+    """sha256 of the file, streamed: the document key, computed before any parsing."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
 @dataclass(frozen=True)
 class DocumentOutcome:
-    """What happened to one file, ready to load and to print."""
+    """What happened to one file, ready to load and to print. A file whose bytes were already seen
+    in this run carries `duplicate_of` and nothing to load."""
 
     path: Path
-    load: DocumentLoad
-    tables_by_type: dict[str, int]
+    load: DocumentLoad | None
+    tables_by_type: dict[str, int] = field(default_factory=dict)
     narrative: str = ""
+    pages: int | None = None
+    duplicate_of: Path | None = None
 
     @property
     def status(self) -> str:
-        return self.load.document["status"][0]
+        return "duplicate" if self.load is None else self.load.document["status"][0]
 
     @property
     def reason(self) -> str | None:
+        if self.load is None:
+            return f"same content as {self.duplicate_of}; ingested once"
         return self.load.document["reason"][0]
 
 
@@ -68,18 +87,31 @@ def _rejected(extracted: ExtractedDocument, status: str, reason: str) -> Documen
     )
 
 
-def extract_step(path: Path) -> ExtractedDocument | DocumentOutcome:
+def _placeholder(path: Path, document_id: str | None = None) -> ExtractedDocument:
+    if document_id is None:
+        try:
+            document_id = file_document_id(path)
+        except OSError:
+            document_id = hashlib.sha256(str(path.resolve()).encode()).hexdigest()
+    return ExtractedDocument(document_id, path, "unknown", None, "", ())
+
+
+def rejected_outcome(path: Path, status: str, reason: str, document_id: str | None = None) -> DocumentOutcome:
+    return DocumentOutcome(path, _rejected(_placeholder(path, document_id), status, reason))
+
+
+def extract_step(path: Path, limits: ExtractionLimits | None = None) -> ExtractedDocument | DocumentOutcome:
     """The extracted document, or the outcome of a file rejected before any table was read."""
     try:
-        return extract_document(path)
+        return extract_document(path, limits)
     except ExtractionError as error:
-        return DocumentOutcome(path, _rejected(_placeholder(path), error.status, error.reason), {})
+        return rejected_outcome(path, error.status, error.reason)
     except OSError as error:
         reason = f"{path.name}: cannot be read ({error}); check the file's permissions and that it still exists"
-        return DocumentOutcome(path, _rejected(_placeholder(path), "corrupt", reason), {})
+        return rejected_outcome(path, "corrupt", reason)
     except Exception as error:  # a malformed file must not stop the run: record it and go on
         reason = f"{path.name}: the file could not be parsed ({error!r}); re-download it or re-export it as PDF"
-        return DocumentOutcome(path, _rejected(_placeholder(path), "corrupt", reason), {})
+        return rejected_outcome(path, "corrupt", reason)
 
 
 def normalize_step(extracted: ExtractedDocument) -> DocumentOutcome:
@@ -88,7 +120,7 @@ def normalize_step(extracted: ExtractedDocument) -> DocumentOutcome:
         normalized = normalize_document(extracted)
     except Exception as error:  # a layout no rule foresaw must not stop the run: record it and go on
         reason = f"{extracted.path.name}: normalization failed ({error!r}); please report this file to yusuan"
-        return DocumentOutcome(extracted.path, _rejected(extracted, "failed", reason), {})
+        return DocumentOutcome(extracted.path, _rejected(extracted, "failed", reason))
     tables_by_type: dict[str, int] = {}
     for table in normalized.tables:
         key = table.table_type or "unknown"
@@ -101,7 +133,13 @@ def normalize_step(extracted: ExtractedDocument) -> DocumentOutcome:
         issues=issue_records(normalized),
         facts=normalized.facts if problem is None else empty_facts(),
     )
-    return DocumentOutcome(extracted.path, load, tables_by_type, extracted.text)
+    return DocumentOutcome(extracted.path, load, tables_by_type, extracted.text, extracted.pages)
+
+
+def read_document(path: Path, limits: ExtractionLimits | None = None) -> DocumentOutcome:
+    """Extract and normalize one file: the part of the work that runs in a worker process."""
+    extracted = extract_step(path, limits)
+    return normalize_step(extracted) if isinstance(extracted, ExtractedDocument) else extracted
 
 
 @dataclass(frozen=True)
@@ -115,7 +153,7 @@ class QualitySettings:
 def validate_step(outcome: DocumentOutcome, quality: QualitySettings) -> DocumentOutcome:
     """Run the expectation suite (a failure keeps the document's facts out) and the consistency
     rules (findings are recorded, never block)."""
-    if outcome.status != "loaded":
+    if outcome.status != "loaded" or outcome.load is None:
         return outcome
     document_id = outcome.load.document["document_id"][0]
     suite = validate_facts(outcome.load.facts, quality.data_docs)
@@ -131,22 +169,67 @@ def validate_step(outcome: DocumentOutcome, quality: QualitySettings) -> Documen
     return replace(outcome, load=replace(outcome.load, findings=findings, expectations=expectations))
 
 
-def prepare_document(path: Path, quality: QualitySettings) -> DocumentOutcome:
-    """Extract, normalize and validate one file; never raises for a bad document, it records why."""
-    extracted = extract_step(path)
-    if not isinstance(extracted, ExtractedDocument):
-        return extracted
-    return validate_step(normalize_step(extracted), quality)
+@dataclass(frozen=True)
+class IngestOptions:
+    limits: ExtractionLimits = field(default_factory=ExtractionLimits)
+    workers: int = 1
+    quality: QualitySettings = field(default_factory=QualitySettings)
 
 
-def _placeholder(path: Path) -> ExtractedDocument:
-    data = path.read_bytes() if path.is_file() else b""
-    return ExtractedDocument(document_id_of(data), path, "unknown", None, "", ())
+def _timed_out(path: Path, limits: ExtractionLimits) -> DocumentOutcome:
+    reason = (
+        f"{path.name}: not read within {limits.timeout_seconds:g} s and stopped; "
+        "check the file (very long or malformed), or raise the limit (--timeout)."
+    )
+    return rejected_outcome(path, "timeout", reason)
 
 
-def ingest(paths: Iterable[Path], warehouse: Path, quality: QualitySettings) -> Iterator[DocumentOutcome]:
+def read_documents(paths: Iterable[Path], options: IngestOptions) -> Iterator[DocumentOutcome]:
+    """Read documents in worker processes, each under the timeout, yielding in the given order.
+
+    Identical bytes under two names are read once. At most a few documents per worker are in
+    flight, so memory stays flat however many files there are.
+    """
+    limits = options.limits
+    seen: dict[str, Path] = {}
+    window = max(1, options.workers) * IN_FLIGHT_PER_WORKER
+    with ProcessPool(max_workers=max(1, options.workers), context=multiprocessing.get_context("forkserver")) as pool:
+        pending: deque = deque()
+
+        def settle() -> DocumentOutcome:
+            path, future = pending.popleft()
+            if isinstance(future, DocumentOutcome):
+                return future
+            try:
+                return future.result()
+            except FutureTimeout:
+                return _timed_out(path, limits)
+            except ProcessExpired as error:
+                reason = f"{path.name}: the reader process died ({error}); the file may be malformed or too big"
+                return rejected_outcome(path, "failed", reason)
+
+        for path in paths:
+            try:
+                document_id = file_document_id(path)
+            except OSError as error:
+                pending.append((path, rejected_outcome(path, "corrupt", f"{path.name}: cannot be read ({error})")))
+                continue
+            if document_id in seen:
+                pending.append((path, DocumentOutcome(path, None, duplicate_of=seen[document_id])))
+            else:
+                seen[document_id] = path
+                future = pool.schedule(read_document, args=(path, limits), timeout=limits.timeout_seconds)
+                pending.append((path, future))
+            while len(pending) > window:
+                yield settle()
+        while pending:
+            yield settle()
+
+
+def ingest(paths: Iterable[Path], warehouse: Path, options: IngestOptions) -> Iterator[DocumentOutcome]:
     """Load every discovered document, one transaction each, yielding outcomes as they land."""
-    yield from load_outcomes((prepare_document(path, quality) for path in discover(paths)), warehouse)
+    outcomes = read_documents(discover(paths), options)
+    yield from load_outcomes((validate_step(o, options.quality) for o in outcomes), warehouse)
 
 
 def load_outcomes(outcomes: Iterable[DocumentOutcome], warehouse: Path) -> Iterator[DocumentOutcome]:
@@ -155,7 +238,8 @@ def load_outcomes(outcomes: Iterable[DocumentOutcome], warehouse: Path) -> Itera
     try:
         load_reference(con, region_reference(), subject_class_frame())
         for outcome in outcomes:
-            load_document(con, outcome.load)
+            if outcome.load is not None:
+                load_document(con, outcome.load)
             yield outcome
     finally:
         con.close()
