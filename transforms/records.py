@@ -1,7 +1,9 @@
 """The warehouse's record of a document: its dim_document row, its tables and its issues."""
 
+import re
 from collections import Counter
 from dataclasses import asdict
+from datetime import UTC, datetime
 
 import polars as pl
 
@@ -20,6 +22,7 @@ DOCUMENT_SCHEMA = {
     "department_code": pl.String,
     "department_name": pl.String,
     "fiscal_year": pl.Int32,
+    "published_at": pl.Datetime("us"),
     "status": pl.String,
     "reason": pl.String,
     "tables_found": pl.Int32,
@@ -48,6 +51,25 @@ ISSUE_SCHEMA = {
     "kind": pl.String,
     "message": pl.String,
 }
+
+
+_PDF_DATE = re.compile(r"^D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?")
+
+
+def published_at(extracted: ExtractedDocument) -> datetime | None:
+    """When the disclosure was made: the PDF's own dates (modified, else created), else the file's
+    modification time. Decides which of two disclosures for one department and year is current."""
+    for key in ("ModDate", "CreationDate"):
+        if match := _PDF_DATE.match(extracted.metadata.get(key, "")):
+            parts = [int(p) if p else d for p, d in zip(match.groups(), (0, 1, 1, 0, 0, 0), strict=True)]
+            try:
+                return datetime(*parts)
+            except ValueError:
+                continue
+    try:
+        return datetime.fromtimestamp(extracted.path.stat().st_mtime, UTC).replace(tzinfo=None)
+    except OSError:
+        return None
 
 
 def identity_problem(normalized: NormalizedDocument) -> tuple[str, str] | None:
@@ -88,6 +110,7 @@ def document_record(
         "department_code": context.department_code if context else None,
         "department_name": context.department_name if context else None,
         "fiscal_year": context.fiscal_year if context else None,
+        "published_at": published_at(extracted),
         "status": status,
         "reason": reason,
         "tables_found": len(tables),

@@ -1,4 +1,19 @@
 -- Dimensions derived from what has been loaded; rebuilt inside each load's transaction.
+
+-- Of several loaded disclosures for one region, department and year, the latest published is current.
+UPDATE dim_document SET is_current = ranked.latest
+FROM (
+    SELECT document_id,
+        row_number() OVER (
+            PARTITION BY adcode, department_name, fiscal_year
+            ORDER BY published_at DESC NULLS LAST, ingested_at DESC, document_id
+        ) = 1 AS latest
+    FROM dim_document
+    WHERE status = 'loaded'
+) AS ranked
+WHERE dim_document.document_id = ranked.document_id;
+UPDATE dim_document SET is_current = false WHERE status <> 'loaded';
+
 DELETE FROM dim_department;
 INSERT INTO dim_department
 SELECT coalesce(adcode, '?') || ':' || department_name, adcode, max(department_code), department_name

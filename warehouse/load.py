@@ -2,6 +2,8 @@
 the warehouse as it was."""
 
 import os
+import sys
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -12,6 +14,9 @@ import polars as pl
 
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
 WAREHOUSE_ENV = "YUSUAN_WAREHOUSE"
+# Seconds to hold each load's transaction open before COMMIT: lets a crash test kill the process
+# while a document is half-written. Unset in normal use.
+PAUSE_BEFORE_COMMIT_ENV = "YUSUAN_PAUSE_BEFORE_COMMIT"
 DOCUMENT_TABLES = (
     "fct_budget_amount",
     "fct_quality_finding",
@@ -89,6 +94,9 @@ def load_document(con: duckdb.DuckDBPyConnection, load: DocumentLoad) -> None:
                 con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
                 con.unregister("incoming")
         con.execute(_sql("derived.sql"))
+        if pause := os.environ.get(PAUSE_BEFORE_COMMIT_ENV):
+            print(f"yusuan: holding the load of {document_id[:12]} open for {pause} s", file=sys.stderr, flush=True)
+            time.sleep(float(pause))
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

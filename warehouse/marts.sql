@@ -3,7 +3,8 @@
 -- Spending by 支出功能分类 at every level (类, 款, 项) per region, department and year. Each
 -- document contributes the one table that prints its function breakdown most completely
 -- (部门支出总表 before 一般公共预算支出表 before 财政拨款收支总表); levels it does not print
--- are rolled up from the level below and flagged is_derived.
+-- are rolled up from the level below and flagged is_derived. Only current disclosures count: a
+-- re-published budget replaces the earlier one for its region, department and year.
 CREATE OR REPLACE VIEW mart_function_by_region_year AS
 WITH candidates AS (
     SELECT document_id, table_index, table_type,
@@ -17,6 +18,7 @@ WITH candidates AS (
         max(length(subject_code)) AS deepest
     FROM fct_budget_amount
     WHERE subject_scheme = 'function' AND row_kind = 'subject'
+      AND document_id IN (SELECT document_id FROM dim_document WHERE is_current)
     GROUP BY ALL
 ), chosen AS (
     SELECT document_id, table_index, table_type

@@ -28,6 +28,8 @@ CREATE TABLE IF NOT EXISTS dim_document (
     department_code VARCHAR,
     department_name VARCHAR,
     fiscal_year INTEGER,
+    published_at TIMESTAMP,
+    is_current BOOLEAN,
     status VARCHAR NOT NULL,
     reason VARCHAR,
     tables_found INTEGER,
@@ -132,3 +134,7 @@ CREATE TABLE IF NOT EXISTS fct_quality_finding (
     source_position VARCHAR,
     message VARCHAR NOT NULL
 );
+
+-- Columns added after a warehouse may have been created: kept in step with the tables above.
+ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS published_at TIMESTAMP;
+ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS is_current BOOLEAN;
