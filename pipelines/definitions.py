@@ -1,151 +1,195 @@
-"""Dagster wiring: extract -> normalize -> validate -> load, each asset a thin call into its stage.
+"""Dagster wiring: one dynamic partition per disclosure, extract -> normalize -> validate -> load.
 
-The data-quality verdicts are asset checks on the load, rendered for people: counts per rule, a
-table of findings, and a link to the GX Data Docs.
+Each asset is a thin call into its stage. Reading runs in a worker process under a timeout, so
+runs for different documents read in parallel; the load is in the `duckdb_writer` pool (limit 1 in
+dagster_home/dagster.yaml), so only one run writes the DuckDB file at a time. The data-quality
+verdicts are asset checks on the load, rendered for people: a table of failed expectations with a
+link to the GX Data Docs, and counts per rule with a table of findings.
 """
 
+from pathlib import Path
+
 import dagster as dg
-import duckdb
 
 from extractors import ExtractedDocument
-from pipelines.resources import DataQuality, DisclosureSource, Warehouse
-from warehouse.report import findings_by_rule, findings_markdown
-from yusuan.ingest import DocumentOutcome, discover, extract_step, load_outcomes, normalize_step, validate_step
+from pipelines.inbox import DISCLOSURE_PARTITIONS, PATH_TAG, find_in_inbox, scan_inbox
+from pipelines.resources import DataQuality, Inbox, ReadingLimits, Warehouse
+from warehouse.report import findings_markdown
+from yusuan.ingest import DocumentOutcome, extract_in_worker, load_outcomes, normalize_step, validate_step
+
+WRITER_POOL = "duckdb_writer"
 
 
-@dg.asset(description="Raw tables (cells, title, unit, page) of every disclosure, or why a file was rejected.")
-def extracted_disclosures(context: dg.AssetExecutionContext, source: DisclosureSource) -> list:
-    """Each item is an ExtractedDocument, or the DocumentOutcome of a file rejected on reading."""
-    paths = discover(source.as_paths())
-    results = []
-    for number, path in enumerate(paths, start=1):
-        context.log.info(f"extracting {number}/{len(paths)}: {path}")
-        results.append(extract_step(path))
-    context.add_output_metadata(
-        {
-            "documents": len(results),
-            "rejected": sum(isinstance(r, DocumentOutcome) for r in results),
-            "raw_tables": sum(len(r.tables) for r in results if isinstance(r, ExtractedDocument)),
-        }
+def _document_path(context: dg.AssetExecutionContext, inbox: Inbox) -> Path:
+    tagged = context.run.tags.get(PATH_TAG)
+    if tagged and Path(tagged).is_file():
+        return Path(tagged)
+    found = find_in_inbox(inbox.location(), context.partition_key)
+    if found is None:
+        raise dg.Failure(
+            f"no file in {inbox.location()} has content key {context.partition_key}; "
+            "it was moved or deleted since it was registered. Put it back or delete the partition."
+        )
+    return found
+
+
+@dg.asset(
+    partitions_def=DISCLOSURE_PARTITIONS,
+    description="Raw tables (cells, title, unit, page) of one disclosure, or why the file was rejected.",
+)
+def extracted_disclosure(context: dg.AssetExecutionContext, inbox: Inbox, reading: ReadingLimits):
+    path = _document_path(context, inbox)
+    result = extract_in_worker(path, reading.limits())
+    if isinstance(result, ExtractedDocument):
+        context.add_output_metadata({"file": str(path), "pages": result.pages or 0, "raw_tables": len(result.tables)})
+    else:
+        context.add_output_metadata({"file": str(path), "status": result.status, "reason": result.reason or ""})
+    return result
+
+
+@dg.asset(partitions_def=DISCLOSURE_PARTITIONS, description="Classified tables and fct_budget_amount rows.")
+def normalized_disclosure(context: dg.AssetExecutionContext, extracted_disclosure) -> DocumentOutcome:
+    outcome = (
+        normalize_step(extracted_disclosure)
+        if isinstance(extracted_disclosure, ExtractedDocument)
+        else extracted_disclosure
     )
-    return results
+    facts = outcome.load.facts.height if outcome.load is not None else 0
+    context.add_output_metadata({"status": outcome.status, "facts": facts, "tables": outcome.tables_by_type})
+    return outcome
 
 
-@dg.asset(description="Classified tables and fct_budget_amount rows per document.")
-def normalized_disclosures(context: dg.AssetExecutionContext, extracted_disclosures: list) -> list[DocumentOutcome]:
-    outcomes = [normalize_step(r) if isinstance(r, ExtractedDocument) else r for r in extracted_disclosures]
-    context.add_output_metadata({"facts": sum(o.load.facts.height for o in outcomes)})
-    return outcomes
-
-
-@dg.asset(description="Documents after the GX suite (failures kept out) and the consistency rules (findings).")
-def validated_disclosures(
+@dg.asset(
+    partitions_def=DISCLOSURE_PARTITIONS,
+    description="The GX suite (a failure keeps the facts out) and the consistency rules (findings).",
+)
+def validated_disclosure(
     context: dg.AssetExecutionContext,
-    normalized_disclosures: list[DocumentOutcome],
+    normalized_disclosure: DocumentOutcome,
     quality: DataQuality,
     warehouse: Warehouse,
-) -> list[DocumentOutcome]:
-    settings = quality.settings(warehouse)
-    outcomes = []
-    for number, outcome in enumerate(normalized_disclosures, start=1):
-        context.log.info(f"validating {number}/{len(normalized_disclosures)}: {outcome.path}")
-        outcomes.append(validate_step(outcome, settings))
-    context.add_output_metadata(
-        {
-            "documents": dg.MetadataValue.md(_document_table(outcomes)),
-            "data_docs": dg.MetadataValue.path(str(settings.data_docs / "index.html")),
-        }
-    )
-    return outcomes
+) -> DocumentOutcome:
+    outcome = validate_step(normalized_disclosure, quality.settings(warehouse))
+    findings = outcome.load.findings if outcome.load is not None else None
+    context.add_output_metadata({"status": outcome.status, "findings": findings.height if findings is not None else 0})
+    return outcome
 
 
-@dg.asset(description="The DuckDB warehouse: each document replaced in one transaction.")
-def warehouse_load(
-    context: dg.AssetExecutionContext, validated_disclosures: list[DocumentOutcome], warehouse: Warehouse
-) -> dg.MaterializeResult:
-    loaded = list(load_outcomes(validated_disclosures, warehouse.location()))
-    context.log.info(f"loaded {len(loaded)} documents into {warehouse.location()}")
-    return dg.MaterializeResult(
+@dg.asset(
+    partitions_def=DISCLOSURE_PARTITIONS,
+    pool=WRITER_POOL,
+    description="The document's rows in the DuckDB warehouse, replaced in one transaction.",
+    check_specs=[
+        dg.AssetCheckSpec("expectation_suite", asset="loaded_disclosure", description="The GX suite passed."),
+        dg.AssetCheckSpec(
+            "consistency_findings", asset="loaded_disclosure", description="Sums, balances, tables and narrative agree."
+        ),
+    ],
+)
+def loaded_disclosure(
+    context: dg.AssetExecutionContext, validated_disclosure: DocumentOutcome, warehouse: Warehouse, quality: DataQuality
+):
+    outcome = next(load_outcomes([validated_disclosure], warehouse.location()))
+    record = outcome.load.document.row(0, named=True) if outcome.load is not None else {}
+    context.log.info(f"{outcome.path}: {outcome.status} {outcome.reason or ''}")
+    yield dg.MaterializeResult(
         metadata={
             "warehouse": str(warehouse.location()),
-            "documents_loaded": sum(o.status == "loaded" for o in loaded),
-            "documents_rejected": sum(o.status != "loaded" for o in loaded),
-            "facts": sum(o.load.facts.height for o in loaded if o.status == "loaded"),
-        }
+            "file": str(outcome.path),
+            "status": outcome.status,
+            "reason": outcome.reason or "",
+            "region": f"{record.get('region_name')} ({record.get('adcode')})",
+            "department": str(record.get("department_name")),
+            "fiscal_year": str(record.get("fiscal_year")),
+            "facts": int(record.get("facts_loaded") or 0),
+        },
+        check_results=[_suite_check(outcome, quality.settings(warehouse).data_docs), _findings_check(outcome)],
     )
 
 
-@dg.asset_check(asset=warehouse_load, description="Every loaded document passed the GX expectation suite.")
-def expectation_suite(warehouse: Warehouse, quality: DataQuality) -> dg.AssetCheckResult:
-    con = duckdb.connect(str(warehouse.location()), read_only=True)
-    try:
-        failed = con.sql(
-            """SELECT d.file_name, r.expectation, r.column_name, r.row_condition, r.unexpected_count,
-                      r.unexpected_examples
-               FROM stg_expectation_result r JOIN dim_document d USING (document_id) WHERE NOT r.success"""
-        ).pl()
-        validated = con.execute("SELECT count(DISTINCT document_id) FROM stg_expectation_result").fetchone()[0]
-    finally:
-        con.close()
-    lines = ["| file | expectation | column | condition | rows | examples |", "|---|---|---|---|---|---|"]
+def _suite_check(outcome: DocumentOutcome, data_docs: Path | None) -> dg.AssetCheckResult:
+    expectations = outcome.load.expectations if outcome.load is not None else None
+    if expectations is None:
+        return dg.AssetCheckResult(
+            check_name="expectation_suite",
+            passed=False,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={"status": outcome.status, "reason": outcome.reason or "not validated"},
+        )
+    failed = expectations.filter(~expectations["success"])
+    lines = ["| expectation | column | condition | rows | examples |", "|---|---|---|---|---|"]
     lines += [
-        f"| {r['file_name']} | {r['expectation']} | {r['column_name']} | {r['row_condition'] or ''} | "
-        f"{r['unexpected_count']} | {r['unexpected_examples']} |"
+        f"| {r['expectation']} | {r['column_name']} | {r['row_condition'] or ''} | {r['unexpected_count']} | "
+        f"{r['unexpected_examples']} |"
         for r in failed.iter_rows(named=True)
     ]
-    docs = quality.settings(warehouse).data_docs / "index.html"
-    return dg.AssetCheckResult(
-        passed=failed.is_empty(),
-        metadata={
-            "documents_validated": validated,
-            "failed_expectations": failed.height,
-            "failures": dg.MetadataValue.md("\n".join(lines) if failed.height else "all expectations met"),
-            "data_docs": dg.MetadataValue.path(str(docs)),
-            "data_docs_url": dg.MetadataValue.url(docs.resolve().as_uri()),
-        },
-    )
+    metadata = {
+        "expectations": expectations.height,
+        "failed": failed.height,
+        "failures": dg.MetadataValue.md("\n".join(lines) if failed.height else "all expectations met"),
+    }
+    if data_docs is not None:
+        index = data_docs / "index.html"
+        metadata["data_docs"] = dg.MetadataValue.path(str(index))
+        metadata["data_docs_url"] = dg.MetadataValue.url(index.resolve().as_uri())
+    return dg.AssetCheckResult(check_name="expectation_suite", passed=failed.is_empty(), metadata=metadata)
 
 
-@dg.asset_check(asset=warehouse_load, description="Consistency findings: sums, balances, cross-table and narrative.")
-def consistency_findings(warehouse: Warehouse) -> dg.AssetCheckResult:
-    con = duckdb.connect(str(warehouse.location()), read_only=True)
-    try:
-        counts = findings_by_rule(con)
-        findings = con.sql(
-            """SELECT * FROM fct_quality_finding
-               ORDER BY CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, document_id, page"""
-        ).pl()
-    finally:
-        con.close()
+def _findings_check(outcome: DocumentOutcome) -> dg.AssetCheckResult:
+    findings = outcome.load.findings if outcome.load is not None else None
+    if findings is None or findings.is_empty():
+        return dg.AssetCheckResult(check_name="consistency_findings", passed=True, metadata={"findings": 0})
+    counts = findings.group_by("rule", "severity").len().sort("rule", "severity")
+    per_rule = {f"{r['rule']} ({r['severity']})": r["len"] for r in counts.iter_rows(named=True)}
     errors = findings.filter(findings["severity"] == "error").height
-    per_rule = {f"{r['rule']} ({r['severity']})": r["findings"] for r in counts.iter_rows(named=True)}
     return dg.AssetCheckResult(
+        check_name="consistency_findings",
         passed=errors == 0,
         severity=dg.AssetCheckSeverity.WARN,
         metadata={
             "findings": findings.height,
             "errors": errors,
             "per_rule": dg.MetadataValue.json(per_rule),
-            "table": dg.MetadataValue.md(findings_markdown(findings) if findings.height else "no findings"),
+            "table": dg.MetadataValue.md(findings_markdown(findings)),
         },
     )
 
 
-def _document_table(outcomes: list[DocumentOutcome]) -> str:
-    lines = ["| file | status | facts | findings | reason |", "|---|---|---|---|---|"]
-    for o in outcomes:
-        facts = o.load.facts.height if o.status == "loaded" else 0
-        findings = o.load.findings.height if o.load.findings is not None else 0
-        lines.append(f"| {o.path.name} | {o.status} | {facts} | {findings} | {o.reason or ''} |")
-    return "\n".join(lines)
+ingest_job = dg.define_asset_job(
+    "ingest_disclosure", selection=dg.AssetSelection.all(), partitions_def=DISCLOSURE_PARTITIONS
+)
 
 
-ingest_job = dg.define_asset_job("ingest_disclosures", selection=dg.AssetSelection.all())
+@dg.sensor(job=ingest_job, minimum_interval_seconds=30, description="Registers new inbox files and runs them.")
+def inbox_sensor(context: dg.SensorEvaluationContext, inbox: Inbox) -> dg.SensorResult:
+    known = set(context.instance.get_dynamic_partitions(DISCLOSURE_PARTITIONS.name))
+    scan = scan_inbox(inbox.location(), known, context.cursor)
+    return dg.SensorResult(
+        run_requests=scan.run_requests,
+        dynamic_partitions_requests=[DISCLOSURE_PARTITIONS.build_add_request(scan.new_keys)] if scan.new_keys else [],
+        cursor=scan.cursor,
+    )
+
+
+@dg.schedule(job=ingest_job, cron_schedule="0 3 * * *", description="Daily sweep of the inbox, sensor or not.")
+def daily_inbox_sweep(context: dg.ScheduleEvaluationContext, inbox: Inbox) -> list[dg.RunRequest]:
+    known = set(context.instance.get_dynamic_partitions(DISCLOSURE_PARTITIONS.name))
+    scan = scan_inbox(inbox.location(), known, None)
+    if scan.new_keys:
+        context.instance.add_dynamic_partitions(DISCLOSURE_PARTITIONS.name, scan.new_keys)
+    return scan.run_requests
+
 
 defs = dg.Definitions(
-    assets=[extracted_disclosures, normalized_disclosures, validated_disclosures, warehouse_load],
-    asset_checks=[expectation_suite, consistency_findings],
+    assets=[extracted_disclosure, normalized_disclosure, validated_disclosure, loaded_disclosure],
     jobs=[ingest_job],
-    resources={"source": DisclosureSource(), "warehouse": Warehouse(), "quality": DataQuality()},
+    sensors=[inbox_sensor],
+    schedules=[daily_inbox_sweep],
+    resources={
+        "inbox": Inbox(),
+        "reading": ReadingLimits(),
+        "warehouse": Warehouse(),
+        "quality": DataQuality(),
+    },
     executor=dg.in_process_executor,
 )

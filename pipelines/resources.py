@@ -1,4 +1,4 @@
-"""Dagster resources: where disclosures come from, which DuckDB file they go to, how strict quality is."""
+"""Dagster resources: the inbox, reading limits, the DuckDB file, and how strict quality is."""
 
 from decimal import Decimal
 from pathlib import Path
@@ -6,20 +6,34 @@ from pathlib import Path
 import dagster as dg
 
 from expectations.consistency import default_rules, with_tolerance
+from extractors import ExtractionLimits
 from warehouse.load import warehouse_path
 from yusuan.ingest import QualitySettings
 
-SAMPLE_DISCLOSURES = ["../shared/seeds", "../shared/corpus"]
 DATA_DOCS_DIR = "quality_docs"
+_DEFAULT_LIMITS = ExtractionLimits()
 
 
-class DisclosureSource(dg.ConfigurableResource):
-    """Files or folders of disclosures (PDFs or text conversions) to ingest."""
+class Inbox(dg.ConfigurableResource):
+    """The folder the sensor watches; files may sit in sub-folders."""
 
-    paths: list[str] = SAMPLE_DISCLOSURES
+    path: str = "data/inbox"
 
-    def as_paths(self) -> list[Path]:
-        return [Path(p) for p in self.paths]
+    def location(self) -> Path:
+        return Path(self.path)
+
+
+class ReadingLimits(dg.ConfigurableResource):
+    """Per-document bounds: a file over them is rejected as too_large or timeout, never hangs a run."""
+
+    timeout_seconds: float = _DEFAULT_LIMITS.timeout_seconds
+    max_megabytes: float = _DEFAULT_LIMITS.max_bytes / 2**20
+    max_pages: int = _DEFAULT_LIMITS.max_pages
+
+    def limits(self) -> ExtractionLimits:
+        return ExtractionLimits(
+            max_bytes=int(self.max_megabytes * 2**20), max_pages=self.max_pages, timeout_seconds=self.timeout_seconds
+        )
 
 
 class Warehouse(dg.ConfigurableResource):

@@ -184,6 +184,28 @@ def _timed_out(path: Path, limits: ExtractionLimits) -> DocumentOutcome:
     return rejected_outcome(path, "timeout", reason)
 
 
+def _settle(path: Path, future, limits: ExtractionLimits):
+    """A worker's result, or the outcome of a worker that ran out of time or died."""
+    try:
+        return future.result()
+    except FutureTimeout:
+        return _timed_out(path, limits)
+    except ProcessExpired as error:
+        reason = f"{path.name}: the reader process died ({error}); the file may be malformed or too big"
+        return rejected_outcome(path, "failed", reason)
+
+
+def _pool(workers: int) -> ProcessPool:
+    # forkserver: workers never inherit an open DuckDB connection or GX state from this process
+    return ProcessPool(max_workers=max(1, workers), context=multiprocessing.get_context("forkserver"))
+
+
+def extract_in_worker(path: Path, limits: ExtractionLimits) -> ExtractedDocument | DocumentOutcome:
+    """extract_step in a worker process under the timeout (for one-document runs, as in Dagster)."""
+    with _pool(1) as pool:
+        return _settle(path, pool.schedule(extract_step, args=(path, limits), timeout=limits.timeout_seconds), limits)
+
+
 def read_documents(paths: Iterable[Path], options: IngestOptions) -> Iterator[DocumentOutcome]:
     """Read documents in worker processes, each under the timeout, yielding in the given order.
 
@@ -193,20 +215,12 @@ def read_documents(paths: Iterable[Path], options: IngestOptions) -> Iterator[Do
     limits = options.limits
     seen: dict[str, Path] = {}
     window = max(1, options.workers) * IN_FLIGHT_PER_WORKER
-    with ProcessPool(max_workers=max(1, options.workers), context=multiprocessing.get_context("forkserver")) as pool:
-        pending: deque = deque()
+    with _pool(options.workers) as pool:
+        pending: deque[tuple[Path, object]] = deque()
 
         def settle() -> DocumentOutcome:
             path, future = pending.popleft()
-            if isinstance(future, DocumentOutcome):
-                return future
-            try:
-                return future.result()
-            except FutureTimeout:
-                return _timed_out(path, limits)
-            except ProcessExpired as error:
-                reason = f"{path.name}: the reader process died ({error}); the file may be malformed or too big"
-                return rejected_outcome(path, "failed", reason)
+            return future if isinstance(future, DocumentOutcome) else _settle(path, future, limits)
 
         for path in paths:
             try:
