@@ -77,11 +77,15 @@ def identity_problem(normalized: NormalizedDocument) -> tuple[str, str] | None:
     context = normalized.context
     known = [t for t in normalized.tables if t.table_type]
     if not known:
-        return "not_budget", "no table titled like a 部门预算 table (部门收支总表, 一般公共预算支出表, ...) was found"
+        found = f"{len(normalized.tables)} tables, none" if normalized.tables else "no table at all"
+        return "not_budget", (
+            f"not a 部门预算 disclosure: {found} titled like 部门收支总表, 一般公共预算支出表, ...; "
+            "if it is one, add its table titles to transforms/vocabulary.toml"
+        )
     if context.department_name is None:
-        return (
-            "unidentified",
-            "no department name starting with a GB/T 2260 region name in the document's opening lines",
+        return "unidentified", (
+            "no department name starting with a GB/T 2260 region name in the opening lines; "
+            "check the cover page prints e.g. '苍溪县医疗保障局'"
         )
     if context.adcode is None:
         return "unidentified", f"region of '{context.department_name}' not resolved: {normalized.region_reason}"

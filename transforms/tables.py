@@ -7,6 +7,7 @@ new layout needs vocabulary entries, not code.
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 
 from extractors.model import RawRow, RawTable
 from transforms.cleaning import clean_label, compact, parse_amount
@@ -213,6 +214,7 @@ def _year_measure(label: str, fiscal_year: int | None) -> str | None:
     return None
 
 
+@cache
 def _measure_of_label(label: str, fiscal_year: int | None) -> tuple[str, str] | None:
     """(measure, kind) a single header label names, or None."""
     vocab = vocabulary()

@@ -126,7 +126,7 @@ def normalize_step(extracted: ExtractedDocument) -> DocumentOutcome:
         key = table.table_type or "unknown"
         tables_by_type[key] = tables_by_type.get(key, 0) + 1
     problem = identity_problem(normalized)
-    status, reason = problem if problem else ("loaded", None)
+    status, reason = (problem[0], f"{extracted.path.name}: {problem[1]}") if problem else ("loaded", None)
     load = DocumentLoad(
         document=document_record(extracted, normalized, status, reason),
         tables=table_records(normalized),
@@ -195,9 +195,20 @@ def _settle(path: Path, future, limits: ExtractionLimits):
         return rejected_outcome(path, "failed", reason)
 
 
+def _warm_up() -> None:
+    """Import and cache what every document needs before the worker takes one, so a document's
+    timeout measures reading it, not starting Python."""
+    import extractors.pdf  # noqa: F401
+
+    region_reference()
+    subject_classes()
+
+
 def _pool(workers: int) -> ProcessPool:
     # forkserver: workers never inherit an open DuckDB connection or GX state from this process
-    return ProcessPool(max_workers=max(1, workers), context=multiprocessing.get_context("forkserver"))
+    return ProcessPool(
+        max_workers=max(1, workers), initializer=_warm_up, context=multiprocessing.get_context("forkserver")
+    )
 
 
 def extract_in_worker(path: Path, limits: ExtractionLimits) -> ExtractedDocument | DocumentOutcome:

@@ -1,0 +1,149 @@
+"""Bad files among good ones: each gets a status and a reason, harms nothing, stops nothing."""
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests import badfiles
+from tests.conftest import CANGXI_SEED, CORPUS, GUIYANG_SEED
+from yusuan.cli import main
+
+CANGXI_PDF = CORPUS / "cangxi_2025_ybj.pdf"
+
+EXPECTED = {
+    "truncated.pdf": ("corrupt", "re-download"),
+    "random-after-header.pdf": ("corrupt", "not a readable PDF"),
+    "zero-bytes.pdf": ("empty", "empty"),
+    "download-error.pdf": ("not_pdf", "HTML page"),
+    "user-password.pdf": ("encrypted", "password"),
+    "timetable.pdf": ("not_budget", "部门预算"),
+    "scanned.pdf": ("needs_ocr", "OCR"),
+}
+
+
+def _counts(warehouse: Path) -> dict[str, int]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return dict(con.execute("SELECT document_id, count(*) FROM fct_budget_amount GROUP BY 1").fetchall())
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def mixed_inbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    source = CANGXI_PDF.read_bytes()
+    folder = tmp_path_factory.mktemp("mixed") / "inbox"
+    badfiles.write(
+        folder,
+        {
+            "truncated.pdf": badfiles.truncated(source),
+            "random-after-header.pdf": badfiles.random_after_header(),
+            "zero-bytes.pdf": b"",
+            "download-error.pdf": badfiles.html_page(),
+            "user-password.pdf": badfiles.encrypted(source, user_password="secret"),
+            "owner-password-only.pdf": badfiles.encrypted(source, user_password=""),
+            "timetable.pdf": badfiles.ruled_non_budget(),
+            "scanned.pdf": badfiles.image_only(),
+            "guiyang.txt": GUIYANG_SEED.read_bytes(),
+        },
+    )
+    return folder
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory: pytest.TempPathFactory, mixed_inbox: Path) -> tuple[Path, dict, int]:
+    """A warehouse that already holds two documents, then takes the mixed inbox."""
+    warehouse = tmp_path_factory.mktemp("wh") / "w.duckdb"
+    assert main(["ingest", str(CANGXI_SEED), str(CANGXI_PDF), "--warehouse", str(warehouse)]) == 0
+    before = _counts(warehouse)
+    exit_code = main(["ingest", str(mixed_inbox), "--warehouse", str(warehouse)])
+    return warehouse, before, exit_code
+
+
+def test_every_bad_file_has_its_status_and_a_reason_naming_it(ingested) -> None:
+    warehouse, _, exit_code = ingested
+    assert exit_code == 1
+    con = duckdb.connect(str(warehouse), read_only=True)
+    rows = {
+        name: (status, reason)
+        for name, status, reason in con.execute("SELECT file_name, status, reason FROM dim_document").fetchall()
+    }
+    for name, (status, words) in EXPECTED.items():
+        assert rows[name][0] == status, (name, rows[name])
+        assert name in rows[name][1] and words in rows[name][1], (name, rows[name])
+    bad_facts = con.execute(
+        "SELECT count(*) FROM fct_budget_amount JOIN dim_document d USING (document_id) WHERE d.status <> 'loaded'"
+    ).fetchone()
+    assert bad_facts == (0,)
+
+
+def test_good_files_among_them_are_fully_loaded(ingested) -> None:
+    warehouse, _, _ = ingested
+    con = duckdb.connect(str(warehouse), read_only=True)
+    statuses = dict(con.execute("SELECT file_name, status FROM dim_document").fetchall())
+    assert statuses["guiyang.txt"] == "loaded"
+    assert statuses["owner-password-only.pdf"] == "loaded"
+    query = """SELECT table_type, subject_code, measure, amount_wan, page FROM fct_budget_amount
+               JOIN dim_document d USING (document_id) WHERE d.file_name = ? ORDER BY ALL"""
+    assert (
+        con.execute(query, ["owner-password-only.pdf"]).fetchall()
+        == con.execute(query, ["cangxi_2025_ybj.pdf"]).fetchall()
+    )
+
+
+def test_documents_loaded_before_are_untouched(ingested) -> None:
+    warehouse, before, _ = ingested
+    after = _counts(warehouse)
+    assert {k: after[k] for k in before} == before
+
+
+@pytest.mark.parametrize(
+    ("options", "status", "words"),
+    [
+        (["--max-megabytes", "0.1"], "too_large", "MiB limit"),
+        (["--max-pages", "5"], "too_large", "page limit"),
+        (["--timeout", "0.6"], "timeout", "not read within 0.6 s"),
+    ],
+)
+def test_limits_reject_with_a_reason(tmp_path: Path, options: list[str], status: str, words: str) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    assert main(["ingest", str(CANGXI_PDF), str(GUIYANG_SEED), "--warehouse", str(warehouse), *options]) == 1
+    con = duckdb.connect(str(warehouse), read_only=True)
+    rows = dict(con.execute("SELECT file_name, status || ': ' || reason FROM dim_document").fetchall())
+    assert rows[CANGXI_PDF.name].startswith(status) and words in rows[CANGXI_PDF.name]
+    assert con.execute("SELECT status FROM dim_document WHERE file_name = ?", [GUIYANG_SEED.name]).fetchone() == (
+        "loaded",
+    )
+
+
+def test_identical_content_under_two_names_is_ingested_once(tmp_path: Path, capsys) -> None:
+    inbox = tmp_path / "inbox"
+    badfiles.write(inbox, {"a.txt": CANGXI_SEED.read_bytes(), "b.txt": CANGXI_SEED.read_bytes()})
+    warehouse = tmp_path / "w.duckdb"
+    assert main(["ingest", str(inbox), "--warehouse", str(warehouse)]) == 0
+    assert "same content as" in capsys.readouterr().out
+    con = duckdb.connect(str(warehouse), read_only=True)
+    assert con.execute("SELECT count(*), min(file_name) FROM dim_document").fetchone() == (1, "a.txt")
+
+
+def test_a_newer_disclosure_is_kept_beside_the_older_and_marked_current(tmp_path: Path) -> None:
+    older, newer = tmp_path / "2025-first.txt", tmp_path / "2025-revised.txt"
+    older.write_bytes(CANGXI_SEED.read_bytes())
+    newer.write_text(CANGXI_SEED.read_text("utf-8").replace("397.00", "398.00"), "utf-8")
+    import os
+
+    os.utime(older, (1_700_000_000, 1_700_000_000))
+    os.utime(newer, (1_750_000_000, 1_750_000_000))
+    warehouse = tmp_path / "w.duckdb"
+    main(["ingest", str(newer), "--warehouse", str(warehouse)])
+    main(["ingest", str(older), "--warehouse", str(warehouse)])
+    con = duckdb.connect(str(warehouse), read_only=True)
+    current = dict(con.execute("SELECT file_name, is_current FROM dim_document").fetchall())
+    assert current == {"2025-first.txt": False, "2025-revised.txt": True}
+    mart = con.execute(
+        "SELECT amount_wan FROM mart_function_by_region_year WHERE subject_code = '2101301' AND measure = 'total'"
+    ).fetchall()
+    assert [str(v) for (v,) in mart] == ["398.00"]
+    facts = con.execute("SELECT count(DISTINCT document_id) FROM fct_budget_amount").fetchone()
+    assert facts == (2,)
