@@ -155,9 +155,7 @@ def _findings_check(outcome: DocumentOutcome) -> dg.AssetCheckResult:
     )
 
 
-ingest_job = dg.define_asset_job(
-    "ingest_disclosure", selection=dg.AssetSelection.all(), partitions_def=DISCLOSURE_PARTITIONS
-)
+ingest_job = dg.define_asset_job("ingest_disclosure", selection=dg.AssetSelection.all())
 
 
 @dg.sensor(job=ingest_job, minimum_interval_seconds=30, description="Registers new inbox files and runs them.")
