@@ -1,5 +1,7 @@
 """Shared fixtures: the shared seeds and corpus read in place, and warehouses built from them."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -22,11 +24,20 @@ def seed_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@contextmanager
+def read_only(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection for assertions that cannot change what it checks."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
 @pytest.fixture
-def seed_db(seed_warehouse: Path):
-    con = duckdb.connect(str(seed_warehouse), read_only=True)
-    yield con
-    con.close()
+def seed_db(seed_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    with read_only(seed_warehouse) as con:
+        yield con
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ import polars as pl
 import pytest
 
 from extractors import extract_document
+from tests.conftest import read_only
 from tests.disclosure_factory import (
     TABLE_TYPES,
     Disclosure,
@@ -50,9 +51,8 @@ def clean_warehouse(tmp_path_factory: pytest.TempPathFactory, clean: Disclosure)
 
 @pytest.fixture
 def con(clean_warehouse: Path):
-    connection = duckdb.connect(str(clean_warehouse), read_only=True)
-    yield connection
-    connection.close()
+    with read_only(clean_warehouse) as connection:
+        yield connection
 
 
 def _facts(con: duckdb.DuckDBPyConnection, table_type: str) -> list[dict]:

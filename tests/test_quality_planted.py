@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from tests.conftest import read_only
 from tests.disclosure_factory import PLANT_KINDS, Disclosure, DisclosureSpec, Plant, build_disclosure
 from yusuan.cli import main
 
@@ -57,15 +58,11 @@ def quality_warehouse(tmp_path_factory: pytest.TempPathFactory, disclosures: dic
 
 @pytest.fixture
 def con(quality_warehouse: Path):
-    connection = duckdb.connect(str(quality_warehouse), read_only=True)
-    yield connection
-    connection.close()
+    with read_only(quality_warehouse) as connection:
+        yield connection
 
 
 def findings(con: duckdb.DuckDBPyConnection, disclosure: Disclosure, **where: str) -> list[dict]:
-    tables = {name for (name,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-    if "fct_quality_finding" not in tables:
-        pytest.fail("the warehouse has no fct_quality_finding table: the data-quality feature has not landed")
     conditions = "".join(f" AND {column} = ?" for column in where)
     cursor = con.execute(
         f"SELECT * FROM fct_quality_finding WHERE document_id = ?{conditions}",

@@ -154,39 +154,51 @@ def _is_department(name: str, context: DocumentContext) -> bool:
     return compact(name).removesuffix("部门").removesuffix("(本级)") in (own, own + "机关")
 
 
-def _subject(label: _RowLabel, side: str | None, table: ClassifiedTable, context: DocumentContext):
-    """(row_kind, scheme, code, name) of a row."""
+@dataclass(frozen=True)
+class _RowMeaning:
+    """What one side of a printed row is: its kind, subject and the label it printed."""
+
+    kind: str
+    scheme: str
+    code: str | None
+    name: str
+    label: _RowLabel
+    side: str | None
+
+
+def _row_meaning(label: _RowLabel, side: str | None, table: ClassifiedTable, context: DocumentContext) -> _RowMeaning:
     vocab = vocabulary()
     name = vocab.enumeration.sub("", label.name).strip()
     side_scheme = "revenue" if side == "income" or table.table_type == "income_summary" else table.scheme
+
+    def meaning(kind: str, scheme: str, code: str | None = None) -> _RowMeaning:
+        return _RowMeaning(kind, scheme, code, name, label, side)
+
     if any(p.search(compact(label.name)) for p in vocab.total_row):
-        return "total", side_scheme, None, name
+        return meaning("total", side_scheme)
     if label.subject_code:
-        scheme = SCHEME_BY_FIRST_DIGIT.get(label.subject_code[0], table.scheme)
-        return "subject", scheme, label.subject_code, name
+        return meaning("subject", SCHEME_BY_FIRST_DIGIT.get(label.subject_code[0], table.scheme), label.subject_code)
     if label.unit_code or _is_department(name, context):
-        return "unit", side_scheme, None, name
+        return meaning("unit", side_scheme)
     if not name:
-        return "unlabeled", side_scheme, None, name
+        return meaning("unlabeled", side_scheme)
     if side_scheme == "revenue":
-        return "item", "revenue", None, name
+        return meaning("item", "revenue")
     if table.scheme == "function" and (code := _function_class_by_name().get(compact(name))):
-        return "subject", "function", code, name
-    return "item", "item", None, name
+        return meaning("subject", "function", code)
+    return meaning("item", "item")
 
 
 @dataclass(frozen=True)
 class TableFacts:
     facts: list[dict]
     issues: list[Issue]
-    columns: list[Column]
 
 
 def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
     """Every printed amount of one classified table as a fact row, plus what could not be read."""
     facts: list[dict] = []
     issues: list[Issue] = []
-    all_columns: list[Column] = []
 
     def issue(row: RawRow | None, kind: str, message: str) -> None:
         page = row.page if row else table.page
@@ -198,7 +210,6 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
         header, data = split_header(segment.rows)
         if header or not columns:
             columns = resolve_columns(header, data, context.fiscal_year)
-            all_columns.extend(columns)
             for column in columns:
                 if column.role == "unknown":
                     issue(None, "unknown_column", f"column {column.index + 1} heading '{column.label}' not understood")
@@ -206,8 +217,7 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
             cells = repair_row(row.cells)
             for side in dict.fromkeys(c.side for c in columns):
                 side_columns = [c for c in columns if c.side == side]
-                label = _row_label(cells, side_columns, context)
-                kind, scheme, code, name = _subject(label, side, table, context)
+                meaning = _row_meaning(_row_label(cells, side_columns, context), side, table, context)
                 for column in side_columns:
                     if column.role not in ("amount", "item") or column.index >= len(cells):
                         continue
@@ -219,13 +229,20 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
                         if not _PERCENT.search(compact(printed)):
                             issue(row, "malformed_amount", f"'{printed}' under '{column.label}' is not an amount")
                         continue
-                    facts.append(
-                        _fact(table, context, column, label, side, kind, scheme, code, name, amount, printed, row)
-                    )
-    return TableFacts(facts, issues, all_columns)
+                    facts.append(_fact(table, context, column, meaning, amount, printed, row))
+    return TableFacts(facts, issues)
 
 
-def _fact(table, context, column, label, side, kind, scheme, code, name, amount: Decimal, printed, row) -> dict:
+def _fact(
+    table: ClassifiedTable,
+    context: DocumentContext,
+    column: Column,
+    meaning: _RowMeaning,
+    amount: Decimal,
+    printed: str,
+    row: RawRow,
+) -> dict:
+    scheme, code, name = meaning.scheme, meaning.code, meaning.name
     if column.role == "item":
         scheme, code, name = "item", None, column.item
     measure = column.measure
@@ -235,7 +252,7 @@ def _fact(table, context, column, label, side, kind, scheme, code, name, amount:
         "document_id": context.document_id,
         "adcode": context.adcode,
         "fiscal_year": context.fiscal_year,
-        "department_code": label.unit_code or context.department_code,
+        "department_code": meaning.label.unit_code or context.department_code,
         "department_name": context.department_name,
         "table_type": table.table_type,
         "table_index": table.index,
@@ -243,9 +260,9 @@ def _fact(table, context, column, label, side, kind, scheme, code, name, amount:
         "subject_scheme": scheme,
         "subject_code": code,
         "subject_name": name or None,
-        "row_label": label.name or None,
-        "row_kind": kind,
-        "side": side,
+        "row_label": meaning.label.name or None,
+        "row_kind": meaning.kind,
+        "side": meaning.side,
         "measure": measure,
         "period": column.period,
         "fund": column.fund,

@@ -43,12 +43,6 @@ def document_report(con: duckdb.DuckDBPyConnection, document_id: str) -> Documen
     return DocumentReport(document, failed, findings)
 
 
-def findings_by_rule(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    return con.sql(
-        "SELECT rule, severity, count(*) AS findings FROM fct_quality_finding GROUP BY ALL ORDER BY rule, severity"
-    ).pl()
-
-
 def findings_markdown(findings: pl.DataFrame, limit: int = 50) -> str:
     """A Markdown table of findings, worst first, for the Dagster UI."""
     lines = ["| severity | rule | table | page | row | difference | message |", "|---|---|---|---|---|---|---|"]

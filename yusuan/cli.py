@@ -10,7 +10,7 @@ import duckdb
 from expectations.consistency import default_rules, with_tolerance
 from extractors import ExtractionLimits, document_id_of
 from warehouse.load import WAREHOUSE_ENV, warehouse_path
-from warehouse.report import document_report, find_documents
+from warehouse.report import DocumentReport, document_report, find_documents
 from yusuan.ingest import DocumentOutcome, IngestOptions, QualitySettings, discover, ingest
 from yusuan.progress import Progress
 
@@ -160,7 +160,7 @@ def _report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _format_report(report) -> str:
+def _format_report(report: DocumentReport) -> str:
     d = report.document
     lines = [
         f"{d['file_name']}  ({d['document_id'][:12]})",
