@@ -271,6 +271,7 @@ def _resolve_subtotal(
     a heading that only reaches it by filling a merged cell from the left is not trusted.
     """
     column = columns[position]
+    vocab = vocabulary()
     siblings = []
     for other in columns[position + 1 :]:
         if other.role == "subtotal" or other.side != column.side:
@@ -278,7 +279,7 @@ def _resolve_subtotal(
         siblings.append(other)
     parents = list(reversed(printed[column.index][:-1]))
     for text in parents:
-        if vocabulary().header_role(text, "item"):
+        if vocab.header_role(text, "item"):
             return replace(column, role="item", measure="total", item=clean_label(text))
     if any(s.role == "item" for s in siblings):
         return replace(column, role="amount", measure="total")
@@ -286,18 +287,14 @@ def _resolve_subtotal(
         found = _measure_of_label(text, fy)
         if found and found[1] != "total":
             return replace(column, role="amount", measure=found[0])
+    path = paths[column.index]
     grand_total = any(c.measure == "total" and c.side == column.side and c.role == "amount" for c in columns)
-    if (
-        len(paths[column.index]) == 1
-        and not grand_total
-        and vocabulary().header_role(paths[column.index][0], "row_total")
-    ):
+    if len(path) == 1 and not grand_total and vocab.header_role(path[0], "row_total"):
         return replace(column, role="amount", measure="total")
     measures = {s.measure for s in siblings if s.role == "amount"}
-    for parts, whole in vocabulary().composites:
+    for parts, whole in vocab.composites:
         if measures and measures <= parts:
             return replace(column, role="amount", measure=whole, inferred=True)
-    vocab = vocabulary()
     kinds = {m.kind for m in vocab.measures if m.name in measures}
     periods = {_qualifier(paths[s.index], "period", s.measure, fy) for s in siblings} - {None}
     if "period" not in kinds and len(periods) == 1:
