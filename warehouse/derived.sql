@@ -1,4 +1,4 @@
--- Dimensions derived from what has been loaded; rebuilt inside each load's transaction.
+-- Dimensions derived from what has been loaded; kept in step inside each load's transaction.
 
 -- Of several loaded disclosures for one region, department and year, the latest published is current.
 UPDATE dim_document SET is_current = ranked.latest
@@ -21,28 +21,15 @@ FROM dim_document
 WHERE department_name IS NOT NULL AND status = 'loaded'
 GROUP BY adcode, department_name;
 
-DELETE FROM dim_subject;
-INSERT INTO dim_subject
-WITH printed AS (
+-- Subjects this document prints that the dimension lacks, named as the national class list or this
+-- document names them: a load costs the size of its document, not of the warehouse.
+INSERT OR IGNORE INTO dim_subject
+SELECT p.subject_scheme, p.subject_code, coalesce(r.subject_name, p.subject_name),
+    subject_level(p.subject_code), subject_parent(p.subject_code)
+FROM (
     SELECT subject_scheme, subject_code, mode(subject_name) AS subject_name
     FROM fct_budget_amount
-    WHERE subject_code IS NOT NULL AND row_kind = 'subject'
+    WHERE document_id = getvariable('loading_document') AND subject_code IS NOT NULL AND row_kind = 'subject'
     GROUP BY ALL
-), named AS (
-    SELECT p.subject_scheme, p.subject_code, coalesce(r.subject_name, p.subject_name) AS subject_name
-    FROM printed p
-    LEFT JOIN ref_subject_class r USING (subject_scheme, subject_code)
-    UNION ALL
-    SELECT subject_scheme, subject_code, subject_name
-    FROM ref_subject_class r
-    WHERE NOT EXISTS (
-        SELECT 1 FROM printed p WHERE p.subject_scheme = r.subject_scheme AND p.subject_code = r.subject_code
-    )
-)
-SELECT
-    subject_scheme,
-    subject_code,
-    subject_name,
-    CASE length(subject_code) WHEN 3 THEN '类' WHEN 5 THEN '款' WHEN 7 THEN '项' ELSE '目' END,
-    CASE length(subject_code) WHEN 3 THEN NULL ELSE left(subject_code, length(subject_code) - 2) END
-FROM named;
+) AS p
+LEFT JOIN ref_subject_class r USING (subject_scheme, subject_code);

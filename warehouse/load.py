@@ -53,6 +53,11 @@ def load_reference(con: duckdb.DuckDBPyConnection, regions: pl.DataFrame, subjec
         con.execute("INSERT INTO dim_region BY NAME SELECT * FROM regions")
         con.execute("DELETE FROM ref_subject_class")
         con.execute("INSERT INTO ref_subject_class BY NAME SELECT * FROM subject_classes")
+        con.execute(
+            """INSERT OR REPLACE INTO dim_subject
+               SELECT subject_scheme, subject_code, subject_name, subject_level(subject_code), NULL
+               FROM ref_subject_class"""
+        )
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -93,6 +98,7 @@ def load_document(con: duckdb.DuckDBPyConnection, load: DocumentLoad) -> None:
                 con.register("incoming", frame)
                 con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
                 con.unregister("incoming")
+        con.execute(f"SET VARIABLE loading_document = '{document_id}'")
         con.execute(_sql("derived.sql"))
         if pause := os.environ.get(PAUSE_BEFORE_COMMIT_ENV):
             print(f"yusuan: holding the load of {document_id[:12]} open for {pause} s", file=sys.stderr, flush=True)

@@ -98,6 +98,11 @@ CREATE TABLE IF NOT EXISTS dim_department (
     department_name VARCHAR NOT NULL
 );
 
+CREATE OR REPLACE MACRO subject_level(code) AS
+    CASE length(code) WHEN 3 THEN '类' WHEN 5 THEN '款' WHEN 7 THEN '项' ELSE '目' END;
+CREATE OR REPLACE MACRO subject_parent(code) AS
+    CASE WHEN length(code) > 3 THEN left(code, length(code) - 2) END;
+
 CREATE TABLE IF NOT EXISTS dim_subject (
     subject_scheme VARCHAR NOT NULL,
     subject_code VARCHAR NOT NULL,
