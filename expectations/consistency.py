@@ -141,17 +141,21 @@ def _coded(facts: pl.DataFrame, rules: Rules) -> pl.DataFrame:
 
 def _nearest_parents(coded: pl.DataFrame) -> pl.DataFrame:
     """Each coded row with the longest printed code in its table that is a proper prefix of it
-    (null for a root), so a 9-digit item whose 7-digit parent is not printed sums into its 5-digit one."""
+    (null for a root), so a 9-digit item whose 7-digit parent is not printed sums into its 5-digit one.
+
+    Each code proposes its own proper prefixes (at most 8) and keeps those printed in its group: linear
+    in the rows, where pairing every code of a group with every other would grow with its square.
+    """
     group = ["table_index", *QUALIFIERS, "measure"]
     codes = coded.select(*group, "subject_code")
+    printed = codes.rename({"subject_code": "parent_code"}).unique()
     ancestors = (
-        codes.join(codes.rename({"subject_code": "parent_code"}), on=group, nulls_equal=True)
-        .filter(
-            pl.col("subject_code").str.starts_with(pl.col("parent_code"))
-            & (pl.col("parent_code").str.len_chars() < pl.col("subject_code").str.len_chars())
-        )
+        codes.with_columns(length=pl.int_ranges(1, pl.col("subject_code").str.len_chars()))
+        .explode("length", empty_as_null=False)
+        .with_columns(parent_code=pl.col("subject_code").str.slice(0, pl.col("length")))
+        .join(printed, on=[*group, "parent_code"], nulls_equal=True)
         .group_by([*group, "subject_code"])
-        .agg(pl.col("parent_code").sort_by(pl.col("parent_code").str.len_chars()).last())
+        .agg(pl.col("parent_code").sort_by("length").last())
     )
     return coded.join(ancestors, on=[*group, "subject_code"], how="left", nulls_equal=True)
 

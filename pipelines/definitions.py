@@ -15,7 +15,14 @@ from extractors import ExtractedDocument
 from pipelines.inbox import DISCLOSURE_PARTITIONS, PATH_TAG, find_in_inbox, scan_inbox
 from pipelines.resources import DataQuality, Inbox, ReadingLimits, Warehouse
 from warehouse.report import findings_markdown
-from yusuan.ingest import DocumentOutcome, extract_in_worker, load_outcomes, normalize_step, validate_step
+from yusuan.ingest import (
+    DocumentOutcome,
+    extract_in_worker,
+    finish_quality_docs,
+    load_outcomes,
+    normalize_step,
+    validate_step,
+)
 
 WRITER_POOL = "duckdb_writer"
 
@@ -69,7 +76,9 @@ def validated_disclosure(
     quality: DataQuality,
     warehouse: Warehouse,
 ) -> DocumentOutcome:
-    outcome = validate_step(normalized_disclosure, quality.settings(warehouse))
+    settings = quality.settings(warehouse)
+    outcome = validate_step(normalized_disclosure, settings)
+    finish_quality_docs(settings)
     findings = outcome.load.findings if outcome.load is not None else None
     context.add_output_metadata({"status": outcome.status, "findings": findings.height if findings is not None else 0})
     return outcome

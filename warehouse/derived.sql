@@ -1,4 +1,4 @@
--- Dimensions derived from what has been loaded; kept in step inside each load's transaction.
+-- Dimensions and mart rows derived from what has been loaded; kept in step inside each load's transaction.
 
 -- Of several loaded disclosures for one region, department and year, the latest published is current.
 UPDATE dim_document SET is_current = ranked.latest
@@ -33,3 +33,6 @@ FROM (
     GROUP BY ALL
 ) AS p
 LEFT JOIN ref_subject_class r USING (subject_scheme, subject_code);
+
+-- This document's rows of the function mart, named by dim_subject as it now stands.
+INSERT INTO mart_function_by_document SELECT * FROM function_mart_rows(getvariable('loading_document'));

@@ -19,6 +19,7 @@ WAREHOUSE_ENV = "YUSUAN_WAREHOUSE"
 PAUSE_BEFORE_COMMIT_ENV = "YUSUAN_PAUSE_BEFORE_COMMIT"
 DOCUMENT_TABLES = (
     "fct_budget_amount",
+    "mart_function_by_document",
     "fct_quality_finding",
     "stg_table",
     "stg_issue",

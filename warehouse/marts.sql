@@ -1,11 +1,15 @@
--- Marts: analyst-facing views over the facts.
+-- Marts: analyst-facing tables over the facts.
 
 -- Spending by 支出功能分类 at every level (类, 款, 项) per region, department and year. Each
 -- document contributes the one table that prints its function breakdown most completely
 -- (部门支出总表 before 一般公共预算支出表 before 财政拨款收支总表); levels it does not print
--- are rolled up from the level below and flagged is_derived. Only current disclosures count: a
--- re-published budget replaces the earlier one for its region, department and year.
-CREATE OR REPLACE VIEW mart_function_by_region_year AS
+-- are rolled up from the level below and flagged is_derived.
+--
+-- function_mart_rows(doc) derives one document's rows (NULL: every document's). Each load stores
+-- its document's rows in mart_function_by_document inside its transaction (derived.sql), so a
+-- query reads stored rows instead of rolling up millions of facts again; the table is filled from
+-- the facts already loaded when it is first created.
+CREATE OR REPLACE MACRO function_mart_rows(doc) AS TABLE
 WITH candidates AS (
     SELECT document_id, table_index, table_type,
         CASE table_type
@@ -17,8 +21,7 @@ WITH candidates AS (
         END AS preference,
         max(length(subject_code)) AS deepest
     FROM fct_budget_amount
-    WHERE subject_scheme = 'function' AND row_kind = 'subject'
-      AND document_id IN (SELECT document_id FROM dim_document WHERE is_current)
+    WHERE subject_scheme = 'function' AND row_kind = 'subject' AND (doc IS NULL OR document_id = doc)
     GROUP BY ALL
 ), chosen AS (
     SELECT document_id, table_index, table_type
@@ -30,6 +33,7 @@ WITH candidates AS (
     FROM fct_budget_amount f
     JOIN chosen c USING (document_id, table_index)
     WHERE f.subject_scheme = 'function' AND f.row_kind = 'subject' AND f.period IS NULL AND f.fund IS NULL
+      AND (doc IS NULL OR f.document_id = doc)
     GROUP BY ALL
 ), xiang AS (
     SELECT *, false AS is_derived FROM printed WHERE length(subject_code) = 7
@@ -78,3 +82,11 @@ SELECT
 FROM all_levels a
 LEFT JOIN dim_region r USING (adcode)
 LEFT JOIN dim_subject s ON s.subject_scheme = 'function' AND s.subject_code = a.subject_code;
+
+CREATE TABLE IF NOT EXISTS mart_function_by_document AS SELECT * FROM function_mart_rows(NULL);
+
+-- Only current disclosures count: a re-published budget replaces the earlier one for its region,
+-- department and year.
+CREATE OR REPLACE VIEW mart_function_by_region_year AS
+SELECT * FROM mart_function_by_document
+WHERE document_id IN (SELECT document_id FROM dim_document WHERE is_current);

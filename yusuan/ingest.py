@@ -18,7 +18,7 @@ import polars as pl
 from pebble import ProcessExpired, ProcessPool
 
 from expectations.consistency import Rules, consistency_findings, default_rules
-from expectations.suite import result_records, validate_facts
+from expectations.suite import result_records, validate_facts, write_data_docs_index
 from extractors import ExtractedDocument, ExtractionError, ExtractionLimits, extract_document
 from transforms.document import normalize_document
 from transforms.facts import subject_classes
@@ -252,9 +252,17 @@ def read_documents(paths: Iterable[Path], options: IngestOptions) -> Iterator[Do
 
 
 def ingest(paths: Iterable[Path], warehouse: Path, options: IngestOptions) -> Iterator[DocumentOutcome]:
-    """Load every discovered document, one transaction each, yielding outcomes as they land."""
+    """Load every discovered document, one transaction each, yielding outcomes as they land; the
+    Data Docs index follows the last."""
     outcomes = read_documents(discover(paths), options)
     yield from load_outcomes((validate_step(o, options.quality) for o in outcomes), warehouse)
+    finish_quality_docs(options.quality)
+
+
+def finish_quality_docs(quality: QualitySettings) -> None:
+    """Index the Data Docs pages written since the last index."""
+    if quality.data_docs is not None:
+        write_data_docs_index(quality.data_docs)
 
 
 def load_outcomes(outcomes: Iterable[DocumentOutcome], warehouse: Path) -> Iterator[DocumentOutcome]:
