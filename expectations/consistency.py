@@ -210,27 +210,40 @@ def _rows_sum_to_total(found: _Findings, facts: pl.DataFrame, linked: pl.DataFra
 
 
 def _parts_sum_to_whole(found: _Findings, facts: pl.DataFrame) -> None:
+    """Within a row, a whole equals the sum of its parts, when the table prints every part's column."""
     row_keys = ["table_index", "source_position", *QUALIFIERS]
-    columns = facts.group_by(["table_index", "period", "fund"]).agg(pl.col("measure").unique())
-    measures_of = {(r["table_index"], r["period"], r["fund"]): set(r["measure"]) for r in columns.iter_rows(named=True)}
-    by_row: dict[tuple, dict[str, dict]] = {}
-    for row in facts.iter_rows(named=True):
-        by_row.setdefault(tuple(row[k] for k in row_keys), {})[row["measure"]] = row
-    for key, cells in by_row.items():
-        available = measures_of[(key[0], key[3], key[4])]
-        for whole, parts in found.rules.parts_sum_to_whole:
-            if whole not in cells or not set(parts) <= available:
-                continue
-            total = sum((cells[p]["amount_wan"] for p in parts if p in cells), Decimal(0))
-            row = cells[whole]
-            found.compare(
-                "parts_sum_to_whole",
-                row,
-                total,
-                row["amount_wan"],
-                len(parts),
-                f"{_label(row)} in {_where(row)}: {whole} is not {' + '.join(parts)}",
+    group_keys = ["table_index", "period", "fund"]
+    cells = (
+        facts.with_row_index("order")
+        .with_columns(pl.col("order").min().over(row_keys))
+        .unique(subset=[*row_keys, "measure"], keep="last", maintain_order=True)
+    )
+    columns = facts.group_by(group_keys).agg(pl.col("measure").unique())
+    checks = []
+    for rank, (whole, parts) in enumerate(found.rules.parts_sum_to_whole):
+        printing_parts = columns.filter(pl.col("measure").list.set_intersection(list(parts)).list.len() == len(parts))
+        sums = (
+            cells.filter(pl.col("measure").is_in(parts))
+            .group_by(row_keys)
+            .agg(pl.col("amount_wan").sum().alias("parts_sum"))
+        )
+        checks.append(
+            cells.filter(pl.col("measure") == whole)
+            .join(printing_parts.select(group_keys), on=group_keys, how="semi", nulls_equal=True)
+            .join(sums, on=row_keys, how="left", nulls_equal=True)
+            .with_columns(
+                pl.col("parts_sum").fill_null(0), rank=pl.lit(rank), parts=pl.lit(" + ".join(parts)), terms=len(parts)
             )
+        )
+    for row in pl.concat(checks).sort("order", "rank").iter_rows(named=True):
+        found.compare(
+            "parts_sum_to_whole",
+            row,
+            row["parts_sum"],
+            row["amount_wan"],
+            row["terms"],
+            f"{_label(row)} in {_where(row)}: {row['measure']} is not {row['parts']}",
+        )
 
 
 def _income_equals_expenditure(found: _Findings, facts: pl.DataFrame) -> None:

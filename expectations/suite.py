@@ -7,6 +7,7 @@ and vocabulary, not cents. Importing GX costs seconds, so it happens on first us
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import polars as pl
 
@@ -86,8 +87,14 @@ def _expectations() -> list:
     return expectations
 
 
+class _Validator(NamedTuple):
+    context: Any
+    checkpoint: Any
+    columns: tuple[str, ...]  # the ones the suite reads: GX copies the frame per expectation
+
+
 @cache
-def _context(docs_dir: str | None):
+def _context(docs_dir: str | None) -> _Validator:
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
@@ -105,10 +112,14 @@ def _context(docs_dir: str | None):
     asset = context.data_sources.add_pandas("normalized").add_dataframe_asset("facts")
     batch = asset.add_batch_definition_whole_dataframe("document")
     suite = context.suites.add(gx.ExpectationSuite(name=SUITE_NAME))
-    for expectation in _expectations():
+    expectations = _expectations()
+    for expectation in expectations:
         suite.add_expectation(expectation)
+    conditions = (e.row_condition for e in expectations if e.row_condition is not None)
+    columns = {e.column for e in expectations} | {c.column.name for c in conditions}
     definition = context.validation_definitions.add(gx.ValidationDefinition(name=SUITE_NAME, data=batch, suite=suite))
-    return context, context.checkpoints.add(gx.Checkpoint(name=SUITE_NAME, validation_definitions=[definition]))
+    checkpoint = context.checkpoints.add(gx.Checkpoint(name=SUITE_NAME, validation_definitions=[definition]))
+    return _Validator(context, checkpoint, tuple(sorted(columns)))
 
 
 def _condition_text(condition: object) -> str | None:
@@ -148,9 +159,9 @@ def result_records(document_id: str, result: SuiteResult) -> pl.DataFrame:
 def validate_facts(facts: pl.DataFrame, docs_dir: Path | None = None) -> SuiteResult:
     """Run the suite on one document's facts; with `docs_dir`, the document's GX Data Docs page is
     written there (the site's index waits for `write_data_docs_index`)."""
-    _, checkpoint = _context(str(docs_dir.resolve()) if docs_dir else None)
-    frame = facts.with_columns(pl.col("amount_wan").cast(pl.Float64)).to_pandas()
-    run = checkpoint.run(batch_parameters={"dataframe": frame})
+    validator = _context(str(docs_dir.resolve()) if docs_dir else None)
+    frame = facts.select(validator.columns).with_columns(pl.col("amount_wan").cast(pl.Float64)).to_pandas()
+    run = validator.checkpoint.run(batch_parameters={"dataframe": frame})
     if docs_dir:
         _build_docs(docs_dir, list(run.run_results), build_index=False)
         _UNINDEXED.add(docs_dir)
@@ -190,6 +201,6 @@ def write_data_docs_index(docs_dir: Path) -> None:
 def _build_docs(docs_dir: Path, validations: list, build_index: bool) -> None:
     from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
-    context, _ = _context(str(docs_dir.resolve()))
+    context = _context(str(docs_dir.resolve())).context
     suite = ExpectationSuiteIdentifier(name=SUITE_NAME)
     context.build_data_docs(site_names=[DOCS_SITE], resource_identifiers=[*validations, suite], build_index=build_index)
