@@ -1,6 +1,7 @@
 """Acceptance over the two real seed disclosures: every printed amount lands as a fact."""
 
 import re
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -8,6 +9,7 @@ import duckdb
 import pytest
 
 from tests.conftest import CANGXI_SEED, GUIYANG_SEED, SEEDS
+from warehouse.load import connect
 from yusuan.cli import main
 
 _AMOUNT = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)\.\d{2}$")
@@ -164,6 +166,34 @@ def test_mart_keeps_printed_levels_as_printed(seed_db):
            WHERE adcode = '520100' AND subject_code IN ('210', '21013') AND measure = 'total' ORDER BY 1"""
     ).fetchall()
     assert rows == [("210", Decimal("1870.05"), False), ("21013", Decimal("423.00"), False)]
+
+
+def test_stored_mart_rows_equal_a_fresh_roll_up_of_the_facts(seed_db):
+    stored = seed_db.execute("SELECT count(*) FROM mart_function_by_document").fetchone()[0]
+    missing = seed_db.execute(
+        "SELECT count(*) FROM (FROM function_mart_rows(NULL) EXCEPT ALL FROM mart_function_by_document)"
+    ).fetchone()[0]
+    extra = seed_db.execute(
+        "SELECT count(*) FROM (FROM mart_function_by_document EXCEPT ALL FROM function_mart_rows(NULL))"
+    ).fetchone()[0]
+    assert stored > 0
+    assert (missing, extra) == (0, 0)
+
+
+def test_a_warehouse_without_stored_mart_rows_gets_them_on_connect(seed_warehouse: Path, tmp_path: Path):
+    older = tmp_path / "older.duckdb"
+    shutil.copy(seed_warehouse, older)
+    con = duckdb.connect(str(older))
+    expected = sorted(con.execute("FROM mart_function_by_region_year").fetchall())
+    con.execute("DROP VIEW mart_function_by_region_year")
+    con.execute("DROP TABLE mart_function_by_document")
+    con.close()
+    con = connect(older)
+    try:
+        assert sorted(con.execute("FROM mart_function_by_region_year").fetchall()) == expected
+    finally:
+        con.close()
+    assert expected
 
 
 def _counts(path: Path) -> dict[str, int]:

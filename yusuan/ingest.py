@@ -156,7 +156,7 @@ def validate_step(outcome: DocumentOutcome, quality: QualitySettings) -> Documen
     if outcome.status != "loaded" or outcome.load is None:
         return outcome
     document_id = outcome.load.document["document_id"][0]
-    suite = validate_facts(outcome.load.facts, quality.data_docs)
+    suite = validate_facts(outcome.load.facts, quality.data_docs, outcome.path.name)
     expectations = result_records(document_id, suite)
     if not suite.success:
         reason = f"{outcome.path.name}: the expectation suite failed: " + "; ".join(suite.failures)
