@@ -1,0 +1,1059 @@
+"""Benchmarks of the whole ingest and of warehouse queries; run by hand, not in CI.
+
+    python -m bench.run                      # everything (~17 min on 2 cores)
+    python -m bench.run --throughput --scaling --documents 16
+    python -m bench.run --warehouse --facts 2000000
+
+Sub-benchmarks (each prints its figures; all are written to bench/results/latest.json):
+
+  --throughput  pages/s of the whole ingest (yusuan.ingest.ingest into a fresh DuckDB file: extract,
+                normalize, GX suite, consistency rules, load; Data Docs as the CLI writes them) against
+                bare pdfplumber `page.extract_tables()` on every page of the same files, both on one
+                core (the measuring process and every process it starts pinned to CPU 0).
+  --scaling     the same ingest with 1 and 2 reader workers, all cores available.
+  --memory      peak RSS of a process tree ingesting one document of 20 pages, then one of 200.
+  --page-cost   the extractor's seconds per page on a document of only narrative pages against one of
+                only table pages.
+  --warehouse   mart_function_by_region_year and analyst queries on a warehouse of 10 million facts
+                generated in DuckDB: median latency; plus one document's load into that warehouse.
+  --profile     where the ingest's time goes: stage timings and cProfile's top functions per stage.
+
+Every measurement runs in a fresh child process (`--child`), so caches, imported modules, pinned
+CPUs and forkservers never leak from one into the next. Keep this module's top-level imports to
+the standard library: reader workers started by the forkserver import the main module again, and
+whatever it imports (great_expectations: seconds) would be paid again by every pool.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+WORK = RESULTS / "work"
+SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
+SECTIONS = ("throughput", "scaling", "memory", "page_cost", "profile", "warehouse")
+TARGETS = {
+    "ingest_vs_bare_one_core": 0.8,
+    "speedup_two_cores": 1.7,
+    "narrative_vs_table_page_cost": 0.2,
+    "memory_growth_20_to_200_pages": 0.10,
+    "mart_query_seconds": 1.0,
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Children: each measurement in its own process
+
+
+def _pin(cpus: list[int] | None) -> list[int]:
+    if cpus:
+        os.sched_setaffinity(0, set(cpus))
+    return sorted(os.sched_getaffinity(0))
+
+
+def _import_gx() -> float:
+    started = time.perf_counter()
+    import great_expectations  # noqa: F401
+
+    return round(time.perf_counter() - started, 2)
+
+
+def _bare_pdfplumber(files: list[Path]) -> dict:
+    """page.extract_tables() on every page: the reference engine, no title, no text, no checks."""
+    import pdfplumber
+
+    pages = tables = 0
+    table_page_seconds: list[float] = []
+    other_page_seconds: list[float] = []
+    started = time.perf_counter()
+    for path in files:
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                page_started = time.perf_counter()
+                found = page.extract_tables()
+                (table_page_seconds if found else other_page_seconds).append(time.perf_counter() - page_started)
+                tables += len(found)
+                pages += 1
+                page.close()
+    seconds = time.perf_counter() - started
+    return {
+        "documents": len(files),
+        "pages": pages,
+        "tables": tables,
+        "seconds": round(seconds, 2),
+        "pages_per_second": round(pages / seconds, 2),
+        "seconds_per_table_page": round(statistics.fmean(table_page_seconds), 4) if table_page_seconds else None,
+        "seconds_per_other_page": round(statistics.fmean(other_page_seconds), 4) if other_page_seconds else None,
+    }
+
+
+def _ingest(files: list[Path], workdir: Path, workers: int, expected: dict[str, int] | None = None) -> dict:
+    """The whole ingest as `yusuan ingest FILES --warehouse W --workers N` runs it (same options)."""
+    from bench.monitor import TreeMonitor
+    from expectations.consistency import default_rules
+    from extractors import ExtractionLimits
+    from yusuan.ingest import IngestOptions, QualitySettings, ingest
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    target = workdir / "warehouse.duckdb"
+    for stale in (target, target.with_suffix(".duckdb.wal")):
+        stale.unlink(missing_ok=True)
+    options = IngestOptions(
+        limits=ExtractionLimits(),
+        workers=workers,
+        quality=QualitySettings(data_docs=workdir / "quality_docs", rules=default_rules()),
+    )
+    statuses: Counter[str] = Counter()
+    facts = pages = 0
+    mismatched: list[str] = []
+    stamps: list[tuple[float, int]] = []
+    with TreeMonitor(os.getpid(), interval=0.25) as monitor:
+        started = time.perf_counter()
+        for outcome in ingest(files, target, options):
+            statuses[outcome.status] += 1
+            record = outcome.load.document.row(0, named=True) if outcome.load is not None else {}
+            facts += record.get("facts_loaded") or 0
+            pages += record.get("pages") or 0
+            stamps.append((time.perf_counter() - started, record.get("pages") or 0))
+            if expected is not None and record.get("facts_loaded") != expected.get(outcome.path.name):
+                wanted = expected.get(outcome.path.name)
+                mismatched.append(f"{outcome.path.name}: {record.get('facts_loaded')} facts, {wanted} printed")
+        seconds = time.perf_counter() - started
+    first_seconds = stamps[0][0] if stamps else 0.0
+    steady_pages = sum(p for _, p in stamps[1:])
+    return {
+        "workers": workers,
+        "documents": len(files),
+        "pages": pages,
+        "facts": facts,
+        "statuses": dict(statuses),
+        "facts_match_printed": None if expected is None else not mismatched,
+        "mismatches": mismatched[:5],
+        "seconds": round(seconds, 2),
+        "pages_per_second": round(pages / seconds, 2),
+        "first_document_seconds": round(first_seconds, 2),
+        "steady_pages_per_second": round(steady_pages / (seconds - first_seconds), 2) if len(stamps) > 1 else None,
+        "cpu_by_role": monitor.by_role(),
+    }
+
+
+def _pool_start_seconds() -> float:
+    """What starting a reader pool costs (forkserver, worker imports and warm-up), once per run."""
+    from yusuan.ingest import _pool
+
+    started = time.perf_counter()
+    with _pool(1) as pool:
+        pool.schedule(os.getpid).result()
+    return round(time.perf_counter() - started, 2)
+
+
+def child_throughput(args: dict) -> dict:
+    cpus = _pin(args["cpus"])
+    files = [Path(f) for f in args["files"]]
+    gx = _import_gx()
+    for path in files:  # the OS page cache holds every file before either engine reads one
+        path.read_bytes()
+    if args.get("ingest_first"):
+        ingest = _ingest(files, Path(args["workdir"]), 1, args.get("expected"))
+        bare = _bare_pdfplumber(files)
+    else:
+        bare = _bare_pdfplumber(files)
+        ingest = _ingest(files, Path(args["workdir"]), 1, args.get("expected"))
+    return {
+        "cpus": cpus,
+        "order": "ingest, bare" if args.get("ingest_first") else "bare, ingest",
+        "gx_import_seconds": gx,
+        "pool_start_seconds": _pool_start_seconds(),
+        "bare_pdfplumber": bare,
+        "ingest": ingest,
+        "ratio": round(ingest["pages_per_second"] / bare["pages_per_second"], 3),
+        "steady_ratio": round((ingest["steady_pages_per_second"] or 0) / bare["pages_per_second"], 3),
+    }
+
+
+def child_ingest(args: dict) -> dict:
+    cpus = _pin(args.get("cpus"))
+    files = [Path(f) for f in args["files"]]
+    gx = _import_gx()
+    for path in files:
+        path.read_bytes()
+    result = _ingest(files, Path(args["workdir"]), args["workers"], args.get("expected"))
+    return {"cpus": cpus, "gx_import_seconds": gx, **result}
+
+
+def child_memory_ingest(args: dict) -> dict:
+    """Ingest one document; the parent watches this process tree's memory."""
+    from expectations.consistency import default_rules
+    from yusuan.ingest import IngestOptions, QualitySettings, ingest
+
+    _import_gx()
+    path, workdir = Path(args["file"]), Path(args["workdir"])
+    workdir.mkdir(parents=True, exist_ok=True)
+    target = workdir / "warehouse.duckdb"
+    target.unlink(missing_ok=True)
+    options = IngestOptions(quality=QualitySettings(data_docs=workdir / "quality_docs", rules=default_rules()))
+    started = time.perf_counter()
+    outcomes = list(ingest([path], target, options))
+    record = outcomes[0].load.document.row(0, named=True)
+    return {
+        "status": outcomes[0].status,
+        "pages": record["pages"],
+        "facts": record["facts_loaded"],
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+
+
+def _rss_mib() -> float:
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _hwm_mib() -> float:
+    with open("/proc/self/status") as handle:
+        for line in handle:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def child_memory_extract(args: dict) -> dict:
+    """The reader's share alone: RSS after the worker's imports and warm-up, then the peak while
+    extracting and normalizing one document (what a reader worker does)."""
+    from yusuan.ingest import _warm_up, read_document
+
+    _warm_up()
+    before = _rss_mib()
+    outcome = read_document(Path(args["file"]))
+    peak = _hwm_mib()
+    return {
+        "status": outcome.status,
+        "rss_after_warm_up_mib": round(before, 1),
+        "peak_mib": round(peak, 1),
+        "document_mib": round(peak - before, 1),
+    }
+
+
+def child_page_cost(args: dict) -> dict:
+    """Seconds per page of the extractor on a narrative-only and a table-only document (one core)."""
+    import pdfplumber
+
+    from extractors import extract_document
+
+    cpus = _pin(args["cpus"])
+    runs = args.get("runs", 3)
+    result: dict = {"cpus": cpus}
+    paths = {kind: Path(p) for kind, p in args["files"].items()}
+    for path in paths.values():
+        extract_document(path)  # warm: imports, fonts, page cache
+    timings: dict[str, list[float]] = {kind: [] for kind in paths}
+    for _ in range(runs):
+        for kind, path in paths.items():
+            started = time.perf_counter()
+            extracted = extract_document(path)
+            timings[kind].append(time.perf_counter() - started)
+            result.setdefault(kind, {})["pages"] = extracted.pages
+            result[kind]["tables"] = len(extracted.tables)
+    for kind, path in paths.items():
+        pages = result[kind]["pages"]
+        result[kind]["extractor_seconds_per_page"] = round(statistics.median(timings[kind]) / pages, 5)
+        started = time.perf_counter()
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                page.extract_tables()
+                page.close()
+        result[kind]["bare_pdfplumber_seconds_per_page"] = round((time.perf_counter() - started) / pages, 5)
+    result["ratio"] = round(
+        result["narrative"]["extractor_seconds_per_page"] / result["table"]["extractor_seconds_per_page"], 3
+    )
+    return result
+
+
+def _top_functions(profile, stage_seconds: float, limit: int = 12) -> list[dict]:
+    import pstats
+
+    stats = pstats.Stats(profile)
+    rows = []
+    for (filename, line, name), (_, calls, tottime, cumtime, _) in stats.stats.items():
+        short = filename.replace(str(ROOT) + "/", "")
+        if "site-packages/" in short:
+            short = short.split("site-packages/", 1)[1]
+        rows.append(
+            {
+                "function": f"{short}:{line}({name})",
+                "calls": calls,
+                "tottime": round(tottime, 3),
+                "cumtime": round(cumtime, 3),
+                "cum_share": round(cumtime / stage_seconds, 3) if stage_seconds else None,
+            }
+        )
+    by_cum = sorted(rows, key=lambda r: -r["cumtime"])
+    by_tot = sorted(rows, key=lambda r: -r["tottime"])
+    return {"by_cumtime": by_cum[: limit * 2], "by_tottime": by_tot[:limit]}
+
+
+def child_profile(args: dict) -> dict:
+    """Stage timings (no profiler) per page, then cProfile per stage, one core, in one process."""
+    import cProfile
+
+    cpus = _pin(args["cpus"])
+    gx = _import_gx()
+    from expectations.consistency import consistency_findings, default_rules
+    from expectations.suite import validate_facts
+    from transforms.regions import region_reference
+    from warehouse.load import connect, load_document, load_reference
+    from yusuan.ingest import (
+        DocumentOutcome,
+        QualitySettings,
+        _warm_up,
+        extract_step,
+        normalize_step,
+        subject_class_frame,
+        validate_step,
+    )
+
+    files = [Path(f) for f in args["files"]]
+    workdir = Path(args["workdir"])
+    workdir.mkdir(parents=True, exist_ok=True)
+    quality = QualitySettings(data_docs=workdir / "quality_docs", rules=default_rules())
+    _warm_up()
+    # one-time costs of the main process, then the warm stages
+    started = time.perf_counter()
+    warm = normalize_step(extract_step(files[0]))
+    validate_facts(warm.load.facts, quality.data_docs)
+    gx_context_seconds = time.perf_counter() - started
+
+    stages = {
+        "extract": 0.0,
+        "normalize": 0.0,
+        "gx_suite": 0.0,
+        "gx_data_docs": 0.0,
+        "consistency": 0.0,
+        "load": 0.0,
+    }
+    pages = 0
+    outcomes: list[DocumentOutcome] = []
+    for path in files:
+        t0 = time.perf_counter()
+        extracted = extract_step(path)
+        t1 = time.perf_counter()
+        outcome = normalize_step(extracted)
+        t2 = time.perf_counter()
+        validate_facts(outcome.load.facts, None)  # the suite alone
+        t3 = time.perf_counter()
+        validate_facts(outcome.load.facts, quality.data_docs)  # the suite and the Data Docs, as the CLI runs it
+        t4 = time.perf_counter()
+        consistency_findings(outcome.load.facts, outcome.narrative, quality.rules)
+        t5 = time.perf_counter()
+        stages["extract"] += t1 - t0
+        stages["normalize"] += t2 - t1
+        stages["gx_suite"] += t3 - t2
+        stages["gx_data_docs"] += max(0.0, (t4 - t3) - (t3 - t2))
+        stages["consistency"] += t5 - t4
+        pages += extracted.pages or 0
+        outcomes.append(outcome)
+    validated = [validate_step(o, quality) for o in outcomes]
+    target = workdir / "profile.duckdb"
+    target.unlink(missing_ok=True)
+    con = connect(target)
+    load_reference(con, region_reference(), subject_class_frame())
+    t0 = time.perf_counter()
+    for outcome in validated:
+        load_document(con, outcome.load)
+    stages["load"] = time.perf_counter() - t0
+    total = sum(stages.values())
+    bare = _bare_pdfplumber(files)
+
+    def projected(*without: str) -> float:
+        return round(bare["seconds"] / (total - sum(stages[name] for name in without)), 3)
+
+    result: dict = {
+        "cpus": cpus,
+        "documents": len(files),
+        "pages": pages,
+        "gx_import_seconds": gx,
+        "first_document_one_time_seconds": round(gx_context_seconds, 2),
+        "stages": {
+            name: {
+                "seconds": round(seconds, 2),
+                "share": round(seconds / total, 3),
+                "ms_per_page": round(1000 * seconds / pages, 1),
+                "ms_per_document": round(1000 * seconds / len(files), 1),
+            }
+            for name, seconds in stages.items()
+        },
+        "pages_per_second_all_stages_serial": round(pages / total, 2),
+        "bare_pdfplumber": bare,
+        "ratio_to_bare": {
+            "all_stages": projected(),
+            "without_data_docs": projected("gx_data_docs"),
+            "without_gx_suite_and_data_docs": projected("gx_data_docs", "gx_suite"),
+            "extract_and_normalize_only": projected("gx_data_docs", "gx_suite", "consistency", "load"),
+            "extract_only": round(bare["seconds"] / stages["extract"], 3),
+        },
+    }
+
+    profiles: dict[str, dict] = {}
+
+    def profiled(name: str, work) -> None:
+        profile = cProfile.Profile()
+        started = time.perf_counter()
+        profile.enable()
+        work()
+        profile.disable()
+        profiles[name] = _top_functions(profile, time.perf_counter() - started)
+        profiles[name]["seconds_under_profiler"] = round(time.perf_counter() - started, 2)
+
+    profiled("extract", lambda: [extract_step(p) for p in files])
+    extracted_all = [extract_step(p) for p in files]
+    profiled("normalize", lambda: [normalize_step(e) for e in extracted_all])
+    profiled("gx_suite", lambda: [validate_facts(o.load.facts, quality.data_docs) for o in outcomes])
+    profiled("consistency", lambda: [consistency_findings(o.load.facts, o.narrative, quality.rules) for o in outcomes])
+    profiled("load", lambda: [load_document(con, o.load) for o in validated])
+    con.close()
+    result["profiles"] = profiles
+    return result
+
+
+def _percentiles(samples: list[float]) -> dict:
+    return {
+        "median_seconds": round(statistics.median(samples), 4),
+        "min_seconds": round(min(samples), 4),
+        "max_seconds": round(max(samples), 4),
+        "runs": len(samples),
+    }
+
+
+def _profile_query(con, sql: str, params: list, path: Path) -> dict:
+    """DuckDB's own profile of one run: totals and the most expensive operators (self time)."""
+    con.execute("PRAGMA enable_profiling = 'json'")
+    con.execute(f"PRAGMA profiling_output = '{path}'")
+    con.execute(sql, params).fetchall()
+    con.execute("PRAGMA disable_profiling")
+    try:
+        tree = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError):
+        return {}
+    operators: list[dict] = []
+    keep = ("Table", "Join Type", "Conditions", "Groups", "Aggregates", "Filters")
+
+    def walk(node: dict) -> None:
+        name = node.get("operator_name") or node.get("operator_type") or node.get("type")
+        timing = node.get("operator_timing", node.get("timing"))
+        if name and timing is not None:
+            info = node.get("extra_info") or {}
+            operators.append(
+                {
+                    "operator": str(name).strip(),
+                    "seconds": round(timing, 4),
+                    "rows": node.get("operator_cardinality", node.get("intermediate_rows")),
+                    "detail": {k: v for k, v in info.items() if k in keep} if isinstance(info, dict) else None,
+                }
+            )
+        for child in node.get("children", []):
+            walk(child)
+
+    roots = tree["operator"] if isinstance(tree.get("operator"), list) else [tree]
+    for root in roots:
+        walk(root)
+    query = tree.get("query") or {}
+    system = tree.get("system") or {}
+    return {
+        "total_seconds": query.get("total_time"),
+        "cpu_seconds": query.get("cpu_time"),
+        "rows_scanned": query.get("total_rows_scanned"),
+        "intermediate_rows": query.get("total_intermediate_rows"),
+        "peak_buffer_mib": round(system["peak_buffer_memory"] / 2**20) if "peak_buffer_memory" in system else None,
+        "slowest_operators": sorted(operators, key=lambda o: -o["seconds"])[:8],
+    }
+
+
+def child_warehouse(args: dict) -> dict:
+    import duckdb
+
+    from bench.facts import build_fact_warehouse
+    from warehouse.load import load_document
+    from yusuan.ingest import QualitySettings, read_document, validate_step
+
+    workdir = Path(args["workdir"])
+    workdir.mkdir(parents=True, exist_ok=True)
+    path = workdir / "facts.duckdb"
+    built = build_fact_warehouse(path, args["facts"], [Path(p) for p in args["templates"]])
+
+    con = duckdb.connect(str(path), read_only=True)
+    threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+    region, year = con.execute(
+        """SELECT adcode, fiscal_year FROM dim_document ORDER BY document_id
+           LIMIT 1 OFFSET (SELECT count(*) // 2 FROM dim_document)"""
+    ).fetchone()
+    department = con.execute(
+        "SELECT department_name FROM dim_document WHERE adcode = ? ORDER BY department_name LIMIT 1", [region]
+    ).fetchone()[0]
+    queries = {
+        "mart_region_year": (
+            "mart_function_by_region_year for one region and year (every level, measure, department)",
+            "SELECT * FROM mart_function_by_region_year WHERE adcode = ? AND fiscal_year = ?",
+            [region, year],
+        ),
+        "mart_full_aggregate": (
+            "the whole mart aggregated: 类/款/项 totals by province and year",
+            """SELECT province, fiscal_year, level, measure, count(*) AS rows, sum(amount_wan) AS amount_wan
+               FROM mart_function_by_region_year GROUP BY ALL""",
+            [],
+        ),
+        "analyst_department_code_years": (
+            "one department's 行政事业单位医疗 (21011) across years, from the mart",
+            """SELECT fiscal_year, level, subject_code, subject_name, measure, amount_wan, is_derived
+               FROM mart_function_by_region_year
+               WHERE department_name = ? AND subject_code = '21011'
+               ORDER BY fiscal_year, measure""",
+            [department],
+        ),
+        "analyst_top_regions_210": (
+            "top 20 regions by 卫生健康支出 (类 210) in one year, from the mart",
+            """SELECT region_name, province, sum(amount_wan) AS amount_wan,
+                      count(DISTINCT department_name) AS departments
+               FROM mart_function_by_region_year
+               WHERE level = '类' AND subject_code = '210' AND measure = 'total' AND fiscal_year = ?
+               GROUP BY ALL ORDER BY amount_wan DESC LIMIT 20""",
+            [year],
+        ),
+        "facts_code_all_departments": (
+            "README's first query on the fact table: every department's 2101102 (事业单位医疗) with its tables",
+            """SELECT department_name, fiscal_year, table_type, measure, amount_wan, page, source_position
+               FROM fct_budget_amount WHERE subject_code = '2101102'
+               ORDER BY department_name, table_type, measure""",
+            [],
+        ),
+    }
+    results = _time_queries(con, queries, args["runs"], workdir)
+    mart_rows = con.execute("SELECT count(*) FROM mart_function_by_region_year").fetchone()[0]
+    con.close()
+
+    # One more document loaded into the full warehouse as the pipeline loads it (one transaction:
+    # its old rows deleted, facts inserted, dimensions and mart rows derived): what every document
+    # of a large province pays once the warehouse is big.
+    sample = Path(args["load_sample"])
+    outcome = validate_step(read_document(sample), QualitySettings())
+    con = duckdb.connect(str(path))
+    load_samples = []
+    for _ in range(3):
+        started = time.perf_counter()
+        load_document(con, outcome.load)
+        load_samples.append(time.perf_counter() - started)
+    con.close()
+    if not args.get("keep"):
+        path.unlink(missing_ok=True)
+    return {
+        "built": built,
+        "duckdb_threads": threads,
+        "mart_rows": mart_rows,
+        "parameters": {"adcode": region, "fiscal_year": year, "department": department},
+        "queries": results,
+        "load_one_document_into_full_warehouse": {
+            "document": sample.name,
+            "facts": outcome.load.facts.height,
+            **_percentiles(load_samples),
+        },
+    }
+
+
+def _time_queries(con, queries: dict, runs: int, workdir: Path, profile: bool = True) -> dict:
+    results: dict = {}
+    for key, (description, sql, params) in queries.items():
+        first = time.perf_counter()
+        rows = len(con.execute(sql, params).fetchall())
+        cold = time.perf_counter() - first
+        samples = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            con.execute(sql, params).fetchall()
+            samples.append(time.perf_counter() - started)
+        results[key] = {"description": description, "rows": rows, "first_run_seconds": round(cold, 4)}
+        results[key] |= _percentiles(samples)
+        if profile:
+            results[key]["duckdb_profile"] = _profile_query(con, sql, params, workdir / f"profile_{key}.json")
+    return results
+
+
+CHILDREN = {
+    "throughput": child_throughput,
+    "ingest": child_ingest,
+    "memory_ingest": child_memory_ingest,
+    "memory_extract": child_memory_extract,
+    "page_cost": child_page_cost,
+    "profile": child_profile,
+    "warehouse": child_warehouse,
+}
+
+
+def _child_main(name: str, args_path: Path, out_path: Path) -> int:
+    result = CHILDREN[name](json.loads(args_path.read_text()))
+    out_path.write_text(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+def run_child(name: str, args: dict, monitor_interval: float | None = None) -> dict:
+    """Run a child measurement in a fresh interpreter; with `monitor_interval`, watch its memory."""
+    with tempfile.TemporaryDirectory(prefix="yusuan-bench-") as tmp:
+        args_path, out_path = Path(tmp) / "args.json", Path(tmp) / "out.json"
+        args_path.write_text(json.dumps(args, ensure_ascii=False))
+        command = [sys.executable, "-m", "bench.run", "--child", name, str(args_path), str(out_path)]
+        process = subprocess.Popen(command, cwd=ROOT)
+        monitor = None
+        if monitor_interval:
+            from bench.monitor import TreeMonitor
+
+            monitor = TreeMonitor(process.pid, interval=monitor_interval)
+            with monitor:
+                code = process.wait()
+        else:
+            code = process.wait()
+        if code != 0:
+            raise RuntimeError(f"benchmark child {name} failed with exit code {code}")
+        result = json.loads(out_path.read_text())
+        if monitor is not None:
+            result["tree"] = {
+                "peak_tree_rss_mib": round(monitor.peak_tree_rss_kb / 1024, 1),
+                "by_role": monitor.by_role(),
+                "samples": monitor.samples,
+            }
+        return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Sections
+
+
+def _corpus(options: argparse.Namespace) -> tuple[list[Path], dict[str, int]]:
+    from bench.corpus import build_corpus
+
+    folder = options.corpus_dir or WORK / f"corpus_{options.documents}_{options.seed}"
+    started = time.perf_counter()
+    built = build_corpus(folder, options.documents, options.seed)
+    seconds = time.perf_counter() - started
+    pages = sum(b.pages for b in built)
+    table_pages = sum(b.table_pages for b in built)
+    print(
+        f"corpus: {len(built)} documents, {pages} pages ({table_pages} with tables), "
+        f"{sum(b.amounts for b in built)} printed amounts, in {folder} ({seconds:.0f} s)"
+    )
+    options.corpus_summary = {
+        "folder": str(folder),
+        "documents": len(built),
+        "pages": pages,
+        "table_pages": table_pages,
+        "layouts": dict(Counter(b.layout for b in built)),
+        "years": dict(sorted(Counter(b.year for b in built).items())),
+        "regions": len({b.adcode for b in built}),
+        "departments": len({b.department_name for b in built}),
+        "printed_amounts": sum(b.amounts for b in built),
+        "pages_per_document": [min(b.pages for b in built), max(b.pages for b in built)],
+    }
+    return [folder / b.path for b in built], {b.path: b.amounts for b in built}
+
+
+def _best(runs: list[dict], key: str = "pages_per_second") -> float:
+    return max(run[key] for run in runs)
+
+
+def section_throughput(options, files, expected) -> dict:
+    rounds = []
+    for index in range(options.rounds):
+        ingest_first = index % 2 == 1
+        order = "ingest, then bare pdfplumber" if ingest_first else "bare pdfplumber, then ingest"
+        print(f"throughput round {index + 1}/{options.rounds}: {order}, on CPU 0 only ...", flush=True)
+        result = run_child(
+            "throughput",
+            {
+                "cpus": [0],
+                "files": [str(f) for f in files],
+                "workdir": str(WORK / "throughput"),
+                "expected": expected,
+                "ingest_first": ingest_first,
+            },
+        )
+        bare, ingest = result["bare_pdfplumber"], result["ingest"]
+        print(
+            f"  bare pdfplumber extract_tables(): {bare['pages']} pages in {bare['seconds']} s = "
+            f"{bare['pages_per_second']} pages/s ({bare['seconds_per_table_page']} s a table page, "
+            f"{bare['seconds_per_other_page']} s another page)"
+        )
+        print(
+            f"  whole ingest (1 worker, 1 core):  {ingest['pages']} pages in {ingest['seconds']} s = "
+            f"{ingest['pages_per_second']} pages/s ({ingest['steady_pages_per_second']} after the first document); "
+            f"statuses {ingest['statuses']}, {ingest['facts']} facts, facts = printed amounts: "
+            f"{ingest['facts_match_printed']}"
+        )
+        print(
+            f"  ratio {result['ratio']}; one-time: import great_expectations {result['gx_import_seconds']} s "
+            f"(excluded), reader pool start {result['pool_start_seconds']} s (included); CPU s by role: "
+            + ", ".join(f"{role} {v['cpu_seconds']}" for role, v in ingest["cpu_by_role"].items())
+        )
+        rounds.append(result)
+    bare_best = _best([r["bare_pdfplumber"] for r in rounds])
+    ingest_best = _best([r["ingest"] for r in rounds])
+    steady_best = _best([r["ingest"] for r in rounds], "steady_pages_per_second")
+    summary = {
+        "rounds": rounds,
+        "bare_pages_per_second": bare_best,
+        "ingest_pages_per_second": ingest_best,
+        "ingest_steady_pages_per_second": steady_best,
+        "ratio": round(ingest_best / bare_best, 3),
+        "steady_ratio": round(steady_best / bare_best, 3),
+        "ratio_per_round": [r["ratio"] for r in rounds],
+        "gx_import_seconds": [r["gx_import_seconds"] for r in rounds],
+    }
+    print(
+        f"  best of {len(rounds)}: bare {bare_best} pages/s, ingest {ingest_best} pages/s -> ratio {summary['ratio']} "
+        f"(target >= {TARGETS['ingest_vs_bare_one_core']}); after the first document {summary['steady_ratio']}; "
+        f"per round {summary['ratio_per_round']}"
+    )
+    return summary
+
+
+def section_scaling(options, files, expected, one_core: float | None) -> dict:
+    runs: dict[str, list[dict]] = {"workers_1": [], "workers_2": []}
+    for index in range(options.rounds):
+        for workers in (1, 2) if index % 2 == 0 else (2, 1):
+            print(f"scaling round {index + 1}/{options.rounds}: {workers} worker(s), all cores ...", flush=True)
+            r = run_child(
+                "ingest",
+                {
+                    "cpus": None,
+                    "files": [str(f) for f in files],
+                    "workdir": str(WORK / f"scaling_{workers}"),
+                    "workers": workers,
+                    "expected": expected,
+                },
+            )
+            runs[f"workers_{workers}"].append(r)
+            print(
+                f"  {workers} worker(s): {r['pages_per_second']} pages/s ({r['seconds']} s), statuses {r['statuses']}; "
+                "CPU s by role: " + ", ".join(f"{role} {v['cpu_seconds']}" for role, v in r["cpu_by_role"].items())
+            )
+    if one_core is None:
+        print("scaling: 1 worker pinned to one core (baseline) ...", flush=True)
+        baseline = run_child(
+            "ingest",
+            {
+                "cpus": [0],
+                "files": [str(f) for f in files],
+                "workdir": str(WORK / "scaling_1core"),
+                "workers": 1,
+                "expected": expected,
+            },
+        )
+        runs["one_core"] = [baseline]
+        one_core = baseline["pages_per_second"]
+    w1, w2 = _best(runs["workers_1"]), _best(runs["workers_2"])
+    result = {
+        "runs": runs,
+        "one_core_pages_per_second": one_core,
+        "workers_1_pages_per_second": w1,
+        "workers_2_pages_per_second": w2,
+        "speedup_2_workers_vs_1_worker": round(w2 / w1, 3),
+        "speedup_2_cores_vs_1_core": round(w2 / one_core, 3),
+    }
+    print(
+        f"  best of {options.rounds}: 1 core {one_core}, 1 worker {w1}, 2 workers {w2} pages/s; speed-up of 2 workers "
+        f"on 2 cores over 1 worker on 1 core: {result['speedup_2_cores_vs_1_core']} (target >= "
+        f"{TARGETS['speedup_two_cores']}); 2 workers over 1 worker, both with 2 cores: "
+        f"{result['speedup_2_workers_vs_1_worker']}"
+    )
+    return result
+
+
+def section_memory(options) -> dict:
+    from bench.corpus import build_documents, length_plan
+
+    plans = [length_plan(20), length_plan(200)]
+    folder = WORK / "length"
+    built = build_documents(plans, folder)
+    result: dict = {}
+    for plan, document in zip(plans, built, strict=True):
+        path = folder / plan.name
+        print(f"memory: ingesting one document of {document.pages} pages ...", flush=True)
+        ingest = run_child(
+            "memory_ingest",
+            {"file": str(path), "workdir": str(WORK / f"memory_{document.pages}")},
+            monitor_interval=0.01,
+        )
+        extract = run_child("memory_extract", {"file": str(path)})
+        roles = ingest["tree"]["by_role"]
+        result[f"pages_{document.pages}"] = {
+            "pages": document.pages,
+            "table_pages": document.table_pages,
+            "file_mib": round(path.stat().st_size / 2**20, 2),
+            "ingest": ingest,
+            "reader_alone": extract,
+            "peak_tree_rss_mib": ingest["tree"]["peak_tree_rss_mib"],
+            "peak_main_mib": roles.get("main", {}).get("peak_mib"),
+            "peak_worker_mib": roles.get("worker", {}).get("peak_mib"),
+        }
+        r = result[f"pages_{document.pages}"]
+        print(
+            f"  {document.pages} pages ({ingest['facts']} facts, {ingest['status']}, {ingest['seconds']} s): "
+            f"process tree peak {r['peak_tree_rss_mib']} MiB; main (validate+load) {r['peak_main_mib']} MiB; "
+            f"reader worker {r['peak_worker_mib']} MiB; reader alone: {extract['peak_mib']} MiB peak, "
+            f"{extract['document_mib']} MiB above its warmed-up {extract['rss_after_warm_up_mib']} MiB"
+        )
+    small, large = result["pages_20"], result["pages_200"]
+
+    def growth(key: str) -> float | None:
+        a, b = small[key], large[key]
+        return round(b / a - 1, 3) if a and b else None
+
+    result["growth"] = {
+        "tree": growth("peak_tree_rss_mib"),
+        "main": growth("peak_main_mib"),
+        "worker": growth("peak_worker_mib"),
+        "reader_alone": round(large["reader_alone"]["peak_mib"] / small["reader_alone"]["peak_mib"] - 1, 3),
+        "reader_document_mib": [small["reader_alone"]["document_mib"], large["reader_alone"]["document_mib"]],
+    }
+    print(
+        f"  growth 20 -> 200 pages: tree {result['growth']['tree']:+.1%}, main {result['growth']['main']:+.1%}, "
+        f"worker {result['growth']['worker']:+.1%}, reader alone {result['growth']['reader_alone']:+.1%} "
+        f"(target < {TARGETS['memory_growth_20_to_200_pages']:.0%})"
+    )
+    return result
+
+
+def section_page_cost(options) -> dict:
+    from bench.corpus import page_kind_documents
+
+    print("page cost: extractor on narrative-only vs table-only documents, CPU 0 ...", flush=True)
+    files = page_kind_documents(WORK / "page_kinds", pages=30)
+    result = run_child("page_cost", {"cpus": [0], "files": {k: str(v) for k, v in files.items()}, "runs": 5})
+    for kind in ("table", "narrative"):
+        r = result[kind]
+        print(
+            f"  {kind}: {r['pages']} pages, {r['extractor_seconds_per_page'] * 1000:.1f} ms a page "
+            f"(bare pdfplumber {r['bare_pdfplumber_seconds_per_page'] * 1000:.1f} ms)"
+        )
+    print(
+        f"  narrative page / table page = {result['ratio']:.3f} (target <= {TARGETS['narrative_vs_table_page_cost']})"
+    )
+    return result
+
+
+def section_profile(options, files) -> dict:
+    sample = files[: options.profile_documents]
+    print(f"profile: stages and cProfile on {len(sample)} documents, CPU 0 ...", flush=True)
+    result = run_child("profile", {"cpus": [0], "files": [str(f) for f in sample], "workdir": str(WORK / "profile")})
+    print(f"  {result['pages']} pages; one-time first-document cost {result['first_document_one_time_seconds']} s")
+    for name, stage in result["stages"].items():
+        print(
+            f"  {name:12s} {stage['seconds']:7.2f} s  {stage['share']:6.1%}  {stage['ms_per_page']:7.1f} ms/page  "
+            f"{stage['ms_per_document']:8.1f} ms/document"
+        )
+    print(
+        f"  bare pdfplumber on the same pages: {result['bare_pdfplumber']['pages_per_second']} pages/s; "
+        f"ratio to it: {result['ratio_to_bare']}"
+    )
+    for name, profile in result["profiles"].items():
+        top = ", ".join(f"{r['function']} {r['tottime']}s" for r in profile["by_tottime"][:4])
+        print(f"  {name} top self time: {top}")
+    return result
+
+
+def section_warehouse(options, files) -> dict:
+    print(f"warehouse: {options.facts:,} facts generated in DuckDB, then the queries ...", flush=True)
+    templates = [str(p) for p in sorted(SHARED_CORPUS.glob("*.pdf"))] + [str(f) for f in files[:6]]
+    result = run_child(
+        "warehouse",
+        {
+            "workdir": str(WORK / "warehouse"),
+            "facts": options.facts,
+            "templates": templates,
+            "runs": options.query_runs,
+            "load_sample": str(files[0]),
+            "keep": options.keep_work,
+        },
+    )
+    built = result["built"]
+    print(
+        f"  built {built['rows']['fct_budget_amount']:,} facts, {built['documents']:,} documents over "
+        f"{built['regions']} regions x 5 years ({built['file_mib']} MiB) in {built['timings']['total_seconds']} s; "
+        f"mart rows derived from the stamped facts in {built['timings']['mart_from_facts_seconds']} s; "
+        f"current mart rows {result['mart_rows']:,}"
+    )
+    for key, q in result["queries"].items():
+        print(
+            f"  {key:32s} median {q['median_seconds']:.3f} s (min {q['min_seconds']:.3f}, max {q['max_seconds']:.3f}, "
+            f"first {q['first_run_seconds']:.3f}), {q['rows']} rows"
+        )
+    load = result["load_one_document_into_full_warehouse"]
+    print(
+        f"  loading one more document ({load['facts']} facts) into it: median {load['median_seconds']:.2f} s "
+        "(its old rows deleted, facts inserted, dimensions and mart rows derived, in one transaction)"
+    )
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Results
+
+
+def machine() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    model = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = round(int(line.split()[1]) / 2**20, 1)
+    except OSError:
+        pass
+    packages = {}
+    for name in ("pdfplumber", "pdfminer.six", "pypdfium2", "duckdb", "polars", "great_expectations", "pebble"):
+        try:
+            packages[name] = version(name)
+        except PackageNotFoundError:
+            packages[name] = None
+    return {
+        "cpu": model,
+        "cpus": os.cpu_count(),
+        "memory_gib": memory,
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "packages": packages,
+    }
+
+
+def verdicts(results: dict) -> dict:
+    out = {}
+    if "throughput" in results:
+        ratio = results["throughput"]["ratio"]
+        out["ingest_vs_bare_one_core"] = {
+            "value": ratio,
+            "target": f">= {TARGETS['ingest_vs_bare_one_core']}",
+            "met": ratio >= TARGETS["ingest_vs_bare_one_core"],
+        }
+    if "scaling" in results:
+        value = results["scaling"]["speedup_2_cores_vs_1_core"]
+        out["speedup_two_cores"] = {
+            "value": value,
+            "target": f">= {TARGETS['speedup_two_cores']}",
+            "met": value >= TARGETS["speedup_two_cores"],
+        }
+    if "page_cost" in results:
+        value = results["page_cost"]["ratio"]
+        out["narrative_vs_table_page_cost"] = {
+            "value": value,
+            "target": f"<= {TARGETS['narrative_vs_table_page_cost']}",
+            "met": value <= TARGETS["narrative_vs_table_page_cost"],
+        }
+    if "memory" in results:
+        value = results["memory"]["growth"]["tree"]
+        out["memory_growth_20_to_200_pages"] = {
+            "value": value,
+            "target": f"< {TARGETS['memory_growth_20_to_200_pages']}",
+            "met": value is not None and value < TARGETS["memory_growth_20_to_200_pages"],
+        }
+    if "warehouse" in results:
+        for key, q in results["warehouse"]["queries"].items():
+            if key.startswith(("mart_", "analyst_")):
+                out[f"query_{key}"] = {
+                    "value": q["median_seconds"],
+                    "target": f"< {TARGETS['mart_query_seconds']} s",
+                    "met": q["median_seconds"] < TARGETS["mart_query_seconds"],
+                }
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["--child"]:
+        return _child_main(argv[1], Path(argv[2]), Path(argv[3]))
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
+    for section in SECTIONS:
+        parser.add_argument(f"--{section.replace('_', '-')}", action="store_true", help=f"run the {section} benchmark")
+    parser.add_argument("--documents", type=int, default=20, help="documents in the throughput corpus (default 20)")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="alternating rounds of the throughput and scaling runs (default 2)"
+    )
+    parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
+    parser.add_argument("--corpus-dir", type=Path, help="where to build (or reuse) the corpus")
+    parser.add_argument("--facts", type=int, default=10_000_000, help="facts in the query warehouse (default 10M)")
+    parser.add_argument("--query-runs", type=int, default=5, help="timed runs per query (default 5)")
+    parser.add_argument("--profile-documents", type=int, default=4, help="documents profiled (default 4)")
+    parser.add_argument("--results", type=Path, default=RESULTS / "latest.json", help="results file")
+    parser.add_argument("--keep-work", action="store_true", help="keep the 10M-fact warehouse file")
+    options = parser.parse_args(argv)
+    chosen = [s for s in SECTIONS if getattr(options, s)] or list(SECTIONS)
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    previous = json.loads(options.results.read_text()) if options.results.exists() else {}
+    results: dict = dict(previous.get("results", {}))
+    stamped: dict = dict(previous.get("measured_at", {}))
+    info = machine()
+    print(f"machine: {info['cpu']}, {info['cpus']} CPUs, {info['memory_gib']} GiB, Python {info['python']}")
+
+    files: list[Path] = []
+    expected: dict[str, int] = {}
+    if set(chosen) & {"throughput", "scaling", "profile", "warehouse"}:
+        files, expected = _corpus(options)
+    sections_run = []
+    one_core = None
+    for section in chosen:
+        section_started = time.perf_counter()
+        if section == "throughput":
+            results[section] = section_throughput(options, files, expected)
+            one_core = results[section]["ingest_pages_per_second"]
+        elif section == "scaling":
+            results[section] = section_scaling(options, files, expected, one_core)
+        elif section == "memory":
+            results[section] = section_memory(options)
+        elif section == "page_cost":
+            results[section] = section_page_cost(options)
+        elif section == "profile":
+            results[section] = section_profile(options, files)
+        elif section == "warehouse":
+            results[section] = section_warehouse(options, files)
+        results[section]["section_seconds"] = round(time.perf_counter() - section_started, 1)
+        if section in ("throughput", "scaling", "profile"):
+            results[section]["corpus"] = options.corpus_summary
+        stamped[section] = datetime.now(UTC).isoformat(timespec="seconds")
+        sections_run.append(section)
+        _write(options.results, info, results, stamped)  # after each section: a crash keeps what ran
+    judged = verdicts(results)
+    _write(options.results, info, results, stamped)
+    print(f"\ntargets ({', '.join(sections_run)} run now; others from {options.results.name} if measured before):")
+    for name, verdict in judged.items():
+        print(f"  {'met   ' if verdict['met'] else 'MISSED'} {name}: {verdict['value']} (target {verdict['target']})")
+    print(f"results: {options.results}  ({time.perf_counter() - started:.0f} s)")
+    return 0
+
+
+def _write(path: Path, info: dict, results: dict, stamped: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"machine": info, "measured_at": stamped, "targets": verdicts(results), "results": results}
+    path.write_text(json.dumps(payload, ensure_ascii=False, indent=2))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
