@@ -1,6 +1,6 @@
 """Benchmarks of the whole ingest and of warehouse queries; run by hand, not in CI.
 
-    python -m bench.run                      # everything (~17 min on 2 cores)
+    python -m bench.run                      # everything (~8 min on 2 cores)
     python -m bench.run --throughput --scaling --documents 16
     python -m bench.run --warehouse --facts 2000000
 
