@@ -215,18 +215,11 @@ def child_memory_ingest(args: dict) -> dict:
     }
 
 
-def _rss_mib() -> float:
+def _own_mib(field: str) -> float:
+    """A field of this process's /proc status (VmRSS, VmHWM) in MiB."""
     with open("/proc/self/status") as handle:
         for line in handle:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def _hwm_mib() -> float:
-    with open("/proc/self/status") as handle:
-        for line in handle:
-            if line.startswith("VmHWM:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     return 0.0
 
@@ -237,9 +230,9 @@ def child_memory_extract(args: dict) -> dict:
     from yusuan.ingest import _warm_up, read_document
 
     _warm_up()
-    before = _rss_mib()
+    before = _own_mib("VmRSS")
     outcome = read_document(Path(args["file"]))
-    peak = _hwm_mib()
+    peak = _own_mib("VmHWM")
     return {
         "status": outcome.status,
         "rss_after_warm_up_mib": round(before, 1),
@@ -701,8 +694,7 @@ def section_throughput(options, files, expected) -> dict:
         )
         print(
             f"  ratio {result['ratio']}; one-time: import great_expectations {result['gx_import_seconds']} s "
-            f"(excluded), reader pool start {result['pool_start_seconds']} s (included); CPU s by role: "
-            + ", ".join(f"{role} {v['cpu_seconds']}" for role, v in ingest["cpu_by_role"].items())
+            f"(excluded), reader pool start {result['pool_start_seconds']} s (included); {_cpu_by_role(ingest)}"
         )
         rounds.append(result)
     bare_best = _best([r["bare_pdfplumber"] for r in rounds])
@@ -726,38 +718,29 @@ def section_throughput(options, files, expected) -> dict:
     return summary
 
 
+def _ingest_child(files: list[Path], expected: dict, workers: int, cpus: list[int] | None, workdir: Path) -> dict:
+    args = {"cpus": cpus, "files": [str(f) for f in files], "workdir": str(workdir), "workers": workers}
+    return run_child("ingest", {**args, "expected": expected})
+
+
+def _cpu_by_role(ingest: dict) -> str:
+    return "CPU s by role: " + ", ".join(f"{role} {v['cpu_seconds']}" for role, v in ingest["cpu_by_role"].items())
+
+
 def section_scaling(options, files, expected, one_core: float | None) -> dict:
     runs: dict[str, list[dict]] = {"workers_1": [], "workers_2": []}
     for index in range(options.rounds):
         for workers in (1, 2) if index % 2 == 0 else (2, 1):
             print(f"scaling round {index + 1}/{options.rounds}: {workers} worker(s), all cores ...", flush=True)
-            r = run_child(
-                "ingest",
-                {
-                    "cpus": None,
-                    "files": [str(f) for f in files],
-                    "workdir": str(WORK / f"scaling_{workers}"),
-                    "workers": workers,
-                    "expected": expected,
-                },
-            )
+            r = _ingest_child(files, expected, workers, cpus=None, workdir=WORK / f"scaling_{workers}")
             runs[f"workers_{workers}"].append(r)
             print(
                 f"  {workers} worker(s): {r['pages_per_second']} pages/s ({r['seconds']} s), statuses {r['statuses']}; "
-                "CPU s by role: " + ", ".join(f"{role} {v['cpu_seconds']}" for role, v in r["cpu_by_role"].items())
+                + _cpu_by_role(r)
             )
     if one_core is None:
         print("scaling: 1 worker pinned to one core (baseline) ...", flush=True)
-        baseline = run_child(
-            "ingest",
-            {
-                "cpus": [0],
-                "files": [str(f) for f in files],
-                "workdir": str(WORK / "scaling_1core"),
-                "workers": 1,
-                "expected": expected,
-            },
-        )
+        baseline = _ingest_child(files, expected, 1, cpus=[0], workdir=WORK / "scaling_1core")
         runs["one_core"] = [baseline]
         one_core = baseline["pages_per_second"]
     w1, w2 = _best(runs["workers_1"]), _best(runs["workers_2"])
