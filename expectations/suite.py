@@ -18,14 +18,6 @@ DOCS_SITE = "yusuan"
 SCHEMES = ["function", "econ_dept", "econ_gov", "revenue", "item"]
 ROW_KINDS = ["subject", "total", "unit", "unlabeled", "item"]
 UNITS = ["万元", "元"]
-# 支出功能分类: 类/款/项 = 3/5/7 digits. 经济分类: 类/款 = 3/5; provinces that detail it further
-# (四川: 3010201, 301030301) add 2-digit levels, which the warehouse keeps.
-CODE_FORMATS = {
-    "function": r"^2\d{2}(?:\d{2}){0,2}$",
-    "econ_dept": r"^3\d{2}(?:\d{2}){0,3}$",
-    "econ_gov": r"^5\d{2}(?:\d{2}){0,3}$",
-    "revenue": r"^1\d{2}(?:\d{2}){0,3}$",
-}
 NOT_NULL = [
     "document_id",
     "adcode",
@@ -77,9 +69,9 @@ def _expectations() -> list:
     ]
     expectations += [
         gxe.ExpectColumnValuesToMatchRegex(
-            column="subject_code", regex=regex, row_condition=Column("subject_scheme") == scheme
+            column="subject_code", regex=pattern.pattern, row_condition=Column("subject_scheme") == scheme
         )
-        for scheme, regex in CODE_FORMATS.items()
+        for scheme, pattern in vocab.code_formats.items()
     ]
     expectations.append(
         gxe.ExpectColumnValuesToBeNull(column="subject_code", row_condition=Column("subject_scheme") == "item")

@@ -12,6 +12,9 @@ from yusuan.cli import main
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SEEDS = SHARED / "seeds"
 CORPUS = SHARED / "corpus"
+# The two sample PDFs; corpus/real holds other provinces' disclosures, tested on their own.
+SAMPLE_PDFS = sorted(CORPUS.glob("*.pdf"))
+REAL = CORPUS / "real"
 GUIYANG_SEED = SEEDS / "000_80b0a90830817b4c.txt"
 CANGXI_SEED = SEEDS / "003_ff4bcb3d5afa9de0.txt"
 
@@ -44,5 +47,5 @@ def seed_db(seed_warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 def both_sources_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The corpus PDFs and the seed texts of the same two disclosures, in one warehouse."""
     path = tmp_path_factory.mktemp("both") / "warehouse.duckdb"
-    assert main(["ingest", str(CORPUS), str(SEEDS), "--warehouse", str(path)]) == 0
+    assert main(["ingest", *map(str, SAMPLE_PDFS), str(SEEDS), "--warehouse", str(path)]) == 0
     return path

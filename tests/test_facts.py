@@ -13,7 +13,7 @@ CONTEXT = DocumentContext("doc", 2025, "322", "苍溪县医疗保障局", "51082
 
 
 def facts_of(title: str, rows: list[list[str]], unit: str | None = "万元") -> pl.DataFrame:
-    facts, _ = budget_facts(classify_tables([raw_table(rows, title=title, unit=unit)]), CONTEXT)
+    facts = budget_facts(classify_tables([raw_table(rows, title=title, unit=unit)]), CONTEXT).facts
     return facts
 
 
@@ -209,6 +209,7 @@ def test_malformed_amounts_are_reported_not_guessed(cell: str) -> None:
             )
         ]
     )
-    facts, issues = budget_facts(tables, CONTEXT)
+    read = budget_facts(tables, CONTEXT)
+    facts, issues = read.facts, read.issues
     assert facts.is_empty()
     assert [(i.kind, i.position) for i in issues] == [("malformed_amount", "page 1, row 2")]

@@ -73,7 +73,7 @@ def test_report_prints_the_findings_of_a_document(both_sources_warehouse: Path, 
 
 
 def _facts(title: str, rows: list[list[str]]) -> pl.DataFrame:
-    facts, _ = budget_facts(classify_tables([raw_table(rows, title=title)]), CONTEXT)
+    facts = budget_facts(classify_tables([raw_table(rows, title=title)]), CONTEXT).facts
     return facts
 
 
@@ -185,8 +185,8 @@ def test_suite_rejects_malformed_codes_and_unknown_vocabulary() -> None:
 
 
 @pytest.fixture
-def malformed_guiyang(tmp_path: Path) -> Path:
-    path = tmp_path / "inbox" / "guiyang_malformed.txt"
+def garbled_code_guiyang(tmp_path: Path) -> Path:
+    path = tmp_path / "inbox" / "guiyang_garbled.txt"
     path.parent.mkdir()
     text = GUIYANG_SEED.read_text("utf-8")
     assert "2101301\t城乡医疗救助" in text
@@ -194,14 +194,36 @@ def malformed_guiyang(tmp_path: Path) -> Path:
     return path
 
 
-def test_document_failing_the_suite_is_not_loaded_and_says_why(tmp_path: Path, malformed_guiyang: Path) -> None:
+def test_a_row_with_a_garbled_code_is_quarantined_and_the_rest_loads(tmp_path: Path, garbled_code_guiyang: Path) -> None:
     warehouse = tmp_path / "w.duckdb"
-    assert main(["ingest", str(malformed_guiyang.parent), "--warehouse", str(warehouse)]) == 1
+    assert main(["ingest", str(garbled_code_guiyang.parent), "--warehouse", str(warehouse)]) == 0
+    con = duckdb.connect(str(warehouse), read_only=True)
+    assert con.execute("SELECT status FROM dim_document").fetchall() == [("loaded",)]
+    assert con.execute("SELECT count(*) FROM fct_budget_amount WHERE subject_code = '21013011'").fetchone() == (0,)
+    assert con.execute("SELECT count(*) FROM fct_budget_amount").fetchone()[0] > 500
+    quarantined = con.execute("SELECT message FROM stg_issue WHERE kind = 'quarantined_row'").fetchall()
+    assert quarantined and all("21013011" in message for (message,) in quarantined)
+
+
+@pytest.fixture
+def absurd_amount_guiyang(tmp_path: Path) -> Path:
+    """An amount no department budgets (10^12 万元): the unit or the reading of the file is wrong."""
+    path = tmp_path / "inbox" / "guiyang_absurd.txt"
+    path.parent.mkdir()
+    text = GUIYANG_SEED.read_text("utf-8")
+    assert "2101301\t城乡医疗救助\t423.00" in text
+    path.write_text(text.replace("2101301\t城乡医疗救助\t423.00", "2101301\t城乡医疗救助\t1000000000000.00"), "utf-8")
+    return path
+
+
+def test_document_failing_the_suite_is_not_loaded_and_says_why(tmp_path: Path, absurd_amount_guiyang: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    assert main(["ingest", str(absurd_amount_guiyang.parent), "--warehouse", str(warehouse)]) == 1
     con = duckdb.connect(str(warehouse), read_only=True)
     status, reason, facts_loaded = con.execute("SELECT status, reason, facts_loaded FROM dim_document").fetchone()
     assert status == "failed_validation" and facts_loaded == 0
-    assert "guiyang_malformed.txt" in reason and "subject_code" in reason and "21013011" in reason
+    assert "guiyang_absurd.txt" in reason and "amount_wan" in reason
     assert con.execute("SELECT count(*) FROM fct_budget_amount").fetchone() == (0,)
     failed = con.execute("SELECT column_name FROM stg_expectation_result WHERE NOT success").fetchall()
-    assert failed == [("subject_code",)]
+    assert failed == [("amount_wan",)]
     assert (tmp_path / "quality_docs" / "index.html").exists()

@@ -3,7 +3,7 @@
 import csv
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
 from importlib import resources
@@ -21,6 +21,7 @@ _BROKEN_DECIMAL = re.compile(r"^\d[\d,]*\.$")
 _DECIMALS_THEN_TEXT = re.compile(r"^(\d{1,2})\s+(\S.*)$")
 _PERCENT = re.compile(r"%$")
 UNIT_CODE_LENGTH = 6
+CLASS_CODE_LENGTH = 3
 SCHEME_BY_FIRST_DIGIT = {"1": "revenue", "2": "function", "3": "econ_dept", "5": "econ_gov"}
 
 FACT_SCHEMA = {
@@ -83,7 +84,11 @@ def subject_classes() -> dict[tuple[str, str], str]:
 
 @cache
 def _function_class_by_name() -> dict[str, str]:
-    return {compact(name): code for (scheme, code), name in subject_classes().items() if scheme == "function"}
+    """类 names as printed, today's and the names a 类 had in earlier years, to their codes."""
+    text = resources.files("transforms.reference").joinpath("subject_class_aliases.csv").read_text("utf-8")
+    earlier = [(r["scheme"], r["code"], r["name"]) for r in csv.DictReader(text.splitlines())]
+    names = [(scheme, code, name) for (scheme, code), name in subject_classes().items()] + earlier
+    return {compact(name): code for scheme, code, name in names if scheme == "function"}
 
 
 def repair_row(cells: Sequence[str]) -> list[str]:
@@ -104,17 +109,27 @@ def _is_unit_code(value: str, column_role: str, context: DocumentContext) -> boo
     return column_role == "unit_code" and len(value) == 3 and not known_class
 
 
-def _join_code(parts: Sequence[str]) -> str:
-    """类 | 款 | 项 printed apart become one code; a later column that repeats the prefix wins."""
+def _join_code(parts: Sequence[str]) -> tuple[str, list[str]]:
+    """类 | 款 | 项 printed apart become one code; a later column that repeats the prefix wins.
+
+    A one-digit 款 or 项 after a class is a two-digit part whose leading zero the spreadsheet
+    dropped (301 | 2 -> 30102): unambiguous, so it is mended and the mend returned to be recorded.
+    """
     code = ""
+    mends: list[str] = []
     for part in parts:
         if code and part.startswith(code):
             code = part
-        elif not code or len(part) == 2:
+        elif not code:
+            code = part
+        elif len(part) == 2:
             code += part
+        elif len(part) == 1 and len(code) >= CLASS_CODE_LENGTH:
+            code += "0" + part
+            mends.append(f"'{part}' after '{code[:-2]}' read as '0{part}'")
         else:
             code = part
-    return code
+    return code, mends
 
 
 @dataclass(frozen=True)
@@ -122,6 +137,16 @@ class _RowLabel:
     subject_code: str | None
     unit_code: str | None
     name: str
+    printed_code: str = ""
+    mends: tuple[str, ...] = ()
+
+    @property
+    def code_fault(self) -> str | None:
+        """Why the printed code cannot be trusted, or None: a code no scheme allows (a garbled 类)."""
+        code = self.subject_code
+        if code is None or any(p.match(code) for p in vocabulary().code_formats.values()):
+            return None
+        return f"code '{self.printed_code}' is no valid subject code (garbled or cut in printing)"
 
 
 def _row_label(cells: Sequence[str], columns: Sequence[Column], context: DocumentContext) -> _RowLabel:
@@ -144,7 +169,8 @@ def _row_label(cells: Sequence[str], columns: Sequence[Column], context: Documen
                 code_parts.append(text)
         elif not name:
             name = cells[column.index]
-    return _RowLabel(_join_code(code_parts) or None, unit_code, clean_label(name))
+    code, mends = _join_code(code_parts)
+    return _RowLabel(code or None, unit_code, clean_label(name), " ".join(code_parts), tuple(mends))
 
 
 def _is_department(name: str, context: DocumentContext) -> bool:
@@ -191,14 +217,23 @@ def _row_meaning(label: _RowLabel, side: str | None, table: ClassifiedTable, con
 
 @dataclass(frozen=True)
 class TableFacts:
+    """A table's facts and issues, and how many amount-like cells it printed: the facts' denominator."""
+
     facts: list[dict]
     issues: list[Issue]
+    amount_cells: int
 
 
 def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
-    """Every printed amount of one classified table as a fact row, plus what could not be read."""
+    """Every printed amount of one classified table as a fact row, plus what could not be read.
+
+    A segment whose header has amounts but no label column continues the rows printed before it
+    with further columns (a wide table printed down, then over): its rows take those rows' labels
+    in order.
+    """
     facts: list[dict] = []
     issues: list[Issue] = []
+    amount_cells = 0
 
     def issue(row: RawRow | None, kind: str, message: str) -> None:
         page = row.page if row else table.page
@@ -206,31 +241,108 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
         issues.append(Issue(table.index, table.title, page, position, kind, message))
 
     columns: list[Column] = []
+    labelled_rows: list[tuple[tuple[str, ...], list[Column]]] = []
+    over = 0
     for segment in table.segments:
         header, data = split_header(segment.rows)
         if header or not columns:
             columns = resolve_columns(header, data, context.fiscal_year)
+            over = 0
             for column in columns:
                 if column.role == "unknown":
                     issue(None, "unknown_column", f"column {column.index + 1} heading '{column.label}' not understood")
+        labelled = any(c.role in _LABEL_ROLES for c in columns)
         for row in data:
             cells = repair_row(row.cells)
-            for side in dict.fromkeys(c.side for c in columns):
-                side_columns = [c for c in columns if c.side == side]
-                meaning = _row_meaning(_row_label(cells, side_columns, context), side, table, context)
-                for column in side_columns:
-                    if column.role not in ("amount", "item") or column.index >= len(cells):
-                        continue
-                    printed = cells[column.index]
-                    if is_blank_amount(printed):
-                        continue
-                    amount = parse_amount(printed)
+            row_columns = columns
+            if not labelled and over < len(labelled_rows):
+                label_cells, label_columns = labelled_rows[over]
+                cells, row_columns = [*label_cells, *cells], _shifted(label_columns, columns, len(label_cells))
+                over += 1
+            elif labelled:
+                labelled_rows.append((tuple(cells), [c for c in columns if c.role in _LABEL_ROLES]))
+            for block, label in _block_labels(cells, row_columns, context):
+                printed = [c for c in block if _is_amount_column(c) and not _blank(cells, c)]
+                unread = [
+                    c for c in block if c.role == "unknown" and c.index < len(cells) and _money_like(cells[c.index])
+                ]
+                amount_cells += len(printed) + len(unread)
+                if printed and (fault := label.code_fault):
+                    issue(row, "quarantined_row", f"{fault}; its {len(printed)} amounts are left out: check the table")
+                    continue
+                for mend in label.mends if printed else ():
+                    issue(row, "repaired_code", f"code {mend}, as a code's leading zero lost in printing")
+                meaning = _row_meaning(label, block[0].side, table, context)
+                for column in printed:
+                    text = cells[column.index]
+                    amount = parse_amount(text)
                     if amount is None:
-                        if not _PERCENT.search(compact(printed)):
-                            issue(row, "malformed_amount", f"'{printed}' under '{column.label}' is not an amount")
+                        if _PERCENT.search(compact(text)):
+                            amount_cells -= 1
+                        else:
+                            issue(row, "malformed_amount", f"'{text}' under '{column.label}' is not an amount")
                         continue
-                    facts.append(_fact(table, context, column, meaning, amount, printed, row))
-    return TableFacts(facts, issues)
+                    facts.append(_fact(table, context, column, meaning, amount, text, row))
+    return TableFacts(facts, issues, amount_cells)
+
+
+_LABEL_ROLES = ("code", "unit_code", "name")
+_MONEY = re.compile(r"[.,]\d")
+
+
+def _money_like(text: str) -> bool:
+    """An amount as money prints (decimals or thousands separators): not a code, a count or a year."""
+    return parse_amount(text) is not None and bool(_MONEY.search(text))
+
+
+def _shifted(label_columns: list[Column], columns: list[Column], offset: int) -> list[Column]:
+    """Label columns of an earlier segment in front of this segment's columns, renumbered to match."""
+    relabelled = [replace(c, index=i) for i, c in enumerate(label_columns)]
+    return [*relabelled, *(replace(c, index=c.index + offset) for c in columns)]
+
+
+def _block_labels(
+    cells: Sequence[str], columns: Sequence[Column], context: DocumentContext
+) -> list[tuple[list[Column], _RowLabel]]:
+    """Each block of the row with its label; a block printing no label of its own takes the label
+    of the block before it on its side when that one printed no amount (a merged label cell)."""
+    labelled: list[tuple[list[Column], _RowLabel]] = []
+    previous: tuple[list[Column], _RowLabel, bool] | None = None
+    for block in column_blocks(columns):
+        label = _row_label(cells, block, context)
+        printed = any(_is_amount_column(c) and not _blank(cells, c) for c in block)
+        if previous and not (label.name or label.subject_code):
+            previous_block, previous_label, previous_printed = previous
+            if previous_block[0].side == block[0].side and not previous_printed:
+                label = previous_label
+        previous = (block, label, printed)
+        labelled.append((block, label))
+    return labelled
+
+
+def _is_amount_column(column: Column) -> bool:
+    return column.role in ("amount", "item")
+
+
+def _blank(cells: Sequence[str], column: Column) -> bool:
+    return column.index >= len(cells) or is_blank_amount(cells[column.index])
+
+
+def column_blocks(columns: Sequence[Column]) -> list[list[Column]]:
+    """Columns grouped into label-and-amounts blocks, each read as a row of its own.
+
+    A two-sided table has a block per side; a side that prints a second label column after its
+    amounts (收入 | 支出 by 功能分类 | 支出 by 用途) has a block for each.
+    """
+    blocks: list[list[Column]] = []
+    for column in columns:
+        labels = column.role in ("code", "unit_code", "name")
+        new_side = not blocks or blocks[-1][0].side != column.side
+        after_amounts = blocks and labels and any(_is_amount_column(c) for c in blocks[-1])
+        if new_side or after_amounts:
+            blocks.append([])
+        blocks[-1].append(column)
+    return blocks
 
 
 def _fact(
@@ -276,22 +388,34 @@ def _fact(
     }
 
 
-def budget_facts(tables: Sequence[ClassifiedTable], context: DocumentContext) -> tuple[pl.DataFrame, list[Issue]]:
-    """The fact frame of a document: tables of known types that carry amounts, nothing else."""
+@dataclass(frozen=True)
+class DocumentFacts:
+    """A document's facts, what could not be read, and amount-like cells printed per table."""
+
+    facts: pl.DataFrame
+    issues: list[Issue]
+    amount_cells: dict[int, int]
+
+
+def budget_facts(tables: Sequence[ClassifiedTable], context: DocumentContext) -> DocumentFacts:
+    """The facts of the tables of known types that carry amounts; unknown tables yield none, but
+    their amount cells are counted, so a document that was only partly read says so."""
     vocab = vocabulary()
     rows: list[dict] = []
     issues: list[Issue] = []
+    amount_cells: dict[int, int] = {}
     for table in tables:
-        if table.table_type is None:
-            issues.append(
-                Issue(
-                    table.index, table.title, table.page, table.position, "unknown_table", "table type not recognized"
-                )
-            )
+        if table.table_type is not None and not vocab.table_type(table.table_type).amounts:
             continue
-        if not vocab.table_type(table.table_type).amounts:
+        if table.table_type is None:
+            amount_cells[table.index] = unread = sum(
+                _money_like(cell) for segment in table.segments for row in segment.rows for cell in row.cells
+            )
+            message = f"table type not recognized; its {unread} amounts are not loaded"
+            issues.append(Issue(table.index, table.title, table.page, table.position, "unknown_table", message))
             continue
         result = table_facts(table, context)
+        amount_cells[table.index] = result.amount_cells
         rows.extend(result.facts)
         issues.extend(result.issues)
-    return pl.DataFrame(rows, schema=FACT_SCHEMA), issues
+    return DocumentFacts(pl.DataFrame(rows, schema=FACT_SCHEMA), issues, amount_cells)

@@ -102,7 +102,20 @@ def _header_labels(raw: RawTable) -> set[str]:
     return {compact(cell) for row in header for cell in row.cells if compact(cell)}
 
 
-def _continues(previous: RawTable, raw: RawTable) -> bool:
+def continuation_of(title: str | None) -> str | None:
+    """The title a '（续）' / '续表' title continues, or None when it is no continuation title."""
+    if not title:
+        return None
+    key = title_key(title)
+    stripped = vocabulary().continuation_title.sub("", key)
+    return stripped if stripped != key else None
+
+
+def _continues(first: RawTable, previous: RawTable, raw: RawTable) -> bool:
+    """An untitled segment right after a table with the same header (or none), or a '（续）' title of
+    the table before it, whatever its header: tables too wide for a page go on with other columns."""
+    if (continued := continuation_of(raw.title)) is not None:
+        return bool(first.title) and (not continued or continued in title_key(first.title))
     if raw.title or not raw.after_table:
         return False
     labels = _header_labels(raw)
@@ -138,7 +151,7 @@ def classify_tables(raw_tables: Sequence[RawTable]) -> list[ClassifiedTable]:
     default_unit = max(set(stated), key=stated.count) if stated else "万元"
     groups: list[list[RawTable]] = []
     for raw in raw_tables:
-        if groups and _continues(groups[-1][-1], raw):
+        if groups and _continues(groups[-1][0], groups[-1][-1], raw):
             groups[-1].append(raw)
         else:
             groups.append([raw])
@@ -192,11 +205,13 @@ def _paths(grid: list[list[str]], width: int) -> list[list[str]]:
 
 
 def _sides(grid: list[list[str]], width: int) -> list[str | None]:
+    """Sides from the header row that prints only side labels (收入 ... 支出 ...), income first."""
     vocab = vocabulary()
     for row in grid:
         income = [c for c, label in enumerate(row) if vocab.income_side.search(label)]
         expenditure = [c for c, label in enumerate(row) if vocab.expenditure_side.search(label)]
-        if income and expenditure and income[0] < expenditure[0]:
+        only_sides = len(income) + len(expenditure) == sum(bool(label) for label in row)
+        if only_sides and income and expenditure and income[0] < expenditure[0]:
             split = expenditure[0]
             return ["income" if c < split else "expenditure" for c in range(width)]
     return [None] * width

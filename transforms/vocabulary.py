@@ -34,6 +34,8 @@ class Vocabulary:
     income_side: re.Pattern[str]
     expenditure_side: re.Pattern[str]
     composites: tuple[tuple[frozenset[str], str], ...]
+    continuation_title: re.Pattern[str]
+    code_formats: dict[str, re.Pattern[str]]
 
     def table_type(self, name: str) -> TableType:
         return next(t for t in self.table_types if t.name == name)
@@ -72,4 +74,59 @@ def vocabulary() -> Vocabulary:
         income_side=re.compile(data["two_sided"]["income"]),
         expenditure_side=re.compile(data["two_sided"]["expenditure"]),
         composites=tuple((frozenset(c["parts"]), c["whole"]) for c in data["composite"]),
+        continuation_title=re.compile(data["continuation"]["title"]),
+        code_formats={k: re.compile(v) for k, v in data["subject_code_format"].items()},
+    )
+
+
+@dataclass(frozen=True)
+class IdentityVocabulary:
+    """The [identity] section: how a disclosure says who published it, for which year, of which
+    scope and kind; kept as data so that a new province's label wording is a one-line change."""
+
+    label_line: re.Pattern[str]
+    department_labels: frozenset[str]
+    field_end: re.Pattern[str]
+    name_prefix: re.Pattern[str]
+    self_level: re.Pattern[str]
+    trailing_words: re.Pattern[str]
+    label_trailing: re.Pattern[str]
+    not_a_name: tuple[re.Pattern[str], ...]
+    name_starts: tuple[str, ...]
+    narrative_subject: re.Pattern[str]
+    title_phrase: re.Pattern[str]
+    final_account: re.Pattern[str]
+    scope: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]
+    narrative_markers: tuple[re.Pattern[str], ...]
+    narrative_min: int
+    placeholder: re.Pattern[str]
+    template_min: int
+
+    def is_name(self, name: str) -> bool:
+        return bool(name) and not _matches(self.not_a_name, name)
+
+
+@cache
+def identity_vocabulary() -> IdentityVocabulary:
+    """The [identity] section, cached like the rest of the vocabulary."""
+    data = tomllib.loads(resources.files("transforms").joinpath("vocabulary.toml").read_text("utf-8"))["identity"]
+    labels = sorted(data["department_labels"] + data["unit_labels"], key=len, reverse=True)
+    return IdentityVocabulary(
+        label_line=re.compile(rf"{data['label_start']}(?P<label>{'|'.join(labels)})\s*[:：]\s*(?P<value>.*)$"),
+        department_labels=frozenset(re.sub(r"\\(.)", r"\1", label) for label in data["department_labels"]),
+        field_end=re.compile(data["field_end"]),
+        name_prefix=re.compile(data["name_prefix"]),
+        self_level=re.compile(data["self_level"]),
+        trailing_words=re.compile(data["trailing_words"]),
+        label_trailing=re.compile(data["label_trailing"]),
+        not_a_name=_compile(data["not_a_name"]),
+        name_starts=tuple(data["name_starts"]),
+        narrative_subject=re.compile(data["narrative_subject"]),
+        title_phrase=re.compile(data["title_phrase"]),
+        final_account=re.compile(data["final_account"]),
+        scope=(("unit", _compile(data["scope_unit"])), ("department", _compile(data["scope_department"]))),
+        narrative_markers=_compile(data["narrative_markers"]),
+        narrative_min=data["narrative_min"],
+        placeholder=re.compile(data["placeholder"]),
+        template_min=data["template_min"],
     )
