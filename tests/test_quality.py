@@ -194,7 +194,7 @@ def garbled_code_guiyang(tmp_path: Path) -> Path:
     return path
 
 
-def test_a_row_with_a_garbled_code_is_quarantined_and_the_rest_loads(tmp_path: Path, garbled_code_guiyang: Path) -> None:
+def test_a_garbled_code_quarantines_its_row_and_the_rest_loads(tmp_path: Path, garbled_code_guiyang: Path) -> None:
     warehouse = tmp_path / "w.duckdb"
     assert main(["ingest", str(garbled_code_guiyang.parent), "--warehouse", str(warehouse)]) == 0
     con = duckdb.connect(str(warehouse), read_only=True)

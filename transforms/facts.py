@@ -118,9 +118,7 @@ def _join_code(parts: Sequence[str]) -> tuple[str, list[str]]:
     code = ""
     mends: list[str] = []
     for part in parts:
-        if code and part.startswith(code):
-            code = part
-        elif not code:
+        if not code or part.startswith(code):
             code = part
         elif len(part) == 2:
             code += part
