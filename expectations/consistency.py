@@ -33,6 +33,7 @@ FINDING_SCHEMA = {
 }
 QUALIFIERS = ["side", "period", "fund"]
 _SPACES = re.compile(r"\s+")
+CLASS_LENGTH = 3
 _QUOTES = str.maketrans({"“": '"', "”": '"', "＂": '"'})
 
 
@@ -52,6 +53,7 @@ class Rules:
     codes_repeat_in: tuple[str, ...]
     top_level_item: re.Pattern[str]
     grand_total: re.Pattern[str]
+    subtotal_column: re.Pattern[str]
     narrative: tuple[NarrativeFigure, ...]
 
 
@@ -65,6 +67,7 @@ def default_rules() -> Rules:
         codes_repeat_in=tuple(data["rows"]["codes_repeat_in"]),
         top_level_item=re.compile(data["rows"]["top_level_item"]),
         grand_total=re.compile(data["rows"]["grand_total"]),
+        subtotal_column=re.compile(data["rows"]["subtotal_column"]),
         narrative=tuple(
             NarrativeFigure(n["name"], re.compile(n["pattern"]), tuple(n["table_types"]), n["measure"])
             for n in data["narrative"]
@@ -209,6 +212,83 @@ def _rows_sum_to_total(found: _Findings, facts: pl.DataFrame, linked: pl.DataFra
         )
 
 
+def _sides_sum_to_totals(found: _Findings, facts: pl.DataFrame) -> None:
+    """Each side of a two-sided table, column by column in print order: a total row equals the total
+    before it (if any) plus the rows since. Which rows are the top level is read two ways, as layouts
+    differ: the enumerated items (一、本年收入, 二、上年结转), or the 类 rows beside the enumerated items
+    that are no 类 (一、一般公共服务支出 ... 二、年终结转结余); the closer reading is compared."""
+    top_level = found.rules.top_level_item
+    sided = facts.filter(pl.col("side").is_not_null())
+    for _, column in sided.group_by(["table_index", "side", "column_index"], maintain_order=True):
+        previous_total: Decimal | None = None
+        span: list[dict] = []
+        for row in column.iter_rows(named=True):
+            if row["row_kind"] != "total":
+                span.append(row)
+                continue
+            readings = _top_level_readings(span, top_level, after_total=previous_total is not None)
+            if readings:
+                base = previous_total or Decimal(0)
+                terms, expected = min(readings, key=lambda r: abs(row["amount_wan"] - base - r[1]))
+                found.compare(
+                    "rows_sum_to_total",
+                    row,
+                    base + expected,
+                    row["amount_wan"],
+                    terms + (previous_total is not None),
+                    f"{row['row_label']} ({row['side']}) of {_where(row)} is not the sum of the {terms} rows above it"
+                    + (" and the total before them" if previous_total is not None else ""),
+                )
+            previous_total, span = row["amount_wan"], []
+
+
+def _top_level_readings(span: list[dict], top_level: re.Pattern[str], after_total: bool) -> list[tuple[int, Decimal]]:
+    """(terms, sum) of each reading of which rows of a span are its top level; after a total, every item."""
+    is_class = [r["row_kind"] == "subject" and len(r["subject_code"] or "") == CLASS_LENGTH for r in span]
+    enumerated = [bool(top_level.search(r["row_label"] or "")) for r in span]
+    readings = [
+        [r for r, c, e in zip(span, is_class, enumerated, strict=True) if e and not c],
+        [r for r, c, e in zip(span, is_class, enumerated, strict=True) if c or e],
+    ]
+    if after_total:
+        readings.append([r for r in span if r["row_kind"] in ("item", "subject")])
+    return [(len(rows), sum((r["amount_wan"] for r in rows), Decimal(0))) for rows in readings if rows]
+
+
+def _item_columns_sum_to_subtotal(found: _Findings, facts: pl.DataFrame) -> None:
+    """In tables printed one column per item ("三公" 经费), a 合计/小计 column equals the columns of its
+    group one level down (a nested group by its own 小计), as the header prints them."""
+    items = facts.filter(pl.col("subject_scheme") == "item")
+    for _, row_facts in items.group_by(["table_index", "source_position"], maintain_order=True):
+        paths = {r["column_index"]: (r["column_label"] or "").split(" / ") for r in row_facts.iter_rows(named=True)}
+        amounts = dict(zip(row_facts["column_index"], row_facts["amount_wan"], strict=True))
+        for index, path in paths.items():
+            if not found.rules.subtotal_column.search(path[-1]):
+                continue
+            group = path[:-1]
+            parts = [
+                other
+                for other, other_path in paths.items()
+                if other != index
+                and other_path[: len(group)] == group
+                and (
+                    len(other_path) == len(group) + 1
+                    or (len(other_path) == len(group) + 2 and found.rules.subtotal_column.search(other_path[-1]))
+                )
+            ]
+            if len(parts) < 2:
+                continue
+            row = row_facts.filter(pl.col("column_index") == index).row(0, named=True)
+            found.compare(
+                "parts_sum_to_whole",
+                row,
+                sum((amounts[p] for p in parts), Decimal(0)),
+                amounts[index],
+                len(parts),
+                f"{' / '.join(path)} in {_where(row)} is not the sum of the {len(parts)} columns it totals",
+            )
+
+
 def _parts_sum_to_whole(found: _Findings, facts: pl.DataFrame) -> None:
     """Within a row, a whole equals the sum of its parts, when the table prints every part's column."""
     row_keys = ["table_index", "source_position", *QUALIFIERS]
@@ -324,7 +404,9 @@ def consistency_findings(facts: pl.DataFrame, narrative: str, rules: Rules | Non
     linked = _nearest_parents(coded)
     _children_sum_to_parent(found, coded, linked)
     _rows_sum_to_total(found, facts, linked)
+    _sides_sum_to_totals(found, facts)
     _parts_sum_to_whole(found, facts)
+    _item_columns_sum_to_subtotal(found, facts)
     _income_equals_expenditure(found, facts)
     _tables_agree(found, coded)
     _narrative_agrees(found, facts, narrative)

@@ -22,10 +22,20 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from pdfminer.pdftypes import PDFException
 from pdfminer.psparser import PSException
+from pdfplumber.utils import extract_text
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from extractors.model import ExtractedDocument, ExtractionError, RawRow, RawTable
-from extractors.textlayer import clean_cell, is_narrative, is_title, normalize_text, stated_unit
+from extractors.textlayer import (
+    clean_cell,
+    is_header_field,
+    is_label,
+    is_narrative,
+    is_title,
+    normalize_text,
+    stated_unit,
+    wraps_onto,
+)
 
 _PAGE_NUMBER = re.compile(
     r"[-—–―_·•.\s]*\d{1,4}[-—–―_·•.\s]*"
@@ -35,6 +45,8 @@ _PAGE_NUMBER = re.compile(
     r"|page\s*\d+(\s*of\s*\d+)?",
     re.IGNORECASE,
 )
+_AMOUNT = re.compile(r"[-+]?[\d,]*\.?\d+%?")
+_CAPTION_ROWS = 4
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
 _PDFIUM_PASSWORD_ERRORS = (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY)
 _PDFMINER_ERRORS = (PdfminerException, MalformedPDFException, PDFException, PSException)
@@ -44,11 +56,12 @@ _PDFMINER_ERRORS = (PdfminerException, MalformedPDFException, PDFException, PSEx
 class _Line:
     text: str
     top: float
+    bottom: float
 
 
 @dataclass(frozen=True)
 class _Grid:
-    """A found table before titling: rows as (printed row number, cells)."""
+    """A found table before titling: rows as (printed row number, cells), cells keeping their line breaks."""
 
     rows: tuple[tuple[int, tuple[str, ...]], ...]
     top: float
@@ -168,15 +181,22 @@ def _plain_page(document: pdfium.PdfDocument, index: int) -> list[_Line | _Grid]
     finally:
         page.close()
     lines = (normalize_text(_CONTROL.sub("", line)).strip() for line in text.splitlines())
-    return [_Line(line, float(number)) for number, line in enumerate(lines) if line]
+    return [_Line(line, float(number), float(number)) for number, line in enumerate(lines) if line]
 
 
 def _ruled_page(page: pdfplumber.page.Page) -> list[_Line | _Grid]:
+    """Grids and the lines outside them; a grid's box starts at its first filled row, since some
+    producers rule an empty row above the title and print the table's label in it, outside any cell."""
     grids: list[tuple[tuple[float, float, float, float], _Grid]] = []
     for table in page.find_tables():
-        grid = _grid(table.extract(), table.bbox[1])
+        extracted = table.extract()
+        for row, column, box in _overlapping_cells(table):
+            extracted[row][column] = _text_within(page, box)
+        tops = [row.bbox[1] for row in table.rows]
+        grid = _grid(extracted, tops)
         if grid is not None:
-            grids.append((table.bbox, grid))
+            x0, _, x1, bottom = table.bbox
+            grids.append(((x0, grid.top, x1, bottom), grid))
     boxes = [box for box, _ in grids]
 
     def outside_tables(obj: dict) -> bool:
@@ -190,11 +210,65 @@ def _ruled_page(page: pdfplumber.page.Page) -> list[_Line | _Grid]:
     for line in lines:
         text = normalize_text(line["text"]).strip()
         if text:
-            items.append(_Line(text, line["top"]))
-    return sorted(items, key=lambda item: item.top)
+            items.append(_Line(text, line["top"], line["bottom"]))
+    return _unwrap(sorted(items, key=lambda item: item.top))
 
 
-def _grid(extracted: list[list[str | None]], top: float) -> _Grid | None:
+def _unwrap(items: list[_Line | _Grid]) -> list[_Line | _Grid]:
+    """Join a title or header field that wrapped onto the next line, judged by the words and by the
+    lines being one line-height apart at most."""
+    joined: list[_Line | _Grid] = []
+    for item in items:
+        previous = joined[-1] if joined else None
+        if (
+            isinstance(item, _Line)
+            and isinstance(previous, _Line)
+            and item.top - previous.bottom <= 1.2 * (previous.bottom - previous.top)
+            and wraps_onto(previous.text, item.text)
+        ):
+            joined[-1] = _Line(_run_on([previous.text, item.text]), previous.top, item.bottom)
+        else:
+            joined.append(item)
+    return joined
+
+
+def _overlapping_cells(table: pdfplumber.table.Table) -> list[tuple[int, int, tuple[float, float, float, float]]]:
+    """Cells reaching down over the cells of later rows, each cut at the first of them.
+
+    A caption merged across the grid sometimes lacks the rule under it in a blank margin column,
+    so its cell swallows the header rows below, which then would be read twice.
+    """
+    rows = table.rows
+    cut: list[tuple[int, int, tuple[float, float, float, float]]] = []
+    for index, row in enumerate(rows):
+        for column, cell in enumerate(row.cells):
+            if cell is None:
+                continue
+            x0, top, x1, bottom = cell
+            for later in rows[index + 1 :]:
+                later_top = later.bbox[1]
+                if later_top >= bottom - 1:
+                    break
+                if later_top > top + 1 and any(
+                    other is not None and min(x1, other[2]) - max(x0, other[0]) > 1 for other in later.cells
+                ):
+                    cut.append((index, column, (x0, top, x1, later_top)))
+                    break
+    return cut
+
+
+def _text_within(page: pdfplumber.page.Page, box: tuple[float, float, float, float]) -> str:
+    """The text of the chars centred in `box`, laid out as pdfplumber lays out a cell."""
+    x0, top, x1, bottom = box
+    chars = [
+        char
+        for char in page.chars
+        if x0 <= (char["x0"] + char["x1"]) / 2 < x1 and top <= (char["top"] + char["bottom"]) / 2 < bottom
+    ]
+    return extract_text(chars)
+
+
+def _grid(extracted: list[list[str | None]], tops: list[float]) -> _Grid | None:
     """Cells as printed, spans as ''; rows and columns that are blank throughout are ruling artefacts."""
     width = max((len(row) for row in extracted), default=0)
     rows = [[_cell(cell) for cell in row] + [""] * (width - len(row)) for row in extracted]
@@ -204,19 +278,24 @@ def _grid(extracted: list[list[str | None]], top: float) -> _Grid | None:
     )
     if len(kept) < 2 or len(kept_columns) < 2:
         return None
-    return _Grid(rows=kept, top=top)
+    return _Grid(rows=kept, top=tops[kept[0][0] - 1])
 
 
 def _cell(text: str | None) -> str:
-    """Join wrapped lines: CJK and figures run on without a space, Latin words keep one."""
+    """A cell's lines as printed, each cleaned; they are joined once the cell is known to be data."""
     if not text:
         return ""
+    return "\n".join(line for line in (clean_cell(part) for part in text.split("\n")) if line)
+
+
+def _run_on(parts: list[str]) -> str:
+    """Join wrapped lines: CJK and figures run on without a space, Latin words keep one."""
     joined = ""
-    for part in (part.strip() for part in text.split("\n")):
+    for part in parts:
         if joined and part and _latin(joined[-1]) and _latin(part[0]):
             joined += " "
         joined += part
-    return clean_cell(joined)
+    return joined
 
 
 def _latin(char: str) -> bool:
@@ -224,24 +303,65 @@ def _latin(char: str) -> bool:
 
 
 def _captions(grid: _Grid, untitled: bool) -> tuple[list[str], list[tuple[int, tuple[str, ...]]]]:
-    """Split off a title or unit line that the producer ruled into the grid, as a row spanning it whole.
+    """Split off the title, label and header fields that the producer ruled into the top of the grid.
 
-    Such rows read like the lines above a table, so they are returned as lines and titled alike.
+    They come as a row spanning the grid (one cell, maybe of several lines: title, '公开表一',
+    '部门：XX 单位：万元') or as a row of a few field cells; they read like the lines above a table,
+    so they are returned as lines and titled alike. The longest run of leading rows that holds
+    nothing else is taken.
     """
     rows = list(grid.rows)
-    captions: list[str] = []
-    while rows:
-        filled = [cell for cell in rows[0][1] if cell]
-        if len(filled) != 1:
-            break
-        text = filled[0]
-        if untitled and is_title(text):
-            untitled = False
-        elif not stated_unit(text) or is_narrative(text):
-            break
-        captions.append(text)
-        rows.pop(0)
-    return captions, rows
+    for count in range(min(len(rows) - 1, _CAPTION_ROWS), 0, -1):
+        lines = _caption_lines(rows[:count], untitled)
+        if lines is not None:
+            return lines, _data_rows(rows[count:])
+    return [], _data_rows(rows)
+
+
+def _data_rows(rows: list[tuple[int, tuple[str, ...]]]) -> list[tuple[int, tuple[str, ...]]]:
+    """Cells joined, less the columns that only the captions filled."""
+    joined = [(number, tuple(_run_on(cell.split("\n")) for cell in cells)) for number, cells in rows]
+    width = len(joined[0][1]) if joined else 0
+    kept = [index for index in range(width) if any(cells[index] for _, cells in joined)]
+    if len(kept) == width:
+        return joined
+    return [(number, tuple(cells[index] for index in kept)) for number, cells in joined]
+
+
+def _caption_lines(rows: list[tuple[int, tuple[str, ...]]], untitled: bool) -> list[str] | None:
+    """The rows' lines if they hold only captions, else None.
+
+    Word tables sometimes break a field line over two rows of narrow cells ('单位：万' above '元'):
+    when no line then states the unit, the fields are read column by column instead.
+    """
+    lines: list[str] = []
+    for _, cells in rows:
+        filled = [cell for cell in cells if cell]
+        if any(_AMOUNT.fullmatch(line) for cell in filled for line in cell.split("\n")):
+            return None
+        texts = filled[0].split("\n") if len(filled) == 1 else [" ".join(_run_on(c.split("\n")) for c in filled)]
+        for text in texts:
+            if lines and wraps_onto(lines[-1], text):
+                lines[-1] = _run_on([lines[-1], text])
+            else:
+                lines.append(text)
+    titles = [line for line in lines if is_title(line)]
+    if len(titles) > (1 if untitled else 0) or not (titles or any(map(is_header_field, lines))):
+        return None
+    if not all(
+        is_title(line) or is_label(line) or (is_header_field(line) and not is_narrative(line)) for line in lines
+    ):
+        return None
+    if not titles and not any(map(stated_unit, lines)):
+        by_column = " ".join(_run_on([cells[i] for _, cells in rows if cells[i]]) for i in range(len(rows[0][1])))
+        if stated_unit(by_column):
+            return [" ".join(by_column.split())]
+    return lines
+
+
+def _spilled_row(text: str) -> bool:
+    """A line ending in an amount: a table row printed above the ruling of its continuation page."""
+    return bool(_AMOUNT.fullmatch(text.rsplit(maxsplit=1)[-1]))
 
 
 def _is_furniture(text: str) -> bool:
@@ -272,7 +392,7 @@ def _assemble(
                     title, context, only_furniture_since_table = None, [], False
                 else:
                     context.append(text)
-                    if title is None and stated_unit(text) is None:
+                    if title is None and not (is_header_field(text) or _spilled_row(text)):
                         only_furniture_since_table = False
             if not rows:
                 continue

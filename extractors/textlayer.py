@@ -54,6 +54,11 @@ _RADICALS = str.maketrans(
 _HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 UNIT_LINE = re.compile(r"单位\s*[:：]?\s*(万元|元)")
 _TITLE = re.compile(r"表\s*([(（][^)）]{0,30}[)）])?$")
+_NUMERAL = r"[\d一二三四五六七八九十〇零]+(\s*[-—–.]\s*[\d一二三四五六七八九十]+)*"
+_LABEL = re.compile(rf"(公开|附)?\s*(表|件)\s*{_NUMERAL}\s*[:：]?|(公开|附)?\s*{_NUMERAL}\s*表\s*[:：]?")
+_FIELD = re.compile(r"(编制|填报)?(部门|单位)([(（]单位[)）])?(名称)?\s*[:：]")
+_ENUMERATED = re.compile(rf"{_NUMERAL}\s*[、.．]|[(（]{_NUMERAL}[)）]|第.{{1,3}}部分|附件|目\s*录")
+_PARENTHETICAL = re.compile(r"[(（][^()（）]{1,30}[)）]")
 _NARRATIVE_MIN_CHARS = 60
 
 
@@ -76,8 +81,46 @@ def stated_unit(line: str) -> str | None:
 
 
 def is_title(text: str) -> bool:
-    """A short line ending in 表 (or 表(按...)): how every layout seen so far prints a table title."""
-    return 0 < len(text) <= _NARRATIVE_MIN_CHARS and bool(_TITLE.search(text))
+    """A short line ending in 表 (or 表(按...)): how every layout seen so far prints a table title.
+
+    A number label such as '公开01表' ends in 表 too, but names no table, so it is not a title.
+    """
+    return 0 < len(text) <= _NARRATIVE_MIN_CHARS and bool(_TITLE.search(text)) and not is_label(text)
+
+
+def is_label(text: str) -> bool:
+    """A table's number printed apart from its title ('公开表一', '公开01表', '附表1', '附件1'), which
+    says a new table starts but not which one."""
+    return bool(_LABEL.fullmatch(text.strip()))
+
+
+def is_header_field(text: str) -> bool:
+    """'部门：XX' or '单位：万元': lines that say whose table it is and in what unit, printed alike above
+    a table and above each page it continues on."""
+    return stated_unit(text) is not None or bool(_FIELD.match(text))
+
+
+def wraps_onto(first: str, second: str) -> bool:
+    """Whether `second` continues `first` as one title or one header field broken over two lines.
+
+    A title's start reads as no kind of line of its own; a field's value runs on into a line that
+    starts with no 'key:' but ends in the unit; a parenthesis alone ('(续)', '(按经济分类)') completes
+    the title above it.
+    """
+    if not first or not second or is_narrative(first) or is_narrative(second) or is_label(second):
+        return False
+    if is_title(first):
+        return bool(_PARENTHETICAL.fullmatch(second)) and is_title(first + second)
+    if _FIELD.match(first) and stated_unit(first) is None:
+        return stated_unit(second) is not None and not re.match(r"[^\s:：]*[:：]", second)
+    fragment = not (is_label(first) or is_header_field(first) or ":" in first or "：" in first)
+    return (
+        fragment
+        and is_title(second)
+        and not _ENUMERATED.match(first)
+        and not _ENUMERATED.match(second)
+        and is_title(first + second)
+    )
 
 
 def is_narrative(text: str) -> bool:

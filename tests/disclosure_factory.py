@@ -16,11 +16,13 @@ fire, where, and by how much. The layout follows the Sichuan county disclosures 
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Literal
@@ -89,6 +91,16 @@ SUBJECT_NAMES: MappingProxyType[str, str] = MappingProxyType(
     }
 )
 ECONOMIC_CLASSES = ("301", "302", "303")
+
+# Printing styles: "sichuan" (the default described above), "shanghai" (上海市普陀区 district
+# disclosures: landscape, 元, split 类|款|项 columns, tables running over pages) and "jiangsu"
+# (省级 disclosures: title ruled inside the grid, /Rotate 90 pages, a three-sided 收支预算总表).
+Layout = Literal["sichuan", "shanghai", "jiangsu"]
+LAYOUTS: tuple[Layout, ...] = ("sichuan", "shanghai", "jiangsu")
+# econ_code_lost_zero: 30102 printed "301 | 2" (recoverable); garbled_class: 2101102 printed
+# "7 | 11 | 02" (unrecoverable: the amounts must be quarantined).
+DamageKind = Literal["econ_code_lost_zero", "garbled_class"]
+DAMAGE_KINDS: tuple[DamageKind, ...] = ("econ_code_lost_zero", "garbled_class")
 
 _INCOME_LINES = (
     "一、一般公共预算拨款收入",
@@ -241,7 +253,7 @@ class DisclosureSpec:
 
     department_name: str = "旺苍县教育局"
     fiscal_year: int = 2025
-    department_code: str = "318"
+    department_code: str | None = "318"
     function_items: tuple[FunctionItem, ...] = DEFAULT_FUNCTION_ITEMS
     economic_items: tuple[EconomicItem, ...] = DEFAULT_ECONOMIC_ITEMS
     three_public_items: tuple[ThreePublicItem, ...] = DEFAULT_THREE_PUBLIC_ITEMS
@@ -251,9 +263,42 @@ class DisclosureSpec:
     subject_names: tuple[tuple[str, str], ...] = ()
     # Cangxi prints nothing where an amount is zero; 贵阳 prints 0.00.
     blank_zeros: bool = True
+    # The printing style (LAYOUTS); "sichuan" is the layout described at the top of this module.
+    layout: Layout = "sichuan"
+    # GB/T 2260 code the department files under, for tests to compare with; None: not stated.
+    adcode: str | None = None
+    # Unit of the amount tables; amounts of a "元" spec are in 元 (the "三公" table stays in 万元).
+    unit: Literal["万元", "元"] = "万元"
+    # Print amounts without decimals (156,211,123), as some WPS exports do; needs whole amounts.
+    integer_amounts: bool = False
+    # 机关运行经费 in 万元 (Shanghai prints it in the "三公" table).
+    operating_costs: Decimal = ZERO
+    # 其他资金 income besides the appropriation (Jiangsu 收支预算总表).
+    other_income: Decimal = ZERO
+    # 单位预留机动经费: the part of the project spending Jiangsu prints as its own 支出用途 line.
+    reserve: Decimal = ZERO
+    # Rows printed damaged as in real files (DAMAGE_KINDS); split-code layouts only.
+    damage: tuple[DamageKind, ...] = ()
+    # Jiangsu: publish the narrative as a second, narrative-only file (Disclosure.companion_pdf).
+    two_files: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "carry_over", money(self.carry_over))
+        for name in ("operating_costs", "other_income", "reserve"):
+            object.__setattr__(self, name, money(getattr(self, name)))
+        object.__setattr__(self, "damage", tuple(self.damage))
+        if self.layout not in LAYOUTS:
+            raise ValueError(f"unknown layout {self.layout!r}; known: {', '.join(LAYOUTS)}")
+        if set(self.damage) - set(DAMAGE_KINDS) or len(set(self.damage)) != len(self.damage):
+            raise ValueError(f"damage {self.damage} must be distinct kinds among {DAMAGE_KINDS}")
+        if self.damage and self.layout != "shanghai":
+            raise ValueError("damaged rows are printed by the split-code shanghai layout only")
+        if self.layout == "sichuan" and (
+            self.unit != "万元" or self.integer_amounts or self.reserve or self.other_income
+        ):
+            raise ValueError("the sichuan layout prints 万元 to the cent, without reserve or other income")
+        if self.reserve > self.project:
+            raise ValueError(f"reserve {self.reserve} exceeds the project spending {self.project}")
         object.__setattr__(self, "function_items", tuple(self.function_items))
         object.__setattr__(self, "economic_items", tuple(self.economic_items))
         object.__setattr__(self, "three_public_items", tuple(self.three_public_items))
@@ -274,7 +319,7 @@ class DisclosureSpec:
                 f"function items' basic spending {self.basic} differs from the economic items' "
                 f"personnel + public operating {self.personnel} + {self.public_operating}"
             )
-        if self.carry_over > self.total:
+        if self.carry_over + self.other_income > self.total:
             raise ValueError(f"carry-over {self.carry_over} exceeds the total {self.total}")
         parents = {item.part_of for item in self.three_public_items if item.part_of}
         if parents & {item.name for item in self.three_public_items}:
@@ -303,8 +348,8 @@ class DisclosureSpec:
 
     @property
     def general_budget_income(self) -> Decimal:
-        """The year's own 一般公共预算拨款收入: what the total needs beyond the carry-over."""
-        return self.total - self.carry_over
+        """The year's own 一般公共预算拨款收入: what the total needs beyond carry-over and other income."""
+        return self.total - self.carry_over - self.other_income
 
     @property
     def personnel(self) -> Decimal:
@@ -414,6 +459,29 @@ class PrintedAmount:
     measure: str
     amount: Decimal
     printed: str
+    # The row's label as printed (styled layouts; None in the sichuan layout).
+    row_label: str | None = None
+    # The unit the table printed in; `amount` is always 万元 (元 rounded half-up to the cent).
+    unit: str = "万元"
+    # False for an amount printed on a row the pipeline cannot place (a garbled code): it must be
+    # quarantined in stg_issue, never loaded as a fact.
+    fact: bool = True
+
+
+@dataclass(frozen=True)
+class DamagedRow:
+    """A row printed damaged on purpose: what was printed, and what the pipeline should make of it.
+
+    `subject_code` is the code a careful reader recovers (None: unrecoverable, quarantine it).
+    """
+
+    kind: DamageKind
+    table_type: str
+    page: int
+    printed_code: tuple[str, ...]
+    subject_code: str | None
+    subject_name: str
+    amounts: tuple[PrintedAmount, ...]
 
 
 @dataclass(frozen=True)
@@ -428,6 +496,13 @@ class Disclosure:
     narrative: tuple[str, ...]
     page_count: int
     plants: tuple[PlantedError, ...] = ()
+    damage: tuple[DamagedRow, ...] = ()
+    # Pages each table type was printed over (a table broken across pages has more than one).
+    table_pages: MappingProxyType[str, tuple[int, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    # Pages shown turned by /Rotate 90.
+    rotated_pages: tuple[int, ...] = ()
+    # The narrative-only second file of a two-file disclosure.
+    companion_pdf: bytes | None = None
 
     @property
     def document_id(self) -> str:
@@ -459,6 +534,8 @@ class _Money:
     subject_name: str
     side: str | None = None
     blank: bool = False
+    row_label: str | None = None
+    fact: bool = True
 
 
 _Cell = str | _Money
@@ -882,6 +959,10 @@ def build_disclosure(spec: DisclosureSpec | None = None, plant: Plants = None) -
 
 @lru_cache(maxsize=64)
 def _build(spec: DisclosureSpec, plants: tuple[Plant, ...]) -> Disclosure:
+    if spec.layout != "sichuan":
+        if plants:
+            raise ValueError(f"plants are printed by the sichuan layout only, not {spec.layout!r}")
+        return _build_styled(spec)
     layout = _Layout(spec)
     tables = {table.table_type: table for table in layout.tables()}
     landed: list[tuple[Plant, str, int, _Money, Decimal]] = []
@@ -983,3 +1064,854 @@ def normalized_name(name: str) -> str:
     """A row name as the warehouse stores it, for comparing: NFKC, no spaces, ASCII quotes."""
     text = unicodedata.normalize("NFKC", name)
     return "".join(text.split()).translate(str.maketrans({"“": '"', "”": '"'}))
+
+
+# ---------------------------------------------------------------------------------------------
+# Styled layouts: the Shanghai district and Jiangsu provincial disclosures.
+
+_YUAN_PER_WAN = Decimal(10000)
+_ENUMERATION = re.compile(r"^([(（][一二三四五六七八九十]{1,3}[)）]|[一二三四五六七八九十]{1,3}、|\d{1,2}[.．、]\s*)")
+
+
+def in_wan(value: Decimal, unit: str) -> Decimal:
+    """What the warehouse must store for a printed amount: 万元, 元 rounded half-up to the cent."""
+    if unit == "元":
+        return (value / _YUAN_PER_WAN).quantize(CENT, rounding=ROUND_HALF_UP)
+    return value
+
+
+def _unnumbered(label: str) -> str:
+    return _ENUMERATION.sub("", label).strip()
+
+
+@dataclass
+class _Sheet:
+    """A styled table before it meets a page. `body_spans` merge body cells (row index in `body`);
+    `continuation` says what a page the table runs onto repeats: its "header", or nothing ("bare",
+    straight into data rows, as WPS exports of Shanghai disclosures do)."""
+
+    table_type: str
+    title: str
+    widths: list[float]
+    header: list[list[str | None]]
+    spans: dict[tuple[int, int], tuple[int, int]]
+    unit: str
+    body: list[list[_Cell | None]] = field(default_factory=list)
+    body_spans: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
+    continuation: Literal["header", "bare"] = "header"
+    label: str | None = None
+    label_inside: bool = True
+    rotated: bool = False
+    header_heights: dict[int, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Damage:
+    kind: DamageKind
+    table_type: str
+    row: int
+    printed_code: tuple[str, ...]
+    subject_code: str | None
+    subject_name: str
+
+
+class _StyledLayout:
+    """What the Shanghai and Jiangsu layouts share: money cells and the subject rows of the spec."""
+
+    def __init__(self, spec: DisclosureSpec) -> None:
+        self.spec = spec
+        self.names = spec.names
+        self.damage: list[_Damage] = []
+
+    def money(
+        self,
+        value: Decimal,
+        measure: str,
+        kind: str,
+        code: str | None,
+        name: str,
+        side: str | None = None,
+        label: str | None = None,
+        fact: bool = True,
+    ) -> _Money:
+        blank = self.spec.blank_zeros and value == 0
+        return _Money(value, measure, kind, code, name, side, blank, label, fact)
+
+    def function_rows(self) -> list[tuple[str, str, tuple[Decimal, Decimal, Decimal]]]:
+        """(code, name, (total, basic, project)) of every 类, 款 and 项 in print order."""
+        spec = self.spec
+        items = {item.code: item.name for item in spec.function_items}
+        rows = []
+        for class_code in spec.function_classes():
+            codes = sorted({c[:5] for c in items if c.startswith(class_code)})
+            for code in [class_code, *(x for k in codes for x in (k, *sorted(c for c in items if c[:5] == k)))]:
+                rows.append((code, items.get(code) or self.names[code], spec.function_totals(code)))
+        return rows
+
+    def economic_rows(self, classes: Sequence[str] = ECONOMIC_CLASSES) -> list[tuple[str, str, tuple]]:
+        """(code, name, (total, personnel, public_operating)) of economic 类 and 款 in print order."""
+        spec = self.spec
+        rows = []
+        for class_code in classes:
+            items = sorted((i for i in spec.economic_items if i.code.startswith(class_code)), key=lambda i: i.code)
+            if items:
+                rows.append((class_code, self.names[class_code], spec.economic_totals(class_code)))
+                rows.extend((i.code, i.name, (i.total, i.personnel, i.public_operating)) for i in items)
+        return rows
+
+    def used_classes(self) -> list[tuple[str, str]]:
+        used = set(self.spec.function_classes())
+        return [(code, name) for code, name in FUNCTION_CLASSES if code in used]
+
+
+def _two_sides(left: list[list[_Cell]], right: list[list[_Cell]], padding: int = 0) -> list[list[_Cell | None]]:
+    """Rows of a two-sided table: each side's lines top-aligned, blanks where a side has run out."""
+    width_left, width_right = len(left[0]), len(right[0])
+    rows: list[list[_Cell | None]] = []
+    for i in range(max(len(left), len(right)) + padding):
+        row: list[_Cell | None] = []
+        row += left[i] if i < len(left) else [""] * width_left
+        row += right[i] if i < len(right) else [""] * width_right
+        rows.append(row)
+    return rows
+
+
+class _ShanghaiLayout(_StyledLayout):
+    """上海市普陀区 部门预算: amounts in 元 (the "三公" table in 万元), 类|款|项 in three columns."""
+
+    def titles(self) -> dict[str, str]:
+        year = self.spec.fiscal_year
+        return {
+            "income_expenditure_summary": f"{year}年部门财务收支预算总表",
+            "income_summary": f"{year}年部门收入预算总表",
+            "expenditure_summary": f"{year}年部门支出预算总表",
+            "fiscal_appropriation_summary": f"{year}年部门财政拨款收支预算总表",
+            "general_budget_expenditure": f"{year}年部门一般公共预算支出功能分类预算表",
+            "general_budget_basic_expenditure": f"{year}年部门一般公共预算基本支出部门预算经济分类预算表",
+            "three_public_costs": f"{year}年部门“三公”经费和机关运行经费预算表",
+        }
+
+    def sheets(self) -> list[_Sheet]:
+        return [getattr(self, table_type)() for table_type in self.titles()]
+
+    def _sheet(self, table_type: str, widths: list[float], header, spans, **kwargs) -> _Sheet:
+        unit = kwargs.pop("unit", self.spec.unit)
+        return _Sheet(table_type, self.titles()[table_type], widths, header, spans, unit, **kwargs)
+
+    def _closing(self, label: str, value: Decimal, side: str) -> list[_Cell]:
+        return [label, self.money(value, "total", "total", None, label, side, label)]
+
+    def income_expenditure_summary(self) -> _Sheet:
+        spec = self.spec
+        sheet = self._sheet(
+            "income_expenditure_summary",
+            [70, 45, 90, 45],
+            [["本年收入", None, "本年支出", None], ["项目", "预算数", "项目", "预算数"]],
+            {(0, 0): (1, 2), (0, 2): (1, 2)},
+        )
+        appropriation = spec.general_budget_income
+        income = [
+            ("一、财政拨款收入", appropriation),
+            ("1. 一般公共预算资金", appropriation),
+            ("2. 政府性基金", ZERO),
+            ("3. 国有资本经营预算", ZERO),
+            ("二、事业收入", ZERO),
+            ("三、事业单位经营收入", ZERO),
+            ("四、其他收入", spec.other_income),
+        ]
+        left = [
+            [label, self.money(v, "total", "item", None, _unnumbered(label), "income", label)] for label, v in income
+        ]
+        right = []
+        for number, (code, name) in enumerate(self.used_classes(), start=1):
+            label = f"{chinese_ordinal(number)}、{name}"
+            value = spec.function_totals(code)[0]
+            right.append([label, self.money(value, "total", "subject", code, name, "expenditure", label)])
+        sheet.body = _two_sides(left, right, padding=2)
+        sheet.body.append(
+            [*self._closing("收入总计", spec.total, "income"), *self._closing("支出总计", spec.total, "expenditure")]
+        )
+        return sheet
+
+    def _function_header(self, group: str, leaves: list[str]) -> tuple[list, dict]:
+        width = 4 + len(leaves)
+        header: list[list[str | None]] = [
+            ["项目", None, None, None, group, *[None] * (len(leaves) - 1)],
+            ["功能分类科目编码", None, None, "功能分类科目名称", *leaves],
+            ["类", "款", "项", *[None] * (width - 3)],
+        ]
+        spans = {(0, 0): (1, 4), (0, 4): (1, len(leaves)), (1, 0): (1, 3)}
+        spans |= {(1, c): (2, 1) for c in range(3, width)}
+        return header, spans
+
+    def _coded(self, code: str) -> list[str]:
+        return [code[:3], code[3:5], code[5:7]]
+
+    def _total_row(self, sheet: _Sheet, label_columns: int, amounts: list[_Cell]) -> None:
+        sheet.body_spans[(len(sheet.body), 0)] = (1, label_columns)
+        sheet.body.append(["合计", *[None] * (label_columns - 1), *amounts])
+
+    def income_summary(self) -> _Sheet:
+        leaves = ["合计", "财政拨款收入", "事业收入", "事业单位\n经营收入", "其他收入"]
+        measures = ["total", "fiscal_appropriation", "business_income", "operating_income", "other_income"]
+        header, spans = self._function_header("收入预算", leaves)
+        sheet = self._sheet("income_summary", [14, 14, 14, 84, 34, 34, 26, 26, 26], header, spans, continuation="bare")
+
+        def amounts(code: str | None, name: str, kind: str, total: Decimal) -> list[_Cell]:
+            values = [total, total, ZERO, ZERO, ZERO]
+            return [self.money(v, m, kind, code, name, None, name) for v, m in zip(values, measures, strict=True)]
+
+        for code, name, (total, _, _) in self.function_rows():
+            sheet.body.append([*self._coded(code), name, *amounts(code, name, "subject", total)])
+        self._total_row(sheet, 4, amounts(None, "合计", "total", self.spec.total))
+        return sheet
+
+    def _function_sheet(self, table_type: str, group: str, continuation: Literal["header", "bare"]) -> _Sheet:
+        header, spans = self._function_header(group, ["合计", "基本支出", "项目支出"])
+        sheet = self._sheet(table_type, [14, 14, 14, 100, 36, 36, 36], header, spans, continuation=continuation)
+
+        def amounts(code: str | None, name: str, kind: str, totals, fact: bool = True) -> list[_Cell]:
+            return [
+                self.money(v, m, kind, code, name, None, name, fact)
+                for v, m in zip(totals, ("total", "basic", "project"), strict=True)
+            ]
+
+        garble = table_type == "general_budget_expenditure" and "garbled_class" in self.spec.damage
+        for code, name, totals in self.function_rows():
+            printed = self._coded(code)
+            if garble and code == _DAMAGED["garbled_class"]:
+                garble = False
+                printed = ["7", code[3:5], code[5:7]]
+                self.damage.append(_Damage("garbled_class", table_type, len(sheet.body), tuple(printed), None, name))
+                sheet.body.append([*printed, name, *amounts(None, name, "subject", totals, fact=False)])
+                continue
+            sheet.body.append([*printed, name, *amounts(code, name, "subject", totals)])
+        if garble:
+            raise ValueError(f"garbled_class damage needs the function item {_DAMAGED['garbled_class']}")
+        spec = self.spec
+        self._total_row(sheet, 4, amounts(None, "合计", "total", (spec.total, spec.basic, spec.project)))
+        return sheet
+
+    def expenditure_summary(self) -> _Sheet:
+        return self._function_sheet("expenditure_summary", "支出预算", "bare")
+
+    def general_budget_expenditure(self) -> _Sheet:
+        return self._function_sheet("general_budget_expenditure", "一般公共预算支出", "header")
+
+    def fiscal_appropriation_summary(self) -> _Sheet:
+        spec = self.spec
+        sheet = self._sheet(
+            "fiscal_appropriation_summary",
+            [46, 32, 56, 30, 28, 28, 32],
+            [
+                ["财政拨款收入", None, "财政拨款支出", None, None, None, None],
+                ["项目", "预算数", "项目", "合计", "一般公共预算", "政府性基金预算", "国有资本经营预算"],
+            ],
+            {(0, 0): (1, 2), (0, 2): (1, 5)},
+        )
+        appropriation = spec.general_budget_income
+        income = [("一、一般公共预算资金", appropriation), ("二、政府性基金", ZERO), ("三、国有资本经营预算", ZERO)]
+        left = [
+            [label, self.money(v, "total", "item", None, _unnumbered(label), "income", label)] for label, v in income
+        ]
+        measures = ("total", "general_budget", "government_fund", "state_capital")
+
+        def spending(code: str | None, name: str, kind: str, label: str, total: Decimal) -> list[_Cell]:
+            values = (total, total, ZERO, ZERO)
+            return [
+                self.money(v, m, kind, code, name, "expenditure", label) for v, m in zip(values, measures, strict=True)
+            ]
+
+        right = []
+        for number, (code, name) in enumerate(self.used_classes(), start=1):
+            label = f"{chinese_ordinal(number)}、{name}"
+            right.append([label, *spending(code, name, "subject", label, spec.function_totals(code)[0])])
+        sheet.body = _two_sides(left, right, padding=2)
+        sheet.body.append(
+            [
+                *self._closing("收入总计", appropriation, "income"),
+                "支出总计",
+                *spending(None, "支出总计", "total", "支出总计", spec.total),
+            ]
+        )
+        return sheet
+
+    def general_budget_basic_expenditure(self) -> _Sheet:
+        header: list[list[str | None]] = [
+            ["项目", None, None, "一般公共预算基本支出", None, None],
+            ["部门预算经济分类科目\n编码", None, "经济分类科目名称", "合计", "人员经费", "公用经费"],
+            ["类", "款", None, None, None, None],
+        ]
+        spans = {(0, 0): (1, 3), (0, 3): (1, 3), (1, 0): (1, 2)} | {(1, c): (2, 1) for c in range(2, 6)}
+        sheet = self._sheet(
+            "general_budget_basic_expenditure",
+            [22, 22, 94, 36, 36, 36],
+            header,
+            spans,
+            continuation="bare",
+            header_heights={1: 10.5},
+        )
+
+        def amounts(code: str | None, name: str, kind: str, totals) -> list[_Cell]:
+            measures = ("basic", "personnel", "public_operating")
+            return [self.money(v, m, kind, code, name, None, name) for v, m in zip(totals, measures, strict=True)]
+
+        lose_zero = "econ_code_lost_zero" in self.spec.damage
+        for code, name, totals in self.economic_rows():
+            printed = [code[:3], code[3:5]]
+            if lose_zero and code == _DAMAGED["econ_code_lost_zero"]:
+                lose_zero = False
+                printed = [code[:3], code[4]]
+                self.damage.append(
+                    _Damage("econ_code_lost_zero", sheet.table_type, len(sheet.body), tuple(printed), code, name)
+                )
+            sheet.body.append([*printed, name, *amounts(code, name, "subject", totals)])
+        if lose_zero:
+            raise ValueError(f"econ_code_lost_zero damage needs the economic item {_DAMAGED['econ_code_lost_zero']}")
+        spec = self.spec
+        self._total_row(sheet, 3, amounts(None, "合计", "total", (spec.basic, spec.personnel, spec.public_operating)))
+        return sheet
+
+    def three_public_costs(self) -> _Sheet:
+        """One data row under a two-row header, in 万元 whatever the unit of the other tables.
+
+        Items are named as the sichuan layout names them; 合计 is the row total (row_kind total),
+        and 机关运行经费 is the measure `operating_costs` of no item.
+        """
+        spec = self.spec
+        header: list[list[str | None]] = [
+            ["“三公”经费预算数", None, None, None, None, None, "机关运行经费预算\n数"],
+            ["合计", "因公出国(境)费", "公务接待费", "公务用车购置及运行费", None, None, None],
+            [None, None, None, "小计", "购置费", "运行费", None],
+        ]
+        spans = {(0, 0): (1, 6), (0, 6): (3, 1), (1, 0): (2, 1), (1, 1): (2, 1), (1, 2): (2, 1), (1, 3): (1, 3)}
+        sheet = self._sheet(
+            "three_public_costs", [34, 36, 34, 34, 30, 30, 40], header, spans, unit="万元", header_heights={0: 10.5}
+        )
+
+        def current(*words: str) -> Decimal:
+            chosen = [i for i in spec.three_public_items if all(w in i.name for w in words)]
+            return sum((i.current_year for i in chosen), ZERO)
+
+        vehicles_bought, vehicles_run = current("公务用车", "购置"), current("公务用车", "运行")
+        row: list[_Cell | None] = [
+            self.money(spec.three_public_total, "total", "total", None, "合计"),
+            self.money(current("出国"), "total", "item", None, "因公出国(境)费"),
+            self.money(current("接待"), "total", "item", None, "公务接待费"),
+            self.money(vehicles_bought + vehicles_run, "total", "item", None, "公务用车购置及运行费"),
+            self.money(vehicles_bought, "total", "item", None, "公务用车购置费"),
+            self.money(vehicles_run, "total", "item", None, "公务用车运行费"),
+            self.money(spec.operating_costs, "operating_costs", "item", None, ""),
+        ]
+        if sum((c.value for c in row[1:4] if isinstance(c, _Money)), ZERO) != spec.three_public_total:
+            raise ValueError("the three-public items must be 出国, 接待 and 公务用车 购置/运行 lines only")
+        sheet.body.append(row)
+        return sheet
+
+
+# The rows damaged as in the real files: 30102 printed "301 | 2", 2101102 printed "7 | 11 | 02".
+_DAMAGED = {"econ_code_lost_zero": "30102", "garbled_class": "2101102"}
+_JIANGSU_LABELS = ("公开表一", "公开02表", "公开表三", "公开04表", "公开表五")
+
+
+class _JiangsuLayout(_StyledLayout):
+    """江苏省 省级 部门预算: titles ruled inside the grid, whole codes, 合计 on top, 万元."""
+
+    TABLES = (
+        ("income_expenditure_summary", "收支预算总表"),
+        ("income_summary", "收入预算总表"),
+        ("fiscal_appropriation_expenditure", "财政拨款支出预算表（功能科目）"),
+        ("fiscal_appropriation_basic_expenditure", "财政拨款基本支出预算表（经济科目）"),
+        ("general_budget_operating_costs", "一般公共预算机关运行经费支出预算表"),
+    )
+
+    def sheets(self) -> list[_Sheet]:
+        """Odd tables on pages turned by /Rotate 90 with the 公开表 label in the grid, even ones on
+        landscape pages with the label printed above the grid: one file shows both habits."""
+        sheets = []
+        for index, (table_type, title) in enumerate(self.TABLES):
+            sheet: _Sheet = getattr(self, table_type)(title)
+            sheet.label = _JIANGSU_LABELS[index]
+            sheet.rotated = sheet.label_inside = index % 2 == 0
+            sheets.append(sheet)
+        return sheets
+
+    def income_expenditure_summary(self, title: str) -> _Sheet:
+        """收入 | 支出 split into 功能分类 and 支出用途: three sides of two columns each.
+
+        The 支出用途 lines (基本支出, 项目支出, 单位预留机动经费) are `total` amounts of uncoded
+        expenditure rows: the column is 金额, the row says what it is an amount of.
+        """
+        spec = self.spec
+        if spec.carry_over:
+            raise ValueError("the jiangsu layout prints no carry-over income")
+        sheet = _Sheet(
+            "income_expenditure_summary",
+            title,
+            [56, 30, 62, 30, 52, 30],
+            [
+                ["收入", None, "支出", None, None, None],
+                ["项目名称", "金额", "功能分类", None, "支出用途", None],
+                [None, None, "功能科目名称", "金额", "项目名称", "金额"],
+            ],
+            {(0, 0): (1, 2), (0, 2): (1, 4), (1, 0): (2, 1), (1, 1): (2, 1), (1, 2): (1, 2), (1, 4): (1, 2)},
+            "万元",
+        )
+        appropriation = spec.general_budget_income
+
+        def line(label: str, value: Decimal, side: str, code: str | None = None, name: str | None = None):
+            kind = "subject" if code else "item"
+            return [label, self.money(value, "total", kind, code, name or _unnumbered(label), side, label)]
+
+        income = [
+            line("一、财政拨款", appropriation, "income"),
+            line("1.一般公共预算", appropriation, "income"),
+            line("2.政府性基金预算", ZERO, "income"),
+            line("二、财政专户管理资金", ZERO, "income"),
+            line("三、其他资金", spec.other_income, "income"),
+        ]
+        used = set(spec.function_classes())
+        printed = [(c, n) for i, (c, n) in enumerate(FUNCTION_CLASSES) if i < 20 or c in used]
+        function = []
+        for number, (code, name) in enumerate(printed, start=1):
+            value = spec.function_totals(code)[0] if code in used else ZERO
+            function.append(line(f"{chinese_ordinal(number)}、{name}", value, "expenditure", code, name))
+        uses = [
+            line("一、基本支出", spec.basic, "expenditure"),
+            line("二、项目支出", spec.project - spec.reserve, "expenditure"),
+            line("三、单位预留机动经费", spec.reserve, "expenditure"),
+        ]
+        left = _two_sides(income, function)
+        sheet.body = _two_sides(left, uses)  # type: ignore[arg-type]
+        closing = [
+            ("当年收入小计", spec.total, "当年支出小计", spec.total),
+            ("上年结转资金", ZERO, "结转下年资金", ZERO),
+            ("收入合计", spec.total, "支出合计", spec.total),
+        ]
+        for income_label, income_value, spending_label, spending_value in closing:
+            kind = "item" if income_label == "上年结转资金" else "total"
+            sheet.body_spans[(len(sheet.body), 2)] = (1, 3)
+            sheet.body.append(
+                [
+                    income_label,
+                    self.money(income_value, "total", kind, None, income_label, "income", income_label),
+                    spending_label,
+                    None,
+                    None,
+                    self.money(spending_value, "total", kind, None, spending_label, "expenditure", spending_label),
+                ]
+            )
+        return sheet
+
+    def income_summary(self, title: str) -> _Sheet:
+        """Row groups whose name cell is merged down over their 小计 and item rows.
+
+        A 小计 row is the subtotal of its group and is labelled by it: row_label 一般公共预算资金.
+        """
+        spec = self.spec
+        sheet = _Sheet("income_summary", title, [56, 84, 40], [["项目名称", None, "金额"]], {(0, 0): (1, 2)}, "万元")
+        appropriation = spec.general_budget_income
+        groups = [
+            ("一般公共预算资金", [("公共财政拨款(补助)资金", appropriation), ("专项收入", ZERO)]),
+            ("政府性基金", []),
+            ("财政专户管理资金", [("专户管理教育收费", ZERO), ("其他非税收入", ZERO)]),
+            ("其他资金", [("事业收入", ZERO), ("经营收入", ZERO), ("其他收入", spec.other_income)]),
+            ("上年结转和结余资金", [("其中：动用上年结转和结余资金", ZERO)]),
+        ]
+        sheet.body_spans[(0, 0)] = (1, 2)
+        sheet.body.append(
+            ["收入总计", None, self.money(spec.total, "total", "total", None, "收入总计", None, "收入总计")]
+        )
+        for group, items in groups:
+            subtotal = sum((value for _, value in items), ZERO)
+            if items:
+                sheet.body_spans[(len(sheet.body), 0)] = (1 + len(items), 1)
+            sheet.body.append([group, "小计", self.money(subtotal, "total", "total", None, group, None, group)])
+            for name, value in items:
+                sheet.body.append([None, name, self.money(value, "total", "item", None, name, None, name)])
+        return sheet
+
+    def _coded_sheet(self, table_type: str, title: str, leaves: list[str], measure: str, rows, total) -> _Sheet:
+        sheet = _Sheet(table_type, title, [40, 110, 45], [leaves], {}, "万元")
+        sheet.body_spans[(0, 0)] = (1, 2)
+        sheet.body.append(["合计", None, self.money(total, measure, "total", None, "合计", None, "合计")])
+        for code, name, value in rows:
+            sheet.body.append([code, name, self.money(value, measure, "subject", code, name, None, name)])
+        return sheet
+
+    def fiscal_appropriation_expenditure(self, title: str) -> _Sheet:
+        rows = [(code, name, totals[0]) for code, name, totals in self.function_rows()]
+        leaves = ["功能科目编码", "功能科目名称", "金额"]
+        return self._coded_sheet("fiscal_appropriation_expenditure", title, leaves, "total", rows, self.spec.total)
+
+    def fiscal_appropriation_basic_expenditure(self, title: str) -> _Sheet:
+        """Every amount here is 基本支出, so the 金额 column is the measure `basic` (as the contract
+        says of 基本支出 tables)."""
+        rows = [(code, name, totals[0]) for code, name, totals in self.economic_rows()]
+        leaves = ["科目编码", "科目名称", "金额"]
+        return self._coded_sheet(
+            "fiscal_appropriation_basic_expenditure", title, leaves, "basic", rows, self.spec.basic
+        )
+
+    def general_budget_operating_costs(self, title: str) -> _Sheet:
+        """The 302 商品和服务支出 lines, in the measure `operating_costs` the "三公" tables use."""
+        rows = [(code, name, totals[2]) for code, name, totals in self.economic_rows(("302",))]
+        total = self.spec.economic_totals("302")[2]
+        leaves = ["科目编码", "科目名称", "机关运行经费支出"]
+        return self._coded_sheet("general_budget_operating_costs", title, leaves, "operating_costs", rows, total)
+
+
+# The 万元 table of a Shanghai disclosure prints an ASCII colon, as its WPS template does.
+_SHANGHAI_UNITS = {"元": "单位：元", "万元": "单位:万元"}
+_STYLED_ROW_HEIGHT = {"shanghai": 7.5, "jiangsu": 6.0}
+_LANDSCAPE_BOTTOM = 196.0
+
+
+class _StyledPrinter:
+    """Landscape pages (or portrait pages turned by /Rotate 90), one table a page, long tables
+    running onto the next page under their header or straight into rows."""
+
+    def __init__(self, spec: DisclosureSpec, title: str | None = None) -> None:
+        self.spec = spec
+        self.doc = DisclosurePdf(title=title)
+        self.doc.pdf.set_creation_date(_CREATED)
+        self.page_number = 0
+        self.rotated: list[int] = []
+        self.row_height = _STYLED_ROW_HEIGHT[spec.layout]
+
+    def _page(self, rotated: bool):
+        """Start a page; draw inside the returned context, from the returned left margin."""
+        self.page_number += 1
+        self.doc.y = 18.0
+        if not rotated:
+            self.doc.page(orientation="L")
+            return nullcontext(), 15.0
+        self.doc.page()
+        self.rotated.append(self.page_number)
+        return self.doc.turned(), 15.0 - (self.doc.pdf.h - self.doc.pdf.w)
+
+    def _text(self, x: float, text: str, size: float = _LINE_FONT, right: str | None = None) -> None:
+        pdf = self.doc.pdf
+        pdf.set_font_size(size)
+        if pdf.get_string_width(text) > 265:
+            raise ValueError(f"line too wide for a landscape page: {text}")
+        baseline = self.doc.y + size * 0.35
+        pdf.text(x, baseline, text)
+        if right:
+            pdf.text(x + 215, baseline, right)
+        pdf.set_font_size(_LINE_FONT)
+        self.doc.y += size * 0.35 + 3
+
+    def prose_page(self, lines: Sequence[tuple[float, str]]) -> None:
+        context, x = self._page(False)
+        with context:
+            for size, text in lines:
+                self._text(x, text, size)
+
+    def _cell(self, sheet: _Sheet, cell: _Cell | None) -> str | None:
+        if cell is None or isinstance(cell, str):
+            return cell
+        if cell.blank:
+            return ""
+        if self.spec.integer_amounts and sheet.unit == "元":
+            if cell.value != cell.value.to_integral_value():
+                raise ValueError(f"{cell.value} has cents: integer_amounts needs whole 元")
+            return f"{cell.value:,.0f}"
+        return table_amount(cell.value)
+
+    def _check_widths(self, sheet: _Sheet, rows: list[list[str | None]], spans) -> None:
+        self.doc.pdf.set_font_size(_TABLE_FONT)
+        try:
+            for r, row in enumerate(rows):
+                for c, text in enumerate(row):
+                    width = sum(sheet.widths[c : c + spans.get((r, c), (1, 1))[1]])
+                    for line in (text or "").split("\n"):
+                        if self.doc.pdf.get_string_width(line) > width - 2.4:
+                            raise ValueError(f"'{line}' is wider than its column in {sheet.title}")
+        finally:
+            self.doc.pdf.set_font_size(_LINE_FONT)
+
+    def _title_row(self, sheet: _Sheet) -> list[str]:
+        who = f"部门：{self.spec.department_name}    单位：{sheet.unit}"
+        return [sheet.title, *([sheet.label] if sheet.label_inside and sheet.label else []), who]
+
+    def sheet(self, sheet: _Sheet) -> list[int]:
+        """Print a table and return the page of each body row."""
+        width = len(sheet.widths)
+        header, spans, heights = list(sheet.header), dict(sheet.spans), dict(sheet.header_heights)
+        if self.spec.layout == "jiangsu":
+            lines = self._title_row(sheet)
+            header = [["\n".join(lines), *[None] * (width - 1)], *header]
+            spans = {(0, 0): (1, width)} | {(r + 1, c): span for (r, c), span in spans.items()}
+            heights = {0: len(lines) * _WRAPPED_LINE + 3} | {r + 1: h for r, h in heights.items()}
+        body = [[self._cell(sheet, cell) for cell in row] for row in sheet.body]
+        self._check_widths(
+            sheet, [*header, *body], spans | {(r + len(header), c): s for (r, c), s in sheet.body_spans.items()}
+        )
+        header_height = sum(heights.get(r, self.row_height) for r in range(len(header)))
+        pages: list[int] = []
+        start = 0
+        while start < len(body):
+            context, x = self._page(sheet.rotated)
+            with context:
+                repeat = start == 0 or sheet.continuation == "header"
+                if start == 0 and self.spec.layout == "shanghai":
+                    self._text(x, sheet.title, 14)
+                    self._text(x, f"编制部门：{self.spec.department_name}", right=_SHANGHAI_UNITS[sheet.unit])
+                if start == 0 and sheet.label and not sheet.label_inside:
+                    self._text(x, sheet.label)
+                room = _LANDSCAPE_BOTTOM - self.doc.y - (header_height if repeat else 0)
+                end = start
+                while end < len(body) and room >= self.row_height:
+                    room -= self.row_height
+                    end += 1
+                for (r, _), (down, _) in sheet.body_spans.items():
+                    if start <= r < end < r + down:
+                        end = r
+                if end == start:
+                    raise ValueError(f"no row of {sheet.title} fits on a page")
+                top = header if repeat else []
+                grid_spans = (spans if repeat else {}) | {
+                    (r - start + len(top), c): s for (r, c), s in sheet.body_spans.items() if start <= r < end
+                }
+                grid = Grid(
+                    rows=[*top, *body[start:end]],
+                    widths=sheet.widths,
+                    spans=grid_spans,
+                    row_height=self.row_height,
+                    heights=heights if repeat else {},
+                )
+                self.doc.pdf.set_font_size(_TABLE_FONT)
+                self.doc.table(grid, x=x)
+                self.doc.pdf.set_font_size(_LINE_FONT)
+            pages.extend([self.page_number] * (end - start))
+            start = end
+        return pages
+
+    def bytes(self) -> bytes:
+        return self.doc.bytes()
+
+
+def _styled_narrative(spec: DisclosureSpec) -> list[tuple[float, str]]:
+    """A short 编制说明 stating the figures the narrative rule compares with the tables."""
+    who, year = spec.department_name, spec.fiscal_year
+    total = narrative_amount(in_wan(spec.total, spec.unit))
+    appropriation = narrative_amount(in_wan(spec.general_budget_income, spec.unit))
+    lines = [
+        (14.0, f"{year}年部门预算编制说明"),
+        (_LINE_FONT, f"{year}年，{who}收入预算{total}万元，其中：财政拨款收入{appropriation}万元。"),
+        (_LINE_FONT, f"支出预算{total}万元。"),
+    ]
+    if spec.layout == "shanghai":
+        three = narrative_amount(spec.three_public_total)
+        lines.append((_LINE_FONT, f"{year}年“三公”经费预算数为{three}万元。"))
+    return lines
+
+
+def _build_styled(spec: DisclosureSpec) -> Disclosure:
+    if spec.layout == "shanghai":
+        if spec.carry_over or spec.other_income or spec.reserve:
+            raise ValueError("the shanghai layout prints no carry-over, other income or reserve")
+        layout: _StyledLayout = _ShanghaiLayout(spec)
+        printer = _StyledPrinter(spec)
+        printer.prose_page(
+            [(20.0, f"上海市普陀区{spec.fiscal_year}年区级部门预算"), (14.0, f"预算主管部门：{spec.department_name}")]
+        )
+        printer.prose_page(_styled_narrative(spec))
+        pages = {"cover": 1, "narrative": 2}
+        sheets = layout.sheets()  # type: ignore[attr-defined]
+    else:
+        layout = _JiangsuLayout(spec)
+        printer = _StyledPrinter(spec, title=f"{spec.department_name}{spec.fiscal_year}年部门预算")
+        pages = {}
+        sheets = layout.sheets()  # type: ignore[attr-defined]
+    amounts: list[PrintedAmount] = []
+    table_pages: dict[str, tuple[int, ...]] = {}
+    row_pages: dict[str, list[int]] = {}
+    for sheet in sheets:
+        row_pages[sheet.table_type] = printer.sheet(sheet)
+        pages[sheet.table_type] = row_pages[sheet.table_type][0]
+        table_pages[sheet.table_type] = tuple(dict.fromkeys(row_pages[sheet.table_type]))
+        for r, row in enumerate(sheet.body):
+            for cell in row:
+                if isinstance(cell, _Money) and not cell.blank:
+                    amounts.append(
+                        PrintedAmount(
+                            sheet.table_type,
+                            row_pages[sheet.table_type][r],
+                            r,
+                            cell.side,
+                            cell.row_kind,
+                            cell.subject_code,
+                            cell.subject_name,
+                            cell.measure,
+                            in_wan(cell.value, sheet.unit),
+                            printer._cell(sheet, cell) or "",
+                            cell.row_label,
+                            sheet.unit,
+                            cell.fact,
+                        )
+                    )
+    damage = tuple(
+        DamagedRow(
+            d.kind,
+            d.table_type,
+            row_pages[d.table_type][d.row],
+            d.printed_code,
+            d.subject_code,
+            d.subject_name,
+            tuple(a for a in amounts if a.table_type == d.table_type and a.row == d.row),
+        )
+        for d in layout.damage
+    )
+    companion = None
+    narrative: tuple[str, ...] = ()
+    if spec.layout == "jiangsu" and spec.two_files:
+        prose = _StyledPrinter(spec, title=f"{spec.department_name}{spec.fiscal_year}年部门预算公开")
+        prose.prose_page([(20.0, f"{spec.department_name}"), (16.0, f"{spec.fiscal_year}年度部门预算公开")])
+        lines = _styled_narrative(spec)
+        prose.prose_page(lines)
+        companion = prose.bytes()
+        narrative = tuple(text for _, text in lines[1:])
+    elif spec.layout == "shanghai":
+        narrative = tuple(text for _, text in _styled_narrative(spec)[1:])
+    return Disclosure(
+        spec=spec,
+        pdf=printer.bytes(),
+        pages=MappingProxyType(pages),
+        amounts=tuple(amounts),
+        narrative=narrative,
+        page_count=printer.page_number,
+        damage=damage,
+        table_pages=MappingProxyType(table_pages),
+        rotated_pages=tuple(printer.rotated),
+        companion_pdf=companion,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Specs for the styled layouts: departments unlike the development files', amounts that exercise
+# rounding (1,234,450.00 元 is 123.445 万元: half-up gives 123.45, half-even would give 123.44).
+
+_SHANGHAI_ECONOMIC = (
+    ("30101", "基本工资", "3125408.00", "0"),
+    ("30102", "津贴补贴", "6231745.00", "0"),
+    ("30103", "奖金", "412650.00", "0"),
+    ("30107", "绩效工资", "2718344.00", "0"),
+    ("30108", "机关事业单位基本养老保险缴费", "1604213.52", "0"),
+    ("30109", "职业年金缴费", "802106.76", "0"),
+    ("30110", "职工基本医疗保险缴费", "1234450.00", "0"),
+    ("30113", "住房公积金", "1512820.00", "0"),
+    ("30201", "办公费", "0", "286400.00"),
+    ("30205", "水费", "0", "35000.00"),
+    ("30206", "电费", "0", "120000.00"),
+    ("30211", "差旅费", "0", "45000.00"),
+    ("30217", "公务接待费", "0", "12000.00"),
+    ("30228", "工会经费", "0", "198217.54"),
+    ("30231", "公务用车运行维护费", "0", "25000.00"),
+    ("30301", "离休费", "114940.00", "0"),
+    ("30302", "退休费", "1188720.00", "0"),
+)
+# The first item's basic spending is whatever the economic items leave (None below).
+_SHANGHAI_FUNCTION = (
+    ("2100101", "行政运行", None, "110000.00"),
+    ("2080501", "行政单位离退休", "1303660.00", "0"),
+    ("2080505", "机关事业单位基本养老保险缴费支出", "1604213.52", "0"),
+    ("2080506", "机关事业单位职业年金缴费支出", "802106.76", "0"),
+    ("2100102", "一般行政管理事务", "0", "46140000.00"),
+    ("2100199", "其他卫生健康管理事务支出", "0", "20120000.00"),
+    ("2100401", "疾病预防控制机构", "3767295.58", "40000.00"),
+    ("2100408", "基本公共卫生服务", "0", "8800000.00"),
+    ("2101101", "行政单位医疗", "782855.28", "0"),
+    ("2101102", "事业单位医疗", "451594.72", "0"),
+    ("2210201", "住房公积金", "1512820.00", "0"),
+    ("2210203", "购房补贴", "0", "1867680.00"),
+)
+
+
+def _whole(value: str, whole_yuan: bool) -> Decimal:
+    amount = Decimal(value)
+    return amount.to_integral_value(rounding="ROUND_DOWN") if whole_yuan else amount
+
+
+def shanghai_spec(whole_yuan: bool = False, **changes) -> DisclosureSpec:
+    """A 上海市普陀区 department budget in 元 with tables long enough to run over pages.
+
+    `whole_yuan` drops the cents of every item (for `integer_amounts=True`); `changes` replace
+    any other field (department_name, fiscal_year, damage, ...).
+    """
+    economic = tuple(
+        EconomicItem(code, name, _whole(p, whole_yuan), _whole(o, whole_yuan))
+        for code, name, p, o in _SHANGHAI_ECONOMIC
+    )
+    basic = sum((item.total for item in economic), ZERO)
+    given = sum((_whole(b, whole_yuan) for _, _, b, _ in _SHANGHAI_FUNCTION if b is not None), ZERO)
+    function = tuple(
+        FunctionItem(code, name, basic - given if b is None else _whole(b, whole_yuan), _whole(p, whole_yuan))
+        for code, name, b, p in _SHANGHAI_FUNCTION
+    )
+    fields = {
+        "department_name": "上海市普陀区卫生健康委员会",
+        "department_code": None,
+        "adcode": "310107",
+        "layout": "shanghai",
+        "unit": "元",
+        "integer_amounts": whole_yuan,
+        "blank_zeros": not whole_yuan,
+        "function_items": function,
+        "economic_items": economic,
+        "carry_over": ZERO,
+        "operating_costs": Decimal("71.66"),
+        "subject_names": (("21001", "卫生健康管理事务"), ("21004", "公共卫生")),
+        "three_public_items": (
+            ThreePublicItem("因公出国（境）费", current_year="3.00"),
+            ThreePublicItem("公务用车购置费", part_of=_VEHICLES),
+            ThreePublicItem("公务用车运行费", current_year="2.50", part_of=_VEHICLES),
+            ThreePublicItem("公务接待费", current_year="1.20"),
+        ),
+    }
+    return DisclosureSpec(**(fields | changes))
+
+
+def jiangsu_spec(**changes) -> DisclosureSpec:
+    """A 江苏省 provincial department budget in 万元 with a 单位预留机动经费 reserve.
+
+    No other income by default: the 财政拨款 tables would then print less than the function items.
+    """
+    economic = (
+        EconomicItem("30101", "基本工资", "612.34"),
+        EconomicItem("30102", "津贴补贴", "1408.20"),
+        EconomicItem("30103", "奖金", "52.10"),
+        EconomicItem("30108", "机关事业单位基本养老保险缴费", "298.45"),
+        EconomicItem("30109", "职业年金缴费", "119.38"),
+        EconomicItem("30113", "住房公积金", "356.60"),
+        EconomicItem("30201", "办公费", public_operating="210.00"),
+        EconomicItem("30205", "水费", public_operating="18.00"),
+        EconomicItem("30206", "电费", public_operating="46.50"),
+        EconomicItem("30211", "差旅费", public_operating="88.00"),
+        EconomicItem("30228", "工会经费", public_operating="40.12"),
+        EconomicItem("30231", "公务用车运行维护费", public_operating="36.80"),
+        EconomicItem("30302", "退休费", "402.77"),
+    )
+    basic = sum((item.total for item in economic), ZERO)
+    function = (
+        FunctionItem("2070201", "行政运行", basic - Decimal("1176.60"), "35.00"),
+        FunctionItem("2070204", "文物保护", project="1820.50"),
+        FunctionItem("2070205", "博物馆", "0", "642.18"),
+        FunctionItem("2080505", "机关事业单位基本养老保险缴费支出", "298.45"),
+        FunctionItem("2080506", "机关事业单位职业年金缴费支出", "119.38"),
+        FunctionItem("2101101", "行政单位医疗", "402.77"),
+        FunctionItem("2210201", "住房公积金", "356.00"),
+    )
+    fields = {
+        "department_name": "江苏省文物局",
+        "department_code": None,
+        "adcode": "320000",
+        "layout": "jiangsu",
+        "function_items": function,
+        "economic_items": economic,
+        "carry_over": ZERO,
+        "reserve": Decimal("300.00"),
+        "subject_names": (("20702", "文物"),),
+    }
+    return DisclosureSpec(**(fields | changes))

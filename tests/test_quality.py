@@ -132,7 +132,42 @@ def test_unbalanced_two_sided_summary() -> None:
     )
     findings = consistency_findings(facts, "")
     assert findings.select("rule", "severity", "expected", "actual").rows() == [
-        ("income_equals_expenditure", "error", Decimal("100.00"), Decimal("110.00"))
+        ("rows_sum_to_total", "error", Decimal("100.00"), Decimal("110.00")),
+        ("income_equals_expenditure", "error", Decimal("100.00"), Decimal("110.00")),
+    ]
+
+
+def test_each_side_of_a_three_sided_summary_sums_to_its_own_totals() -> None:
+    """收入 | 支出 by function | 支出 by use, with subtotals, carry-overs and a merged total label."""
+    rows = [
+        ["收入", "", "支出", "", "", ""],
+        ["项目名称", "金额", "功能分类", "", "支出用途", ""],
+        ["", "", "功能科目名称", "金额", "项目名称", "金额"],
+        ["一、财政拨款", "90.00", "一、一般公共服务支出", "70.00", "一、基本支出", "60.00"],
+        ["1.一般公共预算", "90.00", "二、教育支出", "30.00", "二、项目支出", "40.00"],
+        ["二、其他资金", "10.00", "", "", "", ""],
+        ["当年收入小计", "100.00", "当年支出小计", "", "", "100.00"],
+        ["上年结转资金", "5.00", "结转下年资金", "", "", "5.00"],
+        ["收入合计", "105.00", "支出合计", "", "", "106.00"],
+    ]
+    findings = consistency_findings(_facts("收支预算总表", rows), "")
+    assert findings.select("rule", "expected", "actual").rows() == [
+        ("rows_sum_to_total", Decimal("105.00"), Decimal("106.00")),
+        ("income_equals_expenditure", Decimal("105.00"), Decimal("106.00")),
+    ]
+    assert findings["source_position"].to_list() == ["page 1, row 9", "page 1, row 9"]
+
+
+def test_three_public_costs_columns_sum_to_their_subtotals() -> None:
+    rows = [
+        ['"三公"经费预算数', "", "", "", "", "", "机关运行经费预算数"],
+        ["合计", "因公出国(境)费", "公务接待费", "公务用车购置及运行费", "", "", ""],
+        ["", "", "", "小计", "购置费", "运行费", ""],
+        ["60.00", "10.00", "5.00", "45.00", "25.00", "21.00", "400.00"],
+    ]
+    findings = consistency_findings(_facts('2025年部门"三公"经费和机关运行经费预算表', rows), "")
+    assert findings.select("rule", "expected", "actual").rows() == [
+        ("parts_sum_to_whole", Decimal("46.00"), Decimal("45.00"))
     ]
 
 

@@ -1,0 +1,211 @@
+"""Title, unit and continuation layouts of real provincial disclosures, against the PDF extractor.
+
+Captions ruled into the grid, number labels, wrapped titles and fields, turned pages and bare
+continuation pages, each in a generated PDF; then the 江苏 development files in shared/corpus/real.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from extractors import ExtractedDocument, RawTable, extract_document
+from extractors.textlayer import is_title
+from tests.conftest import CORPUS
+from tests.pdfgen import DisclosurePdf, Grid, wide_grid
+
+Extract = Callable[[bytes], ExtractedDocument]
+REAL = CORPUS / "real"
+
+
+@pytest.fixture
+def extract(tmp_path: Path) -> Extract:
+    def run(data: bytes) -> ExtractedDocument:
+        path = tmp_path / "disclosure.pdf"
+        path.write_bytes(data)
+        return extract_document(path)
+
+    return run
+
+
+def cells(table: RawTable) -> list[tuple[str, ...]]:
+    return [row.cells for row in table.rows]
+
+
+def captioned(caption: str, height: float = 16) -> Grid:
+    """A grid whose first row is one cell spanning it whole, as Excel exports of 江苏 print it."""
+    return Grid(
+        rows=[
+            [caption, None, None],
+            ["科目编码", "科目名称", "金额"],
+            ["2010101", "行政运行", "1,054.21"],
+        ],
+        widths=[35, 45, 35],
+        spans={(0, 0): (1, 3)},
+        heights={0: height},
+    )
+
+
+def spending(*rows: list[str]) -> Grid:
+    return wide_grid([["科目编码", "科目名称", "金额"], *(rows or [["2010101", "行政运行", "1,054.21"]])], 40)
+
+
+def test_caption_cell_of_title_label_and_fields_is_split_into_its_lines(extract: Extract) -> None:
+    doc = DisclosurePdf().page().table(captioned("收支预算总表\n公开表一\n部门：江苏省某某厅 单位：万元"))
+
+    (table,) = extract(doc.bytes()).tables
+
+    assert table.title == "收支预算总表"
+    assert table.unit == "万元"
+    assert table.context == ("公开表一", "部门:江苏省某某厅 单位:万元")
+    assert cells(table) == [("科目编码", "科目名称", "金额"), ("2010101", "行政运行", "1,054.21")]
+    assert [row.position for row in table.rows] == ["page 1, row 2", "page 1, row 3"]
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        lambda doc: doc.line("收支预算总表").line("公开01表").line("部门：某厅 单位：万元").table(spending()),
+        lambda doc: doc.line("公开01表").table(captioned("收支预算总表\n部门：某厅 单位：万元", 11)),
+    ],
+    ids=["label-line-after-title", "label-line-above-caption-cell"],
+)
+def test_number_label_is_not_the_title_and_starts_a_new_table(
+    extract: Extract, page: Callable[[DisclosurePdf], DisclosurePdf]
+) -> None:
+    doc = DisclosurePdf().page().line("部门收入预算总表").line("单位：万元").table(spending())
+    page(doc.page())
+
+    first, second = extract(doc.bytes()).tables
+
+    assert (second.title, second.unit, second.after_table) == ("收支预算总表", "万元", False)
+    assert "公开01表" not in (first.title, second.title)
+
+
+def test_title_wrapped_over_two_lines_is_one_title(extract: Extract) -> None:
+    doc = DisclosurePdf().page().line("2025年部门一般公共预算基本支出部门预算经济分类").line("预算表")
+    doc.line("编制部门：上海市普陀区某局").line("单位：元").table(spending(["30101", "基本工资", "12.00"]))
+
+    (table,) = extract(doc.bytes()).tables
+
+    assert table.title == "2025年部门一般公共预算基本支出部门预算经济分类预算表"
+    assert (table.unit, table.context) == ("元", ("编制部门:上海市普陀区某局", "单位:元"))
+
+
+def test_department_field_wrapped_over_two_grid_rows_is_one_line(extract: Extract) -> None:
+    grid = Grid(
+        rows=[
+            ["部门名称：某某县医疗保", None, None],
+            ["障局", None, "单位：万元"],
+            ["科目编码", "科目名称", "金额"],
+            ["2101101", "行政单位医疗", "8.96"],
+        ],
+        widths=[35, 45, 35],
+        spans={(0, 0): (1, 3), (1, 0): (1, 2)},
+    )
+    doc = DisclosurePdf().page().line("公开07表").line("一般公共预算支出预算表（功能科目）").table(grid)
+
+    (table,) = extract(doc.bytes()).tables
+
+    assert table.title == "一般公共预算支出预算表(功能科目)"
+    assert (table.unit, table.context) == ("万元", ("部门名称:某某县医疗保障局 单位:万元",))
+    assert cells(table)[0] == ("科目编码", "科目名称", "金额")
+
+
+def test_turned_and_upright_pages_mix_in_one_file(extract: Extract) -> None:
+    doc = DisclosurePdf().page(footer="- 1 -").line("部门收支总表").line("单位：万元").table(spending())
+    doc.page()
+    with doc.turned():
+        doc.table(captioned("一般公共预算支出预算表\n公开表七\n部门：某厅 单位：万元"))
+    doc.page()
+    with doc.turned():
+        doc.line("- 3 -").table(spending(["2010102", "一般行政管理事务", "3.00"]))
+    doc.page()
+    with doc.turned():
+        doc.line("三、财政拨款支出预算情况说明").line("2025年财政拨款支出预算1,054.21万元。")
+
+    document = extract(doc.bytes())
+
+    upright, turned, continued = document.tables
+    assert (upright.page, upright.title) == (1, "部门收支总表")
+    assert (turned.page, turned.title, turned.unit, turned.after_table) == (2, "一般公共预算支出预算表", "万元", False)
+    assert cells(turned)[1] == ("2010101", "行政运行", "1,054.21")
+    assert (continued.page, continued.title, continued.after_table) == (3, None, True)
+    assert "三、财政拨款支出预算情况说明\n2025年财政拨款支出预算1,054.21万元。" in document.text
+
+
+@pytest.mark.parametrize(
+    "above",
+    [["第 2 页", "编制部门：上海市普陀区某局"], ["会议费 110.05"], ["- 2 -", "编制部门：某局 单位：元"]],
+    ids=["page-number-and-department", "row-spilled-above-the-ruling", "repeated-field-line"],
+)
+def test_page_starting_at_a_data_row_continues_the_table_before(extract: Extract, above: list[str]) -> None:
+    doc = DisclosurePdf().page().line("2025年部门一般公共预算支出功能分类预算表").line("编制部门：某局 单位：元")
+    doc.table(spending(["208", "社会保障和就业支出", "30.00"], ["20805", "行政事业单位养老支出", "30.00"]))
+    doc.page()
+    for text in above:
+        doc.line(text)
+    grid = Grid(
+        rows=[["208", "05", "06", "机关事业单位职业年金缴费支出"], ["", "", "", "合计"]], widths=[15, 15, 15, 70]
+    )
+    doc.table(grid)
+
+    first, second = extract(doc.bytes()).tables
+
+    assert first.title == "2025年部门一般公共预算支出功能分类预算表"
+    assert (second.title, second.after_table, second.page) == (None, True, 2)
+    assert cells(second)[0] == ("208", "05", "06", "机关事业单位职业年金缴费支出")
+
+
+def test_continued_title_keeps_its_continued_mark(extract: Extract) -> None:
+    doc = DisclosurePdf().page().line("一般公共预算支出预算表").line("单位：万元").table(spending())
+    doc.page().line("一般公共预算支出预算表").line("（续）").line("单位：万元").table(spending())
+
+    second = extract(doc.bytes()).tables[1]
+
+    assert (second.title, second.after_table) == ("一般公共预算支出预算表(续)", False)
+
+
+def _real(name: str) -> ExtractedDocument:
+    path = REAL / name
+    if not path.exists():
+        pytest.skip(f"{path} is not present")
+    return extract_document(path)
+
+
+JIANGSU_TITLES = [
+    "收支预算总表",
+    "收入预算总表",
+    "支出预算总表",
+    "财政拨款收支预算总表",
+    "财政拨款支出预算表(功能科目)",
+    "财政拨款基本支出预算表(经济科目)",
+    "一般公共预算支出预算表(功能科目)",
+    "一般公共预算基本支出预算表(经济科目)",
+    "“三公”经费、会议费、培训费支出预算表",
+    "财政拨款政府性基金支出预算表",
+    "一般公共预算机关运行经费支出预算表",
+    "2019年政府采购预算表",
+]
+
+
+@pytest.mark.parametrize("name", ["js_rd_2019_tables.pdf", "js_zx_2019_tables.pdf"])
+def test_jiangsu_table_files_title_every_table(name: str) -> None:
+    document = _real(name)
+
+    titled = [table for table in document.tables if not table.after_table]
+    assert [table.title for table in titled] == JIANGSU_TITLES
+    assert all(is_title(table.title or "") for table in titled)
+    assert {table.unit for table in titled} == {"万元"}
+    assert all(table.title is None for table in document.tables if table.after_table)
+
+
+def test_caption_cell_reaching_over_the_header_is_read_once() -> None:
+    document = _real("js_rd_2019_tables.pdf")
+
+    table = next(t for t in document.tables if t.title == "一般公共预算机关运行经费支出预算表")
+
+    assert table.context == ("公开表十一", "部门: 江苏省人大常委会办公厅 单位:万元")
+    assert cells(table)[0] == ("科目编码", "科目名称", "机关运行经费支出")
