@@ -262,6 +262,10 @@ def _item_columns_sum_to_subtotal(found: _Findings, facts: pl.DataFrame) -> None
     for _, row_facts in items.group_by(["table_index", "source_position"], maintain_order=True):
         paths = {r["column_index"]: (r["column_label"] or "").split(" / ") for r in row_facts.iter_rows(named=True)}
         amounts = dict(zip(row_facts["column_index"], row_facts["amount_wan"], strict=True))
+        subtotals = {i: p[:-1] for i, p in paths.items() if found.rules.subtotal_column.search(p[-1])}
+        members = {i: [o for o, p in paths.items() if o != i and p[: len(g)] == g] for i, g in subtotals.items()}
+        if any(not found_members for found_members in members.values()):
+            continue  # a subtotal heading over no columns: the header's groups were not read whole
         for index, path in paths.items():
             if not found.rules.subtotal_column.search(path[-1]):
                 continue
@@ -290,7 +294,8 @@ def _item_columns_sum_to_subtotal(found: _Findings, facts: pl.DataFrame) -> None
 
 
 def _parts_sum_to_whole(found: _Findings, facts: pl.DataFrame) -> None:
-    """Within a row, a whole equals the sum of its parts, when the table prints every part's column."""
+    """Within a row, a whole equals the sum of its parts, when the table prints every part's column;
+    where a table prints a finer split of the same whole (基本 + 项目 + 预留机动), that one is checked."""
     row_keys = ["table_index", "source_position", *QUALIFIERS]
     group_keys = ["table_index", "period", "fund"]
     cells = (
@@ -300,8 +305,16 @@ def _parts_sum_to_whole(found: _Findings, facts: pl.DataFrame) -> None:
     )
     columns = facts.group_by(group_keys).agg(pl.col("measure").unique())
     checks = []
-    for rank, (whole, parts) in enumerate(found.rules.parts_sum_to_whole):
-        printing_parts = columns.filter(pl.col("measure").list.set_intersection(list(parts)).list.len() == len(parts))
+    rules = found.rules.parts_sum_to_whole
+
+    def printing(parts: tuple[str, ...]) -> pl.DataFrame:
+        return columns.filter(pl.col("measure").list.set_intersection(list(parts)).list.len() == len(parts))
+
+    for rank, (whole, parts) in enumerate(rules):
+        printing_parts = printing(parts)
+        for other_whole, other_parts in rules:
+            if other_whole == whole and set(parts) < set(other_parts):
+                printing_parts = printing_parts.join(printing(other_parts), on=group_keys, how="anti", nulls_equal=True)
         sums = (
             cells.filter(pl.col("measure").is_in(parts))
             .group_by(row_keys)

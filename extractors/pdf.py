@@ -47,6 +47,8 @@ _PAGE_NUMBER = re.compile(
 )
 _AMOUNT = re.compile(r"[-+]?[\d,]*\.?\d+%?")
 _CAPTION_ROWS = 4
+MIN_COLUMN_WIDTH = 20.0
+_AMOUNT_CELL = re.compile(r"-?\d{1,3}(,\d{3})*(\.\d+)?|-?\d+\.\d+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
 _PDFIUM_PASSWORD_ERRORS = (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY)
 _PDFMINER_ERRORS = (PdfminerException, MalformedPDFException, PDFException, PSException)
@@ -193,7 +195,7 @@ def _ruled_page(page: pdfplumber.page.Page) -> list[_Line | _Grid]:
         for row, column, box in _overlapping_cells(table):
             extracted[row][column] = _text_within(page, box)
         tops = [row.bbox[1] for row in table.rows]
-        grid = _grid(extracted, tops)
+        grid = _grid(extracted, tops, _column_widths(table))
         if grid is not None:
             x0, _, x1, bottom = table.bbox
             grids.append(((x0, grid.top, x1, bottom), grid))
@@ -268,15 +270,35 @@ def _text_within(page: pdfplumber.page.Page, box: tuple[float, float, float, flo
     return extract_text(chars)
 
 
-def _grid(extracted: list[list[str | None]], tops: list[float]) -> _Grid | None:
-    """Cells as printed, spans as ''; rows and columns that are blank throughout are ruling artefacts."""
+def _column_widths(table: pdfplumber.table.Table) -> list[float]:
+    """Each grid column's width, from its unmerged cells (0 when every cell of it is merged)."""
+    widths: list[list[float]] = []
+    for row in table.rows:
+        for index, cell in enumerate(row.cells):
+            while len(widths) <= index:
+                widths.append([])
+            if cell is not None:
+                widths[index].append(cell[2] - cell[0])
+    return [min(found, default=0.0) for found in widths]
+
+
+def _grid(extracted: list[list[str | None]], tops: list[float], widths: list[float]) -> _Grid | None:
+    """Cells as printed, spans as ''. Rows blank throughout, and blank columns too narrow to print a
+    figure in, are ruling artefacts; a blank column of full width is a column with nothing to say on
+    this page (事业收入 on a continuation page), kept so that columns line up with the page before.
+    A single row that prints an amount (a 合计 alone on its page) is a table row too."""
     width = max((len(row) for row in extracted), default=0)
     rows = [[_cell(cell) for cell in row] + [""] * (width - len(row)) for row in extracted]
-    kept_columns = [index for index in range(width) if any(row[index] for row in rows)]
+    kept_columns = [
+        index
+        for index in range(width)
+        if any(row[index] for row in rows) or (index < len(widths) and widths[index] >= MIN_COLUMN_WIDTH)
+    ]
     kept = tuple(
         (number, tuple(row[index] for index in kept_columns)) for number, row in enumerate(rows, start=1) if any(row)
     )
-    if len(kept) < 2 or len(kept_columns) < 2:
+    single_amount_row = len(kept) == 1 and any(_AMOUNT_CELL.fullmatch(cell) for cell in kept[0][1])
+    if (len(kept) < 2 and not single_amount_row) or len(kept_columns) < 2:
         return None
     return _Grid(rows=kept, top=tops[kept[0][0] - 1])
 
@@ -314,15 +336,18 @@ def _captions(grid: _Grid, untitled: bool) -> tuple[list[str], list[tuple[int, t
     for count in range(min(len(rows) - 1, _CAPTION_ROWS), 0, -1):
         lines = _caption_lines(rows[:count], untitled)
         if lines is not None:
-            return lines, _data_rows(rows[count:])
-    return [], _data_rows(rows)
+            return lines, _data_rows(rows[count:], rows[:count])
+    return [], _data_rows(rows, [])
 
 
-def _data_rows(rows: list[tuple[int, tuple[str, ...]]]) -> list[tuple[int, tuple[str, ...]]]:
+def _data_rows(
+    rows: list[tuple[int, tuple[str, ...]]], captions: list[tuple[int, tuple[str, ...]]]
+) -> list[tuple[int, tuple[str, ...]]]:
     """Cells joined, less the columns that only the captions filled."""
     joined = [(number, tuple(_run_on(cell.split("\n")) for cell in cells)) for number, cells in rows]
     width = len(joined[0][1]) if joined else 0
-    kept = [index for index in range(width) if any(cells[index] for _, cells in joined)]
+    captioned = {index for _, cells in captions for index, cell in enumerate(cells) if cell}
+    kept = [index for index in range(width) if index not in captioned or any(cells[index] for _, cells in joined)]
     if len(kept) == width:
         return joined
     return [(number, tuple(cells[index] for index in kept)) for number, cells in joined]

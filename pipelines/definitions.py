@@ -14,7 +14,7 @@ import dagster as dg
 from extractors import ExtractedDocument
 from pipelines.inbox import DISCLOSURE_PARTITIONS, PATH_TAG, find_in_inbox, scan_inbox
 from pipelines.resources import DataQuality, Inbox, ReadingLimits, Warehouse
-from warehouse.report import findings_markdown
+from warehouse.report import findings_markdown, markdown_cell
 from yusuan.ingest import (
     DocumentOutcome,
     extract_in_worker,
@@ -93,6 +93,9 @@ def validated_disclosure(
         dg.AssetCheckSpec(
             "consistency_findings", asset="loaded_disclosure", description="Sums, balances, tables and narrative agree."
         ),
+        dg.AssetCheckSpec(
+            "amounts_read", asset="loaded_disclosure", description="Every amount printed in its tables became a fact."
+        ),
     ],
 )
 def loaded_disclosure(
@@ -112,7 +115,33 @@ def loaded_disclosure(
             "fiscal_year": str(record.get("fiscal_year")),
             "facts": int(record.get("facts_loaded") or 0),
         },
-        check_results=[_suite_check(outcome, quality.settings(warehouse).data_docs), _findings_check(outcome)],
+        check_results=[
+            _suite_check(outcome, quality.settings(warehouse).data_docs),
+            _findings_check(outcome),
+            _amounts_read_check(outcome, record),
+        ],
+    )
+
+
+def _amounts_read_check(outcome: DocumentOutcome, record: dict) -> dg.AssetCheckResult:
+    """Warns when a loaded document left printed amounts out (unknown tables, quarantined rows)."""
+    cells, loaded = int(record.get("amount_cells") or 0), int(record.get("amount_cells_loaded") or 0)
+    issues = outcome.load.issues if outcome.load is not None else None
+    unread = issues.filter(issues["kind"].is_in(["unknown_table", "quarantined_row", "malformed_amount"]))
+    lines = ["| page | where | what |", "|---|---|---|"] + [
+        f"| {row['page'] or ''} | {markdown_cell(row['source_position'])} | {markdown_cell(row['message'])} |"
+        for row in (unread.iter_rows(named=True) if unread is not None else [])
+    ]
+    return dg.AssetCheckResult(
+        check_name="amounts_read",
+        passed=outcome.status == "loaded" and loaded >= cells,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "amount_cells": cells,
+            "amount_cells_loaded": loaded,
+            "percent_read": dg.MetadataValue.float(round(100 * loaded / cells, 1) if cells else 100.0),
+            "not_read": dg.MetadataValue.md("\n".join(lines)),
+        },
     )
 
 

@@ -72,6 +72,7 @@ def test_sensor_registers_each_content_once_and_its_runs_load_them(tmp_path: Pat
     assert {e.check_name for e in runs[-1].get_asset_check_evaluations()} == {
         "expectation_suite",
         "consistency_findings",
+        "amounts_read",
     }
 
     again = inbox_sensor(
@@ -99,6 +100,11 @@ def test_a_loaded_partition_reports_its_checks(tmp_path: Path, inbox: Path) -> N
     assert "tables_agree" in findings.metadata["table"].value
     metadata = result.asset_materializations_for_node("loaded_disclosure")[0].metadata
     assert metadata["status"].value == "loaded" and metadata["facts"].value > 0
+    read = checks["amounts_read"]
+    con = duckdb.connect(str(tmp_path / "dagster.duckdb"), read_only=True)
+    cells, loaded = con.execute("SELECT amount_cells, amount_cells_loaded FROM dim_document").fetchone()
+    assert (read.metadata["amount_cells"].value, read.metadata["amount_cells_loaded"].value) == (cells, loaded)
+    assert loaded == metadata["facts"].value and read.passed == (loaded == cells)
 
 
 def test_a_partition_without_its_path_tag_is_found_in_the_inbox(tmp_path: Path, inbox: Path) -> None:

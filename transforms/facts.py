@@ -356,8 +356,9 @@ def _fact(
     if column.role == "item":
         scheme, code, name = "item", None, column.item
     measure = column.measure
-    if measure == "total" and table.table_type:
-        measure = vocabulary().table_type(table.table_type).total_measure
+    table_type = vocabulary().table_type(table.table_type) if table.table_type else None
+    if table_type and measure in ("total", table_type.fund):
+        measure = table_type.total_measure
     return {
         "document_id": context.document_id,
         "adcode": context.adcode,

@@ -22,6 +22,8 @@ DOCUMENT_SCHEMA = {
     "department_code": pl.String,
     "department_name": pl.String,
     "fiscal_year": pl.Int32,
+    "budget_scope": pl.String,
+    "document_kind": pl.String,
     "published_at": pl.Datetime("us"),
     "status": pl.String,
     "reason": pl.String,
@@ -40,6 +42,7 @@ TABLE_SCHEMA = {
     "unit_source": pl.String,
     "segments": pl.Int32,
     "printed_rows": pl.Int32,
+    "amount_cells": pl.Int32,
     "facts": pl.Int32,
 }
 ISSUE_SCHEMA = {
@@ -72,11 +75,37 @@ def published_at(extracted: ExtractedDocument) -> datetime | None:
         return None
 
 
+def _what(normalized: NormalizedDocument, kind: str) -> str:
+    context = normalized.context
+    whose = f"{context.department_name}'s " if context.department_name else "a "
+    year = f"{context.fiscal_year} " if context.fiscal_year else ""
+    return f"{whose}{year}{kind}"
+
+
 def identity_problem(normalized: NormalizedDocument) -> tuple[str, str] | None:
-    """(status, reason) when the document cannot be filed under a region, year and budget tables."""
+    """(status, reason) when the document cannot be filed under a region, year and budget tables.
+
+    A template or a narrative without tables is a file a user downloaded by mistake or only half
+    of: the reason says what it is and what to load instead, rather than that it is broken."""
     context = normalized.context
     known = [t for t in normalized.tables if t.table_type]
+    if normalized.placeholders:
+        marks = ", ".join(f"'{mark}'" for mark in normalized.placeholders[:5])
+        return "template", (
+            f"an unfilled template, not a disclosure: it prints placeholders ({marks}) where a department's "
+            "name, the year and amounts belong; load the department's published disclosure instead"
+        )
+    if normalized.document_kind == "final_account":
+        return "not_budget", (
+            f"{_what(normalized, '部门决算')} (final accounts), not a 部门预算: "
+            "yusuan loads budgets only; load the department's 部门预算 disclosure instead"
+        )
     if not known:
+        if normalized.reads_as_budget_narrative:
+            return "narrative_only", (
+                f"the narrative of {_what(normalized, '部门预算')} without its tables; "
+                "load the tables file published beside it (it loads on its own)"
+            )
         found = f"{len(normalized.tables)} tables, none" if normalized.tables else "no table at all"
         return "not_budget", (
             f"not a 部门预算 disclosure: {found} titled like 部门收支总表, 一般公共预算支出表, ...; "
@@ -84,8 +113,10 @@ def identity_problem(normalized: NormalizedDocument) -> tuple[str, str] | None:
         )
     if context.department_name is None:
         return "unidentified", (
-            "no department name starting with a GB/T 2260 region name in the opening lines; "
-            "check the cover page prints e.g. '苍溪县医疗保障局'"
+            "no department name found: no label line such as '部门：苍溪县医疗保障局' or '编制部门：…' "
+            "above the tables, and no cover line naming a department with its region; "
+            "if the document prints its department under another label, add it to [identity] in "
+            "transforms/vocabulary.toml"
         )
     if context.adcode is None:
         return "unidentified", f"region of '{context.department_name}' not resolved: {normalized.region_reason}"
@@ -114,6 +145,8 @@ def document_record(
         "department_code": context.department_code if context else None,
         "department_name": context.department_name if context else None,
         "fiscal_year": context.fiscal_year if context else None,
+        "budget_scope": normalized.budget_scope if normalized else None,
+        "document_kind": normalized.document_kind if normalized else None,
         "published_at": published_at(extracted),
         "status": status,
         "reason": reason,
@@ -138,6 +171,7 @@ def table_records(normalized: NormalizedDocument) -> pl.DataFrame:
             "unit_source": t.unit_source,
             "segments": len(t.segments),
             "printed_rows": t.rows,
+            "amount_cells": normalized.amount_cells.get(t.index, 0),
             "facts": facts_per_table.get(t.index, 0),
         }
         for t in normalized.tables

@@ -8,6 +8,7 @@ import polars as pl
 
 PROVINCE_SUFFIX = "0000"
 CITY_SUFFIX = "00"
+_LONGEST_NAME = 20
 
 
 @cache
@@ -50,17 +51,68 @@ class RegionMatch:
     reason: str
 
 
+@dataclass(frozen=True)
+class RegionSpan:
+    """Where a name prints its region (上海市普陀区 in 上海市普陀区司法局) and which regions it can be."""
+
+    start: int
+    end: int
+    candidates: tuple[dict, ...]
+
+
+@cache
+def _regions_by_name() -> dict[str, tuple[dict, ...]]:
+    by_name: dict[str, list[dict]] = {}
+    for row in region_reference().filter(pl.col("name").str.len_chars() >= 2).to_dicts():
+        by_name.setdefault(row["name"], []).append(row)
+    return {name: tuple(rows) for name, rows in by_name.items()}
+
+
+def _within(row: dict, parents: tuple[dict, ...] | None) -> bool:
+    if parents is None:
+        return True
+    for parent in parents:
+        if parent["level"] == "province" and row["adcode"][:2] == parent["adcode"][:2]:
+            return row["adcode"] != parent["adcode"]
+        if parent["level"] == "city" and row["adcode"][:4] == parent["adcode"][:4]:
+            return row["adcode"] != parent["adcode"]
+    return False
+
+
+def _step(name: str, at: int, parents: tuple[dict, ...] | None) -> tuple[str, tuple[dict, ...]] | None:
+    by_name = _regions_by_name()
+    for end in range(min(len(name), at + _LONGEST_NAME), at + 1, -1):
+        rows = tuple(r for r in by_name.get(name[at:end], ()) if _within(r, parents))
+        if rows:
+            return name[at:end], rows
+    return None
+
+
+def region_span(name: str, inside_min: int = 3) -> RegionSpan | None:
+    """The regions a name prints, read top-down: a province, then a city or county inside it, so
+    that 上海市普陀区人民政府办公室 is 普陀区 of 上海市. A name that does not start with a region
+    (中共江苏省委办公厅) is searched for the first full region name of `inside_min` characters
+    or more printed inside it."""
+    starts = [0, *range(1, max(len(name) - inside_min + 1, 1))]
+    for start in starts:
+        first = _step(name, start, None)
+        if first is None or (start > 0 and len(first[0]) < inside_min):
+            continue
+        end, candidates = start + len(first[0]), first[1]
+        while (deeper := _step(name, end, candidates)) is not None:
+            end, candidates = end + len(deeper[0]), deeper[1]
+        return RegionSpan(start, end, candidates)
+    return None
+
+
 def resolve_region(department_name: str, document_text: str) -> RegionMatch:
-    """The region a department name starts with; same-named regions are told apart by the
-    province or city names the document mentions, and left unresolved when it mentions neither."""
-    regions = region_reference()
-    candidates = regions.filter(
-        pl.lit(department_name).str.starts_with(pl.col("name")) & (pl.col("name").str.len_chars() >= 2)
-    )
-    if candidates.is_empty():
-        return RegionMatch(None, None, f"no GB/T 2260 region name starts '{department_name}'")
-    longest = candidates.filter(pl.col("name").str.len_chars() == pl.col("name").str.len_chars().max())
-    rows = longest.to_dicts()
+    """The region a department name prints, at its deepest level; same-named regions are told
+    apart by the province or city names the document mentions, and left unresolved when it
+    mentions neither."""
+    span = region_span(department_name)
+    if span is None:
+        return RegionMatch(None, None, f"no GB/T 2260 region name in '{department_name}'")
+    rows = list(span.candidates)
     if len(rows) > 1:
         scored = sorted(rows, key=lambda r: -_mentions(r, document_text))
         if _mentions(scored[0], document_text) == _mentions(scored[1], document_text):

@@ -120,13 +120,40 @@ def _continues(first: RawTable, previous: RawTable, raw: RawTable) -> bool:
         return False
     labels = _header_labels(raw)
     if not labels:
-        return max(map(_width, raw.rows)) == max(map(_width, previous.rows))
+        return max(map(_width, raw.rows)) <= max(map(_width, previous.rows))
     shared = labels & _header_labels(previous)
     return len(shared) >= _MIN_SHARED_HEADER * len(labels)
 
 
 def _width(row: RawRow) -> int:
     return len(row.cells)
+
+
+def _merged_label_rows(previous: RawTable, raw: RawTable) -> bool:
+    """Rows narrower than the table they follow because their label spans the code and name columns
+    (a 合计 row alone on the last page): one label, then amounts only, as many as the table has."""
+    width = max(map(_width, previous.rows))
+    return all(
+        len(row.cells) < width
+        and parse_amount(row.cells[0]) is None
+        and all(parse_amount(cell) is not None or not cell.strip() for cell in row.cells[1:])
+        for row in raw.rows
+    )
+
+
+def _aligned(previous: RawTable, raw: RawTable) -> RawTable:
+    """A narrower continuation with its amounts moved under their columns: after the label when the
+    label cell spans the code and name columns, else flush right, where the amount columns are."""
+    width = max(map(_width, previous.rows))
+    if _header_labels(raw) or max(map(_width, raw.rows)) == width:
+        return raw
+    merged = _merged_label_rows(previous, raw)
+
+    def padded(cells: tuple[str, ...]) -> tuple[str, ...]:
+        pad = ("",) * (width - len(cells))
+        return (cells[0], *pad, *cells[1:]) if merged else (*pad, *cells)
+
+    return replace(raw, rows=tuple(replace(row, cells=padded(row.cells)) for row in raw.rows))
 
 
 def _unit_of(segments: Sequence[RawTable], default_unit: str) -> tuple[str, str]:
@@ -152,7 +179,7 @@ def classify_tables(raw_tables: Sequence[RawTable]) -> list[ClassifiedTable]:
     groups: list[list[RawTable]] = []
     for raw in raw_tables:
         if groups and _continues(groups[-1][0], groups[-1][-1], raw):
-            groups[-1].append(raw)
+            groups[-1].append(_aligned(groups[-1][-1], raw))
         else:
             groups.append([raw])
     classified = []
@@ -265,7 +292,10 @@ def _resolve_column(index: int, path: list[str], side: str | None, fiscal_year: 
             return Column(index, role, label, side)
     for depth, text in enumerate(reversed(path)):
         if vocab.header_role(text, "item"):
-            return Column(index, "item", label, side, measure="total", item=clean_label(text), inferred=depth > 0)
+            item = clean_label(text)
+            return Column(
+                index, "item", label, side, "total", item=vocab.item_names.get(item, item), inferred=depth > 0
+            )
         if depth == 0 and vocab.header_role(text, "subtotal"):
             return Column(index, "subtotal", label, side)
         if found := _measure_of_label(text, fiscal_year):
@@ -385,5 +415,29 @@ def resolve_columns(header: Sequence[RawRow], data: Sequence[RawRow], fiscal_yea
                 column = replace(column, role="text")
             elif first_amount.get(column.side) == column.index and column.side not in has_total:
                 column = replace(column, role="amount", measure="total", inferred=True)
+            elif (spanned := _spanned_by(final, resolved, column, data)) is not None:
+                column = replace(spanned, index=column.index, inferred=True)
         final.append(column)
     return final
+
+
+def _spanned_by(final: list[Column], resolved: list[Column], column: Column, data: Sequence[RawRow]) -> Column | None:
+    """The amount column beside this unheaded one whose heading spans it: a word processor's grid
+    puts some rows' figures a cell further right (合计 and 类 rows), never both in one row, or all
+    of them a cell left of a heading over an empty column."""
+
+    def filled(row: RawRow, index: int) -> bool:
+        return index < len(row.cells) and bool(row.cells[index].strip())
+
+    left = next((c for c in reversed(final) if c.role != "text"), None)
+    if (
+        left
+        and left.role == "amount"
+        and left.side == column.side
+        and not any(filled(row, left.index) and filled(row, column.index) for row in data)
+    ):
+        return left
+    right = resolved[column.index + 1] if column.index + 1 < len(resolved) else None
+    if right and right.role == "amount" and right.side == column.side and not any(filled(r, right.index) for r in data):
+        return right
+    return None

@@ -14,6 +14,7 @@ class TableType:
     scheme: str
     amounts: bool
     total_measure: str
+    fund: str | None
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Vocabulary:
     composites: tuple[tuple[frozenset[str], str], ...]
     continuation_title: re.Pattern[str]
     code_formats: dict[str, re.Pattern[str]]
+    item_names: dict[str, str]
 
     def table_type(self, name: str) -> TableType:
         return next(t for t in self.table_types if t.name == name)
@@ -62,12 +64,17 @@ def vocabulary() -> Vocabulary:
     return Vocabulary(
         table_types=tuple(
             TableType(
-                t["name"], _compile(t["patterns"]), t["scheme"], t.get("amounts", True), t.get("total_measure", "total")
+                t["name"],
+                _compile(t["patterns"]),
+                t["scheme"],
+                t.get("amounts", True),
+                t.get("total_measure", "total"),
+                t.get("fund"),
             )
             for t in data["table_type"]
         ),
         scheme_in_title={k: re.compile(v) for k, v in data["scheme_in_title"].items()},
-        header={k: _compile(v) for k, v in data["header"].items()},
+        header={k: _compile(v) for k, v in data["header"].items() if isinstance(v, list)},
         measures=tuple(Measure(m["name"], _compile(m["patterns"]), m.get("kind", "part")) for m in data["measure"]),
         total_row=_compile(data["row"]["total"]),
         enumeration=re.compile(data["row"]["enumeration"]),
@@ -76,6 +83,7 @@ def vocabulary() -> Vocabulary:
         composites=tuple((frozenset(c["parts"]), c["whole"]) for c in data["composite"]),
         continuation_title=re.compile(data["continuation"]["title"]),
         code_formats={k: re.compile(v) for k, v in data["subject_code_format"].items()},
+        item_names=data["header"].get("item_names", {}),
     )
 
 

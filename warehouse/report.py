@@ -43,11 +43,16 @@ def document_report(con: duckdb.DuckDBPyConnection, document_id: str) -> Documen
     return DocumentReport(document, failed, findings)
 
 
+def markdown_cell(text: object) -> str:
+    """Printed text made safe for a Markdown table cell: no column breaks, no HTML."""
+    return str(text if text is not None else "").replace("|", "/").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def findings_markdown(findings: pl.DataFrame, limit: int = 50) -> str:
     """A Markdown table of findings, worst first, for the Dagster UI."""
     lines = ["| severity | rule | table | page | row | difference | message |", "|---|---|---|---|---|---|---|"]
     for row in findings.head(limit).iter_rows(named=True):
-        message = row["message"].replace("|", "/")
+        message = markdown_cell(row["message"])
         lines.append(
             f"| {row['severity']} | {row['rule']} | {row['table_type']} | {row['page'] or ''} | "
             f"{row['source_position']} | {row['difference']} | {message} |"

@@ -143,3 +143,8 @@ CREATE TABLE IF NOT EXISTS fct_quality_finding (
 -- Columns added after a warehouse may have been created: kept in step with the tables above.
 ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS published_at TIMESTAMP;
 ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS is_current BOOLEAN;
+ALTER TABLE stg_table ADD COLUMN IF NOT EXISTS amount_cells INTEGER;
+ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS budget_scope VARCHAR;
+ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS document_kind VARCHAR;
+ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS amount_cells INTEGER;
+ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS amount_cells_loaded INTEGER;

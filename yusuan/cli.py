@@ -102,8 +102,25 @@ def _describe(outcome: DocumentOutcome) -> str:
         f"  {record['region_name']} ({record['adcode']}) {record['department_name']} {record['fiscal_year']}"
         f"  document {record['document_id'][:12]}\n"
         f"  tables: {tables}\n"
-        f"  facts: {record['facts_loaded']}  issues: {outcome.load.issues.height}  findings: {quality}"
+        f"  facts: {record['facts_loaded']}  issues: {outcome.load.issues.height}  findings: {quality}\n"
+        f"  {_coverage(record)}"
     )
+
+
+def _coverage(record: dict) -> str:
+    """How many amounts printed in its tables became facts; a partly read document must say so."""
+    cells, loaded = record.get("amount_cells") or 0, record.get("amount_cells_loaded") or 0
+    if loaded >= cells:
+        return f"amounts read: {loaded} of {cells} (100 %)"
+    return (
+        f"WARNING amounts read: {loaded} of {cells} ({100 * loaded / cells:.1f} %): "
+        f"{cells - loaded} printed amounts are not facts; `yusuan report FILE` lists the tables and rows"
+    )
+
+
+def _partly_read(outcome: DocumentOutcome) -> bool:
+    record = outcome.load.document.row(0, named=True) if outcome.load is not None else {}
+    return (record.get("amount_cells_loaded") or 0) < (record.get("amount_cells") or 0)
 
 
 def _ingest(args: argparse.Namespace) -> int:
@@ -126,15 +143,17 @@ def _ingest(args: argparse.Namespace) -> int:
         quality=QualitySettings(data_docs=args.data_docs or target.parent / DATA_DOCS_DIR, rules=rules),
     )
     files = discover(args.paths)
-    rejected = facts = loaded = 0
+    rejected = facts = loaded = partly = 0
     with Progress(files, enabled=sys.stderr.isatty()) as progress:
         for outcome in ingest(files, target, options):
             progress.write(_describe(outcome))
             progress.advance(outcome)
             rejected += outcome.status not in ("loaded", "duplicate")
             loaded += outcome.status == "loaded"
+            partly += outcome.status == "loaded" and _partly_read(outcome)
             facts += outcome.load.document["facts_loaded"][0] if outcome.load is not None else 0
-    print(f"{len(files)} files, {loaded} loaded, {rejected} rejected, {facts} facts -> {target}")
+    partly_note = f" ({partly} only partly read)" if partly else ""
+    print(f"{len(files)} files, {loaded} loaded{partly_note}, {rejected} rejected, {facts} facts -> {target}")
     print(f"data-quality report: yusuan report FILE; GX Data Docs: {options.quality.data_docs / 'index.html'}")
     return EXIT_REJECTED if rejected else EXIT_OK
 

@@ -127,8 +127,12 @@ def normalize_step(extracted: ExtractedDocument) -> DocumentOutcome:
         tables_by_type[key] = tables_by_type.get(key, 0) + 1
     problem = identity_problem(normalized)
     status, reason = (problem[0], f"{extracted.path.name}: {problem[1]}") if problem else ("loaded", None)
+    amount_cells = sum(normalized.amount_cells.values())
     load = DocumentLoad(
-        document=document_record(extracted, normalized, status, reason),
+        document=document_record(extracted, normalized, status, reason).with_columns(
+            amount_cells=pl.lit(amount_cells, pl.Int32),
+            amount_cells_loaded=pl.lit(normalized.facts.height if problem is None else 0, pl.Int32),
+        ),
         tables=table_records(normalized),
         issues=issue_records(normalized),
         facts=normalized.facts if problem is None else empty_facts(),
@@ -161,7 +165,10 @@ def validate_step(outcome: DocumentOutcome, quality: QualitySettings) -> Documen
     if not suite.success:
         reason = f"{outcome.path.name}: the expectation suite failed: " + "; ".join(suite.failures)
         document = outcome.load.document.with_columns(
-            status=pl.lit("failed_validation"), reason=pl.lit(reason), facts_loaded=pl.lit(0, pl.Int32)
+            status=pl.lit("failed_validation"),
+            reason=pl.lit(reason),
+            facts_loaded=pl.lit(0, pl.Int32),
+            amount_cells_loaded=pl.lit(0, pl.Int32),
         )
         load = replace(outcome.load, document=document, facts=empty_facts(), expectations=expectations)
         return replace(outcome, load=load)
