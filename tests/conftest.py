@@ -1,5 +1,7 @@
 """Shared fixtures: the shared seeds and corpus read in place, and warehouses built from them."""
 
+import inspect
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +19,29 @@ SAMPLE_PDFS = sorted(CORPUS.glob("*.pdf"))
 REAL = CORPUS / "real"
 GUIYANG_SEED = SEEDS / "000_80b0a90830817b4c.txt"
 CANGXI_SEED = SEEDS / "003_ff4bcb3d5afa9de0.txt"
+
+
+_SHARED_NAMES = re.compile(r"\b(SHARED|SEEDS|CORPUS|REAL|SAMPLE_PDFS|GUIYANG_SEED|CANGXI_SEED|CANGXI_PDF)\b")
+
+
+def _reads_shared(item: pytest.Item) -> bool:
+    """Whether the test, or a fixture it uses, names a file of ../shared."""
+    sources = [item.obj]
+    for name in getattr(item, "fixturenames", ()):
+        definitions = item.session._fixturemanager.getfixturedefs(name, item) or ()
+        sources += [definition.func for definition in definitions]
+    return any(_SHARED_NAMES.search(inspect.getsource(source)) for source in sources if inspect.isfunction(source))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Without ../shared beside the checkout, the tests that read it are skipped, saying why; the
+    rest (generated disclosures, the factory's samples) still run."""
+    if SHARED.is_dir():
+        return
+    skip = pytest.mark.skip(reason=f"{SHARED} is not beside this checkout")
+    for item in items:
+        if _reads_shared(item):
+            item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")

@@ -1701,6 +1701,11 @@ def _styled_narrative(spec: DisclosureSpec) -> list[tuple[float, str]]:
         (14.0, f"{year}年部门预算编制说明"),
         (_LINE_FONT, f"{year}年，{who}收入预算{total}万元，其中：财政拨款收入{appropriation}万元。"),
         (_LINE_FONT, f"支出预算{total}万元。"),
+        (
+            _LINE_FONT,
+            f"财政拨款支出中，基本支出{narrative_amount(in_wan(spec.basic, spec.unit))}万元，"
+            f"项目支出{narrative_amount(in_wan(spec.project, spec.unit))}万元。",
+        ),
     ]
     if spec.layout == "shanghai":
         three = narrative_amount(spec.three_public_total)

@@ -213,3 +213,76 @@ def test_malformed_amounts_are_reported_not_guessed(cell: str) -> None:
     facts, issues = read.facts, read.issues
     assert facts.is_empty()
     assert [(i.kind, i.position) for i in issues] == [("malformed_amount", "page 1, row 2")]
+
+
+def _budget(*tables):
+    return budget_facts(classify_tables(list(tables)), CONTEXT)
+
+
+def test_a_wide_table_printed_down_then_over_takes_its_row_labels_in_order() -> None:
+    """Pages 1-2 print codes, names and the first columns; a '（续）' page prints the rest, unlabelled."""
+    left = raw_table(
+        [["科目编码", "科目名称", "合计"], ["201", "一般公共服务支出", "30.00"], ["20101", "人大事务", "30.00"]],
+        title="一般公共预算支出预算表",
+    )
+    more_left = raw_table([["2010101", "行政运行", "30.00"]], title=None, after_table=True, page=2)
+    right = raw_table(
+        [["基本支出", "项目支出"], ["20.00", "10.00"], ["20.00", "10.00"], ["20.00", "10.00"]],
+        title="一般公共预算支出预算表（续）",
+        page=3,
+    )
+    read = _budget(left, more_left, right)
+    assert read.issues == [] and read.amount_cells == {0: 9}
+    over = read.facts.filter(pl.col("page") == 3).select("subject_code", "measure", "amount_wan").rows()
+    assert over == [
+        ("201", "basic", Decimal("20.00")),
+        ("201", "project", Decimal("10.00")),
+        ("20101", "basic", Decimal("20.00")),
+        ("20101", "project", Decimal("10.00")),
+        ("2010101", "basic", Decimal("20.00")),
+        ("2010101", "project", Decimal("10.00")),
+    ]
+
+
+def test_a_total_row_whose_label_spans_the_code_columns_continues_its_table() -> None:
+    table = raw_table(
+        [["类", "款", "项", "科目名称", "合计", "基本支出"], ["201", "01", "01", "行政运行", "5.00", "5.00"]],
+        title="一般公共预算支出预算表",
+    )
+    last_page = raw_table([["合计", "5.00", "5.00"]], title=None, after_table=True, page=2)
+    read = _budget(table, last_page)
+    totals = read.facts.filter(pl.col("row_kind") == "total").select("measure", "column_index").rows()
+    assert totals == [("total", 4), ("basic", 5)]
+    assert read.amount_cells == {0: 4}
+
+
+def test_a_lost_leading_zero_is_mended_and_a_garbled_class_quarantined() -> None:
+    rows = [
+        ["类", "款", "科目名称", "合计"],
+        ["301", "2", "津贴补贴", "16.00"],
+        ["7", "11", "行政单位医疗", "3.00"],
+        ["302", "01", "办公费", "1.00"],
+    ]
+    read = _budget(raw_table(rows, title="一般公共预算基本支出预算表"))
+    assert read.facts["subject_code"].to_list() == ["30102", "30201"]
+    assert [(i.kind, i.position) for i in read.issues] == [
+        ("repaired_code", "page 1, row 2"),
+        ("quarantined_row", "page 1, row 3"),
+    ]
+    assert read.amount_cells == {0: 3}
+
+
+def test_figures_printed_a_cell_left_of_their_headings_take_those_headings() -> None:
+    rows = [["", "合计", "", "基本支出", "", "项目支出", ""], ["30.00", "", "20.00", "", "10.00", "", ""]]
+    read = _budget(raw_table(rows, title="支出预算总表"))
+    assert read.facts.select("measure", "amount_wan").rows() == [
+        ("total", Decimal("30.00")),
+        ("basic", Decimal("20.00")),
+        ("project", Decimal("10.00")),
+    ]
+
+
+def test_unknown_tables_count_their_amounts_as_not_read() -> None:
+    read = _budget(raw_table([["项目", "金额"], ["某事项", "1,234.50"], ["另一事项", "7.25"]], title="某某情况表"))
+    assert read.facts.is_empty() and read.amount_cells == {0: 2}
+    assert [i.kind for i in read.issues] == ["unknown_table"]

@@ -16,6 +16,7 @@ from transforms.tables import ClassifiedTable, Column, resolve_columns, split_he
 from transforms.vocabulary import vocabulary
 
 _DIGITS = re.compile(r"^\d+$")
+_DIGIT = re.compile(r"\d")
 _CODE_THEN_NAME = re.compile(r"^(\d{3,9})\s*(\D.*)$")
 _BROKEN_DECIMAL = re.compile(r"^\d[\d,]*\.$")
 _DECIMALS_THEN_TEXT = re.compile(r"^(\d{1,2})\s+(\S.*)$")
@@ -275,9 +276,9 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
                     text = cells[column.index]
                     amount = parse_amount(text)
                     if amount is None:
-                        if _PERCENT.search(compact(text)):
+                        if _PERCENT.search(compact(text)) or not _DIGIT.search(text):
                             amount_cells -= 1
-                        else:
+                        if not _PERCENT.search(compact(text)):
                             issue(row, "malformed_amount", f"'{text}' under '{column.label}' is not an amount")
                         continue
                     facts.append(_fact(table, context, column, meaning, amount, text, row))

@@ -148,10 +148,14 @@ def _aligned(previous: RawTable, raw: RawTable) -> RawTable:
     if _header_labels(raw) or max(map(_width, raw.rows)) == width:
         return raw
     merged = _merged_label_rows(previous, raw)
+    _, data = split_header(previous.rows)
+    printed_width = max((i + 1 for row in data for i, cell in enumerate(row.cells) if cell.strip()), default=width)
 
     def padded(cells: tuple[str, ...]) -> tuple[str, ...]:
-        pad = ("",) * (width - len(cells))
-        return (cells[0], *pad, *cells[1:]) if merged else (*pad, *cells)
+        if merged:
+            return (cells[0], *("",) * (width - len(cells)), *cells[1:])
+        flush = ("",) * max(0, printed_width - len(cells))
+        return (*flush, *cells, *("",) * (width - len(flush) - len(cells)))
 
     return replace(raw, rows=tuple(replace(row, cells=padded(row.cells)) for row in raw.rows))
 
@@ -422,13 +426,16 @@ def resolve_columns(header: Sequence[RawRow], data: Sequence[RawRow], fiscal_yea
 
 
 def _spanned_by(final: list[Column], resolved: list[Column], column: Column, data: Sequence[RawRow]) -> Column | None:
-    """The amount column beside this unheaded one whose heading spans it: a word processor's grid
-    puts some rows' figures a cell further right (合计 and 类 rows), never both in one row, or all
-    of them a cell left of a heading over an empty column."""
+    """The amount column beside this unheaded one whose heading belongs to it: a word processor's
+    grid may print every figure a cell left of its heading, over an empty column, or some rows'
+    figures (合计 and 类 rows) a cell right of the others, never both in one row."""
 
     def filled(row: RawRow, index: int) -> bool:
         return index < len(row.cells) and bool(row.cells[index].strip())
 
+    right = resolved[column.index + 1] if column.index + 1 < len(resolved) else None
+    if right and right.role == "amount" and right.side == column.side and not any(filled(r, right.index) for r in data):
+        return right
     left = next((c for c in reversed(final) if c.role != "text"), None)
     if (
         left
@@ -437,7 +444,4 @@ def _spanned_by(final: list[Column], resolved: list[Column], column: Column, dat
         and not any(filled(row, left.index) and filled(row, column.index) for row in data)
     ):
         return left
-    right = resolved[column.index + 1] if column.index + 1 < len(resolved) else None
-    if right and right.role == "amount" and right.side == column.side and not any(filled(r, right.index) for r in data):
-        return right
     return None

@@ -1,0 +1,45 @@
+"""Write sample disclosures printed by the disclosure factory, for a checkout without ../shared.
+
+    python -m tests.make_samples DIR
+
+Three layouts, each consistent to the cent: a 四川 county budget (the factory's default), a 上海
+district budget in 元 with tables broken across pages, and a 江苏 province budget with titles ruled
+into the grid, turned pages and its narrative published as a second file.
+"""
+
+import sys
+from pathlib import Path
+
+from tests.disclosure_factory import build_disclosure, jiangsu_spec, shanghai_spec
+
+
+def write_samples(folder: Path) -> list[Path]:
+    """The sample files written into `folder` (created if missing)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    jiangsu = build_disclosure(jiangsu_spec(two_files=True))
+    files = {
+        "sichuan_county_budget.pdf": build_disclosure().pdf,
+        "shanghai_district_budget.pdf": build_disclosure(shanghai_spec()).pdf,
+        "jiangsu_province_budget_tables.pdf": jiangsu.pdf,
+        "jiangsu_province_budget_narrative.pdf": jiangsu.companion_pdf,
+    }
+    written = []
+    for name, data in files.items():
+        if data is not None:
+            path = folder / name
+            path.write_bytes(data)
+            written.append(path)
+    return written
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage: python -m tests.make_samples DIR", file=sys.stderr)
+        return 2
+    for path in write_samples(Path(argv[0])):
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
