@@ -2,13 +2,14 @@
 
 import inspect
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from extractors import ExtractedDocument, extract_document
 from yusuan.cli import main
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -42,6 +43,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if _reads_shared(item):
             item.add_marker(skip)
+
+
+@pytest.fixture
+def extract(tmp_path: Path) -> Callable[[bytes], ExtractedDocument]:
+    """Write the bytes where the pipeline would find them and run the real entry point."""
+
+    def run(data: bytes) -> ExtractedDocument:
+        path = tmp_path / "disclosure.pdf"
+        path.write_bytes(data)
+        return extract_document(path)
+
+    return run
 
 
 @pytest.fixture(scope="session")

@@ -8,3 +8,8 @@ def raw_table(
 ) -> RawTable:
     raw_rows = tuple(RawRow(tuple(cells), page, f"page {page}, row {i + 1}") for i, cells in enumerate(rows))
     return RawTable(title, unit, raw_rows, page, f"page {page}", (), after_table)
+
+
+def cells(table: RawTable) -> list[tuple[str, ...]]:
+    """A raw table's rows as printed cells, for comparing with what a test printed."""
+    return [row.cells for row in table.rows]

@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
 from extractors import ExtractedDocument, ExtractionError, RawTable, extract_document
 from tests.conftest import CORPUS
 from tests.pdfgen import DisclosurePdf, Grid, wide_grid
+from tests.tables import cells
 
 Extract = Callable[[bytes], ExtractedDocument]
-
-
-@pytest.fixture
-def extract(tmp_path: Path) -> Extract:
-    """Write the bytes where the pipeline would find them and run the real entry point."""
-
-    def run(data: bytes) -> ExtractedDocument:
-        path = tmp_path / "disclosure.pdf"
-        path.write_bytes(data)
-        return extract_document(path)
-
-    return run
-
-
-def cells(table: RawTable) -> list[tuple[str, ...]]:
-    return [row.cells for row in table.rows]
 
 
 def only_table(document: ExtractedDocument) -> RawTable:

@@ -7,31 +7,16 @@ continuation pages, each in a generated PDF; then the 江苏 development files i
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
-from extractors import ExtractedDocument, RawTable, extract_document
+from extractors import ExtractedDocument, extract_document
 from extractors.textlayer import is_title
-from tests.conftest import CORPUS
+from tests.conftest import REAL
 from tests.pdfgen import DisclosurePdf, Grid, wide_grid
+from tests.tables import cells
 
 Extract = Callable[[bytes], ExtractedDocument]
-REAL = CORPUS / "real"
-
-
-@pytest.fixture
-def extract(tmp_path: Path) -> Extract:
-    def run(data: bytes) -> ExtractedDocument:
-        path = tmp_path / "disclosure.pdf"
-        path.write_bytes(data)
-        return extract_document(path)
-
-    return run
-
-
-def cells(table: RawTable) -> list[tuple[str, ...]]:
-    return [row.cells for row in table.rows]
 
 
 def captioned(caption: str, height: float = 16) -> Grid:

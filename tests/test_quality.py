@@ -219,14 +219,19 @@ def test_suite_rejects_malformed_codes_and_unknown_vocabulary() -> None:
     }
 
 
-@pytest.fixture
-def garbled_code_guiyang(tmp_path: Path) -> Path:
-    path = tmp_path / "inbox" / "guiyang_garbled.txt"
+def _altered_guiyang(tmp_path: Path, name: str, printed: str, altered: str) -> Path:
+    """The 贵阳 seed with one printed row altered, alone in an inbox folder."""
+    path = tmp_path / "inbox" / name
     path.parent.mkdir()
     text = GUIYANG_SEED.read_text("utf-8")
-    assert "2101301\t城乡医疗救助" in text
-    path.write_text(text.replace("2101301\t城乡医疗救助", "21013011\t城乡医疗救助"), "utf-8")
+    assert printed in text
+    path.write_text(text.replace(printed, altered), "utf-8")
     return path
+
+
+@pytest.fixture
+def garbled_code_guiyang(tmp_path: Path) -> Path:
+    return _altered_guiyang(tmp_path, "guiyang_garbled.txt", "2101301\t城乡医疗救助", "21013011\t城乡医疗救助")
 
 
 def test_a_garbled_code_quarantines_its_row_and_the_rest_loads(tmp_path: Path, garbled_code_guiyang: Path) -> None:
@@ -243,12 +248,8 @@ def test_a_garbled_code_quarantines_its_row_and_the_rest_loads(tmp_path: Path, g
 @pytest.fixture
 def absurd_amount_guiyang(tmp_path: Path) -> Path:
     """An amount no department budgets (10^12 万元): the unit or the reading of the file is wrong."""
-    path = tmp_path / "inbox" / "guiyang_absurd.txt"
-    path.parent.mkdir()
-    text = GUIYANG_SEED.read_text("utf-8")
-    assert "2101301\t城乡医疗救助\t423.00" in text
-    path.write_text(text.replace("2101301\t城乡医疗救助\t423.00", "2101301\t城乡医疗救助\t1000000000000.00"), "utf-8")
-    return path
+    row = "2101301\t城乡医疗救助\t"
+    return _altered_guiyang(tmp_path, "guiyang_absurd.txt", row + "423.00", row + "1000000000000.00")
 
 
 def test_document_failing_the_suite_is_not_loaded_and_says_why(tmp_path: Path, absurd_amount_guiyang: Path) -> None:
