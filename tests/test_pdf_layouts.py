@@ -15,6 +15,7 @@ from extractors.textlayer import is_title
 from tests.conftest import REAL
 from tests.pdfgen import DisclosurePdf, Grid, wide_grid
 from tests.tables import cells
+from transforms.document import normalize_document
 
 Extract = Callable[[bytes], ExtractedDocument]
 
@@ -194,3 +195,32 @@ def test_caption_cell_reaching_over_the_header_is_read_once() -> None:
 
     assert table.context == ("公开表十一", "部门: 江苏省人大常委会办公厅 单位:万元")
     assert cells(table)[0] == ("科目编码", "科目名称", "机关运行经费支出")
+
+
+def test_a_wide_table_printed_down_then_over_loads_every_column_under_its_rows(extract: Extract) -> None:
+    """Pages 1-2 print the codes, names and 合计 (the second page bare); page 3, titled '（续）',
+    prints 基本支出 | 项目支出 for the same rows without their labels."""
+    rows = [("201", "一般公共服务支出", "30.00", "20.00", "10.00"), ("20101", "人大事务", "30.00", "20.00", "10.00")]
+    rows += [
+        ("2010101", "行政运行", "18.00", "18.00", "0.00"),
+        ("2010102", "一般行政管理事务", "12.00", "2.00", "10.00"),
+    ]
+    doc = DisclosurePdf().page().line("2025年部门预算", size=16).line("编制部门：苍溪县医疗保障局")
+    doc.page().line("一般公共预算支出预算表").line("单位：万元")
+    doc.table(wide_grid([["科目编码", "科目名称", "合计"], *[list(r[:3]) for r in rows[:2]]], width=45))
+    doc.page().table(wide_grid([list(r[:3]) for r in rows[2:]], width=45))
+    doc.page().line("一般公共预算支出预算表（续）").line("单位：万元")
+    doc.table(wide_grid([["基本支出", "项目支出"], *[list(r[3:]) for r in rows]], width=45))
+
+    normalized = normalize_document(extract(doc.bytes()))
+
+    assert [t.table_type for t in normalized.tables] == ["general_budget_expenditure"]
+    loaded = normalized.facts.select("subject_code", "measure", "amount_printed").rows()
+    printed = [
+        (code, measure, amount) for code, _, *amounts in rows for measure, amount in zip(MEASURES, amounts, strict=True)
+    ]
+    assert sorted(loaded) == sorted(printed)
+    assert normalized.amount_cells == {0: len(printed)}
+
+
+MEASURES = ("total", "basic", "project")
