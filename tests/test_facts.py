@@ -286,3 +286,27 @@ def test_unknown_tables_count_their_amounts_as_not_read() -> None:
     read = _budget(raw_table([["项目", "金额"], ["某事项", "1,234.50"], ["另一事项", "7.25"]], title="某某情况表"))
     assert read.facts.is_empty() and read.amount_cells == {0: 2}
     assert [i.kind for i in read.issues] == ["unknown_table"]
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        [["本年收入", "", "本年支出", ""], ["项目", "预算数", "项目", "预算数"]],
+        [["收入项目", "预算数", "支出项目", "预算数"]],
+        [["收 入", "", "支 出", ""], ["项 目", "预算数", "项 目", "预算数"]],
+    ],
+)
+def test_side_headings_of_every_layout_split_the_table(header: list[list[str]]) -> None:
+    rows = [*header, ["一、财政拨款收入", "10.00", "一、教育支出", "10.00"], ["收入总计", "10.00", "支出总计", "10.00"]]
+    facts = _budget(raw_table(rows, title="部门收支预算总表")).facts
+    assert facts.select("side", "subject_code", "row_kind").rows() == [
+        ("income", None, "item"),
+        ("expenditure", "205", "subject"),
+        ("income", None, "total"),
+        ("expenditure", None, "total"),
+    ]
+
+
+def test_a_header_naming_income_columns_alone_is_one_sided() -> None:
+    rows = [["科目名称", "合计", "财政拨款收入", "事业收入"], ["教育支出", "10.00", "10.00", ""]]
+    assert _budget(raw_table(rows, title="部门收入预算总表")).facts["side"].to_list() == [None, None]

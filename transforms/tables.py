@@ -236,12 +236,14 @@ def _paths(grid: list[list[str]], width: int) -> list[list[str]]:
 
 
 def _sides(grid: list[list[str]], width: int) -> list[str | None]:
-    """Sides from the header row that prints only side labels (收入 ... 支出 ...), income first."""
+    """Sides from the header row that prints only side labels (收入 ... 支出 ...), income first, and
+    maybe the amount headings beside them (收入项目 | 预算数 | 支出项目 | 预算数)."""
     vocab = vocabulary()
     for row in grid:
         income = [c for c, label in enumerate(row) if vocab.income_side.search(label)]
         expenditure = [c for c, label in enumerate(row) if vocab.expenditure_side.search(label)]
-        only_sides = len(income) + len(expenditure) == sum(bool(label) for label in row)
+        others = [label for c, label in enumerate(row) if label and c not in income and c not in expenditure]
+        only_sides = all(vocab.measure_of(label) for label in others)
         if only_sides and income and expenditure and income[0] < expenditure[0]:
             split = expenditure[0]
             return ["income" if c < split else "expenditure" for c in range(width)]
