@@ -4,6 +4,7 @@ Polars frames go to GX as pandas (GX 1.x takes no Polars), money as float: the s
 and vocabulary, not cents. Importing GX costs seconds, so it happens on first use.
 """
 
+import html
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any, NamedTuple
 import polars as pl
 
 from transforms.vocabulary import vocabulary
+from warehouse.report import printable
 
 SUITE_NAME = "fct_budget_amount"
 DOCS_SITE = "yusuan"
@@ -29,6 +31,8 @@ NOT_NULL = [
     "source_unit",
 ]
 MAX_ABS_WAN = 1e9
+# A run name is a folder of the Data Docs site: its UTF-8 stays within what file systems allow.
+_RUN_NAME_BYTES = 200
 # Data Docs folders holding pages that the site's index does not list yet.
 _UNINDEXED: set[Path] = set()
 
@@ -157,7 +161,8 @@ def validate_facts(facts: pl.DataFrame, docs_dir: Path | None = None, name: str 
 
     validator = _context(str(docs_dir.resolve()) if docs_dir else None)
     frame = facts.select(validator.columns).with_columns(pl.col("amount_wan").cast(pl.Float64)).to_pandas()
-    run = validator.checkpoint.run(batch_parameters={"dataframe": frame}, run_id=RunIdentifier(run_name=name))
+    run_name = data_docs_run_name(name) if name is not None else None
+    run = validator.checkpoint.run(batch_parameters={"dataframe": frame}, run_id=RunIdentifier(run_name=run_name))
     if docs_dir:
         if not run.success:
             _build_docs(docs_dir, list(run.run_results), build_index=False)
@@ -184,6 +189,22 @@ def validate_facts(facts: pl.DataFrame, docs_dir: Path | None = None, name: str 
     ]
     docs = docs_dir / "index.html" if docs_dir else None
     return SuiteResult(success=bool(run.success), results=results, data_docs=docs, failures=failures)
+
+
+def data_docs_run_name(file_name: str) -> str:
+    """The file name as a Data Docs run name. GX prints run names into its pages and its index
+    unescaped, so the name is HTML-escaped here (control characters shown as '?'): it reads as the
+    file's name once rendered and runs nothing, and the folder GX names after it stays short enough
+    to be a file name."""
+    escaped = [html.escape(character) for character in printable(file_name)]
+    if len("".join(escaped).encode()) <= _RUN_NAME_BYTES:
+        return "".join(escaped)
+    kept = ""
+    for piece in escaped:
+        if len(f"{kept}{piece}…".encode()) > _RUN_NAME_BYTES:
+            break
+        kept += piece
+    return f"{kept}…"
 
 
 def write_data_docs_index(docs_dir: Path) -> None:

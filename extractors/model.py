@@ -56,6 +56,13 @@ class ExtractionLimits:
     max_bytes: int = 100 * 2**20
     max_pages: int = 2000
     timeout_seconds: float = 300.0
+    max_memory_bytes: int = 2048 * 2**20
+
+    @property
+    def max_stream_bytes(self) -> int:
+        """Largest a single PDF stream may inflate to: readers hold a decoded stream two to three
+        times over, so a stream of a quarter of the memory limit is as big as can be read within it."""
+        return self.max_memory_bytes // 4
 
 
 class ExtractionError(Exception):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +53,9 @@ _AMOUNT_CELL = re.compile(r"-?\d{1,3}(,\d{3})*(\.\d+)?|-?\d+\.\d+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
 _PDFIUM_PASSWORD_ERRORS = (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY)
 _PDFMINER_ERRORS = (PdfminerException, MalformedPDFException, PDFException, PSException)
+_STREAM_START = re.compile(rb"(?<!end)stream\r?\n")
+_OBJECT = re.compile(rb"(\d+)\s+\d+\s+obj\b")
+_INFLATE_CHUNK = 2**20
 
 
 @dataclass(frozen=True)
@@ -76,8 +80,12 @@ class _PageScan:
     paths: int
 
 
-def extract_pdf_document(path: Path, data: bytes, document_id: str, max_pages: int | None = None) -> ExtractedDocument:
+def extract_pdf_document(
+    path: Path, data: bytes, document_id: str, max_pages: int | None = None, max_stream_bytes: int | None = None
+) -> ExtractedDocument:
     """Tables in reading order with the title and unit printed above each; the rest is narrative."""
+    if max_stream_bytes is not None:
+        _refuse_inflating_past(path, data, max_stream_bytes)
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as error:
@@ -104,6 +112,42 @@ def extract_pdf_document(path: Path, data: bytes, document_id: str, max_pages: i
     finally:
         document.close()
     return _assemble(path, document_id, pages, metadata)
+
+
+def _refuse_inflating_past(path: Path, data: bytes, bound: int) -> None:
+    """Raise too_large for a Flate stream that inflates past `bound`, counted in chunks before any
+    reader inflates it whole: pdfium and pdfminer hold a stream in memory at once, so a few MB of
+    compressed zeros (a content or XMP metadata bomb) would otherwise take gigabytes. Streams
+    under other filters or encryption are not counted here; the reader's memory limit bounds those."""
+    for match in _STREAM_START.finditer(data):
+        if _inflated_size(data, match.end(), bound) > bound:
+            objects = _OBJECT.findall(data, max(0, match.start() - 4096), match.start())
+            which = f"object {int(objects[-1])}" if objects else f"the stream at byte {match.end()}"
+            raise ExtractionError(
+                "too_large",
+                f"{path.name}: {which} inflates to more than {bound / 2**20:.0f} MiB, more than a reader can "
+                "decode within its memory limit (a decompression bomb, or an unusually large image or page); "
+                "if the file is a genuine disclosure, raise the limit (--max-memory).",
+            )
+
+
+def _inflated_size(data: bytes, start: int, bound: int) -> int:
+    """Bytes the zlib stream at `start` inflates to, counted up to just past `bound` (0 if none is there)."""
+    inflater = zlib.decompressobj()
+    view = memoryview(data)
+    offset, size = start, 0
+    pending: bytes | memoryview = b""
+    try:
+        while size <= bound and not inflater.eof:
+            if not pending:
+                if offset >= len(data):
+                    break
+                pending, offset = view[offset : offset + _INFLATE_CHUNK], offset + _INFLATE_CHUNK
+            size += len(inflater.decompress(pending, _INFLATE_CHUNK))
+            pending = inflater.unconsumed_tail
+    except zlib.error:
+        pass
+    return size
 
 
 def _scan(document: pdfium.PdfDocument, index: int) -> _PageScan:

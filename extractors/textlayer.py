@@ -51,7 +51,10 @@ _RADICALS = str.maketrans(
         "⻳": "龟",
     }
 )
-_HTML_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+_HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+# Angle brackets left once tags are gone, C0/C1 controls and bidi overrides: no budget label prints
+# them, and any of them can turn a cell into markup or a terminal escape downstream.
+_UNPRINTED = re.compile(r"[<>\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 UNIT_LINE = re.compile(r"单位\s*[:：]?\s*(万元|元)")
 _TITLE = re.compile(r"表\s*([(（][^)）]{0,30}[)）])?$")
 _NUMERAL = r"[\d一二三四五六七八九十〇零]+(\s*[-—–.]\s*[\d一二三四五六七八九十]+)*"
@@ -67,11 +70,21 @@ def normalize_text(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_RADICALS)
 
 
+def strip_markup(text: str) -> str:
+    """`text` with its HTML tags removed until none is left, so that nested ones such as
+    `<<script>script>` cannot reassemble into a tag, then with any angle bracket or control character
+    left over removed."""
+    while (stripped := _HTML_TAG.sub("", text)) != text:
+        text = stripped
+    return _UNPRINTED.sub("", text)
+
+
 def clean_cell(text: str | None) -> str:
-    """A cell as printed: normalized, HTML markup of text conversions removed, ends trimmed."""
+    """A cell as printed: normalized (NFKC first, as it turns fullwidth '＜' into '<'), HTML markup of
+    text conversions removed, ends trimmed."""
     if not text:
         return ""
-    return normalize_text(_HTML_TAG.sub("", text)).strip()
+    return strip_markup(normalize_text(text)).strip()
 
 
 def stated_unit(line: str) -> str | None:

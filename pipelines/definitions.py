@@ -1,10 +1,12 @@
 """Dagster wiring: one dynamic partition per disclosure, extract -> normalize -> validate -> load.
 
-Each asset is a thin call into its stage. Reading runs in a worker process under a timeout, so
-runs for different documents read in parallel; the load is in the `duckdb_writer` pool (limit 1 in
-dagster_home/dagster.yaml), so only one run writes the DuckDB file at a time. The data-quality
-verdicts are asset checks on the load, rendered for people: a table of failed expectations with a
-link to the GX Data Docs, and counts per rule with a table of findings.
+Each asset is a thin call into its stage. Reading, normalizing and validating each run in a worker
+process under the timeout and the memory limit (`reading`), so a hostile file stops with a status
+instead of hanging the run or exhausting the machine, and runs for different documents read in
+parallel; the load is in the `duckdb_writer` pool (limit 1 in dagster_home/dagster.yaml), so only
+one run writes the DuckDB file at a time. The data-quality verdicts are asset checks on the load,
+rendered for people: a table of failed expectations with a link to the GX Data Docs, and counts
+per rule with a table of findings.
 """
 
 from pathlib import Path
@@ -14,14 +16,13 @@ import dagster as dg
 from extractors import ExtractedDocument
 from pipelines.inbox import DISCLOSURE_PARTITIONS, PATH_TAG, find_in_inbox, scan_inbox
 from pipelines.resources import DataQuality, Inbox, ReadingLimits, Warehouse
-from warehouse.report import findings_markdown, markdown_cell
+from warehouse.report import findings_markdown, markdown_cell, printable
 from yusuan.ingest import (
     DocumentOutcome,
     extract_in_worker,
-    finish_quality_docs,
     load_outcomes,
-    normalize_step,
-    validate_step,
+    normalize_in_worker,
+    validate_in_worker,
 )
 
 WRITER_POOL = "duckdb_writer"
@@ -55,9 +56,11 @@ def extracted_disclosure(context: dg.AssetExecutionContext, inbox: Inbox, readin
 
 
 @dg.asset(partitions_def=DISCLOSURE_PARTITIONS, description="Classified tables and fct_budget_amount rows.")
-def normalized_disclosure(context: dg.AssetExecutionContext, extracted_disclosure) -> DocumentOutcome:
+def normalized_disclosure(
+    context: dg.AssetExecutionContext, extracted_disclosure, reading: ReadingLimits
+) -> DocumentOutcome:
     outcome = (
-        normalize_step(extracted_disclosure)
+        normalize_in_worker(extracted_disclosure, reading.limits())
         if isinstance(extracted_disclosure, ExtractedDocument)
         else extracted_disclosure
     )
@@ -75,10 +78,10 @@ def validated_disclosure(
     normalized_disclosure: DocumentOutcome,
     quality: DataQuality,
     warehouse: Warehouse,
+    reading: ReadingLimits,
 ) -> DocumentOutcome:
     settings = quality.settings(warehouse)
-    outcome = validate_step(normalized_disclosure, settings)
-    finish_quality_docs(settings)
+    outcome = validate_in_worker(normalized_disclosure, settings, reading.limits())
     findings = outcome.load.findings if outcome.load is not None else None
     context.add_output_metadata({"status": outcome.status, "findings": findings.height if findings is not None else 0})
     return outcome
@@ -107,11 +110,11 @@ def loaded_disclosure(
     yield dg.MaterializeResult(
         metadata={
             "warehouse": str(warehouse.location()),
-            "file": str(outcome.path),
+            "file": printable(outcome.path),
             "status": outcome.status,
-            "reason": outcome.reason or "",
-            "region": f"{record.get('region_name')} ({record.get('adcode')})",
-            "department": str(record.get("department_name")),
+            "reason": printable(outcome.reason),
+            "region": printable(f"{record.get('region_name')} ({record.get('adcode')})"),
+            "department": printable(record.get("department_name")),
             "fiscal_year": str(record.get("fiscal_year")),
             "facts": int(record.get("facts_loaded") or 0),
         },
@@ -129,7 +132,7 @@ def _amounts_read_check(outcome: DocumentOutcome, record: dict) -> dg.AssetCheck
     issues = outcome.load.issues if outcome.load is not None else None
     unread = issues.filter(issues["kind"].is_in(["unknown_table", "quarantined_row", "malformed_amount"]))
     lines = ["| page | where | what |", "|---|---|---|"] + [
-        f"| {row['page'] or ''} | {markdown_cell(row['source_position'])} | {markdown_cell(row['message'])} |"
+        f"| {markdown_cell(row['page'])} | {markdown_cell(row['source_position'])} | {markdown_cell(row['message'])} |"
         for row in (unread.iter_rows(named=True) if unread is not None else [])
     ]
     return dg.AssetCheckResult(
@@ -152,15 +155,12 @@ def _suite_check(outcome: DocumentOutcome, data_docs: Path | None) -> dg.AssetCh
             check_name="expectation_suite",
             passed=False,
             severity=dg.AssetCheckSeverity.WARN,
-            metadata={"status": outcome.status, "reason": outcome.reason or "not validated"},
+            metadata={"status": outcome.status, "reason": printable(outcome.reason or "not validated")},
         )
     failed = expectations.filter(~expectations["success"])
+    columns = ["expectation", "column_name", "row_condition", "unexpected_count", "unexpected_examples"]
     lines = ["| expectation | column | condition | rows | examples |", "|---|---|---|---|---|"]
-    lines += [
-        f"| {r['expectation']} | {r['column_name']} | {r['row_condition'] or ''} | {r['unexpected_count']} | "
-        f"{r['unexpected_examples']} |"
-        for r in failed.iter_rows(named=True)
-    ]
+    lines += ["| " + " | ".join(markdown_cell(r[c]) for c in columns) + " |" for r in failed.iter_rows(named=True)]
     metadata = {
         "expectations": expectations.height,
         "failed": failed.height,

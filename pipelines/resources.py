@@ -24,15 +24,21 @@ class Inbox(dg.ConfigurableResource):
 
 
 class ReadingLimits(dg.ConfigurableResource):
-    """Per-document bounds: a file over them is rejected as too_large or timeout, never hangs a run."""
+    """Per-document bounds: a file over them is rejected as too_large or timeout, never hangs a run
+    nor exhausts the machine. The timeout and memory limit bound each step that runs in a worker
+    (reading, normalizing, validating), one at a time."""
 
     timeout_seconds: float = _DEFAULT_LIMITS.timeout_seconds
     max_megabytes: float = _DEFAULT_LIMITS.max_bytes / 2**20
     max_pages: int = _DEFAULT_LIMITS.max_pages
+    max_memory_megabytes: int = _DEFAULT_LIMITS.max_memory_bytes // 2**20
 
     def limits(self) -> ExtractionLimits:
         return ExtractionLimits(
-            max_bytes=int(self.max_megabytes * 2**20), max_pages=self.max_pages, timeout_seconds=self.timeout_seconds
+            max_bytes=int(self.max_megabytes * 2**20),
+            max_pages=self.max_pages,
+            timeout_seconds=self.timeout_seconds,
+            max_memory_bytes=self.max_memory_megabytes * 2**20,
         )
 
 

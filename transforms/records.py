@@ -3,10 +3,11 @@
 import re
 from collections import Counter
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
+from extractors.document import display_name
 from extractors.model import ExtractedDocument
 from transforms.document import NormalizedDocument
 from transforms.facts import FACT_SCHEMA
@@ -25,6 +26,7 @@ DOCUMENT_SCHEMA = {
     "budget_scope": pl.String,
     "document_kind": pl.String,
     "published_at": pl.Datetime("us"),
+    "published_at_source": pl.String,
     "status": pl.String,
     "reason": pl.String,
     "tables_found": pl.Int32,
@@ -57,22 +59,47 @@ ISSUE_SCHEMA = {
 
 
 _PDF_DATE = re.compile(r"^D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?")
+# PDF dates carry their own time zone (China: +08'00) and are compared with UTC, hence a day's grace.
+_CLOCK_SLACK = timedelta(days=1)
+# A budget is drafted the year before its fiscal year; a date years earlier is a template's or a clock's.
+_YEARS_BEFORE_FISCAL = 3
+_EARLIEST = datetime(1993, 1, 1)
 
 
-def published_at(extracted: ExtractedDocument) -> datetime | None:
-    """When the disclosure was made: the PDF's own dates (modified, else created), else the file's
-    modification time. Decides which of two disclosures for one department and year is current."""
-    for key in ("ModDate", "CreationDate"):
-        if match := _PDF_DATE.match(extracted.metadata.get(key, "")):
-            parts = [int(p) if p else d for p, d in zip(match.groups(), (0, 1, 1, 0, 0, 0), strict=True)]
-            try:
-                return datetime(*parts)
-            except ValueError:
-                continue
+def _pdf_date(text: str) -> datetime | None:
+    if match := _PDF_DATE.match(text):
+        parts = [int(p) if p else d for p, d in zip(match.groups(), (0, 1, 1, 0, 0, 0), strict=True)]
+        try:
+            return datetime(*parts)
+        except ValueError:
+            return None
+    return None
+
+
+def _file_mtime(extracted: ExtractedDocument) -> datetime | None:
     try:
         return datetime.fromtimestamp(extracted.path.stat().st_mtime, UTC).replace(tzinfo=None)
-    except OSError:
+    except (OSError, OverflowError, ValueError):
         return None
+
+
+def published_at(
+    extracted: ExtractedDocument, fiscal_year: int | None = None, now: datetime | None = None
+) -> tuple[datetime | None, str | None]:
+    """When the disclosure was made and where that date came from: the PDF's own dates (ModDate,
+    else CreationDate), else the file's modification time (`file_mtime`); (None, None) when none is
+    believable. Decides which of two disclosures for one department and year is current, so a date
+    after the ingest (ModDate 9999 would stay current for good) or years before the fiscal year is
+    not trusted and the next source is used."""
+    latest = (now or datetime.now(UTC).replace(tzinfo=None)) + _CLOCK_SLACK
+    year = (fiscal_year or 0) - _YEARS_BEFORE_FISCAL
+    earliest = datetime(year, 1, 1) if _EARLIEST.year < year <= datetime.max.year else _EARLIEST
+    candidates = [(key, _pdf_date(extracted.metadata.get(key, ""))) for key in ("ModDate", "CreationDate")]
+    candidates.append(("file_mtime", _file_mtime(extracted)))
+    for source, when in candidates:
+        if when is not None and earliest <= when <= latest:
+            return when, source
+    return None, None
 
 
 def _what(normalized: NormalizedDocument, kind: str) -> str:
@@ -134,10 +161,11 @@ def document_record(
     context = normalized.context if normalized else None
     tables = normalized.tables if normalized else []
     loaded = status == "loaded"
+    published, published_source = published_at(extracted, context.fiscal_year if context else None)
     row = {
         "document_id": extracted.document_id,
-        "file_name": extracted.path.name,
-        "source_path": str(extracted.path),
+        "file_name": display_name(extracted.path.name),
+        "source_path": display_name(extracted.path),
         "source_format": extracted.source_format,
         "pages": extracted.pages,
         "adcode": context.adcode if context else None,
@@ -147,9 +175,10 @@ def document_record(
         "fiscal_year": context.fiscal_year if context else None,
         "budget_scope": normalized.budget_scope if normalized else None,
         "document_kind": normalized.document_kind if normalized else None,
-        "published_at": published_at(extracted),
+        "published_at": published,
+        "published_at_source": published_source,
         "status": status,
-        "reason": reason,
+        "reason": None if reason is None else display_name(reason),
         "tables_found": len(tables),
         "tables_unknown": sum(t.table_type is None for t in tables),
         "facts_loaded": normalized.facts.height if normalized and loaded else 0,

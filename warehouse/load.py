@@ -4,6 +4,8 @@ the warehouse as it was."""
 import os
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -17,6 +19,19 @@ WAREHOUSE_ENV = "YUSUAN_WAREHOUSE"
 # Seconds to hold each load's transaction open before COMMIT: lets a crash test kill the process
 # while a document is half-written. Unset in normal use.
 PAUSE_BEFORE_COMMIT_ENV = "YUSUAN_PAUSE_BEFORE_COMMIT"
+# Seconds to wait for another process that holds the warehouse open (one writer at a time).
+LOCK_WAIT_ENV = "YUSUAN_LOCK_WAIT"
+DEFAULT_LOCK_WAIT = 30.0
+_LOCK_RETRY_SECONDS = 0.5
+_LOCK_CONFLICT = "Could not set lock"
+# Failures of the file, the disk or the process rather than of one document's rows: the run stops.
+_ENVIRONMENT_ERRORS = (
+    OSError,
+    duckdb.IOException,
+    duckdb.PermissionException,
+    duckdb.FatalException,
+    duckdb.OutOfMemoryException,
+)
 DOCUMENT_TABLES = (
     "fct_budget_amount",
     "mart_function_by_document",
@@ -33,23 +48,128 @@ def warehouse_path(explicit: str | Path | None = None) -> Path:
     return Path(explicit or os.environ.get(WAREHOUSE_ENV) or DEFAULT_WAREHOUSE)
 
 
+class WarehouseError(Exception):
+    """The warehouse cannot be opened or written (locked, read-only, disk full): no document can be
+    loaded, so the run stops with this one-line reason instead of rejecting every file after it."""
+
+
+def _lock_wait() -> float:
+    try:
+        return max(0.0, float(os.environ.get(LOCK_WAIT_ENV, DEFAULT_LOCK_WAIT)))
+    except ValueError:
+        return DEFAULT_LOCK_WAIT
+
+
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [repr(error)])[0]
+
+
 def _sql(name: str) -> str:
     return resources.files("warehouse").joinpath(name).read_text("utf-8")
 
 
-def connect(path: Path) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the warehouse with its schema and marts in place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
-    con.execute(_sql("schema.sql"))
-    con.execute(_sql("marts.sql"))
+def connect(path: Path, lock_wait: float | None = None) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the warehouse with its schema and marts in place. Another process
+    writing it is waited for, up to `lock_wait` seconds (default ${LOCK_WAIT_ENV} or 30); any failure
+    to open or write it raises WarehouseError saying what to do."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise WarehouseError(
+            f"cannot create the warehouse's folder {path.parent} ({error.strerror or error}); "
+            "choose another --warehouse or fix the path"
+        ) from error
+    con = _open_waiting(path, _lock_wait() if lock_wait is None else lock_wait)
+    try:
+        con.execute(_sql("schema.sql"))
+        con.execute(_sql("marts.sql"))
+    except duckdb.Error as error:
+        con.close()
+        if _of_the_environment(error):
+            raise _write_failed(path, error) from error
+        raise
     return con
+
+
+def _open_waiting(path: Path, lock_wait: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + lock_wait
+    while True:
+        try:
+            return duckdb.connect(str(path))
+        except (duckdb.Error, OSError) as error:
+            locked = _LOCK_CONFLICT in str(error)
+            if locked and time.monotonic() < deadline:
+                time.sleep(_LOCK_RETRY_SECONDS)
+                continue
+            if locked:
+                raise WarehouseError(
+                    f"warehouse {path} is in use by another process and stayed locked for {lock_wait:g} s "
+                    f"({_first_line(error)}); wait for that run to finish or stop it, then run again "
+                    f"(${LOCK_WAIT_ENV} sets how many seconds to wait)"
+                ) from error
+            raise WarehouseError(
+                f"cannot open warehouse {path} for writing ({_first_line(error)}); check that the file and "
+                "its folder are writable and not on a read-only disk, or choose another --warehouse"
+            ) from error
+
+
+def _write_failed(path: Path | str, error: BaseException) -> WarehouseError:
+    return WarehouseError(
+        f"cannot write warehouse {path} ({_first_line(error)}); free disk space or make it writable, then run "
+        "again: documents loaded before are kept, the one being written was rolled back"
+    )
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back what is left of a transaction. After a failed COMMIT DuckDB has already ended it, and
+    'no transaction is active' must not replace the error that matters (disk full, read-only)."""
+    with suppress(duckdb.Error):
+        con.execute("ROLLBACK")
+
+
+@contextmanager
+def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """BEGIN ... COMMIT, rolled back on any error. A failure of the file or the disk (a COMMIT that
+    cannot be written is one) becomes WarehouseError; other errors are the document's and propagate."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException as error:
+        _rollback(con)
+        if _interrupted(error):
+            raise KeyboardInterrupt from error
+        if _of_the_environment(error):
+            raise _write_failed(_database_file(con), error) from error
+        raise
+
+
+def _interrupted(error: BaseException) -> bool:
+    """DuckDB turns Ctrl-C during a query into an error ('Query interrupted') and swallows the signal;
+    it must stop the run like Ctrl-C anywhere else, not fail the document being loaded."""
+    return isinstance(error, duckdb.InterruptException) or (
+        isinstance(error, RuntimeError) and "Query interrupted" in str(error)
+    )
+
+
+def _of_the_environment(error: BaseException) -> bool:
+    """Whether the file, the disk or the process failed rather than one document's rows; a COMMIT
+    that cannot be written (disk full, read-only) is one."""
+    failed_commit = isinstance(error, duckdb.TransactionException) and "Failed to commit" in str(error)
+    return isinstance(error, _ENVIRONMENT_ERRORS) or failed_commit
+
+
+def _database_file(con: duckdb.DuckDBPyConnection) -> str:
+    try:
+        query = "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
+        return con.execute(query).fetchone()[0]
+    except duckdb.Error:
+        return "(the warehouse)"
 
 
 def load_reference(con: duckdb.DuckDBPyConnection, regions: pl.DataFrame, subject_classes: pl.DataFrame) -> None:
     """Replace the reference dimensions; cheap enough to do on every run, so they never go stale."""
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with _transaction(con):
         con.execute("DELETE FROM dim_region")
         con.execute("INSERT INTO dim_region BY NAME SELECT * FROM regions")
         con.execute("DELETE FROM ref_subject_class")
@@ -59,10 +179,6 @@ def load_reference(con: duckdb.DuckDBPyConnection, regions: pl.DataFrame, subjec
                SELECT subject_scheme, subject_code, subject_name, subject_level(subject_code), NULL
                FROM ref_subject_class"""
         )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 @dataclass(frozen=True)
@@ -88,25 +204,21 @@ def load_document(con: duckdb.DuckDBPyConnection, load: DocumentLoad) -> None:
         "fct_quality_finding": load.findings,
         "stg_expectation_result": load.expectations,
     }
-    con.execute("BEGIN TRANSACTION")
     try:
-        for table in DOCUMENT_TABLES:
-            con.execute(f"DELETE FROM {table} WHERE document_id = ?", [document_id])
-        con.register("incoming_document", document)
-        con.execute("INSERT INTO dim_document BY NAME SELECT * FROM incoming_document")
-        for table, frame in frames.items():
-            if frame is not None and frame.height:
-                con.register("incoming", frame)
-                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
-                con.unregister("incoming")
-        con.execute(f"SET VARIABLE loading_document = '{document_id}'")
-        con.execute(_sql("derived.sql"))
-        if pause := os.environ.get(PAUSE_BEFORE_COMMIT_ENV):
-            print(f"yusuan: holding the load of {document_id[:12]} open for {pause} s", file=sys.stderr, flush=True)
-            time.sleep(float(pause))
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+        with _transaction(con):
+            for table in DOCUMENT_TABLES:
+                con.execute(f"DELETE FROM {table} WHERE document_id = ?", [document_id])
+            con.register("incoming_document", document)
+            con.execute("INSERT INTO dim_document BY NAME SELECT * FROM incoming_document")
+            for table, frame in frames.items():
+                if frame is not None and frame.height:
+                    con.register("incoming", frame)
+                    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
+                    con.unregister("incoming")
+            con.execute(f"SET VARIABLE loading_document = '{document_id}'")
+            con.execute(_sql("derived.sql"))
+            if pause := os.environ.get(PAUSE_BEFORE_COMMIT_ENV):
+                print(f"yusuan: holding the load of {document_id[:12]} open for {pause} s", file=sys.stderr, flush=True)
+                time.sleep(float(pause))
     finally:
         con.unregister("incoming_document")

@@ -1,5 +1,10 @@
-"""What the warehouse knows about one document's quality, for `yusuan report` and the Dagster UI."""
+"""What the warehouse knows about one document's quality, for `yusuan report` and the Dagster UI.
 
+File names, reasons and printed labels come from whoever made the file: what is shown of them is
+made harmless for where it is shown (a terminal, a Markdown table).
+"""
+
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -7,6 +12,21 @@ import duckdb
 import polars as pl
 
 SEVERITY_ORDER = "CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END"
+_LINE_BREAKS = re.compile(r"[\t\n\v\f\r\x1c-\x1e\x85\u2028\u2029]")
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_MARKDOWN = str.maketrans(
+    {
+        "\\": "\\\\",
+        "`": "\\`",
+        "*": "\\*",
+        "[": "\\[",
+        "]": "\\]",
+        "|": "\\|",
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -27,6 +47,7 @@ def find_documents(con: duckdb.DuckDBPyConnection, key: str) -> list[str]:
 
 
 def document_report(con: duckdb.DuckDBPyConnection, document_id: str) -> DocumentReport:
+    """The document's record, failed expectations and findings, their text printable on a terminal."""
     document = con.sql("SELECT * FROM dim_document WHERE document_id = ?", params=[document_id]).pl().row(0, named=True)
     failed = con.sql(
         """SELECT expectation, column_name, row_condition, unexpected_count, unexpected_examples
@@ -40,23 +61,39 @@ def document_report(con: duckdb.DuckDBPyConnection, document_id: str) -> Documen
             ORDER BY {SEVERITY_ORDER}, rule, table_index, page, source_position""",
         params=[document_id],
     ).pl()
-    return DocumentReport(document, failed, findings)
+    document = {key: printable(value) if isinstance(value, str) else value for key, value in document.items()}
+    return DocumentReport(document, _printable_frame(failed), _printable_frame(findings))
+
+
+def printable(text: object) -> str:
+    """`text` on one line with its control characters (ANSI escapes, bidi overrides) and undecodable
+    bytes shown as '?', as `ls` shows them: a file name must not recolour, rewrite or reorder what a
+    terminal shows."""
+    return _CONTROLS.sub("?", _LINE_BREAKS.sub(" ", str(text if text is not None else "")))
 
 
 def markdown_cell(text: object) -> str:
-    """Printed text made safe for a Markdown table cell: no column breaks, no HTML."""
-    return str(text if text is not None else "").replace("|", "/").replace("<", "&lt;").replace(">", "&gt;")
+    """Printed text as literal text of a Markdown table cell: one line, no column break, no HTML, no
+    link, code span or emphasis; it reads as printed once rendered."""
+    return printable(text).translate(_MARKDOWN)
+
+
+def _printable_frame(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.col(name).map_elements(printable, return_dtype=pl.String)
+        for name, dtype in frame.schema.items()
+        if dtype == pl.String
+    )
 
 
 def findings_markdown(findings: pl.DataFrame, limit: int = 50) -> str:
     """A Markdown table of findings, worst first, for the Dagster UI."""
+    columns = ["severity", "rule", "table_type", "page", "source_position", "difference", "message"]
     lines = ["| severity | rule | table | page | row | difference | message |", "|---|---|---|---|---|---|---|"]
-    for row in findings.head(limit).iter_rows(named=True):
-        message = markdown_cell(row["message"])
-        lines.append(
-            f"| {row['severity']} | {row['rule']} | {row['table_type']} | {row['page'] or ''} | "
-            f"{row['source_position']} | {row['difference']} | {message} |"
-        )
+    lines += [
+        "| " + " | ".join(markdown_cell(row[c]) for c in columns) + " |"
+        for row in findings.head(limit).iter_rows(named=True)
+    ]
     if findings.height > limit:
         lines.append(f"| ... | {findings.height - limit} more | | | | | |")
     return "\n".join(lines)

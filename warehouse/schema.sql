@@ -148,3 +148,4 @@ ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS budget_scope VARCHAR;
 ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS document_kind VARCHAR;
 ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS amount_cells INTEGER;
 ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS amount_cells_loaded INTEGER;
+ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS published_at_source VARCHAR;

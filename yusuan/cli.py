@@ -2,6 +2,7 @@
 
 import argparse
 import sys
+import traceback
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -9,12 +10,15 @@ import duckdb
 
 from expectations.consistency import default_rules, with_tolerance
 from extractors import ExtractionLimits, document_id_of
-from warehouse.load import WAREHOUSE_ENV, warehouse_path
+from extractors.document import display_name, not_a_regular_file
+from warehouse.load import WAREHOUSE_ENV, WarehouseError, warehouse_path
 from warehouse.report import DocumentReport, document_report, find_documents
 from yusuan.ingest import DocumentOutcome, IngestOptions, QualitySettings, discover, ingest
 from yusuan.progress import Progress
 
-EXIT_OK, EXIT_REJECTED, EXIT_USAGE = 0, 1, 2
+# 1: the run went through but some input was not loaded; 3: the run itself could not go on.
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
+EXIT_INTERRUPTED = 128 + 2
 DATA_DOCS_DIR = "quality_docs"
 
 
@@ -81,6 +85,12 @@ def _parser() -> argparse.ArgumentParser:
     ingest_cmd.add_argument(
         "--max-pages", type=_positive(int), default=defaults.max_pages, help=f"default {defaults.max_pages}"
     )
+    ingest_cmd.add_argument(
+        "--max-memory",
+        type=_positive(int),
+        default=defaults.max_memory_bytes // 2**20,
+        help=f"memory one reader process may use, MiB (default {defaults.max_memory_bytes // 2**20})",
+    )
     report_cmd = commands.add_parser("report", help="print a document's data-quality findings")
     report_cmd.add_argument("document", help="document id (or prefix), file name, or path of an ingested file")
     report_cmd.add_argument("--warehouse", type=Path, help=warehouse_help)
@@ -88,17 +98,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _describe(outcome: DocumentOutcome) -> str:
+    path = display_name(outcome.path)
     if outcome.load is None:
-        return f"skipped  {outcome.path}\n  {outcome.reason}"
+        return f"skipped  {path}\n  {display_name(outcome.reason or '')}"
     record = outcome.load.document.row(0, named=True)
     if outcome.status != "loaded":
-        return f"REJECTED {outcome.path}\n  status: {outcome.status}\n  reason: {outcome.reason}"
+        return f"REJECTED {path}\n  status: {outcome.status}\n  reason: {outcome.reason}"
     tables = ", ".join(f"{t} {n}" for t, n in sorted(outcome.tables_by_type.items()))
     findings = outcome.load.findings
     severities = findings["severity"].value_counts(sort=True).rows() if findings is not None else []
     quality = ", ".join(f"{count} {severity}" for severity, count in severities) or "none"
     return (
-        f"loaded   {outcome.path}\n"
+        f"loaded   {path}\n"
         f"  {record['region_name']} ({record['adcode']}) {record['department_name']} {record['fiscal_year']}"
         f"  document {record['document_id'][:12]}\n"
         f"  tables: {tables}\n"
@@ -126,23 +137,34 @@ def _partly_read(outcome: DocumentOutcome) -> bool:
 def _ingest(args: argparse.Namespace) -> int:
     missing = [p for p in args.paths if not p.exists()]
     if missing:
-        print(f"yusuan: no such file or directory: {', '.join(map(str, missing))}", file=sys.stderr)
+        print(f"yusuan: no such file or directory: {', '.join(map(display_name, missing))}", file=sys.stderr)
         return EXIT_USAGE
-    if not discover(args.paths):
+    special = [(p, kind) for p in args.paths if not p.is_dir() and (kind := not_a_regular_file(p))]
+    for path, kind in special:
+        print(f"yusuan: {display_name(path)} is {kind}, not a file; name disclosure files or folders", file=sys.stderr)
+    if special:
+        return EXIT_USAGE
+    unreadable: list[str] = []
+    files = discover(args.paths, lambda path, error: unreadable.append(f"{display_name(path)} ({error.strerror})"))
+    for folder in unreadable:
+        print(f"yusuan: cannot read folder {folder}: its files are not ingested; fix its permissions", file=sys.stderr)
+    if not files:
         print("yusuan: no disclosure files (.pdf, .txt, .md) under the given paths", file=sys.stderr)
-        return EXIT_USAGE
+        return EXIT_REJECTED if unreadable else EXIT_USAGE
     target = warehouse_path(args.warehouse)
     rules = (
         default_rules() if args.rounding_tolerance is None else with_tolerance(default_rules(), args.rounding_tolerance)
     )
     options = IngestOptions(
         limits=ExtractionLimits(
-            max_bytes=int(args.max_megabytes * 2**20), max_pages=args.max_pages, timeout_seconds=args.timeout
+            max_bytes=int(args.max_megabytes * 2**20),
+            max_pages=args.max_pages,
+            timeout_seconds=args.timeout,
+            max_memory_bytes=args.max_memory * 2**20,
         ),
         workers=args.workers,
         quality=QualitySettings(data_docs=args.data_docs or target.parent / DATA_DOCS_DIR, rules=rules),
     )
-    files = discover(args.paths)
     rejected = facts = loaded = partly = 0
     with Progress(files, enabled=sys.stderr.isatty()) as progress:
         for outcome in ingest(files, target, options):
@@ -153,9 +175,12 @@ def _ingest(args: argparse.Namespace) -> int:
             partly += outcome.status == "loaded" and _partly_read(outcome)
             facts += outcome.load.document["facts_loaded"][0] if outcome.load is not None else 0
     partly_note = f" ({partly} only partly read)" if partly else ""
-    print(f"{len(files)} files, {loaded} loaded{partly_note}, {rejected} rejected, {facts} facts -> {target}")
+    unread_note = f", {len(unreadable)} folders not readable" if unreadable else ""
+    print(
+        f"{len(files)} files, {loaded} loaded{partly_note}, {rejected} rejected{unread_note}, {facts} facts -> {target}"
+    )
     print(f"data-quality report: yusuan report FILE; GX Data Docs: {options.quality.data_docs / 'index.html'}")
-    return EXIT_REJECTED if rejected else EXIT_OK
+    return EXIT_REJECTED if rejected or unreadable else EXIT_OK
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -166,7 +191,10 @@ def _report(args: argparse.Namespace) -> int:
     key = args.document
     if Path(key).is_file():
         key = document_id_of(Path(key).read_bytes())
-    con = duckdb.connect(str(target), read_only=True)
+    try:
+        con = duckdb.connect(str(target), read_only=True)
+    except duckdb.Error as error:
+        raise WarehouseError(f"cannot read warehouse {target} ({error}); if another run is writing it, wait") from error
     try:
         documents = find_documents(con, key)
         if not documents:
@@ -201,8 +229,30 @@ def _format_report(report: DocumentReport) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run a command; what stops a run (the warehouse, Ctrl-C) ends it with one line, not a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     args = _parser().parse_args(argv)
-    return _report(args) if args.command == "report" else _ingest(args)
+    try:
+        return _report(args) if args.command == "report" else _ingest(args)
+    except WarehouseError as error:
+        print(f"yusuan: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as error:
+        print(f"yusuan: the run stopped: {display_name(error)}; fix that and run again", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as error:  # a bug: the traceback is for the report, the exit code must not say "rejected"
+        traceback.print_exc()
+        print(f"yusuan: the run failed ({error!r}); please report this to yusuan with the output", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print(
+            "yusuan: interrupted; the documents loaded so far are kept and none is half-written. "
+            "Run the same command again to finish.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":

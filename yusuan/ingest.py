@@ -6,20 +6,27 @@ transaction per document: a document that fails is recorded with its reason, not
 the facts, and documents loaded before are untouched.
 """
 
+import errno
 import hashlib
+import importlib
 import multiprocessing
+import os
+import resource
+import signal
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import duckdb
 import polars as pl
 from pebble import ProcessExpired, ProcessPool
 
 from expectations.consistency import Rules, consistency_findings, default_rules
 from expectations.suite import result_records, validate_facts, write_data_docs_index
 from extractors import ExtractedDocument, ExtractionError, ExtractionLimits, extract_document
+from extractors.document import display_name, not_a_regular_file
 from transforms.document import normalize_document
 from transforms.facts import subject_classes
 from transforms.records import (
@@ -32,25 +39,40 @@ from transforms.records import (
     table_records,
 )
 from transforms.regions import region_reference
-from warehouse.load import DocumentLoad, connect, load_document, load_reference
+from warehouse.load import DocumentLoad, WarehouseError, connect, load_document, load_reference
 
 DISCLOSURE_SUFFIXES = (".pdf", ".txt", ".md")
 IN_FLIGHT_PER_WORKER = 2
 
 
-def discover(paths: Iterable[Path]) -> list[Path]:
-    """Files named on the command line, and disclosure files under named directories, sorted."""
+def discover(paths: Iterable[Path], on_unreadable: Callable[[Path, OSError], None] | None = None) -> list[Path]:
+    """Files named on the command line, and disclosure files under named directories, sorted.
+
+    A directory that cannot be listed is passed to `on_unreadable`: its files would otherwise be
+    missing from the run without a word."""
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found.extend(p for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in DISCLOSURE_SUFFIXES)
+            found.extend(p for p in _walk(path, on_unreadable) if p.suffix.lower() in DISCLOSURE_SUFFIXES)
         else:
             found.append(path)
     return list(dict.fromkeys(found))
 
 
+def _walk(folder: Path, on_unreadable: Callable[[Path, OSError], None] | None) -> list[Path]:
+    def unreadable(error: OSError) -> None:
+        if on_unreadable is not None:
+            on_unreadable(Path(error.filename), error)
+
+    files = (Path(parent, name) for parent, _, names in os.walk(folder, onerror=unreadable) for name in names)
+    return sorted(p for p in files if p.is_file())
+
+
 def file_document_id(path: Path) -> str:
-    """sha256 of the file, streamed: the document key, computed before any parsing."""
+    """sha256 of the file, streamed: the document key, computed before any parsing. A FIFO or a
+    device is refused before it is opened: reading one would block or never end."""
+    if kind := not_a_regular_file(path):
+        raise OSError(errno.EINVAL, f"{kind}, not a regular file", display_name(path))
     with path.open("rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
@@ -92,7 +114,7 @@ def _placeholder(path: Path, document_id: str | None = None) -> ExtractedDocumen
         try:
             document_id = file_document_id(path)
         except OSError:
-            document_id = hashlib.sha256(str(path.resolve()).encode()).hexdigest()
+            document_id = hashlib.sha256(os.fsencode(path.resolve())).hexdigest()
     return ExtractedDocument(document_id, path, "unknown", None, "", ())
 
 
@@ -109,18 +131,41 @@ def extract_step(path: Path, limits: ExtractionLimits | None = None) -> Extracte
     except OSError as error:
         reason = f"{path.name}: cannot be read ({error}); check the file's permissions and that it still exists"
         return rejected_outcome(path, "corrupt", reason)
+    except MemoryError:  # the worker pool reports it against the memory limit
+        raise
     except Exception as error:  # a malformed file must not stop the run: record it and go on
         reason = f"{path.name}: the file could not be parsed ({error!r}); re-download it or re-export it as PDF"
         return rejected_outcome(path, "corrupt", reason)
 
 
+def _failed(outcome: DocumentOutcome, step: str, error: Exception) -> DocumentOutcome:
+    """The document's `failed` record, with the error's text, in place of what the step would have
+    made of it: an error no rule foresaw stops that document, never the run."""
+    reason = display_name(
+        f"{outcome.path.name}: {step} failed ({error!r}); please report this file to yusuan with the error"
+    )
+    document = outcome.load.document.with_columns(
+        status=pl.lit("failed"),
+        reason=pl.lit(reason),
+        facts_loaded=pl.lit(0, pl.Int32),
+        amount_cells_loaded=pl.lit(0, pl.Int32),
+    )
+    tables, issues = pl.DataFrame(schema=TABLE_SCHEMA), pl.DataFrame(schema=ISSUE_SCHEMA)
+    return replace(outcome, load=DocumentLoad(document, tables, issues, empty_facts()))
+
+
 def normalize_step(extracted: ExtractedDocument) -> DocumentOutcome:
     """Normalize an extracted document into what the warehouse keeps of it."""
     try:
-        normalized = normalize_document(extracted)
+        return _normalized(extracted)
+    except MemoryError:  # the worker pool reports it against the memory limit
+        raise
     except Exception as error:  # a layout no rule foresaw must not stop the run: record it and go on
-        reason = f"{extracted.path.name}: normalization failed ({error!r}); please report this file to yusuan"
-        return DocumentOutcome(extracted.path, _rejected(extracted, "failed", reason))
+        return _failed(DocumentOutcome(extracted.path, _rejected(extracted, "failed", "")), "normalization", error)
+
+
+def _normalized(extracted: ExtractedDocument) -> DocumentOutcome:
+    normalized = normalize_document(extracted)
     tables_by_type: dict[str, int] = {}
     for table in normalized.tables:
         key = table.table_type or "unknown"
@@ -159,11 +204,20 @@ def validate_step(outcome: DocumentOutcome, quality: QualitySettings) -> Documen
     rules (findings are recorded, never block)."""
     if outcome.status != "loaded" or outcome.load is None:
         return outcome
+    try:
+        return _validated(outcome, quality)
+    except MemoryError:  # the worker pool reports it against the memory limit
+        raise
+    except Exception as error:  # a check that breaks on one document must not stop the run
+        return _failed(outcome, "validation", error)
+
+
+def _validated(outcome: DocumentOutcome, quality: QualitySettings) -> DocumentOutcome:
     document_id = outcome.load.document["document_id"][0]
-    suite = validate_facts(outcome.load.facts, quality.data_docs, outcome.path.name)
+    suite = validate_facts(outcome.load.facts, quality.data_docs, display_name(outcome.path.name))
     expectations = result_records(document_id, suite)
     if not suite.success:
-        reason = f"{outcome.path.name}: the expectation suite failed: " + "; ".join(suite.failures)
+        reason = display_name(f"{outcome.path.name}: the expectation suite failed: " + "; ".join(suite.failures))
         document = outcome.load.document.with_columns(
             status=pl.lit("failed_validation"),
             reason=pl.lit(reason),
@@ -183,45 +237,112 @@ class IngestOptions:
     quality: QualitySettings = field(default_factory=QualitySettings)
 
 
-def _timed_out(path: Path, limits: ExtractionLimits) -> DocumentOutcome:
+def _timed_out(path: Path, limits: ExtractionLimits, step: str) -> DocumentOutcome:
     reason = (
-        f"{path.name}: not read within {limits.timeout_seconds:g} s and stopped; "
+        f"{path.name}: not {step} within {limits.timeout_seconds:g} s and stopped; "
         "check the file (very long or malformed), or raise the limit (--timeout)."
     )
     return rejected_outcome(path, "timeout", reason)
 
 
-def _settle(path: Path, future, limits: ExtractionLimits):
-    """A worker's result, or the outcome of a worker that ran out of time or died."""
+def _out_of_memory(path: Path, limits: ExtractionLimits, cause: str) -> DocumentOutcome:
+    reason = (
+        f"{path.name}: needed more than the {limits.max_memory_bytes / 2**20:.0f} MiB memory limit and was "
+        f"stopped ({cause}); it may be a decompression bomb or a page of millions of objects; "
+        "if the file is a genuine disclosure, raise the limit (--max-memory)."
+    )
+    return rejected_outcome(path, "too_large", reason)
+
+
+# What a worker dies of when it outgrows its memory limit: C libraries (pdfium, polars) abort when
+# an allocation fails, and the kernel's OOM killer sends SIGKILL.
+_OUT_OF_MEMORY_SIGNALS = {signal.SIGABRT, signal.SIGKILL}
+
+
+def _settle(path: Path, future, limits: ExtractionLimits, step: str = "read"):
+    """A worker's result, or the outcome of a worker that ran out of time or memory, or died."""
     try:
         return future.result()
     except FutureTimeout:
-        return _timed_out(path, limits)
+        return _timed_out(path, limits, step)
+    except MemoryError:
+        return _out_of_memory(path, limits, "MemoryError in the reader")
     except ProcessExpired as error:
+        if -error.exitcode in _OUT_OF_MEMORY_SIGNALS:
+            return _out_of_memory(path, limits, f"the reader process died of {signal.Signals(-error.exitcode).name}")
         reason = f"{path.name}: the reader process died ({error}); the file may be malformed or too big"
         return rejected_outcome(path, "failed", reason)
 
 
-def _warm_up() -> None:
-    """Import and cache what every document needs before the worker takes one, so a document's
-    timeout measures reading it, not starting Python."""
+def _warm_up(*modules: str) -> None:
+    """Import and cache what every document needs (and `modules`, what a step needs besides) before
+    the worker takes one, so a document's timeout measures reading it, not starting Python (Great
+    Expectations takes seconds to import). NumPy, which normalizing imports, starts OpenBLAS's
+    thread buffers here too, before the worker's memory is capped."""
+    import numpy  # noqa: F401
+
     import extractors.pdf  # noqa: F401
 
+    for module in modules:
+        importlib.import_module(module)
     region_reference()
     subject_classes()
 
 
-def _pool(workers: int) -> ProcessPool:
+def _start_worker(max_memory_bytes: int, modules: tuple[str, ...]) -> None:
+    """A worker's initializer: warm up, then cap the memory the worker may allocate.
+
+    The cap is RLIMIT_DATA, the private writable memory (heap and anonymous mappings) that a
+    decoded stream or a page's objects fill; RLIMIT_AS would also count the ~1.2 GiB of libraries
+    and reserved address space a warmed-up worker maps without using, and fail normal documents.
+    """
+    _warm_up(*modules)
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    soft = max_memory_bytes if hard == resource.RLIM_INFINITY else min(max_memory_bytes, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (soft, hard))
+
+
+def _pool(workers: int, limits: ExtractionLimits | None = None, modules: tuple[str, ...] = ()) -> ProcessPool:
     # forkserver: workers never inherit an open DuckDB connection or GX state from this process
     return ProcessPool(
-        max_workers=max(1, workers), initializer=_warm_up, context=multiprocessing.get_context("forkserver")
+        max_workers=max(1, workers),
+        initializer=_start_worker,
+        initargs=((limits or ExtractionLimits()).max_memory_bytes, modules),
+        context=multiprocessing.get_context("forkserver"),
     )
 
 
+def _in_worker(path: Path, limits: ExtractionLimits, step: str, function: Callable, *args, warm: tuple[str, ...] = ()):
+    """One step of one document in a worker process under the timeout and the memory limit."""
+    with _pool(1, limits, warm) as pool:
+        return _settle(path, pool.schedule(function, args=args, timeout=limits.timeout_seconds), limits, step)
+
+
 def extract_in_worker(path: Path, limits: ExtractionLimits) -> ExtractedDocument | DocumentOutcome:
-    """extract_step in a worker process under the timeout (for one-document runs, as in Dagster)."""
-    with _pool(1) as pool:
-        return _settle(path, pool.schedule(extract_step, args=(path, limits), timeout=limits.timeout_seconds), limits)
+    """extract_step in a worker process (for one-document runs, as in Dagster)."""
+    return _in_worker(path, limits, "read", extract_step, path, limits)
+
+
+def normalize_in_worker(extracted: ExtractedDocument, limits: ExtractionLimits) -> DocumentOutcome:
+    """normalize_step in a worker process: rules meeting a layout no one foresaw cannot hang a run."""
+    return _in_worker(extracted.path, limits, "normalized", normalize_step, extracted)
+
+
+def validate_in_worker(outcome: DocumentOutcome, quality: QualitySettings, limits: ExtractionLimits) -> DocumentOutcome:
+    """validate_step in a worker process, for one-document runs: the suite and the consistency rules
+    on a hostile document's facts are bounded like reading it. The worker also indexes the Data Docs
+    it wrote, as the end of a run does (GX keeps what it wrote in the process that wrote it).
+    Rejected documents have nothing to validate."""
+    if outcome.status != "loaded":
+        return outcome
+    return _in_worker(outcome.path, limits, "validated", _validate_one, outcome, quality, warm=("great_expectations",))
+
+
+def _validate_one(outcome: DocumentOutcome, quality: QualitySettings) -> DocumentOutcome:
+    try:
+        return validate_step(outcome, quality)
+    finally:
+        finish_quality_docs(quality)
 
 
 def read_documents(paths: Iterable[Path], options: IngestOptions) -> Iterator[DocumentOutcome]:
@@ -233,7 +354,7 @@ def read_documents(paths: Iterable[Path], options: IngestOptions) -> Iterator[Do
     limits = options.limits
     seen: dict[str, Path] = {}
     window = max(1, options.workers) * IN_FLIGHT_PER_WORKER
-    with _pool(options.workers) as pool:
+    with _pool(options.workers, limits) as pool:
         pending: deque[tuple[Path, object]] = deque()
 
         def settle() -> DocumentOutcome:
@@ -273,16 +394,36 @@ def finish_quality_docs(quality: QualitySettings) -> None:
 
 
 def load_outcomes(outcomes: Iterable[DocumentOutcome], warehouse: Path) -> Iterator[DocumentOutcome]:
-    """Write outcomes to the warehouse (reference data first), one transaction per document."""
+    """Write outcomes to the warehouse (reference data first), one transaction per document.
+
+    A document whose rows the warehouse refuses is recorded as `failed` and the run goes on; a
+    warehouse that cannot be written at all (locked, read-only, disk full) raises WarehouseError."""
     con = connect(warehouse)
     try:
         load_reference(con, region_reference(), subject_class_frame())
         for outcome in outcomes:
-            if outcome.load is not None:
-                load_document(con, outcome.load)
-            yield outcome
+            yield _loaded(con, outcome)
     finally:
         con.close()
+
+
+def _loaded(con: duckdb.DuckDBPyConnection, outcome: DocumentOutcome) -> DocumentOutcome:
+    if outcome.load is None:
+        return outcome
+    try:
+        load_document(con, outcome.load)
+        return outcome
+    except WarehouseError:
+        raise
+    except Exception as error:  # rows no rule foresaw: record the document as failed and go on
+        failed = _failed(outcome, "loading", error)
+    try:
+        load_document(con, failed.load)
+    except WarehouseError:
+        raise
+    except Exception as error:
+        raise WarehouseError(f"cannot record {failed.reason} in the warehouse ({error!r})") from error
+    return failed
 
 
 def subject_class_frame() -> pl.DataFrame:
