@@ -14,6 +14,7 @@ from pathlib import Path
 import dagster as dg
 
 from extractors import ExtractedDocument
+from extractors.document import display_name
 from pipelines.inbox import DISCLOSURE_PARTITIONS, PATH_TAG, find_in_inbox, scan_inbox
 from pipelines.resources import DataQuality, Inbox, ReadingLimits, Warehouse
 from warehouse.report import findings_markdown, markdown_cell, printable
@@ -106,7 +107,7 @@ def loaded_disclosure(
 ):
     outcome = next(load_outcomes([validated_disclosure], warehouse.location()))
     record = outcome.load.document.row(0, named=True) if outcome.load is not None else {}
-    context.log.info(f"{outcome.path}: {outcome.status} {outcome.reason or ''}")
+    context.log.info(printable(f"{display_name(outcome.path)}: {outcome.status} {outcome.reason or ''}"))
     yield dg.MaterializeResult(
         metadata={
             "warehouse": str(warehouse.location()),

@@ -12,7 +12,7 @@ from expectations.consistency import default_rules, with_tolerance
 from extractors import ExtractionLimits, document_id_of
 from extractors.document import display_name, not_a_regular_file
 from warehouse.load import WAREHOUSE_ENV, WarehouseError, warehouse_path
-from warehouse.report import DocumentReport, document_report, find_documents
+from warehouse.report import DocumentReport, document_report, find_documents, printable
 from yusuan.ingest import DocumentOutcome, IngestOptions, QualitySettings, discover, ingest
 from yusuan.progress import Progress
 
@@ -98,12 +98,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _describe(outcome: DocumentOutcome) -> str:
-    path = display_name(outcome.path)
+    path = printable(display_name(outcome.path))
+    reason = printable(display_name(outcome.reason or ""))
     if outcome.load is None:
-        return f"skipped  {path}\n  {display_name(outcome.reason or '')}"
-    record = outcome.load.document.row(0, named=True)
+        return f"skipped  {path}\n  {reason}"
+    record = {k: printable(v) if isinstance(v, str) else v for k, v in outcome.load.document.row(0, named=True).items()}
     if outcome.status != "loaded":
-        return f"REJECTED {path}\n  status: {outcome.status}\n  reason: {outcome.reason}"
+        return f"REJECTED {path}\n  status: {outcome.status}\n  reason: {reason}"
     tables = ", ".join(f"{t} {n}" for t, n in sorted(outcome.tables_by_type.items()))
     findings = outcome.load.findings
     severities = findings["severity"].value_counts(sort=True).rows() if findings is not None else []

@@ -272,6 +272,9 @@ def _settle(path: Path, future, limits: ExtractionLimits, step: str = "read"):
             return _out_of_memory(path, limits, f"the reader process died of {signal.Signals(-error.exitcode).name}")
         reason = f"{path.name}: the reader process died ({error}); the file may be malformed or too big"
         return rejected_outcome(path, "failed", reason)
+    except Exception as error:  # the worker pool itself failed: this document is recorded, the run goes on
+        reason = f"{path.name}: the reader process could not {step} it ({error!r}); please report this to yusuan"
+        return rejected_outcome(path, "failed", reason)
 
 
 def _warm_up(*modules: str) -> None:
