@@ -705,15 +705,17 @@ def section_throughput(options, files, expected) -> dict:
         "bare_pages_per_second": bare_best,
         "ingest_pages_per_second": ingest_best,
         "ingest_steady_pages_per_second": steady_best,
-        "ratio": round(ingest_best / bare_best, 3),
+        "ratio": round(statistics.median(r["ratio"] for r in rounds), 3),
+        "best_of_each_ratio": round(ingest_best / bare_best, 3),
         "steady_ratio": round(steady_best / bare_best, 3),
         "ratio_per_round": [r["ratio"] for r in rounds],
         "gx_import_seconds": [r["gx_import_seconds"] for r in rounds],
     }
     print(
-        f"  best of {len(rounds)}: bare {bare_best} pages/s, ingest {ingest_best} pages/s -> ratio {summary['ratio']} "
-        f"(target >= {TARGETS['ingest_vs_bare_one_core']}); after the first document {summary['steady_ratio']}; "
-        f"per round {summary['ratio_per_round']}"
+        f"  median of {len(rounds)} paired rounds: ratio {summary['ratio']} (target >= "
+        f"{TARGETS['ingest_vs_bare_one_core']}; per round {summary['ratio_per_round']}); best of each engine: bare "
+        f"{bare_best} pages/s, ingest {ingest_best} pages/s -> {summary['best_of_each_ratio']}; after the first "
+        f"document {summary['steady_ratio']}"
     )
     return summary
 
