@@ -219,11 +219,11 @@ def test_suite_rejects_malformed_codes_and_unknown_vocabulary() -> None:
     }
 
 
-def _altered_guiyang(tmp_path: Path, name: str, printed: str, altered: str) -> Path:
-    """The 贵阳 seed with one printed row altered, alone in an inbox folder."""
+def _altered(seed: Path, tmp_path: Path, name: str, printed: str, altered: str) -> Path:
+    """A seed with one printed row altered, alone in an inbox folder."""
     path = tmp_path / "inbox" / name
     path.parent.mkdir()
-    text = GUIYANG_SEED.read_text("utf-8")
+    text = seed.read_text("utf-8")
     assert printed in text
     path.write_text(text.replace(printed, altered), "utf-8")
     return path
@@ -231,7 +231,7 @@ def _altered_guiyang(tmp_path: Path, name: str, printed: str, altered: str) -> P
 
 @pytest.fixture
 def garbled_code_guiyang(tmp_path: Path) -> Path:
-    return _altered_guiyang(tmp_path, "guiyang_garbled.txt", "2101301\t城乡医疗救助", "21013011\t城乡医疗救助")
+    return _altered(GUIYANG_SEED, tmp_path, "guiyang_garbled.txt", "2101301\t城乡医疗救助", "21013011\t城乡医疗救助")
 
 
 def test_a_garbled_code_quarantines_its_row_and_the_rest_loads(tmp_path: Path, garbled_code_guiyang: Path) -> None:
@@ -249,7 +249,7 @@ def test_a_garbled_code_quarantines_its_row_and_the_rest_loads(tmp_path: Path, g
 def absurd_amount_guiyang(tmp_path: Path) -> Path:
     """An amount no department budgets (10^12 万元): the unit or the reading of the file is wrong."""
     row = "2101301\t城乡医疗救助\t"
-    return _altered_guiyang(tmp_path, "guiyang_absurd.txt", row + "423.00", row + "1000000000000.00")
+    return _altered(GUIYANG_SEED, tmp_path, "guiyang_absurd.txt", row + "423.00", row + "1000000000000.00")
 
 
 def test_document_failing_the_suite_is_not_loaded_and_says_why(tmp_path: Path, absurd_amount_guiyang: Path) -> None:
