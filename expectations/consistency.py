@@ -14,6 +14,8 @@ from importlib import resources
 
 import polars as pl
 
+from transforms.facts import CLASS_CODE_LENGTH
+
 FINDING_SCHEMA = {
     "document_id": pl.String,
     "rule": pl.String,
@@ -33,7 +35,6 @@ FINDING_SCHEMA = {
 }
 QUALIFIERS = ["side", "period", "fund"]
 _SPACES = re.compile(r"\s+")
-CLASS_LENGTH = 3
 _QUOTES = str.maketrans({"“": '"', "”": '"', "＂": '"'})
 
 
@@ -244,7 +245,7 @@ def _sides_sum_to_totals(found: _Findings, facts: pl.DataFrame) -> None:
 
 def _top_level_readings(span: list[dict], top_level: re.Pattern[str], after_total: bool) -> list[tuple[int, Decimal]]:
     """(terms, sum) of each reading of which rows of a span are its top level; after a total, every item."""
-    is_class = [r["row_kind"] == "subject" and len(r["subject_code"] or "") == CLASS_LENGTH for r in span]
+    is_class = [r["row_kind"] == "subject" and len(r["subject_code"] or "") == CLASS_CODE_LENGTH for r in span]
     enumerated = [bool(top_level.search(r["row_label"] or "")) for r in span]
     readings = [
         [r for r, c, e in zip(span, is_class, enumerated, strict=True) if e and not c],

@@ -240,12 +240,14 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
         issues.append(Issue(table.index, table.title, page, position, kind, message))
 
     columns: list[Column] = []
+    blocks: list[list[Column]] = []
     labelled_rows: list[tuple[tuple[str, ...], list[Column]]] = []
     over = 0
     for segment in table.segments:
         header, data = split_header(segment.rows)
         if header or not columns:
             columns = resolve_columns(header, data, context.fiscal_year)
+            blocks = column_blocks(columns)
             over = 0
             for column in columns:
                 if column.role == "unknown":
@@ -253,19 +255,20 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
         labelled = any(c.role in _LABEL_ROLES for c in columns)
         for row in data:
             cells = repair_row(row.cells)
-            row_columns = columns
+            row_blocks = blocks
             if not labelled and over < len(labelled_rows):
                 label_cells, label_columns = labelled_rows[over]
-                cells, row_columns = [*label_cells, *cells], _shifted(label_columns, columns, len(label_cells))
+                cells = [*label_cells, *cells]
+                row_blocks = column_blocks(_shifted(label_columns, columns, len(label_cells)))
                 over += 1
             elif labelled:
                 labelled_rows.append((tuple(cells), [c for c in columns if c.role in _LABEL_ROLES]))
-            for block, label in _block_labels(cells, row_columns, context):
+            for block, label in _block_labels(cells, row_blocks, context):
                 printed = [c for c in block if _is_amount_column(c) and not _blank(cells, c)]
                 unread = [
                     c for c in block if c.role == "unknown" and c.index < len(cells) and _money_like(cells[c.index])
                 ]
-                amount_cells += len(printed) + len(unread)
+                amount_cells += sum(_amount_like(cells[c.index]) for c in printed) + len(unread)
                 if printed and (fault := label.code_fault):
                     issue(row, "quarantined_row", f"{fault}; its {len(printed)} amounts are left out: check the table")
                     continue
@@ -276,8 +279,6 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
                     text = cells[column.index]
                     amount = parse_amount(text)
                     if amount is None:
-                        if _PERCENT.search(compact(text)) or not _DIGIT.search(text):
-                            amount_cells -= 1
                         if not _PERCENT.search(compact(text)):
                             issue(row, "malformed_amount", f"'{text}' under '{column.label}' is not an amount")
                         continue
@@ -287,6 +288,12 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
 
 _LABEL_ROLES = ("code", "unit_code", "name")
 _MONEY = re.compile(r"[.,]\d")
+
+
+def _amount_like(text: str) -> bool:
+    """A cell under an amount heading that counts as a printed amount, read or not: it has a figure
+    and is no percentage (an unreadable '1,954.' counts; a word shifted into the column does not)."""
+    return bool(_DIGIT.search(text)) and not _PERCENT.search(compact(text))
 
 
 def _money_like(text: str) -> bool:
@@ -301,13 +308,13 @@ def _shifted(label_columns: list[Column], columns: list[Column], offset: int) ->
 
 
 def _block_labels(
-    cells: Sequence[str], columns: Sequence[Column], context: DocumentContext
+    cells: Sequence[str], blocks: Sequence[list[Column]], context: DocumentContext
 ) -> list[tuple[list[Column], _RowLabel]]:
     """Each block of the row with its label; a block printing no label of its own takes the label
     of the block before it on its side when that one printed no amount (a merged label cell)."""
     labelled: list[tuple[list[Column], _RowLabel]] = []
     previous: tuple[list[Column], _RowLabel, bool] | None = None
-    for block in column_blocks(columns):
+    for block in blocks:
         label = _row_label(cells, block, context)
         printed = any(_is_amount_column(c) and not _blank(cells, c) for c in block)
         if previous and not (label.name or label.subject_code):
@@ -335,7 +342,7 @@ def column_blocks(columns: Sequence[Column]) -> list[list[Column]]:
     """
     blocks: list[list[Column]] = []
     for column in columns:
-        labels = column.role in ("code", "unit_code", "name")
+        labels = column.role in _LABEL_ROLES
         new_side = not blocks or blocks[-1][0].side != column.side
         after_amounts = blocks and labels and any(_is_amount_column(c) for c in blocks[-1])
         if new_side or after_amounts:

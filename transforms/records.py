@@ -32,6 +32,8 @@ DOCUMENT_SCHEMA = {
     "tables_found": pl.Int32,
     "tables_unknown": pl.Int32,
     "facts_loaded": pl.Int32,
+    "amount_cells": pl.Int32,
+    "amount_cells_loaded": pl.Int32,
 }
 TABLE_SCHEMA = {
     "document_id": pl.String,
@@ -182,6 +184,8 @@ def document_record(
         "tables_found": len(tables),
         "tables_unknown": sum(t.table_type is None for t in tables),
         "facts_loaded": normalized.facts.height if normalized and loaded else 0,
+        "amount_cells": sum(normalized.amount_cells.values()) if normalized else None,
+        "amount_cells_loaded": (normalized.facts.height if loaded else 0) if normalized else None,
     }
     return pl.DataFrame([row], schema=DOCUMENT_SCHEMA)
 

@@ -119,9 +119,14 @@ def _describe(outcome: DocumentOutcome) -> str:
     )
 
 
+def _amounts(record: dict) -> tuple[int, int]:
+    """(amount cells printed in its tables, how many became facts) of a document's record."""
+    return record.get("amount_cells") or 0, record.get("amount_cells_loaded") or 0
+
+
 def _coverage(record: dict) -> str:
     """How many amounts printed in its tables became facts; a partly read document must say so."""
-    cells, loaded = record.get("amount_cells") or 0, record.get("amount_cells_loaded") or 0
+    cells, loaded = _amounts(record)
     if loaded >= cells:
         return f"amounts read: {loaded} of {cells} (100 %)"
     return (
@@ -131,8 +136,8 @@ def _coverage(record: dict) -> str:
 
 
 def _partly_read(outcome: DocumentOutcome) -> bool:
-    record = outcome.load.document.row(0, named=True) if outcome.load is not None else {}
-    return (record.get("amount_cells_loaded") or 0) < (record.get("amount_cells") or 0)
+    cells, loaded = _amounts(outcome.load.document.row(0, named=True) if outcome.load is not None else {})
+    return loaded < cells
 
 
 def _ingest(args: argparse.Namespace) -> int:

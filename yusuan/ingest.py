@@ -172,12 +172,8 @@ def _normalized(extracted: ExtractedDocument) -> DocumentOutcome:
         tables_by_type[key] = tables_by_type.get(key, 0) + 1
     problem = identity_problem(normalized)
     status, reason = (problem[0], f"{extracted.path.name}: {problem[1]}") if problem else ("loaded", None)
-    amount_cells = sum(normalized.amount_cells.values())
     load = DocumentLoad(
-        document=document_record(extracted, normalized, status, reason).with_columns(
-            amount_cells=pl.lit(amount_cells, pl.Int32),
-            amount_cells_loaded=pl.lit(normalized.facts.height if problem is None else 0, pl.Int32),
-        ),
+        document=document_record(extracted, normalized, status, reason),
         tables=table_records(normalized),
         issues=issue_records(normalized),
         facts=normalized.facts if problem is None else empty_facts(),
