@@ -1,15 +1,25 @@
 """Extraction stage: disclosure files to raw tables (cells, page, title, unit)."""
 
-from extractors.document import document_id_of, extract_document, page_count
-from extractors.model import ExtractedDocument, ExtractionError, ExtractionLimits, RawRow, RawTable
+from extractors.document import READERS, document_id_of, extract_document, not_a_regular_file, page_count
+from extractors.model import (
+    ExtractedDocument,
+    ExtractionError,
+    ExtractionLimits,
+    RawRow,
+    RawTable,
+    display_name,
+)
 
 __all__ = [
+    "READERS",
     "ExtractedDocument",
     "ExtractionError",
     "ExtractionLimits",
     "RawRow",
     "RawTable",
+    "display_name",
     "document_id_of",
     "extract_document",
+    "not_a_regular_file",
     "page_count",
 ]

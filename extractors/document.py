@@ -2,26 +2,13 @@
 
 import hashlib
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
-from charset_normalizer import from_bytes
-
-from extractors.model import ExtractedDocument, ExtractionError, ExtractionLimits
+from extractors.formats import PDF_MAGIC_WITHIN, is_pdf, sniff_format
+from extractors.model import ExtractedDocument, ExtractionError, ExtractionLimits, display_name
 from extractors.text import extract_text_document
 
-TEXT_SUFFIXES = (".txt", ".md")
-PDF_MAGIC = b"%PDF-"
-PDF_MAGIC_WITHIN = 1024
-# Real PDFs put at most a BOM or a few blank bytes before their header; a text file that merely
-# mentions %PDF- on its first line is still text.
-_PDF_LEADING_JUNK = b"\xef\xbb\xbf \t\r\n\x00"
-_BOMS = (
-    (b"\x00\x00\xfe\xff", "utf-32-be"),
-    (b"\xff\xfe\x00\x00", "utf-32-le"),
-    (b"\xef\xbb\xbf", "utf-8-sig"),
-    (b"\xfe\xff", "utf-16"),
-    (b"\xff\xfe", "utf-16"),
-)
 _FILE_KINDS = (
     (stat.S_ISDIR, "a directory"),
     (stat.S_ISFIFO, "a FIFO (named pipe)"),
@@ -29,18 +16,11 @@ _FILE_KINDS = (
     (stat.S_ISBLK, "a block device"),
     (stat.S_ISSOCK, "a socket"),
 )
-_HTML_STARTS = (b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")
 
 
 def document_id_of(data: bytes) -> str:
     """The contract's document key: sha256 of the file's bytes, so renamed copies are one document."""
     return hashlib.sha256(data).hexdigest()
-
-
-def display_name(name: str | Path) -> str:
-    """A file name or path as text that can be printed and stored: bytes that are not UTF-8 (a
-    name written by another system's encoding) appear as \\xNN escapes instead of crashing the run."""
-    return str(name).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def not_a_regular_file(path: Path) -> str | None:
@@ -52,49 +32,34 @@ def not_a_regular_file(path: Path) -> str | None:
     return next((kind for test, kind in _FILE_KINDS if test(mode)), "not a regular file")
 
 
-def is_pdf(data: bytes, suffix: str) -> bool:
-    """A PDF header at the start (after a BOM or blanks at most); further in, within the first
-    1024 bytes as readers allow, only for files not named as text conversions."""
-    at = data.find(PDF_MAGIC, 0, PDF_MAGIC_WITHIN)
-    if at < 0:
-        return False
-    return not data[:at].strip(_PDF_LEADING_JUNK) or suffix.lower() not in TEXT_SUFFIXES
+_UNREAD_FORMATS = {
+    "xlsx": "an Excel workbook (.xlsx)",
+    "xls": "an Excel 97-2003 workbook (.xls) or another OLE compound file",
+    "docx": "a Word document (.docx)",
+    "html": "an HTML page (often a download portal's error or login page saved under the disclosure's name)",
+    "zip": "a zip archive that is no Office document",
+    "broken_zip": "a truncated or damaged zip archive (an Office file cut short in downloading?)",
+}
 
 
-def decode_text(path: Path, data: bytes) -> str:
-    """The text of a conversion in whichever encoding Chinese government files come in: a BOM's
-    (UTF-8, UTF-16, UTF-32), else strict UTF-8, else strict GB18030 (a superset of GBK and GB2312),
-    else what charset-normalizer recognises; raise ExtractionError when none fits."""
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding)
-            except UnicodeDecodeError as error:
-                raise ExtractionError(
-                    "corrupt",
-                    f"{display_name(path.name)}: starts with a {encoding} byte-order mark but is not {encoding} "
-                    f"(byte {error.start}); re-export it as UTF-8 or supply the PDF.",
-                ) from error
-    encodings = ("utf-8", "gb18030") if b"\x00" not in data else ()
-    for encoding in encodings:
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    guess = from_bytes(data).best()
-    if guess is not None:
-        return str(guess)
-    raise ExtractionError(
-        "corrupt",
-        f"{display_name(path.name)}: not text in any encoding recognised (UTF-8, UTF-16, GB18030/GBK, ...); "
-        "convert it to UTF-8 or supply the PDF.",
-    )
+def _read_pdf(path: Path, data: bytes, document_id: str, limits: ExtractionLimits) -> ExtractedDocument:
+    from extractors.pdf import extract_pdf_document
+
+    return extract_pdf_document(path, data, document_id, limits.max_pages, limits.max_stream_bytes)
 
 
-def _not_a_disclosure(path: Path, data: bytes) -> ExtractionError:
-    head = data[:512].lstrip().lower()
-    if head.startswith(_HTML_STARTS):
-        what = "an HTML page (often a download portal's error or login page saved under the PDF's name)"
+def _read_text(path: Path, data: bytes, document_id: str, limits: ExtractionLimits) -> ExtractedDocument:
+    return extract_text_document(path, data, document_id)
+
+
+Reader = Callable[[Path, bytes, str, ExtractionLimits], ExtractedDocument]
+# One reader per format; each returns the same raw tables, so nothing downstream knows the format.
+READERS: dict[str, Reader] = {"pdf": _read_pdf, "text": _read_text}
+
+
+def _not_a_disclosure(path: Path, data: bytes, kind: str | None) -> ExtractionError:
+    if kind in _UNREAD_FORMATS:
+        what = _UNREAD_FORMATS[kind]
     elif path.suffix.lower() == ".pdf":
         what = "not a PDF (no %PDF- header in its first 1024 bytes)"
     else:
@@ -103,7 +68,7 @@ def _not_a_disclosure(path: Path, data: bytes) -> ExtractionError:
 
 
 def extract_document(path: Path, limits: ExtractionLimits | None = None) -> ExtractedDocument:
-    """Pick the extractor by the file's content (magic bytes), not its name; raise ExtractionError
+    """Pick the reader by the file's content (magic bytes), not its name; raise ExtractionError
     to reject, with a status and a reason a person can act on."""
     limits = limits or ExtractionLimits()
     if kind := not_a_regular_file(path):
@@ -120,14 +85,11 @@ def extract_document(path: Path, limits: ExtractionLimits | None = None) -> Extr
     data = path.read_bytes()
     if not data.strip():
         raise ExtractionError("empty", f"{path.name}: the file is empty; re-download it from the publisher.")
-    document_id = document_id_of(data)
-    if is_pdf(data, path.suffix):
-        from extractors.pdf import extract_pdf_document
-
-        return extract_pdf_document(path, data, document_id, limits.max_pages, limits.max_stream_bytes)
-    if path.suffix.lower() in TEXT_SUFFIXES and not data[:512].lstrip().lower().startswith(_HTML_STARTS):
-        return extract_text_document(path, decode_text(path, data).encode("utf-8"), document_id)
-    raise _not_a_disclosure(path, data)
+    source_format = sniff_format(data, path.suffix)
+    reader = READERS.get(source_format or "")
+    if reader is None:
+        raise _not_a_disclosure(path, data, source_format)
+    return reader(path, data, document_id_of(data), limits)
 
 
 def page_count(path: Path) -> int | None:

@@ -65,6 +65,12 @@ class ExtractionLimits:
         return self.max_memory_bytes // 4
 
 
+def display_name(name: str | Path) -> str:
+    """A file name or path as text that can be printed and stored: bytes that are not UTF-8 (a
+    name written by another system's encoding) appear as \\xNN escapes instead of crashing the run."""
+    return str(name).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 class ExtractionError(Exception):
     """A document that cannot be extracted; `status` is a dim_document status word."""
 

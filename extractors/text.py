@@ -6,9 +6,18 @@ Such files carry no pages, so every row's page is None and its position is a lin
 import re
 from pathlib import Path
 
-from extractors.model import ExtractedDocument, RawRow, RawTable
+from charset_normalizer import from_bytes
+
+from extractors.model import ExtractedDocument, ExtractionError, RawRow, RawTable, display_name
 from extractors.textlayer import clean_cell, is_narrative, is_title, normalize_text, stated_unit
 
+_BOMS = (
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xfe\xff", "utf-16"),
+    (b"\xff\xfe", "utf-16"),
+)
 _MARKUP = re.compile(r"^[#\-*>\s]+|</?[a-zA-Z][^>]*>|\*\*")
 
 
@@ -16,9 +25,39 @@ def _plain(line: str) -> str:
     return normalize_text(_MARKUP.sub("", line)).strip()
 
 
+def decode_text(path: Path, data: bytes) -> str:
+    """The text of a conversion in whichever encoding Chinese government files come in: a BOM's
+    (UTF-8, UTF-16, UTF-32), else strict UTF-8, else strict GB18030 (a superset of GBK and GB2312),
+    else what charset-normalizer recognises; raise ExtractionError when none fits."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as error:
+                raise ExtractionError(
+                    "corrupt",
+                    f"{display_name(path.name)}: starts with a {encoding} byte-order mark but is not {encoding} "
+                    f"(byte {error.start}); re-export it as UTF-8 or supply the PDF.",
+                ) from error
+    encodings = ("utf-8", "gb18030") if b"\x00" not in data else ()
+    for encoding in encodings:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    guess = from_bytes(data).best()
+    if guess is not None:
+        return str(guess)
+    raise ExtractionError(
+        "corrupt",
+        f"{display_name(path.name)}: not text in any encoding recognised (UTF-8, UTF-16, GB18030/GBK, ...); "
+        "convert it to UTF-8 or supply the PDF.",
+    )
+
+
 def extract_text_document(path: Path, data: bytes, document_id: str) -> ExtractedDocument:
     """Read tab-separated blocks as tables; the title is the last title-like line above a block."""
-    lines = data.decode("utf-8-sig").splitlines()
+    lines = decode_text(path, data).splitlines()
     tables: list[RawTable] = []
     narrative: list[str] = []
     title: str | None = None

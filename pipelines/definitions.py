@@ -13,8 +13,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from extractors import ExtractedDocument
-from extractors.document import display_name
+from extractors import ExtractedDocument, display_name
 from pipelines.inbox import DISCLOSURE_PARTITIONS, PATH_TAG, find_in_inbox, scan_inbox
 from pipelines.resources import DataQuality, Inbox, ReadingLimits, Warehouse
 from warehouse.report import findings_markdown, markdown_cell, printable

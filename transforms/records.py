@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
-from extractors.document import display_name
+from extractors import display_name
 from extractors.model import ExtractedDocument
 from transforms.document import NormalizedDocument
 from transforms.facts import FACT_SCHEMA

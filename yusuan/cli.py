@@ -9,8 +9,7 @@ from pathlib import Path
 import duckdb
 
 from expectations.consistency import default_rules, with_tolerance
-from extractors import ExtractionLimits, document_id_of
-from extractors.document import display_name, not_a_regular_file
+from extractors import ExtractionLimits, display_name, document_id_of, not_a_regular_file
 from warehouse.load import WAREHOUSE_ENV, WarehouseError, warehouse_path
 from warehouse.report import DocumentReport, document_report, find_documents, printable
 from yusuan.ingest import DocumentOutcome, IngestOptions, QualitySettings, discover, ingest

@@ -25,8 +25,14 @@ from pebble import ProcessExpired, ProcessPool
 
 from expectations.consistency import Rules, consistency_findings, default_rules
 from expectations.suite import result_records, validate_facts, write_data_docs_index
-from extractors import ExtractedDocument, ExtractionError, ExtractionLimits, extract_document
-from extractors.document import display_name, not_a_regular_file
+from extractors import (
+    ExtractedDocument,
+    ExtractionError,
+    ExtractionLimits,
+    display_name,
+    extract_document,
+    not_a_regular_file,
+)
 from transforms.document import normalize_document
 from transforms.facts import subject_classes
 from transforms.records import (
