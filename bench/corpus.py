@@ -1,6 +1,6 @@
 """Synthetic disclosures for benchmarking (not for correctness tests).
 
-Each document is a consistent 部门预算 disclosure printed by `tests.disclosure_factory` (every total
+Each document is a consistent 部门预算 disclosure printed by `factory.disclosures` (every total
 computed from its items, so the pipeline loads it cleanly), enlarged to a realistic length and
 arranged in one of the two shared layouts:
 
@@ -33,7 +33,7 @@ from pathlib import Path
 import polars as pl
 from pypdf import PdfReader, PdfWriter
 
-from tests.disclosure_factory import (
+from factory.disclosures import (
     SUBJECT_NAMES,
     DisclosureSpec,
     EconomicItem,
@@ -41,7 +41,7 @@ from tests.disclosure_factory import (
     ThreePublicItem,
     build_disclosure,
 )
-from tests.pdfgen import DisclosurePdf
+from factory.pdf import DisclosurePdf
 from transforms.regions import region_reference, resolve_region
 
 LAYOUTS = ("cangxi", "guiyang")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
 
-from tests.pdfgen import DisclosurePdf, Grid
+from factory.pdf import DisclosurePdf, Grid
 
 SEED = 7
 

@@ -17,8 +17,7 @@ import polars as pl
 import pytest
 
 from extractors import extract_document
-from tests.conftest import read_only
-from tests.disclosure_factory import (
+from factory.disclosures import (
     TABLE_TYPES,
     Disclosure,
     DisclosureSpec,
@@ -29,6 +28,7 @@ from tests.disclosure_factory import (
     build_disclosure,
     normalized_name,
 )
+from tests.conftest import read_only
 from transforms.regions import region_reference
 from yusuan.cli import main
 

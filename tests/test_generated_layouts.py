@@ -28,8 +28,7 @@ import duckdb
 import pdfplumber
 import pytest
 
-from tests.conftest import read_only
-from tests.disclosure_factory import (
+from factory.disclosures import (
     DAMAGE_KINDS,
     Disclosure,
     DisclosureSpec,
@@ -38,6 +37,7 @@ from tests.disclosure_factory import (
     jiangsu_spec,
     shanghai_spec,
 )
+from tests.conftest import read_only
 from yusuan.cli import main
 
 SPECS: dict[str, DisclosureSpec] = {

@@ -16,9 +16,9 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 
 from extractors import ExtractedDocument
+from factory.disclosures import build_disclosure
 from tests import badfiles
 from tests.conftest import CANGXI_SEED, GUIYANG_SEED, read_only
-from tests.disclosure_factory import build_disclosure
 from transforms.records import published_at
 from warehouse.load import LOCK_WAIT_ENV, PAUSE_BEFORE_COMMIT_ENV
 from yusuan import cli

@@ -10,8 +10,8 @@ import duckdb
 import pytest
 
 from extractors import extract_document
+from factory.pdf import DisclosurePdf, wide_grid
 from tests.conftest import SHARED
-from tests.pdfgen import DisclosurePdf, wide_grid
 from transforms.document import NormalizedDocument, normalize_document
 from transforms.records import identity_problem
 from transforms.regions import resolve_region

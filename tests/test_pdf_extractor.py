@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 
 from extractors import ExtractedDocument, ExtractionError, RawTable, extract_document
+from factory.pdf import DisclosurePdf, Grid, wide_grid
 from tests.conftest import CORPUS
-from tests.pdfgen import DisclosurePdf, Grid, wide_grid
 from tests.tables import cells
 
 Extract = Callable[[bytes], ExtractedDocument]

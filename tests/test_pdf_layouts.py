@@ -12,8 +12,8 @@ import pytest
 
 from extractors import ExtractedDocument, extract_document
 from extractors.textlayer import is_title
+from factory.pdf import DisclosurePdf, Grid, wide_grid
 from tests.conftest import REAL
-from tests.pdfgen import DisclosurePdf, Grid, wide_grid
 from tests.tables import cells
 from transforms.document import normalize_document
 

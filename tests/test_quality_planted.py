@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from factory.disclosures import PLANT_KINDS, Disclosure, DisclosureSpec, Plant, build_disclosure
 from tests.conftest import read_only
-from tests.disclosure_factory import PLANT_KINDS, Disclosure, DisclosureSpec, Plant, build_disclosure
 from yusuan.cli import main
 
 FINDING_COLUMNS = (

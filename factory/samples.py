@@ -1,6 +1,6 @@
 """Write sample disclosures printed by the disclosure factory, for a checkout without ../shared.
 
-    python -m tests.make_samples DIR
+    python -m factory.samples DIR
 
 Three layouts, each consistent to the cent: a 四川 county budget (the factory's default), a 上海
 district budget in 元 with tables broken across pages, and a 江苏 province budget with titles ruled
@@ -10,7 +10,7 @@ into the grid, turned pages and its narrative published as a second file.
 import sys
 from pathlib import Path
 
-from tests.disclosure_factory import build_disclosure, jiangsu_spec, shanghai_spec
+from factory.disclosures import build_disclosure, jiangsu_spec, shanghai_spec
 
 
 def write_samples(folder: Path) -> list[Path]:
@@ -34,7 +34,7 @@ def write_samples(folder: Path) -> list[Path]:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 1:
-        print("usage: python -m tests.make_samples DIR", file=sys.stderr)
+        print("usage: python -m factory.samples DIR", file=sys.stderr)
         return 2
     for path in write_samples(Path(argv[0])):
         print(f"wrote {path}")

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
+from factory.samples import write_samples
 from tests.conftest import read_only
-from tests.make_samples import write_samples
 from yusuan.cli import EXIT_REJECTED, main
 
 

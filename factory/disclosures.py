@@ -27,7 +27,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Literal
 
-from tests.pdfgen import DisclosurePdf, Grid
+from factory.pdf import DisclosurePdf, Grid
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
