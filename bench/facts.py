@@ -22,7 +22,7 @@ YEARS = 5
 
 def _template_loads(paths: list[Path]) -> list:
     """The pipeline's DocumentLoad of each path that loads cleanly, one per department name."""
-    from yusuan.ingest import QualitySettings, read_document, validate_step
+    from pipelines.run import QualitySettings, read_document, validate_step
 
     loads, departments = [], set()
     for path in paths:
@@ -42,9 +42,9 @@ def _template_loads(paths: list[Path]) -> list:
 
 def build_fact_warehouse(path: Path, target_facts: int, template_paths: list[Path], seed: float = 0.42) -> dict:
     """Create the warehouse at `path` with about `target_facts` facts; returns what was built and timings."""
+    from pipelines.run import subject_class_frame
     from transforms.regions import region_reference
     from warehouse.load import connect, load_document, load_reference
-    from yusuan.ingest import subject_class_frame
 
     timings: dict[str, float] = {}
     started = time.perf_counter()

@@ -6,7 +6,7 @@
 
 Sub-benchmarks (each prints its figures; all are written to bench/results/latest.json):
 
-  --throughput  pages/s of the whole ingest (yusuan.ingest.ingest into a fresh DuckDB file: extract,
+  --throughput  pages/s of the whole ingest (pipelines.run.ingest into a fresh DuckDB file: extract,
                 normalize, GX suite, consistency rules, load; Data Docs as the CLI writes them) against
                 bare pdfplumber `page.extract_tables()` on every page of the same files, both on one
                 core (the measuring process and every process it starts pinned to CPU 0).
@@ -104,7 +104,7 @@ def _ingest(files: list[Path], workdir: Path, workers: int, expected: dict[str, 
     from bench.monitor import TreeMonitor
     from expectations.consistency import default_rules
     from extractors import ExtractionLimits
-    from yusuan.ingest import IngestOptions, QualitySettings, ingest
+    from pipelines.run import IngestOptions, QualitySettings, ingest
 
     workdir.mkdir(parents=True, exist_ok=True)
     target = workdir / "warehouse.duckdb"
@@ -151,7 +151,7 @@ def _ingest(files: list[Path], workdir: Path, workers: int, expected: dict[str, 
 
 def _pool_start_seconds() -> float:
     """What starting a reader pool costs (forkserver, worker imports and warm-up), once per run."""
-    from yusuan.ingest import _pool
+    from pipelines.run import _pool
 
     started = time.perf_counter()
     with _pool(1) as pool:
@@ -196,7 +196,7 @@ def child_ingest(args: dict) -> dict:
 def child_memory_ingest(args: dict) -> dict:
     """Ingest one document; the parent watches this process tree's memory."""
     from expectations.consistency import default_rules
-    from yusuan.ingest import IngestOptions, QualitySettings, ingest
+    from pipelines.run import IngestOptions, QualitySettings, ingest
 
     _import_gx()
     path, workdir = Path(args["file"]), Path(args["workdir"])
@@ -227,7 +227,7 @@ def _own_mib(field: str) -> float:
 def child_memory_extract(args: dict) -> dict:
     """The reader's share alone: RSS after the worker's imports and warm-up, then the peak while
     extracting and normalizing one document (what a reader worker does)."""
-    from yusuan.ingest import _warm_up, read_document
+    from pipelines.run import _warm_up, read_document
 
     _warm_up()
     before = _own_mib("VmRSS")
@@ -307,9 +307,7 @@ def child_profile(args: dict) -> dict:
     gx = _import_gx()
     from expectations.consistency import consistency_findings, default_rules
     from expectations.suite import validate_facts
-    from transforms.regions import region_reference
-    from warehouse.load import connect, load_document, load_reference
-    from yusuan.ingest import (
+    from pipelines.run import (
         DocumentOutcome,
         QualitySettings,
         _warm_up,
@@ -318,6 +316,8 @@ def child_profile(args: dict) -> dict:
         subject_class_frame,
         validate_step,
     )
+    from transforms.regions import region_reference
+    from warehouse.load import connect, load_document, load_reference
 
     files = [Path(f) for f in args["files"]]
     workdir = Path(args["workdir"])
@@ -479,8 +479,8 @@ def child_warehouse(args: dict) -> dict:
     import duckdb
 
     from bench.facts import build_fact_warehouse
+    from pipelines.run import QualitySettings, read_document, validate_step
     from warehouse.load import load_document
-    from yusuan.ingest import QualitySettings, read_document, validate_step
 
     workdir = Path(args["workdir"])
     workdir.mkdir(parents=True, exist_ok=True)

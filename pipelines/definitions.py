@@ -16,14 +16,14 @@ import dagster as dg
 from extractors import ExtractedDocument, display_name
 from pipelines.inbox import DISCLOSURE_PARTITIONS, PATH_TAG, find_in_inbox, scan_inbox
 from pipelines.resources import DataQuality, Inbox, ReadingLimits, Warehouse
-from warehouse.report import findings_markdown, markdown_cell, printable
-from yusuan.ingest import (
+from pipelines.run import (
     DocumentOutcome,
     extract_in_worker,
     load_outcomes,
     normalize_in_worker,
     validate_in_worker,
 )
+from warehouse.report import findings_markdown, markdown_cell, printable
 
 WRITER_POOL = "duckdb_writer"
 

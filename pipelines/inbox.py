@@ -8,7 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from yusuan.ingest import discover, file_document_id
+from pipelines.run import discover, file_document_id
 
 DISCLOSURE_PARTITIONS = dg.DynamicPartitionsDefinition(name="disclosure")
 PARTITION_KEY_LENGTH = 16

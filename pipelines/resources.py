@@ -7,8 +7,8 @@ import dagster as dg
 
 from expectations.consistency import default_rules, with_tolerance
 from extractors import ExtractionLimits
+from pipelines.run import QualitySettings
 from warehouse.load import warehouse_path
-from yusuan.ingest import QualitySettings
 
 DATA_DOCS_DIR = "quality_docs"
 _DEFAULT_LIMITS = ExtractionLimits()

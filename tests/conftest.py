@@ -10,7 +10,7 @@ import duckdb
 import pytest
 
 from extractors import ExtractedDocument, extract_document
-from yusuan.cli import main
+from pipelines.cli import main
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SEEDS = SHARED / "seeds"

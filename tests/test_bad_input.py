@@ -5,9 +5,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.cli import main
 from tests import badfiles
 from tests.conftest import CANGXI_SEED, CORPUS, GUIYANG_SEED
-from yusuan.cli import main
 
 CANGXI_PDF = CORPUS / "cangxi_2025_ybj.pdf"
 

@@ -3,8 +3,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.cli import main
 from tests.conftest import CANGXI_SEED
-from yusuan.cli import main
 
 
 def test_usage_errors_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -27,7 +27,7 @@ def _state(warehouse: Path) -> tuple:
 
 def _ingest(paths: list[Path], warehouse: Path, env: dict | None = None) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "yusuan.cli", "ingest", *map(str, paths), "--warehouse", str(warehouse)],
+        [sys.executable, "-m", "pipelines.cli", "ingest", *map(str, paths), "--warehouse", str(warehouse)],
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,

@@ -28,9 +28,9 @@ from factory.disclosures import (
     build_disclosure,
     normalized_name,
 )
+from pipelines.cli import main
 from tests.conftest import read_only
 from transforms.regions import region_reference
-from yusuan.cli import main
 
 
 @pytest.fixture(scope="session")

@@ -37,8 +37,8 @@ from factory.disclosures import (
     jiangsu_spec,
     shanghai_spec,
 )
+from pipelines.cli import main
 from tests.conftest import read_only
-from yusuan.cli import main
 
 SPECS: dict[str, DisclosureSpec] = {
     "shanghai": shanghai_spec(),

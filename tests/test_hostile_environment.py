@@ -14,16 +14,16 @@ from pathlib import Path
 import duckdb
 import pytest
 from pypdf import PdfReader, PdfWriter
+from yusuan import cli
+from yusuan import ingest as ingest_module
 
 from extractors import ExtractedDocument
 from factory.disclosures import build_disclosure
+from pipelines.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, main
 from tests import badfiles
 from tests.conftest import CANGXI_SEED, GUIYANG_SEED, read_only
 from transforms.records import published_at
 from warehouse.load import LOCK_WAIT_ENV, PAUSE_BEFORE_COMMIT_ENV
-from yusuan import cli
-from yusuan import ingest as ingest_module
-from yusuan.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, main
 
 BAD_NAME = os.fsdecode(b"\xff\xfe\xb2.txt")
 FACTS = "SELECT d.file_name, count(*) FROM fct_budget_amount JOIN dim_document d USING (document_id) GROUP BY 1"
@@ -54,7 +54,7 @@ def seed_facts(tmp_path_factory: pytest.TempPathFactory) -> dict[str, int]:
 
 def _ingest_cli(args: list[str], env: dict[str, str] | None = None, **popen) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "yusuan.cli", "ingest", *args],
+        [sys.executable, "-m", "pipelines.cli", "ingest", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -11,12 +11,12 @@ import duckdb
 import pytest
 
 from extractors.textlayer import clean_cell
+from pipelines.cli import main
 from pipelines.inbox import DISCLOSURE_PARTITIONS, PATH_TAG, partition_key
+from pipelines.run import file_document_id
 from tests.conftest import CANGXI_SEED, GUIYANG_SEED
 from tests.test_pipeline import ASSETS, resources
 from warehouse.report import markdown_cell
-from yusuan.cli import main
-from yusuan.ingest import file_document_id
 
 HTML_NAME = "<img src=x onerror=alert(1)>.txt"
 TERMINAL_NAME = "\x1b[2J\x1b[31mcangxi\u202etxt.exe.txt"

@@ -15,13 +15,13 @@ import duckdb
 import pytest
 
 from extractors import ExtractedDocument, extract_document
+from pipelines.cli import main
 from pipelines.definitions import extracted_disclosure, loaded_disclosure, normalized_disclosure, validated_disclosure
 from pipelines.inbox import DISCLOSURE_PARTITIONS, PATH_TAG, partition_key
 from pipelines.resources import DataQuality, Inbox, ReadingLimits, Warehouse
+from pipelines.run import IngestOptions, file_document_id, normalize_step, read_documents
 from tests import badfiles
 from tests.conftest import CANGXI_SEED, CORPUS, GUIYANG_SEED
-from yusuan.cli import main
-from yusuan.ingest import IngestOptions, file_document_id, normalize_step, read_documents
 
 CANGXI_PDF = CORPUS / "cangxi_2025_ybj.pdf"
 MAX_MEMORY_MIB = 512

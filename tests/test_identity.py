@@ -11,11 +11,11 @@ import pytest
 
 from extractors import extract_document
 from factory.pdf import DisclosurePdf, wide_grid
+from pipelines.cli import main
 from tests.conftest import SHARED
 from transforms.document import NormalizedDocument, normalize_document
 from transforms.records import identity_problem
 from transforms.regions import resolve_region
-from yusuan.cli import main
 
 REAL = SHARED / "corpus" / "real"
 

@@ -17,8 +17,8 @@ from pipelines.definitions import (
 )
 from pipelines.inbox import DISCLOSURE_PARTITIONS, PATH_TAG, partition_key
 from pipelines.resources import DataQuality, Inbox, ReadingLimits, Warehouse
+from pipelines.run import file_document_id
 from tests.conftest import CANGXI_SEED, GUIYANG_SEED
-from yusuan.ingest import file_document_id
 
 ASSETS = [extracted_disclosure, normalized_disclosure, validated_disclosure, loaded_disclosure]
 

@@ -9,11 +9,11 @@ import pytest
 
 from expectations.consistency import consistency_findings, default_rules, with_tolerance
 from expectations.suite import validate_facts
+from pipelines.cli import main
 from tests.conftest import GUIYANG_SEED
 from tests.tables import raw_table
 from transforms.facts import DocumentContext, budget_facts
 from transforms.tables import classify_tables
-from yusuan.cli import main
 
 CONTEXT = DocumentContext("doc", 2025, "318", "旺苍县教育局", "510821")
 

@@ -15,8 +15,8 @@ import duckdb
 import pytest
 
 from factory.disclosures import PLANT_KINDS, Disclosure, DisclosureSpec, Plant, build_disclosure
+from pipelines.cli import main
 from tests.conftest import read_only
-from yusuan.cli import main
 
 FINDING_COLUMNS = (
     "document_id",

@@ -12,8 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.cli import main
 from tests.conftest import REAL, read_only
-from yusuan.cli import main
 
 BUDGETS = sorted(p.name for p in REAL.glob("*.pdf") if "bmys" in p.name or p.name.endswith(("_doc.pdf", "tables.pdf")))
 NARRATIVE_ONLY = ["js_rd_2019_doc.pdf", "js_zx_2019_doc.pdf"]

@@ -3,8 +3,8 @@
 from pathlib import Path
 
 from factory.samples import write_samples
+from pipelines.cli import EXIT_REJECTED, main
 from tests.conftest import read_only
-from yusuan.cli import EXIT_REJECTED, main
 
 
 def test_factory_samples_load_whole_and_the_narrative_file_is_told_apart(tmp_path: Path) -> None:

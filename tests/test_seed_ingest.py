@@ -8,9 +8,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from pipelines.cli import main
 from tests.conftest import CANGXI_SEED, GUIYANG_SEED, SEEDS
 from warehouse.load import connect
-from yusuan.cli import main
 
 _AMOUNT = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)\.\d{2}$")
 _TAG = re.compile(r"<[^>]+>")

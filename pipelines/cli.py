@@ -10,10 +10,10 @@ import duckdb
 
 from expectations.consistency import default_rules, with_tolerance
 from extractors import ExtractionLimits, display_name, document_id_of, not_a_regular_file
+from pipelines.progress import Progress
+from pipelines.run import DocumentOutcome, IngestOptions, QualitySettings, discover, ingest
 from warehouse.load import WAREHOUSE_ENV, WarehouseError, warehouse_path
 from warehouse.report import DocumentReport, document_report, find_documents, printable
-from yusuan.ingest import DocumentOutcome, IngestOptions, QualitySettings, discover, ingest
-from yusuan.progress import Progress
 
 # 1: the run went through but some input was not loaded; 3: the run itself could not go on.
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
