@@ -1,6 +1,13 @@
 """Extraction stage: disclosure files to raw tables (cells, page, title, unit)."""
 
-from extractors.document import READERS, document_id_of, extract_document, not_a_regular_file, page_count
+from extractors.document import (
+    READERS,
+    document_id_of,
+    extract_document,
+    file_modified_at,
+    not_a_regular_file,
+    page_count,
+)
 from extractors.model import (
     ExtractedDocument,
     ExtractionError,
@@ -20,6 +27,7 @@ __all__ = [
     "display_name",
     "document_id_of",
     "extract_document",
+    "file_modified_at",
     "not_a_regular_file",
     "page_count",
 ]

@@ -3,6 +3,8 @@
 import hashlib
 import stat
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from extractors.formats import PDF_MAGIC_WITHIN, is_pdf, sniff_format
@@ -21,6 +23,14 @@ _FILE_KINDS = (
 def document_id_of(data: bytes) -> str:
     """The contract's document key: sha256 of the file's bytes, so renamed copies are one document."""
     return hashlib.sha256(data).hexdigest()
+
+
+def file_modified_at(path: Path) -> datetime | None:
+    """The file's modification time (UTC, naive): the publication date of last resort."""
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None)
+    except (OSError, OverflowError, ValueError):
+        return None
 
 
 def not_a_regular_file(path: Path) -> str | None:
@@ -89,7 +99,7 @@ def extract_document(path: Path, limits: ExtractionLimits | None = None) -> Extr
     reader = READERS.get(source_format or "")
     if reader is None:
         raise _not_a_disclosure(path, data, source_format)
-    return reader(path, data, document_id_of(data), limits)
+    return replace(reader(path, data, document_id_of(data), limits), modified_at=file_modified_at(path))
 
 
 def page_count(path: Path) -> int | None:

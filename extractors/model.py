@@ -7,6 +7,7 @@ of the same disclosure flow through identical normalization.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 
@@ -47,6 +48,7 @@ class ExtractedDocument:
     text: str
     tables: tuple[RawTable, ...]
     metadata: dict[str, str] = field(default_factory=dict)
+    modified_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -31,21 +31,22 @@ from extractors import (
     ExtractionLimits,
     display_name,
     extract_document,
+    file_modified_at,
     not_a_regular_file,
 )
 from transforms.document import normalize_document
 from transforms.facts import subject_classes
-from transforms.records import (
+from transforms.filing import identity_problem
+from transforms.regions import region_reference
+from warehouse.load import DocumentLoad, WarehouseError, connect, load_document, load_reference
+from warehouse.records import (
     ISSUE_SCHEMA,
     TABLE_SCHEMA,
     document_record,
     empty_facts,
-    identity_problem,
     issue_records,
     table_records,
 )
-from transforms.regions import region_reference
-from warehouse.load import DocumentLoad, WarehouseError, connect, load_document, load_reference
 
 DISCLOSURE_SUFFIXES = (".pdf", ".txt", ".md")
 IN_FLIGHT_PER_WORKER = 2
@@ -121,7 +122,7 @@ def _placeholder(path: Path, document_id: str | None = None) -> ExtractedDocumen
             document_id = file_document_id(path)
         except OSError:
             document_id = hashlib.sha256(os.fsencode(path.resolve())).hexdigest()
-    return ExtractedDocument(document_id, path, "unknown", None, "", ())
+    return ExtractedDocument(document_id, path, "unknown", None, "", (), modified_at=file_modified_at(path))
 
 
 def rejected_outcome(path: Path, status: str, reason: str, document_id: str | None = None) -> DocumentOutcome:

@@ -14,15 +14,15 @@ from pathlib import Path
 import duckdb
 import pytest
 from pypdf import PdfReader, PdfWriter
-from yusuan import cli
-from yusuan import ingest as ingest_module
 
-from extractors import ExtractedDocument
+from extractors import ExtractedDocument, file_modified_at
 from factory.disclosures import build_disclosure
+from pipelines import cli
+from pipelines import run as ingest_module
 from pipelines.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_REJECTED, EXIT_USAGE, main
 from tests import badfiles
 from tests.conftest import CANGXI_SEED, GUIYANG_SEED, read_only
-from transforms.records import published_at
+from transforms.filing import published_at
 from warehouse.load import LOCK_WAIT_ENV, PAUSE_BEFORE_COMMIT_ENV
 
 BAD_NAME = os.fsdecode(b"\xff\xfe\xb2.txt")
@@ -177,7 +177,8 @@ def test_dates_years_before_the_fiscal_year_or_after_now_fall_back_to_the_next_s
     now = datetime(2025, 6, 1)
 
     def dated(**metadata: str) -> tuple[datetime | None, str | None]:
-        return published_at(ExtractedDocument("id", path, "pdf", 1, "", (), metadata), 2025, now)
+        document = ExtractedDocument("id", path, "pdf", 1, "", (), metadata, file_modified_at(path))
+        return published_at(document, 2025, now)
 
     assert dated(ModDate="D:20250301", CreationDate="D:20250101") == (datetime(2025, 3, 1), "ModDate")
     assert dated(ModDate="D:20260101", CreationDate="D:20250101") == (datetime(2025, 1, 1), "CreationDate")

@@ -14,7 +14,7 @@ from factory.pdf import DisclosurePdf, wide_grid
 from pipelines.cli import main
 from tests.conftest import SHARED
 from transforms.document import NormalizedDocument, normalize_document
-from transforms.records import identity_problem
+from transforms.filing import identity_problem
 from transforms.regions import resolve_region
 
 REAL = SHARED / "corpus" / "real"

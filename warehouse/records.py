@@ -1,0 +1,126 @@
+"""The warehouse's record of a document: its dim_document row, its tables and its issues."""
+
+from collections import Counter
+from dataclasses import asdict
+
+import polars as pl
+
+from extractors import ExtractedDocument, display_name
+from transforms.document import NormalizedDocument
+from transforms.facts import FACT_SCHEMA
+from transforms.filing import published_at
+
+DOCUMENT_SCHEMA = {
+    "document_id": pl.String,
+    "file_name": pl.String,
+    "source_path": pl.String,
+    "source_format": pl.String,
+    "pages": pl.Int32,
+    "adcode": pl.String,
+    "region_name": pl.String,
+    "department_code": pl.String,
+    "department_name": pl.String,
+    "fiscal_year": pl.Int32,
+    "budget_scope": pl.String,
+    "document_kind": pl.String,
+    "published_at": pl.Datetime("us"),
+    "published_at_source": pl.String,
+    "status": pl.String,
+    "reason": pl.String,
+    "tables_found": pl.Int32,
+    "tables_unknown": pl.Int32,
+    "facts_loaded": pl.Int32,
+    "amount_cells": pl.Int32,
+    "amount_cells_loaded": pl.Int32,
+}
+TABLE_SCHEMA = {
+    "document_id": pl.String,
+    "table_index": pl.Int32,
+    "table_type": pl.String,
+    "title": pl.String,
+    "page": pl.Int32,
+    "source_position": pl.String,
+    "unit": pl.String,
+    "unit_source": pl.String,
+    "segments": pl.Int32,
+    "printed_rows": pl.Int32,
+    "amount_cells": pl.Int32,
+    "facts": pl.Int32,
+}
+ISSUE_SCHEMA = {
+    "document_id": pl.String,
+    "table_index": pl.Int32,
+    "table_title": pl.String,
+    "page": pl.Int32,
+    "source_position": pl.String,
+    "kind": pl.String,
+    "message": pl.String,
+}
+
+
+def document_record(
+    extracted: ExtractedDocument, normalized: NormalizedDocument | None, status: str, reason: str | None
+) -> pl.DataFrame:
+    context = normalized.context if normalized else None
+    tables = normalized.tables if normalized else []
+    loaded = status == "loaded"
+    published, published_source = published_at(extracted, context.fiscal_year if context else None)
+    row = {
+        "document_id": extracted.document_id,
+        "file_name": display_name(extracted.path.name),
+        "source_path": display_name(extracted.path),
+        "source_format": extracted.source_format,
+        "pages": extracted.pages,
+        "adcode": context.adcode if context else None,
+        "region_name": normalized.region_name if normalized else None,
+        "department_code": context.department_code if context else None,
+        "department_name": context.department_name if context else None,
+        "fiscal_year": context.fiscal_year if context else None,
+        "budget_scope": normalized.budget_scope if normalized else None,
+        "document_kind": normalized.document_kind if normalized else None,
+        "published_at": published,
+        "published_at_source": published_source,
+        "status": status,
+        "reason": None if reason is None else display_name(reason),
+        "tables_found": len(tables),
+        "tables_unknown": sum(t.table_type is None for t in tables),
+        "facts_loaded": normalized.facts.height if normalized and loaded else 0,
+        "amount_cells": sum(normalized.amount_cells.values()) if normalized else None,
+        "amount_cells_loaded": (normalized.facts.height if loaded else 0) if normalized else None,
+    }
+    return pl.DataFrame([row], schema=DOCUMENT_SCHEMA)
+
+
+def table_records(normalized: NormalizedDocument) -> pl.DataFrame:
+    facts_per_table = Counter(normalized.facts["table_index"].to_list())
+    rows = [
+        {
+            "document_id": normalized.context.document_id,
+            "table_index": t.index,
+            "table_type": t.table_type,
+            "title": t.title,
+            "page": t.page,
+            "source_position": t.position,
+            "unit": t.unit,
+            "unit_source": t.unit_source,
+            "segments": len(t.segments),
+            "printed_rows": t.rows,
+            "amount_cells": normalized.amount_cells.get(t.index, 0),
+            "facts": facts_per_table.get(t.index, 0),
+        }
+        for t in normalized.tables
+    ]
+    return pl.DataFrame(rows, schema=TABLE_SCHEMA)
+
+
+def issue_records(normalized: NormalizedDocument) -> pl.DataFrame:
+    rows = [
+        {**{k: v for k, v in asdict(i).items() if k != "position"}, "source_position": i.position}
+        | {"document_id": normalized.context.document_id}
+        for i in normalized.issues
+    ]
+    return pl.DataFrame(rows, schema=ISSUE_SCHEMA)
+
+
+def empty_facts() -> pl.DataFrame:
+    return pl.DataFrame(schema=FACT_SCHEMA)
