@@ -14,6 +14,7 @@ from importlib import resources
 
 import polars as pl
 
+from transforms.cleaning import compact
 from transforms.facts import CLASS_CODE_LENGTH
 
 FINDING_SCHEMA = {
@@ -34,8 +35,6 @@ FINDING_SCHEMA = {
     "message": pl.String,
 }
 QUALIFIERS = ["side", "period", "fund"]
-_SPACES = re.compile(r"\s+")
-_QUOTES = str.maketrans({"“": '"', "”": '"', "＂": '"'})
 
 
 @dataclass(frozen=True)
@@ -381,7 +380,7 @@ def _tables_agree(found: _Findings, coded: pl.DataFrame) -> None:
 
 
 def _narrative_agrees(found: _Findings, facts: pl.DataFrame, narrative: str) -> None:
-    text = _SPACES.sub("", narrative.translate(_QUOTES))
+    text = compact(narrative)
     totals = facts.filter(
         (pl.col("row_kind") == "total") & pl.col("period").is_null() & pl.col("fund").is_null()
     ).filter(pl.col("side").is_null() | (pl.col("side") == "income") | (pl.col("measure") != "total"))

@@ -29,6 +29,7 @@ from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 from extractors.model import ExtractedDocument, ExtractionError, RawRow, RawTable
 from extractors.textlayer import (
     clean_cell,
+    clean_line,
     is_header_field,
     is_label,
     is_narrative,
@@ -50,7 +51,6 @@ _AMOUNT = re.compile(r"[-+]?[\d,]*\.?\d+%?")
 _CAPTION_ROWS = 4
 MIN_COLUMN_WIDTH = 20.0
 _AMOUNT_CELL = re.compile(r"-?\d{1,3}(,\d{3})*(\.\d+)?|-?\d+\.\d+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
 _PDFIUM_PASSWORD_ERRORS = (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY)
 _PDFMINER_ERRORS = (PdfminerException, MalformedPDFException, PDFException, PSException)
 _STREAM_START = re.compile(rb"(?<!end)stream\r?\n")
@@ -226,7 +226,7 @@ def _plain_page(document: pdfium.PdfDocument, index: int) -> list[_Line | _Grid]
         text_page.close()
     finally:
         page.close()
-    lines = (normalize_text(_CONTROL.sub("", line)).strip() for line in text.splitlines())
+    lines = (clean_line(line) for line in text.splitlines())
     return [_Line(line, float(number), float(number)) for number, line in enumerate(lines) if line]
 
 

@@ -55,6 +55,7 @@ _HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 # Angle brackets left once tags are gone, C0/C1 controls and bidi overrides: no budget label prints
 # them, and any of them can turn a cell into markup or a terminal escape downstream.
 _UNPRINTED = re.compile(r"[<>\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
 UNIT_LINE = re.compile(r"单位\s*[:：]?\s*(万元|元)")
 _TITLE = re.compile(r"表\s*([(（][^)）]{0,30}[)）])?$")
 _NUMERAL = r"[\d一二三四五六七八九十〇零]+(\s*[-—–.]\s*[\d一二三四五六七八九十]+)*"
@@ -77,6 +78,12 @@ def strip_markup(text: str) -> str:
     while (stripped := _HTML_TAG.sub("", text)) != text:
         text = stripped
     return _UNPRINTED.sub("", text)
+
+
+def clean_line(text: str) -> str:
+    """A narrative line as printed: control characters a PDF producer left in dropped, normalized,
+    ends trimmed."""
+    return normalize_text(_CONTROL.sub("", text)).strip()
 
 
 def clean_cell(text: str | None) -> str:
