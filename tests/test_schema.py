@@ -1,0 +1,44 @@
+"""schema.sql is the one source of the warehouse's tables: each Polars schema a stage builds its
+rows with must name the same columns with the same types, or a load would fail or cast silently."""
+
+from importlib import resources
+
+import duckdb
+import polars as pl
+import pytest
+
+from expectations.consistency import FINDING_SCHEMA
+from expectations.suite import EXPECTATION_SCHEMA
+from transforms.facts import FACT_SCHEMA
+from warehouse.records import DOCUMENT_SCHEMA, ISSUE_SCHEMA, TABLE_SCHEMA
+
+# Columns the warehouse fills itself when it loads a document.
+FILLED_BY_THE_WAREHOUSE = {"dim_document": {"ingested_at", "is_current"}}
+SCHEMAS = {
+    "dim_document": DOCUMENT_SCHEMA,
+    "stg_table": TABLE_SCHEMA,
+    "stg_issue": ISSUE_SCHEMA,
+    "fct_budget_amount": FACT_SCHEMA,
+    "fct_quality_finding": FINDING_SCHEMA,
+    "stg_expectation_result": EXPECTATION_SCHEMA,
+}
+
+
+@pytest.fixture(scope="module")
+def warehouse() -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute(resources.files("warehouse").joinpath("schema.sql").read_text("utf-8"))
+    return con
+
+
+def _types(con: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
+    return {name: kind for name, kind, *_ in con.execute(f"DESCRIBE {relation}").fetchall()}
+
+
+@pytest.mark.parametrize("table", SCHEMAS)
+def test_polars_schema_matches_schema_sql(warehouse: duckdb.DuckDBPyConnection, table: str) -> None:
+    warehouse.register("built", pl.DataFrame(schema=SCHEMAS[table]))
+    built, declared = _types(warehouse, "built"), _types(warehouse, table)
+    warehouse.unregister("built")
+    assert set(built) == set(declared) - FILLED_BY_THE_WAREHOUSE.get(table, set())
+    assert {name: kind for name, kind in declared.items() if name in built} == built
