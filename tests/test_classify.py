@@ -33,7 +33,7 @@ def test_titles_classify_into_the_contract_vocabulary(title: str, table_type: st
 
 
 def test_unknown_and_untitled_tables_are_kept_as_unknown() -> None:
-    tables = classify_tables([raw_table([["序号", "预算单位名称"], ["1", "某局机关"]], title=None)])
+    tables = classify_tables([raw_table([["序号", "预算单位名称"], ["1", "某局机关"]], title=None)], 2025)
     assert [(t.table_type, t.rows) for t in tables] == [(None, 2)]
 
 
@@ -41,7 +41,7 @@ def test_untitled_table_right_after_a_table_with_the_same_header_is_stitched() -
     header = [["科目编码", "单位名称", "合计", "人员经费", "公用经费"]]
     first = raw_table([*header, ["30101", "基本工资", "1.00", "1.00", ""]], title="一般公共预算基本支出预算表")
     second = raw_table([*header, ["30201", "办公费", "2.00", "", "2.00"]], title=None, after_table=True, page=2)
-    tables = classify_tables([first, second])
+    tables = classify_tables([first, second], 2025)
     assert len(tables) == 1
     assert tables[0].table_type == "general_budget_basic_expenditure"
     assert len(tables[0].segments) == 2
@@ -50,12 +50,12 @@ def test_untitled_table_right_after_a_table_with_the_same_header_is_stitched() -
 def test_untitled_table_with_a_different_header_is_not_stitched() -> None:
     first = raw_table([["科目编码", "合计"], ["208", "1.00"]], title="一般公共预算支出预算表")
     second = raw_table([["序号", "预算单位名称"], ["1", "某局"]], title=None, after_table=True)
-    assert len(classify_tables([first, second])) == 2
+    assert len(classify_tables([first, second], 2025)) == 2
 
 
 def test_unit_from_header_then_from_the_document_default() -> None:
     stated = raw_table([["项目", "金额"], ["x", "1.00"]], title="部门收支总表", unit="元")
     in_header = raw_table([["项目", "预算数(万元)"], ["x", "1.00"]], title="部门收入总表", unit=None)
     silent = raw_table([["项目", "预算数"], ["x", "1.00"]], title="部门支出总表", unit=None)
-    units = [(t.unit, t.unit_source) for t in classify_tables([stated, in_header, silent])]
+    units = [(t.unit, t.unit_source) for t in classify_tables([stated, in_header, silent], 2025)]
     assert units == [("元", "stated"), ("万元", "header"), ("元", "assumed")]

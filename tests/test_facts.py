@@ -13,7 +13,7 @@ CONTEXT = DocumentContext("doc", 2025, "322", "苍溪县医疗保障局", "51082
 
 
 def facts_of(title: str, rows: list[list[str]], unit: str | None = "万元") -> pl.DataFrame:
-    facts = budget_facts(classify_tables([raw_table(rows, title=title, unit=unit)]), CONTEXT).facts
+    facts = budget_facts(classify_tables([raw_table(rows, title=title, unit=unit)], CONTEXT.fiscal_year), CONTEXT).facts
     return facts
 
 
@@ -207,7 +207,8 @@ def test_malformed_amounts_are_reported_not_guessed(cell: str) -> None:
             raw_table(
                 [["科目编码", "科目名称", "合计"], ["2101301", "城乡医疗救助", cell]], title="一般公共预算支出预算表"
             )
-        ]
+        ],
+        CONTEXT.fiscal_year,
     )
     read = budget_facts(tables, CONTEXT)
     facts, issues = read.facts, read.issues
@@ -216,7 +217,7 @@ def test_malformed_amounts_are_reported_not_guessed(cell: str) -> None:
 
 
 def _budget(*tables):
-    return budget_facts(classify_tables(list(tables)), CONTEXT)
+    return budget_facts(classify_tables(list(tables), CONTEXT.fiscal_year), CONTEXT)
 
 
 def test_a_wide_table_printed_down_then_over_takes_its_row_labels_in_order() -> None:

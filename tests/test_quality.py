@@ -73,7 +73,7 @@ def test_report_prints_the_findings_of_a_document(both_sources_warehouse: Path, 
 
 
 def _facts(title: str, rows: list[list[str]]) -> pl.DataFrame:
-    facts = budget_facts(classify_tables([raw_table(rows, title=title)]), CONTEXT).facts
+    facts = budget_facts(classify_tables([raw_table(rows, title=title)], CONTEXT.fiscal_year), CONTEXT).facts
     return facts
 
 

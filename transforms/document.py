@@ -199,7 +199,7 @@ def normalize_document(document: ExtractedDocument) -> NormalizedDocument:
         department_name=department_name,
         adcode=region.adcode,
     )
-    tables = classify_tables(document.tables)
+    tables = classify_tables(document.tables, context.fiscal_year)
     read = budget_facts(tables, context)
     kind, scope = _kind_and_scope(document, department_labelled)
     return NormalizedDocument(

@@ -12,7 +12,7 @@ import polars as pl
 
 from extractors.model import RawRow
 from transforms.cleaning import clean_label, compact, is_blank_amount, parse_amount, to_wan
-from transforms.tables import ClassifiedTable, Column, resolve_columns, split_header
+from transforms.tables import ClassifiedTable, Column
 from transforms.vocabulary import vocabulary
 
 _DIGITS = re.compile(r"^\d+$")
@@ -239,21 +239,20 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
         position = row.position if row else table.position
         issues.append(Issue(table.index, table.title, page, position, kind, message))
 
-    columns: list[Column] = []
+    columns: tuple[Column, ...] = ()
     blocks: list[list[Column]] = []
     labelled_rows: list[tuple[tuple[str, ...], list[Column]]] = []
     over = 0
     for segment in table.segments:
-        header, data = split_header(segment.rows)
-        if header or not columns:
-            columns = resolve_columns(header, data, context.fiscal_year)
+        if segment.new_columns:
+            columns = segment.columns
             blocks = column_blocks(columns)
             over = 0
             for column in columns:
                 if column.role == "unknown":
                     issue(None, "unknown_column", f"column {column.index + 1} heading '{column.label}' not understood")
         labelled = any(c.role in _LABEL_ROLES for c in columns)
-        for row in data:
+        for row in segment.data:
             cells = repair_row(row.cells)
             row_blocks = blocks
             if not labelled and over < len(labelled_rows):
@@ -301,7 +300,7 @@ def _money_like(text: str) -> bool:
     return parse_amount(text) is not None and bool(_MONEY.search(text))
 
 
-def _shifted(label_columns: list[Column], columns: list[Column], offset: int) -> list[Column]:
+def _shifted(label_columns: list[Column], columns: Sequence[Column], offset: int) -> list[Column]:
     """Label columns of an earlier segment in front of this segment's columns, renumbered to match."""
     relabelled = [replace(c, index=i) for i, c in enumerate(label_columns)]
     return [*relabelled, *(replace(c, index=c.index + offset) for c in columns)]
@@ -416,7 +415,7 @@ def budget_facts(tables: Sequence[ClassifiedTable], context: DocumentContext) ->
             continue
         if table.table_type is None:
             amount_cells[table.index] = unread = sum(
-                _money_like(cell) for segment in table.segments for row in segment.rows for cell in row.cells
+                _money_like(cell) for segment in table.segments for row in segment.raw.rows for cell in row.cells
             )
             message = f"table type not recognized; its {unread} amounts are not loaded"
             issues.append(Issue(table.index, table.title, table.page, table.position, "unknown_table", message))

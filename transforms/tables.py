@@ -19,31 +19,6 @@ _MIN_SHARED_HEADER = 0.5
 
 
 @dataclass(frozen=True)
-class ClassifiedTable:
-    """A table of one kind, possibly printed over several segments (pages or repeated headers)."""
-
-    index: int
-    title: str | None
-    table_type: str | None
-    scheme: str
-    unit: str
-    unit_source: str
-    segments: tuple[RawTable, ...]
-
-    @property
-    def page(self) -> int | None:
-        return self.segments[0].page
-
-    @property
-    def position(self) -> str:
-        return self.segments[0].position
-
-    @property
-    def rows(self) -> int:
-        return sum(len(s.rows) for s in self.segments)
-
-
-@dataclass(frozen=True)
 class Column:
     """What one printed column means: a role, and for amounts a measure with its qualifiers."""
 
@@ -56,6 +31,45 @@ class Column:
     fund: str | None = None
     item: str | None = None
     inferred: bool = False
+
+
+@dataclass(frozen=True)
+class TableSegment:
+    """One printed part of a table (a page, or a block under a repeated header) and what its columns
+    mean: a part that prints no header goes on with the columns of the part before it."""
+
+    raw: RawTable
+    data: tuple[RawRow, ...]
+    columns: tuple[Column, ...]
+    new_columns: bool
+
+
+@dataclass(frozen=True)
+class ClassifiedTable:
+    """A table of one kind, possibly printed over several segments (pages or repeated headers).
+
+    Columns are resolved only for tables of a known type that carry amounts: nothing reads the
+    others' columns."""
+
+    index: int
+    title: str | None
+    table_type: str | None
+    scheme: str
+    unit: str
+    unit_source: str
+    segments: tuple[TableSegment, ...]
+
+    @property
+    def page(self) -> int | None:
+        return self.segments[0].raw.page
+
+    @property
+    def position(self) -> str:
+        return self.segments[0].raw.position
+
+    @property
+    def rows(self) -> int:
+        return sum(len(s.raw.rows) for s in self.segments)
 
 
 def title_key(title: str) -> str:
@@ -173,8 +187,21 @@ def _unit_of(segments: Sequence[RawTable], default_unit: str) -> tuple[str, str]
     return default_unit, "assumed"
 
 
-def classify_tables(raw_tables: Sequence[RawTable]) -> list[ClassifiedTable]:
-    """Classify each printed table and fold continuation segments into the table they continue.
+def _segments(raws: Sequence[RawTable], fiscal_year: int | None, with_columns: bool) -> tuple[TableSegment, ...]:
+    segments: list[TableSegment] = []
+    columns: tuple[Column, ...] = ()
+    for raw in raws:
+        header, data = split_header(raw.rows)
+        new_columns = with_columns and (bool(header) or not columns)
+        if new_columns:
+            columns = tuple(resolve_columns(header, data, fiscal_year))
+        segments.append(TableSegment(raw, tuple(data), columns, new_columns))
+    return tuple(segments)
+
+
+def classify_tables(raw_tables: Sequence[RawTable], fiscal_year: int | None) -> list[ClassifiedTable]:
+    """Classify each printed table, fold continuation segments into the table they continue, and
+    work out what each segment's columns mean (headings name years, hence the fiscal year).
 
     A table without a stated unit takes the unit the document states most often, and says so.
     """
@@ -186,19 +213,21 @@ def classify_tables(raw_tables: Sequence[RawTable]) -> list[ClassifiedTable]:
             groups[-1].append(_aligned(groups[-1][-1], raw))
         else:
             groups.append([raw])
+    vocab = vocabulary()
     classified = []
-    for index, segments in enumerate(groups):
-        table_type, scheme = classify_table(segments[0])
-        unit, unit_source = _unit_of(segments, default_unit)
+    for index, raws in enumerate(groups):
+        table_type, scheme = classify_table(raws[0])
+        unit, unit_source = _unit_of(raws, default_unit)
+        with_columns = table_type is not None and vocab.table_type(table_type).amounts
         classified.append(
             ClassifiedTable(
                 index=index,
-                title=segments[0].title,
+                title=raws[0].title,
                 table_type=table_type,
                 scheme=scheme,
                 unit=unit,
                 unit_source=unit_source,
-                segments=tuple(segments),
+                segments=_segments(raws, fiscal_year, with_columns),
             )
         )
     return classified
