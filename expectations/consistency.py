@@ -46,6 +46,15 @@ class NarrativeFigure:
 
 
 @dataclass(frozen=True)
+class CarryOvers:
+    opening: str
+    closing: str
+    flow: str
+    income_heading: str
+    expenditure_heading: str
+
+
+@dataclass(frozen=True)
 class Rules:
     tolerance_per_term: Decimal
     parts_sum_to_whole: tuple[tuple[str, tuple[str, ...]], ...]
@@ -55,6 +64,9 @@ class Rules:
     grand_total: re.Pattern[str]
     subtotal_column: re.Pattern[str]
     narrative: tuple[NarrativeFigure, ...]
+    amount_measures: tuple[str, ...]
+    income_tables: tuple[str, ...]
+    carry_overs: CarryOvers
 
 
 @cache
@@ -72,6 +84,9 @@ def default_rules() -> Rules:
             NarrativeFigure(n["name"], re.compile(n["pattern"]), tuple(n["table_types"]), n["measure"])
             for n in data["narrative"]
         ),
+        amount_measures=tuple(data["balance"]["measures"]),
+        income_tables=tuple(data["balance"]["income_tables"]),
+        carry_overs=CarryOvers(**data["carry_overs"]),
     )
 
 
@@ -343,7 +358,7 @@ def _income_equals_expenditure(found: _Findings, facts: pl.DataFrame) -> None:
     totals = facts.filter(
         (pl.col("row_kind") == "total")
         & pl.col("side").is_not_null()
-        & (pl.col("measure") == "total")
+        & pl.col("measure").is_in(list(found.rules.amount_measures))
         & pl.col("subject_name").str.contains(found.rules.grand_total.pattern)
     )
     for (_,), table in totals.group_by(["table_index"], maintain_order=True):
@@ -361,22 +376,52 @@ def _income_equals_expenditure(found: _Findings, facts: pl.DataFrame) -> None:
             )
 
 
-def _tables_agree(found: _Findings, coded: pl.DataFrame) -> None:
+def _tables_agree(found: _Findings, coded: pl.DataFrame, document_kind: str | None) -> None:
     comparable = coded.filter(pl.col("period").is_null() & pl.col("fund").is_null())
-    for _, group in comparable.group_by(["subject_code", "measure"], maintain_order=True):
-        if group["table_index"].n_unique() < 2:
+    if document_kind == "final_account":
+        income = pl.col("table_type").is_in(list(found.rules.income_tables))
+        groups = [comparable.filter(income), comparable.filter(~income)]
+    else:
+        groups = [comparable]
+    for tables in groups:
+        for _, group in tables.group_by(["subject_code", "measure"], maintain_order=True):
+            if group["table_index"].n_unique() < 2:
+                continue
+            first = group.row(0, named=True)
+            for row in group.slice(1).iter_rows(named=True):
+                if row["table_index"] != first["table_index"]:
+                    found.compare(
+                        "tables_agree",
+                        row,
+                        first["amount_wan"],
+                        row["amount_wan"],
+                        1,
+                        f"{_label(row)} ({row['measure']}) in {_where(row)} differs from {_where(first)}",
+                    )
+
+
+def _carry_overs_balance(found: _Findings, facts: pl.DataFrame) -> None:
+    """年初结转和结余 + 本年收入 = 本年支出 + 年末结转和结余 on each row that prints all four."""
+    rule = found.rules.carry_overs
+    unqualified = facts.filter(pl.col("period").is_null() & pl.col("fund").is_null() & pl.col("side").is_null())
+    for _, row_facts in unqualified.group_by(["table_index", "source_position"], maintain_order=True):
+        by_measure = {m: row_facts.filter(pl.col("measure") == m) for m in (rule.opening, rule.closing, rule.flow)}
+        flows = by_measure[rule.flow].sort("column_index")
+        income = flows.filter(pl.col("column_label").str.contains(rule.income_heading))
+        spent = flows.filter(pl.col("column_label").str.contains(rule.expenditure_heading))
+        if not (by_measure[rule.opening].height and by_measure[rule.closing].height and income.height and spent.height):
             continue
-        first = group.row(0, named=True)
-        for row in group.slice(1).iter_rows(named=True):
-            if row["table_index"] != first["table_index"]:
-                found.compare(
-                    "tables_agree",
-                    row,
-                    first["amount_wan"],
-                    row["amount_wan"],
-                    1,
-                    f"{_label(row)} ({row['measure']}) in {_where(row)} differs from {_where(first)}",
-                )
+        row = by_measure[rule.closing].row(0, named=True)
+        opening, closing = by_measure[rule.opening]["amount_wan"][0], row["amount_wan"]
+        found.compare(
+            "carry_overs_balance",
+            row,
+            opening + income["amount_wan"][0] - spent["amount_wan"][0],
+            closing,
+            3,
+            f"{_label(row)} in {_where(row)}: the year-end carry-over is not the opening one plus the year's "
+            "income less its spending",
+        )
 
 
 def _narrative_agrees(found: _Findings, facts: pl.DataFrame, narrative: str) -> None:
@@ -407,8 +452,11 @@ def _narrative_agrees(found: _Findings, facts: pl.DataFrame, narrative: str) -> 
             )
 
 
-def consistency_findings(facts: pl.DataFrame, narrative: str, rules: Rules | None = None) -> pl.DataFrame:
-    """Every inconsistency of one document's facts, as fct_quality_finding rows."""
+def consistency_findings(
+    facts: pl.DataFrame, narrative: str, rules: Rules | None = None, document_kind: str | None = "budget"
+) -> pl.DataFrame:
+    """Every inconsistency of one document's facts, as fct_quality_finding rows. A final account
+    balances carry-overs where a budget balances income against spending."""
     rules = rules or default_rules()
     if facts.is_empty():
         return pl.DataFrame(schema=FINDING_SCHEMA)
@@ -421,6 +469,7 @@ def consistency_findings(facts: pl.DataFrame, narrative: str, rules: Rules | Non
     _parts_sum_to_whole(found, facts)
     _item_columns_sum_to_subtotal(found, facts)
     _income_equals_expenditure(found, facts)
-    _tables_agree(found, coded)
+    _tables_agree(found, coded, document_kind)
+    _carry_overs_balance(found, facts)
     _narrative_agrees(found, facts, narrative)
     return found.frame()

@@ -229,7 +229,8 @@ def _validated(outcome: DocumentOutcome, quality: QualitySettings) -> DocumentOu
         )
         load = replace(outcome.load, document=document, facts=empty_facts(), expectations=expectations)
         return replace(outcome, load=load)
-    findings = consistency_findings(outcome.load.facts, outcome.narrative, quality.rules)
+    kind = outcome.load.document["document_kind"][0]
+    findings = consistency_findings(outcome.load.facts, outcome.narrative, quality.rules, kind)
     return replace(outcome, load=replace(outcome.load, findings=findings, expectations=expectations))
 
 

@@ -53,8 +53,6 @@ def test_dev_set_identity(name: str) -> None:
     if name in NARRATIVES:
         assert problem is not None and problem[0] == "narrative_only"
         assert department in problem[1] and str(year) in problem[1] and "tables" in problem[1]
-    elif kind == "final_account":
-        assert problem is not None and problem[0] == "not_budget" and "决算" in problem[1]
     else:
         assert problem is None or problem[0] not in ("unidentified", "narrative_only", "template", "not_budget")
 
@@ -155,7 +153,7 @@ def test_unit_budget_scope_comes_from_the_cover(tmp_path: Path) -> None:
     assert (normalized.budget_scope, normalized.context.adcode) == ("unit", "310107")
 
 
-def test_final_accounts_year_is_found_and_they_are_not_loaded(tmp_path: Path) -> None:
+def test_final_accounts_are_filed_under_the_year_they_account_for(tmp_path: Path) -> None:
     normalized = _text(
         tmp_path,
         "上海市普陀区某某局",
@@ -164,8 +162,7 @@ def test_final_accounts_year_is_found_and_they_are_not_loaded(tmp_path: Path) ->
     )
 
     assert (normalized.context.fiscal_year, normalized.document_kind) == (2024, "final_account")
-    problem = identity_problem(normalized)
-    assert problem is not None and problem[0] == "not_budget" and "决算" in problem[1]
+    assert identity_problem(normalized) is None
 
 
 NARRATIVE = [

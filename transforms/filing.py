@@ -63,11 +63,6 @@ def identity_problem(normalized: NormalizedDocument) -> tuple[str, str] | None:
             f"an unfilled template, not a disclosure: it prints placeholders ({marks}) where a department's "
             "name, the year and amounts belong; load the department's published disclosure instead"
         )
-    if normalized.document_kind == "final_account":
-        return "not_budget", (
-            f"{_what(normalized, '部门决算')} (final accounts), not a 部门预算: "
-            "yusuan loads budgets only; load the department's 部门预算 disclosure instead"
-        )
     if not known:
         if normalized.reads_as_budget_narrative:
             return "narrative_only", (

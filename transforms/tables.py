@@ -97,17 +97,37 @@ _CODE = re.compile(r"^\d{3,9}$")
 
 def is_data_row(row: RawRow) -> bool:
     """Header rows print labels only. Data starts at the first row printing an amount, a code, or
-    an enumerated label (一、 (二) 3、): a row whose amounts are all blank is still data."""
+    an enumerated label (一、 (二) 3、): a row whose amounts are all blank is still data, and so is a
+    total label printed alone (the 合计 row of a table with nothing to report)."""
     if any(parse_amount(cell) is not None for cell in row.cells):
         return True
-    first = next((compact(cell) for cell in row.cells if compact(cell)), "")
-    return bool(_CODE.match(first) or vocabulary().enumeration.match(first))
+    printed = [compact(cell) for cell in row.cells if compact(cell)]
+    first = printed[0] if printed else ""
+    alone_total = len(printed) == 1 and any(p.search(first) for p in vocabulary().total_row)
+    return bool(_CODE.match(first) or vocabulary().enumeration.match(first) or alone_total)
+
+
+def _leading_levels(row: RawRow) -> int:
+    """How many cells at the row's start name code levels (类 | 款 | 项)."""
+    levels = 0
+    for cell in row.cells:
+        if not vocabulary().header_role(compact(cell), "code_level"):
+            break
+        levels += 1
+    return levels
 
 
 def split_header(rows: Sequence[RawRow]) -> tuple[list[RawRow], list[RawRow]]:
+    """Header rows and data rows; a first data row that starts with the code levels' labels gives
+    those labels to the header and keeps the rest as data."""
     for position, row in enumerate(rows):
         if is_data_row(row):
-            return list(rows[:position]), list(rows[position:])
+            header, data = list(rows[:position]), list(rows[position:])
+            if levels := _leading_levels(row):
+                blanks = ("",) * levels
+                header.append(replace(row, cells=(*row.cells[:levels], *("",) * (len(row.cells) - levels))))
+                data[0] = replace(row, cells=(*blanks, *row.cells[levels:]))
+            return header, data
     return list(rows), []
 
 
@@ -136,7 +156,20 @@ def _continues(first: RawTable, previous: RawTable, raw: RawTable) -> bool:
     if not labels:
         return max(map(_width, raw.rows)) <= max(map(_width, previous.rows))
     shared = labels & _header_labels(previous)
-    return len(shared) >= _MIN_SHARED_HEADER * len(labels)
+    return len(shared) >= _MIN_SHARED_HEADER * len(labels) or _labels_in_label_columns(previous, raw)
+
+
+def _labels_in_label_columns(previous: RawTable, raw: RawTable) -> bool:
+    """A page that starts with rows whose amounts are blank (使用非财政拨款结余 | | 结余分配 | ) looks
+    like a header, but is none when each of its labels sits where the table before prints labels."""
+    header, data = split_header(raw.rows)
+    if not data or max(map(_width, raw.rows)) != max(map(_width, previous.rows)):
+        return False
+    _, previous_data = split_header(previous.rows)
+    label_columns = {
+        i for row in previous_data for i, cell in enumerate(row.cells) if cell.strip() and parse_amount(cell) is None
+    }
+    return all(i in label_columns for row in header for i, cell in enumerate(row.cells) if cell.strip())
 
 
 def _width(row: RawRow) -> int:
@@ -190,8 +223,10 @@ def _unit_of(segments: Sequence[RawTable], default_unit: str) -> tuple[str, str]
 def _segments(raws: Sequence[RawTable], fiscal_year: int | None, with_columns: bool) -> tuple[TableSegment, ...]:
     segments: list[TableSegment] = []
     columns: tuple[Column, ...] = ()
-    for raw in raws:
+    for previous, raw in zip((None, *raws), raws, strict=False):
         header, data = split_header(raw.rows)
+        if previous is not None and header and _labels_in_label_columns(previous, raw):
+            header, data = [], list(raw.rows)
         new_columns = with_columns and (bool(header) or not columns)
         if new_columns:
             columns = tuple(resolve_columns(header, data, fiscal_year))
