@@ -78,15 +78,106 @@ SELECT
     CAST(a.amount_wan AS DECIMAL(18, 2)) AS amount_wan,
     a.is_derived,
     a.table_type AS source_table_type,
-    a.document_id
+    a.document_id,
+    d.document_kind
 FROM all_levels a
 LEFT JOIN dim_region r USING (adcode)
-LEFT JOIN dim_subject s ON s.subject_scheme = 'function' AND s.subject_code = a.subject_code;
+LEFT JOIN dim_subject s ON s.subject_scheme = 'function' AND s.subject_code = a.subject_code
+LEFT JOIN dim_document d USING (document_id);
 
 CREATE TABLE IF NOT EXISTS mart_function_by_document AS SELECT * FROM function_mart_rows(NULL);
+-- Warehouses made before final accounts loaded hold budgets only.
+ALTER TABLE mart_function_by_document ADD COLUMN IF NOT EXISTS document_kind VARCHAR;
+UPDATE mart_function_by_document SET document_kind = 'budget' WHERE document_kind IS NULL;
 
--- Only current disclosures count: a re-published budget replaces the earlier one for its region,
--- department and year.
+-- Budgeted spending: only current budget disclosures count (a re-published budget replaces the
+-- earlier one for its region, department and year); final accounts are in mart_budget_execution.
 CREATE OR REPLACE VIEW mart_function_by_region_year AS
-SELECT * FROM mart_function_by_document
-WHERE document_id IN (SELECT document_id FROM dim_document WHERE is_current);
+SELECT * EXCLUDE (document_kind) FROM mart_function_by_document
+WHERE document_kind = 'budget' AND document_id IN (SELECT document_id FROM dim_document WHERE is_current);
+
+-- How budgets were executed: per region, department, year, function subject and level, the budget
+-- (年初预算数 as the final account prints it, else the same year's current budget disclosure), the
+-- adjusted budget (调整预算数 / 全年预算数, where printed), the final amount (决算数, or the final
+-- account's row total) and final / (adjusted, else initial) budget; each figure says its source.
+CREATE OR REPLACE VIEW mart_budget_execution AS
+WITH current_rows AS (
+    SELECT m.*, d.budget_scope
+    FROM mart_function_by_document m
+    JOIN dim_document d USING (document_id)
+    WHERE d.is_current
+), printed_budgets AS (
+    -- 年初预算数 / 调整预算数 from whichever function table of the final account prints them.
+    SELECT f.document_id, f.subject_code,
+        max(f.amount_wan) FILTER (WHERE f.measure = 'initial_budget') AS initial_budget,
+        max(f.amount_wan) FILTER (WHERE f.measure = 'adjusted_budget') AS adjusted_budget
+    FROM fct_budget_amount f
+    JOIN dim_document d USING (document_id)
+    WHERE d.is_current AND d.document_kind = 'final_account' AND f.subject_scheme = 'function'
+      AND f.row_kind = 'subject' AND f.period IS NULL AND f.fund IS NULL
+      AND f.measure IN ('initial_budget', 'adjusted_budget')
+    GROUP BY ALL
+), finals AS (
+    SELECT c.adcode, c.department_name, c.fiscal_year, c.budget_scope, c.level, c.subject_code,
+        max(c.amount_wan) FILTER (WHERE c.measure = 'final') AS final_printed,
+        max(c.amount_wan) FILTER (WHERE c.measure = 'total') AS total_printed,
+        coalesce(any_value(p.initial_budget), max(c.amount_wan) FILTER (WHERE c.measure = 'initial_budget'))
+            AS initial_budget,
+        coalesce(any_value(p.adjusted_budget), max(c.amount_wan) FILTER (WHERE c.measure = 'adjusted_budget'))
+            AS adjusted_budget,
+        bool_or(c.is_derived) AS is_derived,
+        any_value(c.document_id) AS document_id
+    FROM current_rows c
+    LEFT JOIN printed_budgets p USING (document_id, subject_code)
+    WHERE c.document_kind = 'final_account'
+    GROUP BY ALL
+), budgets AS (
+    SELECT adcode, department_name, fiscal_year, budget_scope, level, subject_code,
+        amount_wan, is_derived, document_id
+    FROM current_rows
+    WHERE document_kind = 'budget' AND measure = 'total'
+), joined AS (
+    SELECT
+        coalesce(f.adcode, b.adcode) AS adcode,
+        coalesce(f.department_name, b.department_name) AS department_name,
+        coalesce(f.fiscal_year, b.fiscal_year) AS fiscal_year,
+        coalesce(f.budget_scope, b.budget_scope) AS budget_scope,
+        coalesce(f.level, b.level) AS level,
+        coalesce(f.subject_code, b.subject_code) AS subject_code,
+        coalesce(f.initial_budget, b.amount_wan) AS budget_wan,
+        CASE
+            WHEN f.initial_budget IS NOT NULL THEN 'final_account'
+            WHEN b.amount_wan IS NOT NULL THEN 'budget'
+        END AS budget_source,
+        f.adjusted_budget AS adjusted_budget_wan,
+        CASE WHEN f.adjusted_budget IS NOT NULL THEN 'final_account' END AS adjusted_budget_source,
+        coalesce(f.final_printed, f.total_printed) AS final_wan,
+        CASE WHEN coalesce(f.final_printed, f.total_printed) IS NOT NULL THEN 'final_account' END AS final_source,
+        coalesce(f.is_derived, false) OR coalesce(b.is_derived, false) AS is_derived,
+        f.document_id AS final_account_document_id,
+        b.document_id AS budget_document_id
+    FROM finals f
+    FULL OUTER JOIN budgets b USING (adcode, department_name, fiscal_year, budget_scope, level, subject_code)
+)
+SELECT
+    j.adcode,
+    r.name AS region_name,
+    j.department_name,
+    j.fiscal_year,
+    j.budget_scope,
+    j.level,
+    j.subject_code,
+    s.subject_name,
+    j.budget_wan,
+    j.budget_source,
+    j.adjusted_budget_wan,
+    j.adjusted_budget_source,
+    j.final_wan,
+    j.final_source,
+    CAST(j.final_wan / nullif(coalesce(j.adjusted_budget_wan, j.budget_wan), 0) AS DECIMAL(9, 4)) AS execution_rate,
+    j.is_derived,
+    j.final_account_document_id,
+    j.budget_document_id
+FROM joined j
+LEFT JOIN dim_region r USING (adcode)
+LEFT JOIN dim_subject s ON s.subject_scheme = 'function' AND s.subject_code = j.subject_code;
