@@ -103,10 +103,10 @@ def test_an_unexpected_error_while_validating_or_loading_fails_that_document_onl
     )
     real_findings, real_load = ingest_module.consistency_findings, ingest_module.load_document
 
-    def findings(facts, narrative, rules):
+    def findings(facts, narrative, rules, document_kind):
         if "397.01" in {str(v) for v in facts["amount_wan"].to_list()}:
             raise ZeroDivisionError("a rule divided by zero")
-        return real_findings(facts, narrative, rules)
+        return real_findings(facts, narrative, rules, document_kind)
 
     def load(con, load):
         if load.document["file_name"][0] == "b-load.txt" and load.document["status"][0] == "loaded":
