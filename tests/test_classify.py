@@ -1,7 +1,7 @@
 import pytest
 
 from tests.tables import raw_table
-from transforms.tables import classify_table, classify_tables
+from transforms.tables import classify_table, classify_tables, resolve_columns, split_header
 
 
 @pytest.mark.parametrize(
@@ -59,3 +59,21 @@ def test_unit_from_header_then_from_the_document_default() -> None:
     silent = raw_table([["项目", "预算数"], ["x", "1.00"]], title="部门支出总表", unit=None)
     units = [(t.unit, t.unit_source) for t in classify_tables([stated, in_header, silent], 2025)]
     assert units == [("元", "stated"), ("万元", "header"), ("元", "assumed")]
+
+
+def test_column_numbers_and_row_numbers_of_final_accounts_are_no_amounts() -> None:
+    rows = [
+        ["项目", "行次", "年初预算数", "决算数"],
+        ["栏次", "", "1", "2"],
+        ["一、一般公共预算财政拨款收入", "1", "1,200.00", "1,180.50"],
+    ]
+    header, data = split_header(raw_table(rows).rows)
+    columns = resolve_columns(header, data, 2024)
+
+    assert [r.cells[0] for r in data] == ["一、一般公共预算财政拨款收入"]
+    assert [(c.role, c.measure) for c in columns] == [
+        ("name", None),
+        ("skip", None),
+        ("amount", "initial_budget"),
+        ("amount", "final"),
+    ]

@@ -98,11 +98,14 @@ _CODE = re.compile(r"^\d{3,9}$")
 def is_data_row(row: RawRow) -> bool:
     """Header rows print labels only. Data starts at the first row printing an amount, a code, or
     an enumerated label (一、 (二) 3、): a row whose amounts are all blank is still data, and so is a
-    total label printed alone (the 合计 row of a table with nothing to report)."""
-    if any(parse_amount(cell) is not None for cell in row.cells):
-        return True
+    total label printed alone (the 合计 row of a table with nothing to report). A 栏次 row numbering
+    the columns is header."""
     printed = [compact(cell) for cell in row.cells if compact(cell)]
     first = printed[0] if printed else ""
+    if vocabulary().column_numbers.match(first):
+        return False
+    if any(parse_amount(cell) is not None for cell in row.cells):
+        return True
     alone_total = len(printed) == 1 and any(p.search(first) for p in vocabulary().total_row)
     return bool(_CODE.match(first) or vocabulary().enumeration.match(first) or alone_total)
 

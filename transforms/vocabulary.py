@@ -32,6 +32,7 @@ class Vocabulary:
     measures: tuple[Measure, ...]
     total_row: tuple[re.Pattern[str], ...]
     enumeration: re.Pattern[str]
+    column_numbers: re.Pattern[str]
     income_side: re.Pattern[str]
     expenditure_side: re.Pattern[str]
     composites: tuple[tuple[frozenset[str], str], ...]
@@ -78,6 +79,7 @@ def vocabulary() -> Vocabulary:
         measures=tuple(Measure(m["name"], _compile(m["patterns"]), m.get("kind", "part")) for m in data["measure"]),
         total_row=_compile(data["row"]["total"]),
         enumeration=re.compile(data["row"]["enumeration"]),
+        column_numbers=re.compile(data["row"]["column_numbers"]),
         income_side=re.compile(data["two_sided"]["income"]),
         expenditure_side=re.compile(data["two_sided"]["expenditure"]),
         composites=tuple((frozenset(c["parts"]), c["whole"]) for c in data["composite"]),
