@@ -43,12 +43,7 @@ def not_a_regular_file(path: Path) -> str | None:
 
 
 _UNREAD_FORMATS = {
-    "xlsx": "an Excel workbook (.xlsx)",
-    "xls": "an Excel 97-2003 workbook (.xls) or another OLE compound file",
-    "docx": "a Word document (.docx)",
-    "html": "an HTML page (often a download portal's error or login page saved under the disclosure's name)",
-    "zip": "a zip archive that is no Office document",
-    "broken_zip": "a truncated or damaged zip archive (an Office file cut short in downloading?)",
+    "zip": "a zip archive that is no Office document (.xlsx, .docx)",
 }
 
 
@@ -62,9 +57,50 @@ def _read_text(path: Path, data: bytes, document_id: str, limits: ExtractionLimi
     return extract_text_document(path, data, document_id)
 
 
+def _read_xlsx(path: Path, data: bytes, document_id: str, limits: ExtractionLimits) -> ExtractedDocument:
+    from extractors.workbook import extract_workbook_document
+
+    return extract_workbook_document(path, data, document_id, "xlsx", limits)
+
+
+def _read_xls(path: Path, data: bytes, document_id: str, limits: ExtractionLimits) -> ExtractedDocument:
+    """An OLE compound file: an .xls, or what an encrypted .xlsx/.docx or a .doc comes as (told apart there)."""
+    from extractors.workbook import extract_workbook_document
+
+    return extract_workbook_document(path, data, document_id, "xls", limits)
+
+
+def _read_html(path: Path, data: bytes, document_id: str, limits: ExtractionLimits) -> ExtractedDocument:
+    from extractors.html import extract_html_document
+
+    return extract_html_document(path, data, document_id)
+
+
+def _read_docx(path: Path, data: bytes, document_id: str, limits: ExtractionLimits) -> ExtractedDocument:
+    from extractors.word import extract_word_document
+
+    return extract_word_document(path, data, document_id, limits)
+
+
+def _read_broken_zip(path: Path, data: bytes, document_id: str, limits: ExtractionLimits) -> ExtractedDocument:
+    raise ExtractionError(
+        "corrupt",
+        f"{display_name(path.name)}: a truncated or damaged zip archive (an Office file such as .xlsx or .docx "
+        "cut short in downloading?); re-download it from the publisher.",
+    )
+
+
 Reader = Callable[[Path, bytes, str, ExtractionLimits], ExtractedDocument]
 # One reader per format; each returns the same raw tables, so nothing downstream knows the format.
-READERS: dict[str, Reader] = {"pdf": _read_pdf, "text": _read_text}
+READERS: dict[str, Reader] = {
+    "pdf": _read_pdf,
+    "text": _read_text,
+    "xlsx": _read_xlsx,
+    "xls": _read_xls,
+    "html": _read_html,
+    "docx": _read_docx,
+    "broken_zip": _read_broken_zip,
+}
 
 
 def _not_a_disclosure(path: Path, data: bytes, kind: str | None) -> ExtractionError:
@@ -73,8 +109,8 @@ def _not_a_disclosure(path: Path, data: bytes, kind: str | None) -> ExtractionEr
     elif path.suffix.lower() == ".pdf":
         what = "not a PDF (no %PDF- header in its first 1024 bytes)"
     else:
-        what = "neither a PDF nor a text conversion (.txt/.md)"
-    return ExtractionError("not_pdf", f"{path.name}: {what}; download the disclosure PDF again.")
+        what = "none of the formats yusuan reads (PDF, .xlsx, .xls, .docx, HTML, a text conversion .txt/.md)"
+    return ExtractionError("not_pdf", f"{path.name}: {what}; download the disclosure again.")
 
 
 def extract_document(path: Path, limits: ExtractionLimits | None = None) -> ExtractedDocument:

@@ -26,31 +26,11 @@ from pdfminer.psparser import PSException
 from pdfplumber.utils import extract_text
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
-from extractors.model import ExtractedDocument, ExtractionError, RawRow, RawTable
-from extractors.textlayer import (
-    clean_cell,
-    clean_line,
-    is_header_field,
-    is_label,
-    is_narrative,
-    is_title,
-    normalize_text,
-    stated_unit,
-    wraps_onto,
-)
+from extractors.layout import AMOUNT_CELL, Block, Page, assemble, printed_cell
+from extractors.model import ExtractedDocument, ExtractionError
+from extractors.textlayer import clean_line, normalize_text, run_on, wraps_onto
 
-_PAGE_NUMBER = re.compile(
-    r"[-—–―_·•.\s]*\d{1,4}[-—–―_·•.\s]*"
-    r"|第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?"
-    r"|共\s*\d+\s*页\s*[,，/]?\s*第\s*\d+\s*页"
-    r"|\d+\s*/\s*\d+"
-    r"|page\s*\d+(\s*of\s*\d+)?",
-    re.IGNORECASE,
-)
-_AMOUNT = re.compile(r"[-+]?[\d,]*\.?\d+%?")
-_CAPTION_ROWS = 4
 MIN_COLUMN_WIDTH = 20.0
-_AMOUNT_CELL = re.compile(r"-?\d{1,3}(,\d{3})*(\.\d+)?|-?\d+\.\d+")
 _PDFIUM_PASSWORD_ERRORS = (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY)
 _PDFMINER_ERRORS = (PdfminerException, MalformedPDFException, PDFException, PSException)
 _STREAM_START = re.compile(rb"(?<!end)stream\r?\n")
@@ -272,7 +252,7 @@ def _unwrap(items: list[_Line | _Grid]) -> list[_Line | _Grid]:
             and item.top - previous.bottom <= 1.2 * (previous.bottom - previous.top)
             and wraps_onto(previous.text, item.text)
         ):
-            joined[-1] = _Line(_run_on([previous.text, item.text]), previous.top, item.bottom)
+            joined[-1] = _Line(run_on([previous.text, item.text]), previous.top, item.bottom)
         else:
             joined.append(item)
     return joined
@@ -332,7 +312,7 @@ def _grid(extracted: list[list[str | None]], tops: list[float], widths: list[flo
     this page (事业收入 on a continuation page), kept so that columns line up with the page before.
     A single row that prints an amount (a 合计 alone on its page) is a table row too."""
     width = max((len(row) for row in extracted), default=0)
-    rows = [[_cell(cell) for cell in row] + [""] * (width - len(row)) for row in extracted]
+    rows = [[printed_cell(cell) for cell in row] + [""] * (width - len(row)) for row in extracted]
     kept_columns = [
         index
         for index in range(width)
@@ -341,150 +321,18 @@ def _grid(extracted: list[list[str | None]], tops: list[float], widths: list[flo
     kept = tuple(
         (number, tuple(row[index] for index in kept_columns)) for number, row in enumerate(rows, start=1) if any(row)
     )
-    single_amount_row = len(kept) == 1 and any(_AMOUNT_CELL.fullmatch(cell) for cell in kept[0][1])
+    single_amount_row = len(kept) == 1 and any(AMOUNT_CELL.fullmatch(cell) for cell in kept[0][1])
     if (len(kept) < 2 and not single_amount_row) or len(kept_columns) < 2:
         return None
     return _Grid(rows=kept, top=tops[kept[0][0] - 1])
 
 
-def _cell(text: str | None) -> str:
-    """A cell's lines as printed, each cleaned; they are joined once the cell is known to be data."""
-    if not text:
-        return ""
-    return "\n".join(line for line in (clean_cell(part) for part in text.split("\n")) if line)
-
-
-def _run_on(parts: list[str]) -> str:
-    """Join wrapped lines: CJK and figures run on without a space, Latin words keep one."""
-    joined = ""
-    for part in parts:
-        if joined and part and _latin(joined[-1]) and _latin(part[0]):
-            joined += " "
-        joined += part
-    return joined
-
-
-def _latin(char: str) -> bool:
-    return char.isascii() and char.isalpha()
-
-
-def _captions(grid: _Grid, untitled: bool) -> tuple[list[str], list[tuple[int, tuple[str, ...]]]]:
-    """Split off the title, label and header fields that the producer ruled into the top of the grid.
-
-    They come as a row spanning the grid (one cell, maybe of several lines: title, '公开表一',
-    '部门：XX 单位：万元') or as a row of a few field cells; they read like the lines above a table,
-    so they are returned as lines and titled alike. The longest run of leading rows that holds
-    nothing else is taken.
-    """
-    rows = list(grid.rows)
-    for count in range(min(len(rows) - 1, _CAPTION_ROWS), 0, -1):
-        lines = _caption_lines(rows[:count], untitled)
-        if lines is not None:
-            return lines, _data_rows(rows[count:], rows[:count])
-    return [], _data_rows(rows, [])
-
-
-def _data_rows(
-    rows: list[tuple[int, tuple[str, ...]]], captions: list[tuple[int, tuple[str, ...]]]
-) -> list[tuple[int, tuple[str, ...]]]:
-    """Cells joined, less the columns that only the captions filled."""
-    joined = [(number, tuple(_run_on(cell.split("\n")) for cell in cells)) for number, cells in rows]
-    width = len(joined[0][1]) if joined else 0
-    captioned = {index for _, cells in captions for index, cell in enumerate(cells) if cell}
-    kept = [index for index in range(width) if index not in captioned or any(cells[index] for _, cells in joined)]
-    if len(kept) == width:
-        return joined
-    return [(number, tuple(cells[index] for index in kept)) for number, cells in joined]
-
-
-def _caption_lines(rows: list[tuple[int, tuple[str, ...]]], untitled: bool) -> list[str] | None:
-    """The rows' lines if they hold only captions, else None.
-
-    Word tables sometimes break a field line over two rows of narrow cells ('单位：万' above '元'):
-    when no line then states the unit, the fields are read column by column instead.
-    """
-    lines: list[str] = []
-    for _, cells in rows:
-        filled = [cell for cell in cells if cell]
-        if any(_AMOUNT.fullmatch(line) for cell in filled for line in cell.split("\n")):
-            return None
-        texts = filled[0].split("\n") if len(filled) == 1 else [" ".join(_run_on(c.split("\n")) for c in filled)]
-        for text in texts:
-            if lines and wraps_onto(lines[-1], text):
-                lines[-1] = _run_on([lines[-1], text])
-            else:
-                lines.append(text)
-    titles = [line for line in lines if is_title(line)]
-    if len(titles) > (1 if untitled else 0) or not (titles or any(map(is_header_field, lines))):
-        return None
-    if not all(
-        is_title(line) or is_label(line) or (is_header_field(line) and not is_narrative(line)) for line in lines
-    ):
-        return None
-    if not titles and not any(map(stated_unit, lines)):
-        by_column = " ".join(_run_on([cells[i] for _, cells in rows if cells[i]]) for i in range(len(rows[0][1])))
-        if stated_unit(by_column):
-            return [" ".join(by_column.split())]
-    return lines
-
-
-def _spilled_row(text: str) -> bool:
-    """A line ending in an amount: a table row printed above the ruling of its continuation page."""
-    return bool(_AMOUNT.fullmatch(text.rsplit(maxsplit=1)[-1]))
-
-
-def _is_furniture(text: str) -> bool:
-    return bool(_PAGE_NUMBER.fullmatch(text))
-
-
 def _assemble(
     path: Path, document_id: str, pages: list[list[_Line | _Grid]], metadata: dict[str, str]
 ) -> ExtractedDocument:
-    """Title each grid from the lines above it on its page, mirroring extract_text_document."""
-    tables: list[RawTable] = []
-    narrative: list[str] = []
-    only_furniture_since_table = False
-    for page_number, items in enumerate(pages, start=1):
-        title: str | None = None
-        context: list[str] = []
-        for item in items:
-            if isinstance(item, _Line):
-                texts = [] if _is_furniture(item.text) else [item.text]
-                rows: list[tuple[int, tuple[str, ...]]] = []
-            else:
-                texts, rows = _captions(item, title is None)
-            for text in texts:
-                narrative.append(text)
-                if is_title(text):
-                    title, context, only_furniture_since_table = text, [], False
-                elif is_narrative(text):
-                    title, context, only_furniture_since_table = None, [], False
-                else:
-                    context.append(text)
-                    if title is None and not (is_header_field(text) or _spilled_row(text)):
-                        only_furniture_since_table = False
-            if not rows:
-                continue
-            on_page = sum(table.page == page_number for table in tables) + 1
-            where = f"page {page_number}" if on_page == 1 else f"page {page_number}, table {on_page}"
-            tables.append(
-                RawTable(
-                    title=title,
-                    unit=next((u for u in map(stated_unit, [title or "", *context]) if u), None),
-                    rows=tuple(RawRow(cells, page_number, f"{where}, row {number}") for number, cells in rows),
-                    page=page_number,
-                    position=where,
-                    context=tuple(context),
-                    after_table=bool(tables) and only_furniture_since_table and title is None,
-                )
-            )
-            title, context, only_furniture_since_table = None, [], True
-    return ExtractedDocument(
-        document_id=document_id,
-        path=path,
-        source_format="pdf",
-        pages=len(pages),
-        text="\n".join(narrative),
-        tables=tuple(tables),
-        metadata=metadata,
-    )
+    """Title each grid from the lines above it on its page (see extractors.layout)."""
+    laid_out = [
+        Page([item.text if isinstance(item, _Line) else Block(item.rows) for item in items], number)
+        for number, items in enumerate(pages, start=1)
+    ]
+    return assemble(path, document_id, "pdf", laid_out, metadata, len(pages))

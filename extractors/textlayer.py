@@ -94,6 +94,20 @@ def clean_cell(text: str | None) -> str:
     return strip_markup(normalize_text(text)).strip()
 
 
+def run_on(parts: list[str]) -> str:
+    """Join wrapped lines: CJK and figures run on without a space, Latin words keep one."""
+    joined = ""
+    for part in parts:
+        if joined and part and _latin(joined[-1]) and _latin(part[0]):
+            joined += " "
+        joined += part
+    return joined
+
+
+def _latin(char: str) -> bool:
+    return char.isascii() and char.isalpha()
+
+
 def stated_unit(line: str) -> str | None:
     """The unit a line such as '金额单位：万元' states, or None."""
     match = UNIT_LINE.search(normalize_text(line))

@@ -484,6 +484,61 @@ class DamagedRow:
     amounts: tuple[PrintedAmount, ...]
 
 
+PrintedCell = str | Decimal | None
+
+
+@dataclass(frozen=True)
+class PrintedTable:
+    """A table as the disclosure prints it, for the writers of other formats (factory.workbook,
+    factory.html, factory.word) to print the same table again.
+
+    `above` are the lines printed between the title and the grid, each as its cells (a field line
+    printed at the left and the right, '编制部门：X' ... '单位：元', is two cells). `rows` are the
+    header rows, then the body: text, an amount (a Decimal, printed as `amount_format` says), ''
+    for a blank cell, None for a cell that a span covers; `spans` gives (rows, columns) by the
+    (row, column) of each span's top-left cell in `rows`. Labels keep the line breaks the PDF
+    prints them with ('事业单位\n经营收入')."""
+
+    table_type: str
+    title: str
+    above: tuple[tuple[str, ...], ...]
+    rows: tuple[tuple[PrintedCell, ...], ...]
+    header_rows: int
+    spans: MappingProxyType[tuple[int, int], tuple[int, int]]
+    amount_format: str = "#,##0.00"
+
+    @property
+    def width(self) -> int:
+        return max(len(row) for row in self.rows)
+
+    def printed(self, cell: PrintedCell) -> str | None:
+        """A cell's text as the PDF prints it."""
+        if isinstance(cell, Decimal):
+            return f"{cell:,.0f}" if self.amount_format == "#,##0" else table_amount(cell)
+        return cell
+
+
+@dataclass(frozen=True)
+class Printout:
+    """What the disclosure prints, in order, apart from the page it lands on: the cover and
+    narrative lines, then the tables; `title` is the document title its PDF carries (None: none)."""
+
+    prose: tuple[str, ...]
+    tables: tuple[PrintedTable, ...]
+    title: str | None = None
+
+
+def _printed_rows(
+    header: Sequence[Sequence[str | None]], body: Sequence[Sequence[object]]
+) -> tuple[tuple[PrintedCell, ...], ...]:
+    def cell(value: object) -> PrintedCell:
+        if isinstance(value, _Money):
+            return "" if value.blank else value.value
+        return value  # type: ignore[return-value]
+
+    return tuple(tuple(row) for row in header) + tuple(tuple(cell(value) for value in row) for row in body)
+
+
 @dataclass(frozen=True)
 class Disclosure:
     """A built disclosure: the PDF and everything a test needs to know about what it prints."""
@@ -503,6 +558,8 @@ class Disclosure:
     rotated_pages: tuple[int, ...] = ()
     # The narrative-only second file of a two-file disclosure.
     companion_pdf: bytes | None = None
+    # What the PDF prints, for printing the same disclosure as a workbook, a web page or a Word file.
+    printout: Printout | None = None
 
     @property
     def document_id(self) -> str:
@@ -1044,6 +1101,20 @@ def _build(spec: DisclosureSpec, plants: tuple[Plant, ...]) -> Disclosure:
                     narrative_amount(stated_total),
                 )
             )
+    who = f"部门：{spec.department_code}-{spec.department_name}部门"
+    printed_tables = tuple(
+        PrintedTable(
+            table.table_type,
+            table.title,
+            ((who, "金额单位：万元"),),
+            _printed_rows(table.header, table.body),
+            len(table.header),
+            MappingProxyType(dict(table.spans)),
+        )
+        for table in tables.values()
+    )
+    narrative_lines = (text for _, text in layout.narrative(stated_total))
+    prose = (spec.department_name, f"{spec.fiscal_year}年部门预算", *narrative_lines)
     return Disclosure(
         spec=spec,
         pdf=printer.bytes(),
@@ -1052,6 +1123,7 @@ def _build(spec: DisclosureSpec, plants: tuple[Plant, ...]) -> Disclosure:
         narrative=tuple(narrative),
         page_count=printer.page_number,
         plants=tuple(records),
+        printout=Printout(prose, printed_tables),
     )
 
 
@@ -1714,20 +1786,26 @@ def _styled_narrative(spec: DisclosureSpec) -> list[tuple[float, str]]:
 
 
 def _build_styled(spec: DisclosureSpec) -> Disclosure:
+    document_title = None
+    prose: tuple[str, ...] = ()
     if spec.layout == "shanghai":
         if spec.carry_over or spec.other_income or spec.reserve:
             raise ValueError("the shanghai layout prints no carry-over, other income or reserve")
         layout: _StyledLayout = _ShanghaiLayout(spec)
         printer = _StyledPrinter(spec)
-        printer.prose_page(
-            [(20.0, f"上海市普陀区{spec.fiscal_year}年区级部门预算"), (14.0, f"预算主管部门：{spec.department_name}")]
-        )
+        cover = [
+            (20.0, f"上海市普陀区{spec.fiscal_year}年区级部门预算"),
+            (14.0, f"预算主管部门：{spec.department_name}"),
+        ]
+        printer.prose_page(cover)
         printer.prose_page(_styled_narrative(spec))
+        prose = tuple(text for _, text in [*cover, *_styled_narrative(spec)])
         pages = {"cover": 1, "narrative": 2}
         sheets = layout.sheets()  # type: ignore[attr-defined]
     else:
         layout = _JiangsuLayout(spec)
-        printer = _StyledPrinter(spec, title=f"{spec.department_name}{spec.fiscal_year}年部门预算")
+        document_title = f"{spec.department_name}{spec.fiscal_year}年部门预算"
+        printer = _StyledPrinter(spec, title=document_title)
         pages = {}
         sheets = layout.sheets()  # type: ignore[attr-defined]
     amounts: list[PrintedAmount] = []
@@ -1780,6 +1858,7 @@ def _build_styled(spec: DisclosureSpec) -> Disclosure:
         narrative = tuple(text for _, text in lines[1:])
     elif spec.layout == "shanghai":
         narrative = tuple(text for _, text in _styled_narrative(spec)[1:])
+    printed_tables = tuple(_printed_sheet(spec, sheet) for sheet in sheets)
     return Disclosure(
         spec=spec,
         pdf=printer.bytes(),
@@ -1791,6 +1870,27 @@ def _build_styled(spec: DisclosureSpec) -> Disclosure:
         table_pages=MappingProxyType(table_pages),
         rotated_pages=tuple(printer.rotated),
         companion_pdf=companion,
+        printout=Printout(prose, printed_tables, document_title),
+    )
+
+
+def _printed_sheet(spec: DisclosureSpec, sheet: _Sheet) -> PrintedTable:
+    """A styled table as PrintedTable: the lines _StyledPrinter prints above (or ruled into) its grid."""
+    if spec.layout == "shanghai":
+        above: tuple[tuple[str, ...], ...] = ((f"编制部门：{spec.department_name}", _SHANGHAI_UNITS[sheet.unit]),)
+    else:
+        above = ((sheet.label,),) if sheet.label else ()
+        above += ((f"部门：{spec.department_name}", f"单位：{sheet.unit}"),)
+    spans = dict(sheet.spans) | {(r + len(sheet.header), c): span for (r, c), span in sheet.body_spans.items()}
+    amount_format = "#,##0" if spec.integer_amounts and sheet.unit == "元" else "#,##0.00"
+    return PrintedTable(
+        sheet.table_type,
+        sheet.title,
+        above,
+        _printed_rows(sheet.header, sheet.body),
+        len(sheet.header),
+        MappingProxyType(spans),
+        amount_format,
     )
 
 

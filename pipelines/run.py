@@ -48,7 +48,8 @@ from warehouse.records import (
     table_records,
 )
 
-DISCLOSURE_SUFFIXES = (".pdf", ".txt", ".md")
+# Files a folder is searched for; each is read by its content, whatever its name says.
+DISCLOSURE_SUFFIXES = (".pdf", ".txt", ".md", ".xlsx", ".xlsm", ".xls", ".docx", ".html", ".htm", ".shtml")
 IN_FLIGHT_PER_WORKER = 2
 
 
@@ -286,9 +287,15 @@ def _warm_up(*modules: str) -> None:
     the worker takes one, so a document's timeout measures reading it, not starting Python (Great
     Expectations takes seconds to import). NumPy, which normalizing imports, starts OpenBLAS's
     thread buffers here too, before the worker's memory is capped."""
+    import docx  # noqa: F401
+    import lxml.html  # noqa: F401
     import numpy  # noqa: F401
+    import python_calamine  # noqa: F401
 
-    import extractors.pdf  # noqa: F401
+    import extractors.html
+    import extractors.pdf
+    import extractors.word
+    import extractors.workbook  # noqa: F401
 
     for module in modules:
         importlib.import_module(module)

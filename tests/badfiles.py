@@ -53,3 +53,37 @@ def write(folder: Path, files: dict[str, bytes]) -> dict[str, Path]:
         paths[name] = folder / name
         paths[name].write_bytes(data)
     return paths
+
+
+def encrypted_office(source: bytes, password: str = "secret") -> bytes:
+    """An .xlsx or .docx saved with a password to open: Office wraps it in an OLE file holding an
+    EncryptionInfo stream and the encrypted package."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    out = BytesIO()
+    OOXMLFile(BytesIO(source)).encrypt(password, out)
+    return out.getvalue()
+
+
+def login_page() -> bytes:
+    """What a portal serves in place of a file to a scraper without a session."""
+    return (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>统一身份认证平台</title></head><body>"
+        "<form action='/login' method='post'><p>用户名 <input name='user'></p>"
+        "<p>密码 <input type='password' name='pass'></p><button>登录</button></form></body></html>"
+    ).encode()
+
+
+def timetable_workbook() -> bytes:
+    """A workbook with a real table that is no budget table."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "课程表"
+    sheet.append(["2025年春季学期课程表"])
+    for row in (["节次", "星期一", "星期二"], ["第一节", "语文", "数学"], ["第二节", "英语", "体育"]):
+        sheet.append(row)
+    out = BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,12 +1,12 @@
 -- Dimensions and mart rows derived from what has been loaded; kept in step inside each load's transaction.
 
--- Of several loaded disclosures of one kind and scope for one region, department and year (a
--- re-published budget, the same disclosure as PDF and as workbook), the latest published is current.
+-- Of several loaded disclosures for one region, department, scope, kind and year (the same disclosure
+-- re-published, or published as a PDF and as a workbook), the latest published is current.
 UPDATE dim_document SET is_current = ranked.latest
 FROM (
     SELECT document_id,
         row_number() OVER (
-            PARTITION BY adcode, department_name, fiscal_year, document_kind, budget_scope
+            PARTITION BY adcode, department_name, budget_scope, document_kind, fiscal_year
             ORDER BY published_at DESC NULLS LAST, ingested_at DESC, document_id
         ) = 1 AS latest
     FROM dim_document
