@@ -9,7 +9,7 @@ balance closes, unless a plant alters one printed figure on purpose.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
@@ -216,6 +216,15 @@ class _Printer:
         self.table('财政拨款"三公"经费支出决算表', Grid(rows, [22] * (2 * len(items) + 2), spans))
 
 
+def _spending(total_heading: str) -> tuple[list[str], list[str], Callable[[FunctionItem], tuple[Decimal, ...]]]:
+    """The columns of a table of what was spent: its total under `total_heading`, basic, project."""
+    return [total_heading, "基本支出", "项目支出"], ["total", "basic", "project"], _spent
+
+
+def _spent(item: FunctionItem) -> tuple[Decimal, ...]:
+    return item.total, item.basic, item.project
+
+
 def build_final_account(spec: FinalAccountSpec | None = None, plant: FinalPlant | None = None) -> FinalAccount:
     """The spec's final account as a PDF, with the coded facts it prints; `plant` alters one figure:
     a 项's spending total (`final_amount`, so its row, parents and 合计 no longer add up) or the
@@ -225,30 +234,17 @@ def build_final_account(spec: FinalAccountSpec | None = None, plant: FinalPlant 
     printer.cover()
     printer.summary()
     altered = (spec.items[0].code, 0) if plant == "final_amount" else None
-    printer.coded_table(
-        "支出决算表",
-        "expenditure_summary",
-        ["本年支出合计", "基本支出", "项目支出"],
-        ["total", "basic", "project"],
-        lambda item: (item.total, item.basic, item.project),
-        altered,
-    )
-    if spec.prints_budget_columns:
-        printer.coded_table(
-            "一般公共预算财政拨款支出决算表",
-            "general_budget_expenditure",
+    printer.coded_table("支出决算表", "expenditure_summary", *_spending("本年支出合计"), altered)
+    budget_columns = (
+        (
             ["年初预算数", "调整预算数", "决算数"],
             ["initial_budget", "adjusted_budget", "final"],
             lambda item: (spec.initial_budget(item), spec.adjusted_budget(item), item.total),
         )
-    else:
-        printer.coded_table(
-            "一般公共预算财政拨款支出决算表",
-            "general_budget_expenditure",
-            ["合计", "基本支出", "项目支出"],
-            ["total", "basic", "project"],
-            lambda item: (item.total, item.basic, item.project),
-        )
+        if spec.prints_budget_columns
+        else _spending("合计")
+    )
+    printer.coded_table("一般公共预算财政拨款支出决算表", "general_budget_expenditure", *budget_columns)
     printer.fund_table(plant)
     printer.three_public()
     return FinalAccount(spec, printer.pdf.bytes(), tuple(printer.facts), plant)
