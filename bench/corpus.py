@@ -645,7 +645,8 @@ def plan_corpus(documents: int, seed: int = 1, min_pages: int = 20, max_pages: i
     """`documents` distinct disclosures over varied regions, departments, years and both layouts."""
     rng = random.Random(seed)
     counties, cities = region_pool("county"), region_pool("city")
-    plans, seen = [], set()
+    plans: list[DocumentPlan] = []
+    seen: set[tuple[str, str, int]] = set()
     while len(plans) < documents:
         layout = LAYOUTS[len(plans) % 2]
         adcode, region = rng.choice(counties if layout == "cangxi" else cities)

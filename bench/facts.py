@@ -14,10 +14,22 @@ from __future__ import annotations
 import math
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+if TYPE_CHECKING:
+    import duckdb
+
 YEARS = 5
+
+
+def one_row(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> tuple[Any, ...]:
+    """The row a query must return: a count, a setting, a row of the warehouse the bench just filled."""
+    row = con.execute(sql, params).fetchone()
+    if row is None:
+        raise RuntimeError(f"the benchmark warehouse returned no row for {sql!r}")
+    return row
 
 
 def _template_loads(paths: list[Path]) -> list:
@@ -128,7 +140,7 @@ def build_fact_warehouse(path: Path, target_facts: int, template_paths: list[Pat
     timings["mart_from_facts_seconds"] = round(time.perf_counter() - step, 2)
     con.execute("CHECKPOINT")
     counts = {
-        table: con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        table: one_row(con, f"SELECT count(*) FROM {table}")[0]
         for table in ("fct_budget_amount", "dim_document", "dim_subject", "mart_function_by_document")
     }
     con.close()

@@ -38,6 +38,12 @@ import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the modules are imported where used, in the children (see above)
+    from extractors import ExtractedDocument
+    from pipelines.run import DocumentOutcome
+    from warehouse.load import DocumentLoad
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -68,6 +74,23 @@ def _import_gx() -> float:
     import great_expectations  # noqa: F401
 
     return round(time.perf_counter() - started, 2)
+
+
+def _extracted(path: Path) -> ExtractedDocument:
+    """extract_step's document: the bench's files all extract, so a rejected one stops the benchmark."""
+    from pipelines.run import DocumentOutcome, extract_step
+
+    extracted = extract_step(path)
+    if isinstance(extracted, DocumentOutcome):
+        raise RuntimeError(f"{path.name} did not extract: {extracted.reason}")
+    return extracted
+
+
+def _loaded(outcome: DocumentOutcome) -> DocumentLoad:
+    """The outcome's rows: only a duplicate (the same bytes twice in one run) has none."""
+    if outcome.load is None:
+        raise RuntimeError(f"{outcome.path.name} was not read: {outcome.reason}")
+    return outcome.load
 
 
 def _bare_pdfplumber(files: list[Path]) -> dict:
@@ -206,7 +229,7 @@ def child_memory_ingest(args: dict) -> dict:
     options = IngestOptions(quality=QualitySettings(data_docs=workdir / "quality_docs", rules=default_rules()))
     started = time.perf_counter()
     outcomes = list(ingest([path], target, options))
-    record = outcomes[0].load.document.row(0, named=True)
+    record = _loaded(outcomes[0]).document.row(0, named=True)
     return {
         "status": outcomes[0].status,
         "pages": record["pages"],
@@ -276,12 +299,13 @@ def child_page_cost(args: dict) -> dict:
     return result
 
 
-def _top_functions(profile, stage_seconds: float, limit: int = 12) -> list[dict]:
+def _top_functions(profile, stage_seconds: float, limit: int = 12) -> dict[str, list[dict]]:
     import pstats
 
     stats = pstats.Stats(profile)
     rows = []
-    for (filename, line, name), (_, calls, tottime, cumtime, _) in stats.stats.items():
+    # typeshed's Stats leaves out `stats`, the raw table every report of pstats is made from
+    for (filename, line, name), (_, calls, tottime, cumtime, _) in stats.stats.items():  # type: ignore[attr-defined]
         short = filename.replace(str(ROOT) + "/", "")
         if "site-packages/" in short:
             short = short.split("site-packages/", 1)[1]
@@ -308,7 +332,6 @@ def child_profile(args: dict) -> dict:
     from expectations.consistency import consistency_findings, default_rules
     from expectations.suite import validate_facts
     from pipelines.run import (
-        DocumentOutcome,
         QualitySettings,
         _warm_up,
         extract_step,
@@ -326,8 +349,8 @@ def child_profile(args: dict) -> dict:
     _warm_up()
     # one-time costs of the main process, then the warm stages
     started = time.perf_counter()
-    warm = normalize_step(extract_step(files[0]))
-    validate_facts(warm.load.facts, quality.data_docs)
+    warm = normalize_step(_extracted(files[0]))
+    validate_facts(_loaded(warm).facts, quality.data_docs)
     gx_context_seconds = time.perf_counter() - started
 
     stages = {
@@ -342,15 +365,15 @@ def child_profile(args: dict) -> dict:
     outcomes: list[DocumentOutcome] = []
     for path in files:
         t0 = time.perf_counter()
-        extracted = extract_step(path)
+        extracted = _extracted(path)
         t1 = time.perf_counter()
         outcome = normalize_step(extracted)
         t2 = time.perf_counter()
-        validate_facts(outcome.load.facts, None)  # the suite alone
+        validate_facts(_loaded(outcome).facts, None)  # the suite alone
         t3 = time.perf_counter()
-        validate_facts(outcome.load.facts, quality.data_docs)  # the suite and the Data Docs, as the CLI runs it
+        validate_facts(_loaded(outcome).facts, quality.data_docs)  # the suite and the Data Docs, as the CLI runs it
         t4 = time.perf_counter()
-        consistency_findings(outcome.load.facts, outcome.narrative, quality.rules)
+        consistency_findings(_loaded(outcome).facts, outcome.narrative, quality.rules)
         t5 = time.perf_counter()
         stages["extract"] += t1 - t0
         stages["normalize"] += t2 - t1
@@ -366,7 +389,7 @@ def child_profile(args: dict) -> dict:
     load_reference(con, region_reference(), subject_class_frame())
     t0 = time.perf_counter()
     for outcome in validated:
-        load_document(con, outcome.load)
+        load_document(con, _loaded(outcome))
     stages["load"] = time.perf_counter() - t0
     total = sum(stages.values())
     bare = _bare_pdfplumber(files)
@@ -412,11 +435,18 @@ def child_profile(args: dict) -> dict:
         profiles[name]["seconds_under_profiler"] = round(time.perf_counter() - started, 2)
 
     profiled("extract", lambda: [extract_step(p) for p in files])
-    extracted_all = [extract_step(p) for p in files]
+    extracted_all = [_extracted(p) for p in files]
     profiled("normalize", lambda: [normalize_step(e) for e in extracted_all])
-    profiled("gx_suite", lambda: [validate_facts(o.load.facts, quality.data_docs) for o in outcomes])
-    profiled("consistency", lambda: [consistency_findings(o.load.facts, o.narrative, quality.rules) for o in outcomes])
-    profiled("load", lambda: [load_document(con, o.load) for o in validated])
+    profiled("gx_suite", lambda: [validate_facts(_loaded(o).facts, quality.data_docs) for o in outcomes])
+    profiled(
+        "consistency", lambda: [consistency_findings(_loaded(o).facts, o.narrative, quality.rules) for o in outcomes]
+    )
+
+    def load_all() -> None:
+        for o in validated:
+            load_document(con, _loaded(o))
+
+    profiled("load", load_all)
     con.close()
     result["profiles"] = profiles
     return result
@@ -478,7 +508,7 @@ def _profile_query(con, sql: str, params: list, path: Path) -> dict:
 def child_warehouse(args: dict) -> dict:
     import duckdb
 
-    from bench.facts import build_fact_warehouse
+    from bench.facts import build_fact_warehouse, one_row
     from pipelines.run import QualitySettings, read_document, validate_step
     from warehouse.load import load_document
 
@@ -488,14 +518,15 @@ def child_warehouse(args: dict) -> dict:
     built = build_fact_warehouse(path, args["facts"], [Path(p) for p in args["templates"]])
 
     con = duckdb.connect(str(path), read_only=True)
-    threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
-    region, year = con.execute(
+    threads = one_row(con, "SELECT current_setting('threads')")[0]
+    region, year = one_row(
+        con,
         """SELECT adcode, fiscal_year FROM dim_document ORDER BY document_id
-           LIMIT 1 OFFSET (SELECT count(*) // 2 FROM dim_document)"""
-    ).fetchone()
-    department = con.execute(
-        "SELECT department_name FROM dim_document WHERE adcode = ? ORDER BY department_name LIMIT 1", [region]
-    ).fetchone()[0]
+           LIMIT 1 OFFSET (SELECT count(*) // 2 FROM dim_document)""",
+    )
+    department = one_row(
+        con, "SELECT department_name FROM dim_document WHERE adcode = ? ORDER BY department_name LIMIT 1", [region]
+    )[0]
     queries = {
         "mart_region_year": (
             "mart_function_by_region_year for one region and year (every level, measure, department)",
@@ -534,7 +565,7 @@ def child_warehouse(args: dict) -> dict:
         ),
     }
     results = _time_queries(con, queries, args["runs"], workdir)
-    mart_rows = con.execute("SELECT count(*) FROM mart_function_by_region_year").fetchone()[0]
+    mart_rows = one_row(con, "SELECT count(*) FROM mart_function_by_region_year")[0]
     con.close()
 
     # One more document loaded into the full warehouse as the pipeline loads it (one transaction:
@@ -546,7 +577,7 @@ def child_warehouse(args: dict) -> dict:
     load_samples = []
     for _ in range(3):
         started = time.perf_counter()
-        load_document(con, outcome.load)
+        load_document(con, _loaded(outcome))
         load_samples.append(time.perf_counter() - started)
     con.close()
     if not args.get("keep"):
@@ -559,7 +590,7 @@ def child_warehouse(args: dict) -> dict:
         "queries": results,
         "load_one_document_into_full_warehouse": {
             "document": sample.name,
-            "facts": outcome.load.facts.height,
+            "facts": _loaded(outcome).facts.height,
             **_percentiles(load_samples),
         },
     }
@@ -912,7 +943,7 @@ def machine() -> dict:
                 memory = round(int(line.split()[1]) / 2**20, 1)
     except OSError:
         pass
-    packages = {}
+    packages: dict[str, str | None] = {}
     for name in ("pdfplumber", "pdfminer.six", "pypdfium2", "duckdb", "polars", "great_expectations", "pebble"):
         try:
             packages[name] = version(name)

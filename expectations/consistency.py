@@ -17,7 +17,7 @@ import polars as pl
 from transforms.cleaning import compact
 from transforms.facts import CLASS_CODE_LENGTH
 
-FINDING_SCHEMA = {
+FINDING_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "document_id": pl.String,
     "rule": pl.String,
     "severity": pl.String,

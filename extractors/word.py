@@ -97,5 +97,5 @@ def _paragraph_lines(paragraph) -> list[str]:
     """A paragraph's text as lines (a line break inside it starts a new one)."""
     from docx.text.paragraph import Paragraph
 
-    text = Paragraph(paragraph, None).text.replace("\t", " ")
+    text = Paragraph(paragraph, None).text.replace("\t", " ")  # type: ignore[arg-type]  # .text needs no story part
     return [line for line in (printed_cell(part) for part in text.split("\n")) if line]

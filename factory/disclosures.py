@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from factory.pdf import DisclosurePdf, Grid
 
@@ -153,6 +153,12 @@ class FunctionItem:
     basic: Decimal = ZERO
     project: Decimal = ZERO
 
+    if TYPE_CHECKING:  # amounts may be given as str or int: __post_init__ makes them Decimal
+
+        def __init__(
+            self, code: str, name: str, basic: Decimal | str | int = ZERO, project: Decimal | str | int = ZERO
+        ) -> None: ...
+
     def __post_init__(self) -> None:
         if len(self.code) != 7 or not self.code.isdigit() or not self.code.startswith("2"):
             raise ValueError(f"function item code {self.code!r} is not a 7-digit 项 code")
@@ -173,6 +179,16 @@ class EconomicItem:
     personnel: Decimal = ZERO
     public_operating: Decimal = ZERO
 
+    if TYPE_CHECKING:  # amounts may be given as str or int: __post_init__ makes them Decimal
+
+        def __init__(
+            self,
+            code: str,
+            name: str,
+            personnel: Decimal | str | int = ZERO,
+            public_operating: Decimal | str | int = ZERO,
+        ) -> None: ...
+
     def __post_init__(self) -> None:
         if len(self.code) != 5 or not self.code.isdigit() or self.code[:3] not in ECONOMIC_CLASSES:
             raise ValueError(f"economic item code {self.code!r} is not a 5-digit code under 301/302/303")
@@ -192,6 +208,16 @@ class ThreePublicItem:
     prior_year: Decimal = ZERO
     current_year: Decimal = ZERO
     part_of: str | None = None
+
+    if TYPE_CHECKING:  # amounts may be given as str or int: __post_init__ makes them Decimal
+
+        def __init__(
+            self,
+            name: str,
+            prior_year: Decimal | str | int = ZERO,
+            current_year: Decimal | str | int = ZERO,
+            part_of: str | None = None,
+        ) -> None: ...
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "prior_year", money(self.prior_year))
@@ -1031,15 +1057,15 @@ def _build(spec: DisclosureSpec, plants: tuple[Plant, ...]) -> Disclosure:
             if code not in spec.function_classes():
                 raise ValueError(f"class {code} is not printed; printed classes: {spec.function_classes()}")
             table = tables["general_budget_expenditure"]
-            r, c, cell = _find(table, lambda m, code=code: m.subject_code == code and m.measure == "total")
+            r, c, target = _find(table, lambda m, code=code: m.subject_code == code and m.measure == "total")
         elif p.kind == "unbalanced_summary":
             table = tables["income_expenditure_summary"]
-            r, c, cell = _find(table, lambda m: m.subject_name == "支出总计")
+            r, c, target = _find(table, lambda m: m.subject_name == "支出总计")
         else:
             stated_total = spec.total + delta
             continue
-        table.body[r][c] = replace(cell, value=cell.value + delta, blank=False)
-        landed.append((p, table.table_type, r, cell, cell.value + delta))
+        table.body[r][c] = replace(target, value=target.value + delta, blank=False)
+        landed.append((p, table.table_type, r, target, target.value + delta))
 
     printer = _Printer(spec)
     printer.cover()
@@ -1135,7 +1161,7 @@ def build_pdf(spec: DisclosureSpec | None = None, plant: Plants = None) -> bytes
 def normalized_name(name: str) -> str:
     """A row name as the warehouse stores it, for comparing: NFKC, no spaces, ASCII quotes."""
     text = unicodedata.normalize("NFKC", name)
-    return "".join(text.split()).translate(str.maketrans({"“": '"', "”": '"'}))
+    return "".join(text.split()).translate(str.maketrans("“”", '""'))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1235,8 +1261,14 @@ class _StyledLayout:
         used = set(self.spec.function_classes())
         return [(code, name) for code, name in FUNCTION_CLASSES if code in used]
 
+    def sheets(self) -> list[_Sheet]:
+        """Every table of the layout in print order."""
+        raise NotImplementedError
 
-def _two_sides(left: list[list[_Cell]], right: list[list[_Cell]], padding: int = 0) -> list[list[_Cell | None]]:
+
+def _two_sides(
+    left: Sequence[Sequence[_Cell | None]], right: Sequence[Sequence[_Cell | None]], padding: int = 0
+) -> list[list[_Cell | None]]:
     """Rows of a two-sided table: each side's lines top-aligned, blanks where a side has run out."""
     width_left, width_right = len(left[0]), len(right[0])
     rows: list[list[_Cell | None]] = []
@@ -1291,10 +1323,10 @@ class _ShanghaiLayout(_StyledLayout):
             ("三、事业单位经营收入", ZERO),
             ("四、其他收入", spec.other_income),
         ]
-        left = [
+        left: list[list[_Cell]] = [
             [label, self.money(v, "total", "item", None, _unnumbered(label), "income", label)] for label, v in income
         ]
-        right = []
+        right: list[list[_Cell]] = []
         for number, (code, name) in enumerate(self.used_classes(), start=1):
             label = f"{chinese_ordinal(number)}、{name}"
             value = spec.function_totals(code)[0]
@@ -1383,7 +1415,7 @@ class _ShanghaiLayout(_StyledLayout):
         )
         appropriation = spec.general_budget_income
         income = [("一、一般公共预算资金", appropriation), ("二、政府性基金", ZERO), ("三、国有资本经营预算", ZERO)]
-        left = [
+        left: list[list[_Cell]] = [
             [label, self.money(v, "total", "item", None, _unnumbered(label), "income", label)] for label, v in income
         ]
         measures = ("total", "general_budget", "government_fund", "state_capital")
@@ -1394,7 +1426,7 @@ class _ShanghaiLayout(_StyledLayout):
                 self.money(v, m, kind, code, name, "expenditure", label) for v, m in zip(values, measures, strict=True)
             ]
 
-        right = []
+        right: list[list[_Cell]] = []
         for number, (code, name) in enumerate(self.used_classes(), start=1):
             label = f"{chinese_ordinal(number)}、{name}"
             right.append([label, *spending(code, name, "subject", label, spec.function_totals(code)[0])])
@@ -1531,7 +1563,9 @@ class _JiangsuLayout(_StyledLayout):
         )
         appropriation = spec.general_budget_income
 
-        def line(label: str, value: Decimal, side: str, code: str | None = None, name: str | None = None):
+        def line(
+            label: str, value: Decimal, side: str, code: str | None = None, name: str | None = None
+        ) -> list[_Cell]:
             kind = "subject" if code else "item"
             return [label, self.money(value, "total", kind, code, name or _unnumbered(label), side, label)]
 
@@ -1554,7 +1588,7 @@ class _JiangsuLayout(_StyledLayout):
             line("三、单位预留机动经费", spec.reserve, "expenditure"),
         ]
         left = _two_sides(income, function)
-        sheet.body = _two_sides(left, uses)  # type: ignore[arg-type]
+        sheet.body = _two_sides(left, uses)
         closing = [
             ("当年收入小计", spec.total, "当年支出小计", spec.total),
             ("上年结转资金", ZERO, "结转下年资金", ZERO),
@@ -1604,7 +1638,7 @@ class _JiangsuLayout(_StyledLayout):
         return sheet
 
     def _coded_sheet(self, table_type: str, title: str, leaves: list[str], measure: str, rows, total) -> _Sheet:
-        sheet = _Sheet(table_type, title, [40, 110, 45], [leaves], {}, "万元")
+        sheet = _Sheet(table_type, title, [40, 110, 45], [[*leaves]], {}, "万元")
         sheet.body_spans[(0, 0)] = (1, 2)
         sheet.body.append(["合计", None, self.money(total, measure, "total", None, "合计", None, "合计")])
         for code, name, value in rows:
@@ -1801,13 +1835,13 @@ def _build_styled(spec: DisclosureSpec) -> Disclosure:
         printer.prose_page(_styled_narrative(spec))
         prose = tuple(text for _, text in [*cover, *_styled_narrative(spec)])
         pages = {"cover": 1, "narrative": 2}
-        sheets = layout.sheets()  # type: ignore[attr-defined]
+        sheets = layout.sheets()
     else:
         layout = _JiangsuLayout(spec)
         document_title = f"{spec.department_name}{spec.fiscal_year}年部门预算"
         printer = _StyledPrinter(spec, title=document_title)
         pages = {}
-        sheets = layout.sheets()  # type: ignore[attr-defined]
+        sheets = layout.sheets()
     amounts: list[PrintedAmount] = []
     table_pages: dict[str, tuple[int, ...]] = {}
     row_pages: dict[str, list[int]] = {}
@@ -1850,11 +1884,11 @@ def _build_styled(spec: DisclosureSpec) -> Disclosure:
     companion = None
     narrative: tuple[str, ...] = ()
     if spec.layout == "jiangsu" and spec.two_files:
-        prose = _StyledPrinter(spec, title=f"{spec.department_name}{spec.fiscal_year}年部门预算公开")
-        prose.prose_page([(20.0, f"{spec.department_name}"), (16.0, f"{spec.fiscal_year}年度部门预算公开")])
+        narrative_printer = _StyledPrinter(spec, title=f"{spec.department_name}{spec.fiscal_year}年部门预算公开")
+        narrative_printer.prose_page([(20.0, f"{spec.department_name}"), (16.0, f"{spec.fiscal_year}年度部门预算公开")])
         lines = _styled_narrative(spec)
-        prose.prose_page(lines)
-        companion = prose.bytes()
+        narrative_printer.prose_page(lines)
+        companion = narrative_printer.bytes()
         narrative = tuple(text for _, text in lines[1:])
     elif spec.layout == "shanghai":
         narrative = tuple(text for _, text in _styled_narrative(spec)[1:])

@@ -166,7 +166,7 @@ class _Printer:
         income = spent + spec.closing - spec.opening
         fund = spec.fund
         classes = [(code, values[0]) for code, values in _levels(spec.items, lambda i: (i.total,)) if len(code) == 3]
-        left = [
+        left: list[tuple[str, Decimal | None]] = [
             ("一、一般公共预算财政拨款收入", income),
             ("二、政府性基金预算财政拨款收入", fund.income),
             ("本年收入合计", income + fund.income),
@@ -180,7 +180,7 @@ class _Printer:
             ("年末结转和结余", spec.closing + fund.closing),
             ("总计", spent + fund.spent + spec.closing + fund.closing),
         ]
-        padding = [("", None)] * (len(right) - len(left))
+        padding: list[tuple[str, Decimal | None]] = [("", None)] * (len(right) - len(left))
         left = [*left[:3], *padding, *left[3:]]
         rows: list[list[str | None]] = [["收入", None, "支出", None], ["项目", "决算数", "项目", "决算数"]]
         for (a, x), (b, y) in zip(left, right, strict=True):
@@ -205,10 +205,10 @@ class _Printer:
         items = self.spec.three_public
         budget = sum((b for _, b, _ in items), ZERO)
         final = sum((f for _, _, f in items), ZERO)
-        header = ["合计", None]
+        header: list[str | None] = ["合计", None]
         for name, _, _ in items:
             header += [name, None]
-        figures = [table_amount(budget), table_amount(final)]
+        figures: list[str | None] = [table_amount(budget), table_amount(final)]
         for _, b, f in items:
             figures += [table_amount(b), table_amount(f)]
         rows: list[list[str | None]] = [header, ["预算数", "决算数"] * (len(items) + 1), figures]

@@ -6,6 +6,7 @@ pdfplumber meets the same kind of page as in a published disclosure.
 
 from __future__ import annotations
 
+import builtins
 import io
 import re
 from collections.abc import Iterator
@@ -96,8 +97,8 @@ class DisclosurePdf:
         published disclosures draw ~90 lines on a page of 40 rows, not four borders per cell, and
         pdfplumber's table finder costs grow with the number of edges."""
         tops = [self.y]
-        for row in range(len(grid.rows)):
-            tops.append(tops[-1] + grid.height_of(row))
+        for r in range(len(grid.rows)):
+            tops.append(tops[-1] + grid.height_of(r))
         lefts = [x]
         for width in grid.widths:
             lefts.append(lefts[-1] + width)
@@ -159,7 +160,7 @@ class DisclosurePdf:
                 raise ValueError(f"{ideograph!r} is not in the PDF's ToUnicode table")
         return self._turn(data) if self._turned_pages else data
 
-    def _turn(self, data: bytes) -> bytes:
+    def _turn(self, data: builtins.bytes) -> builtins.bytes:  # in the class, `bytes` is the method above
         import pypdfium2 as pdfium
 
         document = pdfium.PdfDocument(data)

@@ -53,7 +53,7 @@ def workbook_bytes(
     book.properties.created = modified
     book.properties.title = printout.title
     cached: dict[str, dict[str, Decimal]] = {}
-    first = book.active
+    first = book.worksheets[0]
     if layout == "one_sheet":
         first.title = f"{disclosure.spec.fiscal_year}年部门预算"
         width = max(table.width for table in printout.tables)
@@ -126,10 +126,10 @@ class _SheetWriter:
         width = table.width
         if titles:
             self.line(table.title, width)
-        for cells in table.above:
-            self.sheet.cell(self.row, 1, cells[0])
-            if len(cells) > 1:
-                self.sheet.cell(self.row, width, cells[-1])
+        for fields in table.above:
+            self.sheet.cell(self.row, 1, fields[0])
+            if len(fields) > 1:
+                self.sheet.cell(self.row, width, fields[-1])
             self.row += 1
         thin = Side(style="thin")
         border = Border(left=thin, right=thin, top=thin, bottom=thin)
@@ -223,10 +223,10 @@ def xls_bytes(disclosure: Disclosure, *, layout: Literal["one_sheet", "sheet_per
         width = table.width
         sheet.write_merge(row, row, 0, width - 1, table.title)
         row += 1
-        for cells in table.above:
-            sheet.write(row, 0, cells[0])
-            if len(cells) > 1:
-                sheet.write(row, width - 1, cells[-1])
+        for fields in table.above:
+            sheet.write(row, 0, fields[0])
+            if len(fields) > 1:
+                sheet.write(row, width - 1, fields[-1])
             row += 1
         for r, cells in enumerate(table.rows):
             for c, cell in enumerate(cells):

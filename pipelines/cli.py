@@ -5,6 +5,7 @@ import sys
 import traceback
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import NoReturn
 
 import duckdb
 
@@ -22,7 +23,7 @@ DATA_DOCS_DIR = "quality_docs"
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         print(f"yusuan: {message}", file=sys.stderr)
         sys.exit(EXIT_USAGE)
@@ -157,6 +158,7 @@ def _ingest(args: argparse.Namespace) -> int:
         print("yusuan: no disclosure files (.pdf, .txt, .md) under the given paths", file=sys.stderr)
         return EXIT_REJECTED if unreadable else EXIT_USAGE
     target = warehouse_path(args.warehouse)
+    data_docs: Path = args.data_docs or target.parent / DATA_DOCS_DIR
     rules = (
         default_rules() if args.rounding_tolerance is None else with_tolerance(default_rules(), args.rounding_tolerance)
     )
@@ -168,7 +170,7 @@ def _ingest(args: argparse.Namespace) -> int:
             max_memory_bytes=args.max_memory * 2**20,
         ),
         workers=args.workers,
-        quality=QualitySettings(data_docs=args.data_docs or target.parent / DATA_DOCS_DIR, rules=rules),
+        quality=QualitySettings(data_docs=data_docs, rules=rules),
     )
     rejected = facts = loaded = partly = 0
     with Progress(files, enabled=sys.stderr.isatty()) as progress:
@@ -184,7 +186,7 @@ def _ingest(args: argparse.Namespace) -> int:
     print(
         f"{len(files)} files, {loaded} loaded{partly_note}, {rejected} rejected{unread_note}, {facts} facts -> {target}"
     )
-    print(f"data-quality report: yusuan report FILE; GX Data Docs: {options.quality.data_docs / 'index.html'}")
+    print(f"data-quality report: yusuan report FILE; GX Data Docs: {data_docs / 'index.html'}")
     return EXIT_REJECTED if rejected or unreadable else EXIT_OK
 
 
@@ -245,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"yusuan: {error}", file=sys.stderr)
         return EXIT_FAILED
     except OSError as error:
-        print(f"yusuan: the run stopped: {display_name(error)}; fix that and run again", file=sys.stderr)
+        print(f"yusuan: the run stopped: {display_name(str(error))}; fix that and run again", file=sys.stderr)
         return EXIT_FAILED
     except Exception as error:  # a bug: the traceback is for the report, the exit code must not say "rejected"
         traceback.print_exc()

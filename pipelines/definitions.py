@@ -14,7 +14,7 @@ from pathlib import Path
 import dagster as dg
 
 from extractors import ExtractedDocument, display_name
-from pipelines.inbox import DISCLOSURE_PARTITIONS, PATH_TAG, find_in_inbox, scan_inbox
+from pipelines.inbox import DISCLOSURE_PARTITIONS, DISCLOSURE_PARTITIONS_NAME, PATH_TAG, find_in_inbox, scan_inbox
 from pipelines.resources import DataQuality, Inbox, ReadingLimits, Warehouse
 from pipelines.run import (
     DocumentOutcome,
@@ -130,7 +130,8 @@ def _amounts_read_check(outcome: DocumentOutcome, record: dict) -> dg.AssetCheck
     """Warns when a loaded document left printed amounts out (unknown tables, quarantined rows)."""
     cells, loaded = int(record.get("amount_cells") or 0), int(record.get("amount_cells_loaded") or 0)
     issues = outcome.load.issues if outcome.load is not None else None
-    unread = issues.filter(issues["kind"].is_in(["unknown_table", "quarantined_row", "malformed_amount"]))
+    kinds = ["unknown_table", "quarantined_row", "malformed_amount"]
+    unread = issues.filter(issues["kind"].is_in(kinds)) if issues is not None else None
     lines = ["| page | where | what |", "|---|---|---|"] + [
         f"| {markdown_cell(row['page'])} | {markdown_cell(row['source_position'])} | {markdown_cell(row['message'])} |"
         for row in (unread.iter_rows(named=True) if unread is not None else [])
@@ -161,7 +162,7 @@ def _suite_check(outcome: DocumentOutcome, data_docs: Path | None) -> dg.AssetCh
     columns = ["expectation", "column_name", "row_condition", "unexpected_count", "unexpected_examples"]
     lines = ["| expectation | column | condition | rows | examples |", "|---|---|---|---|---|"]
     lines += ["| " + " | ".join(markdown_cell(r[c]) for c in columns) + " |" for r in failed.iter_rows(named=True)]
-    metadata = {
+    metadata: dict[str, dg.MetadataValue | int] = {
         "expectations": expectations.height,
         "failed": failed.height,
         "failures": dg.MetadataValue.md("\n".join(lines) if failed.height else "all expectations met"),
@@ -198,7 +199,7 @@ ingest_job = dg.define_asset_job("ingest_disclosure", selection=dg.AssetSelectio
 
 @dg.sensor(job=ingest_job, minimum_interval_seconds=30, description="Registers new inbox files and runs them.")
 def inbox_sensor(context: dg.SensorEvaluationContext, inbox: Inbox) -> dg.SensorResult:
-    known = set(context.instance.get_dynamic_partitions(DISCLOSURE_PARTITIONS.name))
+    known = set(context.instance.get_dynamic_partitions(DISCLOSURE_PARTITIONS_NAME))
     scan = scan_inbox(inbox.location(), known, context.cursor)
     return dg.SensorResult(
         run_requests=scan.run_requests,
@@ -209,10 +210,10 @@ def inbox_sensor(context: dg.SensorEvaluationContext, inbox: Inbox) -> dg.Sensor
 
 @dg.schedule(job=ingest_job, cron_schedule="0 3 * * *", description="Daily sweep of the inbox, sensor or not.")
 def daily_inbox_sweep(context: dg.ScheduleEvaluationContext, inbox: Inbox) -> list[dg.RunRequest]:
-    known = set(context.instance.get_dynamic_partitions(DISCLOSURE_PARTITIONS.name))
+    known = set(context.instance.get_dynamic_partitions(DISCLOSURE_PARTITIONS_NAME))
     scan = scan_inbox(inbox.location(), known, None)
     if scan.new_keys:
-        context.instance.add_dynamic_partitions(DISCLOSURE_PARTITIONS.name, scan.new_keys)
+        context.instance.add_dynamic_partitions(DISCLOSURE_PARTITIONS_NAME, scan.new_keys)
     return scan.run_requests
 
 

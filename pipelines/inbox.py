@@ -10,7 +10,9 @@ import dagster as dg
 
 from pipelines.run import discover, file_document_id
 
-DISCLOSURE_PARTITIONS = dg.DynamicPartitionsDefinition(name="disclosure")
+# Its own name: Dagster types DynamicPartitionsDefinition.name as Optional; the instance wants a str.
+DISCLOSURE_PARTITIONS_NAME = "disclosure"
+DISCLOSURE_PARTITIONS = dg.DynamicPartitionsDefinition(name=DISCLOSURE_PARTITIONS_NAME)
 PARTITION_KEY_LENGTH = 16
 PATH_TAG = "yusuan/path"
 

@@ -146,20 +146,18 @@ def extract_step(path: Path, limits: ExtractionLimits | None = None) -> Extracte
         return rejected_outcome(path, "corrupt", reason)
 
 
-def _failed(outcome: DocumentOutcome, step: str, error: Exception) -> DocumentOutcome:
+def _failed(path: Path, load: DocumentLoad, step: str, error: Exception) -> DocumentLoad:
     """The document's `failed` record, with the error's text, in place of what the step would have
     made of it: an error no rule foresaw stops that document, never the run."""
-    reason = display_name(
-        f"{outcome.path.name}: {step} failed ({error!r}); please report this file to yusuan with the error"
-    )
-    document = outcome.load.document.with_columns(
+    reason = display_name(f"{path.name}: {step} failed ({error!r}); please report this file to yusuan with the error")
+    document = load.document.with_columns(
         status=pl.lit("failed"),
         reason=pl.lit(reason),
         facts_loaded=pl.lit(0, pl.Int32),
         amount_cells_loaded=pl.lit(0, pl.Int32),
     )
     tables, issues = pl.DataFrame(schema=TABLE_SCHEMA), pl.DataFrame(schema=ISSUE_SCHEMA)
-    return replace(outcome, load=DocumentLoad(document, tables, issues, empty_facts()))
+    return DocumentLoad(document, tables, issues, empty_facts())
 
 
 def normalize_step(extracted: ExtractedDocument) -> DocumentOutcome:
@@ -169,7 +167,9 @@ def normalize_step(extracted: ExtractedDocument) -> DocumentOutcome:
     except MemoryError:  # the worker pool reports it against the memory limit
         raise
     except Exception as error:  # a layout no rule foresaw must not stop the run: record it and go on
-        return _failed(DocumentOutcome(extracted.path, _rejected(extracted, "failed", "")), "normalization", error)
+        return DocumentOutcome(
+            extracted.path, _failed(extracted.path, _rejected(extracted, "failed", ""), "normalization", error)
+        )
 
 
 def _normalized(extracted: ExtractedDocument) -> DocumentOutcome:
@@ -209,30 +209,29 @@ def validate_step(outcome: DocumentOutcome, quality: QualitySettings) -> Documen
     if outcome.status != "loaded" or outcome.load is None:
         return outcome
     try:
-        return _validated(outcome, quality)
+        return _validated(outcome, outcome.load, quality)
     except MemoryError:  # the worker pool reports it against the memory limit
         raise
     except Exception as error:  # a check that breaks on one document must not stop the run
-        return _failed(outcome, "validation", error)
+        return replace(outcome, load=_failed(outcome.path, outcome.load, "validation", error))
 
 
-def _validated(outcome: DocumentOutcome, quality: QualitySettings) -> DocumentOutcome:
-    document_id = outcome.load.document["document_id"][0]
-    suite = validate_facts(outcome.load.facts, quality.data_docs, display_name(outcome.path.name))
+def _validated(outcome: DocumentOutcome, load: DocumentLoad, quality: QualitySettings) -> DocumentOutcome:
+    """The outcome validated; `load` is outcome.load, there since validate_step passes no duplicate."""
+    document_id = load.document["document_id"][0]
+    suite = validate_facts(load.facts, quality.data_docs, display_name(outcome.path.name))
     expectations = result_records(document_id, suite)
     if not suite.success:
         reason = display_name(f"{outcome.path.name}: the expectation suite failed: " + "; ".join(suite.failures))
-        document = outcome.load.document.with_columns(
+        document = load.document.with_columns(
             status=pl.lit("failed_validation"),
             reason=pl.lit(reason),
             facts_loaded=pl.lit(0, pl.Int32),
             amount_cells_loaded=pl.lit(0, pl.Int32),
         )
-        load = replace(outcome.load, document=document, facts=empty_facts(), expectations=expectations)
-        return replace(outcome, load=load)
-    kind = outcome.load.document["document_kind"][0]
-    findings = consistency_findings(outcome.load.facts, outcome.narrative, quality.rules, kind)
-    return replace(outcome, load=replace(outcome.load, findings=findings, expectations=expectations))
+        return replace(outcome, load=replace(load, document=document, facts=empty_facts(), expectations=expectations))
+    findings = consistency_findings(load.facts, outcome.narrative, quality.rules, load.document["document_kind"][0])
+    return replace(outcome, load=replace(load, findings=findings, expectations=expectations))
 
 
 @dataclass(frozen=True)
@@ -430,9 +429,10 @@ def _loaded(con: duckdb.DuckDBPyConnection, outcome: DocumentOutcome) -> Documen
     except WarehouseError:
         raise
     except Exception as error:  # rows no rule foresaw: record the document as failed and go on
-        failed = _failed(outcome, "loading", error)
+        failed_load = _failed(outcome.path, outcome.load, "loading", error)
+    failed = replace(outcome, load=failed_load)
     try:
-        load_document(con, failed.load)
+        load_document(con, failed_load)
     except WarehouseError:
         raise
     except Exception as error:

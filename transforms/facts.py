@@ -25,7 +25,7 @@ UNIT_CODE_LENGTH = 6
 CLASS_CODE_LENGTH = 3
 SCHEME_BY_FIRST_DIGIT = {"1": "revenue", "2": "function", "3": "econ_dept", "5": "econ_gov"}
 
-FACT_SCHEMA = {
+FACT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "document_id": pl.String,
     "adcode": pl.String,
     "fiscal_year": pl.Int32,
@@ -359,7 +359,8 @@ def _fact(
     printed: str,
     row: RawRow,
 ) -> dict:
-    scheme, code, name = meaning.scheme, meaning.code, meaning.name
+    scheme, code = meaning.scheme, meaning.code
+    name: str | None = meaning.name
     if column.role == "item":
         scheme, code, name = "item", None, column.item
     measure = column.measure

@@ -16,9 +16,11 @@ _EARLIEST = datetime(1993, 1, 1)
 
 def _pdf_date(text: str) -> datetime | None:
     if match := _PDF_DATE.match(text):
-        parts = [int(p) if p else d for p, d in zip(match.groups(), (0, 1, 1, 0, 0, 0), strict=True)]
+        year, month, day, hour, minute, second = (
+            int(p) if p else d for p, d in zip(match.groups(), (0, 1, 1, 0, 0, 0), strict=True)
+        )
         try:
-            return datetime(*parts)
+            return datetime(year, month, day, hour, minute, second)
         except ValueError:
             return None
     return None

@@ -152,7 +152,9 @@ def _continues(first: RawTable, previous: RawTable, raw: RawTable) -> bool:
     """An untitled segment right after a table with the same header (or none), or a '（续）' title of
     the table before it, whatever its header: tables too wide for a page go on with other columns."""
     if (continued := continuation_of(raw.title)) is not None:
-        return bool(first.title) and (not continued or continued in title_key(first.title))
+        if not first.title:
+            return False
+        return not continued or continued in title_key(first.title)
     if raw.title or not raw.after_table:
         return False
     labels = _header_labels(raw)
@@ -478,7 +480,7 @@ def resolve_columns(header: Sequence[RawRow], data: Sequence[RawRow], fiscal_yea
         )
         if amounts and column.side not in first_amount:
             first_amount[column.side] = column.index
-    final = []
+    final: list[Column] = []
     for column in resolved:
         if column.role in ("name", "text") and _looks_like_amounts(data, column.index, money_only=True):
             measure = next((m for p in reversed(paths[column.index]) if (m := _measure_of_label(p, fiscal_year))), None)

@@ -162,9 +162,10 @@ def _of_the_environment(error: BaseException) -> bool:
 def _database_file(con: duckdb.DuckDBPyConnection) -> str:
     try:
         query = "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
-        return con.execute(query).fetchone()[0]
+        row = con.execute(query).fetchone()
     except duckdb.Error:
-        return "(the warehouse)"
+        row = None
+    return row[0] if row is not None else "(the warehouse)"
 
 
 def load_reference(con: duckdb.DuckDBPyConnection, regions: pl.DataFrame, subject_classes: pl.DataFrame) -> None:

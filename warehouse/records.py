@@ -10,7 +10,7 @@ from transforms.document import NormalizedDocument
 from transforms.facts import FACT_SCHEMA
 from transforms.filing import published_at
 
-DOCUMENT_SCHEMA = {
+DOCUMENT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "document_id": pl.String,
     "file_name": pl.String,
     "source_path": pl.String,
