@@ -97,6 +97,9 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+_KIND_WORDS = {"final_account": " 部门决算 (final account)"}
+
+
 def _describe(outcome: DocumentOutcome) -> str:
     path = printable(display_name(outcome.path))
     reason = printable(display_name(outcome.reason or ""))
@@ -112,7 +115,7 @@ def _describe(outcome: DocumentOutcome) -> str:
     return (
         f"loaded   {path}\n"
         f"  {record['region_name']} ({record['adcode']}) {record['department_name']} {record['fiscal_year']}"
-        f"  document {record['document_id'][:12]}\n"
+        f"{_KIND_WORDS.get(record['document_kind'] or '', '')}  document {record['document_id'][:12]}\n"
         f"  tables: {tables}\n"
         f"  facts: {record['facts_loaded']}  issues: {outcome.load.issues.height}  findings: {quality}\n"
         f"  {_coverage(record)}"
