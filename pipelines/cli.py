@@ -5,7 +5,7 @@ import sys
 import traceback
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, cast
 
 import duckdb
 
@@ -94,6 +94,10 @@ def _parser() -> argparse.ArgumentParser:
     report_cmd = commands.add_parser("report", help="print a document's data-quality findings")
     report_cmd.add_argument("document", help="document id (or prefix), file name, or path of an ingested file")
     report_cmd.add_argument("--warehouse", type=Path, help=warehouse_help)
+    sql_cmd = commands.add_parser("sql", help="run a query on the warehouse (read-only) and print the result")
+    sql_cmd.add_argument("query", help='SQL, e.g. "SELECT * FROM mart_budget_execution LIMIT 5"')
+    sql_cmd.add_argument("--warehouse", type=Path, help=warehouse_help)
+    sql_cmd.add_argument("--max-rows", type=_positive(int), default=40, help="rows printed at most (default 40)")
     return parser
 
 
@@ -193,18 +197,24 @@ def _ingest(args: argparse.Namespace) -> int:
     return EXIT_REJECTED if rejected or unreadable else EXIT_OK
 
 
-def _report(args: argparse.Namespace) -> int:
-    target = warehouse_path(args.warehouse)
+def _read_only(target: Path) -> duckdb.DuckDBPyConnection | None:
+    """The warehouse opened for reading, or None (said on stderr) when there is none yet."""
     if not target.exists():
         print(f"yusuan: no warehouse at {target}; run `yusuan ingest` first", file=sys.stderr)
-        return EXIT_USAGE
+        return None
+    try:
+        return duckdb.connect(str(target), read_only=True)
+    except duckdb.Error as error:
+        raise WarehouseError(f"cannot read warehouse {target} ({error}); if another run is writing it, wait") from error
+
+
+def _report(args: argparse.Namespace) -> int:
     key = args.document
     if Path(key).is_file():
         key = document_id_of(Path(key).read_bytes())
-    try:
-        con = duckdb.connect(str(target), read_only=True)
-    except duckdb.Error as error:
-        raise WarehouseError(f"cannot read warehouse {target} ({error}); if another run is writing it, wait") from error
+    con = _read_only(warehouse_path(args.warehouse))
+    if con is None:
+        return EXIT_USAGE
     try:
         documents = find_documents(con, key)
         if not documents:
@@ -212,6 +222,26 @@ def _report(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         for document_id in documents:
             print(_format_report(document_report(con, document_id)))
+    finally:
+        con.close()
+    return EXIT_OK
+
+
+def _sql(args: argparse.Namespace) -> int:
+    """Queries as the README prints them, without installing the duckdb command-line tool."""
+    con = _read_only(warehouse_path(args.warehouse))
+    if con is None:
+        return EXIT_USAGE
+    try:
+        # A statement that makes no relation (SET, PRAGMA) returns None, which DuckDB's stubs leave out.
+        result = cast("duckdb.DuckDBPyRelation | None", con.sql(args.query))
+        if result is None:
+            print("yusuan: the statement ran but returns no table to print", file=sys.stderr)
+            return EXIT_USAGE
+        result.show(max_rows=args.max_rows, max_width=200)
+    except duckdb.Error as error:
+        print(f"yusuan: the query failed: {printable(str(error).splitlines()[0])}", file=sys.stderr)
+        return EXIT_USAGE
     finally:
         con.close()
     return EXIT_OK
@@ -245,7 +275,8 @@ def main(argv: list[str] | None = None) -> int:
             stream.reconfigure(errors="backslashreplace")
     args = _parser().parse_args(argv)
     try:
-        return _report(args) if args.command == "report" else _ingest(args)
+        commands = {"report": _report, "sql": _sql, "ingest": _ingest}
+        return commands[args.command](args)
     except WarehouseError as error:
         print(f"yusuan: {error}", file=sys.stderr)
         return EXIT_FAILED

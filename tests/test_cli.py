@@ -44,3 +44,21 @@ def test_warehouse_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("YUSUAN_WAREHOUSE", str(target))
     assert main(["ingest", str(CANGXI_SEED)]) == 0
     assert target.exists()
+
+
+def test_sql_prints_a_query_and_refuses_to_write(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    assert main(["sql", "SELECT 1", "--warehouse", str(warehouse)]) == 2
+    assert "run `yusuan ingest` first" in capsys.readouterr().err
+    assert main(["ingest", str(CANGXI_SEED), "--warehouse", str(warehouse)]) == 0
+    capsys.readouterr()
+
+    query = "SELECT department_name, count(*) AS facts FROM fct_budget_amount GROUP BY 1"
+    assert main(["sql", query, "--warehouse", str(warehouse)]) == 0
+    printed = capsys.readouterr().out
+    assert "苍溪县医疗保障局" in printed and "facts" in printed
+
+    assert main(["sql", "DELETE FROM fct_budget_amount", "--warehouse", str(warehouse)]) == 2
+    assert "read-only" in capsys.readouterr().err
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM fct_budget_amount").fetchone()[0] > 0

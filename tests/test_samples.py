@@ -1,16 +1,40 @@
 """The samples a checkout without ../shared ingests (scripts/ingest-samples) load as a user expects."""
 
+import re
 from pathlib import Path
+
+import pytest
 
 from factory.samples import write_samples
 from pipelines.cli import EXIT_REJECTED, main
 from tests.conftest import read_only
 
+README = Path(__file__).resolve().parents[1] / "README.md"
 
-def test_factory_samples_load_whole_and_the_narrative_file_is_told_apart(tmp_path: Path) -> None:
-    written = write_samples(tmp_path / "samples")
-    warehouse = tmp_path / "w.duckdb"
-    assert main(["ingest", str(tmp_path / "samples"), "--warehouse", str(warehouse)]) == EXIT_REJECTED
+
+@pytest.fixture(scope="module")
+def samples_warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Path], Path]:
+    folder = tmp_path_factory.mktemp("samples")
+    written = write_samples(folder / "samples")
+    warehouse = folder / "w.duckdb"
+    assert main(["ingest", str(folder / "samples"), "--warehouse", str(warehouse)]) == EXIT_REJECTED
+    return written, warehouse
+
+
+def _readme_queries() -> list[str]:
+    blocks = re.findall(r"```sql\n(.*?)```", README.read_text("utf-8"), re.DOTALL)
+    return [q.strip() for block in blocks for q in block.split(";") if q.strip()]
+
+
+@pytest.mark.parametrize("query", _readme_queries())
+def test_the_readme_queries_run_as_printed(samples_warehouse: tuple[list[Path], Path], query: str) -> None:
+    assert main(["sql", query, "--warehouse", str(samples_warehouse[1])]) == 0
+
+
+def test_factory_samples_load_whole_and_the_narrative_file_is_told_apart(
+    samples_warehouse: tuple[list[Path], Path],
+) -> None:
+    written, warehouse = samples_warehouse
     with read_only(warehouse) as con:
         rows = con.execute(
             "SELECT file_name, status, adcode, amount_cells, amount_cells_loaded FROM dim_document ORDER BY 1"
