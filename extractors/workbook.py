@@ -6,8 +6,10 @@ with the rows of one cell between them), which extractors.layout titles as it ti
 sheet holding one table without a title is titled by the sheet's name. Cells read as printed: a
 merged area's text stands in its top-left cell and the cells it covers are blank (as pdfplumber
 reads a merged cell), formulas give their cached values, numbers print through their cells' number
-formats (.xlsx: read from the package's styles, calamine does not give them), hidden sheets, rows
-and columns are left out (rows and columns: .xlsx only, from the sheet's XML).
+formats, hidden sheets, rows and columns are left out. Calamine reads the cells but tells neither
+formats nor hidden rows and columns: for .xlsx they are read from the package's XML, for .xls from
+its BIFF records through xlrd (formatting_info); an .xls that xlrd cannot read so is still read,
+without them.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -36,6 +39,10 @@ from extractors.office import (
 )
 from extractors.textlayer import run_on
 
+if TYPE_CHECKING:
+    import xlrd
+    import xlrd.sheet
+
 _CELL_REF = re.compile(r"([A-Za-z]{1,3})(\d+)")
 _RELATIONSHIP_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 # Bytes a cell costs the reader at most (calamine's dense grid, then the Python row): bounds the
@@ -46,8 +53,8 @@ _TRUE = ("1", "true")
 
 @dataclass
 class _SheetLayout:
-    """What calamine does not tell of a .xlsx sheet: hidden rows and columns (0-based), the number
-    format of each cell that has one other than General, and how far its cells reach."""
+    """What calamine does not tell of a sheet: hidden rows and columns (0-based), the number format
+    of each cell that has one other than General, and how far its cells reach."""
 
     hidden_rows: set[int] = field(default_factory=set)
     hidden_columns: set[int] = field(default_factory=set)
@@ -79,6 +86,8 @@ def extract_workbook_document(
         raise encrypted(path, "workbook") from error
     except (python_calamine.CalamineError, ValueError, OSError) as error:
         raise _unreadable(path, source_format, error) from error
+    worksheets = [s.name for s in workbook.sheets_metadata if s.typ == python_calamine.SheetTypeEnum.WorkSheet]
+    xls = _XlsLayouts(data, worksheets) if source_format == "xls" else None
     try:
         pages = []
         for sheet in workbook.sheets_metadata:
@@ -86,14 +95,22 @@ def extract_workbook_document(
                 continue
             if sheet.visible != python_calamine.SheetVisibleEnum.Visible:
                 continue
-            layout = layouts.get(sheet.name, _SheetLayout())
             try:
-                rows = _sheet_rows(path, workbook.get_sheet_by_name(sheet.name), layout, limits)
+                cells = workbook.get_sheet_by_name(sheet.name)
+                if xls is None:
+                    layout = layouts.get(sheet.name, _SheetLayout())
+                else:
+                    # Read the sheet's records only once calamine's cells are known to fit the limit.
+                    _check_size(path, cells, limits)
+                    layout = xls.layout(sheet.name)
+                rows = _sheet_rows(path, cells, layout, limits)
             except python_calamine.CalamineError as error:
                 raise _unreadable(path, source_format, error) from error
             pages.append(Page(sheet_items(rows, clean_name(sheet.name)), None, sheet.name))
     finally:
         workbook.close()
+        if xls is not None:
+            xls.close()
     if not any(page.items for page in pages):
         raise ExtractionError(
             "empty",
@@ -129,9 +146,7 @@ def _sheet_rows(path: Path, sheet, layout: _SheetLayout, limits: ExtractionLimit
     start = sheet.start
     if start is None:
         return []
-    height, width = sheet.height, sheet.width
-    if height * width > limits.max_memory_bytes // _BYTES_PER_CELL:
-        raise _too_many_cells(path, sheet.name, height, width, limits)
+    height, width = _check_size(path, sheet, limits)
     top, left = start
     covered = _covered(path, sheet, (top, left, top + height - 1, left + width - 1), limits)
     rows = []
@@ -148,6 +163,14 @@ def _sheet_rows(path: Path, sheet, layout: _SheetLayout, limits: ExtractionLimit
         ]
         rows.append((row + 1, cells))
     return rows
+
+
+def _check_size(path: Path, sheet, limits: ExtractionLimits) -> tuple[int, int]:
+    """The sheet's height and width, if its cells can be read within the memory limit."""
+    height, width = sheet.height, sheet.width
+    if height * width > limits.max_memory_bytes // _BYTES_PER_CELL:
+        raise _too_many_cells(path, sheet.name, height, width, limits)
+    return height, width
 
 
 def _covered(
@@ -378,3 +401,113 @@ def _column(letters: str) -> int:
     for char in letters.upper():
         number = number * 26 + ord(char) - 64
     return number - 1
+
+
+# ---------------------------------------------------------------------------------------------
+# .xls: what the BIFF records say that calamine does not, read through xlrd
+
+
+class _XlsLayouts:
+    """The layouts of an .xls's worksheets, each read when asked for (xlrd on demand: a sheet's
+    records are parsed only for a visible sheet whose cells calamine has read within the limit, and
+    let go after). xlrd's worksheets are calamine's: by name, or by order where the names differ
+    (an old BIFF5 file whose codepage the two decode differently) but their count agrees.
+
+    Some producers write .xls files that xlrd cannot read with formatting_info (or at all) though
+    calamine reads their cells: such a file, or sheet, is read as it was before xlrd was used,
+    without hidden rows and columns and with numbers printed plainly (General)."""
+
+    def __init__(self, data: bytes, worksheets: list[str]) -> None:
+        self._data: bytes | None = data
+        self._worksheets = worksheets
+        self._book: xlrd.Book | None = None
+        self._index: dict[str, int] = {}
+        self._formats: list[str | None] = []
+
+    def layout(self, name: str) -> _SheetLayout:
+        book = self._open()
+        index = self._index.get(name)
+        if book is None or index is None:
+            return _SheetLayout()
+        try:
+            return _xls_sheet_layout(book.sheet_by_index(index), self._formats)
+        except MemoryError:
+            raise
+        except Exception:  # a sheet xlrd cannot parse costs its layout, not the file (see above)
+            return _SheetLayout()
+        finally:
+            book.unload_sheet(index)
+
+    def close(self) -> None:
+        if self._book is not None:
+            self._book.release_resources()
+            self._book = None
+        self._data = None
+
+    def _open(self) -> xlrd.Book | None:
+        if self._data is None:
+            return self._book
+        data, self._data = self._data, None
+        import xlrd
+
+        try:
+            book = xlrd.open_workbook(
+                file_contents=data,
+                formatting_info=True,
+                on_demand=True,
+                ragged_rows=True,
+                ignore_workbook_corruption=True,
+                logfile=_Discard(),
+            )
+        except MemoryError:
+            raise
+        except Exception:  # not readable with formatting_info: read as before (see the class)
+            return None
+        names = book.sheet_names()
+        if len(names) == len(self._worksheets) and not set(self._worksheets) <= set(names):
+            self._index = {name: index for index, name in enumerate(self._worksheets)}
+        else:
+            self._index = {name: index for index, name in enumerate(names)}
+        self._formats = _xls_formats(book)
+        self._book = book
+        return book
+
+
+class _Discard:
+    """xlrd's log: it reports what it makes of odd records on stdout unless given another file."""
+
+    def write(self, text: str) -> int:
+        return len(text)
+
+
+def _xls_formats(book: xlrd.Book) -> list[str | None]:
+    """The number format of each XF (cell style) record, None for General. A format that the file's
+    FORMAT records define is as written; a built-in one that the file leaves to the reader is the
+    one the .xlsx reader takes (BUILTIN_FORMATS), not xlrd's US-English guess."""
+    written = {fmt.format_key: fmt.format_str for fmt in book.format_list}
+    formats: list[str | None] = []
+    for xf in book.xf_list:
+        code = written.get(xf.format_key, BUILTIN_FORMATS.get(xf.format_key))
+        formats.append(None if code is None or code.strip().lower() in ("general", "") else code)
+    return formats
+
+
+def _xls_sheet_layout(sheet: xlrd.sheet.Sheet, formats: list[str | None]) -> _SheetLayout:
+    """Hidden rows (the ROW record's hidden flag), hidden columns (COLINFO's) and the format of
+    each number cell. Cells under a date format are xlrd's XL_CELL_DATE, not numbers: calamine
+    gives them as dates. Unlike the .xlsx reader's, no height or width of 0 hides a row or column:
+    the BIFF records say that with the flag (Excel sets it), and a producer's 0 may mean 'default'."""
+    from xlrd import XL_CELL_NUMBER
+
+    layout = _SheetLayout(rows=sheet.nrows, columns=sheet.ncols)
+    layout.hidden_rows.update(row for row, info in sheet.rowinfo_map.items() if info.hidden)
+    layout.hidden_columns.update(column for column, info in sheet.colinfo_map.items() if info.hidden)
+    if not any(formats):
+        return layout
+    for row in range(sheet.nrows):
+        for column, kind in enumerate(sheet.row_types(row)):
+            if kind == XL_CELL_NUMBER:
+                code = formats[xf] if 0 <= (xf := sheet.cell_xf_index(row, column)) < len(formats) else None
+                if code is not None:
+                    layout.formats[(row, column)] = code
+    return layout

@@ -4,8 +4,9 @@ Two habits of the publishers: the 上海 one-sheet workbook (cover, narrative an
 stacked in one sheet, a title row above each, the way the PDF is printed from it) and one table a
 sheet (the sheet named by its title, which the sheet itself may not print). Amounts are stored as
 numbers under the number format the PDF shows them in, or as the text it prints; the options plant
-what a reader must see through: hidden rows and a hidden sheet of bogus amounts, formulas whose
-cached values are the amounts. `xls_bytes` writes an Excel 97-2003 workbook (xlwt) of the same.
+what a reader must see through: hidden rows, columns and a hidden sheet of bogus amounts, formulas
+whose cached values are the amounts, zeros that an accounting format prints as '-'. `xls_bytes`
+writes an Excel 97-2003 workbook (xlwt) of the same.
 
 openpyxl and xlwt are test dependencies, imported when a workbook is written.
 """
@@ -19,7 +20,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-from factory.disclosures import Disclosure, PrintedTable
+from factory.disclosures import Disclosure, PrintedCell, PrintedTable
 
 MODIFIED = datetime(2025, 1, 21, 10, 0)
 # A row a reader must not see: hidden inside a table, or a table on a hidden sheet.
@@ -96,6 +97,23 @@ def _bogus_table(model: PrintedTable) -> PrintedTable:
     return PrintedTable(model.table_type, model.title, model.above, rows, model.header_rows, model.spans)
 
 
+def _planted_rows(
+    table: PrintedTable, hidden: bool
+) -> tuple[list[tuple[PrintedCell, ...]], dict[tuple[int, int], tuple[int, int]]]:
+    """The table's rows and spans, with a bogus row (a code, a name, an amount in every amount
+    column) after the first body row when `hidden`: the row a workbook hides."""
+    rows = list(table.rows)
+    if not hidden:
+        return rows, dict(table.spans)
+    bogus = tuple(
+        BOGUS_CODE if i == 0 else BOGUS_NAME if i == 3 else BOGUS_AMOUNT if isinstance(cell, Decimal) else ""
+        for i, cell in enumerate(rows[-1])
+    )
+    rows.insert(table.header_rows + 1, bogus)
+    spans = {(r + (1 if r > table.header_rows else 0), c): span for (r, c), span in table.spans.items()}
+    return rows, spans
+
+
 class _SheetWriter:
     """Writes lines and tables down one sheet from `row` (1-based), one blank row after each table."""
 
@@ -134,16 +152,7 @@ class _SheetWriter:
         thin = Side(style="thin")
         border = Border(left=thin, right=thin, top=thin, bottom=thin)
         top = self.row
-        rows = list(table.rows)
-        if self.hidden:
-            bogus = tuple(
-                BOGUS_CODE if i == 0 else BOGUS_NAME if i == 3 else BOGUS_AMOUNT if isinstance(cell, Decimal) else ""
-                for i, cell in enumerate(rows[-1])
-            )
-            rows.insert(table.header_rows + 1, bogus)
-        spans = {
-            (r + (1 if self.hidden and r > table.header_rows else 0), c): span for (r, c), span in table.spans.items()
-        }
+        rows, spans = _planted_rows(table, self.hidden)
         for offset, cells in enumerate(rows):
             for column, cell in enumerate(cells, start=1):
                 target = self.sheet.cell(top + offset, column)
@@ -204,8 +213,25 @@ def _with_cached_values(data: bytes, sheet_names: list[str], cached: dict[str, d
     return out.getvalue()
 
 
-def xls_bytes(disclosure: Disclosure, *, layout: Literal["one_sheet", "sheet_per_table"] = "one_sheet") -> bytes:
-    """The disclosure as an Excel 97-2003 workbook, amounts as numbers under their number format."""
+# Excel's accounting format as a Chinese-locale Excel or WPS writes it: a zero prints as '-'.
+ACCOUNTING_FORMATS = {
+    "#,##0.00": '_ * #,##0.00_ ;_ * -#,##0.00_ ;_ * "-"??_ ;_ @_ ',
+    "#,##0": '_ * #,##0_ ;_ * -#,##0_ ;_ * "-"_ ;_ @_ ',
+}
+
+
+def xls_bytes(
+    disclosure: Disclosure,
+    *,
+    layout: Literal["one_sheet", "sheet_per_table"] = "one_sheet",
+    hidden: bool = False,
+    accounting_zeros: bool = False,
+) -> bytes:
+    """The disclosure as an Excel 97-2003 workbook, amounts as numbers under their number format,
+    and a hidden sheet holding a bogus table. `hidden` adds a hidden bogus row to every table and a
+    hidden column of bogus amounts beside it, as `workbook_bytes` does; `accounting_zeros` stores
+    every blank amount cell (an amount column's cell that the PDF leaves blank) as 0 under the
+    accounting format, which prints it as '-': no fact, as the PDF's blank."""
     import xlwt
 
     printout = disclosure.printout
@@ -219,7 +245,7 @@ def xls_bytes(disclosure: Disclosure, *, layout: Literal["one_sheet", "sheet_per
             styles[amount_format] = xlwt.easyxf(num_format_str=amount_format)
         return styles[amount_format]
 
-    def write_table(sheet, row: int, table: PrintedTable) -> int:
+    def write_table(sheet, row: int, table: PrintedTable, hidden: bool, hidden_column: int) -> int:
         width = table.width
         sheet.write_merge(row, row, 0, width - 1, table.title)
         row += 1
@@ -228,38 +254,49 @@ def xls_bytes(disclosure: Disclosure, *, layout: Literal["one_sheet", "sheet_per
             if len(fields) > 1:
                 sheet.write(row, width - 1, fields[-1])
             row += 1
-        for r, cells in enumerate(table.rows):
+        rows, spans = _planted_rows(table, hidden)
+        amount_columns = {c for cells in rows for c, cell in enumerate(cells) if isinstance(cell, Decimal)}
+        for r, cells in enumerate(rows):
             for c, cell in enumerate(cells):
-                span = table.spans.get((r, c))
+                span = spans.get((r, c))
                 if cell is None:
                     continue
-                value = float(cell) if isinstance(cell, Decimal) else cell
+                value: object = float(cell) if isinstance(cell, Decimal) else cell
                 cell_style = style(table.amount_format) if isinstance(cell, Decimal) else xlwt.Style.default_style
+                if accounting_zeros and cell == "" and c in amount_columns and r >= table.header_rows and not span:
+                    value, cell_style = 0.0, style(ACCOUNTING_FORMATS[table.amount_format])
                 if span and span != (1, 1):
                     down, across = span
                     sheet.write_merge(row + r, row + r + down - 1, c, c + across - 1, value, cell_style)
-                elif cell != "":
+                elif value != "":
                     sheet.write(row + r, c, value, cell_style)
-        return row + len(table.rows) + 1
+        if hidden:
+            sheet.row(row + table.header_rows + 1).hidden = True
+            sheet.write(row, hidden_column, "备注")
+            for r in range(table.header_rows, len(rows)):
+                sheet.write(row + r, hidden_column, float(BOGUS_AMOUNT), style(table.amount_format))
+            sheet.col(hidden_column).hidden = True
+        return row + len(rows) + 1
 
     if layout == "one_sheet":
         sheet = book.add_sheet(f"{disclosure.spec.fiscal_year}年部门预算")
+        width = max(table.width for table in printout.tables)
         row = 0
         for line in printout.prose:
             sheet.write(row, 0, line)
             row += 1
         for table in printout.tables:
-            row = write_table(sheet, row + 1, table)
+            row = write_table(sheet, row + 1, table, hidden, width)
     else:
         if printout.prose:
             sheet = book.add_sheet("说明")
             for row, line in enumerate(printout.prose):
                 sheet.write(row, 0, line)
         for table in printout.tables:
-            write_table(book.add_sheet(_SheetWriter.sheet_name(table.title)), 0, table)
-    hidden = book.add_sheet("备份")
-    hidden.visibility = 1
-    write_table(hidden, 0, _bogus_table(printout.tables[0]))
+            write_table(book.add_sheet(_SheetWriter.sheet_name(table.title)), 0, table, hidden, table.width)
+    backup = book.add_sheet("备份")
+    backup.visibility = 1
+    write_table(backup, 0, _bogus_table(printout.tables[0]), False, 0)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -3,7 +3,8 @@
 The factory prints one disclosure as a PDF and, from the same tables, as each of these formats, in
 the habits publishers have: the 上海 one-sheet workbook (cover, narrative and every table stacked),
 one table a sheet named by its title, amounts stored as numbers under a number format or as text,
-formulas with cached values, hidden rows, columns and sheets of bogus amounts; web pages with
+formulas with cached values, hidden rows, columns and sheets of bogus amounts, zeros an accounting
+format prints as '-' (.xls); web pages with
 rowspan/colspan, the title ruled into the table, CSS-hidden rows and tables, GBK; Word tables with
 merged cells. Each must give the PDF's facts (table type, side, code or label, measure, item,
 amount), the PDF's identity (department, region, year, scope, kind), its provenance without pages,
@@ -44,6 +45,8 @@ FORMATS: dict[str, tuple[str, Writer]] = {
     "xlsx_amounts_as_text": ("xlsx", lambda d: workbook_bytes(d, amounts="text", hidden=True)),
     "xls_one_sheet": ("xls", xls_bytes),
     "xls_sheet_per_table": ("xls", lambda d: xls_bytes(d, layout="sheet_per_table")),
+    "xls_hidden_and_accounting_zeros": ("xls", lambda d: xls_bytes(d, hidden=True, accounting_zeros=True)),
+    "xls_sheet_per_table_hidden": ("xls", lambda d: xls_bytes(d, layout="sheet_per_table", hidden=True)),
     "html": ("html", html_bytes),
     "html_gbk_titles_in_table_hidden": (
         "html",
@@ -160,6 +163,12 @@ def test_amounts_print_as_their_number_format_shows_them(other_formats) -> None:
 
     stored, as_text = cells("xlsx_one_sheet"), cells("xlsx_amounts_as_text")
     assert "1,234,450.00" in stored and stored == as_text
+    # .xls: the formats are read from the BIFF records (xlrd); the amounts are stored as numbers.
+    assert cells("xls_one_sheet") == as_text
+    assert cells("xls_sheet_per_table_hidden") == as_text
+    # Blank amount cells stored as 0 under the accounting format print '-', as a PDF printed from
+    # the workbook shows them; a '-' is no fact, as the PDF's blank is none.
+    assert cells("xls_hidden_and_accounting_zeros") == as_text | {"-"}
 
 
 @pytest.mark.parametrize(
@@ -226,6 +235,70 @@ def test_merged_cells_print_in_their_top_left_cell_only(tmp_path: Path) -> None:
         ("项目", "", "预算数", ""),
         ("科目编码", "科目名称", "合计", "基本支出"),
         ("201", "一般公共服务支出", "12.5", "12.5"),
+    ]
+
+
+def _formatted_xls() -> bytes:
+    """A one-table .xls whose amounts are printed by their cells' number formats, with a hidden row
+    and a hidden column of bogus amounts."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("表1部门收支总表")
+    money, whole = xlwt.easyxf(num_format_str="#,##0.00"), xlwt.easyxf(num_format_str="#,##0")
+    accounting = xlwt.easyxf(num_format_str='_ * #,##0.00_ ;_ * -#,##0.00_ ;_ * "-"??_ ;_ @_ ')
+    percent = xlwt.easyxf(num_format_str="0.00%")
+    rows = [
+        ["科目编码", "科目名称", "合计", "基本支出", "比上年", "隐藏"],
+        [201, "一般公共服务支出", (1234.5, money), (0.0, accounting), (0.1762, percent), (987654.32, money)],
+        ["2999999", "其他隐藏支出", (987654.32, money), (987654.32, money), "", (987654.32, money)],
+        [2010101, "行政运行", (1234450.0, whole), (-1234.5, money), (0.0, accounting), ""],
+    ]
+    for r, cells in enumerate(rows):
+        for c, cell in enumerate(cells):
+            if isinstance(cell, tuple):
+                sheet.write(r, c, *cell)
+            elif cell != "":
+                sheet.write(r, c, cell)
+    sheet.row(2).hidden = True
+    sheet.col(5).hidden = True
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_xls_numbers_print_as_their_formats_show_them_and_hidden_cells_are_left_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "formatted.xls"
+    path.write_bytes(_formatted_xls())
+    (table,) = extract_document(path).tables
+    assert [r.cells for r in table.rows] == [
+        ("科目编码", "科目名称", "合计", "基本支出", "比上年"),
+        ("201", "一般公共服务支出", "1,234.50", "-", "17.62%"),
+        ("2010101", "行政运行", "1,234,450", "-1,234.50", "-"),
+    ]
+    assert [r.position for r in table.rows][-1] == "sheet 表1部门收支总表, row 4"
+    assert capsys.readouterr().out == ""  # xlrd's log of odd records goes nowhere
+
+
+def test_an_xls_that_xlrd_cannot_read_is_read_without_formats(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Some producers' .xls files open in calamine but not in xlrd with formatting_info: they are
+    read as calamine alone reads them, every row and column, numbers as General prints them."""
+    import xlrd
+
+    def refuse(*args, **kwargs):
+        raise xlrd.XLRDError("formatting_info not readable")
+
+    monkeypatch.setattr(xlrd, "open_workbook", refuse)
+    path = tmp_path / "formatted.xls"
+    path.write_bytes(_formatted_xls())
+    (table,) = extract_document(path).tables
+    assert [r.cells for r in table.rows] == [
+        ("科目编码", "科目名称", "合计", "基本支出", "比上年", "隐藏"),
+        ("201", "一般公共服务支出", "1234.5", "0", "0.1762", "987654.32"),
+        ("2999999", "其他隐藏支出", "987654.32", "987654.32", "", "987654.32"),
+        ("2010101", "行政运行", "1234450", "-1234.5", "0", ""),
     ]
 
 
