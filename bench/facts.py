@@ -56,13 +56,15 @@ def build_fact_warehouse(path: Path, target_facts: int, template_paths: list[Pat
     """Create the warehouse at `path` with about `target_facts` facts; returns what was built and timings."""
     from pipelines.run import subject_class_frame
     from transforms.regions import region_reference
-    from warehouse.load import connect, load_document, load_reference
+    from transforms.subjects import subject_catalogue
+    from warehouse.load import connect, load_document, load_reference, load_subject_reference
 
     timings: dict[str, float] = {}
     started = time.perf_counter()
     path.unlink(missing_ok=True)
     con = connect(path)
     load_reference(con, region_reference(), subject_class_frame())
+    load_subject_reference(con, subject_catalogue().name_frame(), subject_catalogue().crosswalk_frame())
     loads = _template_loads(template_paths)
     for load in loads:
         load_document(con, load)
@@ -135,6 +137,12 @@ def build_fact_warehouse(path: Path, target_facts: int, template_paths: list[Pat
         """
         INSERT INTO mart_function_by_document
         SELECT * FROM function_mart_rows(NULL) WHERE document_id IN (SELECT document_id FROM bench_copies)
+        """
+    )
+    con.execute(
+        """
+        INSERT INTO stg_subject_name
+        SELECT * FROM subject_name_rows(NULL) WHERE document_id IN (SELECT document_id FROM bench_copies)
         """
     )
     timings["mart_from_facts_seconds"] = round(time.perf_counter() - step, 2)

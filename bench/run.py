@@ -340,7 +340,8 @@ def child_profile(args: dict) -> dict:
         validate_step,
     )
     from transforms.regions import region_reference
-    from warehouse.load import connect, load_document, load_reference
+    from transforms.subjects import subject_catalogue
+    from warehouse.load import connect, load_document, load_reference, load_subject_reference
 
     files = [Path(f) for f in args["files"]]
     workdir = Path(args["workdir"])
@@ -387,6 +388,7 @@ def child_profile(args: dict) -> dict:
     target.unlink(missing_ok=True)
     con = connect(target)
     load_reference(con, region_reference(), subject_class_frame())
+    load_subject_reference(con, subject_catalogue().name_frame(), subject_catalogue().crosswalk_frame())
     t0 = time.perf_counter()
     for outcome in validated:
         load_document(con, _loaded(outcome))

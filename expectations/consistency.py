@@ -9,6 +9,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
+from difflib import SequenceMatcher
 from functools import cache
 from importlib import resources
 
@@ -16,6 +17,7 @@ import polars as pl
 
 from transforms.cleaning import compact
 from transforms.facts import CLASS_CODE_LENGTH
+from transforms.subjects import SubjectCatalogue, name_key, subject_catalogue
 
 FINDING_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "document_id": pl.String,
@@ -55,6 +57,18 @@ class CarryOvers:
 
 
 @dataclass(frozen=True)
+class SubjectNames:
+    """Which printed subject names are held against the catalogue of names per year, and how a name
+    that is not the year's but no wrong code's either is recorded (see rules.toml)."""
+
+    schemes: tuple[str, ...]
+    code_lengths: tuple[int, ...]
+    tolerated_severity: str
+    variant_similarity: float
+    catalogue: SubjectCatalogue
+
+
+@dataclass(frozen=True)
 class Rules:
     tolerance_per_term: Decimal
     parts_sum_to_whole: tuple[tuple[str, tuple[str, ...]], ...]
@@ -67,6 +81,7 @@ class Rules:
     amount_measures: tuple[str, ...]
     income_tables: tuple[str, ...]
     carry_overs: CarryOvers
+    subject_names: SubjectNames
 
 
 @cache
@@ -87,6 +102,13 @@ def default_rules() -> Rules:
         amount_measures=tuple(data["balance"]["measures"]),
         income_tables=tuple(data["balance"]["income_tables"]),
         carry_overs=CarryOvers(**data["carry_overs"]),
+        subject_names=SubjectNames(
+            schemes=tuple(data["subject_names"]["schemes"]),
+            code_lengths=tuple(data["subject_names"]["code_lengths"]),
+            tolerated_severity=data["subject_names"]["tolerated_severity"],
+            variant_similarity=float(data["subject_names"]["variant_similarity"]),
+            catalogue=subject_catalogue(),
+        ),
     )
 
 
@@ -127,6 +149,23 @@ class _Findings:
                 "page": where.get("page"),
                 "source_position": where.get("source_position"),
                 "message": f"{message}: printed {actual}, expected {expected}, difference {difference}{note}",
+            }
+        )
+
+    def note(self, rule: str, severity: str, where: dict, message: str) -> None:
+        """A finding that compares no amounts (a printed name), with the severity decided by the rule."""
+        self.rows.append(
+            {
+                "document_id": self.document_id,
+                "rule": rule,
+                "severity": severity,
+                "table_type": where.get("table_type"),
+                "table_index": where.get("table_index"),
+                "subject_code": where.get("subject_code"),
+                "subject_name": where.get("subject_name"),
+                "page": where.get("page"),
+                "source_position": where.get("source_position"),
+                "message": message,
             }
         )
 
@@ -452,11 +491,56 @@ def _narrative_agrees(found: _Findings, facts: pl.DataFrame, narrative: str) -> 
             )
 
 
+def _subject_names_match_catalogue(found: _Findings, facts: pl.DataFrame) -> None:
+    """Each subject row's printed name against the catalogue's name for its code in the document's
+    fiscal year. A name the catalogue gives another code that year is a name printed against the
+    wrong code: the rule's severity. A name the code carried in another year (a template not
+    updated), or a variant of the year's name (社会保障与就业支出, a name cut short), is recorded
+    with the tolerated severity. A code the catalogue does not name that year is not checked."""
+    config = found.rules.subject_names
+    years = facts["fiscal_year"].drop_nulls()
+    if years.is_empty():
+        return
+    year = int(years[0])
+    rows = (
+        facts.filter(
+            (pl.col("row_kind") == "subject")
+            & pl.col("subject_scheme").is_in(list(config.schemes))
+            & pl.col("subject_code").str.len_chars().is_in(list(config.code_lengths))
+            & pl.col("subject_name").is_not_null()
+        )
+        .group_by(["table_index", "source_position", "subject_code", "subject_name"], maintain_order=True)
+        .agg(pl.col(["table_type", "table_title", "subject_scheme", "page"]).first())
+    )
+    catalogue = config.catalogue
+    rule = "subject_name_matches_catalogue"
+    for row in rows.iter_rows(named=True):
+        scheme, code, printed = row["subject_scheme"], row["subject_code"], row["subject_name"]
+        accepted = catalogue.accepted(scheme, code, year)
+        key = name_key(printed)
+        if accepted is None or key in accepted:
+            continue
+        expected = " or ".join(f"'{name}'" for name in catalogue.expected(scheme, code, year))
+        said = f"{code} printed as '{printed}' in {_where(row)}; the catalogue's name in {year} is {expected}"
+        owners = [c for c in catalogue.codes_named(scheme, key, year) if c != code and len(c) == len(code)]
+        carried = [n for n in catalogue.names_of(scheme, code) if name_key(n.name) == key]
+        similarity = max(SequenceMatcher(None, key, other).ratio() for other in accepted)
+        if owners:
+            found.note(rule, found.rules.severity[rule], row, f"{said}: the name of {', '.join(owners)} that year")
+        elif carried:
+            found.note(rule, config.tolerated_severity, row, f"{said}; '{printed}' is its name {carried[0].years}")
+        elif similarity >= config.variant_similarity:
+            found.note(rule, config.tolerated_severity, row, f"{said}; printed as a variant of it")
+        else:
+            found.note(rule, found.rules.severity[rule], row, f"{said}: a name the code never had")
+
+
 def consistency_findings(
     facts: pl.DataFrame, narrative: str, rules: Rules | None = None, document_kind: str | None = "budget"
 ) -> pl.DataFrame:
     """Every inconsistency of one document's facts, as fct_quality_finding rows. A final account
-    balances carry-overs where a budget balances income against spending."""
+    balances carry-overs where a budget balances income against spending; subject names are held
+    against the catalogue of the facts' fiscal year."""
     rules = rules or default_rules()
     if facts.is_empty():
         return pl.DataFrame(schema=FINDING_SCHEMA)
@@ -472,4 +556,5 @@ def consistency_findings(
     _tables_agree(found, coded, document_kind)
     _carry_overs_balance(found, facts)
     _narrative_agrees(found, facts, narrative)
+    _subject_names_match_catalogue(found, facts)
     return found.frame()

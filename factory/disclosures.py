@@ -285,7 +285,8 @@ class DisclosureSpec:
     three_public_items: tuple[ThreePublicItem, ...] = DEFAULT_THREE_PUBLIC_ITEMS
     # 上年结转: part of the income, spent through the same function items.
     carry_over: Decimal = Decimal("120.00")
-    # Extra (code, name) pairs for 款 codes not in SUBJECT_NAMES.
+    # (code, name) pairs for 款 codes not in SUBJECT_NAMES, or to print a 类 or 款 under another
+    # name (a year's: 210 医疗卫生与计划生育支出 in 2018), in every table that names it.
     subject_names: tuple[tuple[str, str], ...] = ()
     # Cangxi prints nothing where an amount is zero; 贵阳 prints 0.00.
     blank_zeros: bool = True
@@ -669,8 +670,9 @@ class _Layout:
         ]
         used = set(spec.function_classes())
         expenditure = []
-        for number, (code, name) in enumerate(FUNCTION_CLASSES, start=1):
+        for number, (code, _) in enumerate(FUNCTION_CLASSES, start=1):
             value = spec.function_totals(code)[0] if code in used else ZERO
+            name = self.names[code]
             expenditure.append((f"{chinese_ordinal(number)}、{name}", code, name, value))
         for i in range(max(len(income), len(expenditure))):
             row: list[_Cell] = ["", "", "", ""]
@@ -1259,7 +1261,7 @@ class _StyledLayout:
 
     def used_classes(self) -> list[tuple[str, str]]:
         used = set(self.spec.function_classes())
-        return [(code, name) for code, name in FUNCTION_CLASSES if code in used]
+        return [(code, self.names[code]) for code, _ in FUNCTION_CLASSES if code in used]
 
     def sheets(self) -> list[_Sheet]:
         """Every table of the layout in print order."""
@@ -1577,7 +1579,7 @@ class _JiangsuLayout(_StyledLayout):
             line("三、其他资金", spec.other_income, "income"),
         ]
         used = set(spec.function_classes())
-        printed = [(c, n) for i, (c, n) in enumerate(FUNCTION_CLASSES) if i < 20 or c in used]
+        printed = [(c, self.names[c]) for i, (c, _) in enumerate(FUNCTION_CLASSES) if i < 20 or c in used]
         function = []
         for number, (code, name) in enumerate(printed, start=1):
             value = spec.function_totals(code)[0] if code in used else ZERO

@@ -38,7 +38,15 @@ from transforms.document import normalize_document
 from transforms.facts import subject_classes
 from transforms.filing import identity_problem
 from transforms.regions import region_reference
-from warehouse.load import DocumentLoad, WarehouseError, connect, load_document, load_reference
+from transforms.subjects import subject_catalogue
+from warehouse.load import (
+    DocumentLoad,
+    WarehouseError,
+    connect,
+    load_document,
+    load_reference,
+    load_subject_reference,
+)
 from warehouse.records import (
     ISSUE_SCHEMA,
     TABLE_SCHEMA,
@@ -300,6 +308,7 @@ def _warm_up(*modules: str) -> None:
         importlib.import_module(module)
     region_reference()
     subject_classes()
+    subject_catalogue()
 
 
 def _start_worker(max_memory_bytes: int, modules: tuple[str, ...]) -> None:
@@ -414,6 +423,7 @@ def load_outcomes(outcomes: Iterable[DocumentOutcome], warehouse: Path) -> Itera
     con = connect(warehouse)
     try:
         load_reference(con, region_reference(), subject_class_frame())
+        load_subject_reference(con, subject_catalogue().name_frame(), subject_catalogue().crosswalk_frame())
         for outcome in outcomes:
             yield _loaded(con, outcome)
     finally:

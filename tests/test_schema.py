@@ -10,6 +10,7 @@ import pytest
 from expectations.consistency import FINDING_SCHEMA
 from expectations.suite import EXPECTATION_SCHEMA
 from transforms.facts import FACT_SCHEMA
+from transforms.subjects import CROSSWALK_SCHEMA, SUBJECT_NAME_SCHEMA
 from warehouse.records import DOCUMENT_SCHEMA, ISSUE_SCHEMA, TABLE_SCHEMA
 
 # Columns the warehouse fills itself when it loads a document.
@@ -21,6 +22,8 @@ SCHEMAS = {
     "fct_budget_amount": FACT_SCHEMA,
     "fct_quality_finding": FINDING_SCHEMA,
     "stg_expectation_result": EXPECTATION_SCHEMA,
+    "ref_subject_name": SUBJECT_NAME_SCHEMA,
+    "ref_subject_crosswalk": CROSSWALK_SCHEMA,
 }
 
 

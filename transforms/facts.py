@@ -1,17 +1,16 @@
 """Classified tables to `fct_budget_amount` rows: one fact per printed amount, traceable to its cell."""
 
-import csv
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
-from importlib import resources
 
 import polars as pl
 
 from extractors.model import RawRow
 from transforms.cleaning import clean_label, compact, is_blank_amount, parse_amount, to_wan
+from transforms.subjects import reference_rows, subject_catalogue
 from transforms.tables import ClassifiedTable, Column
 from transforms.vocabulary import vocabulary
 
@@ -79,16 +78,16 @@ class Issue:
 @cache
 def subject_classes() -> dict[tuple[str, str], str]:
     """(scheme, code) -> name of each 类 of the national classification shipped as reference data."""
-    text = resources.files("transforms.reference").joinpath("subject_classes.csv").read_text("utf-8")
-    return {(r["scheme"], r["code"]): r["name"] for r in csv.DictReader(text.splitlines())}
+    return {(r["scheme"], r["code"]): r["name"] for r in reference_rows("subject_classes.csv")}
 
 
 @cache
 def _function_class_by_name() -> dict[str, str]:
-    """类 names as printed, today's and the names a 类 had in earlier years, to their codes."""
-    text = resources.files("transforms.reference").joinpath("subject_class_aliases.csv").read_text("utf-8")
-    earlier = [(r["scheme"], r["code"], r["name"]) for r in csv.DictReader(text.splitlines())]
-    names = [(scheme, code, name) for (scheme, code), name in subject_classes().items()] + earlier
+    """类 names as printed to their codes: today's, the names a 类 had in earlier years (the
+    catalogue's, from the crosswalk) and names printed that no catalogue uses (the aliases)."""
+    catalogue = subject_catalogue()
+    names = [(n.scheme, n.code, n.name) for n in catalogue.names if len(n.code) == CLASS_CODE_LENGTH]
+    names += list(catalogue.variants)
     return {compact(name): code for scheme, code, name in names if scheme == "function"}
 
 

@@ -35,6 +35,7 @@ _ENVIRONMENT_ERRORS = (
 DOCUMENT_TABLES = (
     "fct_budget_amount",
     "mart_function_by_document",
+    "stg_subject_name",
     "fct_quality_finding",
     "stg_table",
     "stg_issue",
@@ -180,6 +181,16 @@ def load_reference(con: duckdb.DuckDBPyConnection, regions: pl.DataFrame, subjec
                SELECT subject_scheme, subject_code, subject_name, subject_level(subject_code), NULL
                FROM ref_subject_class"""
         )
+
+
+def load_subject_reference(con: duckdb.DuckDBPyConnection, names: pl.DataFrame, crosswalk: pl.DataFrame) -> None:
+    """Replace the catalogue of subject names per year and the crosswalk, as load_reference does
+    the national lists: the reference files are the source, the tables their copy for SQL."""
+    with _transaction(con):
+        con.execute("DELETE FROM ref_subject_name")
+        con.execute("INSERT INTO ref_subject_name BY NAME SELECT * FROM names")
+        con.execute("DELETE FROM ref_subject_crosswalk")
+        con.execute("INSERT INTO ref_subject_crosswalk BY NAME SELECT * FROM crosswalk")
 
 
 @dataclass(frozen=True)

@@ -181,3 +181,98 @@ SELECT
 FROM joined j
 LEFT JOIN dim_region r USING (adcode)
 LEFT JOIN dim_subject s ON s.subject_scheme = 'function' AND s.subject_code = j.subject_code;
+
+-- Subjects across fiscal years ---------------------------------------------------------------------
+
+-- The names each document prints for each code, and on how many of its rows. Each load writes its
+-- document's rows (derived.sql); a warehouse created before the table existed has it filled from its
+-- facts on the next connect.
+CREATE OR REPLACE MACRO subject_name_rows(doc) AS TABLE
+SELECT document_id, subject_scheme, subject_code, subject_name,
+    CAST(count(DISTINCT (table_index, source_position)) AS INTEGER) AS printed_rows
+FROM fct_budget_amount
+WHERE row_kind = 'subject' AND subject_code IS NOT NULL AND subject_name IS NOT NULL
+  AND (doc IS NULL OR document_id = doc)
+GROUP BY document_id, subject_scheme, subject_code, subject_name;
+
+CREATE TABLE IF NOT EXISTS stg_subject_name AS SELECT * FROM subject_name_rows(NULL);
+
+-- Per scheme, code and fiscal year, each name the current documents print for it and in how many of
+-- them, beside the catalogue's name in force that year (NULL where the catalogue does not name the
+-- code, or the year of a change is not established). A view over the per-document names, so the
+-- counts follow every re-ingested or superseded document.
+CREATE OR REPLACE VIEW dim_subject_name AS
+WITH printed AS (
+    SELECT n.subject_scheme, n.subject_code, d.fiscal_year, n.subject_name,
+        count(DISTINCT n.document_id) AS documents
+    FROM stg_subject_name n
+    JOIN dim_document d USING (document_id)
+    WHERE d.is_current AND d.fiscal_year IS NOT NULL
+    GROUP BY ALL
+)
+SELECT p.subject_scheme, p.subject_code, subject_level(p.subject_code) AS level, p.fiscal_year,
+    p.subject_name, p.documents, c.subject_name AS catalogue_name
+FROM printed p
+LEFT JOIN ref_subject_name c
+    ON c.subject_scheme = p.subject_scheme AND c.subject_code = p.subject_code
+    AND p.fiscal_year BETWEEN coalesce(c.first_year, p.fiscal_year) AND coalesce(c.last_year, p.fiscal_year);
+
+-- STAND-IN, to be replaced by the regions half of issue 15: region_lineage maps every adcode to the
+-- code of the region that continues it today (adcode, current_adcode, is_approximate, lineage). Until
+-- that is merged every region is its own current region. CREATE ... IF NOT EXISTS, so the real view,
+-- created before this file runs, wins.
+CREATE VIEW IF NOT EXISTS region_lineage AS
+SELECT adcode, adcode AS current_adcode, false AS is_approximate, NULL::VARCHAR AS lineage FROM dim_region;
+
+-- Budgeted spending by function subject across fiscal years: per current region, department, budget
+-- scope, subject and measure, one row per fiscal year loaded. A printed code of a year before a change
+-- in the crosswalk is linked to the code that continues it today (subject_code: the end of its chain
+-- of renames, moves and merges; a split is not followed) and flagged link = 'crosswalk'; a code
+-- printed as it is today is 'same_code'. printed_code and printed_name say what that year's
+-- documents printed (';' between several codes merged into one). Amounts are the function mart's:
+-- current budgets only, one table per document, levels not printed rolled up (is_derived).
+CREATE OR REPLACE VIEW mart_subject_by_year AS
+WITH budgets AS (
+    SELECT m.*, d.budget_scope
+    FROM mart_function_by_document m
+    JOIN dim_document d USING (document_id)
+    WHERE d.is_current AND m.document_kind = 'budget'
+), linked AS (
+    SELECT b.*, coalesce(c.linked_code, b.subject_code) AS linked_code, c.linked_code IS NOT NULL AS via_crosswalk
+    FROM budgets b
+    LEFT JOIN ref_subject_crosswalk c
+        ON c.subject_scheme = 'function' AND c.followed AND c.from_code = b.subject_code
+        AND b.fiscal_year BETWEEN coalesce(c.applies_from, b.fiscal_year) AND c.from_year_last
+), printed AS (
+    SELECT document_id, subject_code, arg_max(subject_name, printed_rows) AS printed_name
+    FROM stg_subject_name
+    WHERE subject_scheme = 'function'
+    GROUP BY ALL
+), rows AS (
+    SELECT coalesce(g.current_adcode, k.adcode) AS current_adcode, k.*, p.printed_name
+    FROM linked k
+    LEFT JOIN region_lineage g ON g.adcode = k.adcode
+    LEFT JOIN printed p ON p.document_id = k.document_id AND p.subject_code = k.subject_code
+)
+SELECT
+    k.current_adcode,
+    any_value(r.name) AS region_name,
+    k.department_name,
+    k.budget_scope,
+    'function' AS subject_scheme,
+    k.linked_code AS subject_code,
+    any_value(coalesce(n.subject_name, s.subject_name)) AS subject_name,
+    subject_level(k.linked_code) AS level,
+    k.measure,
+    k.fiscal_year,
+    CAST(sum(k.amount_wan) AS DECIMAL(18, 2)) AS amount_wan,
+    string_agg(DISTINCT k.subject_code, ';' ORDER BY k.subject_code) AS printed_code,
+    string_agg(DISTINCT k.printed_name, ';' ORDER BY k.printed_name) AS printed_name,
+    CASE WHEN bool_or(k.via_crosswalk) THEN 'crosswalk' ELSE 'same_code' END AS link,
+    bool_or(k.is_derived) AS is_derived,
+    string_agg(DISTINCT k.document_id, ';' ORDER BY k.document_id) AS document_ids
+FROM rows k
+LEFT JOIN dim_region r ON r.adcode = k.current_adcode
+LEFT JOIN ref_subject_name n ON n.subject_scheme = 'function' AND n.subject_code = k.linked_code AND n.last_year IS NULL
+LEFT JOIN dim_subject s ON s.subject_scheme = 'function' AND s.subject_code = k.linked_code
+GROUP BY k.current_adcode, k.department_name, k.budget_scope, k.linked_code, k.measure, k.fiscal_year;

@@ -17,6 +17,35 @@ CREATE TABLE IF NOT EXISTS ref_subject_class (
     PRIMARY KEY (subject_scheme, subject_code)
 );
 
+-- The catalogue of subject names per fiscal year and the crosswalk between years (transforms/subjects.py,
+-- from transforms/reference): replaced on every run like ref_subject_class. A name is in force from
+-- first_year to last_year (NULL: open-ended).
+CREATE TABLE IF NOT EXISTS ref_subject_name (
+    subject_scheme VARCHAR NOT NULL,
+    subject_code VARCHAR NOT NULL,
+    subject_name VARCHAR NOT NULL,
+    first_year INTEGER,
+    last_year INTEGER
+);
+
+-- Each change: from_code (named from_name until from_year_last) continued by to_code (to_name from
+-- to_year_first). A followed entry (rename, move, merge) links the from_code's amounts of the years
+-- applies_from..from_year_last to linked_code, where the chain of changes ends.
+CREATE TABLE IF NOT EXISTS ref_subject_crosswalk (
+    subject_scheme VARCHAR NOT NULL,
+    from_code VARCHAR,
+    from_name VARCHAR,
+    from_year_last INTEGER,
+    to_code VARCHAR NOT NULL,
+    to_name VARCHAR NOT NULL,
+    to_year_first INTEGER NOT NULL,
+    kind VARCHAR NOT NULL,
+    note VARCHAR,
+    applies_from INTEGER,
+    linked_code VARCHAR NOT NULL,
+    followed BOOLEAN NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS dim_document (
     document_id VARCHAR PRIMARY KEY,
     file_name VARCHAR NOT NULL,
