@@ -339,7 +339,7 @@ def child_profile(args: dict) -> dict:
         subject_class_frame,
         validate_step,
     )
-    from transforms.regions import region_reference
+    from transforms.regions import region_tables
     from warehouse.load import connect, load_document, load_reference
 
     files = [Path(f) for f in args["files"]]
@@ -386,7 +386,7 @@ def child_profile(args: dict) -> dict:
     target = workdir / "profile.duckdb"
     target.unlink(missing_ok=True)
     con = connect(target)
-    load_reference(con, region_reference(), subject_class_frame())
+    load_reference(con, region_tables(), subject_class_frame())
     t0 = time.perf_counter()
     for outcome in validated:
         load_document(con, _loaded(outcome))

@@ -181,3 +181,13 @@ SELECT
 FROM joined j
 LEFT JOIN dim_region r USING (adcode)
 LEFT JOIN dim_subject s ON s.subject_scheme = 'function' AND s.subject_code = j.subject_code;
+
+-- Regions over the years: the code each code's area is under today (current_adcode: itself while
+-- in use; a retired code's successors followed to codes in use, the one carrying most of its name
+-- where it was split), whether that is approximate (split among several, or merged into a region
+-- that also covers other areas) and the path in words. Join fct_budget_amount (or a mart) on adcode
+-- and group by current_adcode to read a region's years under one key: 平果县 (451023) until 2019 and
+-- 平果市 (451082) since are both 451082. Computed from the reference by transforms/regions.py.
+CREATE OR REPLACE VIEW region_lineage AS
+SELECT adcode, current_adcode, is_approximate, lineage
+FROM ref_region_lineage;
