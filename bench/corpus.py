@@ -10,10 +10,11 @@ arranged in one of the two shared layouts:
 - `guiyang` (贵州 city, like guiyang_2025_ybj.pdf): a "(本级)" cover naming the 市级部门预算公开信息,
   目录, the 情况说明 prose up front, then the tables, zeros printed as 0.00.
 
-Regions are real GB/T 2260 names from `transforms.regions.region_reference()` that resolve without
-ambiguity (counties for cangxi, prefecture cities for guiyang); departments, years (2021-2025) and
-the function items they budget vary. Tables grow by budgeting more 项 (up to a few thousand rows
-for the 200-page documents), prose pages fill the rest of the requested length.
+Regions are real GB/T 2260 names from `transforms.regions.region_reference()`, in use in every
+year the corpus prints, that resolve without ambiguity (counties for cangxi, prefecture cities for
+guiyang); departments, years (2021-2025) and the function items they budget vary. Tables grow by
+budgeting more 项 (up to a few thousand rows for the 200-page documents), prose pages fill the
+rest of the requested length.
 
 The factory's PDF and the prose pages are printed separately and put together with pypdf.
 """
@@ -307,13 +308,17 @@ def function_catalog(class_code: str) -> tuple[str, ...]:
 
 @cache
 def region_pool(level: str) -> tuple[tuple[str, str], ...]:
-    """(adcode, name) of regions at `level` whose name resolves to exactly that region."""
-    regions = region_reference()
+    """(adcode, name) of regions at `level`, in use in every year of YEARS, whose name resolves to
+    exactly that region."""
+    regions = region_reference().filter(pl.col("valid_to").is_null())
     counts = regions.group_by("name").len()
     unique = regions.join(counts, on="name").filter(
-        (pl.col("len") == 1) & (pl.col("level") == level) & (pl.col("name").str.len_chars() >= 2)
+        (pl.col("len") == 1)
+        & (pl.col("level") == level)
+        & (pl.col("name").str.len_chars() >= 2)
+        & (pl.col("valid_from") <= min(YEARS))
     )
-    names = regions["name"].to_list()
+    names = region_reference()["name"].to_list()
     pool = []
     for adcode, name in unique.select("adcode", "name").sort("adcode").iter_rows():
         # a longer region name starting with this one would win the prefix match: skip those
@@ -653,7 +658,7 @@ def plan_corpus(documents: int, seed: int = 1, min_pages: int = 20, max_pages: i
         department = rng.choice(DEPARTMENTS)
         year = rng.choice(YEARS)
         key = (adcode, department.suffix, year)
-        if key in seen or resolve_region(region + department.suffix, "").adcode != adcode:
+        if key in seen or resolve_region(region + department.suffix, "", year).adcode != adcode:
             continue
         seen.add(key)
         plans.append(

@@ -55,7 +55,7 @@ def _template_loads(paths: list[Path]) -> list:
 def build_fact_warehouse(path: Path, target_facts: int, template_paths: list[Path], seed: float = 0.42) -> dict:
     """Create the warehouse at `path` with about `target_facts` facts; returns what was built and timings."""
     from pipelines.run import subject_class_frame
-    from transforms.regions import region_reference
+    from transforms.regions import region_reference, region_tables
     from transforms.subjects import subject_catalogue
     from warehouse.load import connect, load_document, load_reference, load_subject_reference
 
@@ -63,7 +63,7 @@ def build_fact_warehouse(path: Path, target_facts: int, template_paths: list[Pat
     started = time.perf_counter()
     path.unlink(missing_ok=True)
     con = connect(path)
-    load_reference(con, region_reference(), subject_class_frame())
+    load_reference(con, region_tables(), subject_class_frame())
     load_subject_reference(con, subject_catalogue().name_frame(), subject_catalogue().crosswalk_frame())
     loads = _template_loads(template_paths)
     for load in loads:
@@ -75,7 +75,9 @@ def build_fact_warehouse(path: Path, target_facts: int, template_paths: list[Pat
     documents = math.ceil(target_facts / per_document / cycle) * cycle
     regions = (
         region_reference()
-        .filter(pl.col("level").is_in(["county", "city"]) & (pl.col("adcode") >= "510000"))
+        .filter(
+            pl.col("level").is_in(["county", "city"]) & (pl.col("adcode") >= "510000") & pl.col("valid_to").is_null()
+        )
         .sort("adcode")
         .head(documents // cycle)
         .with_row_index("region_index")

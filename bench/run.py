@@ -339,7 +339,7 @@ def child_profile(args: dict) -> dict:
         subject_class_frame,
         validate_step,
     )
-    from transforms.regions import region_reference
+    from transforms.regions import region_tables
     from transforms.subjects import subject_catalogue
     from warehouse.load import connect, load_document, load_reference, load_subject_reference
 
@@ -387,7 +387,7 @@ def child_profile(args: dict) -> dict:
     target = workdir / "profile.duckdb"
     target.unlink(missing_ok=True)
     con = connect(target)
-    load_reference(con, region_reference(), subject_class_frame())
+    load_reference(con, region_tables(), subject_class_frame())
     load_subject_reference(con, subject_catalogue().name_frame(), subject_catalogue().crosswalk_frame())
     t0 = time.perf_counter()
     for outcome in validated:

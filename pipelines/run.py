@@ -37,7 +37,7 @@ from extractors import (
 from transforms.document import normalize_document
 from transforms.facts import subject_classes
 from transforms.filing import identity_problem
-from transforms.regions import region_reference
+from transforms.regions import region_tables
 from transforms.subjects import subject_catalogue
 from warehouse.load import (
     DocumentLoad,
@@ -306,7 +306,7 @@ def _warm_up(*modules: str) -> None:
 
     for module in modules:
         importlib.import_module(module)
-    region_reference()
+    region_tables()
     subject_classes()
     subject_catalogue()
 
@@ -422,7 +422,7 @@ def load_outcomes(outcomes: Iterable[DocumentOutcome], warehouse: Path) -> Itera
     warehouse that cannot be written at all (locked, read-only, disk full) raises WarehouseError."""
     con = connect(warehouse)
     try:
-        load_reference(con, region_reference(), subject_class_frame())
+        load_reference(con, region_tables(), subject_class_frame())
         load_subject_reference(con, subject_catalogue().name_frame(), subject_catalogue().crosswalk_frame())
         for outcome in outcomes:
             yield _loaded(con, outcome)

@@ -10,6 +10,7 @@ import pytest
 from expectations.consistency import FINDING_SCHEMA
 from expectations.suite import EXPECTATION_SCHEMA
 from transforms.facts import FACT_SCHEMA
+from transforms.regions import LINEAGE_SCHEMA, REGION_HISTORY_SCHEMA, REGION_SCHEMA, region_tables
 from transforms.subjects import CROSSWALK_SCHEMA, SUBJECT_NAME_SCHEMA
 from warehouse.records import DOCUMENT_SCHEMA, ISSUE_SCHEMA, TABLE_SCHEMA
 
@@ -24,6 +25,9 @@ SCHEMAS = {
     "stg_expectation_result": EXPECTATION_SCHEMA,
     "ref_subject_name": SUBJECT_NAME_SCHEMA,
     "ref_subject_crosswalk": CROSSWALK_SCHEMA,
+    "dim_region": REGION_SCHEMA,
+    "dim_region_history": REGION_HISTORY_SCHEMA,
+    "ref_region_lineage": LINEAGE_SCHEMA,
 }
 
 
@@ -45,3 +49,10 @@ def test_polars_schema_matches_schema_sql(warehouse: duckdb.DuckDBPyConnection, 
     warehouse.unregister("built")
     assert set(built) == set(declared) - FILLED_BY_THE_WAREHOUSE.get(table, set())
     assert {name: kind for name, kind in declared.items() if name in built} == built
+
+
+def test_region_frames_are_built_with_their_schemas() -> None:
+    tables = region_tables()
+    assert dict(tables.regions.schema) == REGION_SCHEMA
+    assert dict(tables.history.schema) == REGION_HISTORY_SCHEMA
+    assert dict(tables.lineage.schema) == LINEAGE_SCHEMA

@@ -191,10 +191,12 @@ def _reads_as_budget_narrative(document: ExtractedDocument) -> bool:
 def normalize_document(document: ExtractedDocument) -> NormalizedDocument:
     """Identify the document, classify its tables and turn every printed amount into a fact."""
     department_name, department_labelled = _department_name(document)
-    region = resolve_region(department_name or "", document.text)
+    fiscal_year = _fiscal_year(document)
+    # the region as it was in that year: a 2018 平果县 budget files under 451023, not today's 451082
+    region = resolve_region(department_name or "", document.text, fiscal_year)
     context = DocumentContext(
         document_id=document.document_id,
-        fiscal_year=_fiscal_year(document),
+        fiscal_year=fiscal_year,
         department_code=_department_code(document, department_name),
         department_name=department_name,
         adcode=region.adcode,

@@ -14,6 +14,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from transforms.regions import RegionTables
+
 DEFAULT_WAREHOUSE = Path("data/warehouse.duckdb")
 WAREHOUSE_ENV = "YUSUAN_WAREHOUSE"
 # Seconds to hold each load's transaction open before COMMIT: lets a crash test kill the process
@@ -169,11 +171,19 @@ def _database_file(con: duckdb.DuckDBPyConnection) -> str:
     return row[0] if row is not None else "(the warehouse)"
 
 
-def load_reference(con: duckdb.DuckDBPyConnection, regions: pl.DataFrame, subject_classes: pl.DataFrame) -> None:
+def load_reference(con: duckdb.DuckDBPyConnection, regions: RegionTables, subject_classes: pl.DataFrame) -> None:
     """Replace the reference dimensions; cheap enough to do on every run, so they never go stale."""
+    tables = {
+        "dim_region": regions.regions,
+        "dim_region_history": regions.history,
+        "ref_region_lineage": regions.lineage,
+    }
     with _transaction(con):
-        con.execute("DELETE FROM dim_region")
-        con.execute("INSERT INTO dim_region BY NAME SELECT * FROM regions")
+        for table, frame in tables.items():
+            con.execute(f"DELETE FROM {table}")
+            con.register("reference", frame)
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM reference")
+            con.unregister("reference")
         con.execute("DELETE FROM ref_subject_class")
         con.execute("INSERT INTO ref_subject_class BY NAME SELECT * FROM subject_classes")
         con.execute(

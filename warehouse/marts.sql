@@ -182,6 +182,16 @@ FROM joined j
 LEFT JOIN dim_region r USING (adcode)
 LEFT JOIN dim_subject s ON s.subject_scheme = 'function' AND s.subject_code = j.subject_code;
 
+-- Regions over the years: the code each code's area is under today (current_adcode: itself while
+-- in use; a retired code's successors followed to codes in use, the one carrying most of its name
+-- where it was split), whether that is approximate (split among several, or merged into a region
+-- that also covers other areas) and the path in words. Join fct_budget_amount (or a mart) on adcode
+-- and group by current_adcode to read a region's years under one key: 平果县 (451023) until 2019 and
+-- 平果市 (451082) since are both 451082. Computed from the reference by transforms/regions.py.
+CREATE OR REPLACE VIEW region_lineage AS
+SELECT adcode, current_adcode, is_approximate, lineage
+FROM ref_region_lineage;
+
 -- Subjects across fiscal years ---------------------------------------------------------------------
 
 -- The names each document prints for each code, and on how many of its rows. Each load writes its
@@ -216,13 +226,6 @@ FROM printed p
 LEFT JOIN ref_subject_name c
     ON c.subject_scheme = p.subject_scheme AND c.subject_code = p.subject_code
     AND p.fiscal_year BETWEEN coalesce(c.first_year, p.fiscal_year) AND coalesce(c.last_year, p.fiscal_year);
-
--- STAND-IN, to be replaced by the regions half of issue 15: region_lineage maps every adcode to the
--- code of the region that continues it today (adcode, current_adcode, is_approximate, lineage). Until
--- that is merged every region is its own current region. CREATE ... IF NOT EXISTS, so the real view,
--- created before this file runs, wins.
-CREATE VIEW IF NOT EXISTS region_lineage AS
-SELECT adcode, adcode AS current_adcode, false AS is_approximate, NULL::VARCHAR AS lineage FROM dim_region;
 
 -- Budgeted spending by function subject across fiscal years: per current region, department, budget
 -- scope, subject and measure, one row per fiscal year loaded. A printed code of a year before a change

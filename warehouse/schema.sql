@@ -1,13 +1,43 @@
 -- The warehouse's tables. Names and meanings of fct_/dim_/mart_ objects are the public contract
 -- (see README); stg_ tables are the pipeline's own record of what it read.
 
+-- Every GB/T 2260 code in use since 1981, as in its latest period; valid_to NULL = still in use.
+-- A code is in use from valid_from to valid_to, that year excluded (as of 31 December).
 CREATE TABLE IF NOT EXISTS dim_region (
     adcode VARCHAR(6) PRIMARY KEY,
     name VARCHAR NOT NULL,
     level VARCHAR NOT NULL,
     province VARCHAR,
     city VARCHAR,
-    county VARCHAR
+    county VARCHAR,
+    valid_from INTEGER,
+    valid_to INTEGER,
+    successor_adcodes VARCHAR
+);
+
+-- Every name and period of every code: a code renamed, or given up and later reused, has a row
+-- for each (dim_region keeps its latest).
+CREATE TABLE IF NOT EXISTS dim_region_history (
+    adcode VARCHAR(6) NOT NULL,
+    name VARCHAR NOT NULL,
+    level VARCHAR NOT NULL,
+    province VARCHAR,
+    city VARCHAR,
+    county VARCHAR,
+    valid_from INTEGER NOT NULL,
+    valid_to INTEGER,
+    successor_adcodes VARCHAR,
+    area_transfers VARCHAR,
+    change VARCHAR,
+    PRIMARY KEY (adcode, valid_from)
+);
+
+-- The code each code's area is under today (see the region_lineage view in marts.sql).
+CREATE TABLE IF NOT EXISTS ref_region_lineage (
+    adcode VARCHAR(6) PRIMARY KEY,
+    current_adcode VARCHAR(6) NOT NULL,
+    is_approximate BOOLEAN NOT NULL,
+    lineage VARCHAR NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS ref_subject_class (
@@ -178,3 +208,6 @@ ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS document_kind VARCHAR;
 ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS amount_cells INTEGER;
 ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS amount_cells_loaded INTEGER;
 ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS published_at_source VARCHAR;
+ALTER TABLE dim_region ADD COLUMN IF NOT EXISTS valid_from INTEGER;
+ALTER TABLE dim_region ADD COLUMN IF NOT EXISTS valid_to INTEGER;
+ALTER TABLE dim_region ADD COLUMN IF NOT EXISTS successor_adcodes VARCHAR;
