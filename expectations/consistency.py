@@ -117,6 +117,9 @@ def with_tolerance(rules: Rules, tolerance_per_term: Decimal) -> Rules:
     return Rules(**{**rules.__dict__, "tolerance_per_term": tolerance_per_term})
 
 
+_LOCATION = ("table_type", "table_index", "subject_code", "subject_name", "page", "source_position")
+
+
 class _Findings:
     """Collects findings for one document, deciding severity from the tolerance."""
 
@@ -132,42 +135,26 @@ class _Findings:
         within = abs(difference) <= self.rules.tolerance_per_term * max(terms, 1)
         severity = "info" if within else self.rules.severity[rule]
         note = " (within rounding tolerance)" if within else ""
-        self.rows.append(
-            {
-                "document_id": self.document_id,
-                "rule": rule,
-                "severity": severity,
-                "table_type": where.get("table_type"),
-                "table_index": where.get("table_index"),
-                "subject_code": where.get("subject_code"),
-                "subject_name": where.get("subject_name"),
-                "measure": where.get("measure"),
-                "expected": expected,
-                "actual": actual,
-                "difference": difference,
-                "terms": terms,
-                "page": where.get("page"),
-                "source_position": where.get("source_position"),
-                "message": f"{message}: printed {actual}, expected {expected}, difference {difference}{note}",
-            }
+        self._add(
+            rule,
+            severity,
+            where,
+            f"{message}: printed {actual}, expected {expected}, difference {difference}{note}",
+            measure=where.get("measure"),
+            expected=expected,
+            actual=actual,
+            difference=difference,
+            terms=terms,
         )
 
     def note(self, rule: str, severity: str, where: dict, message: str) -> None:
         """A finding that compares no amounts (a printed name), with the severity decided by the rule."""
-        self.rows.append(
-            {
-                "document_id": self.document_id,
-                "rule": rule,
-                "severity": severity,
-                "table_type": where.get("table_type"),
-                "table_index": where.get("table_index"),
-                "subject_code": where.get("subject_code"),
-                "subject_name": where.get("subject_name"),
-                "page": where.get("page"),
-                "source_position": where.get("source_position"),
-                "message": message,
-            }
-        )
+        self._add(rule, severity, where, message)
+
+    def _add(self, rule: str, severity: str, where: dict, message: str, **amounts: object) -> None:
+        located = {key: where.get(key) for key in _LOCATION}
+        finding = {"document_id": self.document_id, "rule": rule, "severity": severity, "message": message}
+        self.rows.append(finding | located | amounts)
 
     def frame(self) -> pl.DataFrame:
         return pl.DataFrame(self.rows, schema=FINDING_SCHEMA)
