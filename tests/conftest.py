@@ -1,6 +1,7 @@
 """Shared fixtures: the shared seeds and corpus read in place, and warehouses built from them."""
 
 import inspect
+import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,6 +14,8 @@ from extractors import ExtractedDocument, extract_document
 from pipelines.cli import main
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
+# Set by .ci/run: CI always has ../shared, so a test that reads it and skips is a failure there.
+REQUIRE_SHARED = os.environ.get("YUSUAN_REQUIRE_SHARED") == "1"
 SEEDS = SHARED / "seeds"
 CORPUS = SHARED / "corpus"
 # The two sample PDFs; corpus/real holds other provinces' disclosures, tested on their own.
@@ -32,6 +35,23 @@ def _reads_shared(item: pytest.Item) -> bool:
         definitions = item.session._fixturemanager.getfixturedefs(name, item) or ()
         sources += [definition.func for definition in definitions]
     return any(_SHARED_NAMES.search(inspect.getsource(source)) for source in sources if inspect.isfunction(source))
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if REQUIRE_SHARED and not SHARED.is_dir():
+        message = f"YUSUAN_REQUIRE_SHARED=1 but {SHARED} is missing: CI must run every test that reads it"
+        raise pytest.UsageError(message)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    """Under YUSUAN_REQUIRE_SHARED, a test that reads ../shared and skips (a file gone, renamed or
+    unreadable) fails instead, saying why it skipped."""
+    report = yield
+    if REQUIRE_SHARED and report.skipped and _reads_shared(item):
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, where every test reading {SHARED} must run: {report.longrepr}"
+    return report
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
