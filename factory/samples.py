@@ -2,16 +2,18 @@
 
     python -m factory.samples DIR
 
-Three layouts, each consistent to the cent: a 四川 county budget (the factory's default) and the
-same department's final account of that year, a 上海 district budget in 元 with tables broken across
-pages, and a 江苏 province budget with titles ruled into the grid, turned pages and its narrative
-published as a second file.
+Both shared layouts and two more: a 四川 county budget (the 苍溪 layout: blanks for zeros), the same
+department's budget of the year before with a planted error (a 类 total 1.00 off, which the
+consistency rules must report) and its final account of the latest year; a 贵州 city budget printing
+zeros as 0.00 (as 贵阳 does); a 上海 district budget in 元 with tables broken across pages; and a 江苏
+province budget with titles ruled into the grid, turned pages and its narrative published as a
+second file.
 """
 
 import sys
 from pathlib import Path
 
-from factory.disclosures import DisclosureSpec, build_disclosure, jiangsu_spec, shanghai_spec
+from factory.disclosures import DisclosureSpec, Plant, build_disclosure, jiangsu_spec, shanghai_spec
 from factory.final_accounts import FinalAccountSpec, build_final_account
 
 
@@ -19,11 +21,16 @@ def write_samples(folder: Path) -> list[Path]:
     """The sample files written into `folder` (created if missing)."""
     folder.mkdir(parents=True, exist_ok=True)
     jiangsu = build_disclosure(jiangsu_spec(two_files=True))
+    latest = DisclosureSpec().fiscal_year
     files = {
         "sichuan_county_budget.pdf": build_disclosure().pdf,
-        "sichuan_county_final_account.pdf": build_final_account(
-            FinalAccountSpec(fiscal_year=DisclosureSpec().fiscal_year)
+        "sichuan_county_budget_previous_year.pdf": build_disclosure(
+            DisclosureSpec(fiscal_year=latest - 1), plant=Plant("wrong_class_total")
         ).pdf,
+        "guizhou_city_budget.pdf": build_disclosure(
+            DisclosureSpec(department_name="遵义市教育局", department_code="201", blank_zeros=False)
+        ).pdf,
+        "sichuan_county_final_account.pdf": build_final_account(FinalAccountSpec(fiscal_year=latest)).pdf,
         "shanghai_district_budget.pdf": build_disclosure(shanghai_spec()).pdf,
         "jiangsu_province_budget_tables.pdf": jiangsu.pdf,
         "jiangsu_province_budget_narrative.pdf": jiangsu.companion_pdf,

@@ -44,8 +44,26 @@ def test_factory_samples_load_whole_and_the_narrative_file_is_told_apart(
     assert statuses.pop("jiangsu_province_budget_narrative.pdf") == "narrative_only"
     assert set(statuses.values()) == {"loaded"}
     loaded = [row for row in rows if row[1] == "loaded"]
-    assert {adcode for _, _, adcode, _, _ in loaded} >= {"310107", "320000"}
+    assert {adcode for _, _, adcode, _, _ in loaded} >= {"310107", "320000", "510821", "520300"}
     assert all(cells == read and cells > 0 for *_, cells, read in loaded)
     with read_only(warehouse) as con:
         executed = con.execute("SELECT count(*) FROM mart_budget_execution WHERE execution_rate IS NOT NULL").fetchone()
     assert executed[0] > 0
+
+
+def test_the_planted_error_is_reported_and_the_county_has_two_years(
+    samples_warehouse: tuple[list[Path], Path],
+) -> None:
+    _, warehouse = samples_warehouse
+    with read_only(warehouse) as con:
+        rules = con.execute(
+            "SELECT d.file_name, q.rule FROM fct_quality_finding q JOIN dim_document d USING (document_id) "
+            "WHERE q.severity = 'error'"
+        ).fetchall()
+        years = con.execute(
+            "SELECT list(DISTINCT fiscal_year ORDER BY fiscal_year) FROM dim_document "
+            "WHERE adcode = '510821' AND document_kind = 'budget' AND status = 'loaded'"
+        ).fetchone()
+    assert {name for name, _ in rules} == {"sichuan_county_budget_previous_year.pdf"}
+    assert "children_sum_to_parent" in {rule for _, rule in rules}
+    assert years is not None and len(years[0]) == 2
