@@ -308,6 +308,9 @@ class DisclosureSpec:
     damage: tuple[DamageKind, ...] = ()
     # Jiangsu: publish the narrative as a second, narrative-only file (Disclosure.companion_pdf).
     two_files: bool = False
+    # The table pages alone, as a scan of them often is: no cover, no narrative and no department
+    # line above the tables (sichuan layout), so only the file's name or folder can say whose they are.
+    tables_only: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "carry_over", money(self.carry_over))
@@ -324,6 +327,8 @@ class DisclosureSpec:
             self.unit != "万元" or self.integer_amounts or self.reserve or self.other_income
         ):
             raise ValueError("the sichuan layout prints 万元 to the cent, without reserve or other income")
+        if self.tables_only and self.layout != "sichuan":
+            raise ValueError("tables_only is printed by the sichuan layout only")
         if self.reserve > self.project:
             raise ValueError(f"reserve {self.reserve} exceeds the project spending {self.project}")
         object.__setattr__(self, "function_items", tuple(self.function_items))
@@ -957,8 +962,7 @@ class _Printer:
             self.new_page()
             if start == 0:
                 self.doc.line(table.title, size=14)
-                who = f"部门：{self.spec.department_code}-{self.spec.department_name}部门"
-                self.doc.line(f"{who}{' ' * 8}金额单位：万元")
+                self.doc.line((" " * 8).join(_above_tables(self.spec)))
             room = _PAGE_BOTTOM - self.doc.y - header_height
             end = start
             while end < len(body) and room >= heights[end]:
@@ -1070,11 +1074,17 @@ def _build(spec: DisclosureSpec, plants: tuple[Plant, ...]) -> Disclosure:
         landed.append((p, table.table_type, r, target, target.value + delta))
 
     printer = _Printer(spec)
-    printer.cover()
-    pages = {"cover": 1}
-    narrative_page = printer.page_number + 1
-    narrative = printer.narrative(layout.narrative(stated_total))
-    pages["narrative"] = narrative_page
+    pages: dict[str, int] = {}
+    narrative: list[str] = []
+    narrative_page = 0
+    if spec.tables_only and any(p.kind == "narrative_total" for p in plants):
+        raise ValueError("a tables_only disclosure prints no narrative to plant a total in")
+    if not spec.tables_only:
+        printer.cover()
+        pages["cover"] = 1
+        narrative_page = printer.page_number + 1
+        narrative = printer.narrative(layout.narrative(stated_total))
+        pages["narrative"] = narrative_page
     amounts: list[PrintedAmount] = []
     row_pages: dict[str, list[int]] = {}
     for table_type, table in tables.items():
@@ -1129,12 +1139,11 @@ def _build(spec: DisclosureSpec, plants: tuple[Plant, ...]) -> Disclosure:
                     narrative_amount(stated_total),
                 )
             )
-    who = f"部门：{spec.department_code}-{spec.department_name}部门"
     printed_tables = tuple(
         PrintedTable(
             table.table_type,
             table.title,
-            ((who, "金额单位：万元"),),
+            (_above_tables(spec),),
             _printed_rows(table.header, table.body),
             len(table.header),
             MappingProxyType(dict(table.spans)),
@@ -1142,7 +1151,7 @@ def _build(spec: DisclosureSpec, plants: tuple[Plant, ...]) -> Disclosure:
         for table in tables.values()
     )
     narrative_lines = (text for _, text in layout.narrative(stated_total))
-    prose = (spec.department_name, f"{spec.fiscal_year}年部门预算", *narrative_lines)
+    prose = () if spec.tables_only else (spec.department_name, f"{spec.fiscal_year}年部门预算", *narrative_lines)
     return Disclosure(
         spec=spec,
         pdf=printer.bytes(),
@@ -1153,6 +1162,12 @@ def _build(spec: DisclosureSpec, plants: tuple[Plant, ...]) -> Disclosure:
         plants=tuple(records),
         printout=Printout(prose, printed_tables),
     )
+
+
+def _above_tables(spec: DisclosureSpec) -> tuple[str, ...]:
+    """The line printed between a table's title and its grid: whose it is, and its unit."""
+    unit = "金额单位：万元"
+    return (unit,) if spec.tables_only else (f"部门：{spec.department_code}-{spec.department_name}部门", unit)
 
 
 def build_pdf(spec: DisclosureSpec | None = None, plant: Plants = None) -> bytes:

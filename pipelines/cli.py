@@ -1,6 +1,7 @@
 """The `yusuan` command: ingest disclosures into the warehouse, report what their numbers are worth."""
 
 import argparse
+import contextlib
 import sys
 import traceback
 from decimal import Decimal, InvalidOperation
@@ -14,12 +15,14 @@ from extractors import ExtractionLimits, display_name, document_id_of, not_a_reg
 from pipelines.progress import Progress
 from pipelines.run import DocumentOutcome, IngestOptions, QualitySettings, discover, ingest
 from warehouse.load import WAREHOUSE_ENV, WarehouseError, warehouse_path
+from warehouse.quality_site import INDEX_PAGE, SITE_PORT, SiteServer, write_site
 from warehouse.report import DocumentReport, document_report, find_documents, printable
 
 # 1: the run went through but some input was not loaded; 3: the run itself could not go on.
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_FAILED = 0, 1, 2, 3
 EXIT_INTERRUPTED = 128 + 2
 DATA_DOCS_DIR = "quality_docs"
+SITE_DIR = "quality_site"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -40,6 +43,16 @@ def _positive(kind: type):
         return value
 
     return parse
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"not a port number: {text}") from error
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError("must be 0 to 65535 (0: any free port)")
+    return value
 
 
 def _tolerance(text: str) -> Decimal:
@@ -94,6 +107,14 @@ def _parser() -> argparse.ArgumentParser:
     report_cmd = commands.add_parser("report", help="print a document's data-quality findings")
     report_cmd.add_argument("document", help="document id (or prefix), file name, or path of an ingested file")
     report_cmd.add_argument("--warehouse", type=Path, help=warehouse_help)
+    docs_cmd = commands.add_parser("docs", help="write the data-quality pages (or serve them with --serve)")
+    docs_cmd.add_argument("--warehouse", type=Path, help=warehouse_help)
+    docs_cmd.add_argument("--out", type=Path, help=f"folder for the pages (default: {SITE_DIR}/ beside the warehouse)")
+    docs_cmd.add_argument(
+        "--data-docs", type=Path, help=f"GX Data Docs folder to link (default: {DATA_DOCS_DIR}/ beside the warehouse)"
+    )
+    docs_cmd.add_argument("--serve", action="store_true", help="serve the pages on localhost, always current")
+    docs_cmd.add_argument("--port", type=_port, default=SITE_PORT, help=f"port to serve on (default {SITE_PORT})")
     sql_cmd = commands.add_parser("sql", help="run a query on the warehouse (read-only) and print the result")
     sql_cmd.add_argument("query", help='SQL, e.g. "SELECT * FROM mart_budget_execution LIMIT 5"')
     sql_cmd.add_argument("--warehouse", type=Path, help=warehouse_help)
@@ -193,7 +214,10 @@ def _ingest(args: argparse.Namespace) -> int:
     print(
         f"{len(files)} files, {loaded} loaded{partly_note}, {rejected} rejected{unread_note}, {facts} facts -> {target}"
     )
-    print(f"data-quality report: yusuan report FILE; GX Data Docs: {data_docs / 'index.html'}")
+    print(
+        f"data-quality pages: yusuan docs --serve, then open http://localhost:{SITE_PORT}/ "
+        f"(or yusuan docs writes {target.parent / SITE_DIR / INDEX_PAGE}); one document: yusuan report FILE"
+    )
     return EXIT_REJECTED if rejected or unreadable else EXIT_OK
 
 
@@ -224,6 +248,33 @@ def _report(args: argparse.Namespace) -> int:
             print(_format_report(document_report(con, document_id)))
     finally:
         con.close()
+    return EXIT_OK
+
+
+def _docs(args: argparse.Namespace) -> int:
+    target = warehouse_path(args.warehouse)
+    data_docs: Path = args.data_docs or target.parent / DATA_DOCS_DIR
+    if args.serve:
+        if not target.exists():
+            print(f"yusuan: no warehouse at {target}; run `yusuan ingest` first", file=sys.stderr)
+            return EXIT_USAGE
+        try:
+            server = SiteServer(target, data_docs, port=args.port)
+        except OSError as error:
+            print(f"yusuan: cannot serve on port {args.port} ({error.strerror}); try --port N", file=sys.stderr)
+            return EXIT_USAGE
+        print(f"data-quality pages of {target} at {server.url} (Ctrl-C stops)", flush=True)
+        with server, contextlib.suppress(KeyboardInterrupt):
+            server.serve_forever()
+        return EXIT_OK
+    con = _read_only(target)
+    if con is None:
+        return EXIT_USAGE
+    try:
+        index = write_site(con, args.out or target.parent / SITE_DIR, data_docs)
+    finally:
+        con.close()
+    print(f"data-quality pages: {index}")
     return EXIT_OK
 
 
@@ -275,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
             stream.reconfigure(errors="backslashreplace")
     args = _parser().parse_args(argv)
     try:
-        commands = {"report": _report, "sql": _sql, "ingest": _ingest}
+        commands = {"report": _report, "sql": _sql, "ingest": _ingest, "docs": _docs}
         return commands[args.command](args)
     except WarehouseError as error:
         print(f"yusuan: {error}", file=sys.stderr)

@@ -3,21 +3,29 @@
 import re
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Generic, TypeVar
 
 import polars as pl
 
 from extractors.model import ExtractedDocument
 from transforms.cleaning import compact
 from transforms.facts import DocumentContext, Issue, budget_facts
-from transforms.regions import region_span, resolve_region
+from transforms.regions import RegionMatch, region_at, region_span, resolve_region
 from transforms.tables import ClassifiedTable, classify_tables
 from transforms.vocabulary import identity_vocabulary
 
+T = TypeVar("T")
 _LEADING_LINES = 25
 _BUDGET_YEAR = re.compile(r"(20\d\d)年[^。,;:]{0,12}(预算|决算)")
 _TITLE_YEAR = re.compile(r"^(20\d\d)年")
 _YEAR_TOKEN = re.compile(r"(20\d\d)年度?")
 _NAME_LENGTH = range(4, 41)
+# Folders above a file that may name what it is (inbox/520100/2025/...): a year, a GB/T 2260 code.
+_PATH_FOLDERS = 3
+_FOLDER_YEAR = re.compile(r"^(20\d\d)(年度?)?$")
+_FOLDER_ADCODE = re.compile(r"^\d{6}$")
+_SOURCES = ("document", "file_name", "folder")
 _SENTENCE = re.compile(r"[,，。;；]")
 
 
@@ -27,7 +35,10 @@ class NormalizedDocument:
 
     `budget_scope` is `department` (部门预算) or `unit` (单位预算), None when nothing printed says;
     `document_kind` is `budget` or `final_account` (部门决算). `placeholders` are the unfilled
-    template marks found (XX, ××), `reads_as_budget_narrative` says the text is a 部门预算说明."""
+    template marks found (XX, ××), `reads_as_budget_narrative` says the text is a 部门预算说明.
+    `identity_source` says what named the department, year and region: `document`, or with
+    `file_name` and/or `folder` (`+`-joined) where the file's path filled what the document does
+    not print."""
 
     context: DocumentContext
     region_name: str | None
@@ -40,6 +51,7 @@ class NormalizedDocument:
     document_kind: str | None = "budget"
     placeholders: tuple[str, ...] = ()
     reads_as_budget_narrative: bool = False
+    identity_source: str | None = "document"
 
 
 def _is_name(name: str) -> bool:
@@ -188,32 +200,156 @@ def _reads_as_budget_narrative(document: ExtractedDocument) -> bool:
     return sum(bool(p.search(text)) for p in vocab.narrative_markers) >= vocab.narrative_min
 
 
-def normalize_document(document: ExtractedDocument) -> NormalizedDocument:
-    """Identify the document, classify its tables and turn every printed amount into a fact."""
-    department_name, department_labelled = _department_name(document)
-    fiscal_year = _fiscal_year(document)
+@dataclass(frozen=True)
+class FromPath(Generic[T]):
+    """A value the file's path names: `source` `file_name` or `folder`, `where` in words."""
+
+    value: T
+    source: str
+    where: str
+
+
+@dataclass(frozen=True)
+class PathIdentity:
+    """What a file's name and the folders above it say it is, the nearest part first."""
+
+    department_name: FromPath[str] | None = None
+    fiscal_year: FromPath[int] | None = None
+    adcode: FromPath[str] | None = None
+
+
+def path_identity(path: Path) -> PathIdentity:
+    """The department, budget year and region a file's path names: 贵阳市医疗保障局2025年部门预算
+    (扫描件).pdf, or inbox/520100/2025/tables.pdf (a GB/T 2260 code, a year). A department only
+    from the file's name and with its region (a folder is often named after whoever collected the
+    files); a year in a file name only as a 预算's or 决算's (2025年部门预算), not as a date, and a
+    folder's only alone (2025, 2025年度); a region from a folder only as a code GB/T 2260 has used."""
+    department: FromPath[str] | None = None
+    year: FromPath[int] | None = None
+    adcode: FromPath[str] | None = None
+    parts = [("file_name", "the file's name", path.stem)]
+    parts += [("folder", f"folder '{folder}'", folder) for folder in reversed(path.parent.parts[-_PATH_FOLDERS:])]
+    for source, where, part in parts:
+        text = compact(part)
+        if department is None and source == "file_name" and (name := _cover_name(text)):
+            department = FromPath(name, source, where)
+        if year is None and (found := _BUDGET_YEAR.search(text) or (source == "folder" and _FOLDER_YEAR.match(text))):
+            year = FromPath(int(found.group(1)), source, where)
+        if adcode is None and source == "folder" and _FOLDER_ADCODE.match(text) and region_at(text, None):
+            adcode = FromPath(text, source, where)
+    return PathIdentity(department, year, adcode)
+
+
+def _nested(code: str, other: str) -> bool:
+    """Whether one region code lies within the other (520102 in 520100) or they are the same."""
+    a, b = code.rstrip("0") or code, other.rstrip("0") or other
+    return a.startswith(b) or b.startswith(a)
+
+
+@dataclass(frozen=True)
+class _Identity:
+    department_name: str | None
+    fiscal_year: int | None
+    adcode: str | None
+    region_name: str | None
+    region_reason: str
+    source: str | None
+    issues: list[Issue]
+
+
+def _conflict(what: str, printed: object, named: FromPath) -> Issue:
+    return Issue(
+        None,
+        None,
+        None,
+        named.where,
+        "identity_conflict",
+        f"the document prints {what} {printed}, {named.where} says {named.value}: kept what the document prints; "
+        "check that the file is the disclosure its name or folder says it is",
+    )
+
+
+def _from_path(what: str, named: FromPath, why: str) -> Issue:
+    return Issue(None, None, None, named.where, "identity_from_path", f"{what} from {named.where}: {why}")
+
+
+def _region_of_named(
+    named: FromPath[str] | None, printed: str | None, document: ExtractedDocument, year: int | None
+) -> RegionMatch | None:
+    """The region of the department the file's name names, where the document prints that
+    department without its region (医疗保障局; the file: 贵阳市医疗保障局2025年部门预算.pdf)."""
+    if named is None or named.value == printed:
+        return None
+    match = resolve_region(named.value, document.text, year)
+    return match if match.adcode else None
+
+
+def _identity(document: ExtractedDocument, department_name: str | None, fiscal_year: int | None) -> _Identity:
+    """Who and when, from what the document prints; what it does not print, from its path. Where the
+    path says otherwise than the document, the document wins and the disagreement is recorded."""
+    path = path_identity(document.path)
+    issues: list[Issue] = []
+    department_source = "document" if department_name else None
+    year_source = "document" if fiscal_year else None
+    named_department, named_year, named_code = path.department_name, path.fiscal_year, path.adcode
+    if named_department is not None:
+        if department_name is None:
+            department_name, department_source = named_department.value, named_department.source
+            issues.append(_from_path(f"department {department_name}", named_department, "the document prints none"))
+        elif not named_department.value.endswith(department_name):
+            issues.append(_conflict("department", department_name, named_department))
+    if named_year is not None:
+        if fiscal_year is None:
+            fiscal_year, year_source = named_year.value, named_year.source
+            issues.append(_from_path(f"year {fiscal_year}", named_year, "the document prints no budget year"))
+        elif named_year.value != fiscal_year:
+            issues.append(_conflict("year", fiscal_year, named_year))
     # the region as it was in that year: a 2018 平果县 budget files under 451023, not today's 451082
     region = resolve_region(department_name or "", document.text, fiscal_year)
+    region_source = department_source
+    fuller = None if region.adcode else _region_of_named(named_department, department_name, document, fiscal_year)
+    if fuller is not None and named_department is not None:
+        region, region_source = fuller, named_department.source
+        why = f"the document's department name {department_name} names no region"
+        issues.append(_from_path(f"region {region.name} ({region.adcode})", named_department, why))
+    adcode, region_name, reason = region.adcode, region.name, region.reason
+    if named_code is not None:
+        if adcode is None and department_name is not None:
+            adcode, region_name, region_source = named_code.value, region_at(named_code.value, fiscal_year), "folder"
+            reason = f"resolved from {named_code.where} ({region.reason})"
+            issues.append(_from_path(f"region {region_name} ({adcode})", named_code, region.reason))
+        elif adcode is not None and not _nested(adcode, named_code.value):
+            issues.append(_conflict("region", f"{region_name} ({adcode})", named_code))
+    sources = [s for s in (department_source, year_source, region_source if adcode else None) if s]
+    source = "+".join(dict.fromkeys(sorted(sources, key=_SOURCES.index))) or None
+    return _Identity(department_name, fiscal_year, adcode, region_name, reason, source, issues)
+
+
+def normalize_document(document: ExtractedDocument) -> NormalizedDocument:
+    """Identify the document, classify its tables and turn every printed amount into a fact."""
+    printed_department, department_labelled = _department_name(document)
+    identity = _identity(document, printed_department, _fiscal_year(document))
     context = DocumentContext(
         document_id=document.document_id,
-        fiscal_year=fiscal_year,
-        department_code=_department_code(document, department_name),
-        department_name=department_name,
-        adcode=region.adcode,
+        fiscal_year=identity.fiscal_year,
+        department_code=_department_code(document, identity.department_name),
+        department_name=identity.department_name,
+        adcode=identity.adcode,
     )
     tables = classify_tables(document.tables, context.fiscal_year)
     read = budget_facts(tables, context)
     kind, scope = _kind_and_scope(document, department_labelled)
     return NormalizedDocument(
         context,
-        region.name,
-        region.reason,
+        identity.region_name,
+        identity.region_reason,
         tables,
         read.facts,
-        read.issues,
+        [*identity.issues, *read.issues],
         read.amount_cells,
         budget_scope=scope,
         document_kind=kind,
-        placeholders=_placeholders(document, department_name),
+        placeholders=_placeholders(document, identity.department_name),
         reads_as_budget_narrative=_reads_as_budget_narrative(document),
+        identity_source=identity.source,
     )

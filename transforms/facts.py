@@ -67,7 +67,7 @@ class DocumentContext:
 class Issue:
     """Something printed that could not be turned into a fact, said so a person can check it."""
 
-    table_index: int
+    table_index: int | None
     table_title: str | None
     page: int | None
     position: str

@@ -79,15 +79,19 @@ def identity_problem(normalized: NormalizedDocument) -> tuple[str, str] | None:
     if context.department_name is None:
         return "unidentified", (
             "no department name found: no label line such as '部门：苍溪县医疗保障局' or '编制部门：…' "
-            "above the tables, and no cover line naming a department with its region; "
-            "if the document prints its department under another label, add it to [identity] in "
+            "above the tables, no cover line naming a department with its region, and the file's name "
+            "names none; rename the file after its department and year (贵阳市医疗保障局2025年部门预算.pdf), "
+            "or if the document prints its department under another label, add it to [identity] in "
             "transforms/vocabulary.toml"
         )
     if context.adcode is None:
-        return "unidentified", f"region of '{context.department_name}' not resolved: {normalized.region_reason}"
+        return "unidentified", (
+            f"region of '{context.department_name}' not resolved: {normalized.region_reason}; "
+            "put the file in a folder named by the region's GB/T 2260 code (520100/)"
+        )
     if context.fiscal_year is None:
-        return (
-            "unidentified",
-            "budget year not found (expected e.g. '2025年部门预算' near the start or in table titles)",
+        return "unidentified", (
+            "budget year not found (expected e.g. '2025年部门预算' near the start or in table titles, "
+            "in the file's name, or a folder named by the year: 2025/)"
         )
     return None

@@ -165,6 +165,16 @@ def _period_at(code: str, year: int) -> dict | None:
     return before[-1] if before else None
 
 
+def region_at(adcode: str, year: int | None) -> str | None:
+    """The name `adcode` had in `year` (its latest before it; without a year, its latest), None
+    for a code that GB/T 2260 never used."""
+    periods = _periods_by_code().get(adcode, ())
+    if year is None or not periods:
+        return periods[-1]["name"] if periods else None
+    period = _period_at(adcode, year)
+    return period["name"] if period else None
+
+
 def _successors(row: dict) -> list[dict]:
     """The periods that took over a retired period's area, in the order the reference lists them."""
     year = row["valid_to"]

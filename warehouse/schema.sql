@@ -87,6 +87,7 @@ CREATE TABLE IF NOT EXISTS dim_document (
     department_code VARCHAR,
     department_name VARCHAR,
     fiscal_year INTEGER,
+    identity_source VARCHAR,
     published_at TIMESTAMP,
     is_current BOOLEAN,
     status VARCHAR NOT NULL,
@@ -208,6 +209,7 @@ ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS document_kind VARCHAR;
 ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS amount_cells INTEGER;
 ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS amount_cells_loaded INTEGER;
 ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS published_at_source VARCHAR;
+ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS identity_source VARCHAR;
 ALTER TABLE dim_region ADD COLUMN IF NOT EXISTS valid_from INTEGER;
 ALTER TABLE dim_region ADD COLUMN IF NOT EXISTS valid_to INTEGER;
 ALTER TABLE dim_region ADD COLUMN IF NOT EXISTS successor_adcodes VARCHAR;
