@@ -242,7 +242,9 @@ def render_document(
         return None
     d = doc.record
     share_text, share = _share(d["amount_cells"], d["amount_cells_loaded"])
-    banner_class = "bad" if d["status"] != "loaded" else "warn" if share is not None and share < 1 else "ok"
+    partly_read = share is not None and share < 1
+    errors = any(f["severity"] == "error" for f in doc.findings)
+    banner_class = "bad" if d["status"] != "loaded" else "warn" if partly_read or errors else "ok"
     reason = f'<div class="reason">{_text(d["reason"])}</div>' if d["reason"] else ""
     identity = [
         ("region", f"{_text(d['region_name'])} {_text(d['adcode'])}"),
@@ -277,11 +279,11 @@ def render_document(
         f'<div class="banner {banner_class}"><span class="status {_status_class(d["status"])}">'
         f"{_text(d['status'])}</span> {summary}{reason}</div>"
         "<dl>" + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in identity) + "</dl>"
-        f"<h2>Tables found ({len(doc.tables)})</h2>" + _tables_section(doc.tables)
+        f"<h2>Consistency findings ({len(doc.findings)})</h2>" + _findings_section(doc.findings)
+        + f"<h2>Amounts not read and other issues ({len(doc.not_read)})</h2>" + _issues_section(doc.not_read)
         + f"<h2>Expectation suite ({failed} failed of {len(doc.expectations)})</h2>" + gx
         + _expectations_section(doc.expectations)
-        + f"<h2>Consistency findings ({len(doc.findings)})</h2>" + _findings_section(doc.findings)
-        + f"<h2>Amounts not read and other issues ({len(doc.not_read)})</h2>" + _issues_section(doc.not_read)
+        + f"<h2>Tables found ({len(doc.tables)})</h2>" + _tables_section(doc.tables)
     )  # fmt: skip
     return _page(f"{printable(d['file_name'])}: data quality", body)
 
@@ -309,19 +311,28 @@ def _tables_section(tables: list[dict]) -> str:
 
 
 def _expectations_section(expectations: list[dict]) -> str:
-    rows = [
-        [
-            f'<span class="status {"ok" if e["success"] else "bad"}">{"passed" if e["success"] else "FAILED"}</span>',
-            _text(e["expectation"]),
-            _text(e["column_name"]),
-            _text(e["row_condition"]),
-            f'<td class="n">{_number(e["unexpected_count"]) if e["unexpected_count"] else ""}</td>',
-            _text(e["unexpected_examples"]),
-        ]
-        for e in expectations
-    ]
+    """Failed expectations in full; the passed ones folded, as they are most of a healthy suite."""
+    if not expectations:
+        return '<p class="muted">Not validated: nothing was read into facts.</p>'
     headers = ["result", "expectation", "column", "where", "unexpected rows", "e.g."]
-    return _table(headers, rows, "Not validated: nothing was read into facts.")
+
+    def rows(success: bool) -> list[list[str]]:
+        return [
+            [
+                f'<span class="status {"ok" if success else "bad"}">{"passed" if success else "FAILED"}</span>',
+                _text(e["expectation"]),
+                _text(e["column_name"]),
+                _text(e["row_condition"]),
+                f'<td class="n">{_number(e["unexpected_count"]) if e["unexpected_count"] else ""}</td>',
+                _text(e["unexpected_examples"]),
+            ]
+            for e in expectations
+            if bool(e["success"]) == success
+        ]
+
+    failed, passed = rows(False), rows(True)
+    folded = f"<details><summary>{len(passed)} passed</summary>{_table(headers, passed, '')}</details>"
+    return (_table(headers, failed, "") if failed else "<p>Every expectation met.</p>") + (folded if passed else "")
 
 
 def _findings_section(findings: list[dict]) -> str:
