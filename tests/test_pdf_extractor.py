@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
+from itertools import pairwise
 
+import pdfplumber
 import pytest
 
 from extractors import ExtractedDocument, ExtractionError, RawTable, extract_document
+from extractors.pdf import _CharIndex
 from factory.pdf import DisclosurePdf, Grid, wide_grid
-from tests.conftest import CORPUS
+from tests.conftest import CORPUS, REAL
 from tests.tables import cells
 
 Extract = Callable[[bytes], ExtractedDocument]
@@ -399,3 +403,76 @@ def test_cangxi_disclosure() -> None:
     assert 20 <= len(basic.rows) <= 30
     assert "合 计" in {cell for row in basic.rows for cell in row.cells}
     assert "备注:因数据取舍" in document.text
+
+
+def _read(table: pdfplumber.table.Table, chars: _CharIndex) -> list[list[str | None]]:
+    return [[None if cell is None else chars.text_within(cell) for cell in row.cells] for row in table.rows]
+
+
+def _compared_with_pdfplumber(data: bytes) -> tuple[int, list[tuple[int, int]]]:
+    """How many ruled tables were compared, and (page, table) of each one whose cells the reader
+    reads otherwise than pdfplumber's own Table.extract, which it replaces by a cheaper lookup."""
+    compared, differing = 0, []
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            chars = _CharIndex(page.chars)
+            for number, table in enumerate(page.find_tables(), start=1):
+                compared += 1
+                if _read(table, chars) != table.extract():
+                    differing.append((page.page_number, number))
+            page.close()
+    return compared, differing
+
+
+def test_a_char_centred_on_a_cell_edge_goes_where_pdfplumber_puts_it() -> None:
+    doc = DisclosurePdf().page().line("部门收入预算总表").table(income_table(3))
+    with pdfplumber.open(io.BytesIO(doc.bytes())) as pdf:
+        page = pdf.pages[0]
+        xs = sorted({(char["x0"] + char["x1"]) / 2 for char in page.chars})
+        ys = sorted({(char["top"] + char["bottom"]) / 2 for char in page.chars})
+        edges_through_every_char = [(x0, top, x1, bottom) for top, bottom in pairwise(ys) for x0, x1 in pairwise(xs)]
+        table = pdfplumber.table.Table(page, edges_through_every_char)
+        expected = table.extract()
+
+        assert sum(bool(text) for row in expected for text in row) > 20
+        assert _read(table, _CharIndex(page.chars)) == expected
+
+
+def test_cells_are_read_as_pdfplumber_reads_them_in_generated_grids() -> None:
+    merged = Grid(
+        rows=[
+            ["部门(单位)名称", "收入总计", "本年收入", None, None],
+            [None, None, "合计", "财政拨款收入", "单位资金收入"],
+            ["某局", "1,954.47", "1,954.47", "1,954.47", "0.00"],
+        ],
+        widths=[32, 25, 25, 30, 30],
+        spans={(0, 0): (2, 1), (0, 1): (2, 1), (0, 2): (1, 3)},
+    )
+    wrapped = Grid(
+        rows=[["科目", "财政专户管理资金\n收入"], ["机关事业单位基本养老保险\n缴费支出", "30.00"]],
+        widths=[48, 34],
+        heights={0: 11, 1: 11},
+    )
+    doc = DisclosurePdf().page().line("部门收入预算总表").table(merged).table(income_table(10))
+    doc.page(orientation="L").line("支出表").table(wrapped, char_spacing=2)
+    with doc.page().turned():
+        doc.table(wide_grid([["项目", "金额", "备注"], ["合计", "1,054.21", "无"]], 40))
+
+    assert _compared_with_pdfplumber(doc.bytes()) == (4, [])
+
+
+# One file of each producer whose grids are odd: turned pages (Distiller), an Excel export, WPS
+# 表格 with captions ruled into the grid, ONLYOFFICE.
+@pytest.mark.parametrize(
+    "name",
+    ["js_rd_2019_tables.pdf", "js_zx_2019_tables.pdf", "sh_putuo_sfj_2026_bmys.pdf", "sh_putuo_czj_2024_bmjs.pdf"],
+)
+def test_cells_are_read_as_pdfplumber_reads_them_in_real_pdfs(name: str) -> None:
+    path = REAL / name
+    if not path.is_file():
+        pytest.skip(f"{path} is not present")
+
+    compared, differing = _compared_with_pdfplumber(path.read_bytes())
+
+    assert compared > 0
+    assert differing == []
