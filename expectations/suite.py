@@ -5,6 +5,7 @@ and vocabulary, not cents. Importing GX costs seconds, so it happens on first us
 """
 
 import html
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -36,8 +37,6 @@ NOT_NULL = [
 MAX_ABS_WAN = 1e9
 # A run name is a folder of the Data Docs site: its UTF-8 stays within what file systems allow.
 _RUN_NAME_BYTES = 200
-# Data Docs folders holding pages that the site's index does not list yet.
-_UNINDEXED: set[Path] = set()
 
 
 @dataclass(frozen=True)
@@ -50,12 +49,21 @@ class ExpectationResult:
     unexpected_examples: str
 
 
+class DocsPage(NamedTuple):
+    """A failing validation whose Data Docs page was rendered, as GX's store keeps it (key tuple,
+    JSON): plain strings, so it crosses processes without importing GX where it lands."""
+
+    key: tuple[str, ...]
+    result: str
+
+
 @dataclass(frozen=True)
 class SuiteResult:
     success: bool
     results: list[ExpectationResult]
     data_docs: Path | None = None
     failures: list[str] = field(default_factory=list)
+    page: DocsPage | None = None
 
 
 def _expectations() -> "list[ColumnMapExpectation]":
@@ -88,12 +96,17 @@ def _expectations() -> "list[ColumnMapExpectation]":
 
 class _Validator(NamedTuple):
     context: Any
-    checkpoint: Any
+    batch_definition: Any
+    suite: Any
     columns: tuple[str, ...]  # the ones the suite reads: GX copies the frame per expectation
 
 
 @cache
 def _context(docs_dir: str | None) -> _Validator:
+    """The suite on an ephemeral context, built once per process. Documents are validated on a
+    batch of it, not through a checkpoint: a checkpoint re-checks on every run that its stored
+    definitions are unchanged and keeps every result in memory, a fixed cost per document that
+    nothing here needs."""
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
     from great_expectations.expectations.row_conditions import ComparisonCondition
@@ -118,9 +131,12 @@ def _context(docs_dir: str | None) -> _Validator:
     # The suite's row conditions are all comparisons: Column(...) == value.
     conditions = (e.row_condition for e in expectations if isinstance(e.row_condition, ComparisonCondition))
     columns = {e.column for e in expectations} | {c.column.name for c in conditions}
-    definition = context.validation_definitions.add(gx.ValidationDefinition(name=SUITE_NAME, data=batch, suite=suite))
-    checkpoint = context.checkpoints.add(gx.Checkpoint(name=SUITE_NAME, validation_definitions=[definition]))
-    return _Validator(context, checkpoint, tuple(sorted(columns)))
+    return _Validator(context, batch, suite, tuple(sorted(columns)))
+
+
+def prepare_suite(docs_dir: Path | None) -> None:
+    """Build the suite (importing GX) ahead of the first document, as a worker starts."""
+    _context(str(docs_dir.resolve()) if docs_dir else None)
 
 
 def _condition_text(condition: object) -> str | None:
@@ -159,33 +175,43 @@ def result_records(document_id: str, result: SuiteResult) -> pl.DataFrame:
 
 def validate_facts(facts: pl.DataFrame, docs_dir: Path | None = None, name: str | None = None) -> SuiteResult:
     """Run the suite on one document's facts. With `docs_dir`, a document that fails gets its GX Data
-    Docs page there (the site's index waits for `write_data_docs_index`); rendering a page costs more
-    than validating, so passing documents keep their results in the warehouse alone. `name` (the
-    file's) titles the validation in Data Docs."""
+    Docs page there and its result in `SuiteResult.page`, for `write_data_docs_index` to list (in
+    whichever process builds the index); rendering a page costs more than validating, so passing
+    documents keep their results in the warehouse alone. `name` (the file's) titles the validation in
+    Data Docs. BASIC results hold all the warehouse keeps (counts and the first unexpected values)
+    without SUMMARY's value counts."""
     from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
 
     validator = _context(str(docs_dir.resolve()) if docs_dir else None)
     frame = facts.select(validator.columns).with_columns(pl.col("amount_wan").cast(pl.Float64)).to_pandas()
-    run_name = data_docs_run_name(name) if name is not None else None
-    run = validator.checkpoint.run(batch_parameters={"dataframe": frame}, run_id=RunIdentifier(run_name=run_name))
-    if docs_dir:
-        if not run.success:
-            _build_docs(docs_dir, list(run.run_results), build_index=False)
-        _UNINDEXED.add(docs_dir)
+    batch = validator.batch_definition.get_batch(batch_parameters={"dataframe": frame})
+    validation = batch.validate(validator.suite, result_format="BASIC")
+    page = None
+    if docs_dir and not validation.success:
+        run_id = RunIdentifier(run_name=data_docs_run_name(name) if name is not None else None)
+        validation.meta.update(run_id=run_id, validation_time=run_id.run_time)
+        key = ValidationResultIdentifier(ExpectationSuiteIdentifier(name=SUITE_NAME), run_id, batch.id)
+        store = validator.context.validation_results_store
+        store.set(key, validation)
+        _build_docs(docs_dir, [key], build_index=False)
+        page = DocsPage(store.key_to_tuple(key), store.serialize(validation))
     results = []
-    for validation in run.run_results.values():
-        for item in validation.results:
-            kwargs = item.expectation_config.kwargs
-            results.append(
-                ExpectationResult(
-                    expectation=item.expectation_config.type,
-                    column=kwargs.get("column"),
-                    condition=_condition_text(kwargs.get("row_condition")),
-                    success=bool(item.success),
-                    unexpected_count=int(item.result.get("unexpected_count") or 0),
-                    unexpected_examples=", ".join(map(str, (item.result.get("partial_unexpected_list") or [])[:5])),
-                )
+    for item in validation.results:
+        kwargs = item.expectation_config.kwargs
+        results.append(
+            ExpectationResult(
+                expectation=item.expectation_config.type,
+                column=kwargs.get("column"),
+                condition=_condition_text(kwargs.get("row_condition")),
+                success=bool(item.success),
+                unexpected_count=int(item.result.get("unexpected_count") or 0),
+                unexpected_examples=", ".join(map(str, (item.result.get("partial_unexpected_list") or [])[:5])),
             )
+        )
     failures = [
         f"{r.expectation} on {r.column}{f' where {r.condition}' if r.condition else ''}: "
         f"{r.unexpected_count} rows, e.g. {r.unexpected_examples}"
@@ -193,7 +219,7 @@ def validate_facts(facts: pl.DataFrame, docs_dir: Path | None = None, name: str 
         if not r.success
     ]
     docs = docs_dir / "index.html" if docs_dir else None
-    return SuiteResult(success=bool(run.success), results=results, data_docs=docs, failures=failures)
+    return SuiteResult(success=bool(validation.success), results=results, data_docs=docs, failures=failures, page=page)
 
 
 def data_docs_run_name(file_name: str) -> str:
@@ -212,13 +238,17 @@ def data_docs_run_name(file_name: str) -> str:
     return f"{kept}…"
 
 
-def write_data_docs_index(docs_dir: Path) -> None:
-    """Index the Data Docs pages this process wrote to `docs_dir` since the last call (if any). Call it
-    when a run ends: the index lists every validation, so rebuilding it after each document would cost
-    a run the square of its length."""
-    if docs_dir in _UNINDEXED:
-        _build_docs(docs_dir, [], build_index=True)
-        _UNINDEXED.discard(docs_dir)
+def write_data_docs_index(docs_dir: Path, pages: Iterable[DocsPage]) -> None:
+    """Write the Data Docs site's index listing `pages`, the failing validations of one run, from
+    whichever processes rendered them. GX indexes the pages whose results its context holds and
+    deletes the others, so the results travel here as the store's own JSON: the process that
+    collects them never imports GX. Call it once when a run ends: the index lists every page, so
+    rebuilding it after each document would cost a run the square of its length."""
+    validator = _context(str(docs_dir.resolve()))
+    store = validator.context.validation_results_store
+    for page in pages:
+        store.set(store.tuple_to_key(page.key), store.deserialize(page.result))
+    _build_docs(docs_dir, [], build_index=True)
 
 
 def _build_docs(docs_dir: Path, validations: list, build_index: bool) -> None:

@@ -84,6 +84,9 @@ def _parser() -> argparse.ArgumentParser:
     defaults = ExtractionLimits()
     ingest_cmd.add_argument("--workers", type=_positive(int), default=1, help="reader processes (default 1)")
     ingest_cmd.add_argument(
+        "--force", action="store_true", help="re-read files already loaded with the same content and pipeline version"
+    )
+    ingest_cmd.add_argument(
         "--timeout",
         type=_positive(float),
         default=defaults.timeout_seconds,
@@ -128,6 +131,8 @@ _KIND_WORDS = {"final_account": " 部门决算 (final account)"}
 def _describe(outcome: DocumentOutcome) -> str:
     path = printable(display_name(outcome.path))
     reason = printable(display_name(outcome.reason or ""))
+    if outcome.unchanged:
+        return f"unchanged {path}: {reason}"
     if outcome.load is None:
         return f"skipped  {path}\n  {reason}"
     record = {k: printable(v) if isinstance(v, str) else v for k, v in outcome.load.document.row(0, named=True).items()}
@@ -200,19 +205,23 @@ def _ingest(args: argparse.Namespace) -> int:
         workers=args.workers,
         quality=QualitySettings(data_docs=data_docs, rules=rules),
     )
-    rejected = facts = loaded = partly = 0
+    rejected = facts = loaded = partly = unchanged = 0
     with Progress(files, enabled=sys.stderr.isatty()) as progress:
-        for outcome in ingest(files, target, options):
+        for outcome in ingest(files, target, options, force=args.force):
             progress.write(_describe(outcome))
             progress.advance(outcome)
-            rejected += outcome.status not in ("loaded", "duplicate")
+            recorded = outcome.unchanged or outcome.status
+            rejected += recorded not in ("loaded", "duplicate")
+            unchanged += outcome.status == "unchanged"
             loaded += outcome.status == "loaded"
             partly += outcome.status == "loaded" and _partly_read(outcome)
             facts += outcome.load.document["facts_loaded"][0] if outcome.load is not None else 0
     partly_note = f" ({partly} only partly read)" if partly else ""
     unread_note = f", {len(unreadable)} folders not readable" if unreadable else ""
+    unchanged_note = f", {unchanged} unchanged (not read; --force re-reads)" if unchanged else ""
     print(
-        f"{len(files)} files, {loaded} loaded{partly_note}, {rejected} rejected{unread_note}, {facts} facts -> {target}"
+        f"{len(files)} files, {loaded} loaded{partly_note}{unchanged_note}, {rejected} rejected{unread_note}, "
+        f"{facts} facts -> {target}"
     )
     print(
         f"data-quality pages: yusuan docs --serve, then open http://localhost:{SITE_PORT}/ "

@@ -1,9 +1,10 @@
 """One ingest run: discover files, then per document extract -> normalize -> validate -> load.
 
-Extraction and normalization run in worker processes, each document under a timeout, so one
-hostile file can neither hang nor crash the run. Validation and loading stay in this process, one
-transaction per document: a document that fails is recorded with its reason, nothing of it enters
-the facts, and documents loaded before are untouched.
+Extraction, normalization and validation run in worker processes, each document under a timeout,
+so one hostile file can neither hang nor crash the run, and this process, which only loads, never
+holds the cores back. Loading stays here, one transaction per document: a document that fails is
+recorded with its reason, nothing of it enters the facts, and documents loaded before are untouched.
+A file whose content this pipeline version has already loaded is not read again.
 """
 
 import errno
@@ -14,8 +15,9 @@ import os
 import resource
 import signal
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -24,7 +26,7 @@ import polars as pl
 from pebble import ProcessExpired, ProcessPool
 
 from expectations.consistency import Rules, consistency_findings, default_rules
-from expectations.suite import result_records, validate_facts, write_data_docs_index
+from expectations.suite import DocsPage, prepare_suite, result_records, validate_facts, write_data_docs_index
 from extractors import (
     ExtractedDocument,
     ExtractionError,
@@ -34,6 +36,7 @@ from extractors import (
     file_modified_at,
     not_a_regular_file,
 )
+from transforms import PIPELINE_VERSION
 from transforms.document import normalize_document
 from transforms.facts import subject_classes
 from transforms.filing import identity_problem
@@ -46,6 +49,7 @@ from warehouse.load import (
     load_document,
     load_reference,
     load_subject_reference,
+    loaded_documents,
 )
 from warehouse.records import (
     ISSUE_SCHEMA,
@@ -58,7 +62,10 @@ from warehouse.records import (
 
 # Files a folder is searched for; each is read by its content, whatever its name says.
 DISCLOSURE_SUFFIXES = (".pdf", ".txt", ".md", ".xlsx", ".xlsm", ".xls", ".docx", ".html", ".htm", ".shtml")
-IN_FLIGHT_PER_WORKER = 2
+# Documents in flight (queued, being read, or read and waiting their turn) per worker: outcomes are
+# yielded in input order, so while a slow document holds the head of the line the other workers
+# keep reading what is queued behind it.
+IN_FLIGHT_PER_WORKER = 4
 
 
 def discover(paths: Iterable[Path], on_unreadable: Callable[[Path, OSError], None] | None = None) -> list[Path]:
@@ -96,7 +103,9 @@ def file_document_id(path: Path) -> str:
 @dataclass(frozen=True)
 class DocumentOutcome:
     """What happened to one file, ready to load and to print. A file whose bytes were already seen
-    in this run carries `duplicate_of` and nothing to load."""
+    in this run carries `duplicate_of` and nothing to load; one the warehouse already holds from
+    this pipeline version carries `unchanged` (the status recorded then) and nothing to load.
+    `docs_page` is the Data Docs page of a document that failed the suite, for the run's index."""
 
     path: Path
     load: DocumentLoad | None
@@ -104,13 +113,22 @@ class DocumentOutcome:
     narrative: str = ""
     pages: int | None = None
     duplicate_of: Path | None = None
+    unchanged: str | None = None
+    docs_page: DocsPage | None = None
 
     @property
     def status(self) -> str:
-        return "duplicate" if self.load is None else self.load.document["status"][0]
+        if self.load is None:
+            return "unchanged" if self.unchanged else "duplicate"
+        return self.load.document["status"][0]
 
     @property
     def reason(self) -> str | None:
+        if self.unchanged:
+            return (
+                f"unchanged since pipeline version {PIPELINE_VERSION} recorded it as {self.unchanged}; "
+                "not read again (`yusuan ingest --force` re-reads it)"
+            )
         if self.load is None:
             return f"same content as {self.duplicate_of}; ingested once"
         return self.load.document["reason"][0]
@@ -198,7 +216,7 @@ def _normalized(extracted: ExtractedDocument) -> DocumentOutcome:
 
 
 def read_document(path: Path, limits: ExtractionLimits | None = None) -> DocumentOutcome:
-    """Extract and normalize one file: the part of the work that runs in a worker process."""
+    """Extract and normalize one file."""
     extracted = extract_step(path, limits)
     return normalize_step(extracted) if isinstance(extracted, ExtractedDocument) else extracted
 
@@ -237,7 +255,8 @@ def _validated(outcome: DocumentOutcome, load: DocumentLoad, quality: QualitySet
             facts_loaded=pl.lit(0, pl.Int32),
             amount_cells_loaded=pl.lit(0, pl.Int32),
         )
-        return replace(outcome, load=replace(load, document=document, facts=empty_facts(), expectations=expectations))
+        failed = replace(load, document=document, facts=empty_facts(), expectations=expectations)
+        return replace(outcome, load=failed, docs_page=suite.page)
     findings = consistency_findings(load.facts, outcome.narrative, quality.rules, load.document["document_kind"][0])
     return replace(outcome, load=replace(load, findings=findings, expectations=expectations))
 
@@ -247,6 +266,12 @@ class IngestOptions:
     limits: ExtractionLimits = field(default_factory=ExtractionLimits)
     workers: int = 1
     quality: QualitySettings = field(default_factory=QualitySettings)
+
+
+def process_document(path: Path, limits: ExtractionLimits, quality: QualitySettings) -> DocumentOutcome:
+    """A worker's whole part of one document: extract, normalize, validate. The outcome comes back
+    finished, so the process that loads it does no more than load."""
+    return validate_step(read_document(path, limits), quality)
 
 
 def _timed_out(path: Path, limits: ExtractionLimits, step: str) -> DocumentOutcome:
@@ -289,11 +314,12 @@ def _settle(path: Path, future, limits: ExtractionLimits, step: str = "read"):
         return rejected_outcome(path, "failed", reason)
 
 
-def _warm_up(*modules: str) -> None:
-    """Import and cache what every document needs (and `modules`, what a step needs besides) before
-    the worker takes one, so a document's timeout measures reading it, not starting Python (Great
-    Expectations takes seconds to import). NumPy, which normalizing imports, starts OpenBLAS's
-    thread buffers here too, before the worker's memory is capped."""
+def _warm_up(*modules: str, quality: QualitySettings | None = None) -> None:
+    """Import and cache what every document needs (and `modules`, what a step needs besides; with
+    `quality`, the expectation suite) before the worker takes one, so a document's timeout measures
+    reading it, not starting Python (Great Expectations takes seconds to import). NumPy, which
+    normalizing imports, starts OpenBLAS's thread buffers here too, before the worker's memory is
+    capped."""
     import docx  # noqa: F401
     import lxml.html  # noqa: F401
     import numpy  # noqa: F401
@@ -304,32 +330,60 @@ def _warm_up(*modules: str) -> None:
     import extractors.word
     import extractors.workbook  # noqa: F401
 
-    for module in modules:
-        importlib.import_module(module)
     region_tables()
     subject_classes()
     subject_catalogue()
+    _warm_up_step(modules, quality)
 
 
-def _start_worker(max_memory_bytes: int, modules: tuple[str, ...]) -> None:
+def _warm_up_step(modules: tuple[str, ...], quality: QualitySettings | None) -> None:
+    for module in modules:
+        importlib.import_module(module)
+    if quality is not None:
+        prepare_suite(quality.data_docs)
+
+
+def _data_bytes() -> int:
+    """This process's RLIMIT_DATA usage (VmData), 0 where /proc does not say."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmData:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _start_worker(max_memory_bytes: int, modules: tuple[str, ...], quality: QualitySettings | None) -> None:
     """A worker's initializer: warm up, then cap the memory the worker may allocate.
 
     The cap is RLIMIT_DATA, the private writable memory (heap and anonymous mappings) that a
     decoded stream or a page's objects fill; RLIMIT_AS would also count the ~1.2 GiB of libraries
     and reserved address space a warmed-up worker maps without using, and fail normal documents.
+    What a step's own modules hold once warm (GX and pandas for validation: ~250 MiB) is added to
+    it, so `--max-memory` leaves a document the same room whether its worker also validates or not.
     """
-    _warm_up(*modules)
+    _warm_up()
+    reader = _data_bytes()
+    _warm_up_step(modules, quality)
+    allowance = max_memory_bytes + max(0, _data_bytes() - reader)
     _, hard = resource.getrlimit(resource.RLIMIT_DATA)
-    soft = max_memory_bytes if hard == resource.RLIM_INFINITY else min(max_memory_bytes, hard)
+    soft = allowance if hard == resource.RLIM_INFINITY else min(allowance, hard)
     resource.setrlimit(resource.RLIMIT_DATA, (soft, hard))
 
 
-def _pool(workers: int, limits: ExtractionLimits | None = None, modules: tuple[str, ...] = ()) -> ProcessPool:
+def _pool(
+    workers: int,
+    limits: ExtractionLimits | None = None,
+    modules: tuple[str, ...] = (),
+    quality: QualitySettings | None = None,
+) -> ProcessPool:
     # forkserver: workers never inherit an open DuckDB connection or GX state from this process
     return ProcessPool(
         max_workers=max(1, workers),
         initializer=_start_worker,
-        initargs=((limits or ExtractionLimits()).max_memory_bytes, modules),
+        initargs=((limits or ExtractionLimits()).max_memory_bytes, modules, quality),
         context=multiprocessing.get_context("forkserver"),
     )
 
@@ -361,27 +415,45 @@ def validate_in_worker(outcome: DocumentOutcome, quality: QualitySettings, limit
 
 
 def _validate_one(outcome: DocumentOutcome, quality: QualitySettings) -> DocumentOutcome:
-    try:
-        return validate_step(outcome, quality)
-    finally:
-        finish_quality_docs(quality)
+    validated = validate_step(outcome, quality)
+    finish_quality_docs(quality, [validated.docs_page] if validated.docs_page else [])
+    return validated
 
 
-def read_documents(paths: Iterable[Path], options: IngestOptions) -> Iterator[DocumentOutcome]:
-    """Read documents in worker processes, each under the timeout, yielding in the given order.
+def read_documents(
+    paths: Iterable[Path], options: IngestOptions, unchanged: Mapping[str, str] | None = None
+) -> Iterator[DocumentOutcome]:
+    """Read and validate documents in worker processes, each under the timeout, yielding finished
+    outcomes in the given order; the Data Docs index, listing every document of the run that failed
+    the suite, is written when the last is taken.
 
-    Identical bytes under two names are read once. At most a few documents per worker are in
-    flight, so memory stays flat however many files there are.
+    Each file is hashed once, here: identical bytes under two names are read once, and a file whose
+    document_id is in `unchanged` (document_id: status recorded) is not read at all (no worker
+    starts for a run of such files). At most a few documents per worker are in flight, so memory
+    stays flat however many files there are, and each worker has the next document waiting when it
+    finishes one.
     """
-    limits = options.limits
+    limits, quality = options.limits, options.quality
+    unchanged = unchanged or {}
     seen: dict[str, Path] = {}
+    pages: list[DocsPage] = []
     window = max(1, options.workers) * IN_FLIGHT_PER_WORKER
-    with _pool(options.workers, limits) as pool:
+    with ExitStack() as stack:
+        pools: list[ProcessPool] = []
+
+        def pool() -> ProcessPool:
+            if not pools:
+                pools.append(stack.enter_context(_pool(options.workers, limits, quality=quality)))
+            return pools[0]
+
         pending: deque[tuple[Path, object]] = deque()
 
         def settle() -> DocumentOutcome:
             path, future = pending.popleft()
-            return future if isinstance(future, DocumentOutcome) else _settle(path, future, limits)
+            outcome = future if isinstance(future, DocumentOutcome) else _settle(path, future, limits)
+            if outcome.docs_page is not None:
+                pages.append(outcome.docs_page)
+            return outcome
 
         for path in paths:
             try:
@@ -389,30 +461,54 @@ def read_documents(paths: Iterable[Path], options: IngestOptions) -> Iterator[Do
             except OSError as error:
                 pending.append((path, rejected_outcome(path, "corrupt", f"{path.name}: cannot be read ({error})")))
                 continue
-            if document_id in seen:
+            if document_id in unchanged:
+                pending.append((path, DocumentOutcome(path, None, unchanged=unchanged[document_id])))
+            elif document_id in seen:
                 pending.append((path, DocumentOutcome(path, None, duplicate_of=seen[document_id])))
             else:
                 seen[document_id] = path
-                future = pool.schedule(read_document, args=(path, limits), timeout=limits.timeout_seconds)
+                future = pool().schedule(process_document, args=(path, limits, quality), timeout=limits.timeout_seconds)
                 pending.append((path, future))
             while len(pending) > window:
                 yield settle()
         while pending:
             yield settle()
+        if pools and quality.data_docs is not None:
+            pools[0].schedule(write_data_docs_index, args=(quality.data_docs, pages)).result()
 
 
-def ingest(paths: Iterable[Path], warehouse: Path, options: IngestOptions) -> Iterator[DocumentOutcome]:
-    """Load every discovered document, one transaction each, yielding outcomes as they land; the
-    Data Docs index follows the last."""
-    outcomes = read_documents(discover(paths), options)
-    yield from load_outcomes((validate_step(o, options.quality) for o in outcomes), warehouse)
-    finish_quality_docs(options.quality)
+def ingest(
+    paths: Iterable[Path], warehouse: Path, options: IngestOptions, force: bool = False
+) -> Iterator[DocumentOutcome]:
+    """Load every discovered document, one transaction each, yielding outcomes as they land. Files
+    this pipeline version has loaded before are skipped unread unless `force`. DuckDB checkpoints
+    when the connection closes, which frees the blocks of the rows replaced, so re-ingesting the
+    same files does not grow the warehouse."""
+    con = _open_warehouse(warehouse)
+    try:
+        unchanged = {} if force else loaded_documents(con, PIPELINE_VERSION)
+        for outcome in read_documents(discover(paths), options, unchanged):
+            yield _loaded(con, outcome)
+    finally:
+        con.close()
 
 
-def finish_quality_docs(quality: QualitySettings) -> None:
-    """Index the Data Docs pages written since the last index."""
+def finish_quality_docs(quality: QualitySettings, pages: Iterable[DocsPage]) -> None:
+    """Index the Data Docs pages of a run."""
     if quality.data_docs is not None:
-        write_data_docs_index(quality.data_docs)
+        write_data_docs_index(quality.data_docs, pages)
+
+
+def _open_warehouse(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    """The warehouse, its reference data replaced from the reference files."""
+    con = connect(warehouse)
+    try:
+        load_reference(con, region_tables(), subject_class_frame())
+        load_subject_reference(con, subject_catalogue().name_frame(), subject_catalogue().crosswalk_frame())
+    except BaseException:
+        con.close()
+        raise
+    return con
 
 
 def load_outcomes(outcomes: Iterable[DocumentOutcome], warehouse: Path) -> Iterator[DocumentOutcome]:
@@ -420,10 +516,8 @@ def load_outcomes(outcomes: Iterable[DocumentOutcome], warehouse: Path) -> Itera
 
     A document whose rows the warehouse refuses is recorded as `failed` and the run goes on; a
     warehouse that cannot be written at all (locked, read-only, disk full) raises WarehouseError."""
-    con = connect(warehouse)
+    con = _open_warehouse(warehouse)
     try:
-        load_reference(con, region_tables(), subject_class_frame())
-        load_subject_reference(con, subject_catalogue().name_frame(), subject_catalogue().crosswalk_frame())
         for outcome in outcomes:
             yield _loaded(con, outcome)
     finally:

@@ -171,13 +171,36 @@ def _database_file(con: duckdb.DuckDBPyConnection) -> str:
     return row[0] if row is not None else "(the warehouse)"
 
 
+def _holds(con: duckdb.DuckDBPyConnection, tables: dict[str, pl.DataFrame]) -> bool:
+    """Whether each table holds exactly its frame's rows (in the frame's columns). Reference data is
+    replaced only when it changed: rewriting it on every run would grow the file run after run."""
+    for table, frame in tables.items():
+        columns = ", ".join(f'"{c}"' for c in frame.columns)
+        con.register("reference", frame)
+        try:
+            ((differing,),) = con.execute(
+                f"""SELECT count(*) FROM (
+                      (SELECT {columns} FROM {table} EXCEPT ALL SELECT {columns} FROM reference)
+                      UNION ALL
+                      (SELECT {columns} FROM reference EXCEPT ALL SELECT {columns} FROM {table}))"""
+            ).fetchall()
+        finally:
+            con.unregister("reference")
+        if differing:
+            return False
+    return True
+
+
 def load_reference(con: duckdb.DuckDBPyConnection, regions: RegionTables, subject_classes: pl.DataFrame) -> None:
-    """Replace the reference dimensions; cheap enough to do on every run, so they never go stale."""
+    """Replace the reference dimensions when they changed; cheap enough to check on every run, so
+    they never go stale."""
     tables = {
         "dim_region": regions.regions,
         "dim_region_history": regions.history,
         "ref_region_lineage": regions.lineage,
     }
+    if _holds(con, {**tables, "ref_subject_class": subject_classes}):
+        return
     with _transaction(con):
         for table, frame in tables.items():
             con.execute(f"DELETE FROM {table}")
@@ -196,6 +219,8 @@ def load_reference(con: duckdb.DuckDBPyConnection, regions: RegionTables, subjec
 def load_subject_reference(con: duckdb.DuckDBPyConnection, names: pl.DataFrame, crosswalk: pl.DataFrame) -> None:
     """Replace the catalogue of subject names per year and the crosswalk, as load_reference does
     the national lists: the reference files are the source, the tables their copy for SQL."""
+    if _holds(con, {"ref_subject_name": names, "ref_subject_crosswalk": crosswalk}):
+        return
     with _transaction(con):
         con.execute("DELETE FROM ref_subject_name")
         con.execute("INSERT INTO ref_subject_name BY NAME SELECT * FROM names")
@@ -244,3 +269,18 @@ def load_document(con: duckdb.DuckDBPyConnection, load: DocumentLoad) -> None:
                 time.sleep(float(pause))
     finally:
         con.unregister("incoming_document")
+
+
+# Statuses that depend on the run's limits or on a fault of the moment rather than on the file:
+# a file recorded with one is read again even when its content and pipeline version are unchanged.
+_RETRIED_STATUSES = ("timeout", "too_large", "failed")
+
+
+def loaded_documents(con: duckdb.DuckDBPyConnection, pipeline_version: int) -> dict[str, str]:
+    """The documents this pipeline version has read to a result that a re-read would repeat, with
+    the status recorded."""
+    rows = con.execute(
+        "SELECT document_id, status FROM dim_document WHERE pipeline_version = ? AND list_position(?, status) IS NULL",
+        [pipeline_version, list(_RETRIED_STATUSES)],
+    ).fetchall()
+    return dict(rows)

@@ -6,6 +6,7 @@ from dataclasses import asdict
 import polars as pl
 
 from extractors import ExtractedDocument, display_name
+from transforms import PIPELINE_VERSION
 from transforms.document import NormalizedDocument
 from transforms.facts import FACT_SCHEMA
 from transforms.filing import published_at
@@ -33,6 +34,7 @@ DOCUMENT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "facts_loaded": pl.Int32,
     "amount_cells": pl.Int32,
     "amount_cells_loaded": pl.Int32,
+    "pipeline_version": pl.Int32,
 }
 TABLE_SCHEMA = {
     "document_id": pl.String,
@@ -89,6 +91,7 @@ def document_record(
         "facts_loaded": normalized.facts.height if normalized and loaded else 0,
         "amount_cells": sum(normalized.amount_cells.values()) if normalized else None,
         "amount_cells_loaded": (normalized.facts.height if loaded else 0) if normalized else None,
+        "pipeline_version": PIPELINE_VERSION,
     }
     return pl.DataFrame([row], schema=DOCUMENT_SCHEMA)
 

@@ -210,6 +210,7 @@ ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS amount_cells INTEGER;
 ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS amount_cells_loaded INTEGER;
 ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS published_at_source VARCHAR;
 ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS identity_source VARCHAR;
+ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS pipeline_version INTEGER;
 ALTER TABLE dim_region ADD COLUMN IF NOT EXISTS valid_from INTEGER;
 ALTER TABLE dim_region ADD COLUMN IF NOT EXISTS valid_to INTEGER;
 ALTER TABLE dim_region ADD COLUMN IF NOT EXISTS successor_adcodes VARCHAR;
