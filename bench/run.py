@@ -17,6 +17,9 @@ Sub-benchmarks (each prints its figures; all are written to bench/results/latest
   --warehouse   mart_function_by_region_year and analyst queries on a warehouse of 10 million facts
                 generated in DuckDB: median latency; plus one document's load into that warehouse.
   --profile     where the ingest's time goes: stage timings and cProfile's top functions per stage.
+  --dagster     a backlog of --backlog documents through Dagster (staging runs of --batch-size, then
+                the loader, each a fresh process) against `yusuan ingest --workers 2` on the same
+                files; the loader's documents merged per second; workers for a national year in 24 h.
 
 Every measurement runs in a fresh child process (`--child`), so caches, imported modules, pinned
 CPUs and forkservers never leak from one into the next. Keep this module's top-level imports to
@@ -40,6 +43,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bench.dagster import section_dagster
+
 if TYPE_CHECKING:  # the modules are imported where used, in the children (see above)
     from extractors import ExtractedDocument
     from pipelines.run import DocumentOutcome
@@ -49,13 +54,14 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 WORK = RESULTS / "work"
 SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
-SECTIONS = ("throughput", "scaling", "memory", "page_cost", "profile", "warehouse")
+SECTIONS = ("throughput", "scaling", "memory", "page_cost", "profile", "warehouse", "dagster")
 TARGETS = {
     "ingest_vs_bare_one_core": 0.8,
     "speedup_two_cores": 1.7,
     "narrative_vs_table_page_cost": 0.2,
     "memory_growth_20_to_200_pages": 0.10,
     "mart_query_seconds": 1.0,
+    "dagster_backlog_vs_cli": 0.8,
 }
 
 
@@ -973,6 +979,7 @@ def verdicts(results: dict) -> dict:
         ("scaling", "speedup_two_cores", ">="): lambda r: r["speedup_2_cores_vs_1_core"],
         ("page_cost", "narrative_vs_table_page_cost", "<="): lambda r: r["ratio"],
         ("memory", "memory_growth_20_to_200_pages", "<"): lambda r: r["growth"]["tree"],
+        ("dagster", "dagster_backlog_vs_cli", ">="): lambda r: r["dagster_backlog_vs_cli"],
     }
     out = {
         target: _verdict(figure(results[section]), comparison, TARGETS[target])
@@ -1003,6 +1010,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile-documents", type=int, default=4, help="documents profiled (default 4)")
     parser.add_argument("--results", type=Path, default=RESULTS / "latest.json", help="results file")
     parser.add_argument("--keep-work", action="store_true", help="keep the 10M-fact warehouse file")
+    parser.add_argument("--backlog", type=int, default=50, help="documents of the Dagster backlog (default 50)")
+    parser.add_argument("--batch-size", type=int, default=25, help="documents per Dagster staging run (default 25)")
     options = parser.parse_args(argv)
     chosen = [s for s in SECTIONS if getattr(options, s)] or list(SECTIONS)
 
@@ -1016,7 +1025,9 @@ def main(argv: list[str] | None = None) -> int:
 
     files: list[Path] = []
     expected: dict[str, int] = {}
-    if set(chosen) & {"throughput", "scaling", "profile", "warehouse"}:
+    if set(chosen) & {"throughput", "scaling", "profile", "warehouse", "dagster"}:
+        if "dagster" in chosen:
+            options.documents = max(options.documents, options.backlog)
         files, expected = _corpus(options)
     sections_run = []
     one_core = None
@@ -1035,8 +1046,10 @@ def main(argv: list[str] | None = None) -> int:
             results[section] = section_profile(options, files)
         elif section == "warehouse":
             results[section] = section_warehouse(options, files)
+        elif section == "dagster":
+            results[section] = section_dagster(options, files, WORK)
         results[section]["section_seconds"] = round(time.perf_counter() - section_started, 1)
-        if section in ("throughput", "scaling", "profile"):
+        if section in ("throughput", "scaling", "profile", "dagster"):
             results[section]["corpus"] = options.corpus_summary
         stamped[section] = datetime.now(UTC).isoformat(timespec="seconds")
         sections_run.append(section)
@@ -1052,7 +1065,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def _write(path: Path, info: dict, results: dict, stamped: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"machine": info, "measured_at": stamped, "targets": verdicts(results), "results": results}
+    payload = {
+        "machine": info,
+        "measured_at": stamped,
+        "targets": verdicts(results),
+        "dagster_backlog_vs_cli": results.get("dagster", {}).get("dagster_backlog_vs_cli"),
+        "results": results,
+    }
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2))
 
 

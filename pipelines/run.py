@@ -422,12 +422,17 @@ def load_outcomes(outcomes: Iterable[DocumentOutcome], warehouse: Path) -> Itera
     warehouse that cannot be written at all (locked, read-only, disk full) raises WarehouseError."""
     con = connect(warehouse)
     try:
-        load_reference(con, region_tables(), subject_class_frame())
-        load_subject_reference(con, subject_catalogue().name_frame(), subject_catalogue().crosswalk_frame())
+        load_reference_data(con)
         for outcome in outcomes:
             yield _loaded(con, outcome)
     finally:
         con.close()
+
+
+def load_reference_data(con: duckdb.DuckDBPyConnection) -> None:
+    """Replace the reference tables (regions, subject classes and names) from the reference files."""
+    load_reference(con, region_tables(), subject_class_frame())
+    load_subject_reference(con, subject_catalogue().name_frame(), subject_catalogue().crosswalk_frame())
 
 
 def _loaded(con: duckdb.DuckDBPyConnection, outcome: DocumentOutcome) -> DocumentOutcome:
