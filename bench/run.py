@@ -20,6 +20,9 @@ Sub-benchmarks (each prints its figures; all are written to bench/results/latest
   --reingest    `yusuan ingest` of the corpus into a fresh warehouse, then of the same files again
                 (unchanged: skipped unread), then with --force: seconds of each and the warehouse
                 file's size after each repeat.
+  --dagster     a backlog of --backlog documents through Dagster (staging runs of --batch-size, then
+                the loader, each a fresh process) against `yusuan ingest --workers 2` on the same
+                files; the loader's documents merged per second; workers for a national year in 24 h.
 
 Every measurement runs in a fresh child process (`--child`), so caches, imported modules, pinned
 CPUs and forkservers never leak from one into the next. Keep this module's top-level imports to
@@ -43,6 +46,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bench.dagster import section_dagster
+
 if TYPE_CHECKING:  # the modules are imported where used, in the children (see above)
     from extractors import ExtractedDocument
     from pipelines.run import DocumentOutcome
@@ -52,7 +57,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 WORK = RESULTS / "work"
 SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
-SECTIONS = ("throughput", "scaling", "memory", "page_cost", "profile", "warehouse", "reingest")
+SECTIONS = ("throughput", "scaling", "memory", "page_cost", "profile", "warehouse", "reingest", "dagster")
 TARGETS = {
     "ingest_vs_bare_one_core": 0.8,
     "reingest_speedup": 20.0,
@@ -60,6 +65,7 @@ TARGETS = {
     "narrative_vs_table_page_cost": 0.2,
     "memory_growth_20_to_200_pages": 0.10,
     "mart_query_seconds": 1.0,
+    "dagster_backlog_vs_cli": 0.8,
 }
 
 
@@ -1044,6 +1050,7 @@ def verdicts(results: dict) -> dict:
         ("page_cost", "narrative_vs_table_page_cost", "<="): lambda r: r["ratio"],
         ("memory", "memory_growth_20_to_200_pages", "<"): lambda r: r["growth"]["tree"],
         ("reingest", "reingest_speedup", ">="): lambda r: r["reingest_speedup"],
+        ("dagster", "dagster_backlog_vs_cli", ">="): lambda r: r["dagster_backlog_vs_cli"],
     }
     out = {
         target: _verdict(figure(results[section]), comparison, TARGETS[target])
@@ -1074,6 +1081,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile-documents", type=int, default=4, help="documents profiled (default 4)")
     parser.add_argument("--results", type=Path, default=RESULTS / "latest.json", help="results file")
     parser.add_argument("--keep-work", action="store_true", help="keep the 10M-fact warehouse file")
+    parser.add_argument("--backlog", type=int, default=50, help="documents of the Dagster backlog (default 50)")
+    parser.add_argument("--batch-size", type=int, default=25, help="documents per Dagster staging run (default 25)")
     options = parser.parse_args(argv)
     chosen = [s for s in SECTIONS if getattr(options, s)] or list(SECTIONS)
 
@@ -1087,7 +1096,9 @@ def main(argv: list[str] | None = None) -> int:
 
     files: list[Path] = []
     expected: dict[str, int] = {}
-    if set(chosen) & {"throughput", "scaling", "profile", "warehouse", "reingest"}:
+    if set(chosen) & {"throughput", "scaling", "profile", "warehouse", "reingest", "dagster"}:
+        if "dagster" in chosen:
+            options.documents = max(options.documents, options.backlog)
         files, expected = _corpus(options)
     sections_run = []
     one_core = None
@@ -1108,8 +1119,10 @@ def main(argv: list[str] | None = None) -> int:
             results[section] = section_warehouse(options, files)
         elif section == "reingest":
             results[section] = section_reingest(options, files)
+        elif section == "dagster":
+            results[section] = section_dagster(options, files, WORK)
         results[section]["section_seconds"] = round(time.perf_counter() - section_started, 1)
-        if section in ("throughput", "scaling", "profile", "reingest"):
+        if section in ("throughput", "scaling", "profile", "reingest", "dagster"):
             results[section]["corpus"] = options.corpus_summary
         stamped[section] = datetime.now(UTC).isoformat(timespec="seconds")
         sections_run.append(section)
@@ -1125,7 +1138,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def _write(path: Path, info: dict, results: dict, stamped: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"machine": info, "measured_at": stamped, "targets": verdicts(results), "results": results}
+    payload = {
+        "machine": info,
+        "measured_at": stamped,
+        "targets": verdicts(results),
+        "dagster_backlog_vs_cli": results.get("dagster", {}).get("dagster_backlog_vs_cli"),
+        "results": results,
+    }
     path.write_text(json.dumps(payload, ensure_ascii=False, indent=2))
 
 

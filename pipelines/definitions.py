@@ -1,231 +1,420 @@
-"""Dagster wiring: one dynamic partition per disclosure, extract -> normalize -> validate -> load.
+"""Dagster wiring: readers stage documents as Parquet, one loader merges them into DuckDB.
 
-Each asset is a thin call into its stage. Reading, normalizing and validating each run in a worker
-process under the timeout and the memory limit (`reading`), so a hostile file stops with a status
-instead of hanging the run or exhausting the machine, and runs for different documents read in
-parallel; the load is in the `duckdb_writer` pool (limit 1 in dagster_home/dagster.yaml), so only
-one run writes the DuckDB file at a time. The data-quality verdicts are asset checks on the load,
-rendered for people: a table of failed expectations with a link to the GX Data Docs, and counts
-per rule with a table of findings.
+`staged_disclosure` has one dynamic partition per file content; a run covers a range of them (the
+sensor's batches, or a backfill: single-run policy), so a run pays the imports and the reader pool
+once for many documents. Its readers never open DuckDB, which allows one writer per file: they
+write each document's rows under the staging folder (warehouse/staging.py), and the
+`warehouse_tables` loader merges what is new, on one machine or after workers on many
+(deploy/README.md). Each document's quality is shown as partitioned asset checks, so a result names
+its document; the warehouse's tables and marts are assets with their schemas and row counts, the
+marts with checks of their own.
 """
 
+import time
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
+from dagster_duckdb import DuckDBResource
+from pydantic import Field
 
-from extractors import ExtractedDocument, display_name
-from pipelines.inbox import DISCLOSURE_PARTITIONS, DISCLOSURE_PARTITIONS_NAME, PATH_TAG, find_in_inbox, scan_inbox
-from pipelines.resources import DataQuality, Inbox, ReadingLimits, Warehouse
+from pipelines.inbox import (
+    DISCLOSURE_PARTITIONS,
+    DISCLOSURE_PARTITIONS_NAME,
+    InboxScan,
+    locate_in_inbox,
+    range_tags,
+    scan_inbox,
+)
+from pipelines.resources import DataQuality, Inbox, ReadingLimits, Staging
 from pipelines.run import (
     DocumentOutcome,
-    extract_in_worker,
-    load_outcomes,
-    normalize_in_worker,
-    validate_in_worker,
+    IngestOptions,
+    load_reference_data,
+    read_documents,
 )
-from warehouse.report import findings_markdown, markdown_cell, printable
+from warehouse.load import prepare, warehouse_path
+from warehouse.report import (
+    documents_missing_from_function_mart,
+    duplicate_current_documents,
+    findings_markdown,
+    frame_markdown,
+    markdown_cell,
+    printable,
+    row_count,
+    table_columns,
+)
+from warehouse.staging import merge_staged, stage_document, staging_stamp
 
+STAGED = "staged_disclosure"
+STAGE_JOB = "stage_disclosures"
+LOAD_JOB = "load_warehouse"
 WRITER_POOL = "duckdb_writer"
+DOCUMENT_CHECKS = {
+    "expectation_suite": "The GX suite passed, so the document's facts were kept.",
+    "consistency_findings": "Sums, balances, tables and narrative agree (no error finding).",
+    "amounts_read": "Every amount printed in the document's tables became a fact.",
+}
+# Each table: what it holds, and the tables it is made from (besides the staged documents).
+WAREHOUSE_TABLES: dict[str, tuple[str, list[str]]] = {
+    "dim_region": ("GB/T 2260 regions since 1981, from the reference files.", []),
+    "dim_document": ("One row per document: identity, status and reason, facts loaded.", [STAGED]),
+    "fct_budget_amount": ("Every amount printed in a budget table, traced to page, row and column.", [STAGED]),
+    "fct_quality_finding": ("Consistency findings of every document.", [STAGED]),
+    "mart_function_by_document": (
+        "Spending by function subject per document, levels rolled up.",
+        ["fct_budget_amount", "dim_document"],
+    ),
+    "mart_function_by_region_year": (
+        "Budgeted spending by function subject, current budgets only.",
+        ["mart_function_by_document", "dim_document", "dim_region"],
+    ),
+    "mart_budget_execution": (
+        "Budgets against final accounts per region, department, year and subject.",
+        ["mart_function_by_document", "dim_document"],
+    ),
+    "mart_subject_by_year": (
+        "Function subjects across years, linked through the crosswalk.",
+        ["mart_function_by_document", "dim_document", "dim_region"],
+    ),
+}
+FUNCTION_MART = "mart_function_by_region_year"
 
-
-def _document_path(context: dg.AssetExecutionContext, inbox: Inbox) -> Path:
-    tagged = context.run.tags.get(PATH_TAG)
-    if tagged and Path(tagged).is_file():
-        return Path(tagged)
-    found = find_in_inbox(inbox.location(), context.partition_key)
-    if found is None:
-        raise dg.Failure(
-            f"no file in {inbox.location()} has content key {context.partition_key}; "
-            "it was moved or deleted since it was registered. Put it back or delete the partition."
-        )
-    return found
-
-
-@dg.asset(
-    partitions_def=DISCLOSURE_PARTITIONS,
-    description="Raw tables (cells, title, unit, page) of one disclosure, or why the file was rejected.",
-)
-def extracted_disclosure(context: dg.AssetExecutionContext, inbox: Inbox, reading: ReadingLimits):
-    path = _document_path(context, inbox)
-    result = extract_in_worker(path, reading.limits())
-    if isinstance(result, ExtractedDocument):
-        context.add_output_metadata({"file": str(path), "pages": result.pages or 0, "raw_tables": len(result.tables)})
-    else:
-        context.add_output_metadata({"file": str(path), "status": result.status, "reason": result.reason or ""})
-    return result
-
-
-@dg.asset(partitions_def=DISCLOSURE_PARTITIONS, description="Classified tables and fct_budget_amount rows.")
-def normalized_disclosure(
-    context: dg.AssetExecutionContext, extracted_disclosure, reading: ReadingLimits
-) -> DocumentOutcome:
-    outcome = (
-        normalize_in_worker(extracted_disclosure, reading.limits())
-        if isinstance(extracted_disclosure, ExtractedDocument)
-        else extracted_disclosure
-    )
-    facts = outcome.load.facts.height if outcome.load is not None else 0
-    context.add_output_metadata({"status": outcome.status, "facts": facts, "tables": outcome.tables_by_type})
-    return outcome
-
-
-@dg.asset(
-    partitions_def=DISCLOSURE_PARTITIONS,
-    description="The GX suite (a failure keeps the facts out) and the consistency rules (findings).",
-)
-def validated_disclosure(
-    context: dg.AssetExecutionContext,
-    normalized_disclosure: DocumentOutcome,
-    quality: DataQuality,
-    warehouse: Warehouse,
-    reading: ReadingLimits,
-) -> DocumentOutcome:
-    settings = quality.settings(warehouse)
-    outcome = validate_in_worker(normalized_disclosure, settings, reading.limits())
-    findings = outcome.load.findings if outcome.load is not None else None
-    context.add_output_metadata({"status": outcome.status, "findings": findings.height if findings is not None else 0})
-    return outcome
-
-
-@dg.asset(
-    partitions_def=DISCLOSURE_PARTITIONS,
-    pool=WRITER_POOL,
-    description="The document's rows in the DuckDB warehouse, replaced in one transaction.",
-    check_specs=[
-        dg.AssetCheckSpec("expectation_suite", asset="loaded_disclosure", description="The GX suite passed."),
-        dg.AssetCheckSpec(
-            "consistency_findings", asset="loaded_disclosure", description="Sums, balances, tables and narrative agree."
-        ),
-        dg.AssetCheckSpec(
-            "amounts_read", asset="loaded_disclosure", description="Every amount printed in its tables became a fact."
-        ),
-    ],
-)
-def loaded_disclosure(
-    context: dg.AssetExecutionContext, validated_disclosure: DocumentOutcome, warehouse: Warehouse, quality: DataQuality
-):
-    outcome = next(load_outcomes([validated_disclosure], warehouse.location()))
-    record = outcome.load.document.row(0, named=True) if outcome.load is not None else {}
-    context.log.info(printable(f"{display_name(outcome.path)}: {outcome.status} {outcome.reason or ''}"))
-    yield dg.MaterializeResult(
-        metadata={
-            "warehouse": str(warehouse.location()),
-            "file": printable(outcome.path),
-            "status": outcome.status,
-            "reason": printable(outcome.reason),
-            "region": printable(f"{record.get('region_name')} ({record.get('adcode')})"),
-            "department": printable(record.get("department_name")),
-            "fiscal_year": str(record.get("fiscal_year")),
-            "facts": int(record.get("facts_loaded") or 0),
-        },
-        check_results=[
-            _suite_check(outcome, quality.settings(warehouse).data_docs),
-            _findings_check(outcome),
-            _amounts_read_check(outcome, record),
-        ],
-    )
-
-
-def _amounts_read_check(outcome: DocumentOutcome, record: dict) -> dg.AssetCheckResult:
-    """Warns when a loaded document left printed amounts out (unknown tables, quarantined rows)."""
-    cells, loaded = int(record.get("amount_cells") or 0), int(record.get("amount_cells_loaded") or 0)
-    issues = outcome.load.issues if outcome.load is not None else None
-    kinds = ["unknown_table", "quarantined_row", "malformed_amount"]
-    unread = issues.filter(issues["kind"].is_in(kinds)) if issues is not None else None
-    lines = ["| page | where | what |", "|---|---|---|"] + [
-        f"| {markdown_cell(row['page'])} | {markdown_cell(row['source_position'])} | {markdown_cell(row['message'])} |"
-        for row in (unread.iter_rows(named=True) if unread is not None else [])
+# Partitioned asset checks are a preview feature in Dagster 1.13 and warn when declared; they are
+# what lets each check result name its document, so the warning is silenced here and only here.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", dg.PreviewWarning)
+    DOCUMENT_CHECK_SPECS = [
+        dg.AssetCheckSpec(name, asset=STAGED, description=text, partitions_def=DISCLOSURE_PARTITIONS)
+        for name, text in DOCUMENT_CHECKS.items()
     ]
-    return dg.AssetCheckResult(
-        check_name="amounts_read",
-        passed=outcome.status == "loaded" and loaded >= cells,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={
-            "amount_cells": cells,
-            "amount_cells_loaded": loaded,
-            "percent_read": dg.MetadataValue.float(round(100 * loaded / cells, 1) if cells else 100.0),
-            "not_read": dg.MetadataValue.md("\n".join(lines)),
-        },
+
+
+class StagingRun(dg.Config):
+    """Partition key -> inbox file, as the sensor found them; keys left out are searched for."""
+
+    paths: dict[str, str] = Field(default_factory=dict)
+
+
+@dg.multi_asset(
+    name=STAGED,
+    specs=[
+        dg.AssetSpec(
+            STAGED,
+            skippable=True,
+            partitions_def=DISCLOSURE_PARTITIONS,
+            description="One disclosure read, normalized and validated, its rows staged as Parquet.",
+        )
+    ],
+    check_specs=DOCUMENT_CHECK_SPECS,
+    partitions_def=DISCLOSURE_PARTITIONS,
+    backfill_policy=dg.BackfillPolicy.single_run(),
+)
+def staged_disclosure(
+    context: dg.AssetExecutionContext,
+    config: StagingRun,
+    inbox: Inbox,
+    reading: ReadingLimits,
+    staging: Staging,
+    quality: DataQuality,
+    warehouse: DuckDBResource,
+) -> Iterator:
+    """Each partition's materialization and checks are its own events: a run covers many documents,
+    and each one's metadata and verdicts must name it."""
+    keys = list(context.partition_keys)
+    paths = {key: Path(path) for key, path in config.paths.items() if key in keys and Path(path).is_file()}
+    if missing := set(keys) - set(paths):
+        paths |= locate_in_inbox(inbox.location(), missing)
+    for key in keys:
+        if key not in paths:
+            reason = (
+                f"no file in {inbox.location()} has content key {key}; it was moved or deleted since it was "
+                "registered. Put it back, or delete the partition."
+            )
+            context.log.warning(reason)
+            yield from (_not_run(key, name, reason) for name in DOCUMENT_CHECKS)
+    found = [key for key in keys if key in paths]
+    settings = quality.settings(Path(warehouse.database))
+    options = IngestOptions(limits=reading.limits(), workers=reading.workers, quality=settings)
+    outcomes = read_documents([paths[key] for key in found], options)
+    for key, outcome in zip(found, outcomes, strict=True):
+        yield from _staged(key, outcome, staging.location(), quality)
+    for check_key in context.selected_asset_check_keys:
+        yield dg.Output(None, output_name=context.assets_def.get_output_name_for_asset_check_key(check_key))
+
+
+def _staged(key: str, outcome: DocumentOutcome, root: Path, quality: DataQuality) -> Iterator:
+    if outcome.load is None:
+        yield from (_not_run(key, name, outcome.reason or "not read") for name in DOCUMENT_CHECKS)
+        return
+    folder = stage_document(root, outcome.load)
+    record = outcome.load.document.row(0, named=True)
+    yield dg.AssetMaterialization(asset_key=STAGED, partition=key, metadata=partition_metadata(outcome, folder))
+    page = quality.document_page(record["document_id"])
+    yield from (check(key, outcome, record, page) for check in (_suite_check, _findings_check, _amounts_read_check))
+
+
+def partition_metadata(outcome: DocumentOutcome, folder: Path) -> dict[str, dg.MetadataValue]:
+    """What names the partition where partitions are listed. Text only: numbers on a partitioned
+    asset are plotted as one series, and different documents' counts are not a series."""
+    record = outcome.load.document.row(0, named=True) if outcome.load is not None else {}
+    text = {
+        "file": outcome.path.name,
+        "status": outcome.status,
+        "reason": outcome.reason or "",
+        "region": f"{record.get('region_name') or '?'} ({record.get('adcode') or '?'})",
+        "department": record.get("department_name") or "?",
+        "fiscal_year": str(record.get("fiscal_year") or "?"),
+        "facts": f"{record.get('facts_loaded') or 0} facts",
+    }
+    return {
+        **{name: dg.MetadataValue.text(printable(value)) for name, value in text.items()},
+        "staged": dg.MetadataValue.path(str(folder)),
+    }
+
+
+def _evaluation(
+    key: str, name: str, passed: bool, severity: dg.AssetCheckSeverity, **metadata
+) -> dg.AssetCheckEvaluation:
+    description = metadata.pop("description", None)
+    return dg.AssetCheckEvaluation(
+        asset_key=dg.AssetKey(STAGED),
+        check_name=name,
+        passed=passed,
+        severity=severity,
+        partition=key,
+        description=description,
+        metadata=metadata,
     )
 
 
-def _suite_check(outcome: DocumentOutcome, data_docs: Path | None) -> dg.AssetCheckResult:
+def _not_run(key: str, name: str, reason: str) -> dg.AssetCheckEvaluation:
+    """A check that had nothing to check fails: 'passed, 0 findings' would call a rejected file good."""
+    return _evaluation(
+        key,
+        name,
+        False,
+        dg.AssetCheckSeverity.ERROR,
+        description=printable(f"not checked: {reason}"),
+        reason=dg.MetadataValue.text(printable(reason)),
+    )
+
+
+def _rejected(key: str, name: str, outcome: DocumentOutcome, page: str) -> dg.AssetCheckEvaluation:
+    return _evaluation(
+        key,
+        name,
+        False,
+        dg.AssetCheckSeverity.ERROR,
+        description=printable(f"{outcome.status}: {outcome.reason}"),
+        status=dg.MetadataValue.text(outcome.status),
+        reason=dg.MetadataValue.text(printable(outcome.reason)),
+        data_quality_page=dg.MetadataValue.url(page),
+    )
+
+
+def _suite_check(key: str, outcome: DocumentOutcome, record: dict, page: str) -> dg.AssetCheckEvaluation:
     expectations = outcome.load.expectations if outcome.load is not None else None
     if expectations is None:
-        return dg.AssetCheckResult(
-            check_name="expectation_suite",
-            passed=False,
-            severity=dg.AssetCheckSeverity.WARN,
-            metadata={"status": outcome.status, "reason": printable(outcome.reason or "not validated")},
-        )
+        return _rejected(key, "expectation_suite", outcome, page)
     failed = expectations.filter(~expectations["success"])
     columns = ["expectation", "column_name", "row_condition", "unexpected_count", "unexpected_examples"]
     lines = ["| expectation | column | condition | rows | examples |", "|---|---|---|---|---|"]
     lines += ["| " + " | ".join(markdown_cell(r[c]) for c in columns) + " |" for r in failed.iter_rows(named=True)]
-    metadata: dict[str, dg.MetadataValue | int] = {
-        "expectations": expectations.height,
-        "failed": failed.height,
-        "failures": dg.MetadataValue.md("\n".join(lines) if failed.height else "all expectations met"),
-    }
-    if data_docs is not None:
-        index = data_docs / "index.html"
-        metadata["data_docs"] = dg.MetadataValue.path(str(index))
-        metadata["data_docs_url"] = dg.MetadataValue.url(index.resolve().as_uri())
-    return dg.AssetCheckResult(check_name="expectation_suite", passed=failed.is_empty(), metadata=metadata)
-
-
-def _findings_check(outcome: DocumentOutcome) -> dg.AssetCheckResult:
-    findings = outcome.load.findings if outcome.load is not None else None
-    if findings is None or findings.is_empty():
-        return dg.AssetCheckResult(check_name="consistency_findings", passed=True, metadata={"findings": 0})
-    counts = findings.group_by("rule", "severity").len().sort("rule", "severity")
-    per_rule = {f"{r['rule']} ({r['severity']})": r["len"] for r in counts.iter_rows(named=True)}
-    errors = findings.filter(findings["severity"] == "error").height
-    return dg.AssetCheckResult(
-        check_name="consistency_findings",
-        passed=errors == 0,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={
-            "findings": findings.height,
-            "errors": errors,
-            "per_rule": dg.MetadataValue.json(per_rule),
-            "table": dg.MetadataValue.md(findings_markdown(findings)),
-        },
+    return _evaluation(
+        key,
+        "expectation_suite",
+        failed.is_empty(),
+        dg.AssetCheckSeverity.ERROR,
+        description=printable(outcome.reason) if failed.height else "all expectations met",
+        expectations=dg.MetadataValue.text(f"{expectations.height - failed.height} of {expectations.height} met"),
+        failures=dg.MetadataValue.md("\n".join(lines) if failed.height else "all expectations met"),
+        data_quality_page=dg.MetadataValue.url(page),
     )
 
 
-ingest_job = dg.define_asset_job("ingest_disclosure", selection=dg.AssetSelection.all())
+def _findings_check(key: str, outcome: DocumentOutcome, record: dict, page: str) -> dg.AssetCheckEvaluation:
+    findings = outcome.load.findings if outcome.load is not None else None
+    if outcome.status != "loaded" or findings is None:
+        return _rejected(key, "consistency_findings", outcome, page)
+    counts = findings.group_by("rule", "severity").len().sort("rule", "severity")
+    per_rule = "\n".join(f"- {r['rule']} ({r['severity']}): {r['len']}" for r in counts.iter_rows(named=True))
+    errors = findings.filter(findings["severity"] == "error").height
+    return _evaluation(
+        key,
+        "consistency_findings",
+        errors == 0,
+        dg.AssetCheckSeverity.WARN,
+        description=f"{findings.height} findings, {errors} errors",
+        findings=dg.MetadataValue.text(f"{findings.height} ({errors} errors)"),
+        per_rule=dg.MetadataValue.md(per_rule or "no findings"),
+        table=dg.MetadataValue.md(findings_markdown(findings) if findings.height else "no findings"),
+        data_quality_page=dg.MetadataValue.url(page),
+    )
 
 
-@dg.sensor(job=ingest_job, minimum_interval_seconds=30, description="Registers new inbox files and runs them.")
-def inbox_sensor(context: dg.SensorEvaluationContext, inbox: Inbox) -> dg.SensorResult:
+def _amounts_read_check(key: str, outcome: DocumentOutcome, record: dict, page: str) -> dg.AssetCheckEvaluation:
+    """Warns when a loaded document left printed amounts out (unknown tables, quarantined rows); a
+    document read but not loaded (its suite failed) fails it, with what was not read."""
+    if outcome.load is None or record.get("amount_cells") is None:
+        return _rejected(key, "amounts_read", outcome, page)
+    cells, loaded = int(record["amount_cells"]), int(record.get("amount_cells_loaded") or 0)
+    issues = outcome.load.issues
+    unread = issues.filter(issues["kind"].is_in(["unknown_table", "quarantined_row", "malformed_amount"]))
+    lines = ["| page | where | what |", "|---|---|---|"] + [
+        f"| {markdown_cell(row['page'])} | {markdown_cell(row['source_position'])} | {markdown_cell(row['message'])} |"
+        for row in unread.iter_rows(named=True)
+    ]
+    share = f"{loaded} of {cells} ({100 * loaded / cells:.1f} %)" if cells else "no amount printed"
+    kept = outcome.status == "loaded"
+    return _evaluation(
+        key,
+        "amounts_read",
+        kept and loaded >= cells,
+        dg.AssetCheckSeverity.WARN if kept else dg.AssetCheckSeverity.ERROR,
+        description=printable(f"amounts read: {share}" + ("" if kept else f"; {outcome.status}: {outcome.reason}")),
+        status=dg.MetadataValue.text(outcome.status),
+        amounts_read=dg.MetadataValue.text(share),
+        not_read=dg.MetadataValue.md("\n".join(lines) if unread.height else "every amount was read"),
+        data_quality_page=dg.MetadataValue.url(page),
+    )
+
+
+MART_CHECK_SPECS = [
+    dg.AssetCheckSpec(
+        "every_current_document_contributes",
+        asset=FUNCTION_MART,
+        description="Every current loaded budget printing function subjects has rows in the mart.",
+    ),
+    dg.AssetCheckSpec(
+        "one_current_document_per_identity",
+        asset=FUNCTION_MART,
+        description="One current document per region, department, scope, kind and year.",
+    ),
+]
+
+
+@dg.multi_asset(
+    name="warehouse_tables",
+    specs=[
+        dg.AssetSpec(table, description=text, deps=deps, kinds={"duckdb"})
+        for table, (text, deps) in WAREHOUSE_TABLES.items()
+    ],
+    check_specs=MART_CHECK_SPECS,
+    pool=WRITER_POOL,
+)
+def warehouse_tables(context: dg.AssetExecutionContext, warehouse: DuckDBResource, staging: Staging) -> Iterator:
+    """Merges every staged document not yet merged, one transaction each; merging the same staged
+    documents again changes nothing."""
+    Path(warehouse.database).parent.mkdir(parents=True, exist_ok=True)
+    with warehouse.get_connection() as con:
+        prepare(con)
+        load_reference_data(con)
+        started = time.perf_counter()
+        summary = merge_staged(con, staging.location())
+        merge_seconds = time.perf_counter() - started
+        for problem in summary.unreadable:
+            context.log.warning(printable(problem))
+        context.log.info(f"merged {len(summary.merged)} documents, {summary.already_merged} merged before")
+        for table in WAREHOUSE_TABLES:
+            schema = dg.TableSchema(columns=[dg.TableColumn(n, t) for n, t in table_columns(con, table)])
+            metadata: dict[str, dg.RawMetadataValue] = {
+                "dagster/column_schema": schema,
+                "dagster/row_count": row_count(con, table),
+                "dagster/table_name": table,
+            }
+            if table == "dim_document":
+                metadata |= {
+                    "merged": len(summary.merged),
+                    "merge_seconds": round(merge_seconds, 3),
+                    "unreadable": dg.MetadataValue.md(
+                        "\n".join(f"- {markdown_cell(p)}" for p in summary.unreadable) or "none"
+                    ),
+                }
+            yield dg.MaterializeResult(asset_key=table, metadata=metadata)
+        missing, duplicates = documents_missing_from_function_mart(con), duplicate_current_documents(con)
+    yield dg.AssetCheckResult(
+        asset_key=FUNCTION_MART,
+        check_name="every_current_document_contributes",
+        passed=missing.is_empty(),
+        metadata={"missing": missing.height, "documents": dg.MetadataValue.md(frame_markdown(missing))},
+    )
+    yield dg.AssetCheckResult(
+        asset_key=FUNCTION_MART,
+        check_name="one_current_document_per_identity",
+        passed=duplicates.is_empty(),
+        metadata={"duplicated": duplicates.height, "groups": dg.MetadataValue.md(frame_markdown(duplicates))},
+    )
+
+
+stage_job = dg.define_asset_job(STAGE_JOB, selection=dg.AssetSelection.assets(staged_disclosure))
+load_job = dg.define_asset_job(LOAD_JOB, selection=dg.AssetSelection.assets(warehouse_tables))
+_IN_FLIGHT = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+]
+
+
+def staging_requests(scan: InboxScan, batch_size: int) -> list[dg.RunRequest]:
+    """One run per batch of consecutive new partitions, told where each file is."""
+    return [
+        dg.RunRequest(
+            job_name=STAGE_JOB,
+            run_key=f"{batch[0]}..{batch[-1]}",
+            tags=range_tags(batch),
+            run_config={"ops": {STAGED: {"config": {"paths": {key: scan.paths[key] for key in batch}}}}},
+        )
+        for batch in scan.batches(batch_size)
+    ]
+
+
+@dg.sensor(
+    jobs=[stage_job, load_job],
+    minimum_interval_seconds=30,
+    description=(
+        "Registers new inbox files and stages them in batches; merges what is staged once no staging run is left."
+    ),
+)
+def inbox_sensor(context: dg.SensorEvaluationContext, inbox: Inbox, staging: Staging) -> dg.SensorResult:
     known = set(context.instance.get_dynamic_partitions(DISCLOSURE_PARTITIONS_NAME))
     scan = scan_inbox(inbox.location(), known, context.cursor)
+    requests = staging_requests(scan, inbox.batch_size)
+    staging_left = context.instance.get_run_records(dg.RunsFilter(job_name=STAGE_JOB, statuses=_IN_FLIGHT), limit=1)
+    if not requests and not staging_left and (stamp := staging_stamp(staging.location())):
+        requests = [dg.RunRequest(job_name=LOAD_JOB, run_key=f"merge {stamp}")]
     return dg.SensorResult(
-        run_requests=scan.run_requests,
+        run_requests=requests,
         dynamic_partitions_requests=[DISCLOSURE_PARTITIONS.build_add_request(scan.new_keys)] if scan.new_keys else [],
         cursor=scan.cursor,
     )
 
 
-@dg.schedule(job=ingest_job, cron_schedule="0 3 * * *", description="Daily sweep of the inbox, sensor or not.")
+@dg.schedule(job=stage_job, cron_schedule="0 3 * * *", description="Daily sweep of the inbox, sensor or not.")
 def daily_inbox_sweep(context: dg.ScheduleEvaluationContext, inbox: Inbox) -> list[dg.RunRequest]:
     known = set(context.instance.get_dynamic_partitions(DISCLOSURE_PARTITIONS_NAME))
     scan = scan_inbox(inbox.location(), known, None)
     if scan.new_keys:
         context.instance.add_dynamic_partitions(DISCLOSURE_PARTITIONS_NAME, scan.new_keys)
-    return scan.run_requests
+    return staging_requests(scan, inbox.batch_size)
 
+
+daily_merge = dg.ScheduleDefinition(
+    name="daily_merge", job=load_job, cron_schedule="0 5 * * *", description="Merges what the daily sweep staged."
+)
 
 defs = dg.Definitions(
-    assets=[extracted_disclosure, normalized_disclosure, validated_disclosure, loaded_disclosure],
-    jobs=[ingest_job],
+    assets=[staged_disclosure, warehouse_tables],
+    jobs=[stage_job, load_job],
     sensors=[inbox_sensor],
-    schedules=[daily_inbox_sweep],
+    schedules=[daily_inbox_sweep, daily_merge],
     resources={
         "inbox": Inbox(),
         "reading": ReadingLimits(),
-        "warehouse": Warehouse(),
+        "staging": Staging(),
+        "warehouse": DuckDBResource(database=str(warehouse_path())),
         "quality": DataQuality(),
     },
     executor=dg.in_process_executor,

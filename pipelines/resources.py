@@ -1,4 +1,5 @@
-"""Dagster resources: the inbox, reading limits, the DuckDB file, and how strict quality is."""
+"""Dagster resources: the inbox, reading limits, the staging folder, and how strict quality is. The
+DuckDB file is dagster-duckdb's DuckDBResource (see definitions.py)."""
 
 from decimal import Decimal
 from pathlib import Path
@@ -8,16 +9,17 @@ import dagster as dg
 from expectations.consistency import default_rules, with_tolerance
 from extractors import ExtractionLimits
 from pipelines.run import QualitySettings
-from warehouse.load import warehouse_path
 
 DATA_DOCS_DIR = "quality_docs"
 _DEFAULT_LIMITS = ExtractionLimits()
 
 
 class Inbox(dg.ConfigurableResource):
-    """The folder the sensor watches; files may sit in sub-folders."""
+    """The folder the sensor watches (files may sit in sub-folders), and how many new documents one
+    run reads: a run pays Python's and the libraries' start once for all of them."""
 
     path: str = "data/inbox"
+    batch_size: int = 25
 
     def location(self) -> Path:
         return Path(self.path)
@@ -26,12 +28,13 @@ class Inbox(dg.ConfigurableResource):
 class ReadingLimits(dg.ConfigurableResource):
     """Per-document bounds: a file over them is rejected as too_large or timeout, never hangs a run
     nor exhausts the machine. The timeout and memory limit bound each step that runs in a worker
-    (reading, normalizing, validating), one at a time."""
+    (reading, normalizing, validating); `workers` documents are read at once (one per core)."""
 
     timeout_seconds: float = _DEFAULT_LIMITS.timeout_seconds
     max_megabytes: float = _DEFAULT_LIMITS.max_bytes / 2**20
     max_pages: int = _DEFAULT_LIMITS.max_pages
     max_memory_megabytes: int = _DEFAULT_LIMITS.max_memory_bytes // 2**20
+    workers: int = 2
 
     def limits(self) -> ExtractionLimits:
         return ExtractionLimits(
@@ -42,21 +45,27 @@ class ReadingLimits(dg.ConfigurableResource):
         )
 
 
-class Warehouse(dg.ConfigurableResource):
-    """The DuckDB file; empty means $YUSUAN_WAREHOUSE or data/warehouse.duckdb."""
+class Staging(dg.ConfigurableResource):
+    """Where readers write each document's rows as Parquet for the loader (warehouse/staging.py): a
+    local folder, or one every worker machine mounts."""
 
-    path: str = ""
+    path: str = "data/staging"
 
     def location(self) -> Path:
-        return warehouse_path(self.path or None)
+        return Path(self.path)
 
 
 class DataQuality(dg.ConfigurableResource):
-    """GX Data Docs folder (empty: quality_docs/ beside the warehouse) and the rounding tolerance."""
+    """GX Data Docs folder (empty: quality_docs/ beside the warehouse), the rounding tolerance, and
+    the address the data-quality pages are served at (`yusuan docs --serve`), which checks link to."""
 
     data_docs: str = ""
     rounding_tolerance: str = str(default_rules().tolerance_per_term)
+    docs_url: str = "http://localhost:8765"
 
-    def settings(self, warehouse: Warehouse) -> QualitySettings:
-        docs = Path(self.data_docs) if self.data_docs else warehouse.location().parent / DATA_DOCS_DIR
+    def settings(self, warehouse: Path) -> QualitySettings:
+        docs = Path(self.data_docs) if self.data_docs else warehouse.parent / DATA_DOCS_DIR
         return QualitySettings(data_docs=docs, rules=with_tolerance(default_rules(), Decimal(self.rounding_tolerance)))
+
+    def document_page(self, document_id: str) -> str:
+        return f"{self.docs_url.rstrip('/')}/documents/{document_id}.html"

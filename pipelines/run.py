@@ -9,7 +9,6 @@ A file whose content this pipeline version has already loaded is not read again.
 
 import errno
 import hashlib
-import importlib
 import multiprocessing
 import os
 import resource
@@ -314,12 +313,10 @@ def _settle(path: Path, future, limits: ExtractionLimits, step: str = "read"):
         return rejected_outcome(path, "failed", reason)
 
 
-def _warm_up(*modules: str, quality: QualitySettings | None = None) -> None:
-    """Import and cache what every document needs (and `modules`, what a step needs besides; with
-    `quality`, the expectation suite) before the worker takes one, so a document's timeout measures
-    reading it, not starting Python (Great Expectations takes seconds to import). NumPy, which
-    normalizing imports, starts OpenBLAS's thread buffers here too, before the worker's memory is
-    capped."""
+def _warm_up() -> None:
+    """Import and cache what every document needs before the worker takes one, so a document's
+    timeout measures reading it, not starting Python. NumPy, which normalizing imports, starts
+    OpenBLAS's thread buffers here too, before the worker's memory is capped."""
     import docx  # noqa: F401
     import lxml.html  # noqa: F401
     import numpy  # noqa: F401
@@ -333,14 +330,6 @@ def _warm_up(*modules: str, quality: QualitySettings | None = None) -> None:
     region_tables()
     subject_classes()
     subject_catalogue()
-    _warm_up_step(modules, quality)
-
-
-def _warm_up_step(modules: tuple[str, ...], quality: QualitySettings | None) -> None:
-    for module in modules:
-        importlib.import_module(module)
-    if quality is not None:
-        prepare_suite(quality.data_docs)
 
 
 def _data_bytes() -> int:
@@ -355,18 +344,19 @@ def _data_bytes() -> int:
     return 0
 
 
-def _start_worker(max_memory_bytes: int, modules: tuple[str, ...], quality: QualitySettings | None) -> None:
+def _start_worker(max_memory_bytes: int, quality: QualitySettings | None) -> None:
     """A worker's initializer: warm up, then cap the memory the worker may allocate.
 
     The cap is RLIMIT_DATA, the private writable memory (heap and anonymous mappings) that a
     decoded stream or a page's objects fill; RLIMIT_AS would also count the ~1.2 GiB of libraries
     and reserved address space a warmed-up worker maps without using, and fail normal documents.
-    What a step's own modules hold once warm (GX and pandas for validation: ~250 MiB) is added to
-    it, so `--max-memory` leaves a document the same room whether its worker also validates or not.
+    What the expectation suite holds once built (GX and pandas: ~250 MiB) is added to it, so
+    `--max-memory` leaves a document the same room whether its worker also validates or not.
     """
     _warm_up()
     reader = _data_bytes()
-    _warm_up_step(modules, quality)
+    if quality is not None:
+        prepare_suite(quality.data_docs)
     allowance = max_memory_bytes + max(0, _data_bytes() - reader)
     _, hard = resource.getrlimit(resource.RLIMIT_DATA)
     soft = allowance if hard == resource.RLIM_INFINITY else min(allowance, hard)
@@ -376,48 +366,15 @@ def _start_worker(max_memory_bytes: int, modules: tuple[str, ...], quality: Qual
 def _pool(
     workers: int,
     limits: ExtractionLimits | None = None,
-    modules: tuple[str, ...] = (),
     quality: QualitySettings | None = None,
 ) -> ProcessPool:
     # forkserver: workers never inherit an open DuckDB connection or GX state from this process
     return ProcessPool(
         max_workers=max(1, workers),
         initializer=_start_worker,
-        initargs=((limits or ExtractionLimits()).max_memory_bytes, modules, quality),
+        initargs=((limits or ExtractionLimits()).max_memory_bytes, quality),
         context=multiprocessing.get_context("forkserver"),
     )
-
-
-def _in_worker(path: Path, limits: ExtractionLimits, step: str, function: Callable, *args, warm: tuple[str, ...] = ()):
-    """One step of one document in a worker process under the timeout and the memory limit."""
-    with _pool(1, limits, warm) as pool:
-        return _settle(path, pool.schedule(function, args=args, timeout=limits.timeout_seconds), limits, step)
-
-
-def extract_in_worker(path: Path, limits: ExtractionLimits) -> ExtractedDocument | DocumentOutcome:
-    """extract_step in a worker process (for one-document runs, as in Dagster)."""
-    return _in_worker(path, limits, "read", extract_step, path, limits)
-
-
-def normalize_in_worker(extracted: ExtractedDocument, limits: ExtractionLimits) -> DocumentOutcome:
-    """normalize_step in a worker process: rules meeting a layout no one foresaw cannot hang a run."""
-    return _in_worker(extracted.path, limits, "normalized", normalize_step, extracted)
-
-
-def validate_in_worker(outcome: DocumentOutcome, quality: QualitySettings, limits: ExtractionLimits) -> DocumentOutcome:
-    """validate_step in a worker process, for one-document runs: the suite and the consistency rules
-    on a hostile document's facts are bounded like reading it. The worker also indexes the Data Docs
-    it wrote, as the end of a run does (GX keeps what it wrote in the process that wrote it).
-    Rejected documents have nothing to validate."""
-    if outcome.status != "loaded":
-        return outcome
-    return _in_worker(outcome.path, limits, "validated", _validate_one, outcome, quality, warm=("great_expectations",))
-
-
-def _validate_one(outcome: DocumentOutcome, quality: QualitySettings) -> DocumentOutcome:
-    validated = validate_step(outcome, quality)
-    finish_quality_docs(quality, [validated.docs_page] if validated.docs_page else [])
-    return validated
 
 
 def read_documents(
@@ -493,18 +450,11 @@ def ingest(
         con.close()
 
 
-def finish_quality_docs(quality: QualitySettings, pages: Iterable[DocsPage]) -> None:
-    """Index the Data Docs pages of a run."""
-    if quality.data_docs is not None:
-        write_data_docs_index(quality.data_docs, pages)
-
-
 def _open_warehouse(warehouse: Path) -> duckdb.DuckDBPyConnection:
     """The warehouse, its reference data replaced from the reference files."""
     con = connect(warehouse)
     try:
-        load_reference(con, region_tables(), subject_class_frame())
-        load_subject_reference(con, subject_catalogue().name_frame(), subject_catalogue().crosswalk_frame())
+        load_reference_data(con)
     except BaseException:
         con.close()
         raise
@@ -522,6 +472,12 @@ def load_outcomes(outcomes: Iterable[DocumentOutcome], warehouse: Path) -> Itera
             yield _loaded(con, outcome)
     finally:
         con.close()
+
+
+def load_reference_data(con: duckdb.DuckDBPyConnection) -> None:
+    """Replace the reference tables (regions, subject classes and names) from the reference files."""
+    load_reference(con, region_tables(), subject_class_frame())
+    load_subject_reference(con, subject_catalogue().name_frame(), subject_catalogue().crosswalk_frame())
 
 
 def _loaded(con: duckdb.DuckDBPyConnection, outcome: DocumentOutcome) -> DocumentOutcome:

@@ -12,10 +12,11 @@ import pytest
 
 from extractors.textlayer import clean_cell
 from pipelines.cli import main
-from pipelines.inbox import DISCLOSURE_PARTITIONS, PATH_TAG, partition_key
+from pipelines.definitions import staged_disclosure
+from pipelines.inbox import DISCLOSURE_PARTITIONS, partition_key, range_tags
 from pipelines.run import file_document_id
 from tests.conftest import CANGXI_SEED, GUIYANG_SEED
-from tests.test_pipeline import ASSETS, resources
+from tests.test_pipeline import resources
 from warehouse.report import markdown_cell
 
 HTML_NAME = "<img src=x onerror=alert(1)>.txt"
@@ -129,16 +130,18 @@ def test_dagster_metadata_shows_hostile_text_as_text(tmp_path: Path, hostile_inb
     key = partition_key(file_document_id(path))
     instance.add_dynamic_partitions(DISCLOSURE_PARTITIONS.name, [key])
     result = dg.materialize(
-        ASSETS,
-        partition_key=key,
-        tags={PATH_TAG: str(path)},
+        [staged_disclosure],
+        tags=range_tags([key]),
+        run_config={"ops": {"staged_disclosure": {"config": {"paths": {key: str(path)}}}}},
         instance=instance,
         resources=resources(tmp_path, hostile_inbox),
     )
-    materialization = result.asset_materializations_for_node("loaded_disclosure")[0]
+    (materialization,) = result.asset_materializations_for_node("staged_disclosure")
     assert materialization.metadata["status"].value == "failed_validation"
+    assert materialization.metadata["file"].value == HTML_NAME
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert not checks["expectation_suite"].passed
+    assert "failed_validation" in checks["amounts_read"].description
     assert r"\[点击\](javascript:alert(1))" in checks["amounts_read"].metadata["not_read"].value
     markdown = [
         value.value

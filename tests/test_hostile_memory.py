@@ -7,6 +7,7 @@ even readers without any bound stay under 3 GiB together, and the tests read the
 limit per reader (about 1 GiB for the whole run).
 """
 
+import shutil
 import zlib
 from pathlib import Path
 
@@ -16,19 +17,19 @@ import pytest
 
 from extractors import ExtractedDocument, extract_document
 from pipelines.cli import main
-from pipelines.definitions import extracted_disclosure, loaded_disclosure, normalized_disclosure, validated_disclosure
-from pipelines.inbox import DISCLOSURE_PARTITIONS, PATH_TAG, partition_key
-from pipelines.resources import DataQuality, Inbox, ReadingLimits, Warehouse
-from pipelines.run import IngestOptions, file_document_id, normalize_step, read_documents
+from pipelines.definitions import staged_disclosure
+from pipelines.inbox import DISCLOSURE_PARTITIONS, partition_key, range_tags
+from pipelines.resources import ReadingLimits
+from pipelines.run import IngestOptions, file_document_id, read_documents
 from tests import badfiles
 from tests.conftest import CANGXI_SEED, CORPUS, GUIYANG_SEED
+from tests.test_pipeline import resources
 
 CANGXI_PDF = CORPUS / "cangxi_2025_ybj.pdf"
 MAX_MEMORY_MIB = 512
 BOMB_BYTES = 256 * 2**20
 BACKSTOP_BOMB_BYTES = 384 * 2**20
 TJ_OPERATORS = 600_000
-ASSETS = [extracted_disclosure, normalized_disclosure, validated_disclosure, loaded_disclosure]
 
 
 def deflated_zeros(size: int) -> bytes:
@@ -150,23 +151,19 @@ def test_the_default_memory_limit_reads_every_sample_pdf() -> None:
 
 
 def test_a_bomb_in_dagster_is_too_large_and_the_run_goes_on(tmp_path: Path) -> None:
-    path = badfiles.write(tmp_path / "inbox", {"hex-bomb.pdf": HOSTILE["hex-bomb.pdf"]()})["hex-bomb.pdf"]
+    files = badfiles.write(tmp_path / "inbox", {"hex-bomb.pdf": HOSTILE["hex-bomb.pdf"]()})
+    shutil.copy(GUIYANG_SEED, tmp_path / "inbox" / "guiyang.txt")
+    bomb, good = files["hex-bomb.pdf"], tmp_path / "inbox" / "guiyang.txt"
     instance = dg.DagsterInstance.ephemeral()
-    key = partition_key(file_document_id(path))
-    instance.add_dynamic_partitions(DISCLOSURE_PARTITIONS.name, [key])
-    resources = {
-        "inbox": Inbox(path=str(path.parent)),
-        "reading": ReadingLimits(max_memory_megabytes=MAX_MEMORY_MIB),
-        "warehouse": Warehouse(path=str(tmp_path / "dagster.duckdb")),
-        "quality": DataQuality(data_docs=str(tmp_path / "docs")),
-    }
-    result = dg.materialize(
-        ASSETS, partition_key=key, tags={PATH_TAG: str(path)}, instance=instance, resources=resources
-    )
+    keys = [partition_key(file_document_id(bomb)), partition_key(file_document_id(good))]
+    instance.add_dynamic_partitions(DISCLOSURE_PARTITIONS.name, keys)
+    wiring = resources(tmp_path, bomb.parent) | {"reading": ReadingLimits(max_memory_megabytes=MAX_MEMORY_MIB)}
+    result = dg.materialize([staged_disclosure], tags=range_tags(keys), instance=instance, resources=wiring)
     assert result.success
-    metadata = result.asset_materializations_for_node("loaded_disclosure")[0].metadata
-    assert metadata["status"].value == "too_large"
-    assert EXPECTED["hex-bomb.pdf"] in metadata["reason"].value
+    statuses = {m.partition: m.metadata for m in result.asset_materializations_for_node("staged_disclosure")}
+    assert statuses[keys[0]]["status"].value == "too_large"
+    assert EXPECTED["hex-bomb.pdf"] in statuses[keys[0]]["reason"].value
+    assert statuses[keys[1]]["status"].value == "loaded"
 
 
 @pytest.fixture(scope="module")
@@ -180,25 +177,12 @@ def long_budget(tmp_path_factory: pytest.TempPathFactory) -> ExtractedDocument:
     return extract_document(path)
 
 
-def test_dagster_normalization_stops_at_the_timeout(long_budget: ExtractedDocument) -> None:
-    context = dg.build_asset_context()
-    outcome = normalized_disclosure(
-        context, extracted_disclosure=long_budget, reading=ReadingLimits(timeout_seconds=0.2)
-    )
-    assert outcome.status == "timeout"
-    assert outcome.reason.startswith("long.txt: not normalized within 0.2 s") and "--timeout" in outcome.reason
-
-
-def test_dagster_validation_stops_at_the_timeout(tmp_path: Path, long_budget: ExtractedDocument) -> None:
-    normalized = normalize_step(long_budget)
-    assert normalized.status == "loaded"
-    outcome = validated_disclosure(
-        dg.build_asset_context(),
-        normalized_disclosure=normalized,
-        quality=DataQuality(data_docs=str(tmp_path / "docs")),
-        warehouse=Warehouse(path=str(tmp_path / "w.duckdb")),
-        reading=ReadingLimits(timeout_seconds=0.1),
-    )
-    assert outcome.status == "timeout"
-    assert outcome.reason.startswith("long.txt: not validated within 0.1 s")
-    assert outcome.load.facts.is_empty()
+def test_dagster_reading_stops_at_the_timeout(tmp_path: Path, long_budget: ExtractedDocument) -> None:
+    instance = dg.DagsterInstance.ephemeral()
+    key = partition_key(long_budget.document_id)
+    instance.add_dynamic_partitions(DISCLOSURE_PARTITIONS.name, [key])
+    wiring = resources(tmp_path, long_budget.path.parent) | {"reading": ReadingLimits(timeout_seconds=0.5)}
+    result = dg.materialize([staged_disclosure], tags=range_tags([key]), instance=instance, resources=wiring)
+    (materialization,) = result.asset_materializations_for_node("staged_disclosure")
+    assert materialization.metadata["status"].value == "timeout"
+    assert materialization.metadata["reason"].value.startswith("long.txt: not read within 0.5 s")

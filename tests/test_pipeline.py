@@ -1,4 +1,5 @@
-"""The Dagster wiring: partitions per document, the inbox sensor and its runs, in process."""
+"""The Dagster wiring: the inbox sensor batches new documents into runs that stage them, checks name
+their document, and the loader merges what was staged into the warehouse's assets, in process."""
 
 import shutil
 from pathlib import Path
@@ -6,37 +7,43 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+from dagster_duckdb import DuckDBResource
 
 from pipelines.definitions import (
+    LOAD_JOB,
+    STAGE_JOB,
+    STAGED,
     defs,
-    extracted_disclosure,
     inbox_sensor,
-    loaded_disclosure,
-    normalized_disclosure,
-    validated_disclosure,
+    staged_disclosure,
+    warehouse_tables,
 )
-from pipelines.inbox import DISCLOSURE_PARTITIONS, PATH_TAG, partition_key
-from pipelines.resources import DataQuality, Inbox, ReadingLimits, Warehouse
+from pipelines.inbox import DISCLOSURE_PARTITIONS, RANGE_END_TAG, RANGE_START_TAG, partition_key, range_tags
+from pipelines.resources import DataQuality, Inbox, ReadingLimits, Staging
 from pipelines.run import file_document_id
 from tests.conftest import CANGXI_SEED, GUIYANG_SEED
+from tests.multiprocess_jobs import multiprocess_load_job, multiprocess_stage_job
 
-ASSETS = [extracted_disclosure, normalized_disclosure, validated_disclosure, loaded_disclosure]
 
-
-def resources(tmp_path: Path, inbox: Path) -> dict:
+def resources(tmp_path: Path, inbox: Path, batch_size: int = 25) -> dict:
     return {
-        "inbox": Inbox(path=str(inbox)),
+        "inbox": Inbox(path=str(inbox), batch_size=batch_size),
         "reading": ReadingLimits(),
-        "warehouse": Warehouse(path=str(tmp_path / "dagster.duckdb")),
-        "quality": DataQuality(data_docs=str(tmp_path / "docs")),
+        "staging": Staging(path=str(tmp_path / "staging")),
+        "warehouse": DuckDBResource(database=str(tmp_path / "dagster.duckdb")),
+        "quality": DataQuality(data_docs=str(tmp_path / "docs"), docs_url="http://docs.test"),
     }
 
 
-def run_request(instance: dg.DagsterInstance, request: dg.RunRequest, resources: dict) -> dg.ExecuteInProcessResult:
+def stage(instance: dg.DagsterInstance, request: dg.RunRequest, resources: dict) -> dg.ExecuteInProcessResult:
     """Execute what the sensor asked for, the way the daemon would, but in this process."""
     return dg.materialize(
-        ASSETS, partition_key=request.partition_key, tags=request.tags, instance=instance, resources=resources
+        [staged_disclosure], tags=request.tags, run_config=request.run_config, instance=instance, resources=resources
     )
+
+
+def load(instance: dg.DagsterInstance, resources: dict) -> dg.ExecuteInProcessResult:
+    return dg.materialize([warehouse_tables], instance=instance, resources=resources, selection=[warehouse_tables])
 
 
 @pytest.fixture
@@ -50,80 +57,192 @@ def inbox(tmp_path: Path) -> Path:
     return folder
 
 
-def test_sensor_registers_each_content_once_and_its_runs_load_them(tmp_path: Path, inbox: Path) -> None:
+def _sensor(instance: dg.DagsterInstance, inbox: Path, tmp_path: Path, cursor: str | None = None):
+    wiring = {"inbox": Inbox(path=str(inbox), batch_size=2), "staging": Staging(path=str(tmp_path / "staging"))}
+    return inbox_sensor(dg.build_sensor_context(instance=instance, cursor=cursor, resources=wiring))
+
+
+def test_the_sensor_batches_new_contents_into_range_runs_and_then_merges(tmp_path: Path, inbox: Path) -> None:
     instance = dg.DagsterInstance.ephemeral()
-    context = dg.build_sensor_context(instance=instance, resources={"inbox": Inbox(path=str(inbox))})
-    result = inbox_sensor(context)
+    result = _sensor(instance, inbox, tmp_path)
     keys = {partition_key(file_document_id(p)) for p in inbox.rglob("*.*")}
     assert len(keys) == 3
-    assert {r.partition_key for r in result.run_requests} == keys
-    assert set(result.dynamic_partitions_requests[0].partition_keys) == keys
+    added = result.dynamic_partitions_requests[0].partition_keys
+    assert set(added) == keys
+    batches = [(r.tags[RANGE_START_TAG], r.tags[RANGE_END_TAG]) for r in result.run_requests]
+    assert batches == [(added[0], added[1]), (added[2], added[2])]
+    assert {r.job_name for r in result.run_requests} == {STAGE_JOB}
 
-    instance.add_dynamic_partitions(DISCLOSURE_PARTITIONS.name, sorted(keys))
-    runs = [run_request(instance, r, resources(tmp_path, inbox)) for r in result.run_requests]
+    instance.add_dynamic_partitions(DISCLOSURE_PARTITIONS.name, list(added))
+    runs = [stage(instance, r, resources(tmp_path, inbox)) for r in result.run_requests]
     assert all(r.success for r in runs)
+    staged = {m.partition for run in runs for m in run.get_asset_materialization_events() for m in [m.materialization]}
+    assert staged == keys
+    evaluations = [e for run in runs for e in run.get_asset_check_evaluations()]
+    assert {(e.partition, e.check_name) for e in evaluations} == {
+        (k, c) for k in keys for c in ("expectation_suite", "consistency_findings", "amounts_read")
+    }
+    assert not (tmp_path / "dagster.duckdb").exists()
 
+    again = _sensor(instance, inbox, tmp_path, result.cursor)
+    assert [(r.job_name, r.run_key is not None) for r in again.run_requests] == [(LOAD_JOB, True)]
+    merged = load(instance, resources(tmp_path, inbox))
+    assert merged.success
     con = duckdb.connect(str(tmp_path / "dagster.duckdb"), read_only=True)
     statuses = dict(con.execute("SELECT file_name, status FROM dim_document").fetchall())
+    con.close()
     assert statuses["guiyang.txt"] == "loaded" and statuses["broken.pdf"] == "not_pdf"
     assert statuses.get("cangxi.txt", statuses.get("cangxi-again.txt")) == "loaded"
-    assert con.execute("SELECT count(DISTINCT document_id) FROM fct_budget_amount").fetchone() == (2,)
-
-    assert {e.check_name for e in runs[-1].get_asset_check_evaluations()} == {
-        "expectation_suite",
-        "consistency_findings",
-        "amounts_read",
-    }
-
-    again = inbox_sensor(
-        dg.build_sensor_context(instance=instance, cursor=result.cursor, resources={"inbox": Inbox(path=str(inbox))})
-    )
-    assert again.run_requests == []
+    assert _sensor(instance, inbox, tmp_path, again.cursor).run_requests == again.run_requests
 
 
-def test_a_loaded_partition_reports_its_checks(tmp_path: Path, inbox: Path) -> None:
+def test_a_partition_names_its_document_and_its_checks_link_its_page(tmp_path: Path, inbox: Path) -> None:
     instance = dg.DagsterInstance.ephemeral()
     key = partition_key(file_document_id(inbox / "cangxi.txt"))
     instance.add_dynamic_partitions(DISCLOSURE_PARTITIONS.name, [key])
     result = dg.materialize(
-        ASSETS,
-        partition_key=key,
-        tags={PATH_TAG: str(inbox / "cangxi.txt")},
-        instance=instance,
-        resources=resources(tmp_path, inbox),
+        [staged_disclosure], tags=range_tags([key]), instance=instance, resources=resources(tmp_path, inbox)
     )
+    (materialization,) = result.asset_materializations_for_node(staged_disclosure.op.name)
+    metadata = materialization.metadata
+    assert materialization.partition == key
+    assert metadata["region"].value == "苍溪县 (510824)" and metadata["fiscal_year"].value == "2025"
+    assert metadata["file"].value in ("cangxi.txt", "cangxi-again.txt") and metadata["department"].value
+    assert not [
+        name for name, value in metadata.items() if isinstance(value, dg.IntMetadataValue | dg.FloatMetadataValue)
+    ]
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert all(e.partition == key for e in checks.values())
     assert checks["expectation_suite"].passed
-    assert (tmp_path / "docs" / "index.html").exists()
+    document_id = file_document_id(inbox / "cangxi.txt")
+    assert checks["expectation_suite"].metadata["data_quality_page"].value == (
+        f"http://docs.test/documents/{document_id}.html"
+    )
     findings = checks["consistency_findings"]
-    assert findings.metadata["findings"].value == 5
+    assert findings.metadata["findings"].value.startswith("5 ")
     assert "tables_agree" in findings.metadata["table"].value
-    metadata = result.asset_materializations_for_node("loaded_disclosure")[0].metadata
-    assert metadata["status"].value == "loaded" and metadata["facts"].value > 0
     read = checks["amounts_read"]
-    con = duckdb.connect(str(tmp_path / "dagster.duckdb"), read_only=True)
-    cells, loaded = con.execute("SELECT amount_cells, amount_cells_loaded FROM dim_document").fetchone()
-    assert (read.metadata["amount_cells"].value, read.metadata["amount_cells_loaded"].value) == (cells, loaded)
-    assert loaded == metadata["facts"].value and read.passed == (loaded == cells)
+    assert read.passed == read.metadata["amounts_read"].value.endswith("(100.0 %)")
 
 
-def test_a_partition_without_its_path_tag_is_found_in_the_inbox(tmp_path: Path, inbox: Path) -> None:
+def test_a_rejected_document_fails_its_checks_with_its_reason(tmp_path: Path, inbox: Path) -> None:
     instance = dg.DagsterInstance.ephemeral()
-    key = partition_key(file_document_id(inbox / "guiyang.txt"))
+    key = partition_key(file_document_id(inbox / "broken.pdf"))
     instance.add_dynamic_partitions(DISCLOSURE_PARTITIONS.name, [key])
-    result = dg.materialize(ASSETS, partition_key=key, instance=instance, resources=resources(tmp_path, inbox))
+    result = dg.materialize(
+        [staged_disclosure], tags=range_tags([key]), instance=instance, resources=resources(tmp_path, inbox)
+    )
     assert result.success
-    assert result.asset_materializations_for_node("loaded_disclosure")[0].metadata["status"].value == "loaded"
+    checks = result.get_asset_check_evaluations()
+    assert len(checks) == 3
+    for check in checks:
+        assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
+        assert check.metadata["status"].value == "not_pdf" and "broken.pdf" in check.description
+    (materialization,) = result.asset_materializations_for_node(staged_disclosure.op.name)
+    assert materialization.metadata["status"].value == "not_pdf"
+
+
+def test_a_partition_whose_file_is_gone_fails_its_checks_and_the_rest_stage(tmp_path: Path, inbox: Path) -> None:
+    instance = dg.DagsterInstance.ephemeral()
+    gone, kept = inbox / "guiyang.txt", inbox / "broken.pdf"
+    keys = [partition_key(file_document_id(gone)), partition_key(file_document_id(kept))]
+    instance.add_dynamic_partitions(DISCLOSURE_PARTITIONS.name, keys)
+    gone.unlink()
+    result = dg.materialize(
+        [staged_disclosure], tags=range_tags(keys), instance=instance, resources=resources(tmp_path, inbox)
+    )
+    assert result.success
+    assert [m.partition for m in result.asset_materializations_for_node(staged_disclosure.op.name)] == [keys[1]]
+    missing = [e for e in result.get_asset_check_evaluations() if e.partition == keys[0]]
+    assert len(missing) == 3 and not any(e.passed for e in missing)
+    assert all("moved or deleted" in e.description for e in missing)
+
+
+def test_the_loader_materializes_the_tables_with_schemas_row_counts_and_mart_checks(
+    tmp_path: Path, inbox: Path
+) -> None:
+    instance = dg.DagsterInstance.ephemeral()
+    keys = sorted({partition_key(file_document_id(p)) for p in inbox.rglob("*.*")})
+    instance.add_dynamic_partitions(DISCLOSURE_PARTITIONS.name, keys)
+    wiring = resources(tmp_path, inbox)
+    assert dg.materialize([staged_disclosure], tags=range_tags(keys), instance=instance, resources=wiring).success
+    first = load(instance, wiring)
+    tables = {
+        m.asset_key.to_user_string(): m.metadata
+        for m in first.get_asset_materialization_events()
+        for m in [m.materialization]
+    }
+    assert set(tables) == {
+        "dim_region",
+        "dim_document",
+        "fct_budget_amount",
+        "fct_quality_finding",
+        "mart_function_by_document",
+        "mart_function_by_region_year",
+        "mart_budget_execution",
+        "mart_subject_by_year",
+    }
+    con = duckdb.connect(str(tmp_path / "dagster.duckdb"), read_only=True)
+    facts = con.execute("SELECT count(*) FROM fct_budget_amount").fetchone()[0]
+    before = con.execute("SELECT document_id, ingested_at FROM dim_document ORDER BY 1").fetchall()
+    con.close()
+    assert tables["fct_budget_amount"]["dagster/row_count"].value == facts > 0
+    assert tables["dim_document"]["merged"].value == 3
+    columns = [c.name for c in tables["fct_budget_amount"]["dagster/column_schema"].value.columns]
+    assert columns[:2] == ["document_id", "adcode"] and "amount_wan" in columns
+    checks = {e.check_name: e for e in first.get_asset_check_evaluations()}
+    assert checks["every_current_document_contributes"].passed
+    assert checks["one_current_document_per_identity"].passed
+
+    second = load(instance, wiring)
+    assert second.success
+    dim_document = [m.materialization for m in second.get_asset_materialization_events()]
+    assert next(m for m in dim_document if m.asset_key.to_user_string() == "dim_document").metadata["merged"].value == 0
+    con = duckdb.connect(str(tmp_path / "dagster.duckdb"), read_only=True)
+    assert con.execute("SELECT document_id, ingested_at FROM dim_document ORDER BY 1").fetchall() == before
+    con.close()
 
 
 def test_definitions_load_as_the_workspace_does() -> None:
     repository = defs.get_repository_def()
-    assert {k.to_user_string() for k in repository.asset_graph.get_all_asset_keys()} == {
-        "extracted_disclosure",
-        "normalized_disclosure",
-        "validated_disclosure",
-        "loaded_disclosure",
-    }
-    assert defs.resolve_job_def("ingest_disclosure").partitions_def == DISCLOSURE_PARTITIONS
+    keys = {k.to_user_string() for k in repository.asset_graph.get_all_asset_keys()}
+    assert {"staged_disclosure", "dim_document", "fct_budget_amount", "mart_function_by_region_year"} <= keys
+    assert defs.resolve_job_def(STAGE_JOB).partitions_def == DISCLOSURE_PARTITIONS
+    assert staged_disclosure.backfill_policy == dg.BackfillPolicy.single_run()
     assert defs.resolve_sensor_def("inbox_sensor") and defs.resolve_schedule_def("daily_inbox_sweep")
-    assert loaded_disclosure.op.pool == "duckdb_writer"
+    assert warehouse_tables.op.pool == "duckdb_writer"
+
+
+def test_two_staging_runs_in_their_own_processes_then_one_merge(tmp_path: Path, inbox: Path) -> None:
+    """Two batches staged, each step in a process of its own (the multiprocess executor, as celery
+    workers run them; execute_job from threads hangs, so one after the other), then the loader
+    merges both into DuckDB."""
+    keys = sorted({partition_key(file_document_id(p)) for p in inbox.rglob("*.*")})
+    config = {
+        "resources": {
+            "inbox": {"config": {"path": str(inbox)}},
+            "reading": {"config": {"workers": 1}},
+            "staging": {"config": {"path": str(tmp_path / "staging")}},
+            "warehouse": {"config": {"database": str(tmp_path / "dagster.duckdb")}},
+            "quality": {"config": {"data_docs": str(tmp_path / "docs")}},
+        },
+        "execution": {"config": {"max_concurrent": 2}},
+    }
+    with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
+        instance.add_dynamic_partitions(DISCLOSURE_PARTITIONS.name, keys)
+        for batch in (keys[:2], keys[2:]):
+            with dg.execute_job(
+                dg.reconstructable(multiprocess_stage_job), instance=instance, run_config=config, tags=range_tags(batch)
+            ) as staged:
+                assert staged.success
+        assert len(list((tmp_path / "staging").glob("*/*/*/facts.parquet"))) == 3
+        assert not (tmp_path / "dagster.duckdb").exists()
+        checks = instance.event_log_storage.get_asset_check_execution_history(
+            dg.AssetCheckKey(dg.AssetKey(STAGED), "expectation_suite"), limit=10
+        )
+        assert {record.partition for record in checks} == set(keys)
+        with dg.execute_job(dg.reconstructable(multiprocess_load_job), instance=instance, run_config=config) as merged:
+            assert merged.success
+    con = duckdb.connect(str(tmp_path / "dagster.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*), count(*) FILTER (status = 'loaded') FROM dim_document").fetchall() == [(3, 2)]
+    con.close()

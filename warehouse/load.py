@@ -84,14 +84,20 @@ def connect(path: Path, lock_wait: float | None = None) -> duckdb.DuckDBPyConnec
         ) from error
     con = _open_waiting(path, _lock_wait() if lock_wait is None else lock_wait)
     try:
-        con.execute(_sql("schema.sql"))
-        con.execute(_sql("marts.sql"))
+        prepare(con)
     except duckdb.Error as error:
         con.close()
         if _of_the_environment(error):
             raise _write_failed(path, error) from error
         raise
     return con
+
+
+def prepare(con: duckdb.DuckDBPyConnection) -> None:
+    """Put the schema and marts in place on a connection opened elsewhere (Dagster's DuckDBResource):
+    every statement is idempotent, so an up-to-date warehouse is left as it is."""
+    con.execute(_sql("schema.sql"))
+    con.execute(_sql("marts.sql"))
 
 
 def _open_waiting(path: Path, lock_wait: float) -> duckdb.DuckDBPyConnection:
@@ -241,9 +247,13 @@ class DocumentLoad:
 
 
 def load_document(con: duckdb.DuckDBPyConnection, load: DocumentLoad) -> None:
-    """Replace a document's rows in one transaction and rebuild the derived dimensions."""
+    """Replace a document's rows in one transaction and rebuild the derived dimensions. A document
+    staged with its `ingested_at` keeps it, so merging the same staged document again writes the
+    same rows."""
     document_id = load.document["document_id"][0]
-    document = load.document.with_columns(ingested_at=pl.lit(datetime.now(UTC).replace(tzinfo=None)))
+    document = load.document
+    if "ingested_at" not in document.columns:
+        document = document.with_columns(ingested_at=pl.lit(datetime.now(UTC).replace(tzinfo=None)))
     frames = {
         "fct_budget_amount": load.facts,
         "stg_table": load.tables,

@@ -97,3 +97,52 @@ def findings_markdown(findings: pl.DataFrame, limit: int = 50) -> str:
     if findings.height > limit:
         lines.append(f"| ... | {findings.height - limit} more | | | | | |")
     return "\n".join(lines)
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
+    """The columns and types of a warehouse table or view, as DuckDB has them."""
+    query = (
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position"
+    )
+    return [(name, kind) for name, kind in con.execute(query, [table]).fetchall()]
+
+
+def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    ((count,),) = con.execute(f'SELECT count(*) FROM "{table}"').fetchall()
+    return int(count)
+
+
+def documents_missing_from_function_mart(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Current loaded budgets that print function subjects but have no row in the function mart: a
+    mart that lost a document undercounts its region's spending without a word."""
+    return con.sql(
+        """SELECT d.file_name, d.document_id, d.region_name, d.department_name, d.fiscal_year
+           FROM dim_document d
+           WHERE d.is_current AND d.status = 'loaded' AND d.document_kind = 'budget'
+             AND EXISTS (SELECT 1 FROM fct_budget_amount f WHERE f.document_id = d.document_id
+                         AND f.subject_scheme = 'function' AND f.row_kind = 'subject')
+             AND d.document_id NOT IN (SELECT document_id FROM mart_function_by_region_year)
+           ORDER BY d.file_name"""
+    ).pl()
+
+
+def duplicate_current_documents(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Regions, departments, scopes, kinds and years with more than one current document: the marts
+    would count that disclosure twice."""
+    return con.sql(
+        """SELECT adcode, region_name, department_name, budget_scope, document_kind, fiscal_year,
+               count(*) AS current_documents, string_agg(file_name, '; ' ORDER BY file_name) AS files
+           FROM dim_document WHERE is_current
+           GROUP BY adcode, region_name, department_name, budget_scope, document_kind, fiscal_year
+           HAVING count(*) > 1
+           ORDER BY ALL"""
+    ).pl()
+
+
+def frame_markdown(frame: pl.DataFrame, limit: int = 50) -> str:
+    """Any small frame as a Markdown table, its text shown as text."""
+    lines = ["| " + " | ".join(markdown_cell(c) for c in frame.columns) + " |", "|" + "---|" * frame.width]
+    lines += ["| " + " | ".join(markdown_cell(v) for v in row) + " |" for row in frame.head(limit).iter_rows()]
+    if frame.height > limit:
+        lines.append(f"| ... {frame.height - limit} more |" + " |" * (frame.width - 1))
+    return "\n".join(lines)
