@@ -18,6 +18,18 @@ from tests.tables import cells
 Extract = Callable[[bytes], ExtractedDocument]
 
 
+# A two-row header: a cell spanning two rows, one spanning three columns.
+MERGED_HEADER_GRID = Grid(
+    rows=[
+        ["部门(单位)名称", "收入总计", "本年收入", None, None],
+        [None, None, "合计", "财政拨款收入", "单位资金收入"],
+        ["某局", "1,954.47", "1,954.47", "1,954.47", "0.00"],
+    ],
+    widths=[32, 25, 25, 30, 30],
+    spans={(0, 0): (2, 1), (0, 1): (2, 1), (0, 2): (1, 3)},
+)
+
+
 def only_table(document: ExtractedDocument) -> RawTable:
     assert len(document.tables) == 1, [t.title for t in document.tables]
     return document.tables[0]
@@ -42,15 +54,7 @@ def test_document_carries_format_pages_and_metadata(extract: Extract) -> None:
 
 
 def test_merged_header_cells_leave_empty_strings_and_rows_keep_their_width(extract: Extract) -> None:
-    grid = Grid(
-        rows=[
-            ["部门(单位)名称", "收入总计", "本年收入", None, None],
-            [None, None, "合计", "财政拨款收入", "单位资金收入"],
-            ["某局", "1,954.47", "1,954.47", "1,954.47", "0.00"],
-        ],
-        widths=[32, 25, 25, 30, 30],
-        spans={(0, 0): (2, 1), (0, 1): (2, 1), (0, 2): (1, 3)},
-    )
+    grid = MERGED_HEADER_GRID
     doc = DisclosurePdf().page().line("2025年部门收入预算总表").line("单位：万元").table(grid)
 
     table = only_table(extract(doc.bytes()))
@@ -439,15 +443,7 @@ def test_a_char_centred_on_a_cell_edge_goes_where_pdfplumber_puts_it() -> None:
 
 
 def test_cells_are_read_as_pdfplumber_reads_them_in_generated_grids() -> None:
-    merged = Grid(
-        rows=[
-            ["部门(单位)名称", "收入总计", "本年收入", None, None],
-            [None, None, "合计", "财政拨款收入", "单位资金收入"],
-            ["某局", "1,954.47", "1,954.47", "1,954.47", "0.00"],
-        ],
-        widths=[32, 25, 25, 30, 30],
-        spans={(0, 0): (2, 1), (0, 1): (2, 1), (0, 2): (1, 3)},
-    )
+    merged = MERGED_HEADER_GRID
     wrapped = Grid(
         rows=[["科目", "财政专户管理资金\n收入"], ["机关事业单位基本养老保险\n缴费支出", "30.00"]],
         widths=[48, 34],
