@@ -32,6 +32,7 @@ class ReadingLimits(dg.ConfigurableResource):
     max_megabytes: float = _DEFAULT_LIMITS.max_bytes / 2**20
     max_pages: int = _DEFAULT_LIMITS.max_pages
     max_memory_megabytes: int = _DEFAULT_LIMITS.max_memory_bytes // 2**20
+    ocr: bool = _DEFAULT_LIMITS.ocr
 
     def limits(self) -> ExtractionLimits:
         return ExtractionLimits(
@@ -39,6 +40,7 @@ class ReadingLimits(dg.ConfigurableResource):
             max_pages=self.max_pages,
             timeout_seconds=self.timeout_seconds,
             max_memory_bytes=self.max_memory_megabytes * 2**20,
+            ocr=self.ocr,
         )
 
 

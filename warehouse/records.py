@@ -1,13 +1,14 @@
 """The warehouse's record of a document: its dim_document row, its tables and its issues."""
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict
 
 import polars as pl
 
 from extractors import ExtractedDocument, display_name
 from transforms.document import NormalizedDocument
-from transforms.facts import FACT_SCHEMA
+from transforms.facts import FACT_SCHEMA, Issue
 from transforms.filing import published_at
 
 DOCUMENT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
@@ -32,6 +33,7 @@ DOCUMENT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "facts_loaded": pl.Int32,
     "amount_cells": pl.Int32,
     "amount_cells_loaded": pl.Int32,
+    "ocr_pages": pl.Int32,
 }
 TABLE_SCHEMA = {
     "document_id": pl.String,
@@ -87,6 +89,7 @@ def document_record(
         "facts_loaded": normalized.facts.height if normalized and loaded else 0,
         "amount_cells": sum(normalized.amount_cells.values()) if normalized else None,
         "amount_cells_loaded": (normalized.facts.height if loaded else 0) if normalized else None,
+        "ocr_pages": extracted.ocr_pages,
     }
     return pl.DataFrame([row], schema=DOCUMENT_SCHEMA)
 
@@ -114,10 +117,14 @@ def table_records(normalized: NormalizedDocument) -> pl.DataFrame:
 
 
 def issue_records(normalized: NormalizedDocument) -> pl.DataFrame:
+    return issues_frame(normalized.context.document_id, normalized.issues)
+
+
+def issues_frame(document_id: str, issues: Sequence[Issue]) -> pl.DataFrame:
     rows = [
         {**{k: v for k, v in asdict(i).items() if k != "position"}, "source_position": i.position}
-        | {"document_id": normalized.context.document_id}
-        for i in normalized.issues
+        | {"document_id": document_id}
+        for i in issues
     ]
     return pl.DataFrame(rows, schema=ISSUE_SCHEMA)
 
