@@ -23,6 +23,10 @@ Sub-benchmarks (each prints its figures; all are written to bench/results/latest
   --dagster     a backlog of --backlog documents through Dagster (staging runs of --batch-size, then
                 the loader, each a fresh process) against `yusuan ingest --workers 2` on the same
                 files; the loader's documents merged per second; workers for a national year in 24 h.
+  --ocr         scanned disclosures (factory PDFs rasterised at 150 dpi, noise, skew up to 1.5 degrees):
+                OCR'd table pages per second on one core, and the share of the printed amounts that
+                load (against the text PDF's facts; amounts loaded wrong counted apart). Opt-in:
+                not part of a run without section flags (--ocr-documents 3: a few minutes).
 
 Every measurement runs in a fresh child process (`--child`), so caches, imported modules, pinned
 CPUs and forkservers never leak from one into the next. Keep this module's top-level imports to
@@ -57,7 +61,9 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 WORK = RESULTS / "work"
 SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
-SECTIONS = ("throughput", "scaling", "memory", "page_cost", "profile", "warehouse", "reingest", "dagster")
+SECTIONS = ("throughput", "scaling", "memory", "page_cost", "profile", "warehouse", "reingest", "dagster", "ocr")
+# Sections run only when asked for by their flag.
+OPT_IN = ("ocr",)
 TARGETS = {
     "ingest_vs_bare_one_core": 0.8,
     "reingest_speedup": 20.0,
@@ -467,6 +473,76 @@ def child_profile(args: dict) -> dict:
     return result
 
 
+def _fact_key(fact: dict) -> tuple:
+    row = fact["subject_code"] or "".join((fact["row_label"] or fact["subject_name"] or "").split())
+    return (fact["table_type"], fact["side"], row, fact["measure"], str(fact["amount_wan"]))
+
+
+def child_ocr(args: dict) -> dict:
+    """Each disclosure scanned whole: its table pages OCR'd one by one on one core (timed), then the
+    scan ingested (read, normalized, gated, validated) and its facts held against the text PDF's."""
+    import pypdfium2 as pdfium
+
+    from expectations.consistency import default_rules
+    from extractors.ocr import ocr_available, read_scanned_page
+    from factory.disclosures import LAYOUTS, DisclosureSpec, build_disclosure, jiangsu_spec, shanghai_spec
+    from factory.scan import scanned_pdf
+    from pipelines.run import QualitySettings, read_document, validate_step
+
+    cpus = _pin(args["cpus"])
+    if problem := ocr_available():
+        raise RuntimeError(problem)
+    specs = {"sichuan": DisclosureSpec(), "shanghai": shanghai_spec(), "jiangsu": jiangsu_spec()}
+    workdir = Path(args["workdir"])
+    workdir.mkdir(parents=True, exist_ok=True)
+    quality = QualitySettings(rules=default_rules())
+    documents: list[dict] = []
+    page_seconds: list[float] = []
+    for number in range(args["documents"]):
+        layout = LAYOUTS[number % len(LAYOUTS)]
+        disclosure = build_disclosure(specs[layout])
+        table_pages = {p for kind, p in disclosure.pages.items() if kind not in ("cover", "narrative")}
+        table_pages |= {p for pages in disclosure.table_pages.values() for p in pages}
+        scan = scanned_pdf(disclosure.pdf, seed=number)
+        document = pdfium.PdfDocument(scan)
+        read_scanned_page(document, min(table_pages) - 1)  # warm: models loaded, first inference
+        for page in sorted(table_pages):
+            started = time.perf_counter()
+            read_scanned_page(document, page - 1)
+            page_seconds.append(time.perf_counter() - started)
+        document.close()
+        outcomes = {}
+        for kind, data in (("text", disclosure.pdf), ("scan", scan)):
+            path = workdir / f"{number}_{layout}_{kind}.pdf"
+            path.write_bytes(data)
+            outcomes[kind] = validate_step(read_document(path), quality)
+        printed = Counter(_fact_key(f) for f in _loaded(outcomes["text"]).facts.iter_rows(named=True))
+        read = Counter(_fact_key(f) for f in _loaded(outcomes["scan"]).facts.iter_rows(named=True))
+        issues = _loaded(outcomes["scan"]).issues
+        documents.append(
+            {
+                "layout": layout,
+                "pages": disclosure.page_count,
+                "table_pages": len(table_pages),
+                "status": outcomes["scan"].status,
+                "amounts_printed": sum(printed.values()),
+                "amounts_loaded": sum((read & printed).values()),
+                "amounts_loaded_wrong": sum((read - printed).values()),
+                "gate_issues": dict(Counter(k for k in issues["kind"].to_list() if k.startswith("ocr_"))),
+            }
+        )
+    printed_total = sum(d["amounts_printed"] for d in documents)
+    return {
+        "cpus": cpus,
+        "documents": documents,
+        "table_pages": len(page_seconds),
+        "seconds_per_table_page": _percentiles(page_seconds),
+        "table_pages_per_second_one_core": round(len(page_seconds) / sum(page_seconds), 4),
+        "amounts_loaded_share": round(sum(d["amounts_loaded"] for d in documents) / printed_total, 4),
+        "amounts_loaded_wrong": sum(d["amounts_loaded_wrong"] for d in documents),
+    }
+
+
 def _percentiles(samples: list[float]) -> dict:
     return {
         "median_seconds": round(statistics.median(samples), 4),
@@ -635,6 +711,7 @@ CHILDREN = {
     "memory_ingest": child_memory_ingest,
     "memory_extract": child_memory_extract,
     "page_cost": child_page_cost,
+    "ocr": child_ocr,
     "profile": child_profile,
     "warehouse": child_warehouse,
 }
@@ -884,6 +961,21 @@ def section_page_cost(options) -> dict:
     return result
 
 
+def section_ocr(options) -> dict:
+    print(f"ocr: {options.ocr_documents} scanned disclosures, CPU 0 ...", flush=True)
+    args = {"cpus": [0], "documents": options.ocr_documents, "workdir": str(WORK / "ocr")}
+    result = run_child("ocr", args)
+    print(
+        f"  {result['table_pages']} table pages: {result['table_pages_per_second_one_core']:.3f} pages/s on one core "
+        f"(median {result['seconds_per_table_page']['median_seconds']:.1f} s a page)"
+    )
+    print(
+        f"  amounts loaded: {result['amounts_loaded_share']:.1%} of those printed; "
+        f"loaded wrong: {result['amounts_loaded_wrong']}"
+    )
+    return result
+
+
 def section_profile(options, files) -> dict:
     sample = files[: options.profile_documents]
     print(f"profile: stages and cProfile on {len(sample)} documents, CPU 0 ...", flush=True)
@@ -1079,12 +1171,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--facts", type=int, default=10_000_000, help="facts in the query warehouse (default 10M)")
     parser.add_argument("--query-runs", type=int, default=5, help="timed runs per query (default 5)")
     parser.add_argument("--profile-documents", type=int, default=4, help="documents profiled (default 4)")
+    parser.add_argument("--ocr-documents", type=int, default=3, help="scanned disclosures in --ocr (default 3)")
     parser.add_argument("--results", type=Path, default=RESULTS / "latest.json", help="results file")
     parser.add_argument("--keep-work", action="store_true", help="keep the 10M-fact warehouse file")
     parser.add_argument("--backlog", type=int, default=50, help="documents of the Dagster backlog (default 50)")
     parser.add_argument("--batch-size", type=int, default=25, help="documents per Dagster staging run (default 25)")
     options = parser.parse_args(argv)
-    chosen = [s for s in SECTIONS if getattr(options, s)] or list(SECTIONS)
+    chosen = [s for s in SECTIONS if getattr(options, s)] or [s for s in SECTIONS if s not in OPT_IN]
 
     WORK.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -1121,6 +1214,8 @@ def main(argv: list[str] | None = None) -> int:
             results[section] = section_reingest(options, files)
         elif section == "dagster":
             results[section] = section_dagster(options, files, WORK)
+        elif section == "ocr":
+            results[section] = section_ocr(options)
         results[section]["section_seconds"] = round(time.perf_counter() - section_started, 1)
         if section in ("throughput", "scaling", "profile", "reingest", "dagster"):
             results[section]["corpus"] = options.corpus_summary

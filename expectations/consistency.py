@@ -69,6 +69,15 @@ class SubjectNames:
 
 
 @dataclass(frozen=True)
+class OcrGate:
+    """How far an amount read by OCR is trusted (see rules.toml [ocr_gate] and expectations/ocr_gate.py)."""
+
+    low_confidence: float
+    max_quarantined_cells: int
+    probe: Decimal
+
+
+@dataclass(frozen=True)
 class Rules:
     tolerance_per_term: Decimal
     parts_sum_to_whole: tuple[tuple[str, tuple[str, ...]], ...]
@@ -82,6 +91,7 @@ class Rules:
     income_tables: tuple[str, ...]
     carry_overs: CarryOvers
     subject_names: SubjectNames
+    ocr_gate: OcrGate
 
 
 @cache
@@ -108,6 +118,11 @@ def default_rules() -> Rules:
             tolerated_severity=data["subject_names"]["tolerated_severity"],
             variant_similarity=float(data["subject_names"]["variant_similarity"]),
             catalogue=subject_catalogue(),
+        ),
+        ocr_gate=OcrGate(
+            low_confidence=float(data["ocr_gate"]["low_confidence"]),
+            max_quarantined_cells=int(data["ocr_gate"]["max_quarantined_cells"]),
+            probe=Decimal(data["ocr_gate"]["probe"]),
         ),
     )
 

@@ -9,11 +9,11 @@ counts only when printed on its table's own page (a workbook's sheet is such a p
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from extractors.model import ExtractedDocument, RawRow, RawTable
+from extractors.model import ExtractedDocument, OcrCell, RawRow, RawTable
 from extractors.textlayer import (
     clean_cell,
     is_header_field,
@@ -47,11 +47,13 @@ class Block:
     """A grid found in the file, before titling: rows as (row number as the file counts them,
     cells), each cell's lines joined by newlines. `where` names it for provenance ('sheet 表1',
     'table 3'); None gives a PDF page's naming ('page 4', 'page 4, table 2'). `by_row` makes the
-    table's position its first row's, for sources where one name covers many tables (a sheet)."""
+    table's position its first row's, for sources where one name covers many tables (a sheet).
+    `ocr` gives, by row number, the cells OCR read (a scanned page's grid)."""
 
     rows: Rows
     where: str | None = None
     by_row: bool = False
+    ocr: Mapping[int, tuple[OcrCell, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -225,7 +227,10 @@ def assemble(
                 RawTable(
                     title=title,
                     unit=next((u for u in map(stated_unit, [title or "", *context]) if u), None),
-                    rows=tuple(RawRow(cells, page.number, f"{where}, row {number}") for number, cells in rows),
+                    rows=tuple(
+                        RawRow(cells, page.number, f"{where}, row {number}", item.ocr.get(number, ()))
+                        for number, cells in rows
+                    ),
                     page=page.number,
                     position=position,
                     context=tuple(context),

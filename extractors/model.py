@@ -12,12 +12,26 @@ from pathlib import Path
 
 
 @dataclass(frozen=True)
+class OcrCell:
+    """A cell read by OCR: its text as the row's cell prints it, the recogniser's confidence (0-1)
+    and its box (x0, top, x1, bottom in PDF points from the page's top left, deskewed)."""
+
+    text: str
+    confidence: float
+    box: tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
 class RawRow:
-    """One printed table row: cells as printed (strings, '' for blank), where it was printed."""
+    """One printed table row: cells as printed (strings, '' for blank), where it was printed.
+
+    `ocr` holds the row's filled cells left to right when the page was read by OCR (empty for a
+    text layer): later stages move cells about, so a cell is found again by its text and order."""
 
     cells: tuple[str, ...]
     page: int | None
     position: str
+    ocr: tuple[OcrCell, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,6 +63,8 @@ class ExtractedDocument:
     tables: tuple[RawTable, ...]
     metadata: dict[str, str] = field(default_factory=dict)
     modified_at: datetime | None = None
+    # Pages without a text layer that were read by OCR.
+    ocr_pages: int = 0
 
 
 @dataclass(frozen=True)
@@ -59,6 +75,8 @@ class ExtractionLimits:
     max_pages: int = 2000
     timeout_seconds: float = 300.0
     max_memory_bytes: int = 2048 * 2**20
+    # Read pages without a text layer by OCR; off, a scan is needs_ocr as before.
+    ocr: bool = True
 
     @property
     def max_stream_bytes(self) -> int:

@@ -16,7 +16,8 @@ import io
 import re
 import zlib
 from bisect import bisect_left
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from math import isnan
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from extractors.layout import AMOUNT_CELL, Block, Page, assemble, printed_cell
 from extractors.model import ExtractedDocument, ExtractionError
+from extractors.ocr import OcrGrid, OcrLine, ocr_available, read_scanned_page
 from extractors.textlayer import clean_line, normalize_text, run_on, wraps_onto
 
 MIN_COLUMN_WIDTH = 20.0
@@ -63,9 +65,15 @@ class _PageScan:
 
 
 def extract_pdf_document(
-    path: Path, data: bytes, document_id: str, max_pages: int | None = None, max_stream_bytes: int | None = None
+    path: Path,
+    data: bytes,
+    document_id: str,
+    max_pages: int | None = None,
+    max_stream_bytes: int | None = None,
+    ocr: bool = True,
 ) -> ExtractedDocument:
-    """Tables in reading order with the title and unit printed above each; the rest is narrative."""
+    """Tables in reading order with the title and unit printed above each; the rest is narrative.
+    Pages without a text layer are read by OCR (`ocr`), text pages of the same file by their text."""
     if max_stream_bytes is not None:
         _refuse_inflating_past(path, data, max_stream_bytes)
     try:
@@ -89,11 +97,38 @@ def extract_pdf_document(
             )
         metadata = {key: normalize_text(value) for key, value in document.get_metadata_dict(skip_empty=True).items()}
         scans = [_scan(document, index) for index in range(len(document))]
-        _reject_without_text_layer(path, scans)
-        pages = _read_pages(path, data, document, scans)
+        ocr = ocr and any(map(_needs_ocr, scans)) and _ocr_can_run(path, scans)
+        if not ocr:
+            _reject_without_text_layer(path, scans)
+        pages = _read_pages(path, data, document, scans, ocr)
+        if not any(scan.chars for scan in scans) and not any(pages):
+            raise ExtractionError(
+                "empty",
+                f"{path.name}: image-only PDF ({len(scans)} pages) in which OCR found no text; check that it "
+                "is the disclosure and its pages are legible, or supply a text-based PDF.",
+            )
     finally:
         document.close()
-    return _assemble(path, document_id, pages, metadata)
+    extracted = _assemble(path, document_id, pages, metadata)
+    return replace(extracted, ocr_pages=sum(_needs_ocr(scan) for scan in scans) if ocr else 0)
+
+
+def _needs_ocr(scan: _PageScan) -> bool:
+    return bool(scan.images and not scan.chars)
+
+
+def _ocr_can_run(path: Path, scans: list[_PageScan]) -> bool:
+    """Whether OCR loads; when it does not, a scan is refused saying why (a text page still reads)."""
+    problem = ocr_available()
+    if problem is None:
+        return True
+    if not any(scan.chars for scan in scans):
+        raise ExtractionError(
+            "needs_ocr",
+            f"{path.name}: image-only PDF ({len(scans)} pages, no text layer) and OCR cannot run here: {problem}; "
+            "install yusuan's dependencies (rapidocr, onnxruntime) or supply a text-based PDF.",
+        )
+    return False
 
 
 def _refuse_inflating_past(path: Path, data: bytes, bound: int) -> None:
@@ -156,7 +191,8 @@ def _reject_without_text_layer(path: Path, scans: list[_PageScan]) -> None:
     if any(scan.images for scan in scans):
         raise ExtractionError(
             "needs_ocr",
-            f"{path.name}: image-only PDF ({count} pages, no text layer); run OCR first or supply a text-based PDF.",
+            f"{path.name}: image-only PDF ({count} pages, no text layer) and OCR is off (--no-ocr); "
+            "ingest it with OCR on, or supply a text-based PDF.",
         )
     if any(scan.paths for scan in scans):
         raise ExtractionError(
@@ -170,14 +206,16 @@ def _reject_without_text_layer(path: Path, scans: list[_PageScan]) -> None:
 
 
 def _read_pages(
-    path: Path, data: bytes, document: pdfium.PdfDocument, scans: list[_PageScan]
-) -> list[list[_Line | _Grid]]:
+    path: Path, data: bytes, document: pdfium.PdfDocument, scans: list[_PageScan], ocr: bool = False
+) -> list[Sequence[_Line | _Grid | OcrLine | OcrGrid]]:
     """Each page's lines and grids, top to bottom; pdfplumber opens only if some page has paths."""
     plumber = None
-    pages: list[list[_Line | _Grid]] = []
+    pages: list[Sequence[_Line | _Grid | OcrLine | OcrGrid]] = []
     try:
         for index, scan in enumerate(scans):
-            if scan.paths:
+            if ocr and _needs_ocr(scan):
+                pages.append(read_scanned_page(document, index))
+            elif scan.paths:
                 if plumber is None:
                     plumber = pdfplumber.open(io.BytesIO(data))
                 page = plumber.pages[index]
@@ -348,11 +386,16 @@ def _grid(extracted: list[list[str | None]], tops: list[float], widths: list[flo
 
 
 def _assemble(
-    path: Path, document_id: str, pages: list[list[_Line | _Grid]], metadata: dict[str, str]
+    path: Path, document_id: str, pages: list[Sequence[_Line | _Grid | OcrLine | OcrGrid]], metadata: dict[str, str]
 ) -> ExtractedDocument:
     """Title each grid from the lines above it on its page (see extractors.layout)."""
-    laid_out = [
-        Page([item.text if isinstance(item, _Line) else Block(item.rows) for item in items], number)
-        for number, items in enumerate(pages, start=1)
-    ]
+    laid_out = [Page([_laid_out(item) for item in items], number) for number, items in enumerate(pages, start=1)]
     return assemble(path, document_id, "pdf", laid_out, metadata, len(pages))
+
+
+def _laid_out(item: _Line | _Grid | OcrLine | OcrGrid) -> str | Block:
+    if isinstance(item, _Line | OcrLine):
+        return item.text
+    if isinstance(item, OcrGrid):
+        return item.block
+    return Block(item.rows)

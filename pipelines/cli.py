@@ -107,6 +107,11 @@ def _parser() -> argparse.ArgumentParser:
         default=defaults.max_memory_bytes // 2**20,
         help=f"memory one reader process may use, MiB (default {defaults.max_memory_bytes // 2**20})",
     )
+    ingest_cmd.add_argument(
+        "--no-ocr",
+        action="store_true",
+        help="leave pages without a text layer (scans) unread: an image-only PDF is needs_ocr",
+    )
     report_cmd = commands.add_parser("report", help="print a document's data-quality findings")
     report_cmd.add_argument("document", help="document id (or prefix), file name, or path of an ingested file")
     report_cmd.add_argument("--warehouse", type=Path, help=warehouse_help)
@@ -201,6 +206,7 @@ def _ingest(args: argparse.Namespace) -> int:
             max_pages=args.max_pages,
             timeout_seconds=args.timeout,
             max_memory_bytes=args.max_memory * 2**20,
+            ocr=not args.no_ocr,
         ),
         workers=args.workers,
         quality=QualitySettings(data_docs=data_docs, rules=rules),

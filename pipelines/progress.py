@@ -8,7 +8,8 @@ from extractors import page_count
 
 
 class Progress:
-    """Two bars: documents, and pages (PDF page counts read cheaply up front)."""
+    """Two bars: documents, and pages (PDF page counts read cheaply up front); the pages bar counts
+    the pages read by OCR apart, as a scanned page takes some fifty times a text page."""
 
     def __init__(self, files: list[Path], enabled: bool) -> None:
         self.enabled = enabled
@@ -16,6 +17,7 @@ class Progress:
             pages = [page_count(p) or 0 for p in files]
             self.documents = tqdm(total=len(files), desc="documents", unit="doc", position=0)
             self.pages = tqdm(total=sum(pages), desc="pages", unit="page", position=1)
+            self.ocr_pages = 0
 
     def __enter__(self) -> "Progress":
         return self
@@ -36,3 +38,6 @@ class Progress:
         if self.enabled:
             self.documents.update(1)
             self.pages.update(outcome.pages or 0)
+            if outcome.load is not None and (scanned := outcome.load.document["ocr_pages"][0]):
+                self.ocr_pages += scanned
+                self.pages.set_postfix_str(f"{self.ocr_pages} by OCR")

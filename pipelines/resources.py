@@ -35,6 +35,7 @@ class ReadingLimits(dg.ConfigurableResource):
     max_pages: int = _DEFAULT_LIMITS.max_pages
     max_memory_megabytes: int = _DEFAULT_LIMITS.max_memory_bytes // 2**20
     workers: int = 2
+    ocr: bool = _DEFAULT_LIMITS.ocr
 
     def limits(self) -> ExtractionLimits:
         return ExtractionLimits(
@@ -42,6 +43,7 @@ class ReadingLimits(dg.ConfigurableResource):
             max_pages=self.max_pages,
             timeout_seconds=self.timeout_seconds,
             max_memory_bytes=self.max_memory_megabytes * 2**20,
+            ocr=self.ocr,
         )
 
 

@@ -25,6 +25,7 @@ import polars as pl
 from pebble import ProcessExpired, ProcessPool
 
 from expectations.consistency import Rules, consistency_findings, default_rules
+from expectations.ocr_gate import gate_ocr_facts
 from expectations.suite import DocsPage, prepare_suite, result_records, validate_facts, write_data_docs_index
 from extractors import (
     ExtractedDocument,
@@ -56,6 +57,7 @@ from warehouse.records import (
     document_record,
     empty_facts,
     issue_records,
+    issues_frame,
     table_records,
 )
 
@@ -244,6 +246,7 @@ def validate_step(outcome: DocumentOutcome, quality: QualitySettings) -> Documen
 def _validated(outcome: DocumentOutcome, load: DocumentLoad, quality: QualitySettings) -> DocumentOutcome:
     """The outcome validated; `load` is outcome.load, there since validate_step passes no duplicate."""
     document_id = load.document["document_id"][0]
+    load = _gated(load, quality.rules)
     suite = validate_facts(load.facts, quality.data_docs, display_name(outcome.path.name))
     expectations = result_records(document_id, suite)
     if not suite.success:
@@ -258,6 +261,29 @@ def _validated(outcome: DocumentOutcome, load: DocumentLoad, quality: QualitySet
         return replace(outcome, load=failed, docs_page=suite.page)
     findings = consistency_findings(load.facts, outcome.narrative, quality.rules, load.document["document_kind"][0])
     return replace(outcome, load=replace(load, findings=findings, expectations=expectations))
+
+
+def _gated(load: DocumentLoad, rules: Rules) -> DocumentLoad:
+    """The load less the OCR'd amounts their tables' sums do not confirm, with the reasons recorded."""
+    gated = gate_ocr_facts(load.facts, rules, load.document["document_kind"][0])
+    if not gated.issues:
+        return load
+    document_id = load.document["document_id"][0]
+    per_table = gated.facts.group_by("table_index").agg(pl.len().cast(pl.Int32).alias("facts"))
+    tables = (
+        load.tables.drop("facts")
+        .join(per_table, on="table_index", how="left")
+        .with_columns(pl.col("facts").fill_null(0))
+        .select(load.tables.columns)
+    )
+    loaded = pl.lit(gated.facts.height, pl.Int32)
+    return replace(
+        load,
+        document=load.document.with_columns(facts_loaded=loaded, amount_cells_loaded=loaded),
+        tables=tables,
+        issues=pl.concat([load.issues, issues_frame(document_id, gated.issues)]),
+        facts=gated.facts,
+    )
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ EXPECTED = {
     "download-error.pdf": ("not_pdf", "HTML page"),
     "user-password.pdf": ("encrypted", "password"),
     "timetable.pdf": ("not_budget", "部门预算"),
-    "scanned.pdf": ("needs_ocr", "OCR"),
+    "scanned.pdf": ("empty", "OCR found no text"),
 }
 
 

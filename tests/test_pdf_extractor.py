@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from itertools import pairwise
+from pathlib import Path
 
 import pdfplumber
 import pytest
 
-from extractors import ExtractedDocument, ExtractionError, RawTable, extract_document
+from extractors import ExtractedDocument, ExtractionError, ExtractionLimits, RawTable, extract_document
 from extractors.pdf import _CharIndex
 from factory.pdf import DisclosurePdf, Grid, wide_grid
 from tests.conftest import CORPUS, REAL
@@ -319,16 +320,29 @@ def test_rows_name_their_page_and_printed_row(extract: Extract) -> None:
     ]
 
 
-def test_image_only_pdf_needs_ocr(extract: Extract) -> None:
+def test_image_only_pdf_needs_ocr_when_ocr_is_off(tmp_path: Path) -> None:
+    path = tmp_path / "disclosure.pdf"
+    path.write_bytes(DisclosurePdf().page().image().page().image().bytes())
+
+    with pytest.raises(ExtractionError) as raised:
+        extract_document(path, ExtractionLimits(ocr=False))
+
+    assert raised.value.status == "needs_ocr"
+    assert "disclosure.pdf" in raised.value.reason
+    assert "2 pages" in raised.value.reason
+    assert "--no-ocr" in raised.value.reason
+
+
+def test_image_only_pdf_in_which_ocr_reads_nothing_is_empty(extract: Extract) -> None:
     doc = DisclosurePdf().page().image().page().image()
 
     with pytest.raises(ExtractionError) as raised:
         extract(doc.bytes())
 
-    assert raised.value.status == "needs_ocr"
+    assert raised.value.status == "empty"
     assert "disclosure.pdf" in raised.value.reason
     assert "2 pages" in raised.value.reason
-    assert "OCR" in raised.value.reason
+    assert "OCR found no text" in raised.value.reason
 
 
 def test_pdf_with_nothing_printed_is_empty(extract: Extract) -> None:

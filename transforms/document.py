@@ -338,13 +338,14 @@ def normalize_document(document: ExtractedDocument) -> NormalizedDocument:
     )
     tables = classify_tables(document.tables, context.fiscal_year)
     read = budget_facts(tables, context)
+    facts = read.facts.with_columns(pl.col("source_format").fill_null(document.source_format))
     kind, scope = _kind_and_scope(document, department_labelled)
     return NormalizedDocument(
         context,
         identity.region_name,
         identity.region_reason,
         tables,
-        read.facts,
+        facts,
         [*identity.issues, *read.issues],
         read.amount_cells,
         budget_scope=scope,

@@ -8,7 +8,7 @@ from functools import cache
 
 import polars as pl
 
-from extractors.model import RawRow
+from extractors.model import OcrCell, RawRow
 from transforms.cleaning import clean_label, compact, is_blank_amount, parse_amount, to_wan
 from transforms.subjects import reference_rows, subject_catalogue
 from transforms.tables import ClassifiedTable, Column
@@ -49,6 +49,9 @@ FACT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "page": pl.Int32,
     "source_position": pl.String,
     "column_index": pl.Int32,
+    "source_format": pl.String,
+    "ocr_confidence": pl.Float64,
+    "ocr_box": pl.String,
 }
 
 
@@ -280,7 +283,8 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
                         if not _PERCENT.search(compact(text)):
                             issue(row, "malformed_amount", f"'{text}' under '{column.label}' is not an amount")
                         continue
-                    facts.append(_fact(table, context, column, meaning, amount, text, row))
+                    read = _ocr_cell(row, cells, column.index)
+                    facts.append(_fact(table, context, column, meaning, amount, text, row, read))
     return TableFacts(facts, issues, amount_cells)
 
 
@@ -357,6 +361,7 @@ def _fact(
     amount: Decimal,
     printed: str,
     row: RawRow,
+    read: OcrCell | None,
 ) -> dict:
     scheme, code = meaning.scheme, meaning.code
     name: str | None = meaning.name
@@ -391,7 +396,21 @@ def _fact(
         "page": row.page,
         "source_position": row.position,
         "column_index": column.index,
+        "source_format": "ocr" if row.ocr else None,
+        "ocr_confidence": read.confidence if read else (0.0 if row.ocr else None),
+        "ocr_box": ",".join(f"{v:g}" for v in read.box) if read else None,
     }
+
+
+def _ocr_cell(row: RawRow, cells: Sequence[str], index: int) -> OcrCell | None:
+    """The OCR reading of cells[index]: the same-text cell as many places along the row as cells
+    printing that text come before it (cells move between columns, never past each other)."""
+    if not row.ocr:
+        return None
+    text = compact(cells[index])
+    before = sum(compact(cell) == text for cell in cells[:index])
+    same = [read for read in row.ocr if compact(read.text) == text]
+    return same[before] if before < len(same) else None
 
 
 @dataclass(frozen=True)

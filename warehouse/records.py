@@ -1,6 +1,7 @@
 """The warehouse's record of a document: its dim_document row, its tables and its issues."""
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import asdict
 
 import polars as pl
@@ -8,7 +9,7 @@ import polars as pl
 from extractors import ExtractedDocument, display_name
 from transforms import PIPELINE_VERSION
 from transforms.document import NormalizedDocument
-from transforms.facts import FACT_SCHEMA
+from transforms.facts import FACT_SCHEMA, Issue
 from transforms.filing import published_at
 
 DOCUMENT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
@@ -35,6 +36,7 @@ DOCUMENT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "amount_cells": pl.Int32,
     "amount_cells_loaded": pl.Int32,
     "pipeline_version": pl.Int32,
+    "ocr_pages": pl.Int32,
 }
 TABLE_SCHEMA = {
     "document_id": pl.String,
@@ -92,6 +94,7 @@ def document_record(
         "amount_cells": sum(normalized.amount_cells.values()) if normalized else None,
         "amount_cells_loaded": (normalized.facts.height if loaded else 0) if normalized else None,
         "pipeline_version": PIPELINE_VERSION,
+        "ocr_pages": extracted.ocr_pages,
     }
     return pl.DataFrame([row], schema=DOCUMENT_SCHEMA)
 
@@ -119,10 +122,14 @@ def table_records(normalized: NormalizedDocument) -> pl.DataFrame:
 
 
 def issue_records(normalized: NormalizedDocument) -> pl.DataFrame:
+    return issues_frame(normalized.context.document_id, normalized.issues)
+
+
+def issues_frame(document_id: str, issues: Sequence[Issue]) -> pl.DataFrame:
     rows = [
         {**{k: v for k, v in asdict(i).items() if k != "position"}, "source_position": i.position}
-        | {"document_id": normalized.context.document_id}
-        for i in normalized.issues
+        | {"document_id": document_id}
+        for i in issues
     ]
     return pl.DataFrame(rows, schema=ISSUE_SCHEMA)
 

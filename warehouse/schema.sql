@@ -214,3 +214,7 @@ ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS pipeline_version INTEGER;
 ALTER TABLE dim_region ADD COLUMN IF NOT EXISTS valid_from INTEGER;
 ALTER TABLE dim_region ADD COLUMN IF NOT EXISTS valid_to INTEGER;
 ALTER TABLE dim_region ADD COLUMN IF NOT EXISTS successor_adcodes VARCHAR;
+ALTER TABLE fct_budget_amount ADD COLUMN IF NOT EXISTS source_format VARCHAR;
+ALTER TABLE fct_budget_amount ADD COLUMN IF NOT EXISTS ocr_confidence DOUBLE;
+ALTER TABLE fct_budget_amount ADD COLUMN IF NOT EXISTS ocr_box VARCHAR;
+ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS ocr_pages INTEGER;

@@ -1,0 +1,125 @@
+"""The gate OCR'd amounts pass before they are loaded: budget tables check themselves.
+
+A recogniser's confidence alone cannot tell a misread figure (8 for 3, a lost decimal point) from a
+good one, but the table's own sums can: its rows add up to their totals, its columns to theirs, its
+parts to its wholes. So a table read by OCR loads when the consistency rules find no error in it; a
+low-confidence cell that breaks a sum, and whose sum-implied value closes the table, is quarantined
+with its page and box instead of loaded wrong; a table that still does not close loads nothing and
+says why. Published budgets carry their own errors too, and such a table is refused the same way:
+the text layer would have shown the error as a finding; a scan cannot tell it from a misreading.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import polars as pl
+
+from expectations.consistency import Rules, consistency_findings
+from transforms.facts import Issue
+
+_ERROR = "error"
+
+
+@dataclass(frozen=True)
+class GatedFacts:
+    """The facts that may load, and why the others may not (stg_issue rows)."""
+
+    facts: pl.DataFrame
+    issues: list[Issue]
+
+
+def gate_ocr_facts(facts: pl.DataFrame, rules: Rules, document_kind: str | None) -> GatedFacts:
+    """Keep the text layer's facts as they are; of each OCR'd table, only what its arithmetic confirms."""
+    scanned = facts.filter(pl.col("source_format") == "ocr")
+    if scanned.is_empty():
+        return GatedFacts(facts, [])
+    kept = [facts.filter(pl.col("source_format") != "ocr")]
+    issues: list[Issue] = []
+    for table_index in scanned["table_index"].unique(maintain_order=True).to_list():
+        table = scanned.filter(pl.col("table_index") == table_index).with_row_index("cell")
+        loadable, found = _gate_table(table, rules, document_kind)
+        kept.append(loadable.drop("cell"))
+        issues.extend(found)
+    return GatedFacts(pl.concat(kept).select(facts.columns), issues)
+
+
+def _errors(table: pl.DataFrame, rules: Rules, document_kind: str | None) -> pl.DataFrame:
+    findings = consistency_findings(table.drop("cell"), "", rules, document_kind)
+    return findings.filter(pl.col("severity") == _ERROR)
+
+
+def _with_amount(table: pl.DataFrame, cell: int, amount: Decimal) -> pl.DataFrame:
+    return table.with_columns(
+        amount_wan=pl.when(pl.col("cell") == cell).then(pl.lit(amount, pl.Decimal(18, 2))).otherwise("amount_wan")
+    )
+
+
+def _gate_table(table: pl.DataFrame, rules: Rules, document_kind: str | None) -> tuple[pl.DataFrame, list[Issue]]:
+    gate = rules.ocr_gate
+    doubtful = table.filter(pl.col("ocr_confidence") < gate.low_confidence)
+    trial, broken = table, _errors(table, rules, document_kind)
+    implied: dict[int, Decimal] = {}
+    while not broken.is_empty() and len(implied) < gate.max_quarantined_cells:
+        best: tuple[int, int, Decimal, pl.DataFrame] | None = None
+        differences = {d for d in broken["difference"].to_list() if d is not None}
+        for cell, amount in doubtful.select("cell", "amount_wan").iter_rows():
+            if cell in implied:
+                continue
+            for value in {amount + d for d in differences} | {amount - d for d in differences}:
+                candidate = _with_amount(trial, cell, value)
+                left = _errors(candidate, rules, document_kind)
+                if left.height < broken.height and (best is None or left.height < best[0]):
+                    best = (left.height, cell, value, left)
+        if best is None:
+            break
+        _, cell, value, broken = best
+        implied[cell] = value
+        trial = _with_amount(trial, cell, value)
+    first = table.row(0, named=True)
+    if not broken.is_empty():
+        reasons = "; ".join(broken["message"].head(3).to_list())
+        message = (
+            f"read by OCR and its sums do not close ({broken.height} errors: {reasons}); none of its "
+            f"{table.height} amounts is loaded: check the scan, or get a text-based copy of the table"
+        )
+        return table.clear(), [_issue(first, first, "ocr_table_unbalanced", message)]
+    issues = [
+        _issue(
+            first,
+            row,
+            "ocr_quarantined",
+            f"'{row['amount_printed']}' read by OCR (confidence {row['ocr_confidence']:.2f}, box {row['ocr_box']}) "
+            f"under '{row['column_label']}' breaks the table's sums, which close with {implied[row['cell']]}: "
+            "left out of the facts; check the scan",
+        )
+        for row in table.filter(pl.col("cell").is_in(list(implied))).iter_rows(named=True)
+    ]
+    unconfirmed = [
+        cell
+        for cell, amount in doubtful.select("cell", "amount_wan").iter_rows()
+        if cell not in implied and _checked_by_nothing(trial, cell, amount + gate.probe, rules, document_kind)
+    ]
+    issues += [
+        _issue(
+            first,
+            row,
+            "ocr_unconfirmed",
+            f"'{row['amount_printed']}' read by OCR with confidence {row['ocr_confidence']:.2f} "
+            f"(box {row['ocr_box']}) under '{row['column_label']}' is in no sum the table prints, so nothing "
+            "confirms it: left out of the facts; check the scan",
+        )
+        for row in table.filter(pl.col("cell").is_in(unconfirmed)).iter_rows(named=True)
+    ]
+    return table.filter(~pl.col("cell").is_in([*implied, *unconfirmed])), issues
+
+
+def _checked_by_nothing(
+    table: pl.DataFrame, cell: int, moved: Decimal, rules: Rules, document_kind: str | None
+) -> bool:
+    return _errors(_with_amount(table, cell, moved), rules, document_kind).is_empty()
+
+
+def _issue(table: dict, row: dict, kind: str, message: str) -> Issue:
+    return Issue(table["table_index"], table["table_title"], row["page"], row["source_position"], kind, message)

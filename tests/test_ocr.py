@@ -1,0 +1,238 @@
+"""Scanned disclosures read by OCR, checked fact for fact against the text PDF they were scanned from.
+
+The scans are the factory's PDFs rasterised grey at 150 dpi, tilted up to 1.5 degrees, speckled
+and re-wrapped as image-only pages (factory/scan.py). OCR costs seconds a page, so each scan is
+read once per module. The gate is also tested on its own, on the text PDF's facts marked as read
+by OCR, with amounts misread on purpose.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from expectations.consistency import default_rules
+from expectations.ocr_gate import gate_ocr_facts
+from extractors import ExtractionError, ExtractionLimits, extract_document
+from factory.disclosures import Disclosure, build_disclosure
+from factory.scan import scanned_pdf
+from pipelines.cli import main
+from pipelines.run import DocumentOutcome, QualitySettings, read_document, validate_step
+from tests.test_generated_layouts import label_key
+
+MIXED_PAGE_TYPE = "expenditure_summary"
+
+
+def fact_key(fact: dict) -> tuple:
+    """What a fact says, apart from where it was printed (OCR may number a table's rows otherwise)."""
+    row = fact["subject_code"] or label_key(fact["row_label"]) or label_key(fact["subject_name"])
+    return (fact["table_type"], fact["side"], row, fact["measure"], fact["amount_wan"])
+
+
+def ingested(folder: Path, name: str, data: bytes) -> DocumentOutcome:
+    path = folder / name
+    path.write_bytes(data)
+    return validate_step(read_document(path), QualitySettings())
+
+
+@pytest.fixture(scope="module")
+def disclosure() -> Disclosure:
+    return build_disclosure()
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("scans")
+
+
+@pytest.fixture(scope="module")
+def text(folder: Path, disclosure: Disclosure) -> DocumentOutcome:
+    return ingested(folder, "text.pdf", disclosure.pdf)
+
+
+@pytest.fixture(scope="module")
+def scan(folder: Path, disclosure: Disclosure) -> DocumentOutcome:
+    return ingested(folder, "scan.pdf", scanned_pdf(disclosure.pdf, seed=18))
+
+
+@pytest.fixture(scope="module")
+def mixed(folder: Path, disclosure: Disclosure) -> DocumentOutcome:
+    page = disclosure.pages[MIXED_PAGE_TYPE]
+    return ingested(folder, "mixed.pdf", scanned_pdf(disclosure.pdf, pages={page}, seed=7))
+
+
+def facts_of(outcome: DocumentOutcome) -> pl.DataFrame:
+    assert outcome.load is not None
+    return outcome.load.facts
+
+
+def test_a_scan_loads_no_amount_wrong_and_nearly_all_of_them(text: DocumentOutcome, scan: DocumentOutcome) -> None:
+    assert scan.status == "loaded", scan.reason
+    printed = Counter(fact_key(f) for f in facts_of(text).iter_rows(named=True))
+    read = Counter(fact_key(f) for f in facts_of(scan).iter_rows(named=True))
+    assert read - printed == Counter(), "amounts loaded that the text PDF does not print"
+    assert sum(read.values()) / sum(printed.values()) >= 0.95
+    assert set(facts_of(scan)["source_format"]) == {"ocr"}
+    assert facts_of(scan)["ocr_confidence"].is_not_null().all()
+    assert scan.load is not None and scan.load.document["ocr_pages"][0] == scan.pages
+
+
+def test_a_scan_says_what_it_left_out(text: DocumentOutcome, scan: DocumentOutcome) -> None:
+    assert scan.load is not None
+    document = scan.load.document.row(0, named=True)
+    assert text.load is not None
+    assert document["amount_cells"] == text.load.document["amount_cells"][0], "an amount cell not seen"
+    assert document["amount_cells_loaded"] == facts_of(scan).height
+    issues = scan.load.issues.filter(pl.col("kind").str.starts_with("ocr_"))
+    refused = scan.load.tables.filter(pl.col("facts") == 0, pl.col("amount_cells") > 0)["table_index"].to_list()
+    for table_index in refused:
+        reasons = issues.filter(pl.col("table_index") == table_index)
+        assert reasons["kind"].to_list() == ["ocr_table_unbalanced"]
+        assert "do not close" in reasons["message"][0] and "page" in reasons["message"][0]
+
+
+def test_a_mixed_file_reads_only_its_scanned_page_by_ocr(
+    text: DocumentOutcome, mixed: DocumentOutcome, disclosure: Disclosure
+) -> None:
+    assert mixed.status == "loaded", mixed.reason
+    facts = facts_of(mixed)
+    page = disclosure.pages[MIXED_PAGE_TYPE]
+    assert set(facts.filter(pl.col("page") == page)["source_format"]) == {"ocr"}
+    assert set(facts.filter(pl.col("page") != page)["source_format"]) == {"pdf"}
+    assert facts.filter(pl.col("source_format") == "pdf")["ocr_confidence"].is_null().all()
+    by_text = facts_of(text)
+    assert Counter(fact_key(f) for f in facts.filter(pl.col("page") != page).iter_rows(named=True)) == Counter(
+        fact_key(f) for f in by_text.filter(pl.col("page") != page).iter_rows(named=True)
+    )
+    on_page = Counter(fact_key(f) for f in facts.filter(pl.col("page") == page).iter_rows(named=True))
+    printed = Counter(fact_key(f) for f in by_text.filter(pl.col("page") == page).iter_rows(named=True))
+    assert on_page == printed
+    assert mixed.load is not None and mixed.load.document["ocr_pages"][0] == 1
+
+
+def test_without_ocr_a_scan_is_needs_ocr(folder: Path, disclosure: Disclosure) -> None:
+    path = folder / "scan_no_ocr.pdf"
+    path.write_bytes(scanned_pdf(disclosure.pdf, pages=None, seed=3))
+    with pytest.raises(ExtractionError) as refused:
+        extract_document(path, ExtractionLimits(ocr=False))
+    assert refused.value.status == "needs_ocr"
+    assert "--no-ocr" in refused.value.reason and path.name in refused.value.reason
+
+
+def test_the_command_reads_a_mixed_file_by_ocr_in_its_worker_and_a_rerun_changes_nothing(
+    folder: Path, disclosure: Disclosure
+) -> None:
+    page = disclosure.pages[MIXED_PAGE_TYPE]
+    path = folder / "cli" / "mixed.pdf"
+    path.parent.mkdir()
+    path.write_bytes(scanned_pdf(disclosure.pdf, pages={page}, seed=7))
+    warehouse = folder / "cli.duckdb"
+    snapshots = []
+    for _ in range(2):
+        assert main(["ingest", str(path), "--warehouse", str(warehouse)]) == 0
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            snapshots.append(
+                con.execute(
+                    """SELECT source_format, page, source_position, column_index, amount_wan, ocr_confidence, ocr_box
+                       FROM fct_budget_amount ORDER BY ALL"""
+                ).fetchall()
+            )
+            assert con.execute("SELECT ocr_pages FROM dim_document").fetchall() == [(1,)]
+    assert snapshots[0] == snapshots[1]
+    assert {row[1] for row in snapshots[0] if row[0] == "ocr"} == {page}
+
+
+def test_the_command_with_no_ocr_leaves_a_scan_needs_ocr(folder: Path, disclosure: Disclosure) -> None:
+    path = folder / "cli_no_ocr" / "scan.pdf"
+    path.parent.mkdir()
+    path.write_bytes(scanned_pdf(disclosure.pdf, pages=None, seed=5))
+    warehouse = folder / "cli_no_ocr.duckdb"
+    assert main(["ingest", str(path), "--no-ocr", "--warehouse", str(warehouse)]) == 1
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        status, reason = con.execute("SELECT status, reason FROM dim_document").fetchone() or (None, None)
+        assert con.execute("SELECT count(*) FROM fct_budget_amount").fetchone() == (0,)
+    assert status == "needs_ocr" and "--no-ocr" in reason
+
+
+# The gate on its own: the text PDF's facts, as if OCR had read them.
+
+
+def as_read_by_ocr(facts: pl.DataFrame, confidence: float = 0.99) -> pl.DataFrame:
+    return facts.with_columns(
+        source_format=pl.lit("ocr"), ocr_confidence=pl.lit(confidence), ocr_box=pl.lit("10,20,60,32")
+    )
+
+
+def misread(facts: pl.DataFrame, where: dict, amount: str, confidence: float) -> pl.DataFrame:
+    cell = (pl.col("table_index") == where["table_index"]) & (pl.col("source_position") == where["source_position"])
+    cell &= pl.col("column_index") == where["column_index"]
+    return facts.with_columns(
+        amount_wan=pl.when(cell).then(pl.lit(Decimal(amount), pl.Decimal(18, 2))).otherwise("amount_wan"),
+        ocr_confidence=pl.when(cell).then(pl.lit(confidence)).otherwise("ocr_confidence"),
+    )
+
+
+def a_subject_amount(facts: pl.DataFrame, table_type: str) -> dict:
+    rows = facts.filter(
+        (pl.col("table_type") == table_type) & (pl.col("row_kind") == "subject") & (pl.col("amount_wan") > 100)
+    )
+    return rows.row(0, named=True)
+
+
+def gated(facts: pl.DataFrame):
+    return gate_ocr_facts(facts, default_rules(), "budget")
+
+
+def test_the_gate_loads_a_table_whose_sums_close(text: DocumentOutcome) -> None:
+    facts = as_read_by_ocr(facts_of(text))
+    result = gated(facts)
+    assert result.issues == []
+    assert result.facts.height == facts.height
+
+
+def test_the_gate_quarantines_a_doubtful_cell_that_breaks_a_sum(text: DocumentOutcome) -> None:
+    facts = as_read_by_ocr(facts_of(text))
+    wrong = a_subject_amount(facts, MIXED_PAGE_TYPE)
+    result = gated(misread(facts, wrong, str(wrong["amount_wan"] + Decimal("500.00")), confidence=0.6))
+    assert [i.kind for i in result.issues] == ["ocr_quarantined"]
+    issue = result.issues[0]
+    assert (issue.page, issue.position) == (wrong["page"], wrong["source_position"])
+    assert "10,20,60,32" in issue.message and str(wrong["amount_wan"]) in issue.message
+    assert result.facts.height == facts.height - 1
+    assert (
+        wrong["amount_wan"] + Decimal("500.00")
+        not in result.facts.filter(pl.col("source_position") == wrong["source_position"])["amount_wan"].to_list()
+    )
+
+
+def test_the_gate_refuses_a_table_that_does_not_close(text: DocumentOutcome) -> None:
+    facts = as_read_by_ocr(facts_of(text))
+    wrong = a_subject_amount(facts, MIXED_PAGE_TYPE)
+    result = gated(misread(facts, wrong, str(wrong["amount_wan"] + Decimal("500.00")), confidence=0.99))
+    assert [i.kind for i in result.issues] == ["ocr_table_unbalanced"]
+    assert "none of its" in result.issues[0].message
+    assert wrong["table_index"] not in result.facts["table_index"].to_list()
+    assert result.facts.height == facts.height - facts.filter(pl.col("table_index") == wrong["table_index"]).height
+
+
+def test_the_gate_leaves_out_a_doubtful_amount_no_sum_checks(text: DocumentOutcome) -> None:
+    facts = as_read_by_ocr(facts_of(text))
+    checked = a_subject_amount(facts, MIXED_PAGE_TYPE)
+    result = gated(misread(facts, checked, str(checked["amount_wan"]), confidence=0.6))
+    assert result.issues == [], "a doubtful reading the sums confirm loads"
+    alone = misread(facts, checked, str(checked["amount_wan"]), confidence=0.6).filter(
+        (pl.col("source_position") == checked["source_position"]) & (pl.col("column_index") == checked["column_index"])
+    )
+    result = gated(pl.concat([facts, alone.with_columns(table_index=pl.lit(999, pl.Int32))]))
+    assert [i.kind for i in result.issues] == ["ocr_unconfirmed"]
+    assert 999 not in result.facts["table_index"].to_list()
+
+
+def test_text_layer_facts_pass_the_gate_untouched(text: DocumentOutcome) -> None:
+    facts = facts_of(text)
+    assert gated(facts).facts.equals(facts)
