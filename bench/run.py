@@ -65,9 +65,9 @@ SECTIONS = ("throughput", "scaling", "memory", "page_cost", "profile", "warehous
 # Sections run only when asked for by their flag.
 OPT_IN = ("ocr",)
 TARGETS = {
-    "ingest_vs_bare_one_core": 0.8,
+    "ingest_vs_bare_one_core": 1.0,
     "reingest_speedup": 20.0,
-    "speedup_two_cores": 1.7,
+    "speedup_two_cores": 1.8,
     "narrative_vs_table_page_cost": 0.2,
     "memory_growth_20_to_200_pages": 0.10,
     "mart_query_seconds": 1.0,
@@ -788,11 +788,21 @@ def _best(runs: list[dict], key: str = "pages_per_second") -> float:
 
 
 def section_throughput(options, files, expected) -> dict:
+    """The benchmark corpus, then the real PDFs beside the checkout (../shared/corpus), if there."""
+    summary = _throughput(options, files, expected, "benchmark corpus")
+    real = sorted(SHARED_CORPUS.glob("*.pdf")) + sorted((SHARED_CORPUS / "real").glob("*.pdf"))
+    if real:
+        summary["real_pdfs"] = _throughput(options, real, None, f"{len(real)} real PDFs of ../shared/corpus")
+        summary["real_pdfs"]["files"] = [p.name for p in real]
+    return summary
+
+
+def _throughput(options, files, expected, label: str) -> dict:
     rounds = []
     for index in range(options.rounds):
         ingest_first = index % 2 == 1
         order = "ingest, then bare pdfplumber" if ingest_first else "bare pdfplumber, then ingest"
-        print(f"throughput round {index + 1}/{options.rounds}: {order}, on CPU 0 only ...", flush=True)
+        print(f"throughput, {label}, round {index + 1}/{options.rounds}: {order}, on CPU 0 only ...", flush=True)
         result = run_child(
             "throughput",
             {
@@ -804,6 +814,8 @@ def section_throughput(options, files, expected) -> dict:
             },
         )
         bare, ingest = result["bare_pdfplumber"], result["ingest"]
+        per_document_seconds = ingest["seconds"] - result["pool_start_seconds"]
+        result["ratio_without_pool_start"] = round(bare["seconds"] / per_document_seconds, 3)
         print(
             f"  bare pdfplumber extract_tables(): {bare['pages']} pages in {bare['seconds']} s = "
             f"{bare['pages_per_second']} pages/s ({bare['seconds_per_table_page']} s a table page, "
@@ -816,7 +828,8 @@ def section_throughput(options, files, expected) -> dict:
             f"{ingest['facts_match_printed']}"
         )
         print(
-            f"  ratio {result['ratio']}; one-time: import great_expectations here {result['gx_import_seconds']} s "
+            f"  ratio {result['ratio']} ({result['ratio_without_pool_start']} without the once-per-run reader pool "
+            f"start); one-time: import great_expectations here {result['gx_import_seconds']} s "
             f"(excluded), reader pool start with its GX import {result['pool_start_seconds']} s (included); "
             f"{_cpu_by_role(ingest)}"
         )
@@ -831,14 +844,16 @@ def section_throughput(options, files, expected) -> dict:
         "ingest_steady_pages_per_second": steady_best,
         "ratio": round(statistics.median(r["ratio"] for r in rounds), 3),
         "ingest_vs_bare_median": round(statistics.median(r["ratio"] for r in rounds), 3),
+        "without_pool_start_median": round(statistics.median(r["ratio_without_pool_start"] for r in rounds), 3),
         "best_of_each_ratio": round(ingest_best / bare_best, 3),
         "steady_ratio": round(steady_best / bare_best, 3),
         "ratio_per_round": [r["ratio"] for r in rounds],
         "gx_import_seconds": [r["gx_import_seconds"] for r in rounds],
     }
     print(
-        f"  median of {len(rounds)} paired rounds: ratio {summary['ratio']} (target >= "
-        f"{TARGETS['ingest_vs_bare_one_core']}; per round {summary['ratio_per_round']}); best of each engine: bare "
+        f"  {label}: median of {len(rounds)} paired rounds: ratio {summary['ratio']} (target >= "
+        f"{TARGETS['ingest_vs_bare_one_core']}; per round {summary['ratio_per_round']}); without the pool start "
+        f"{summary['without_pool_start_median']}; best of each engine: bare "
         f"{bare_best} pages/s, ingest {ingest_best} pages/s -> {summary['best_of_each_ratio']}; after the first "
         f"document {summary['steady_ratio']}"
     )
@@ -1233,10 +1248,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def _write(path: Path, info: dict, results: dict, stamped: dict) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    throughput = results.get("throughput", {})
     payload = {
         "machine": info,
         "measured_at": stamped,
         "targets": verdicts(results),
+        "ingest_vs_bare_median": throughput.get("ingest_vs_bare_median"),
+        "ingest_vs_bare_median_real_pdfs": throughput.get("real_pdfs", {}).get("ingest_vs_bare_median"),
         "dagster_backlog_vs_cli": results.get("dagster", {}).get("dagster_backlog_vs_cli"),
         "results": results,
     }
