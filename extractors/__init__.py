@@ -14,6 +14,7 @@ from extractors.model import (
     ExtractionLimits,
     RawRow,
     RawTable,
+    data_bytes,
     display_name,
 )
 
@@ -24,6 +25,7 @@ __all__ = [
     "ExtractionLimits",
     "RawRow",
     "RawTable",
+    "data_bytes",
     "display_name",
     "document_id_of",
     "extract_document",

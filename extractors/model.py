@@ -85,6 +85,19 @@ class ExtractionLimits:
         return self.max_memory_bytes // 4
 
 
+def data_bytes() -> int:
+    """This process's RLIMIT_DATA usage (VmData), the memory the limit counts; 0 where /proc does
+    not say."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmData:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
 def display_name(name: str | Path) -> str:
     """A file name or path as text that can be printed and stored: bytes that are not UTF-8 (a
     name written by another system's encoding) appear as \\xNN escapes instead of crashing the run."""

@@ -31,6 +31,7 @@ from extractors import (
     ExtractedDocument,
     ExtractionError,
     ExtractionLimits,
+    data_bytes,
     display_name,
     extract_document,
     file_modified_at,
@@ -358,18 +359,6 @@ def _warm_up() -> None:
     subject_catalogue()
 
 
-def _data_bytes() -> int:
-    """This process's RLIMIT_DATA usage (VmData), 0 where /proc does not say."""
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("VmData:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
 def _start_worker(max_memory_bytes: int, quality: QualitySettings | None) -> None:
     """A worker's initializer: warm up, then cap the memory the worker may allocate.
 
@@ -380,10 +369,10 @@ def _start_worker(max_memory_bytes: int, quality: QualitySettings | None) -> Non
     `--max-memory` leaves a document the same room whether its worker also validates or not.
     """
     _warm_up()
-    reader = _data_bytes()
+    reader = data_bytes()
     if quality is not None:
         prepare_suite(quality.data_docs)
-    allowance = max_memory_bytes + max(0, _data_bytes() - reader)
+    allowance = max_memory_bytes + max(0, data_bytes() - reader)
     _, hard = resource.getrlimit(resource.RLIMIT_DATA)
     soft = allowance if hard == resource.RLIM_INFINITY else min(allowance, hard)
     resource.setrlimit(resource.RLIMIT_DATA, (soft, hard))

@@ -15,10 +15,11 @@ from conftest import SHARED
 
 def test_reads_shared():
     if not (SHARED / "gone.pdf").exists():
-        pytest.skip("gone.pdf is not present")
+        pytest.skip(f"{SHARED / 'gone.pdf'} is not present")
 
-def test_reads_nothing_shared():
-    pytest.skip("nothing to do with the corpus")
+def test_reads_shared_but_skips_for_another_reason():
+    if SHARED.is_dir():
+        pytest.skip("root writes through file permissions")
 """
 
 
@@ -45,9 +46,10 @@ def test_ci_fails_a_shared_test_that_skips(
 ) -> None:
     (pytester.path / "shared").mkdir()
     monkeypatch.setenv("YUSUAN_REQUIRE_SHARED", "1")
-    result = pytester.runpytest_subprocess(project, "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess(project, "-p", "no:cacheprovider", "-rs")
     result.assert_outcomes(failed=1, skipped=1)
     result.stdout.fnmatch_lines(["*skipped in CI, where every test reading*gone.pdf is not present*"])
+    result.stdout.fnmatch_lines(["*SKIPPED*root writes through file permissions*"])
 
 
 def test_outside_ci_a_shared_test_may_skip(

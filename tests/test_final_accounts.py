@@ -126,10 +126,13 @@ def test_execution_compares_the_final_amount_with_the_budget(
     assert row[5] == round(item.total / (adjusted or budgeted), 4)
 
 
-@pytest.mark.skipif(not (REAL / "sh_putuo_czj_2024_bmjs.pdf").exists(), reason="the real final account is absent")
+PUTUO_FINAL = "sh_putuo_czj_2024_bmjs.pdf"
+
+
+@pytest.mark.skipif(not (REAL / PUTUO_FINAL).exists(), reason=f"{REAL / PUTUO_FINAL} is not present")
 def test_the_real_final_account_loads_whole_and_consistent(tmp_path: Path) -> None:
     warehouse = tmp_path / "warehouse.duckdb"
-    main(["ingest", str(REAL / "sh_putuo_czj_2024_bmjs.pdf"), "--warehouse", str(warehouse)])
+    main(["ingest", str(REAL / PUTUO_FINAL), "--warehouse", str(warehouse)])
 
     with read_only(warehouse) as db:
         document = db.execute(

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 from pypdf import PdfReader, PdfWriter
 
-from extractors import ExtractedDocument, file_modified_at
+from extractors import ExtractedDocument, ExtractionLimits, file_modified_at
 from factory.disclosures import build_disclosure
 from pipelines import cli
 from pipelines import run as ingest_module
@@ -86,41 +86,52 @@ def test_a_file_name_that_is_not_utf8_is_loaded_stored_and_printed_safely(
         )
 
 
-def test_an_unexpected_error_while_validating_or_loading_fails_that_document_only(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed_facts: dict[str, int]
+def test_an_unexpected_error_while_validating_fails_that_document_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Errors no rule foresaw, raised in this process by the consistency rules for one document and
-    by the warehouse for another, become those documents' `failed` status with the error's text."""
-    inbox = tmp_path / "inbox"
-    broken = CANGXI_SEED.read_text("utf-8")
-    badfiles.write(
-        inbox,
-        {
-            "a-validate.txt": broken.replace("397.00", "397.01").encode(),
-            "b-load.txt": broken.replace("397.00", "397.02").encode(),
-            "c-good.txt": GUIYANG_SEED.read_bytes(),
-        },
-    )
-    real_findings, real_load = ingest_module.consistency_findings, ingest_module.load_document
+    """An error no rule foresaw, raised by the consistency rules for one document, becomes its
+    `failed` status with the error's text. The rules run in the reader worker; here the worker's
+    own function runs in this process, where the error can be planted."""
+    broken = tmp_path / "a-validate.txt"
+    broken.write_text(CANGXI_SEED.read_text("utf-8").replace("397.00", "397.01"), "utf-8")
+    real_findings = ingest_module.consistency_findings
 
     def findings(facts, narrative, rules, document_kind):
         if "397.01" in {str(v) for v in facts["amount_wan"].to_list()}:
             raise ZeroDivisionError("a rule divided by zero")
         return real_findings(facts, narrative, rules, document_kind)
 
+    monkeypatch.setattr(ingest_module, "consistency_findings", findings)
+    quality = ingest_module.QualitySettings()
+    failed = ingest_module.process_document(broken, ExtractionLimits(), quality)
+    assert failed.status == "failed"
+    assert "a-validate.txt: validation failed" in (failed.reason or "") and "ZeroDivisionError" in (failed.reason or "")
+    assert failed.load is not None and failed.load.facts.is_empty()
+    good = ingest_module.process_document(GUIYANG_SEED, ExtractionLimits(), quality)
+    assert good.status == "loaded"
+
+
+def test_an_unexpected_error_while_loading_fails_that_document_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed_facts: dict[str, int]
+) -> None:
+    """An error no rule foresaw, raised by the warehouse for one document, becomes its `failed`
+    status with the error's text; the others load."""
+    inbox = tmp_path / "inbox"
+    broken = CANGXI_SEED.read_text("utf-8")
+    badfiles.write(
+        inbox, {"b-load.txt": broken.replace("397.00", "397.02").encode(), "c-good.txt": GUIYANG_SEED.read_bytes()}
+    )
+    real_load = ingest_module.load_document
+
     def load(con, load):
         if load.document["file_name"][0] == "b-load.txt" and load.document["status"][0] == "loaded":
             raise duckdb.ConversionException("Conversion Error: a value no column takes")
         return real_load(con, load)
 
-    monkeypatch.setattr(ingest_module, "consistency_findings", findings)
     monkeypatch.setattr(ingest_module, "load_document", load)
     warehouse = tmp_path / "w.duckdb"
     assert main(["ingest", str(inbox), "--warehouse", str(warehouse)]) == EXIT_REJECTED
     documents = _documents(warehouse)
-    assert documents["a-validate.txt"][0] == "failed"
-    assert "a-validate.txt: validation failed" in documents["a-validate.txt"][1]
-    assert "ZeroDivisionError" in documents["a-validate.txt"][1]
     assert documents["b-load.txt"][0] == "failed"
     assert (
         "b-load.txt: loading failed" in documents["b-load.txt"][1]
