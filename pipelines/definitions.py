@@ -146,7 +146,7 @@ def staged_disclosure(
 
 def _staged(key: str, outcome: DocumentOutcome, root: Path, quality: DataQuality) -> Iterator:
     if outcome.load is None:
-        yield from (_not_run(key, name, outcome.reason or "not read") for name in DOCUMENT_CHECKS)
+        yield from (_not_run(key, name, outcome.reason or "not read", outcome.path.name) for name in DOCUMENT_CHECKS)
         return
     folder = stage_document(root, outcome.load)
     record = outcome.load.document.row(0, named=True)
@@ -175,9 +175,13 @@ def partition_metadata(outcome: DocumentOutcome, folder: Path) -> dict[str, dg.M
 
 
 def _evaluation(
-    key: str, name: str, passed: bool, severity: dg.AssetCheckSeverity, **metadata
+    key: str, name: str, passed: bool, severity: dg.AssetCheckSeverity, file: str | None, **metadata
 ) -> dg.AssetCheckEvaluation:
+    """Leads with the file name: the UI shows a check's latest result under a hex partition key."""
     description = metadata.pop("description", None)
+    if file is not None:
+        description = description if file in (description or "") else printable(f"{file}: {description}")
+        metadata = {"file": dg.MetadataValue.text(printable(file)), **metadata}
     return dg.AssetCheckEvaluation(
         asset_key=dg.AssetKey(STAGED),
         check_name=name,
@@ -189,13 +193,14 @@ def _evaluation(
     )
 
 
-def _not_run(key: str, name: str, reason: str) -> dg.AssetCheckEvaluation:
+def _not_run(key: str, name: str, reason: str, file: str | None = None) -> dg.AssetCheckEvaluation:
     """A check that had nothing to check fails: 'passed, 0 findings' would call a rejected file good."""
     return _evaluation(
         key,
         name,
         False,
         dg.AssetCheckSeverity.ERROR,
+        file,
         description=printable(f"not checked: {reason}"),
         reason=dg.MetadataValue.text(printable(reason)),
     )
@@ -207,6 +212,7 @@ def _rejected(key: str, name: str, outcome: DocumentOutcome, page: str) -> dg.As
         name,
         False,
         dg.AssetCheckSeverity.ERROR,
+        outcome.path.name,
         description=printable(f"{outcome.status}: {outcome.reason}"),
         status=dg.MetadataValue.text(outcome.status),
         reason=dg.MetadataValue.text(printable(outcome.reason)),
@@ -227,6 +233,7 @@ def _suite_check(key: str, outcome: DocumentOutcome, record: dict, page: str) ->
         "expectation_suite",
         failed.is_empty(),
         dg.AssetCheckSeverity.ERROR,
+        outcome.path.name,
         description=printable(outcome.reason) if failed.height else "all expectations met",
         expectations=dg.MetadataValue.text(f"{expectations.height - failed.height} of {expectations.height} met"),
         failures=dg.MetadataValue.md("\n".join(lines) if failed.height else "all expectations met"),
@@ -246,6 +253,7 @@ def _findings_check(key: str, outcome: DocumentOutcome, record: dict, page: str)
         "consistency_findings",
         errors == 0,
         dg.AssetCheckSeverity.WARN,
+        outcome.path.name,
         description=f"{findings.height} findings, {errors} errors",
         findings=dg.MetadataValue.text(f"{findings.height} ({errors} errors)"),
         per_rule=dg.MetadataValue.md(per_rule or "no findings"),
@@ -273,6 +281,7 @@ def _amounts_read_check(key: str, outcome: DocumentOutcome, record: dict, page: 
         "amounts_read",
         kept and loaded >= cells,
         dg.AssetCheckSeverity.WARN if kept else dg.AssetCheckSeverity.ERROR,
+        outcome.path.name,
         description=printable(f"amounts read: {share}" + ("" if kept else f"; {outcome.status}: {outcome.reason}")),
         status=dg.MetadataValue.text(outcome.status),
         amounts_read=dg.MetadataValue.text(share),

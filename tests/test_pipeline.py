@@ -113,6 +113,8 @@ def test_a_partition_names_its_document_and_its_checks_link_its_page(tmp_path: P
     ]
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert all(e.partition == key for e in checks.values())
+    named = metadata["file"].value
+    assert all(e.metadata["file"].value == named and e.description.startswith(f"{named}: ") for e in checks.values())
     assert checks["expectation_suite"].passed
     document_id = file_document_id(inbox / "cangxi.txt")
     assert checks["expectation_suite"].metadata["data_quality_page"].value == (
