@@ -5,6 +5,7 @@ and vocabulary, not cents. Importing GX costs seconds, so it happens on first us
 """
 
 import html
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -135,7 +136,13 @@ def _context(docs_dir: str | None) -> _Validator:
 
 
 def prepare_suite(docs_dir: Path | None) -> None:
-    """Build the suite (importing GX) ahead of the first document, as a worker starts."""
+    """Build the suite (importing GX) ahead of the first document, as a worker starts. GX opens a
+    tqdm bar (disabled) per validation, and tqdm's class lock would be a multiprocessing semaphore
+    that a pool worker leaves behind (Python warns of it when the run ends): a thread lock is
+    enough, as no worker prints a bar."""
+    from tqdm import tqdm
+
+    tqdm.set_lock(threading.RLock())
     _context(str(docs_dir.resolve()) if docs_dir else None)
 
 
