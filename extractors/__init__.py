@@ -14,8 +14,10 @@ from extractors.model import (
     ExtractionLimits,
     RawRow,
     RawTable,
+    cap_data_memory,
     data_bytes,
     display_name,
+    grant_fixed_memory,
 )
 
 __all__ = [
@@ -25,11 +27,13 @@ __all__ = [
     "ExtractionLimits",
     "RawRow",
     "RawTable",
+    "cap_data_memory",
     "data_bytes",
     "display_name",
     "document_id_of",
     "extract_document",
     "file_modified_at",
+    "grant_fixed_memory",
     "not_a_regular_file",
     "page_count",
 ]

@@ -6,6 +6,8 @@ of the same disclosure flow through identical normalization.
 
 from __future__ import annotations
 
+import resource
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -96,6 +98,28 @@ def data_bytes() -> int:
     except OSError:
         pass
     return 0
+
+
+def cap_data_memory(limit: int) -> None:
+    """Cap this process's RLIMIT_DATA at `limit` (within the hard limit)."""
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    resource.setrlimit(resource.RLIMIT_DATA, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+
+
+def grant_fixed_memory(work: Callable[[], object]) -> None:
+    """Run `work` with the memory cap lifted, then raise the cap by what it kept: a library's own
+    fixed memory (the expectation suite, OCR's engine) is not a document's, and the cap goes on
+    bounding the rest. Without a cap, just run it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    if soft == resource.RLIM_INFINITY:
+        work()
+        return
+    resource.setrlimit(resource.RLIMIT_DATA, (hard, hard))
+    before = data_bytes()
+    try:
+        work()
+    finally:
+        cap_data_memory(soft + max(0, data_bytes() - before))
 
 
 def display_name(name: str | Path) -> str:

@@ -15,7 +15,6 @@ scan is needs_ocr, saying why.
 from __future__ import annotations
 
 import logging
-import resource
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -24,7 +23,7 @@ import numpy as np
 import pypdfium2 as pdfium
 
 from extractors.layout import AMOUNT_CELL, Block, printed_cell
-from extractors.model import OcrCell, data_bytes
+from extractors.model import OcrCell, grant_fixed_memory
 from extractors.textlayer import clean_line, normalize_text
 
 # PP-OCR's detector works on text 20-40 px high; 200 dpi gives a 9-10 pt table font about 28 px.
@@ -101,20 +100,11 @@ def ocr_available() -> str | None:
 
 @cache
 def _ocr_allowance() -> None:
-    """The first OCR page in a worker runs with its memory cap lifted, and the cap then grows by
-    what OCR kept of it (the engine, onnxruntime's buffers: ~500 MiB): like the expectation
-    suite's, OCR's own fixed memory is not a document's, and the cap keeps bounding the rest."""
-    soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
-    if soft == resource.RLIM_INFINITY:
-        return
-    resource.setrlimit(resource.RLIMIT_DATA, (hard, hard))
-    before = data_bytes()
-    try:
-        _engine()(np.full((2339, 1654), 255, np.uint8), use_det=True, use_cls=False, use_rec=True)
-    finally:
-        grown = max(0, data_bytes() - before)
-        raised = soft + grown if hard == resource.RLIM_INFINITY else min(soft + grown, hard)
-        resource.setrlimit(resource.RLIMIT_DATA, (raised, hard))
+    """The first OCR page in a worker: OCR's engine and onnxruntime's buffers (~500 MiB) are
+    granted on top of the memory cap, like the expectation suite's."""
+    grant_fixed_memory(
+        lambda: _engine()(np.full((2339, 1654), 255, np.uint8), use_det=True, use_cls=False, use_rec=True)
+    )
 
 
 def read_scanned_page(document: pdfium.PdfDocument, index: int) -> list[OcrLine | OcrGrid]:

@@ -11,7 +11,6 @@ import errno
 import hashlib
 import multiprocessing
 import os
-import resource
 import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -31,10 +30,11 @@ from extractors import (
     ExtractedDocument,
     ExtractionError,
     ExtractionLimits,
-    data_bytes,
+    cap_data_memory,
     display_name,
     extract_document,
     file_modified_at,
+    grant_fixed_memory,
     not_a_regular_file,
 )
 from transforms import PIPELINE_VERSION
@@ -369,13 +369,9 @@ def _start_worker(max_memory_bytes: int, quality: QualitySettings | None) -> Non
     `--max-memory` leaves a document the same room whether its worker also validates or not.
     """
     _warm_up()
-    reader = data_bytes()
+    cap_data_memory(max_memory_bytes)
     if quality is not None:
-        prepare_suite(quality.data_docs)
-    allowance = max_memory_bytes + max(0, data_bytes() - reader)
-    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
-    soft = allowance if hard == resource.RLIM_INFINITY else min(allowance, hard)
-    resource.setrlimit(resource.RLIMIT_DATA, (soft, hard))
+        grant_fixed_memory(lambda: prepare_suite(quality.data_docs))
 
 
 def _pool(
