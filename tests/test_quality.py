@@ -1,5 +1,8 @@
 """Data quality: the seeds' own inconsistencies are found, clean rows are not, bad facts are kept out."""
 
+import json
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -212,11 +215,55 @@ def test_suite_rejects_malformed_codes_and_unknown_vocabulary() -> None:
     )
     result = validate_facts(broken)
     assert not result.success
-    failed = {(r.expectation, r.column) for r in result.results if not r.success}
-    assert failed == {
+    failed = {(r.expectation, r.column): r for r in result.results if not r.success}
+    assert failed.keys() == {
         ("expect_column_values_to_match_regex", "subject_code"),
         ("expect_column_values_to_be_in_set", "measure"),
     }
+    # a failing document's results say how many rows and which values, as the warehouse records them
+    wrong_codes = broken.filter(pl.col("subject_code") == "20502011").height
+    wrong_measures = broken.filter(pl.col("measure") == "basics").height
+    assert failed["expect_column_values_to_match_regex", "subject_code"].unexpected_count == wrong_codes > 0
+    assert failed["expect_column_values_to_be_in_set", "measure"].unexpected_examples.startswith("basics")
+    assert failed["expect_column_values_to_be_in_set", "measure"].unexpected_count == wrong_measures > 0
+    assert all(r.unexpected_count == 0 for r in result.results if r.success)
+
+
+VALIDATE_IN_A_NEW_PROCESS = """
+import json, sys
+import polars as pl
+from expectations.suite import validate_facts
+result = validate_facts(pl.read_parquet(sys.argv[1]))
+json.dump({
+    "results": [[r.expectation, r.column, r.condition, r.success, r.unexpected_count] for r in result.results],
+    "sqlalchemy_imported": "sqlalchemy" in sys.modules,
+    "deferred_not_run": [type(sys.modules[m]).__name__ == "_LazyModule" for m in ("scipy.stats", "altair")],
+}, sys.stdout)
+"""
+
+
+def test_a_fresh_process_validates_alike_without_gx_s_unused_imports(tmp_path: Path) -> None:
+    """A reader worker imports GX without SQLAlchemy and with its statistics and plotting modules
+    deferred: the suite's verdicts and counts are the same as where GX was imported in full."""
+    facts = _facts("一般公共预算支出预算表", FUNCTION_TABLE).with_columns(
+        measure=pl.when(pl.col("measure") == "basic").then(pl.lit("basics")).otherwise("measure")
+    )
+    facts.write_parquet(tmp_path / "facts.parquet")
+    run = subprocess.run(
+        [sys.executable, "-c", VALIDATE_IN_A_NEW_PROCESS, str(tmp_path / "facts.parquet")],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent.parent,
+    )
+    fresh = json.loads(run.stdout)
+    here = validate_facts(facts)
+    assert fresh["results"] == [
+        [r.expectation, r.column, r.condition, r.success, r.unexpected_count] for r in here.results
+    ]
+    assert not all(r[3] for r in fresh["results"])
+    assert fresh["sqlalchemy_imported"] is False
+    assert fresh["deferred_not_run"] == [True, True]
 
 
 def _altered(seed: Path, tmp_path: Path, name: str, printed: str, altered: str) -> Path:
