@@ -384,7 +384,8 @@ def _parts_sum_to_whole(found: _Findings, facts: pl.DataFrame) -> None:
                 pl.col("parts_sum").fill_null(0), rank=pl.lit(rank), parts=pl.lit(" + ".join(parts)), terms=len(parts)
             )
         )
-    for row in pl.concat(checks).sort("order", "rank").iter_rows(named=True):
+    differing = pl.concat(checks).filter(pl.col("parts_sum") != pl.col("amount_wan"))
+    for row in differing.sort("order", "rank").iter_rows(named=True):
         found.compare(
             "parts_sum_to_whole",
             row,
@@ -418,27 +419,33 @@ def _income_equals_expenditure(found: _Findings, facts: pl.DataFrame) -> None:
 
 
 def _tables_agree(found: _Findings, coded: pl.DataFrame, document_kind: str | None) -> None:
-    comparable = coded.filter(pl.col("period").is_null() & pl.col("fund").is_null())
+    """Each amount that another table printed first, compared with that first printing. Only rows
+    whose code and measure appear in two tables or more leave polars."""
+    comparable = coded.filter(pl.col("period").is_null() & pl.col("fund").is_null()).with_row_index("row")
     if document_kind == "final_account":
         income = pl.col("table_type").is_in(list(found.rules.income_tables))
         groups = [comparable.filter(income), comparable.filter(~income)]
     else:
         groups = [comparable]
+    keys = ["subject_code", "measure"]
     for tables in groups:
-        for _, group in tables.group_by(["subject_code", "measure"], maintain_order=True):
-            if group["table_index"].n_unique() < 2:
-                continue
-            first = group.row(0, named=True)
-            for row in group.slice(1).iter_rows(named=True):
-                if row["table_index"] != first["table_index"]:
-                    found.compare(
-                        "tables_agree",
-                        row,
-                        first["amount_wan"],
-                        row["amount_wan"],
-                        1,
-                        f"{_label(row)} ({row['measure']}) in {_where(row)} differs from {_where(first)}",
-                    )
+        repeated = (
+            tables.with_columns(first=pl.col("row").first().over(keys))
+            .filter(pl.col("table_index").n_unique().over(keys) > 1)
+            .sort("first", "row")
+        )
+        rows = {row["row"]: row for row in repeated.iter_rows(named=True)}
+        for row in rows.values():
+            first = rows[row["first"]]
+            if row["table_index"] != first["table_index"]:
+                found.compare(
+                    "tables_agree",
+                    row,
+                    first["amount_wan"],
+                    row["amount_wan"],
+                    1,
+                    f"{_label(row)} ({row['measure']}) in {_where(row)} differs from {_where(first)}",
+                )
 
 
 def _carry_overs_balance(found: _Findings, facts: pl.DataFrame) -> None:
