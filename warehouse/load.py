@@ -263,8 +263,9 @@ def load_document(con: duckdb.DuckDBPyConnection, load: DocumentLoad) -> None:
     }
     try:
         with _transaction(con):
-            for table in DOCUMENT_TABLES:
-                con.execute(f"DELETE FROM {table} WHERE document_id = ?", [document_id])
+            if con.execute("SELECT 1 FROM dim_document WHERE document_id = ?", [document_id]).fetchone():
+                for table in DOCUMENT_TABLES:
+                    con.execute(f"DELETE FROM {table} WHERE document_id = ?", [document_id])
             con.register("incoming_document", document)
             con.execute("INSERT INTO dim_document BY NAME SELECT * FROM incoming_document")
             for table, frame in frames.items():
