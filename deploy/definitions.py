@@ -1,8 +1,10 @@
 """yusuan's Dagster definitions with every step sent to celery workers (deploy/README.md).
 
-The same assets, sensor and schedules as pipelines/definitions.py; only the executor and where
-files are differ: the inbox, the staging folder and the warehouse are on storage every machine
-mounts (YUSUAN_INBOX, YUSUAN_STAGING, YUSUAN_WAREHOUSE)."""
+The same assets, sensor and schedules as pipelines/definitions.py; only the executor, where files
+are and how many documents a run reads differ: the inbox, the staging folder and the warehouse are
+on storage every machine mounts (YUSUAN_INBOX, YUSUAN_STAGING, YUSUAN_WAREHOUSE), a run is one task
+on one worker (smaller batches, YUSUAN_BATCH_SIZE, spread a backlog over more workers), and the
+broker is CELERY_BROKER_URL (redis)."""
 
 import os
 
@@ -10,25 +12,26 @@ import dagster as dg
 from dagster_celery import celery_executor
 from dagster_duckdb import DuckDBResource
 
-from pipelines.definitions import daily_inbox_sweep, daily_merge, inbox_sensor, load_job, stage_job
-from pipelines.definitions import defs as local
+# The module, not its `defs`: Dagster refuses a module that holds two Definitions objects.
+from pipelines import definitions as local
 from pipelines.resources import Inbox, Staging
 
 defs = dg.Definitions(
-    assets=[*local.assets],
-    jobs=[stage_job, load_job],
-    sensors=[inbox_sensor],
-    schedules=[daily_inbox_sweep, daily_merge],
+    assets=[*local.defs.assets],
+    jobs=[local.stage_job, local.load_job],
+    sensors=[local.inbox_sensor],
+    schedules=[local.daily_inbox_sweep, local.daily_merge],
     resources={
-        **local.resources,
-        "inbox": Inbox(path=os.environ.get("YUSUAN_INBOX", "/shared/inbox")),
+        **local.defs.resources,
+        "inbox": Inbox(
+            path=os.environ.get("YUSUAN_INBOX", "/shared/inbox"),
+            batch_size=int(os.environ.get("YUSUAN_BATCH_SIZE", Inbox().batch_size)),
+        ),
         "staging": Staging(path=os.environ.get("YUSUAN_STAGING", "/shared/staging")),
         "warehouse": DuckDBResource(database=os.environ.get("YUSUAN_WAREHOUSE", "/shared/warehouse.duckdb")),
     },
+    # Read when a run starts, from the variables celery-worker.yaml gives the workers: one broker for both.
     executor=celery_executor.configured(
-        {
-            "broker": os.environ.get("CELERY_BROKER_URL", "pyamqp://guest@rabbitmq:5672//"),
-            "backend": os.environ.get("CELERY_RESULT_BACKEND", "rpc://"),
-        }
+        {"broker": {"env": "CELERY_BROKER_URL"}, "backend": {"env": "CELERY_RESULT_BACKEND"}}
     ),
 )
