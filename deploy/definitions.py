@@ -16,6 +16,7 @@ from pipelines.resources import Inbox, Staging
 
 defs = dg.Definitions(
     assets=[*local.assets],
+    asset_checks=[*local.asset_checks],
     jobs=[stage_job, load_job],
     sensors=[inbox_sensor],
     schedules=[daily_inbox_sweep, daily_merge],
