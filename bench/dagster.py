@@ -77,7 +77,7 @@ def _dagster_round(files: list[Path], batch: int, work: Path) -> dict:
     home = work / "home"
     home.mkdir(parents=True)
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    pairs = [f"{partition_key(file_document_id(path))}={path}" for path in files]
+    pairs = [f"{partition_key(path.name, file_document_id(path))}={path}" for path in files]
     staging = 0.0
     for start in range(0, len(pairs), batch):
         command = [sys.executable, "-m", "bench.dagster", "stage", str(home), str(work), *pairs[start : start + batch]]

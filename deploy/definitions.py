@@ -18,6 +18,7 @@ from pipelines.resources import Inbox, Staging
 
 defs = dg.Definitions(
     assets=[*local.defs.assets],
+    asset_checks=[*local.defs.asset_checks],
     jobs=[local.stage_job, local.load_job],
     sensors=[local.inbox_sensor],
     schedules=[local.daily_inbox_sweep, local.daily_merge],

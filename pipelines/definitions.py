@@ -6,8 +6,9 @@ once for many documents. Its readers never open DuckDB, which allows one writer 
 write each document's rows under the staging folder (warehouse/staging.py), and the
 `warehouse_tables` loader merges what is new, on one machine or after workers on many
 (deploy/README.md). Each document's quality is shown as partitioned asset checks, so a result names
-its document; the warehouse's tables and marts are assets with their schemas and row counts, the
-marts with checks of their own.
+its document, and one unpartitioned check after each merge says whether any document was not
+loaded; the warehouse's tables and marts are assets with their schemas and row counts, the marts
+with checks of their own.
 """
 
 import time
@@ -16,13 +17,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
+
+# Not exported by Dagster 1.13, and needed to name what a partition's check judged (_judging_latest).
+from dagster._core.definitions.asset_checks.asset_check_evaluation import (
+    AssetCheckEvaluationTargetMaterializationData as TargetMaterialization,
+)
 from dagster_duckdb import DuckDBResource
+from dagster_shared.record import copy
 from pydantic import Field
 
 from pipelines.inbox import (
     DISCLOSURE_PARTITIONS,
     DISCLOSURE_PARTITIONS_NAME,
     InboxScan,
+    content_digest,
     locate_in_inbox,
     range_tags,
     scan_inbox,
@@ -37,6 +45,7 @@ from pipelines.run import (
 from warehouse.load import prepare, warehouse_path
 from warehouse.report import (
     documents_missing_from_function_mart,
+    documents_not_loaded,
     duplicate_current_documents,
     findings_markdown,
     frame_markdown,
@@ -133,29 +142,58 @@ def staged_disclosure(
                 "registered. Put it back, or delete the partition."
             )
             context.log.warning(reason)
-            yield from (_not_run(key, name, reason) for name in DOCUMENT_CHECKS)
+            yield from _judging_latest(context.instance, key, [_not_run(key, name, reason) for name in DOCUMENT_CHECKS])
     found = [key for key in keys if key in paths]
     settings = quality.settings(Path(warehouse.database))
     options = IngestOptions(limits=reading.limits(), workers=reading.workers, quality=settings)
     outcomes = read_documents([paths[key] for key in found], options)
     for key, outcome in zip(found, outcomes, strict=True):
-        yield from _staged(key, outcome, staging.location(), quality)
+        yield from _staged(context.instance, key, outcome, staging.location(), quality)
     for check_key in context.selected_asset_check_keys:
         yield dg.Output(None, output_name=context.assets_def.get_output_name_for_asset_check_key(check_key))
 
 
-def _staged(key: str, outcome: DocumentOutcome, root: Path, quality: DataQuality) -> Iterator:
+def _staged(
+    instance: dg.DagsterInstance, key: str, outcome: DocumentOutcome, root: Path, quality: DataQuality
+) -> Iterator:
+    """A rejected document is staged, so the warehouse records why, but is observed rather than
+    materialized: a partition shown as materialized would call it loaded."""
+    folder = stage_document(root, outcome.load) if outcome.load is not None else None
+    metadata = partition_metadata(outcome, folder)
+    if outcome.status == "loaded":
+        yield dg.AssetMaterialization(asset_key=STAGED, partition=key, metadata=metadata)
+    else:
+        description = printable(f"{outcome.status}: {outcome.reason}")
+        yield dg.AssetObservation(asset_key=STAGED, partition=key, metadata=metadata, description=description)
     if outcome.load is None:
-        yield from (_not_run(key, name, outcome.reason or "not read", outcome.path.name) for name in DOCUMENT_CHECKS)
-        return
-    folder = stage_document(root, outcome.load)
-    record = outcome.load.document.row(0, named=True)
-    yield dg.AssetMaterialization(asset_key=STAGED, partition=key, metadata=partition_metadata(outcome, folder))
-    page = quality.document_page(record["document_id"])
-    yield from (check(key, outcome, record, page) for check in (_suite_check, _findings_check, _amounts_read_check))
+        checks = [_not_run(key, name, outcome.reason or "not read", outcome.path.name) for name in DOCUMENT_CHECKS]
+    else:
+        record = outcome.load.document.row(0, named=True)
+        page = quality.document_page(record["document_id"])
+        checks = [check(key, outcome, record, page) for check in (_suite_check, _findings_check, _amounts_read_check)]
+    yield from _judging_latest(instance, key, checks)
 
 
-def partition_metadata(outcome: DocumentOutcome, folder: Path) -> dict[str, dg.MetadataValue]:
+def _judging_latest(
+    instance: dg.DagsterInstance, key: str, checks: list[dg.AssetCheckEvaluation]
+) -> Iterator[dg.AssetCheckEvaluation]:
+    """The checks, naming the partition's latest materialization as what they judged. Dagster does so
+    only for AssetCheckResult, which cannot name a partition of a range run; without it the UI takes
+    every result for stale and lists the check's partitions as missing."""
+    records = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=dg.AssetKey(STAGED), asset_partitions=[key]), limit=1
+    ).records
+    target = (
+        TargetMaterialization(
+            storage_id=records[0].storage_id, run_id=records[0].run_id, timestamp=records[0].timestamp
+        )
+        if records
+        else None
+    )
+    yield from (copy(check, target_materialization_data=target) for check in checks)
+
+
+def partition_metadata(outcome: DocumentOutcome, folder: Path | None) -> dict[str, dg.MetadataValue]:
     """What names the partition where partitions are listed. Text only: numbers on a partitioned
     asset are plotted as one series, and different documents' counts are not a series."""
     record = outcome.load.document.row(0, named=True) if outcome.load is not None else {}
@@ -168,16 +206,14 @@ def partition_metadata(outcome: DocumentOutcome, folder: Path) -> dict[str, dg.M
         "fiscal_year": str(record.get("fiscal_year") or "?"),
         "facts": f"{record.get('facts_loaded') or 0} facts",
     }
-    return {
-        **{name: dg.MetadataValue.text(printable(value)) for name, value in text.items()},
-        "staged": dg.MetadataValue.path(str(folder)),
-    }
+    staged = {"staged": dg.MetadataValue.path(str(folder))} if folder is not None else {}
+    return {**{name: dg.MetadataValue.text(printable(value)) for name, value in text.items()}, **staged}
 
 
 def _evaluation(
     key: str, name: str, passed: bool, severity: dg.AssetCheckSeverity, file: str | None, **metadata
 ) -> dg.AssetCheckEvaluation:
-    """Leads with the file name: the UI shows a check's latest result under a hex partition key."""
+    """Leads with the file name, so a result read on its own names its document."""
     description = metadata.pop("description", None)
     if file is not None:
         description = description if file in (description or "") else printable(f"{file}: {description}")
@@ -357,8 +393,36 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: DuckDBResourc
     )
 
 
+@dg.asset_check(
+    asset=STAGED,
+    additional_deps=["dim_document"],
+    pool=WRITER_POOL,
+    description="Every registered document was loaded: none rejected, none failed its suite.",
+)
+def every_document_loaded(context: dg.AssetCheckExecutionContext, warehouse: DuckDBResource) -> dg.AssetCheckResult:
+    """The whole asset's verdict: its header shows the latest partition's checks alone, which pass
+    while documents before it were rejected. Read from the warehouse the loader has just merged."""
+    keys = context.instance.get_dynamic_partitions(DISCLOSURE_PARTITIONS_NAME)
+    with warehouse.get_connection() as con:
+        failing = documents_not_loaded(con, [content_digest(key) for key in keys])
+    files = ", ".join(failing["file_name"].head(5).to_list()) + (" ..." if failing.height > 5 else "")
+    return dg.AssetCheckResult(
+        passed=failing.is_empty(),
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=printable(f"{failing.height} of {len(keys)} documents not loaded: {files}")
+        if failing.height
+        else f"every merged document of the {len(keys)} registered was loaded",
+        metadata={
+            "not_loaded": failing.height,
+            "documents": dg.MetadataValue.md(frame_markdown(failing) if failing.height else "every document loaded"),
+        },
+    )
+
+
 stage_job = dg.define_asset_job(STAGE_JOB, selection=dg.AssetSelection.assets(staged_disclosure))
-load_job = dg.define_asset_job(LOAD_JOB, selection=dg.AssetSelection.assets(warehouse_tables))
+load_job = dg.define_asset_job(
+    LOAD_JOB, selection=dg.AssetSelection.assets(warehouse_tables) | dg.AssetSelection.checks(every_document_loaded)
+)
 _IN_FLIGHT = [
     dg.DagsterRunStatus.QUEUED,
     dg.DagsterRunStatus.NOT_STARTED,
@@ -416,6 +480,7 @@ daily_merge = dg.ScheduleDefinition(
 
 defs = dg.Definitions(
     assets=[staged_disclosure, warehouse_tables],
+    asset_checks=[every_document_loaded],
     jobs=[stage_job, load_job],
     sensors=[inbox_sensor],
     schedules=[daily_inbox_sweep, daily_merge],

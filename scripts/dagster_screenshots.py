@@ -26,12 +26,13 @@ EMPTY = "empty.pdf"
 
 
 def ingest(work: Path) -> dict[str, str]:
-    """Partition key of each inbox file name, after staging and merging them all."""
+    """Partition key of each inbox file name (the name first found with its content), after staging
+    and merging them all."""
     import dagster as dg
 
     from factory.samples import write_samples
     from pipelines.definitions import LOAD_JOB, STAGE_JOB, defs, inbox_sensor
-    from pipelines.inbox import DISCLOSURE_PARTITIONS_NAME, partition_key
+    from pipelines.inbox import DISCLOSURE_PARTITIONS_NAME, content_digest
     from pipelines.resources import Inbox, Staging
     from pipelines.run import file_document_id
 
@@ -55,7 +56,9 @@ def ingest(work: Path) -> dict[str, str]:
             cursor = result.cursor
             if any(run.job_name == LOAD_JOB for run in result.run_requests or []):
                 break
-    return {path.name: partition_key(file_document_id(path)) for path in inbox.iterdir()}
+        keys = instance.get_dynamic_partitions(DISCLOSURE_PARTITIONS_NAME)
+    ids = {path.name: file_document_id(path) for path in inbox.iterdir()}
+    return {name: next(key for key in keys if id_.startswith(content_digest(key))) for name, id_ in ids.items()}
 
 
 def free_port() -> int:
@@ -90,6 +93,29 @@ def shoot(page: Page, out: Path, name: str) -> None:
     print(f"wrote {path} ({path.stat().st_size // 1024} KB)")
 
 
+def open_check_partition(page: Page, base: str, check: str, key: str, file: str) -> None:
+    """The check's result for one partition. The list middle-truncates long keys, so the key is
+    typed into its filter, the row found by the digest the key ends with, and the filter cleared
+    to show every partition's status again."""
+    page.goto(f"{base}/assets/staged_disclosure?view=checks&checkDetail={check}")
+    settle(page, "Latest execution")
+    page.get_by_text("Partitions", exact=True).filter(visible=True).last.click()
+    search = page.get_by_placeholder("Filter by partition")
+    search.fill(key)
+    digest = key.rsplit("-", 1)[-1]
+    settle(page, digest)
+    page.get_by_text(digest).filter(visible=True).first.click()
+    search.fill("")
+    page.mouse.move(0, 0)
+    settle(page, file)
+
+
+def show_markdown(page: Page) -> None:
+    page.get_by_text("[Show Markdown]").filter(visible=True).last.click()
+    page.get_by_role("dialog").wait_for(timeout=60_000)
+    page.wait_for_timeout(1000)
+
+
 def screenshots(base: str, keys: dict[str, str], out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
@@ -104,27 +130,20 @@ def screenshots(base: str, keys: dict[str, str], out: Path) -> None:
         page.goto(f"{base}/assets/staged_disclosure?view=partitions&partition={planted}")
         settle(page, PLANTED_ERROR)
         shoot(page, out, "partitions")
-        for name, check, key, file in (
-            ("planted_error_checks", "consistency_findings", planted, PLANTED_ERROR),
-            ("rejected_checks", "expectation_suite", rejected, NARRATIVE_ONLY),
-        ):
-            page.goto(f"{base}/assets/staged_disclosure?view=checks&checkDetail={check}")
-            settle(page, "Latest execution")
-            page.get_by_text("Partitions", exact=True).filter(visible=True).last.click()
-            settle(page, key)
-            page.get_by_text(key, exact=True).filter(visible=True).first.click()
-            settle(page, file)
-            shoot(page, out, name)
-        page.goto(f"{base}/assets/staged_disclosure?view=checks&checkDetail=consistency_findings")
-        settle(page, "Latest execution")
-        page.get_by_text("Partitions", exact=True).filter(visible=True).last.click()
-        settle(page, planted)
-        page.get_by_text(planted, exact=True).filter(visible=True).first.click()
-        settle(page, PLANTED_ERROR)
-        page.get_by_text("[Show Markdown]").filter(visible=True).last.click()
-        page.get_by_role("dialog").wait_for(timeout=60_000)
-        page.wait_for_timeout(1000)
+        page.goto(f"{base}/assets/staged_disclosure?view=events&partition={rejected}")
+        settle(page, "narrative_only")
+        shoot(page, out, "rejected_partition")
+        page.goto(f"{base}/assets/staged_disclosure?view=checks&checkDetail=every_document_loaded")
+        settle(page, "documents not loaded")
+        shoot(page, out, "documents_not_loaded")
+        show_markdown(page)
+        shoot(page, out, "documents_not_loaded_table")
+        open_check_partition(page, base, "consistency_findings", planted, PLANTED_ERROR)
+        shoot(page, out, "planted_error_checks")
+        show_markdown(page)
         shoot(page, out, "planted_error_findings")
+        open_check_partition(page, base, "expectation_suite", rejected, NARRATIVE_ONLY)
+        shoot(page, out, "rejected_checks")
         page.goto(f"{base}/assets/mart_function_by_region_year?view=overview")
         settle(page, "Columns")
         shoot(page, out, "warehouse_table")

@@ -3,12 +3,22 @@ Dagster's step processes can import (pytest imports test files under names they 
 
 import dagster as dg
 
-from pipelines.definitions import LOAD_JOB, STAGE_JOB, defs, load_job, stage_job, staged_disclosure, warehouse_tables
+from pipelines.definitions import (
+    LOAD_JOB,
+    STAGE_JOB,
+    defs,
+    every_document_loaded,
+    load_job,
+    stage_job,
+    staged_disclosure,
+    warehouse_tables,
+)
 
 
 def _definitions() -> dg.Definitions:
     return dg.Definitions(
         assets=[staged_disclosure, warehouse_tables],
+        asset_checks=[every_document_loaded],
         jobs=[stage_job, load_job],
         resources=defs.resources,
         executor=dg.multiprocess_executor,

@@ -127,7 +127,7 @@ def test_the_report_prints_no_terminal_escapes(hostile_warehouse: Path, capsys: 
 def test_dagster_metadata_shows_hostile_text_as_text(tmp_path: Path, hostile_inbox: Path) -> None:
     path = hostile_inbox / HTML_NAME
     instance = dg.DagsterInstance.ephemeral()
-    key = partition_key(file_document_id(path))
+    key = partition_key(path.name, file_document_id(path))
     instance.add_dynamic_partitions(DISCLOSURE_PARTITIONS.name, [key])
     result = dg.materialize(
         [staged_disclosure],
@@ -136,16 +136,16 @@ def test_dagster_metadata_shows_hostile_text_as_text(tmp_path: Path, hostile_inb
         instance=instance,
         resources=resources(tmp_path, hostile_inbox),
     )
-    (materialization,) = result.asset_materializations_for_node("staged_disclosure")
-    assert materialization.metadata["status"].value == "failed_validation"
-    assert materialization.metadata["file"].value == HTML_NAME
+    (observation,) = result.asset_observations_for_node("staged_disclosure")
+    assert observation.metadata["status"].value == "failed_validation"
+    assert observation.metadata["file"].value == HTML_NAME
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert not checks["expectation_suite"].passed
     assert "failed_validation" in checks["amounts_read"].description
     assert r"\[点击\](javascript:alert(1))" in checks["amounts_read"].metadata["not_read"].value
     markdown = [
         value.value
-        for metadata in [materialization.metadata, *(e.metadata for e in checks.values())]
+        for metadata in [observation.metadata, *(e.metadata for e in checks.values())]
         for value in metadata.values()
         if isinstance(value, dg.MarkdownMetadataValue)
     ]

@@ -155,12 +155,16 @@ def test_a_bomb_in_dagster_is_too_large_and_the_run_goes_on(tmp_path: Path) -> N
     shutil.copy(GUIYANG_SEED, tmp_path / "inbox" / "guiyang.txt")
     bomb, good = files["hex-bomb.pdf"], tmp_path / "inbox" / "guiyang.txt"
     instance = dg.DagsterInstance.ephemeral()
-    keys = [partition_key(file_document_id(bomb)), partition_key(file_document_id(good))]
+    keys = [partition_key(bomb.name, file_document_id(bomb)), partition_key(good.name, file_document_id(good))]
     instance.add_dynamic_partitions(DISCLOSURE_PARTITIONS.name, keys)
     wiring = resources(tmp_path, bomb.parent) | {"reading": ReadingLimits(max_memory_megabytes=MAX_MEMORY_MIB)}
     result = dg.materialize([staged_disclosure], tags=range_tags(keys), instance=instance, resources=wiring)
     assert result.success
-    statuses = {m.partition: m.metadata for m in result.asset_materializations_for_node("staged_disclosure")}
+    events = [
+        *result.asset_materializations_for_node("staged_disclosure"),
+        *result.asset_observations_for_node("staged_disclosure"),
+    ]
+    statuses = {m.partition: m.metadata for m in events}
     assert statuses[keys[0]]["status"].value == "too_large"
     assert EXPECTED["hex-bomb.pdf"] in statuses[keys[0]]["reason"].value
     assert statuses[keys[1]]["status"].value == "loaded"
@@ -179,10 +183,10 @@ def long_budget(tmp_path_factory: pytest.TempPathFactory) -> ExtractedDocument:
 
 def test_dagster_reading_stops_at_the_timeout(tmp_path: Path, long_budget: ExtractedDocument) -> None:
     instance = dg.DagsterInstance.ephemeral()
-    key = partition_key(long_budget.document_id)
+    key = partition_key(long_budget.path.name, long_budget.document_id)
     instance.add_dynamic_partitions(DISCLOSURE_PARTITIONS.name, [key])
     wiring = resources(tmp_path, long_budget.path.parent) | {"reading": ReadingLimits(timeout_seconds=0.5)}
     result = dg.materialize([staged_disclosure], tags=range_tags([key]), instance=instance, resources=wiring)
-    (materialization,) = result.asset_materializations_for_node("staged_disclosure")
-    assert materialization.metadata["status"].value == "timeout"
-    assert materialization.metadata["reason"].value.startswith("long.txt: not read within 0.5 s")
+    (observation,) = result.asset_observations_for_node("staged_disclosure")
+    assert observation.metadata["status"].value == "timeout"
+    assert observation.metadata["reason"].value.startswith("long.txt: not read within 0.5 s")

@@ -14,11 +14,22 @@ from pipelines.definitions import (
     STAGE_JOB,
     STAGED,
     defs,
+    every_document_loaded,
     inbox_sensor,
+    load_job,
     staged_disclosure,
     warehouse_tables,
 )
-from pipelines.inbox import DISCLOSURE_PARTITIONS, RANGE_END_TAG, RANGE_START_TAG, partition_key, range_tags
+from pipelines.inbox import (
+    DISCLOSURE_PARTITIONS,
+    RANGE_END_TAG,
+    RANGE_START_TAG,
+    content_digest,
+    locate_in_inbox,
+    partition_key,
+    range_tags,
+    scan_inbox,
+)
 from pipelines.resources import DataQuality, Inbox, ReadingLimits, Staging
 from pipelines.run import file_document_id
 from tests.conftest import CANGXI_SEED, GUIYANG_SEED
@@ -43,7 +54,30 @@ def stage(instance: dg.DagsterInstance, request: dg.RunRequest, resources: dict)
 
 
 def load(instance: dg.DagsterInstance, resources: dict) -> dg.ExecuteInProcessResult:
-    return dg.materialize([warehouse_tables], instance=instance, resources=resources, selection=[warehouse_tables])
+    """The load job as the workspace defines it (the loader and the roll-up check), on these resources."""
+    wired = dg.Definitions(
+        assets=[staged_disclosure, warehouse_tables],
+        asset_checks=[every_document_loaded],
+        jobs=[load_job],
+        resources=resources,
+    )
+    return wired.resolve_job_def(LOAD_JOB).execute_in_process(instance=instance)
+
+
+def key_of(path: Path) -> str:
+    return partition_key(path.name, file_document_id(path))
+
+
+def distinct_keys(inbox: Path) -> list[str]:
+    """One key per content, named by the file the sensor finds first."""
+    return [key_of(inbox / name) for name in ("broken.pdf", "cangxi.txt", "guiyang.txt")]
+
+
+def check_partitions(instance: dg.DagsterInstance, check: str) -> dict[str, tuple[str, bool]]:
+    """Each partition's latest status of a check, and whether it judged the partition's latest
+    materialization: what the UI's check partitions list shows."""
+    infos = instance.event_log_storage.get_asset_check_partition_info([dg.AssetCheckKey(dg.AssetKey(STAGED), check)])
+    return {i.partition_key: (i.latest_execution_status.value, i.is_current) for i in infos if i.partition_key}
 
 
 @pytest.fixture
@@ -65,8 +99,7 @@ def _sensor(instance: dg.DagsterInstance, inbox: Path, tmp_path: Path, cursor: s
 def test_the_sensor_batches_new_contents_into_range_runs_and_then_merges(tmp_path: Path, inbox: Path) -> None:
     instance = dg.DagsterInstance.ephemeral()
     result = _sensor(instance, inbox, tmp_path)
-    keys = {partition_key(file_document_id(p)) for p in inbox.rglob("*.*")}
-    assert len(keys) == 3
+    keys = set(distinct_keys(inbox))
     added = result.dynamic_partitions_requests[0].partition_keys
     assert set(added) == keys
     batches = [(r.tags[RANGE_START_TAG], r.tags[RANGE_END_TAG]) for r in result.run_requests]
@@ -77,7 +110,7 @@ def test_the_sensor_batches_new_contents_into_range_runs_and_then_merges(tmp_pat
     runs = [stage(instance, r, resources(tmp_path, inbox)) for r in result.run_requests]
     assert all(r.success for r in runs)
     staged = {m.partition for run in runs for m in run.get_asset_materialization_events() for m in [m.materialization]}
-    assert staged == keys
+    assert staged == keys - {key_of(inbox / "broken.pdf")}
     evaluations = [e for run in runs for e in run.get_asset_check_evaluations()]
     assert {(e.partition, e.check_name) for e in evaluations} == {
         (k, c) for k in keys for c in ("expectation_suite", "consistency_findings", "amounts_read")
@@ -98,7 +131,7 @@ def test_the_sensor_batches_new_contents_into_range_runs_and_then_merges(tmp_pat
 
 def test_a_partition_names_its_document_and_its_checks_link_its_page(tmp_path: Path, inbox: Path) -> None:
     instance = dg.DagsterInstance.ephemeral()
-    key = partition_key(file_document_id(inbox / "cangxi.txt"))
+    key = key_of(inbox / "cangxi.txt")
     instance.add_dynamic_partitions(DISCLOSURE_PARTITIONS.name, [key])
     result = dg.materialize(
         [staged_disclosure], tags=range_tags([key]), instance=instance, resources=resources(tmp_path, inbox)
@@ -125,11 +158,12 @@ def test_a_partition_names_its_document_and_its_checks_link_its_page(tmp_path: P
     assert "tables_agree" in findings.metadata["table"].value
     read = checks["amounts_read"]
     assert read.passed == read.metadata["amounts_read"].value.endswith("(100.0 %)")
+    assert check_partitions(instance, "expectation_suite") == {key: ("SUCCEEDED", True)}
 
 
-def test_a_rejected_document_fails_its_checks_with_its_reason(tmp_path: Path, inbox: Path) -> None:
+def test_a_rejected_document_fails_its_checks_and_is_not_a_materialized_partition(tmp_path: Path, inbox: Path) -> None:
     instance = dg.DagsterInstance.ephemeral()
-    key = partition_key(file_document_id(inbox / "broken.pdf"))
+    key = key_of(inbox / "broken.pdf")
     instance.add_dynamic_partitions(DISCLOSURE_PARTITIONS.name, [key])
     result = dg.materialize(
         [staged_disclosure], tags=range_tags([key]), instance=instance, resources=resources(tmp_path, inbox)
@@ -140,21 +174,25 @@ def test_a_rejected_document_fails_its_checks_with_its_reason(tmp_path: Path, in
     for check in checks:
         assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
         assert check.metadata["status"].value == "not_pdf" and "broken.pdf" in check.description
-    (materialization,) = result.asset_materializations_for_node(staged_disclosure.op.name)
-    assert materialization.metadata["status"].value == "not_pdf"
+    assert result.asset_materializations_for_node(staged_disclosure.op.name) == []
+    (observation,) = result.asset_observations_for_node(staged_disclosure.op.name)
+    assert observation.partition == key and observation.metadata["status"].value == "not_pdf"
+    assert instance.get_materialized_partitions(dg.AssetKey(STAGED)) == set()
+    assert check_partitions(instance, "amounts_read") == {key: ("FAILED", True)}
+    assert list((tmp_path / "staging").glob("province=unknown/fiscal_year=unknown/*/document.parquet"))
 
 
 def test_a_partition_whose_file_is_gone_fails_its_checks_and_the_rest_stage(tmp_path: Path, inbox: Path) -> None:
     instance = dg.DagsterInstance.ephemeral()
     gone, kept = inbox / "guiyang.txt", inbox / "broken.pdf"
-    keys = [partition_key(file_document_id(gone)), partition_key(file_document_id(kept))]
+    keys = [key_of(gone), key_of(kept)]
     instance.add_dynamic_partitions(DISCLOSURE_PARTITIONS.name, keys)
     gone.unlink()
     result = dg.materialize(
         [staged_disclosure], tags=range_tags(keys), instance=instance, resources=resources(tmp_path, inbox)
     )
     assert result.success
-    assert [m.partition for m in result.asset_materializations_for_node(staged_disclosure.op.name)] == [keys[1]]
+    assert [m.partition for m in result.asset_observations_for_node(staged_disclosure.op.name)] == [keys[1]]
     missing = [e for e in result.get_asset_check_evaluations() if e.partition == keys[0]]
     assert len(missing) == 3 and not any(e.passed for e in missing)
     assert all("moved or deleted" in e.description for e in missing)
@@ -164,7 +202,7 @@ def test_the_loader_materializes_the_tables_with_schemas_row_counts_and_mart_che
     tmp_path: Path, inbox: Path
 ) -> None:
     instance = dg.DagsterInstance.ephemeral()
-    keys = sorted({partition_key(file_document_id(p)) for p in inbox.rglob("*.*")})
+    keys = distinct_keys(inbox)
     instance.add_dynamic_partitions(DISCLOSURE_PARTITIONS.name, keys)
     wiring = resources(tmp_path, inbox)
     assert dg.materialize([staged_disclosure], tags=range_tags(keys), instance=instance, resources=wiring).success
@@ -195,9 +233,16 @@ def test_the_loader_materializes_the_tables_with_schemas_row_counts_and_mart_che
     checks = {e.check_name: e for e in first.get_asset_check_evaluations()}
     assert checks["every_current_document_contributes"].passed
     assert checks["one_current_document_per_identity"].passed
+    rollup = checks["every_document_loaded"]
+    assert not rollup.passed and rollup.severity == dg.AssetCheckSeverity.ERROR and rollup.partition is None
+    assert rollup.description.startswith("1 of 3 documents not loaded: broken.pdf")
+    assert "| broken.pdf | not_pdf |" in rollup.metadata["documents"].value
 
+    instance.delete_dynamic_partition(DISCLOSURE_PARTITIONS.name, keys[0])
     second = load(instance, wiring)
     assert second.success
+    (rollup,) = [e for e in second.get_asset_check_evaluations() if e.check_name == "every_document_loaded"]
+    assert rollup.passed and rollup.metadata["not_loaded"].value == 0
     dim_document = [m.materialization for m in second.get_asset_materialization_events()]
     assert next(m for m in dim_document if m.asset_key.to_user_string() == "dim_document").metadata["merged"].value == 0
     con = duckdb.connect(str(tmp_path / "dagster.duckdb"), read_only=True)
@@ -219,7 +264,7 @@ def test_two_staging_runs_in_their_own_processes_then_one_merge(tmp_path: Path, 
     """Two batches staged, each step in a process of its own (the multiprocess executor, as celery
     workers run them; execute_job from threads hangs, so one after the other), then the loader
     merges both into DuckDB."""
-    keys = sorted({partition_key(file_document_id(p)) for p in inbox.rglob("*.*")})
+    keys = distinct_keys(inbox)
     config = {
         "resources": {
             "inbox": {"config": {"path": str(inbox)}},
@@ -248,3 +293,36 @@ def test_two_staging_runs_in_their_own_processes_then_one_merge(tmp_path: Path, 
     con = duckdb.connect(str(tmp_path / "dagster.duckdb"), read_only=True)
     assert con.execute("SELECT count(*), count(*) FILTER (status = 'loaded') FROM dim_document").fetchall() == [(3, 2)]
     con.close()
+
+
+def test_partition_keys_name_their_file_and_stay_one_per_content(tmp_path: Path) -> None:
+    """Keys Dagster accepts, read as the file's name; the same bytes under a second name are the first
+    name's partition; the same name with other bytes is a partition of its own; a run launched
+    without paths (a backfill from the UI) finds the file by content after it was renamed."""
+    inbox = tmp_path / "inbox"
+    (inbox / "other").mkdir(parents=True)
+    guiyang, odd = inbox / "贵阳市医疗保障局2025年部门预算.txt", inbox / "2025 预算 [final], v2...draft.txt"
+    shutil.copy(GUIYANG_SEED, guiyang)
+    shutil.copy(GUIYANG_SEED, inbox / "贵阳市医疗保障局2025年部门预算（副本）.txt")
+    odd.write_bytes(b"not a budget")
+    (inbox / "other" / guiyang.name).write_bytes(b"another text")
+    instance = dg.DagsterInstance.ephemeral()
+    scan = scan_inbox(inbox, set(), None)
+    assert len(scan.new_keys) == 3
+    named = {Path(path).relative_to(inbox).as_posix(): key for key, path in scan.paths.items()}
+    digest = file_document_id(guiyang)[:12]
+    assert named[guiyang.name] == f"贵阳市医疗保障局2025年部门预算-{digest}"
+    assert named[odd.name].startswith("2025_预算_final_v2_draft-")
+    assert content_digest(named[f"other/{guiyang.name}"]) != digest
+    assert content_digest(named[guiyang.name]) == digest
+    instance.add_dynamic_partitions(DISCLOSURE_PARTITIONS.name, scan.new_keys)
+    assert scan_inbox(inbox, set(scan.new_keys), None).new_keys == []
+
+    key = named[guiyang.name]
+    guiyang.rename(inbox / "renamed.txt")
+    assert locate_in_inbox(inbox, {key}) == {key: inbox / "renamed.txt"}
+    result = dg.materialize(
+        [staged_disclosure], tags=range_tags([key]), instance=instance, resources=resources(tmp_path, inbox)
+    )
+    (materialization,) = result.asset_materializations_for_node(staged_disclosure.op.name)
+    assert materialization.partition == key and materialization.metadata["status"].value == "loaded"

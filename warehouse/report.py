@@ -139,6 +139,18 @@ def duplicate_current_documents(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     ).pl()
 
 
+def documents_not_loaded(con: duckdb.DuckDBPyConnection, id_prefixes: list[str]) -> pl.DataFrame:
+    """Documents among those whose id starts with one of `id_prefixes` (the ones a caller still
+    stands for) that were read but not loaded: rejected, or failed their suite."""
+    return con.sql(
+        """SELECT file_name, status, reason FROM dim_document
+           WHERE status <> 'loaded'
+             AND EXISTS (SELECT 1 FROM unnest($prefixes) AS p(prefix) WHERE starts_with(document_id, prefix))
+           ORDER BY file_name, document_id""",
+        params={"prefixes": id_prefixes},
+    ).pl()
+
+
 def frame_markdown(frame: pl.DataFrame, limit: int = 50) -> str:
     """Any small frame as a Markdown table, its text shown as text."""
     lines = ["| " + " | ".join(markdown_cell(c) for c in frame.columns) + " |", "|" + "---|" * frame.width]
