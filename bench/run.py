@@ -543,6 +543,72 @@ def child_ocr(args: dict) -> dict:
     }
 
 
+def child_ocr_real(args: dict) -> dict:
+    """Each real PDF rasterised whole as a scanner would (150 dpi, noise, skew up to 1.5 degrees)
+    and ingested by OCR, its facts held against its own text layer's: per file, the amounts the
+    text layer loads, those OCR loads alike, and those it loads wrong (none may be), told apart
+    from a right amount under a misread row label (an amount the text layer prints in the same
+    table, side and measure under another label)."""
+    from expectations.consistency import default_rules
+    from factory.scan import scanned_pdf
+    from pipelines.run import QualitySettings, read_document, validate_step
+
+    cpus = _pin(args["cpus"])
+    workdir = Path(args["workdir"])
+    quality = QualitySettings(rules=default_rules())
+    files = []
+    totals: Counter[str] = Counter()
+    for number, source in enumerate(map(Path, args["files"])):
+        outcomes, seconds = {}, 0.0
+        for kind in ("text", "scan"):
+            folder = workdir / kind
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / source.name  # the same name: a name that says the year says it for both
+            path.write_bytes(source.read_bytes() if kind == "text" else scanned_pdf(source.read_bytes(), seed=number))
+            started = time.perf_counter()
+            outcomes[kind] = validate_step(read_document(path), quality)
+            seconds = time.perf_counter() - started
+        text, scan = outcomes["text"], outcomes["scan"]
+        printed = Counter(_fact_key(f) for f in text.load.facts.iter_rows(named=True)) if text.load else Counter()
+        read = Counter(_fact_key(f) for f in scan.load.facts.iter_rows(named=True)) if scan.load else Counter()
+        issues = scan.load.issues["kind"].to_list() if scan.load else []
+        missed = Counter(key[:2] + key[3:] for key in printed - read)
+        relabelled = sum((Counter(key[:2] + key[3:] for key in read - printed) & missed).values())
+        wrong = sum((read - printed).values()) - relabelled
+        files.append(
+            {
+                "file": source.name,
+                "pages": text.pages,
+                "text_status": text.status,
+                "scan_status": scan.status,
+                "scan_reason": None if scan.status == "loaded" else scan.reason,
+                "amounts_text_layer": sum(printed.values()),
+                "amounts_loaded_by_ocr": sum((read & printed).values()),
+                "amounts_loaded_wrong": wrong,
+                "labels_misread": relabelled,
+                "wrong": [[str(v) for v in key] for key in (read - printed)][:20],
+                "gate_issues": dict(Counter(k for k in issues if k.startswith("ocr_"))),
+                "scan_seconds": round(seconds, 1),
+            }
+        )
+        print(json.dumps(files[-1], ensure_ascii=False), flush=True)
+        totals.update(
+            text=sum(printed.values()),
+            ocr=sum((read & printed).values()),
+            wrong=wrong,
+            relabelled=relabelled,
+        )
+    return {
+        "cpus": cpus,
+        "files": files,
+        "amounts_text_layer": totals["text"],
+        "amounts_loaded_by_ocr": totals["ocr"],
+        "amounts_loaded_wrong": totals["wrong"],
+        "labels_misread": totals["relabelled"],
+        "amounts_loaded_share": round(totals["ocr"] / max(1, totals["text"]), 4),
+    }
+
+
 def _percentiles(samples: list[float]) -> dict:
     return {
         "median_seconds": round(statistics.median(samples), 4),
@@ -712,6 +778,7 @@ CHILDREN = {
     "memory_extract": child_memory_extract,
     "page_cost": child_page_cost,
     "ocr": child_ocr,
+    "ocr_real": child_ocr_real,
     "profile": child_profile,
     "warehouse": child_warehouse,
 }
@@ -988,6 +1055,16 @@ def section_ocr(options) -> dict:
         f"  amounts loaded: {result['amounts_loaded_share']:.1%} of those printed; "
         f"loaded wrong: {result['amounts_loaded_wrong']}"
     )
+    real = sorted(SHARED_CORPUS.glob("*.pdf")) + sorted((SHARED_CORPUS / "real").glob("*.pdf"))
+    if real:
+        print(f"ocr: {len(real)} real PDFs of ../shared/corpus rasterised whole, CPU 0 ...", flush=True)
+        args = {"cpus": [0], "files": [str(f) for f in real], "workdir": str(WORK / "ocr_real")}
+        measured = result["real"] = run_child("ocr_real", args)
+        print(
+            f"  amounts: {measured['amounts_loaded_by_ocr']} of the text layer's {measured['amounts_text_layer']} "
+            f"loaded by OCR; loaded wrong: {measured['amounts_loaded_wrong']}, "
+            f"right amounts under a misread label: {measured['labels_misread']}"
+        )
     return result
 
 

@@ -79,6 +79,12 @@ class ExtractionLimits:
     max_memory_bytes: int = 2048 * 2**20
     # Read pages without a text layer by OCR; off, a scan is needs_ocr as before.
     ocr: bool = True
+    # What each page read by OCR adds to timeout_seconds: OCR takes seconds a page, text a fraction.
+    ocr_seconds_per_page: float = 30.0
+
+    def reading_seconds(self, ocr_pages: int) -> float:
+        """The time a document may take when `ocr_pages` of its pages are read by OCR."""
+        return self.timeout_seconds + (self.ocr_seconds_per_page * ocr_pages if self.ocr else 0.0)
 
     @property
     def max_stream_bytes(self) -> int:

@@ -5,8 +5,11 @@ The page is rendered grey at RENDER_DPI, straightened by the angle of its ruling
 rapidocr (PP-OCR models shipped in its wheel, run by onnxruntime on the CPU, offline). The table's
 cells come from the ruling itself: the regions the horizontal and vertical rules enclose, a merged
 cell being one region that pdfplumber would read into its top-left cell, so a scanned table
-splits into the rows and columns its text-layer print would. Each cell keeps its reading's
-confidence and its box, for the arithmetic to decide later what can be trusted.
+splits into the rows and columns its text-layer print would. A table printed without rules (or
+with row rules only, as many 上海 and 江苏 tables are) is built from the readings' geometry: rows
+from lines of text, columns from the boxes of its data rows that line up, header cells and
+wrapped labels joined, so it too becomes the grid a ruled print gives. Each cell keeps its
+reading's confidence and its box, for the arithmetic to decide later what can be trusted.
 
 rapidocr and OpenCV are imported on first use: where they are missing, text PDFs still read and a
 scan is needs_ocr, saying why.
@@ -15,14 +18,16 @@ scan is needs_ocr, saying why.
 from __future__ import annotations
 
 import logging
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
 import pypdfium2 as pdfium
 
-from extractors.layout import AMOUNT_CELL, Block, printed_cell
+from extractors.layout import AMOUNT_CELL, Block, is_caption, printed_cell
 from extractors.model import OcrCell, grant_fixed_memory
 from extractors.textlayer import clean_line, normalize_text
 
@@ -30,6 +35,10 @@ from extractors.textlayer import clean_line, normalize_text
 RENDER_DPI = 200
 POINTS_PER_INCH = 72
 _MAX_SKEW_DEGREES = 5.0
+# A page without rules is straightened by the angle that makes its text lines sharpest, tried in
+# these steps on the ink shrunk by _SKEW_SHRINK.
+_SKEW_STEP = 0.1
+_SKEW_SHRINK = 4
 # A rule is at least this share of the page's width (horizontal) or a table row's height (vertical).
 _RULE_SHARE = 40
 _MIN_CELL_PX = 8
@@ -37,6 +46,22 @@ _SAME_LINE = 0.5
 # Readings scored below this are recognised again from their own box.
 _REREAD_BELOW = 0.95
 _PAD = 4
+# A cell's one reading that starts further than this share of its height from the cell's left
+# edge is read again from the edge: a leading 一 printed against the rule reads as part of it.
+_LEAD_GAP = 0.5
+# Unruled tables: readings of a line closer than this share of their height are one cell's words;
+# header readings of a column whose centres are less than _WRAP_PITCH of their height apart are
+# one wrapped cell (a cell's lines are closer than a box is high, rows further); a line of one
+# cell this share of a row's pitch from a data row is a wrapped part of it; lines further apart
+# than this many pitches are not one table.
+_WORD_GAP = 0.4
+_WRAP_PITCH = 1.0
+_WRAPPED = 0.5
+_TABLE_GAP = 3.0
+_HEADER_LINES = 5
+# A reading whose characters stand further apart than this share of its height each is cells the
+# detector ran together (款 项 under one box).
+_SPREAD = 1.4
 # A page larger than A2 is rendered at a lower resolution, so one page's bitmap stays bounded.
 _MAX_PIXELS = 4 * 1654 * 2339
 
@@ -68,6 +93,10 @@ class OcrGrid:
 
 class OcrUnavailable(Exception):
     """rapidocr or its models cannot be loaded here; the page stays unread (needs_ocr)."""
+
+
+class OcrFailed(Exception):
+    """OCR ran and failed on a page (the engine or OpenCV refused its image): said with the error."""
 
 
 @cache
@@ -108,10 +137,20 @@ def _ocr_allowance() -> None:
 
 
 def read_scanned_page(document: pdfium.PdfDocument, index: int) -> list[OcrLine | OcrGrid]:
-    """The page's lines and grids top to bottom, positions in PDF points from the page's top."""
+    """The page's lines and grids top to bottom, positions in PDF points from the page's top; raise
+    OcrFailed when rendering or OCR fails on it."""
+    _ocr_allowance()
+    try:
+        return _read_page(document, index)
+    except (MemoryError, OcrUnavailable):
+        raise
+    except Exception as error:  # OpenCV and the engine raise their own errors, of many kinds
+        raise OcrFailed(f"{type(error).__name__}: {' '.join(str(error).split())[:300] or 'no message'}") from error
+
+
+def _read_page(document: pdfium.PdfDocument, index: int) -> list[OcrLine | OcrGrid]:
     import cv2
 
-    _ocr_allowance()
     page = document[index]
     try:
         width, height = page.get_size()
@@ -122,6 +161,8 @@ def read_scanned_page(document: pdfium.PdfDocument, index: int) -> list[OcrLine 
         page.close()
     ink = cv2.adaptiveThreshold(image, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
     angle = _skew(ink)
+    if angle is None:
+        angle = _text_skew(ink)
     if angle:
         image = _rotated(image, angle, 255)
         ink = cv2.adaptiveThreshold(image, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
@@ -130,20 +171,31 @@ def read_scanned_page(document: pdfium.PdfDocument, index: int) -> list[OcrLine 
     return _items(image, readings, grids, 1 / scale)
 
 
-def _skew(ink: np.ndarray) -> float:
-    """The page's tilt in degrees from its long near-horizontal rules (0 on a page without any)."""
+def _skew(ink: np.ndarray) -> float | None:
+    """The page's tilt in degrees from its long near-horizontal rules (None on a page without any)."""
     import cv2
 
     width = ink.shape[1]
     lines = cv2.HoughLinesP(ink, 1, np.pi / 1800, threshold=width // 4, minLineLength=width // 4, maxLineGap=8)
     if lines is None:
-        return 0.0
+        return None
     angles = [
         float(np.degrees(np.arctan2(y1 - y0, x1 - x0)))
         for x0, y0, x1, y1 in lines.reshape(-1, 4)
         if abs(np.degrees(np.arctan2(y1 - y0, x1 - x0))) < _MAX_SKEW_DEGREES
     ]
-    return float(np.median(angles)) if angles else 0.0
+    return float(np.median(angles)) if angles else None
+
+
+def _text_skew(ink: np.ndarray) -> float:
+    """The tilt of a page without rules: the turn under which its rows of ink are sharpest (their
+    profile varies most); ties go to the smallest turn, so a blank page is left as it is."""
+    import cv2
+
+    small = cv2.resize(ink, None, fx=1 / _SKEW_SHRINK, fy=1 / _SKEW_SHRINK, interpolation=cv2.INTER_AREA)
+    steps = int(_MAX_SKEW_DEGREES / _SKEW_STEP)
+    candidates = sorted((step * _SKEW_STEP for step in range(-steps, steps + 1)), key=abs)
+    return max(candidates, key=lambda angle: float(np.var(_rotated(small, angle, 0).sum(axis=1, dtype=np.float64))))
 
 
 def _rotated(image: np.ndarray, angle: float, fill: int) -> np.ndarray:
@@ -247,12 +299,223 @@ def _items(image: np.ndarray, readings: list[_Reading], tables: list[_Table], sc
         grid = _grid(image, table, inside, scale)
         if grid is not None:
             items.append((grid.top, grid))
-    for line in _lines(outside):
+    items.extend(_unruled(image, outside, scale))
+    return [item for _, item in sorted(items, key=lambda pair: pair[0])]
+
+
+def _unruled(image: np.ndarray, readings: list[_Reading], scale: float) -> list[tuple[float, OcrLine | OcrGrid]]:
+    """Readings outside ruled tables: runs of lines holding amounts in several columns are a table
+    printed without rules (with the header lines above them), the rest lines of text."""
+    lines = [_words_joined(line) for line in _lines(readings)]
+    items: list[tuple[float, OcrLine | OcrGrid]] = []
+    taken: set[int] = set()
+    for first, last in _table_runs(lines):
+        start = _header_start(lines, first)
+        grid = _unruled_grid(image, lines[start:first], lines[first : last + 1], scale)
+        if grid is not None:
+            items.append((grid.top, grid))
+            taken.update(range(start, last + 1))
+    for index, line in enumerate(lines):
         text = clean_line(" ".join(r.text for r in line))
-        if text:
+        if text and index not in taken:
             top = min(r.box[1] for r in line) * scale
             items.append((top, OcrLine(text, top)))
-    return [item for _, item in sorted(items, key=lambda pair: pair[0])]
+    return items
+
+
+def _height(reading: _Reading) -> float:
+    return reading.box[3] - reading.box[1]
+
+
+def _mid(reading: _Reading) -> float:
+    return (reading.box[1] + reading.box[3]) / 2
+
+
+def _words_joined(line: list[_Reading]) -> list[_Reading]:
+    """A line's readings with those the detector split at a space inside one cell (合 计) joined."""
+    joined = [line[0]]
+    for reading in line[1:]:
+        last = joined[-1]
+        if reading.box[0] - last.box[2] < _WORD_GAP * min(_height(last), _height(reading)) and not (
+            AMOUNT_CELL.fullmatch(last.text) or AMOUNT_CELL.fullmatch(reading.text)
+        ):
+            joined[-1] = _Reading(
+                f"{last.text} {reading.text}", min(last.score, reading.score), _union([last.box, reading.box])
+            )
+        else:
+            joined.append(reading)
+    return joined
+
+
+def _is_row(line: list[_Reading]) -> bool:
+    """A line a table prints: several cells, one of them an amount, none of them a caption."""
+    return (
+        len(line) >= 2
+        and any(AMOUNT_CELL.fullmatch(r.text) for r in line)
+        and not is_caption(" ".join(r.text for r in line))
+    )
+
+
+def _pitch(lines: list[list[_Reading]]) -> float:
+    """The usual distance between the centres of consecutive lines."""
+    centres = [_centre(line) for line in lines]
+    gaps = [b - a for a, b in pairwise(centres)]
+    heights = [_height(r) for line in lines for r in line]
+    return float(np.median(gaps)) if gaps else 2 * float(np.median(heights))
+
+
+def _centre(line: list[_Reading]) -> float:
+    return (min(r.box[1] for r in line) + max(r.box[3] for r in line)) / 2
+
+
+def _table_runs(lines: list[list[_Reading]]) -> list[tuple[int, int]]:
+    """(first, last) line of each run of table rows: lines between two rows belong to the run unless
+    they are captions or prose, or a gap of several rows' pitch parts them."""
+    rows = [index for index, line in enumerate(lines) if _is_row(line)]
+    if not rows:
+        return []
+    pitch = _pitch([lines[i] for i in rows])
+    runs: list[tuple[int, int]] = []
+    first = last = rows[0]
+    for index in rows[1:]:
+        between = lines[last + 1 : index]
+        apart = _centre(lines[index]) - _centre(lines[last]) > _TABLE_GAP * pitch * (len(between) + 1)
+        if apart or any(is_caption(" ".join(r.text for r in line)) for line in between):
+            runs.append((first, last))
+            first = index
+        last = index
+    runs.append((first, last))
+    return runs
+
+
+def _header_start(lines: list[list[_Reading]], first: int) -> int:
+    """The first header line above a run's first row: lines going up until a caption, a row of a
+    table above, or a gap wider than a few lines."""
+    start = first
+    while start > 0 and first - start < _HEADER_LINES:
+        line = lines[start - 1]
+        if _is_row(line) or is_caption(" ".join(r.text for r in line)):
+            break
+        if _centre(lines[start]) - _centre(line) > _TABLE_GAP * max(_height(r) for r in line):
+            break
+        start -= 1
+    return start
+
+
+def _overlaps(box: _Box, span: tuple[float, float]) -> bool:
+    return min(box[2], span[1]) - max(box[0], span[0]) > 0
+
+
+def _column_spans(body: list[_Reading], header: list[_Reading]) -> list[tuple[float, float]]:
+    """The columns' x ranges: the body's boxes that overlap, narrowest first, so that a label
+    spanning columns (a 合计 over the code columns) joins none; then header boxes over no column
+    (a column this page leaves blank)."""
+    spans: list[tuple[float, float]] = []
+    for group in (body, header):
+        for reading in sorted(group, key=lambda r: r.box[2] - r.box[0]):
+            hits = [i for i, span in enumerate(spans) if _overlaps(reading.box, span)]
+            if not hits:
+                spans.append((reading.box[0], reading.box[2]))
+            elif len(hits) == 1 and group is body:
+                x0, x1 = spans[hits[0]]
+                spans[hits[0]] = (min(x0, reading.box[0]), max(x1, reading.box[2]))
+    return sorted(spans)
+
+
+def _placed(reading: _Reading, spans: list[tuple[float, float]]) -> list[tuple[int, _Reading]]:
+    """The column(s) a reading belongs to: the one it overlaps, or the first of several (a merged
+    cell reads into its left cell), unless its words or spread-out characters fall one to each
+    (cells the detector ran together)."""
+    hits = [i for i, span in enumerate(spans) if _overlaps(reading.box, span)]
+    if not hits:
+        centre = (reading.box[0] + reading.box[2]) / 2
+        hits = [min(range(len(spans)), key=lambda i: abs((spans[i][0] + spans[i][1]) / 2 - centre))]
+    words = reading.text.split()
+    if len(words) != len(hits):
+        spread = reading.box[2] - reading.box[0] > _SPREAD * len(hits) * _height(reading)
+        words = list(reading.text) if spread and len(reading.text) == len(hits) else []
+    if len(hits) < 2 or not words:
+        return [(hits[0], reading)]
+    x0, top, x1, bottom = reading.box
+    return [
+        (i, _Reading(word, reading.score, (max(x0, spans[i][0]), top, min(x1, spans[i][1]), bottom)))
+        for i, word in zip(hits, words, strict=True)
+    ]
+
+
+def _unruled_grid(
+    image: np.ndarray, header: list[list[_Reading]], body: list[list[_Reading]], scale: float
+) -> OcrGrid | None:
+    """The grid of a table printed without rules. Body rows are the lines with several cells, a line
+    of one cell near one of them being a wrapped part of its label; header rows are the header's
+    lines, a header cell's wrapped lines being one cell. A cell starting right of its column's left
+    edge is read again from that edge, as a ruled cell is (a leading 一、 the detector missed)."""
+    spans = _column_spans([r for line in body if _is_row(line) for r in line], [r for line in header for r in line])
+    if len(spans) < 2:
+        return None
+    pitch = _pitch([line for line in body if len(line) > 1] or body)
+    rows: list[list[list[_Reading]]] = []
+    anchors: list[float] = []
+    for line in body:
+        centre = _centre(line)
+        near = min(range(len(anchors)), key=lambda i: abs(anchors[i] - centre), default=None)
+        if len(line) == 1 and near is not None and abs(anchors[near] - centre) < _WRAPPED * pitch:
+            rows[near].append(line)
+            continue
+        rows.append([line])
+        anchors.append(centre)
+    grid_rows = [*_header_rows(header, spans), *([r for line in row for r in line] for row in rows)]
+    numbered: list[tuple[int, tuple[str, ...]]] = []
+    ocr: dict[int, tuple[OcrCell, ...]] = {}
+    for number, readings in enumerate(grid_rows, start=1):
+        cells: dict[int, list[_Reading]] = {}
+        for reading in readings:
+            for column, part in _placed(reading, spans):
+                cells.setdefault(column, []).append(part)
+        texts = [""] * len(spans)
+        read: list[OcrCell] = []
+        for column in sorted(cells):
+            held = cells[column]
+            if len(lines := _lines(held)) == 1:
+                _, top, x1, bottom = _union(r.box for r in held)
+                held = [_with_lead(image, (spans[column][0] - _PAD, top, x1, bottom), lines[0])]
+            texts[column] = printed_cell("\n".join(" ".join(r.text for r in line) for line in _lines(held)))
+            box = tuple(round(v * scale, 1) for v in _union(r.box for r in held))
+            read.append(OcrCell(texts[column], round(min(r.score for r in held), 4), box))  # type: ignore[arg-type]
+        if any(texts):
+            numbered.append((number, tuple(texts)))
+            ocr[number] = tuple(read)
+    top = min(r.box[1] for line in [*header, *body] for r in line) * scale
+    return OcrGrid(Block(tuple(numbered), ocr=ocr), top)
+
+
+def _header_rows(header: list[list[_Reading]], spans: list[tuple[float, float]]) -> list[list[_Reading]]:
+    return _lines(_wraps_joined([r for line in header for r in line], spans))
+
+
+def _wraps_joined(readings: list[_Reading], spans: list[tuple[float, float]]) -> list[_Reading]:
+    """Header readings of one column a wrapped line apart joined into one cell, its lines kept."""
+    joined: list[_Reading] = []
+    for reading in sorted(readings, key=lambda r: r.box[1]):
+        column = _placed(reading, spans)[0][0]
+        above = next(
+            (
+                i
+                for i, other in enumerate(joined)
+                if _placed(other, spans)[0][0] == column
+                and 0 < _mid(reading) - _mid(other) < _WRAP_PITCH * _height(reading)
+                and _overlaps(reading.box, (other.box[0], other.box[2]))
+            ),
+            None,
+        )
+        if above is None:
+            joined.append(reading)
+        else:
+            other = joined[above]
+            joined[above] = _Reading(
+                f"{other.text}\n{reading.text}", min(other.score, reading.score), _union([other.box, reading.box])
+            )
+    return joined
 
 
 def _centre_in(box: _Box, area: _Box) -> bool:
@@ -265,8 +528,36 @@ def _index(position: float, rules: list[float]) -> int:
     return max(0, sum(rule <= position + _MIN_CELL_PX / 2 for rule in rules) - 1)
 
 
+def _split_at_rules(image: np.ndarray, table: _Table, reading: _Reading) -> list[_Reading]:
+    """A reading that runs over a vertical rule (an amount printed against the rule and the next
+    cell's label read as one line) split at the rule, each part recognised again from its own crop."""
+    x0, top, x1, bottom = reading.box
+    middle = (top + bottom) / 2
+    crossed = sorted(
+        cell[0]
+        for cell in table.cells
+        if cell[1] <= middle <= cell[3] and x0 + _MIN_CELL_PX < cell[0] < x1 - _MIN_CELL_PX
+    )
+    if not crossed:
+        return [reading]
+    parts = []
+    for left, right in pairwise([x0 - _PAD, *crossed, x1 + _PAD]):
+        crop = image[
+            max(0, int(top) - _PAD) : int(bottom) + _PAD,
+            max(0, int(left) + _PAD) : max(int(left) + _PAD + 1, int(right) - _PAD),
+        ]
+        result = _recognise(crop)
+        text = normalize_text(result.txts[0]).strip() if result.txts else ""
+        if text:
+            parts.append(
+                _Reading(text, min(reading.score, float(result.scores[0])), (left + _PAD, top, right - _PAD, bottom))
+            )
+    return parts
+
+
 def _grid(image: np.ndarray, table: _Table, readings: list[_Reading], scale: float) -> OcrGrid | None:
     width = len(table.columns) - 1
+    readings = [part for reading in readings for part in _split_at_rules(image, table, reading)]
     cells: dict[tuple[int, int], list[_Reading]] = {}
     for cell in table.cells:
         held = [r for r in readings if _centre_in(r.box, cell)]
@@ -300,16 +591,19 @@ def _grid(image: np.ndarray, table: _Table, readings: list[_Reading], scale: flo
 def _with_lead(image: np.ndarray, cell: _Box, line: list[_Reading]) -> _Reading:
     """A cell's one line of readings as one, re-read from the cell's left edge when the detector
     may have missed or split its start (an enumeration such as 一、, whose stroke reads as a rule,
-    or 三 apart from its 、); the re-reading is kept when it ends as the line did and adds to it.
-    Amounts are read whole and kept as read."""
+    or 三 apart from its 、); the re-reading is kept when it ends as the line did and adds to it
+    words, not symbols (the noise left of a centred label can read as ☑). Amounts are read whole
+    and kept as read."""
     x0, top, x1, bottom = _union(r.box for r in line)
     joined = _Reading("".join(r.text for r in line), min(r.score for r in line), (x0, top, x1, bottom))
-    if AMOUNT_CELL.fullmatch(joined.text) or (len(line) == 1 and x0 - cell[0] < bottom - top):
+    if AMOUNT_CELL.fullmatch(joined.text) or (len(line) == 1 and x0 - cell[0] < _LEAD_GAP * (bottom - top)):
         return line[0] if len(line) == 1 else _Reading(" ".join(r.text for r in line), joined.score, joined.box)
     crop = image[max(0, int(top) - _PAD) : int(bottom) + _PAD, int(cell[0]) + _PAD : int(x1) + _PAD]
     result = _recognise(crop)
     text = normalize_text(result.txts[0]).strip() if result.txts else ""
-    if len(text) < len(joined.text) or not text.endswith(line[-1].text):
+    added = text[: len(text) - len(line[-1].text)]
+    symbols = any(unicodedata.category(char).startswith("S") for char in added)
+    if len(text) < len(joined.text) or not text.endswith(line[-1].text) or symbols:
         return line[0] if len(line) == 1 else _Reading(" ".join(r.text for r in line), joined.score, joined.box)
     return _Reading(text, min(joined.score, float(result.scores[0])), (cell[0] + _PAD, top, x1, bottom))
 

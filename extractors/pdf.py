@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import zlib
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -30,8 +31,8 @@ from pdfplumber.utils import extract_text
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from extractors.layout import AMOUNT_CELL, Block, Page, assemble, printed_cell
-from extractors.model import ExtractedDocument, ExtractionError
-from extractors.ocr import OcrGrid, OcrLine, ocr_available, read_scanned_page
+from extractors.model import ExtractedDocument, ExtractionError, ExtractionLimits
+from extractors.ocr import OcrFailed, OcrGrid, OcrLine, ocr_available, read_scanned_page
 from extractors.textlayer import clean_line, normalize_text, run_on, wraps_onto
 
 MIN_COLUMN_WIDTH = 20.0
@@ -71,9 +72,12 @@ def extract_pdf_document(
     max_pages: int | None = None,
     max_stream_bytes: int | None = None,
     ocr: bool = True,
+    limits: ExtractionLimits | None = None,
 ) -> ExtractedDocument:
     """Tables in reading order with the title and unit printed above each; the rest is narrative.
-    Pages without a text layer are read by OCR (`ocr`), text pages of the same file by their text."""
+    Pages without a text layer are read by OCR (`ocr`), text pages of the same file by their text;
+    with `limits`, reading stops once it has taken their time for the pages OCR reads."""
+    started = time.monotonic()
     if max_stream_bytes is not None:
         _refuse_inflating_past(path, data, max_stream_bytes)
     try:
@@ -100,7 +104,8 @@ def extract_pdf_document(
         ocr = ocr and any(map(_needs_ocr, scans)) and _ocr_can_run(path, scans)
         if not ocr:
             _reject_without_text_layer(path, scans)
-        pages = _read_pages(path, data, document, scans, ocr)
+        budget = None if limits is None else (started, limits, sum(map(_needs_ocr, scans)) if ocr else 0)
+        pages = _read_pages(path, data, document, scans, ocr, budget)
         if not any(scan.chars for scan in scans) and not any(pages):
             raise ExtractionError(
                 "empty",
@@ -206,15 +211,30 @@ def _reject_without_text_layer(path: Path, scans: list[_PageScan]) -> None:
 
 
 def _read_pages(
-    path: Path, data: bytes, document: pdfium.PdfDocument, scans: list[_PageScan], ocr: bool = False
+    path: Path,
+    data: bytes,
+    document: pdfium.PdfDocument,
+    scans: list[_PageScan],
+    ocr: bool = False,
+    budget: tuple[float, ExtractionLimits, int] | None = None,
 ) -> list[Sequence[_Line | _Grid | OcrLine | OcrGrid]]:
-    """Each page's lines and grids, top to bottom; pdfplumber opens only if some page has paths."""
+    """Each page's lines and grids, top to bottom; pdfplumber opens only if some page has paths.
+    `budget` (start, limits, pages OCR reads) stops the reading when its time is up."""
     plumber = None
     pages: list[Sequence[_Line | _Grid | OcrLine | OcrGrid]] = []
     try:
         for index, scan in enumerate(scans):
             if ocr and _needs_ocr(scan):
-                pages.append(read_scanned_page(document, index))
+                try:
+                    pages.append(read_scanned_page(document, index))
+                except OcrFailed as error:
+                    raise ExtractionError(
+                        "ocr_failed",
+                        f"{path.name}: page {index + 1} has no text layer and OCR could not read it ({error}); "
+                        "nothing of the file is loaded. It is read again by the next ingest; if it fails "
+                        "again, check that the page opens and shows a legible scan, or ingest the file "
+                        "with --no-ocr to record it as needs_ocr.",
+                    ) from error
             elif scan.paths:
                 if plumber is None:
                     plumber = pdfplumber.open(io.BytesIO(data))
@@ -225,6 +245,8 @@ def _read_pages(
                     page.close()
             else:
                 pages.append(_plain_page(document, index) if scan.chars else [])
+            if budget is not None:
+                _within(path, budget, index, len(scans))
     except _PDFMINER_ERRORS as error:
         raise ExtractionError(
             "corrupt",
@@ -235,6 +257,22 @@ def _read_pages(
         if plumber is not None:
             plumber.close()
     return pages
+
+
+def _within(path: Path, budget: tuple[float, ExtractionLimits, int], index: int, count: int) -> None:
+    """Raise timeout once reading has taken longer than the limits allow a document with this many
+    OCR'd pages: the worker's own clock, as the process running it was given time for every page."""
+    started, limits, ocr_pages = budget
+    allowed = limits.reading_seconds(ocr_pages)
+    if time.monotonic() - started > allowed:
+        each = limits.ocr_seconds_per_page
+        scanned = f" ({limits.timeout_seconds:g} s, plus {each:g} s for each page read by OCR: {ocr_pages})"
+        scanned = scanned if ocr_pages else ""
+        raise ExtractionError(
+            "timeout",
+            f"{path.name}: not read within {allowed:g} s{scanned} and stopped after page {index + 1} of {count}; "
+            "check the file (very long or malformed), or raise the limit (--timeout, --ocr-seconds-per-page).",
+        )
 
 
 def _plain_page(document: pdfium.PdfDocument, index: int) -> list[_Line | _Grid]:

@@ -27,7 +27,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Literal
 
-from factory.pdf import DisclosurePdf, Grid
+from factory.pdf import DisclosurePdf, Grid, Ruling
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -311,6 +311,9 @@ class DisclosureSpec:
     # The table pages alone, as a scan of them often is: no cover, no narrative and no department
     # line above the tables (sichuan layout), so only the file's name or folder can say whose they are.
     tables_only: bool = False
+    # How the tables are ruled (factory.pdf.Ruling): a scan of a table printed without its grid
+    # lines must be read from the text's geometry alone.
+    ruling: Ruling = "grid"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "carry_over", money(self.carry_over))
@@ -900,7 +903,7 @@ class _Printer:
 
     def __init__(self, spec: DisclosureSpec) -> None:
         self.spec = spec
-        self.doc = DisclosurePdf()
+        self.doc = DisclosurePdf(ruling=spec.ruling)
         self.doc.pdf.set_creation_date(_CREATED)
         self.page_number = 0
 
@@ -1696,7 +1699,7 @@ class _StyledPrinter:
 
     def __init__(self, spec: DisclosureSpec, title: str | None = None) -> None:
         self.spec = spec
-        self.doc = DisclosurePdf(title=title)
+        self.doc = DisclosurePdf(title=title, ruling=spec.ruling)
         self.doc.pdf.set_creation_date(_CREATED)
         self.page_number = 0
         self.rotated: list[int] = []

@@ -13,11 +13,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from fpdf import FPDF
 
 CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 _LINE_HEIGHT = 4.2
+Ruling = Literal["grid", "horizontal", "none"]
 
 
 @dataclass
@@ -37,7 +39,7 @@ class Grid:
 class DisclosurePdf:
     """A PDF built top to bottom; every method draws at the cursor and moves it down."""
 
-    def __init__(self, title: str | None = None, author: str | None = None) -> None:
+    def __init__(self, title: str | None = None, author: str | None = None, ruling: Ruling = "grid") -> None:
         if not CJK_FONT.exists():
             raise FileNotFoundError(f"{CJK_FONT} is missing: install the Debian package fonts-wqy-microhei")
         self.pdf = FPDF()
@@ -50,6 +52,8 @@ class DisclosurePdf:
         if author:
             self.pdf.set_author(author)
         self.y = 0.0
+        # How tables are ruled: every grid line, the row lines only (many 上海/江苏 prints), or none.
+        self.ruling = ruling
         self._turned_pages: list[int] = []
 
     def page(self, footer: str | None = None, orientation: str = "P") -> DisclosurePdf:
@@ -104,11 +108,11 @@ class DisclosurePdf:
             lefts.append(lefts[-1] + width)
         owner = _cell_owners(grid)
         rows, columns = len(grid.rows), len(grid.widths)
-        for i in range(rows + 1):
+        for i in range(rows + 1) if self.ruling != "none" else ():
             breaks = [owner.get((i - 1, c)) != owner.get((i, c)) for c in range(columns)]
             for a, b in _runs(breaks, lefts):
                 self.pdf.line(a, tops[i], b, tops[i])
-        for j in range(columns + 1):
+        for j in range(columns + 1) if self.ruling == "grid" else ():
             breaks = [owner.get((r, j - 1)) != owner.get((r, j)) for r in range(rows)]
             for a, b in _runs(breaks, tops):
                 self.pdf.line(lefts[j], a, lefts[j], b)

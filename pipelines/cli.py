@@ -93,6 +93,13 @@ def _parser() -> argparse.ArgumentParser:
         help=f"seconds one document may take to read (default {defaults.timeout_seconds:g})",
     )
     ingest_cmd.add_argument(
+        "--ocr-seconds-per-page",
+        type=_positive(float),
+        default=defaults.ocr_seconds_per_page,
+        help="seconds each page read by OCR adds to --timeout "
+        f"(default {defaults.ocr_seconds_per_page:g}; OCR takes seconds a page)",
+    )
+    ingest_cmd.add_argument(
         "--max-megabytes",
         type=_positive(float),
         default=defaults.max_bytes / 2**20,
@@ -207,6 +214,7 @@ def _ingest(args: argparse.Namespace) -> int:
             timeout_seconds=args.timeout,
             max_memory_bytes=args.max_memory * 2**20,
             ocr=not args.no_ocr,
+            ocr_seconds_per_page=args.ocr_seconds_per_page,
         ),
         workers=args.workers,
         quality=QualitySettings(data_docs=data_docs, rules=rules),

@@ -36,6 +36,7 @@ class ReadingLimits(dg.ConfigurableResource):
     max_memory_megabytes: int = _DEFAULT_LIMITS.max_memory_bytes // 2**20
     workers: int = 2
     ocr: bool = _DEFAULT_LIMITS.ocr
+    ocr_seconds_per_page: float = _DEFAULT_LIMITS.ocr_seconds_per_page
 
     def limits(self) -> ExtractionLimits:
         return ExtractionLimits(
@@ -44,6 +45,7 @@ class ReadingLimits(dg.ConfigurableResource):
             timeout_seconds=self.timeout_seconds,
             max_memory_bytes=self.max_memory_megabytes * 2**20,
             ocr=self.ocr,
+            ocr_seconds_per_page=self.ocr_seconds_per_page,
         )
 
 

@@ -36,6 +36,7 @@ from extractors import (
     file_modified_at,
     grant_fixed_memory,
     not_a_regular_file,
+    page_count,
 )
 from transforms import PIPELINE_VERSION
 from transforms.document import normalize_document
@@ -300,10 +301,10 @@ def process_document(path: Path, limits: ExtractionLimits, quality: QualitySetti
     return validate_step(read_document(path, limits), quality)
 
 
-def _timed_out(path: Path, limits: ExtractionLimits, step: str) -> DocumentOutcome:
+def _timed_out(path: Path, seconds: float, step: str) -> DocumentOutcome:
     reason = (
-        f"{path.name}: not {step} within {limits.timeout_seconds:g} s and stopped; "
-        "check the file (very long or malformed), or raise the limit (--timeout)."
+        f"{path.name}: not {step} within {seconds:g} s and stopped; "
+        "check the file (very long or malformed), or raise the limit (--timeout, --ocr-seconds-per-page)."
     )
     return rejected_outcome(path, "timeout", reason)
 
@@ -322,12 +323,20 @@ def _out_of_memory(path: Path, limits: ExtractionLimits, cause: str) -> Document
 _OUT_OF_MEMORY_SIGNALS = {signal.SIGABRT, signal.SIGKILL}
 
 
-def _settle(path: Path, future, limits: ExtractionLimits, step: str = "read"):
+def worker_seconds(path: Path, limits: ExtractionLimits) -> float:
+    """How long a worker may take over `path`. Which pages of a PDF OCR will read is known only once
+    their content is parsed, which is the worker's job (a hostile file must not be parsed here), so
+    the worker is given time for every page of a PDF to be OCR'd (its page count is read from the
+    page tree alone) and stops itself at the limits' time for the pages it actually OCRs."""
+    return limits.reading_seconds(page_count(path) or 0) if limits.ocr else limits.timeout_seconds
+
+
+def _settle(path: Path, future, limits: ExtractionLimits, step: str = "read", seconds: float | None = None):
     """A worker's result, or the outcome of a worker that ran out of time or memory, or died."""
     try:
         return future.result()
     except FutureTimeout:
-        return _timed_out(path, limits, step)
+        return _timed_out(path, limits.timeout_seconds if seconds is None else seconds, step)
     except MemoryError:
         return _out_of_memory(path, limits, "MemoryError in the reader")
     except ProcessExpired as error:
@@ -414,11 +423,11 @@ def read_documents(
                 pools.append(stack.enter_context(_pool(options.workers, limits, quality=quality)))
             return pools[0]
 
-        pending: deque[tuple[Path, object]] = deque()
+        pending: deque[tuple[Path, object, float]] = deque()
 
         def settle() -> DocumentOutcome:
-            path, future = pending.popleft()
-            outcome = future if isinstance(future, DocumentOutcome) else _settle(path, future, limits)
+            path, future, seconds = pending.popleft()
+            outcome = future if isinstance(future, DocumentOutcome) else _settle(path, future, limits, seconds=seconds)
             if outcome.docs_page is not None:
                 pages.append(outcome.docs_page)
             return outcome
@@ -427,16 +436,17 @@ def read_documents(
             try:
                 document_id = file_document_id(path)
             except OSError as error:
-                pending.append((path, rejected_outcome(path, "corrupt", f"{path.name}: cannot be read ({error})")))
+                pending.append((path, rejected_outcome(path, "corrupt", f"{path.name}: cannot be read ({error})"), 0))
                 continue
             if document_id in unchanged:
-                pending.append((path, DocumentOutcome(path, None, unchanged=unchanged[document_id])))
+                pending.append((path, DocumentOutcome(path, None, unchanged=unchanged[document_id]), 0))
             elif document_id in seen:
-                pending.append((path, DocumentOutcome(path, None, duplicate_of=seen[document_id])))
+                pending.append((path, DocumentOutcome(path, None, duplicate_of=seen[document_id]), 0))
             else:
                 seen[document_id] = path
-                future = pool().schedule(process_document, args=(path, limits, quality), timeout=limits.timeout_seconds)
-                pending.append((path, future))
+                seconds = worker_seconds(path, limits)
+                future = pool().schedule(process_document, args=(path, limits, quality), timeout=seconds)
+                pending.append((path, future, seconds))
             while len(pending) > window:
                 yield settle()
         while pending:

@@ -8,6 +8,9 @@ by OCR, with amounts misread on purpose.
 
 from __future__ import annotations
 
+import io
+import subprocess
+import sys
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -15,17 +18,20 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from fpdf import FPDF
+from PIL import Image
 
 from expectations.consistency import default_rules
 from expectations.ocr_gate import gate_ocr_facts
 from extractors import ExtractionError, ExtractionLimits, extract_document
-from factory.disclosures import Disclosure, build_disclosure
+from factory.disclosures import Disclosure, DisclosureSpec, build_disclosure
 from factory.scan import scanned_pdf
 from pipelines.cli import main
-from pipelines.run import DocumentOutcome, QualitySettings, read_document, validate_step
+from pipelines.run import DocumentOutcome, QualitySettings, read_document, validate_step, worker_seconds
 from tests.test_generated_layouts import label_key
 
 MIXED_PAGE_TYPE = "expenditure_summary"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def fact_key(fact: dict) -> tuple:
@@ -157,6 +163,130 @@ def test_the_command_with_no_ocr_leaves_a_scan_needs_ocr(folder: Path, disclosur
         status, reason = con.execute("SELECT status, reason FROM dim_document").fetchone() or (None, None)
         assert con.execute("SELECT count(*) FROM fct_budget_amount").fetchone() == (0,)
     assert status == "needs_ocr" and "--no-ocr" in reason
+
+
+@pytest.fixture(scope="module")
+def unruled(folder: Path) -> tuple[Disclosure, DocumentOutcome]:
+    """The same disclosure printed without any ruling line, scanned whole."""
+    printed = build_disclosure(DisclosureSpec(ruling="none"))
+    return printed, ingested(folder, "unruled_scan.pdf", scanned_pdf(printed.pdf, seed=18))
+
+
+def test_a_scanned_table_without_ruling_lines_is_read_from_the_text_geometry(
+    text: DocumentOutcome, unruled: tuple[Disclosure, DocumentOutcome]
+) -> None:
+    printed, scan = unruled
+    assert scan.status == "loaded", scan.reason
+    by_text = Counter(fact_key(f) for f in facts_of(text).iter_rows(named=True))
+    read = Counter(fact_key(f) for f in facts_of(scan).iter_rows(named=True))
+    assert read - by_text == Counter(), "amounts loaded that the ruled text PDF does not print"
+    assert sum(read.values()) / sum(by_text.values()) >= 0.95
+    assert scan.load is not None
+    assert set(scan.load.tables["table_type"].drop_nulls()) == set(printed.pages) - {"cover", "narrative"}
+
+
+def test_scanned_tables_ruled_by_rows_only_are_read_as_their_ruled_print(folder: Path, text: DocumentOutcome) -> None:
+    """Two pages of a print that rules rows but no columns; its other pages keep their text layer,
+    where the PDF reader finds no table (it reads ruled grids), so only the scanned pages count."""
+    printed = build_disclosure(DisclosureSpec(ruling="horizontal"))
+    pages = {printed.pages[MIXED_PAGE_TYPE], printed.pages["three_public_costs"]}
+    scan = ingested(folder, "row_rules.pdf", scanned_pdf(printed.pdf, pages=pages, seed=11))
+    assert scan.status == "loaded", scan.reason
+    on_pages = pl.col("page").is_in(list(pages))
+    by_text = Counter(fact_key(f) for f in facts_of(text).filter(on_pages).iter_rows(named=True))
+    read = Counter(fact_key(f) for f in facts_of(scan).filter(on_pages).iter_rows(named=True))
+    assert read == by_text
+    assert facts_of(scan).filter(~on_pages).is_empty()
+
+
+def test_the_factory_prints_tables_without_rules_or_with_row_rules_only() -> None:
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    def paths(ruling: str) -> int:
+        disclosure = build_disclosure(DisclosureSpec(ruling=ruling))  # type: ignore[arg-type]
+        document = pdfium.PdfDocument(disclosure.pdf)
+        page = document[disclosure.pages[MIXED_PAGE_TYPE] - 1]
+        return sum(obj.type == pdfium_c.FPDF_PAGEOBJ_PATH for obj in page.get_objects())
+
+    grid, rows, none = paths("grid"), paths("horizontal"), paths("none")
+    assert grid > rows > none == 0
+
+
+def image_pdf(width: float, height: float) -> bytes:
+    """A one-page image-only PDF of the given size in points: a page no scanner makes, on which OCR fails."""
+    writer = FPDF(unit="pt")
+    writer.add_page(format=(width, height))
+    picture = io.BytesIO()
+    Image.new("L", (40, 40), 128).save(picture, format="PNG")
+    writer.image(picture, x=0, y=0, w=width, h=height)
+    return bytes(writer.output())
+
+
+@pytest.mark.parametrize(("width", "height"), [(1, 1), (14400, 3)], ids=["speck", "strip"])
+def test_a_page_ocr_fails_on_is_ocr_failed_naming_the_page_and_what_to_do(
+    folder: Path, width: float, height: float
+) -> None:
+    path = folder / f"unreadable_{width}x{height}.pdf"
+    path.write_bytes(image_pdf(width, height))
+    with pytest.raises(ExtractionError) as refused:
+        extract_document(path)
+    assert refused.value.status == "ocr_failed"
+    reason = refused.value.reason
+    assert reason.startswith(f"{path.name}: page 1 has no text layer and OCR could not read it (")
+    assert "--no-ocr" in reason and "read again" in reason
+
+
+def test_where_rapidocr_cannot_be_imported_a_scan_stays_needs_ocr_saying_how_to_install_it(folder: Path) -> None:
+    path = folder / "scan_without_rapidocr.pdf"
+    path.write_bytes(scanned_pdf(build_disclosure().pdf, pages=None, seed=4))
+    script = (
+        "import sys\n"
+        "sys.modules['rapidocr'] = None\n"
+        "from pathlib import Path\n"
+        "from extractors import ExtractionError, extract_document\n"
+        "try:\n"
+        "    extract_document(Path(sys.argv[1]))\n"
+        "except ExtractionError as error:\n"
+        "    print(error.status, error.reason, sep='\\n')\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script, str(path)], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
+    )
+    status, reason = run.stdout.strip().split("\n", 1)
+    assert status == "needs_ocr"
+    assert path.name in reason and "rapidocr is not installed" in reason
+    assert "install yusuan's dependencies (rapidocr, onnxruntime)" in reason
+
+
+def test_a_worker_gets_time_for_every_page_of_a_pdf_to_be_read_by_ocr(folder: Path, disclosure: Disclosure) -> None:
+    pdf, text = folder / "pages.pdf", folder / "pages.txt"
+    pdf.write_bytes(disclosure.pdf)
+    text.write_text("部门支出总表", "utf-8")
+    limits = ExtractionLimits(timeout_seconds=10, ocr_seconds_per_page=20)
+    assert worker_seconds(pdf, limits) == 10 + 20 * disclosure.page_count
+    assert worker_seconds(text, limits) == 10
+    assert worker_seconds(pdf, ExtractionLimits(timeout_seconds=10, ocr=False)) == 10
+
+
+@pytest.mark.parametrize(
+    ("per_page", "status", "words"),
+    [("120", "loaded", None), ("0.5", "timeout", "(1 s, plus 0.5 s for each page read by OCR: 1)")],
+)
+def test_the_timeout_grows_with_the_pages_read_by_ocr(
+    folder: Path, disclosure: Disclosure, per_page: str, status: str, words: str | None
+) -> None:
+    path = folder / f"timed_{per_page}" / "mixed.pdf"
+    path.parent.mkdir()
+    path.write_bytes(scanned_pdf(disclosure.pdf, pages={disclosure.pages[MIXED_PAGE_TYPE]}, seed=7))
+    warehouse = path.parent / "w.duckdb"
+    options = ["--timeout", "1", "--ocr-seconds-per-page", per_page]
+    main(["ingest", str(path), "--warehouse", str(warehouse), *options])
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        recorded, reason = con.execute("SELECT status, reason FROM dim_document").fetchone() or (None, None)
+    assert recorded == status, reason
+    if words:
+        assert words in reason and "--ocr-seconds-per-page" in reason
 
 
 # The gate on its own: the text PDF's facts, as if OCR had read them.

@@ -284,7 +284,7 @@ def load_document(con: duckdb.DuckDBPyConnection, load: DocumentLoad) -> None:
 
 # Statuses that depend on the run's limits or on a fault of the moment rather than on the file:
 # a file recorded with one is read again even when its content and pipeline version are unchanged.
-_RETRIED_STATUSES = ("timeout", "too_large", "failed")
+_RETRIED_STATUSES = ("timeout", "too_large", "failed", "ocr_failed")
 
 
 def loaded_documents(con: duckdb.DuckDBPyConnection, pipeline_version: int) -> dict[str, str]:
