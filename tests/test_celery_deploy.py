@@ -226,7 +226,7 @@ def test_staging_runs_are_celery_tasks_on_two_workers_and_the_merge_equals_the_c
     tmp_path: Path, cluster: Cluster
 ) -> None:
     files = _inbox(tmp_path / "inbox")
-    keys = sorted(partition_key(file_document_id(path)) for path in files)
+    keys = sorted(partition_key(path.name, file_document_id(path)) for path in files)
     # One reader process a step: two steps run at once on the two workers.
     (cluster.home / "run.yaml").write_text("resources:\n  reading:\n    config:\n      workers: 1\n")
     with dg.DagsterInstance.from_config(str(cluster.home)) as instance:
