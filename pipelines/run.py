@@ -12,6 +12,7 @@ import hashlib
 import multiprocessing
 import os
 import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -452,7 +453,14 @@ def read_documents(
         while pending:
             yield settle()
         if pools and quality.data_docs is not None:
-            pools[0].schedule(write_data_docs_index, args=(quality.data_docs, pages)).result()
+            try:
+                pools[0].schedule(write_data_docs_index, args=(quality.data_docs, pages)).result()
+            except Exception as error:  # the documents are loaded; only the index of their GX pages is missing
+                print(
+                    f"yusuan: the Data Docs index in {quality.data_docs} was not written ({error!r}); every document "
+                    "of the run is recorded and its GX page, if any, written; the next run writes the index again.",
+                    file=sys.stderr,
+                )
 
 
 def ingest(
