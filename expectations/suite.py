@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib.machinery import ModuleSpec
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import polars as pl
@@ -111,7 +112,7 @@ class _DeferredImports(importlib.abc.MetaPathFinder):
     def __init__(self, names: Sequence[str]) -> None:
         self.names = frozenset(names)
 
-    def find_spec(self, name: str, path: Sequence[str] | None, target: object = None) -> ModuleSpec | None:
+    def find_spec(self, name: str, path: Sequence[str] | None, target: ModuleType | None = None) -> ModuleSpec | None:
         if name not in self.names:
             return None
         for finder in sys.meta_path:
@@ -132,7 +133,8 @@ def _gx_importing() -> Iterator[None]:
     hidden = [name for name in GX_HIDDEN_OPTIONAL_IMPORTS if name not in sys.modules]
     finder = _DeferredImports(GX_DEFERRED_IMPORTS)
     sys.meta_path.insert(0, finder)
-    sys.modules.update(dict.fromkeys(hidden))
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # what makes `import name` fail
     try:
         yield
     finally:
