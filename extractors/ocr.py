@@ -18,6 +18,7 @@ scan is needs_ocr, saying why.
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache
@@ -45,6 +46,9 @@ _MIN_CELL_PX = 8
 _SAME_LINE = 0.5
 # Readings scored below this are recognised again from their own box.
 _REREAD_BELOW = 0.95
+# 1,002.21 read as 1.002.21: the comma's tail is lost at 150 dpi. No amount has two decimal points,
+# so every point but the last separates thousands.
+_THOUSANDS_READ_AS_POINTS = re.compile(r"-?\d{1,3}(\.\d{3})+\.\d{1,2}")
 _PAD = 4
 # A cell's one reading that starts further than this share of its height from the cell's left
 # edge is read again from the edge: a leading 一 printed against the rule reads as part of it.
@@ -213,7 +217,7 @@ def _read(image: np.ndarray) -> list[_Reading]:
     readings = []
     for quad, text, score in zip(result.boxes, result.txts, result.scores, strict=True):
         xs, ys = [float(p[0]) for p in quad], [float(p[1]) for p in quad]
-        reading = _Reading(normalize_text(text).strip(), float(score), (min(xs), min(ys), max(xs), max(ys)))
+        reading = _Reading(ocr_text(text), float(score), (min(xs), min(ys), max(xs), max(ys)))
         if reading.score < _REREAD_BELOW:
             reading = _reread(image, reading)
         if reading.text:
@@ -229,7 +233,17 @@ def _reread(image: np.ndarray, reading: _Reading) -> _Reading:
     result = _recognise(crop)
     if not result.txts or float(result.scores[0]) <= reading.score:
         return reading
-    return _Reading(normalize_text(result.txts[0]).strip(), float(result.scores[0]), reading.box)
+    return _Reading(ocr_text(result.txts[0]), float(result.scores[0]), reading.box)
+
+
+def ocr_text(text: str) -> str:
+    """A reading as the printed text: normalized, and an amount whose thousands commas were read as
+    points given its commas back (the arithmetic gate still decides whether it loads)."""
+    text = normalize_text(text).strip()
+    if _THOUSANDS_READ_AS_POINTS.fullmatch(text):
+        whole, _, fraction = text.rpartition(".")
+        return f"{whole.replace('.', ',')}.{fraction}"
+    return text
 
 
 @dataclass(frozen=True)
@@ -547,7 +561,7 @@ def _split_at_rules(image: np.ndarray, table: _Table, reading: _Reading) -> list
             max(0, int(left) + _PAD) : max(int(left) + _PAD + 1, int(right) - _PAD),
         ]
         result = _recognise(crop)
-        text = normalize_text(result.txts[0]).strip() if result.txts else ""
+        text = ocr_text(result.txts[0]) if result.txts else ""
         if text:
             parts.append(
                 _Reading(text, min(reading.score, float(result.scores[0])), (left + _PAD, top, right - _PAD, bottom))
@@ -600,7 +614,7 @@ def _with_lead(image: np.ndarray, cell: _Box, line: list[_Reading]) -> _Reading:
         return line[0] if len(line) == 1 else _Reading(" ".join(r.text for r in line), joined.score, joined.box)
     crop = image[max(0, int(top) - _PAD) : int(bottom) + _PAD, int(cell[0]) + _PAD : int(x1) + _PAD]
     result = _recognise(crop)
-    text = normalize_text(result.txts[0]).strip() if result.txts else ""
+    text = ocr_text(result.txts[0]) if result.txts else ""
     added = text[: len(text) - len(line[-1].text)]
     symbols = any(unicodedata.category(char).startswith("S") for char in added)
     if len(text) < len(joined.text) or not text.endswith(line[-1].text) or symbols:

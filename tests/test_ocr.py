@@ -28,6 +28,7 @@ from factory.disclosures import Disclosure, DisclosureSpec, build_disclosure
 from factory.scan import scanned_pdf
 from pipelines.cli import main
 from pipelines.run import DocumentOutcome, QualitySettings, read_document, validate_step, worker_seconds
+from tests.conftest import CORPUS
 from tests.test_generated_layouts import label_key
 
 MIXED_PAGE_TYPE = "expenditure_summary"
@@ -366,3 +367,21 @@ def test_the_gate_leaves_out_a_doubtful_amount_no_sum_checks(text: DocumentOutco
 def test_text_layer_facts_pass_the_gate_untouched(text: DocumentOutcome) -> None:
     facts = facts_of(text)
     assert gated(facts).facts.equals(facts)
+
+
+def test_a_real_scanned_page_whose_commas_read_as_points_loads_as_its_text_layer(tmp_path: Path) -> None:
+    """At 150 dpi a thousands comma loses its tail and OCR reads 1,002.21 as 1.002.21, which is no
+    amount: the 苍溪 budget's 收入总表 and 一般公共预算支出表 lost every total to it (none loaded)."""
+    source = CORPUS / "cangxi_2025_ybj.pdf"
+    scan = tmp_path / source.name
+    scan.write_bytes(scanned_pdf(source.read_bytes(), pages=[9, 13], seed=0))
+
+    def facts(path: Path) -> set[tuple]:
+        load = read_document(path).load
+        assert load is not None
+        keys = ("page", "table_type", "subject_code", "row_label", "measure", "amount_wan")
+        return {tuple(f[k] for k in keys) for f in load.facts.iter_rows(named=True) if f["page"] in (9, 13)}
+
+    printed, read = facts(source), facts(scan)
+    assert any(amount >= 1000 for *_, amount in printed)
+    assert read == printed
