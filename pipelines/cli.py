@@ -2,6 +2,7 @@
 
 import argparse
 import contextlib
+import signal
 import sys
 import traceback
 from decimal import Decimal, InvalidOperation
@@ -287,6 +288,9 @@ def _docs(args: argparse.Namespace) -> int:
             print(f"yusuan: cannot serve on port {args.port} ({error.strerror}); try --port N", file=sys.stderr)
             return EXIT_USAGE
         print(f"data-quality pages of {target} at {server.url} (Ctrl-C stops)", flush=True)
+        # SIGTERM stops it like Ctrl-C, even where the parent left SIGTERM ignored (Dagster copies an
+        # ignored SIGINT, as in a background job, onto SIGTERM, and children inherit it).
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
         with server, contextlib.suppress(KeyboardInterrupt):
             server.serve_forever()
         return EXIT_OK

@@ -2,11 +2,13 @@
 (failing and hostile-named ones included), readable with nothing fetched from elsewhere."""
 
 import re
+import signal
 import subprocess
 import sys
 import urllib.error
 import urllib.request
 from decimal import Decimal
+from functools import partial
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -175,7 +177,11 @@ def test_served_pages_are_the_documents_pages_and_nothing_else(warehouse: Path) 
 
 def test_the_serve_command_prints_its_url_and_serves_until_stopped(warehouse: Path) -> None:
     command = [sys.executable, "-m", "pipelines.cli", "docs", "--serve", "--port", "0", "--warehouse", str(warehouse)]
-    server = subprocess.Popen(command, cwd=Path(__file__).parents[1], stdout=subprocess.PIPE, text=True)
+    # started as a background job's child whose parent ran Dagster in process: SIGTERM ignored
+    ignoring_sigterm = partial(signal.signal, signal.SIGTERM, signal.SIG_IGN)
+    server = subprocess.Popen(
+        command, cwd=Path(__file__).parents[1], stdout=subprocess.PIPE, text=True, preexec_fn=ignoring_sigterm
+    )
     try:
         assert server.stdout is not None
         line = server.stdout.readline()
