@@ -50,7 +50,7 @@ _UNREAD_FORMATS = {
 def _read_pdf(path: Path, data: bytes, document_id: str, limits: ExtractionLimits) -> ExtractedDocument:
     from extractors.pdf import extract_pdf_document
 
-    return extract_pdf_document(path, data, document_id, limits.max_pages, limits.max_stream_bytes, limits.ocr, limits)
+    return extract_pdf_document(path, data, document_id, limits)
 
 
 def _read_text(path: Path, data: bytes, document_id: str, limits: ExtractionLimits) -> ExtractedDocument:

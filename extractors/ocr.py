@@ -217,7 +217,7 @@ def _read(image: np.ndarray) -> list[_Reading]:
     readings = []
     for quad, text, score in zip(result.boxes, result.txts, result.scores, strict=True):
         xs, ys = [float(p[0]) for p in quad], [float(p[1]) for p in quad]
-        reading = _Reading(ocr_text(text), float(score), (min(xs), min(ys), max(xs), max(ys)))
+        reading = _Reading(_ocr_text(text), float(score), (min(xs), min(ys), max(xs), max(ys)))
         if reading.score < _REREAD_BELOW:
             reading = _reread(image, reading)
         if reading.text:
@@ -233,10 +233,10 @@ def _reread(image: np.ndarray, reading: _Reading) -> _Reading:
     result = _recognise(crop)
     if not result.txts or float(result.scores[0]) <= reading.score:
         return reading
-    return _Reading(ocr_text(result.txts[0]), float(result.scores[0]), reading.box)
+    return _Reading(_ocr_text(result.txts[0]), float(result.scores[0]), reading.box)
 
 
-def ocr_text(text: str) -> str:
+def _ocr_text(text: str) -> str:
     """A reading as the printed text: normalized, and an amount whose thousands commas were read as
     points given its commas back (the arithmetic gate still decides whether it loads)."""
     text = normalize_text(text).strip()
@@ -561,7 +561,7 @@ def _split_at_rules(image: np.ndarray, table: _Table, reading: _Reading) -> list
             max(0, int(left) + _PAD) : max(int(left) + _PAD + 1, int(right) - _PAD),
         ]
         result = _recognise(crop)
-        text = ocr_text(result.txts[0]) if result.txts else ""
+        text = _ocr_text(result.txts[0]) if result.txts else ""
         if text:
             parts.append(
                 _Reading(text, min(reading.score, float(result.scores[0])), (left + _PAD, top, right - _PAD, bottom))
@@ -614,7 +614,7 @@ def _with_lead(image: np.ndarray, cell: _Box, line: list[_Reading]) -> _Reading:
         return line[0] if len(line) == 1 else _Reading(" ".join(r.text for r in line), joined.score, joined.box)
     crop = image[max(0, int(top) - _PAD) : int(bottom) + _PAD, int(cell[0]) + _PAD : int(x1) + _PAD]
     result = _recognise(crop)
-    text = ocr_text(result.txts[0]) if result.txts else ""
+    text = _ocr_text(result.txts[0]) if result.txts else ""
     added = text[: len(text) - len(line[-1].text)]
     symbols = any(unicodedata.category(char).startswith("S") for char in added)
     if len(text) < len(joined.text) or not text.endswith(line[-1].text) or symbols:

@@ -65,21 +65,12 @@ class _PageScan:
     paths: int
 
 
-def extract_pdf_document(
-    path: Path,
-    data: bytes,
-    document_id: str,
-    max_pages: int | None = None,
-    max_stream_bytes: int | None = None,
-    ocr: bool = True,
-    limits: ExtractionLimits | None = None,
-) -> ExtractedDocument:
+def extract_pdf_document(path: Path, data: bytes, document_id: str, limits: ExtractionLimits) -> ExtractedDocument:
     """Tables in reading order with the title and unit printed above each; the rest is narrative.
-    Pages without a text layer are read by OCR (`ocr`), text pages of the same file by their text;
-    with `limits`, reading stops once it has taken their time for the pages OCR reads."""
+    Pages without a text layer are read by OCR (`limits.ocr`), text pages of the same file by their
+    text; reading stops once it has taken the limits' time for the pages OCR reads."""
     started = time.monotonic()
-    if max_stream_bytes is not None:
-        _refuse_inflating_past(path, data, max_stream_bytes)
+    _refuse_inflating_past(path, data, limits.max_stream_bytes)
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as error:
@@ -93,19 +84,19 @@ def extract_pdf_document(
             "corrupt", f"{path.name}: not a readable PDF ({error}); re-download it from the publisher."
         ) from error
     try:
-        if max_pages is not None and len(document) > max_pages:
+        if len(document) > limits.max_pages:
             raise ExtractionError(
                 "too_large",
-                f"{path.name}: {len(document)} pages is over the {max_pages}-page limit; "
+                f"{path.name}: {len(document)} pages is over the {limits.max_pages}-page limit; "
                 "check it is a single disclosure, or raise the limit (--max-pages).",
             )
         metadata = {key: normalize_text(value) for key, value in document.get_metadata_dict(skip_empty=True).items()}
         scans = [_scan(document, index) for index in range(len(document))]
-        ocr = ocr and any(map(_needs_ocr, scans)) and _ocr_can_run(path, scans)
+        ocr = limits.ocr and any(map(_needs_ocr, scans)) and _ocr_can_run(path, scans)
         if not ocr:
             _reject_without_text_layer(path, scans)
-        budget = None if limits is None else (started, limits, sum(map(_needs_ocr, scans)) if ocr else 0)
-        pages = _read_pages(path, data, document, scans, ocr, budget)
+        ocr_pages = sum(map(_needs_ocr, scans)) if ocr else 0
+        pages = _read_pages(path, data, document, scans, ocr, (started, limits, ocr_pages))
         if not any(scan.chars for scan in scans) and not any(pages):
             raise ExtractionError(
                 "empty",
@@ -115,7 +106,7 @@ def extract_pdf_document(
     finally:
         document.close()
     extracted = _assemble(path, document_id, pages, metadata)
-    return replace(extracted, ocr_pages=sum(_needs_ocr(scan) for scan in scans) if ocr else 0)
+    return replace(extracted, ocr_pages=ocr_pages)
 
 
 def _needs_ocr(scan: _PageScan) -> bool:
@@ -215,8 +206,8 @@ def _read_pages(
     data: bytes,
     document: pdfium.PdfDocument,
     scans: list[_PageScan],
-    ocr: bool = False,
-    budget: tuple[float, ExtractionLimits, int] | None = None,
+    ocr: bool,
+    budget: tuple[float, ExtractionLimits, int],
 ) -> list[Sequence[_Line | _Grid | OcrLine | OcrGrid]]:
     """Each page's lines and grids, top to bottom; pdfplumber opens only if some page has paths.
     `budget` (start, limits, pages OCR reads) stops the reading when its time is up."""
@@ -245,8 +236,7 @@ def _read_pages(
                     page.close()
             else:
                 pages.append(_plain_page(document, index) if scan.chars else [])
-            if budget is not None:
-                _within(path, budget, index, len(scans))
+            _within(path, budget, index, len(scans))
     except _PDFMINER_ERRORS as error:
         raise ExtractionError(
             "corrupt",

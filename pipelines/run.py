@@ -332,12 +332,12 @@ def worker_seconds(path: Path, limits: ExtractionLimits) -> float:
     return limits.reading_seconds(page_count(path) or 0) if limits.ocr else limits.timeout_seconds
 
 
-def _settle(path: Path, future, limits: ExtractionLimits, step: str = "read", seconds: float | None = None):
+def _settle(path: Path, future, limits: ExtractionLimits, seconds: float, step: str = "read"):
     """A worker's result, or the outcome of a worker that ran out of time or memory, or died."""
     try:
         return future.result()
     except FutureTimeout:
-        return _timed_out(path, limits.timeout_seconds if seconds is None else seconds, step)
+        return _timed_out(path, seconds, step)
     except MemoryError:
         return _out_of_memory(path, limits, "MemoryError in the reader")
     except ProcessExpired as error:
@@ -428,7 +428,7 @@ def read_documents(
 
         def settle() -> DocumentOutcome:
             path, future, seconds = pending.popleft()
-            outcome = future if isinstance(future, DocumentOutcome) else _settle(path, future, limits, seconds=seconds)
+            outcome = future if isinstance(future, DocumentOutcome) else _settle(path, future, limits, seconds)
             if outcome.docs_page is not None:
                 pages.append(outcome.docs_page)
             return outcome
