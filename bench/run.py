@@ -1218,7 +1218,18 @@ def machine() -> dict:
         "platform": platform.platform(),
         "python": platform.python_version(),
         "packages": packages,
+        "bytecode_cached": _bytecode_cached(),
     }
+
+
+def _bytecode_cached() -> bool:
+    """Every reader worker and Dagster run is a new process: without cached bytecode (scripts/setup
+    compiles it) each one compiles its imports again, seconds of fixed cost the figures would carry."""
+    import importlib.util
+
+    specs = [importlib.util.find_spec(name) for name in ("dagster", "great_expectations", "pipelines.run")]
+    origins = [spec.origin if spec else None for spec in specs]
+    return all(origin and Path(importlib.util.cache_from_source(origin)).is_file() for origin in origins)
 
 
 def _verdict(value: float | None, comparison: str, target: float) -> dict:
@@ -1277,7 +1288,10 @@ def main(argv: list[str] | None = None) -> int:
     results: dict = dict(previous.get("results", {}))
     stamped: dict = dict(previous.get("measured_at", {}))
     info = machine()
-    print(f"machine: {info['cpu']}, {info['cpus']} CPUs, {info['memory_gib']} GiB, Python {info['python']}")
+    print(
+        f"machine: {info['cpu']}, {info['cpus']} CPUs, {info['memory_gib']} GiB, Python {info['python']}, "
+        f"bytecode {'cached' if info['bytecode_cached'] else 'NOT cached (run scripts/setup)'}"
+    )
 
     files: list[Path] = []
     expected: dict[str, int] = {}

@@ -33,6 +33,7 @@ from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 from extractors.layout import AMOUNT_CELL, Block, Page, assemble, printed_cell
 from extractors.model import ExtractedDocument, ExtractionError, ExtractionLimits
 from extractors.ocr import OcrFailed, OcrGrid, OcrLine, ocr_available, read_scanned_page
+from extractors.plumber_page import TablePage
 from extractors.textlayer import clean_line, normalize_text, run_on, wraps_onto
 
 MIN_COLUMN_WIDTH = 20.0
@@ -229,7 +230,7 @@ def _read_pages(
             elif scan.paths:
                 if plumber is None:
                     plumber = pdfplumber.open(io.BytesIO(data))
-                page = plumber.pages[index]
+                page = TablePage.of(plumber.pages[index])
                 try:
                     pages.append(_ruled_page(page))
                 finally:

@@ -12,6 +12,7 @@ import pytest
 
 from extractors import ExtractedDocument, ExtractionError, ExtractionLimits, RawTable, extract_document
 from extractors.pdf import _CharIndex
+from extractors.plumber_page import TablePage
 from factory.pdf import DisclosurePdf, Grid, wide_grid
 from tests.conftest import CORPUS, REAL
 from tests.tables import cells
@@ -486,3 +487,31 @@ def test_cells_are_read_as_pdfplumber_reads_them_in_real_pdfs(name: str) -> None
 
     assert compared > 0
     assert differing == []
+
+
+def _objects_both_ways(data: bytes, pages: int) -> list[tuple[dict, dict]]:
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        return [(page.objects, TablePage.of(page).objects) for page in pdf.pages[:pages]]
+
+
+def test_table_page_builds_the_objects_pdfplumber_builds() -> None:
+    doc = DisclosurePdf().page().line("2025年部门收入预算总表").line("单位：万元").table(MERGED_HEADER_GRID)
+    doc.page(orientation="L").line("部门收支总表").table(income_table(40))
+
+    compared = _objects_both_ways(doc.bytes(), pages=2)
+
+    assert all(mine == theirs for theirs, mine in compared)
+    assert sum(len(objects["char"]) for objects, _ in compared) > 300
+
+
+@pytest.mark.parametrize("name", ["js_rd_2019_tables.pdf", "sh_putuo_wanli_2024_bmys.pdf"])
+def test_table_page_builds_the_objects_pdfplumber_builds_on_real_pages(name: str) -> None:
+    """A rotated Distiller file and a landscape WPS one: other producers, other object attributes."""
+    path = REAL / name
+    if not path.is_file():
+        pytest.skip(f"{path} is not present")
+
+    for theirs, mine in _objects_both_ways(path.read_bytes(), pages=6):
+        assert mine.keys() == theirs.keys()
+        for kind, objects in theirs.items():
+            assert mine[kind] == objects, kind
