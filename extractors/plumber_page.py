@@ -3,13 +3,15 @@
 pdfplumber passes every attribute of every object (a table page has thousands of characters, each
 with a dozen attributes) through `resolve_all`, which only ever changes PDF object references, and
 re-derives the object's kind with a regular expression each time: a third of reading a table page.
-`TablePage` skips both for plain values and known classes and is otherwise pdfplumber's own
-`Page.process_object` (pdfplumber 0.11); `tests/test_pdf_reader.py` checks both give equal objects.
+`TablePage` skips both for plain values and known classes, decodes a colour space's name once, and
+is otherwise pdfplumber's own `Page.process_object` (pdfplumber 0.11); tests/test_pdf_extractor.py
+checks that both give equal objects.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from unicodedata import normalize as normalize_unicode
 
 from pdfminer.layout import LTChar, LTCurve, LTItem, LTTextContainer
@@ -18,6 +20,16 @@ from pdfplumber.utils import resolve_all, resolve_and_decode
 
 _PLAIN = frozenset({int, float, str, bool, type(None)})
 _KINDS: dict[type, str] = {}
+
+
+def _plain_tuple(value: object) -> bool:
+    """A character's matrix: `resolve_all` would give it back as it is."""
+    return isinstance(value, tuple) and all(item.__class__ in _PLAIN for item in value)
+
+
+@lru_cache(maxsize=256)
+def _decoded(name: object) -> object:
+    return resolve_and_decode(name)
 
 
 class TablePage(Page):
@@ -32,16 +44,15 @@ class TablePage(Page):
         kind = _KINDS.get(obj.__class__)
         if kind is None:
             kind = _KINDS[obj.__class__] = re.sub(lt_pat, "", obj.__class__.__name__).lower()
-        attr = {
-            key: value if value.__class__ in _PLAIN else resolve_all(value)
-            for key, value in obj.__dict__.items()
-            if key in ALL_ATTRS
-        }
+        attr = {}
+        for key, value in obj.__dict__.items():
+            if key in ALL_ATTRS:
+                attr[key] = value if value.__class__ in _PLAIN or _plain_tuple(value) else resolve_all(value)
         attr["object_type"] = kind
         attr["page_number"] = self.page_number
         for space in ("ncs", "scs"):
             if hasattr(obj, space):
-                attr[space] = resolve_and_decode(getattr(obj, space).name)
+                attr[space] = _decoded(getattr(obj, space).name)
         if isinstance(obj, (LTChar, LTTextContainer)):
             text = obj.get_text()
             norm = self.pdf.unicode_norm
