@@ -310,3 +310,23 @@ def test_document_failing_the_suite_is_not_loaded_and_says_why(tmp_path: Path, a
     failed = con.execute("SELECT column_name FROM stg_expectation_result WHERE NOT success").fetchall()
     assert failed == [("amount_wan",)]
     assert (tmp_path / "quality_docs" / "index.html").exists()
+
+
+def test_a_data_docs_index_that_cannot_be_written_leaves_the_run_s_documents_recorded(
+    tmp_path: Path, absurd_amount_guiyang: Path, capsys
+) -> None:
+    """The index is written last, after every document is in the warehouse: its failure is told, not raised."""
+    warehouse = tmp_path / "w.duckdb"
+    (tmp_path / "quality_docs" / "index.html").mkdir(parents=True)
+
+    assert main(["ingest", str(absurd_amount_guiyang.parent), "--warehouse", str(warehouse)]) == 1
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    assert con.execute("SELECT status FROM dim_document").fetchall() == [("failed_validation",)]
+    assert con.execute("SELECT count(*) FROM stg_expectation_result WHERE NOT success").fetchone() == (1,)
+    error = capsys.readouterr().err
+    assert (
+        "Data Docs index" in error
+        and str(tmp_path / "quality_docs") in error
+        and "the next run writes the index again" in error
+    )
