@@ -60,6 +60,9 @@ STAGED = "staged_disclosure"
 STAGE_JOB = "stage_disclosures"
 LOAD_JOB = "load_warehouse"
 WRITER_POOL = "duckdb_writer"
+# Where a dagster-celery deployment sends the steps that open the warehouse: the queue only the
+# machine holding the DuckDB file listens on (deploy/README.md). Other executors ignore the tag.
+MERGE_QUEUE = "yusuan_merge"
 DOCUMENT_CHECKS = {
     "expectation_suite": "The GX suite passed, so the document's facts were kept.",
     "consistency_findings": "Sums, balances, tables and narrative agree (no error finding).",
@@ -348,6 +351,7 @@ MART_CHECK_SPECS = [
     ],
     check_specs=MART_CHECK_SPECS,
     pool=WRITER_POOL,
+    op_tags={"dagster-celery/queue": MERGE_QUEUE},
 )
 def warehouse_tables(context: dg.AssetExecutionContext, warehouse: DuckDBResource, staging: Staging) -> Iterator:
     """Merges every staged document not yet merged, one transaction each; merging the same staged
@@ -397,6 +401,7 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: DuckDBResourc
     asset=STAGED,
     additional_deps=["dim_document"],
     pool=WRITER_POOL,
+    op_tags={"dagster-celery/queue": MERGE_QUEUE},
     description="Every registered document was loaded: none rejected, none failed its suite.",
 )
 def every_document_loaded(context: dg.AssetCheckExecutionContext, warehouse: DuckDBResource) -> dg.AssetCheckResult:

@@ -19,7 +19,7 @@ import dagster as dg
 import pytest
 
 from factory.disclosures import DisclosureSpec, build_disclosure, shanghai_spec
-from pipelines.definitions import LOAD_JOB, STAGE_JOB
+from pipelines.definitions import LOAD_JOB, MERGE_QUEUE, STAGE_JOB
 from pipelines.inbox import DISCLOSURE_PARTITIONS, partition_key, range_tags
 from pipelines.run import IngestOptions, QualitySettings, file_document_id, ingest
 from tests.conftest import REQUIRE_SHARED, read_only
@@ -27,7 +27,9 @@ from tests.test_staging import COMPARED
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-WORKERS = ("yusuan-a", "yusuan-b")
+# The queues each worker takes: yusuan-b stands for the machine that holds the warehouse.
+QUEUES = {"yusuan-a": ("dagster",), "yusuan-b": ("dagster", MERGE_QUEUE)}
+WORKERS = tuple(QUEUES)
 # CI installs redis-server and the cluster extra (.ci/run, scripts/test): there the test must run.
 IN_CI = REQUIRE_SHARED or bool(os.environ.get("CI"))
 
@@ -157,7 +159,9 @@ def cluster(tmp_path: Path, redis_url: str) -> Iterator[Cluster]:
                     [
                         str(BIN / "dagster-celery"),
                         *("worker", "start", "-A", "dagster_celery.app", "-y", "deploy/celery-worker.yaml"),
-                        *("-n", name, "--", "--pool", "solo", "--concurrency", "1"),
+                        # One -q: celery keeps only the last of several -Q.
+                        *("-n", name, "-q", ",".join(QUEUES[name])),
+                        *("--", "--pool", "solo", "--concurrency", "1"),
                         *("--without-gossip", "--without-heartbeat"),
                     ],
                     cwd=ROOT,
@@ -240,8 +244,8 @@ def test_staging_runs_are_celery_tasks_on_two_workers_and_the_merge_equals_the_c
 
     workers = {_celery_process(process.pid): name for name, process in cluster.workers.items()}
     ran_on = _where_steps_ran(cluster.home, workers)
-    assert sorted(worker for job, worker in ran_on if job == STAGE_JOB) == sorted(WORKERS)
-    assert LOAD_JOB in {job for job, _ in ran_on}
+    assert sorted(worker for job, worker, _ in ran_on if job == STAGE_JOB) == sorted(WORKERS)
+    assert {(worker, queue) for job, worker, queue in ran_on if job == LOAD_JOB} == {("yusuan-b", MERGE_QUEUE)}
     for name, log in cluster.logs.items():
         text = log.read_text(errors="replace")
         assert text.count("Task execute_plan[") == 2 * text.count("succeeded in") > 0, name
@@ -253,9 +257,9 @@ def test_staging_runs_are_celery_tasks_on_two_workers_and_the_merge_equals_the_c
     assert merged == expected
 
 
-def _where_steps_ran(home: Path, workers: dict[int, str]) -> list[tuple[str, str]]:
-    """(job, worker) of every run's steps: the worker the executor names as having taken each step's
-    task, which must be the process the step's events come from."""
+def _where_steps_ran(home: Path, workers: dict[int, str]) -> list[tuple[str, str, str]]:
+    """(job, worker, queue) of every run's steps: the worker the executor names as having taken each
+    step's task, which must be the process the step's events come from, and the queue it was sent to."""
     ran_on = []
     with dg.DagsterInstance.from_config(str(home)) as instance:
         for run in instance.get_runs():
@@ -267,10 +271,15 @@ def _where_steps_ran(home: Path, workers: dict[int, str]) -> list[tuple[str, str
                 if e.event_type == dg.DagsterEventType.ENGINE_EVENT and "Celery worker" in e.engine_event_data.metadata
             }
             started = {e.step_key: e.pid for e in events if e.event_type == dg.DagsterEventType.STEP_START}
+            queues = {
+                e.step_key: (e.message or "").rsplit(" to queue ", 1)[1].strip('".')
+                for e in events
+                if e.event_type == dg.DagsterEventType.ENGINE_EVENT and " to queue " in (e.message or "")
+            }
             assert taken.keys() == started.keys() and taken, run.job_name
             for step, pid in started.items():
                 assert pid is not None and workers.get(pid) == taken[step], (step, taken, workers)
-                ran_on.append((run.job_name, taken[step]))
+                ran_on.append((run.job_name, taken[step], queues[step]))
     return ran_on
 
 
