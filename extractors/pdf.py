@@ -30,6 +30,7 @@ from pdfminer.psparser import PSException
 from pdfplumber.utils import extract_text
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
+from extractors import deadline
 from extractors.layout import AMOUNT_CELL, Block, Page, assemble, printed_cell
 from extractors.model import ExtractedDocument, ExtractionError, ExtractionLimits
 from extractors.ocr import OcrFailed, OcrGrid, OcrLine, ocr_available, read_scanned_page
@@ -97,6 +98,7 @@ def extract_pdf_document(path: Path, data: bytes, document_id: str, limits: Extr
         if not ocr:
             _reject_without_text_layer(path, scans)
         ocr_pages = sum(map(_needs_ocr, scans)) if ocr else 0
+        deadline.extend(limits.reading_seconds(ocr_pages) - limits.timeout_seconds)
         pages = _read_pages(path, data, document, scans, ocr, (started, limits, ocr_pages))
         if not any(scan.chars for scan in scans) and not any(pages):
             raise ExtractionError(

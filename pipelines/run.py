@@ -32,6 +32,7 @@ from extractors import (
     ExtractionError,
     ExtractionLimits,
     cap_data_memory,
+    deadline,
     display_name,
     extract_document,
     file_modified_at,
@@ -299,12 +300,26 @@ class IngestOptions:
 def process_document(path: Path, limits: ExtractionLimits, quality: QualitySettings) -> DocumentOutcome:
     """A worker's whole part of one document: extract, normalize, validate. The outcome comes back
     finished, so the process that loads it does no more than load."""
-    return validate_step(read_document(path, limits), quality)
+    deadline.arm(limits.timeout_seconds)
+    try:
+        return validate_step(read_document(path, limits), quality)
+    finally:
+        deadline.disarm()
 
 
 def _timed_out(path: Path, seconds: float, step: str) -> DocumentOutcome:
     reason = (
         f"{path.name}: not {step} within {seconds:g} s and stopped; "
+        "check the file (very long or malformed), or raise the limit (--timeout, --ocr-seconds-per-page)."
+    )
+    return rejected_outcome(path, "timeout", reason)
+
+
+def _past_deadline(path: Path, limits: ExtractionLimits) -> DocumentOutcome:
+    """The worker ended itself at the document's deadline (extractors/deadline.py)."""
+    scans = " (plus --ocr-seconds-per-page for each page read by OCR)" if limits.ocr else ""
+    reason = (
+        f"{path.name}: not read within {limits.timeout_seconds:g} s{scans} and stopped, stuck inside a parser; "
         "check the file (very long or malformed), or raise the limit (--timeout, --ocr-seconds-per-page)."
     )
     return rejected_outcome(path, "timeout", reason)
@@ -327,8 +342,9 @@ _OUT_OF_MEMORY_SIGNALS = {signal.SIGABRT, signal.SIGKILL}
 def worker_seconds(path: Path, limits: ExtractionLimits) -> float:
     """How long a worker may take over `path`. Which pages of a PDF OCR will read is known only once
     their content is parsed, which is the worker's job (a hostile file must not be parsed here), so
-    the worker is given time for every page of a PDF to be OCR'd (its page count is read from the
-    page tree alone) and stops itself at the limits' time for the pages it actually OCRs."""
+    the pool gives the worker time for every page of a PDF to be OCR'd (its page count is read from
+    the page tree alone); the worker's own deadline (extractors/deadline.py) ends it at the limits'
+    time for the pages it actually OCRs, even inside C code."""
     return limits.reading_seconds(page_count(path) or 0) if limits.ocr else limits.timeout_seconds
 
 
@@ -341,6 +357,8 @@ def _settle(path: Path, future, limits: ExtractionLimits, seconds: float, step: 
     except MemoryError:
         return _out_of_memory(path, limits, "MemoryError in the reader")
     except ProcessExpired as error:
+        if error.exitcode == deadline.EXIT_CODE:
+            return _past_deadline(path, limits)
         if -error.exitcode in _OUT_OF_MEMORY_SIGNALS:
             return _out_of_memory(path, limits, f"the reader process died of {signal.Signals(-error.exitcode).name}")
         reason = f"{path.name}: the reader process died ({error}); the file may be malformed or too big"
@@ -379,6 +397,7 @@ def _start_worker(max_memory_bytes: int, quality: QualitySettings | None) -> Non
     `--max-memory` leaves a document the same room whether its worker also validates or not.
     """
     _warm_up()
+    deadline.watch()
     cap_data_memory(max_memory_bytes)
     if quality is not None:
         grant_fixed_memory(lambda: prepare_suite(quality.data_docs))

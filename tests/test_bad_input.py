@@ -1,11 +1,16 @@
 """Bad files among good ones: each gets a status and a reason, harms nothing, stops nothing."""
 
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from extractors import ExtractionLimits, deadline
 from pipelines.cli import main
+from pipelines.run import _pool, _settle
 from tests import badfiles
 from tests.conftest import CANGXI_SEED, CORPUS, GUIYANG_SEED
 
@@ -132,6 +137,39 @@ def test_a_document_past_the_timeout_is_stopped_and_the_others_load(tmp_path: Pa
     }
     assert rows["long.txt"][0] == "timeout" and rows["long.txt"][1].startswith("long.txt: not read within 2 s")
     assert rows[GUIYANG_SEED.name][0] == "loaded"
+
+
+def stuck_in_c_code(seconds: float) -> None:
+    """A reader inside C code that does not return (time.sleep's), past its 0.5 s deadline."""
+    deadline.arm(0.5)
+    time.sleep(seconds)
+
+
+def test_a_worker_stuck_in_c_code_ends_at_its_deadline_not_at_the_pool_s_limit(tmp_path: Path) -> None:
+    """The pool's limit allows a PDF the time of OCR'ing every page; the deadline is the document's own."""
+    stuck = tmp_path / "stuck.pdf"
+    stuck.write_bytes(b"%PDF-1.4 never read")
+    limits = ExtractionLimits(timeout_seconds=0.5)
+    with _pool(1, limits) as pool:
+        started = time.monotonic()
+        outcome = _settle(stuck, pool.schedule(stuck_in_c_code, args=(300,), timeout=240), limits, 240)
+        took = time.monotonic() - started
+    assert outcome.status == "timeout"
+    assert outcome.reason.startswith("stuck.pdf: not read within 0.5 s (plus --ocr-seconds-per-page")
+    assert took < 60, "stopped by the pool's 240 s limit, not by the worker's deadline"
+
+
+def test_a_reader_extends_its_deadline_by_what_its_ocr_pages_may_take() -> None:
+    script = (
+        "import time\n"
+        "from extractors import deadline\n"
+        "deadline.watch(); deadline.arm(0.3); deadline.extend(1.5)\n"
+        "time.sleep(0.9); print('alive after 0.9 s', flush=True)\n"
+        "time.sleep(30); print('alive after 30 s', flush=True)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert done.returncode == deadline.EXIT_CODE, done.stderr
+    assert done.stdout.splitlines() == ["alive after 0.9 s"]
 
 
 def test_identical_content_under_two_names_is_ingested_once(tmp_path: Path, capsys) -> None:
