@@ -9,6 +9,7 @@ from extractors.document import (
     page_count,
 )
 from extractors.model import (
+    TIMEOUT_ADVICE,
     ExtractedDocument,
     ExtractionError,
     ExtractionLimits,
@@ -22,6 +23,7 @@ from extractors.model import (
 
 __all__ = [
     "READERS",
+    "TIMEOUT_ADVICE",
     "ExtractedDocument",
     "ExtractionError",
     "ExtractionLimits",

@@ -69,6 +69,10 @@ class ExtractedDocument:
     ocr_pages: int = 0
 
 
+# What a document stopped at its time limit is told to do, whichever of the limit's keepers stopped it.
+TIMEOUT_ADVICE = "check the file (very long or malformed), or raise the limit (--timeout, --ocr-seconds-per-page)."
+
+
 @dataclass(frozen=True)
 class ExtractionLimits:
     """Bounds on one document, so a hostile or broken file costs a known amount and no more."""

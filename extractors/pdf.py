@@ -32,7 +32,7 @@ from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from extractors import deadline
 from extractors.layout import AMOUNT_CELL, Block, Page, assemble, printed_cell
-from extractors.model import ExtractedDocument, ExtractionError, ExtractionLimits
+from extractors.model import TIMEOUT_ADVICE, ExtractedDocument, ExtractionError, ExtractionLimits
 from extractors.ocr import OcrFailed, OcrGrid, OcrLine, ocr_available, read_scanned_page
 from extractors.plumber_page import TablePage
 from extractors.textlayer import clean_line, normalize_text, run_on, wraps_onto
@@ -264,7 +264,7 @@ def _within(path: Path, budget: tuple[float, ExtractionLimits, int], index: int,
         raise ExtractionError(
             "timeout",
             f"{path.name}: not read within {allowed:g} s{scanned} and stopped after page {index + 1} of {count}; "
-            "check the file (very long or malformed), or raise the limit (--timeout, --ocr-seconds-per-page).",
+            + TIMEOUT_ADVICE,
         )
 
 

@@ -28,6 +28,7 @@ from expectations.consistency import Rules, consistency_findings, default_rules
 from expectations.ocr_gate import gate_ocr_facts
 from expectations.suite import DocsPage, prepare_suite, result_records, validate_facts, write_data_docs_index
 from extractors import (
+    TIMEOUT_ADVICE,
     ExtractedDocument,
     ExtractionError,
     ExtractionLimits,
@@ -308,10 +309,7 @@ def process_document(path: Path, limits: ExtractionLimits, quality: QualitySetti
 
 
 def _timed_out(path: Path, seconds: float, step: str) -> DocumentOutcome:
-    reason = (
-        f"{path.name}: not {step} within {seconds:g} s and stopped; "
-        "check the file (very long or malformed), or raise the limit (--timeout, --ocr-seconds-per-page)."
-    )
+    reason = f"{path.name}: not {step} within {seconds:g} s and stopped; " + TIMEOUT_ADVICE
     return rejected_outcome(path, "timeout", reason)
 
 
@@ -320,7 +318,7 @@ def _past_deadline(path: Path, limits: ExtractionLimits) -> DocumentOutcome:
     scans = " (plus --ocr-seconds-per-page for each page read by OCR)" if limits.ocr else ""
     reason = (
         f"{path.name}: not read within {limits.timeout_seconds:g} s{scans} and stopped, stuck inside a parser; "
-        "check the file (very long or malformed), or raise the limit (--timeout, --ocr-seconds-per-page)."
+        + TIMEOUT_ADVICE
     )
     return rejected_outcome(path, "timeout", reason)
 
