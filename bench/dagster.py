@@ -89,7 +89,10 @@ def _dagster_round(files: list[Path], batch: int, work: Path) -> dict:
 
 def section_dagster(options, files: list[Path], work: Path) -> dict:
     """Paired rounds of the Dagster path and the CLI on the same files, alternating which runs first."""
+    from pipelines.resources import Inbox
+
     backlog = files[: options.backlog]
+    batch = options.batch_size or Inbox().batch_size
     rounds = []
     for number in range(options.rounds):
         round_work = work / f"dagster_round_{number}"
@@ -103,7 +106,7 @@ def section_dagster(options, files: list[Path], work: Path) -> dict:
             if kind == "cli":
                 timing["cli_seconds"] = _timed(cli)[0]
             else:
-                timing |= _dagster_round(backlog, options.batch_size, round_work / "dagster")
+                timing |= _dagster_round(backlog, batch, round_work / "dagster")
         dagster_seconds = timing["staging_seconds"] + timing["loader_seconds"]
         timing["ratio"] = timing["cli_seconds"] / dagster_seconds
         rounds.append(timing)
@@ -116,7 +119,7 @@ def section_dagster(options, files: list[Path], work: Path) -> dict:
     merged_per_second = statistics.median(r["merge"]["merged"] / r["merge"]["seconds"] for r in rounds)
     summary = {
         "documents": len(backlog),
-        "batch_size": options.batch_size,
+        "batch_size": batch,
         "rounds": rounds,
         "dagster_backlog_vs_cli": round(statistics.median(r["ratio"] for r in rounds), 3),
         "staging_seconds_per_document": round(staging_per_document, 3),

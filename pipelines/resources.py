@@ -16,10 +16,12 @@ _DEFAULT_LIMITS = ExtractionLimits()
 
 class Inbox(dg.ConfigurableResource):
     """The folder the sensor watches (files may sit in sub-folders), and how many new documents one
-    run reads: a run pays Python's and the libraries' start once for all of them."""
+    run reads: a run pays Python's and the libraries' start, and its reader pool's, once for all of
+    them (about 4 s, the time of 5-10 documents), so a backlog goes in few runs; several runs at
+    once are what spreads work over machines (deploy/README.md)."""
 
     path: str = "data/inbox"
-    batch_size: int = 25
+    batch_size: int = 50
 
     def location(self) -> Path:
         return Path(self.path)
