@@ -7,6 +7,12 @@ low-confidence cell that breaks a sum, and whose sum-implied value closes the ta
 with its page and box instead of loaded wrong; a table that still does not close loads nothing and
 says why. Published budgets carry their own errors too, and such a table is refused the same way:
 the text layer would have shown the error as a finding; a scan cannot tell it from a misreading.
+
+Only a sum that closes on the amounts as read confirms an amount: one that closes thanks to a value
+the gate implied for a quarantined cell was made to close around whatever else it holds, a misread
+neighbour included. A low-confidence amount no such sum checks is left out; so is any amount no
+such sum checks in a table the gate had to correct, whatever its confidence, as that table has
+shown its reading errs.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from expectations.consistency import Rules, consistency_findings
 from transforms.facts import Issue
 
 _ERROR = "error"
+# What names a sum among a table's findings, whatever its amounts.
+_SUM = ("rule", "table_index", "subject_code", "subject_name", "measure", "page", "source_position")
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,10 @@ def _errors(table: pl.DataFrame, rules: Rules, document_kind: str | None) -> pl.
     return findings.filter(pl.col("severity") == _ERROR)
 
 
+def _sums_broken(errors: pl.DataFrame) -> set[tuple]:
+    return set(errors.select(_SUM).iter_rows())
+
+
 def _with_amount(table: pl.DataFrame, cell: int, amount: Decimal) -> pl.DataFrame:
     return table.with_columns(
         amount_wan=pl.when(pl.col("cell") == cell).then(pl.lit(amount, pl.Decimal(18, 2))).otherwise("amount_wan")
@@ -59,7 +71,8 @@ def _with_amount(table: pl.DataFrame, cell: int, amount: Decimal) -> pl.DataFram
 def _gate_table(table: pl.DataFrame, rules: Rules, document_kind: str | None) -> tuple[pl.DataFrame, list[Issue]]:
     gate = rules.ocr_gate
     doubtful = table.filter(pl.col("ocr_confidence") < gate.low_confidence)
-    trial, broken = table, _errors(table, rules, document_kind)
+    as_read = _errors(table, rules, document_kind)
+    trial, broken = table, as_read
     implied: dict[int, Decimal] = {}
     while not broken.is_empty() and len(implied) < gate.max_quarantined_cells:
         best: tuple[int, int, Decimal, pl.DataFrame] | None = None
@@ -96,29 +109,37 @@ def _gate_table(table: pl.DataFrame, rules: Rules, document_kind: str | None) ->
         )
         for row in table.filter(pl.col("cell").is_in(list(implied))).iter_rows(named=True)
     ]
-    unconfirmed = [
-        cell
-        for cell, amount in doubtful.select("cell", "amount_wan").iter_rows()
-        if cell not in implied and _checked_by_nothing(trial, cell, amount + gate.probe, rules, document_kind)
-    ]
+    suspects = table.filter(~pl.col("cell").is_in(list(implied))) if implied else doubtful
+    unconfirmed = _unconfirmed(table, suspects, _sums_broken(as_read), rules, document_kind)
+    why = (
+        f"the table's sums showed {len(implied)} of its amounts misread, and no sum that closes as read checks this one"
+        if implied
+        else "it is in no sum the table prints, so nothing confirms it"
+    )
     issues += [
         _issue(
             first,
             row,
             "ocr_unconfirmed",
             f"'{row['amount_printed']}' read by OCR with confidence {row['ocr_confidence']:.2f} "
-            f"(box {row['ocr_box']}) under '{row['column_label']}' is in no sum the table prints, so nothing "
-            "confirms it: left out of the facts; check the scan",
+            f"(box {row['ocr_box']}) under '{row['column_label']}': {why}: left out of the facts; check the scan",
         )
         for row in table.filter(pl.col("cell").is_in(unconfirmed)).iter_rows(named=True)
     ]
     return table.filter(~pl.col("cell").is_in([*implied, *unconfirmed])), issues
 
 
-def _checked_by_nothing(
-    table: pl.DataFrame, cell: int, moved: Decimal, rules: Rules, document_kind: str | None
-) -> bool:
-    return _errors(_with_amount(table, cell, moved), rules, document_kind).is_empty()
+def _unconfirmed(
+    table: pl.DataFrame, suspects: pl.DataFrame, broken_as_read: set[tuple], rules: Rules, document_kind: str | None
+) -> list[int]:
+    """The suspects no sum that closes on the amounts as read checks: moved, they break no such sum.
+    A sum closed by the gate's own implied values proves nothing, made to close around what it holds."""
+    probe = rules.ocr_gate.probe
+    return [
+        cell
+        for cell, amount in suspects.select("cell", "amount_wan").iter_rows()
+        if _sums_broken(_errors(_with_amount(table, cell, amount + probe), rules, document_kind)) <= broken_as_read
+    ]
 
 
 def _issue(table: dict, row: dict, kind: str, message: str) -> Issue:

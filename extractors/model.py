@@ -67,6 +67,10 @@ class ExtractedDocument:
     modified_at: datetime | None = None
     # Pages without a text layer that were read by OCR.
     ocr_pages: int = 0
+    # Pages without a text layer left unread (OCR off or unavailable), numbered from 1, and why,
+    # with what to do: their amounts are in no count, so the document must say it was partly read.
+    unread_pages: tuple[int, ...] = ()
+    unread_because: str | None = None
 
 
 # What a document stopped at its time limit is told to do, whichever of the limit's keepers stopped it.

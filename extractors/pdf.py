@@ -70,7 +70,8 @@ class _PageScan:
 def extract_pdf_document(path: Path, data: bytes, document_id: str, limits: ExtractionLimits) -> ExtractedDocument:
     """Tables in reading order with the title and unit printed above each; the rest is narrative.
     Pages without a text layer are read by OCR (`limits.ocr`), text pages of the same file by their
-    text; reading stops once it has taken the limits' time for the pages OCR reads."""
+    text; reading stops once it has taken the limits' time for the pages OCR reads. Where OCR is off
+    or cannot run, a file's scanned pages are listed as unread: a partly read file must say so."""
     started = time.monotonic()
     _refuse_inflating_past(path, data, limits.max_stream_bytes)
     try:
@@ -94,10 +95,12 @@ def extract_pdf_document(path: Path, data: bytes, document_id: str, limits: Extr
             )
         metadata = {key: normalize_text(value) for key, value in document.get_metadata_dict(skip_empty=True).items()}
         scans = [_scan(document, index) for index in range(len(document))]
-        ocr = limits.ocr and any(map(_needs_ocr, scans)) and _ocr_can_run(path, scans)
+        scanned = tuple(number for number, scan in enumerate(scans, start=1) if _needs_ocr(scan))
+        unread_because = _why_ocr_cannot_read(path, scans, limits) if scanned else None
+        ocr = bool(scanned) and unread_because is None
         if not ocr:
             _reject_without_text_layer(path, scans)
-        ocr_pages = sum(map(_needs_ocr, scans)) if ocr else 0
+        ocr_pages = len(scanned) if ocr else 0
         deadline.extend(limits.reading_seconds(ocr_pages) - limits.timeout_seconds)
         pages = _read_pages(path, data, document, scans, ocr, (started, limits, ocr_pages))
         if not any(scan.chars for scan in scans) and not any(pages):
@@ -109,25 +112,32 @@ def extract_pdf_document(path: Path, data: bytes, document_id: str, limits: Extr
     finally:
         document.close()
     extracted = _assemble(path, document_id, pages, metadata)
-    return replace(extracted, ocr_pages=ocr_pages)
+    unread = () if ocr else scanned
+    return replace(extracted, ocr_pages=ocr_pages, unread_pages=unread, unread_because=unread_because)
 
 
 def _needs_ocr(scan: _PageScan) -> bool:
     return bool(scan.images and not scan.chars)
 
 
-def _ocr_can_run(path: Path, scans: list[_PageScan]) -> bool:
-    """Whether OCR loads; when it does not, a scan is refused saying why (a text page still reads)."""
+def _why_ocr_cannot_read(path: Path, scans: list[_PageScan], limits: ExtractionLimits) -> str | None:
+    """None when OCR reads the pages without a text layer, else why not and what to do, for the
+    pages left unread; an image-only file OCR cannot run on is refused saying why."""
+    if not limits.ocr:
+        return "OCR is off (--no-ocr); ingest the file again with OCR on"
     problem = ocr_available()
     if problem is None:
-        return True
+        return None
     if not any(scan.chars for scan in scans):
         raise ExtractionError(
             "needs_ocr",
             f"{path.name}: image-only PDF ({len(scans)} pages, no text layer) and OCR cannot run here: {problem}; "
             "install yusuan's dependencies (rapidocr, onnxruntime) or supply a text-based PDF.",
         )
-    return False
+    return (
+        f"OCR cannot run here ({problem}); install yusuan's dependencies (rapidocr, onnxruntime) "
+        "and ingest the file again"
+    )
 
 
 def _refuse_inflating_past(path: Path, data: bytes, bound: int) -> None:

@@ -118,7 +118,8 @@ def _parser() -> argparse.ArgumentParser:
     ingest_cmd.add_argument(
         "--no-ocr",
         action="store_true",
-        help="leave pages without a text layer (scans) unread: an image-only PDF is needs_ocr",
+        help="leave pages without a text layer (scans) unread: an image-only PDF is needs_ocr, "
+        "a file with text pages too loads them and names the pages it left unread",
     )
     report_cmd = commands.add_parser("report", help="print a document's data-quality findings")
     report_cmd.add_argument("document", help="document id (or prefix), file name, or path of an ingested file")
@@ -161,7 +162,7 @@ def _describe(outcome: DocumentOutcome) -> str:
         f"{_KIND_WORDS.get(record['document_kind'] or '', '')}  document {record['document_id'][:12]}\n"
         f"  tables: {tables}\n"
         f"  facts: {record['facts_loaded']}  issues: {outcome.load.issues.height}  findings: {quality}\n"
-        f"  {_coverage(record)}"
+        f"  {_coverage(record)}" + (f"\n  WARNING {reason}" if record.get("unread_pages") else "")
     )
 
 
@@ -174,7 +175,8 @@ def _coverage(record: dict) -> str:
     """How many amounts printed in its tables became facts; a partly read document must say so."""
     cells, loaded = _amounts(record)
     if loaded >= cells:
-        return f"amounts read: {loaded} of {cells} (100 %)"
+        where = " on the pages read" if record.get("unread_pages") else ""
+        return f"amounts read: {loaded} of {cells} (100 %){where}"
     return (
         f"WARNING amounts read: {loaded} of {cells} ({100 * loaded / cells:.1f} %): "
         f"{cells - loaded} printed amounts are not facts; `yusuan report FILE` lists the tables and rows"
@@ -182,8 +184,10 @@ def _coverage(record: dict) -> str:
 
 
 def _partly_read(outcome: DocumentOutcome) -> bool:
-    cells, loaded = _amounts(outcome.load.document.row(0, named=True) if outcome.load is not None else {})
-    return loaded < cells
+    """Some printed amount is not a fact, or some page was not read at all (its amounts are in no count)."""
+    record = outcome.load.document.row(0, named=True) if outcome.load is not None else {}
+    cells, loaded = _amounts(record)
+    return loaded < cells or bool(record.get("unread_pages"))
 
 
 def _ingest(args: argparse.Namespace) -> int:

@@ -66,7 +66,7 @@ MERGE_QUEUE = "yusuan_merge"
 DOCUMENT_CHECKS = {
     "expectation_suite": "The GX suite passed, so the document's facts were kept.",
     "consistency_findings": "Sums, balances, tables and narrative agree (no error finding).",
-    "amounts_read": "Every amount printed in the document's tables became a fact.",
+    "amounts_read": "Every page was read and every amount printed in the document's tables became a fact.",
 }
 # Each table: what it holds, and the tables it is made from (besides the staged documents).
 WAREHOUSE_TABLES: dict[str, tuple[str, list[str]]] = {
@@ -92,6 +92,16 @@ WAREHOUSE_TABLES: dict[str, tuple[str, list[str]]] = {
     ),
 }
 FUNCTION_MART = "mart_function_by_region_year"
+# stg_issue kinds that name printed amounts, or whole pages, that did not become facts.
+NOT_READ_ISSUES = (
+    "unknown_table",
+    "quarantined_row",
+    "malformed_amount",
+    "needs_ocr",
+    "ocr_quarantined",
+    "ocr_unconfirmed",
+    "ocr_table_unbalanced",
+)
 
 # Partitioned asset checks are a preview feature in Dagster 1.13 and warn when declared; they are
 # what lets each check result name its document, so the warning is silenced here and only here.
@@ -302,28 +312,34 @@ def _findings_check(key: str, outcome: DocumentOutcome, record: dict, page: str)
 
 
 def _amounts_read_check(key: str, outcome: DocumentOutcome, record: dict, page: str) -> dg.AssetCheckEvaluation:
-    """Warns when a loaded document left printed amounts out (unknown tables, quarantined rows); a
-    document read but not loaded (its suite failed) fails it, with what was not read."""
+    """Warns when a loaded document left printed amounts out (unknown tables, quarantined rows, OCR
+    readings its sums do not confirm) or pages unread (scans, OCR off): a partly read document must
+    not look like a success. A document read but not loaded (its suite failed) fails it, with what
+    was not read."""
     if outcome.load is None or record.get("amount_cells") is None:
         return _rejected(key, "amounts_read", outcome, page)
     cells, loaded = int(record["amount_cells"]), int(record.get("amount_cells_loaded") or 0)
+    unread_pages = int(record.get("unread_pages") or 0)
     issues = outcome.load.issues
-    unread = issues.filter(issues["kind"].is_in(["unknown_table", "quarantined_row", "malformed_amount"]))
+    unread = issues.filter(issues["kind"].is_in(NOT_READ_ISSUES))
     lines = ["| page | where | what |", "|---|---|---|"] + [
         f"| {markdown_cell(row['page'])} | {markdown_cell(row['source_position'])} | {markdown_cell(row['message'])} |"
         for row in unread.iter_rows(named=True)
     ]
     share = f"{loaded} of {cells} ({100 * loaded / cells:.1f} %)" if cells else "no amount printed"
     kept = outcome.status == "loaded"
+    said = "" if kept else f"; {outcome.status}: {outcome.reason}"
+    said += f"; {outcome.reason}" if kept and unread_pages else ""
     return _evaluation(
         key,
         "amounts_read",
-        kept and loaded >= cells,
+        kept and loaded >= cells and not unread_pages,
         dg.AssetCheckSeverity.WARN if kept else dg.AssetCheckSeverity.ERROR,
         outcome.path.name,
-        description=printable(f"amounts read: {share}" + ("" if kept else f"; {outcome.status}: {outcome.reason}")),
+        description=printable(f"amounts read: {share}{said}"),
         status=dg.MetadataValue.text(outcome.status),
         amounts_read=dg.MetadataValue.text(share),
+        pages_not_read=dg.MetadataValue.text(str(unread_pages)),
         not_read=dg.MetadataValue.md("\n".join(lines) if unread.height else "every amount was read"),
         data_quality_page=dg.MetadataValue.url(page),
     )

@@ -63,6 +63,7 @@ from warehouse.records import (
     empty_facts,
     issue_records,
     issues_frame,
+    partly_read_reason,
     table_records,
 )
 
@@ -211,11 +212,14 @@ def _normalized(extracted: ExtractedDocument) -> DocumentOutcome:
         key = table.table_type or "unknown"
         tables_by_type[key] = tables_by_type.get(key, 0) + 1
     problem = identity_problem(normalized)
-    status, reason = (problem[0], f"{extracted.path.name}: {problem[1]}") if problem else ("loaded", None)
+    if problem:
+        status, reason = problem[0], f"{extracted.path.name}: {problem[1]}"
+    else:
+        status, reason = "loaded", partly_read_reason(extracted)
     load = DocumentLoad(
         document=document_record(extracted, normalized, status, reason),
         tables=table_records(normalized),
-        issues=issue_records(normalized),
+        issues=issue_records(normalized, extracted),
         facts=normalized.facts if problem is None else empty_facts(),
     )
     return DocumentOutcome(extracted.path, load, tables_by_type, extracted.text, extracted.pages)

@@ -9,27 +9,33 @@ by OCR, with amounts misread on purpose.
 from __future__ import annotations
 
 import io
+import json
 import subprocess
 import sys
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import polars as pl
 import pytest
 from fpdf import FPDF
 from PIL import Image
 
-from expectations.consistency import default_rules
+from expectations.consistency import consistency_findings, default_rules
 from expectations.ocr_gate import gate_ocr_facts
 from extractors import ExtractionError, ExtractionLimits, extract_document
 from factory.disclosures import Disclosure, DisclosureSpec, build_disclosure
 from factory.scan import scanned_pdf
 from pipelines.cli import main
+from pipelines.definitions import staged_disclosure
+from pipelines.inbox import DISCLOSURE_PARTITIONS, range_tags
+from pipelines.resources import ReadingLimits
 from pipelines.run import DocumentOutcome, QualitySettings, read_document, validate_step, worker_seconds
 from tests.conftest import CORPUS
 from tests.test_generated_layouts import label_key
+from tests.test_pipeline import key_of, resources
 
 MIXED_PAGE_TYPE = "expenditure_summary"
 ROOT = Path(__file__).resolve().parents[1]
@@ -154,16 +160,125 @@ def test_the_command_reads_a_mixed_file_by_ocr_in_its_worker_and_a_rerun_changes
     assert {row[1] for row in snapshots[0] if row[0] == "ocr"} == {page}
 
 
-def test_the_command_with_no_ocr_leaves_a_scan_needs_ocr(folder: Path, disclosure: Disclosure) -> None:
+def test_the_command_with_no_ocr_leaves_a_scan_needs_ocr_and_reads_it_again_next_time(
+    folder: Path, disclosure: Disclosure, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = folder / "cli_no_ocr" / "scan.pdf"
     path.parent.mkdir()
     path.write_bytes(scanned_pdf(disclosure.pdf, pages=None, seed=5))
     warehouse = folder / "cli_no_ocr.duckdb"
-    assert main(["ingest", str(path), "--no-ocr", "--warehouse", str(warehouse)]) == 1
+    for _ in range(2):
+        assert main(["ingest", str(path), "--no-ocr", "--warehouse", str(warehouse)]) == 1
+        assert "unchanged" not in capsys.readouterr().out, "a file OCR was off for is not read again"
     with duckdb.connect(str(warehouse), read_only=True) as con:
         status, reason = con.execute("SELECT status, reason FROM dim_document").fetchone() or (None, None)
         assert con.execute("SELECT count(*) FROM fct_budget_amount").fetchone() == (0,)
     assert status == "needs_ocr" and "--no-ocr" in reason
+
+
+def mixed_pdf(disclosure: Disclosure) -> bytes:
+    return scanned_pdf(disclosure.pdf, pages={disclosure.pages[MIXED_PAGE_TYPE]}, seed=7)
+
+
+def test_a_mixed_file_read_without_ocr_loads_its_text_pages_and_records_its_scan_unread(
+    folder: Path, disclosure: Disclosure, text: DocumentOutcome
+) -> None:
+    page = disclosure.pages[MIXED_PAGE_TYPE]
+    path = folder / "mixed_no_ocr.pdf"
+    path.write_bytes(mixed_pdf(disclosure))
+    outcome = validate_step(read_document(path, ExtractionLimits(ocr=False)), QualitySettings())
+    assert outcome.status == "loaded", outcome.reason
+    assert outcome.load is not None
+    unread = outcome.load.issues.filter(pl.col("kind") == "needs_ocr")
+    assert unread["page"].to_list() == [page]
+    message = unread["message"][0]
+    assert message.startswith(f"{path.name}: page {page} has no text layer") and "--no-ocr" in message
+    document = outcome.load.document.row(0, named=True)
+    assert (document["unread_pages"], document["ocr_pages"]) == (1, 0)
+    assert document["reason"].startswith(f"{path.name}: only partly read: 1 of {disclosure.page_count} pages")
+    assert f"(page {page}: no text layer)" in document["reason"]
+    facts = facts_of(outcome)
+    assert facts.filter(pl.col("page") == page).is_empty()
+    printed = facts_of(text).filter(pl.col("page") != page)
+    assert Counter(fact_key(f) for f in facts.iter_rows(named=True)) == Counter(
+        fact_key(f) for f in printed.iter_rows(named=True)
+    )
+
+
+def test_the_command_warns_of_a_mixed_file_read_without_ocr_and_reads_it_whole_next_time(
+    folder: Path, disclosure: Disclosure, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = disclosure.pages[MIXED_PAGE_TYPE]
+    path = folder / "cli_mixed_no_ocr" / "mixed.pdf"
+    path.parent.mkdir()
+    path.write_bytes(mixed_pdf(disclosure))
+    warehouse = path.parent / "w.duckdb"
+    assert main(["ingest", str(path), "--no-ocr", "--warehouse", str(warehouse)]) == 0
+    out = capsys.readouterr().out
+    warnings = [line for line in out.splitlines() if "WARNING" in line and "only partly read" in line]
+    assert len(warnings) == 1 and "mixed.pdf" in warnings[0] and f"page {page}:" in warnings[0]
+    assert "1 loaded (1 only partly read)" in out
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("SELECT status, unread_pages, ocr_pages FROM dim_document").fetchall() == [("loaded", 1, 0)]
+        assert con.execute("SELECT page FROM stg_issue WHERE kind = 'needs_ocr'").fetchall() == [(page,)]
+        assert con.execute("SELECT count(*) FROM fct_budget_amount WHERE page = ?", [page]).fetchone() == (0,)
+
+    assert main(["ingest", str(path), "--warehouse", str(warehouse)]) == 0
+    out = capsys.readouterr().out
+    assert "unchanged" not in out and "pages not read" not in out
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("SELECT unread_pages, ocr_pages, reason FROM dim_document").fetchall() == [(0, 1, None)]
+        assert con.execute("SELECT count(*) FROM stg_issue WHERE kind = 'needs_ocr'").fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM fct_budget_amount WHERE page = ?", [page]).fetchone()[0] > 0
+
+
+def test_the_amounts_read_check_warns_of_a_mixed_file_read_without_ocr(folder: Path, disclosure: Disclosure) -> None:
+    page = disclosure.pages[MIXED_PAGE_TYPE]
+    root = folder / "dagster_no_ocr"
+    inbox = root / "inbox"
+    inbox.mkdir(parents=True)
+    path = inbox / "mixed.pdf"
+    path.write_bytes(mixed_pdf(disclosure))
+    instance = dg.DagsterInstance.ephemeral()
+    key = key_of(path)
+    instance.add_dynamic_partitions(DISCLOSURE_PARTITIONS.name, [key])
+    wiring = {**resources(root, inbox), "reading": ReadingLimits(ocr=False, workers=1)}
+    result = dg.materialize([staged_disclosure], tags=range_tags([key]), instance=instance, resources=wiring)
+    assert result.success
+    checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    read = checks["amounts_read"]
+    assert not read.passed and read.severity == dg.AssetCheckSeverity.WARN
+    assert "only partly read" in read.description and f"page {page}:" in read.description
+    assert read.metadata["pages_not_read"].value == "1"
+    assert f"page {page} has no text layer" in read.metadata["not_read"].value
+    assert checks["expectation_suite"].passed
+
+
+def test_where_rapidocr_cannot_be_imported_a_mixed_file_names_its_unread_page_and_how_to_install_it(
+    folder: Path, disclosure: Disclosure
+) -> None:
+    page = disclosure.pages[MIXED_PAGE_TYPE]
+    path = folder / "mixed_without_rapidocr.pdf"
+    path.write_bytes(mixed_pdf(disclosure))
+    script = (
+        "import json, sys\n"
+        "sys.modules['rapidocr'] = None\n"
+        "from pathlib import Path\n"
+        "from pipelines.run import read_document\n"
+        "load = read_document(Path(sys.argv[1])).load\n"
+        "issues = load.issues.filter(load.issues['kind'] == 'needs_ocr')\n"
+        "print(json.dumps({'document': load.document.row(0, named=True), 'issues': issues.to_dicts()}, default=str))\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", script, str(path)], cwd=ROOT, capture_output=True, text=True, timeout=300, check=True
+    )
+    read = json.loads(run.stdout)
+    document, issues = read["document"], read["issues"]
+    assert (document["status"], document["unread_pages"], document["ocr_pages"]) == ("loaded", 1, 0)
+    assert [issue["page"] for issue in issues] == [page]
+    for said in (document["reason"], issues[0]["message"]):
+        assert path.name in said and "rapidocr is not installed" in said
+        assert "install yusuan's dependencies (rapidocr, onnxruntime) and ingest the file again" in said
 
 
 @pytest.fixture(scope="module")
@@ -365,6 +480,64 @@ def test_the_gate_leaves_out_a_doubtful_amount_no_sum_checks(text: DocumentOutco
     result = gated(pl.concat([facts, alone.with_columns(table_index=pl.lit(999, pl.Int32))]))
     assert [i.kind for i in result.issues] == ["ocr_unconfirmed"]
     assert 999 not in result.facts["table_index"].to_list()
+
+
+def checked_by(facts: pl.DataFrame, cell: dict) -> set[tuple]:
+    """The sums of its table that break when this amount moves by 1.00: the sums that check it."""
+    table = facts.filter(pl.col("table_index") == cell["table_index"])
+    moved = misread(table, cell, str(cell["amount_wan"] + Decimal("1.00")), confidence=cell["ocr_confidence"])
+    errors = consistency_findings(moved, "", default_rules(), "budget").filter(pl.col("severity") == "error")
+    return set(errors.select("rule", "measure", "source_position").iter_rows())
+
+
+def two_amounts_one_sum_checks(facts: pl.DataFrame, table_type: str) -> tuple[dict, dict]:
+    """Two amounts of a table, in printed order, that one sum checks and no other: as far as the sums
+    can tell, a misreading of either is made up for by changing the other."""
+    alike: dict[frozenset, list[dict]] = {}
+    for cell in facts.filter(pl.col("table_type") == table_type).iter_rows(named=True):
+        if len(sums := checked_by(facts, cell)) == 1:
+            alike.setdefault(frozenset(sums), []).append(cell)
+    first, second, *_ = next(cells for cells in alike.values() if len(cells) >= 2)
+    return first, second
+
+
+def at(facts: pl.DataFrame, cell: dict) -> pl.DataFrame:
+    return facts.filter(
+        (pl.col("table_index") == cell["table_index"])
+        & (pl.col("source_position") == cell["source_position"])
+        & (pl.col("column_index") == cell["column_index"])
+    )
+
+
+def test_a_sum_closed_by_a_value_the_gate_implied_confirms_no_amount(text: DocumentOutcome) -> None:
+    """Both amounts doubtful, the second misread: the gate takes the first for the misreading (either
+    closes the sum) and implies its value, which closes the sum around the second's wrong amount."""
+    facts = as_read_by_ocr(facts_of(text))
+    right, wrong = two_amounts_one_sum_checks(facts, "three_public_costs")
+    misread_amount = wrong["amount_wan"] + Decimal("1.00")
+    doubted = misread(facts, right, str(right["amount_wan"]), confidence=0.6)
+    result = gated(misread(doubted, wrong, str(misread_amount), confidence=0.6))
+    assert at(result.facts, wrong).is_empty(), "a misread amount loaded on a sum closed by the gate's own value"
+    assert "ocr_quarantined" in {issue.kind for issue in result.issues}
+    said = [issue for issue in result.issues if issue.position == wrong["source_position"]]
+    assert [issue.kind for issue in said] == ["ocr_unconfirmed"]
+    assert "no sum that closes as read checks this one" in said[0].message
+
+
+def test_in_a_table_the_gate_corrected_an_amount_no_closing_sum_checks_is_left_out_however_sure(
+    text: DocumentOutcome,
+) -> None:
+    facts = as_read_by_ocr(facts_of(text))
+    sure, doubtful = two_amounts_one_sum_checks(facts, "three_public_costs")
+    result = gated(misread(facts, doubtful, str(doubtful["amount_wan"] + Decimal("1.00")), confidence=0.6))
+    quarantined = [issue for issue in result.issues if issue.kind == "ocr_quarantined"]
+    assert [issue.position for issue in quarantined] == [doubtful["source_position"]]
+    assert at(result.facts, sure).is_empty(), "an amount no closing sum checks loaded from a misread table"
+    (said,) = [issue for issue in result.issues if issue.position == sure["source_position"]]
+    assert said.kind == "ocr_unconfirmed" and "confidence 0.99" in said.message and "misread" in said.message
+    table = result.facts.filter(pl.col("table_index") == sure["table_index"])
+    assert table.height > 0, "amounts a closing sum checks load"
+    assert {issue.kind for issue in result.issues} == {"ocr_quarantined", "ocr_unconfirmed"}
 
 
 def test_text_layer_facts_pass_the_gate_untouched(text: DocumentOutcome) -> None:

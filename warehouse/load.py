@@ -282,16 +282,19 @@ def load_document(con: duckdb.DuckDBPyConnection, load: DocumentLoad) -> None:
         con.unregister("incoming_document")
 
 
-# Statuses that depend on the run's limits or on a fault of the moment rather than on the file:
-# a file recorded with one is read again even when its content and pipeline version are unchanged.
-_RETRIED_STATUSES = ("timeout", "too_large", "failed", "ocr_failed")
+# Statuses that depend on the run's limits or settings (--no-ocr, OCR not installed) or on a fault of
+# the moment rather than on the file: a file recorded with one is read again even when its content
+# and pipeline version are unchanged.
+_RETRIED_STATUSES = ("timeout", "too_large", "failed", "ocr_failed", "needs_ocr")
 
 
 def loaded_documents(con: duckdb.DuckDBPyConnection, pipeline_version: int) -> dict[str, str]:
     """The documents this pipeline version has read to a result that a re-read would repeat, with
-    the status recorded."""
+    the status recorded. One with pages left unread (OCR off or unavailable) is not among them: the
+    run's settings decided that, not the file."""
     rows = con.execute(
-        "SELECT document_id, status FROM dim_document WHERE pipeline_version = ? AND list_position(?, status) IS NULL",
+        """SELECT document_id, status FROM dim_document
+           WHERE pipeline_version = ? AND list_position(?, status) IS NULL AND coalesce(unread_pages, 0) = 0""",
         [pipeline_version, list(_RETRIED_STATUSES)],
     ).fetchall()
     return dict(rows)

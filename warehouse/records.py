@@ -37,6 +37,7 @@ DOCUMENT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "amount_cells_loaded": pl.Int32,
     "pipeline_version": pl.Int32,
     "ocr_pages": pl.Int32,
+    "unread_pages": pl.Int32,
 }
 TABLE_SCHEMA = {
     "document_id": pl.String,
@@ -95,6 +96,7 @@ def document_record(
         "amount_cells_loaded": (normalized.facts.height if loaded else 0) if normalized else None,
         "pipeline_version": PIPELINE_VERSION,
         "ocr_pages": extracted.ocr_pages,
+        "unread_pages": len(extracted.unread_pages),
     }
     return pl.DataFrame([row], schema=DOCUMENT_SCHEMA)
 
@@ -121,8 +123,49 @@ def table_records(normalized: NormalizedDocument) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=TABLE_SCHEMA)
 
 
-def issue_records(normalized: NormalizedDocument) -> pl.DataFrame:
-    return issues_frame(normalized.context.document_id, normalized.issues)
+def issue_records(normalized: NormalizedDocument, extracted: ExtractedDocument) -> pl.DataFrame:
+    return issues_frame(normalized.context.document_id, [*normalized.issues, *unread_page_issues(extracted)])
+
+
+def unread_page_issues(extracted: ExtractedDocument) -> list[Issue]:
+    """One needs_ocr issue per page left unread: what it printed is in no count of the document."""
+    name = display_name(extracted.path.name)
+    return [
+        Issue(
+            None,
+            None,
+            page,
+            f"page {page}",
+            "needs_ocr",
+            f"{name}: page {page} has no text layer (a scan) and was not read, so no amount printed on it is a "
+            f"fact: {extracted.unread_because}",
+        )
+        for page in extracted.unread_pages
+    ]
+
+
+def partly_read_reason(extracted: ExtractedDocument) -> str | None:
+    """What the record of a document loaded from its text pages alone says (None: every page was read)."""
+    unread = extracted.unread_pages
+    if not unread:
+        return None
+    pages = f"page {unread[0]}" if len(unread) == 1 else f"pages {_page_ranges(unread)}"
+    return (
+        f"{display_name(extracted.path.name)}: only partly read: {len(unread)} of {extracted.pages} pages not read "
+        f"({pages}: no text layer), so no amount printed there is a fact (stg_issue needs_ocr): "
+        f"{extracted.unread_because}"
+    )
+
+
+def _page_ranges(pages: Sequence[int]) -> str:
+    """3, 5-9, 12: page numbers, runs joined."""
+    runs: list[list[int]] = []
+    for page in pages:
+        if runs and page == runs[-1][-1] + 1:
+            runs[-1].append(page)
+        else:
+            runs.append([page])
+    return ", ".join(str(run[0]) if len(run) == 1 else f"{run[0]}-{run[-1]}" for run in runs)
 
 
 def issues_frame(document_id: str, issues: Sequence[Issue]) -> pl.DataFrame:

@@ -218,3 +218,4 @@ ALTER TABLE fct_budget_amount ADD COLUMN IF NOT EXISTS source_format VARCHAR;
 ALTER TABLE fct_budget_amount ADD COLUMN IF NOT EXISTS ocr_confidence DOUBLE;
 ALTER TABLE fct_budget_amount ADD COLUMN IF NOT EXISTS ocr_box VARCHAR;
 ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS ocr_pages INTEGER;
+ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS unread_pages INTEGER;
