@@ -16,9 +16,12 @@ from collections import Counter
 from decimal import Decimal
 from pathlib import Path
 
+import cv2
 import dagster as dg
 import duckdb
+import numpy as np
 import polars as pl
+import pypdfium2 as pdfium
 import pytest
 from fpdf import FPDF
 from PIL import Image
@@ -26,7 +29,9 @@ from PIL import Image
 from expectations.consistency import consistency_findings, default_rules
 from expectations.ocr_gate import gate_ocr_facts
 from extractors import ExtractionError, ExtractionLimits, extract_document
+from extractors.ocr import POINTS_PER_INCH, RENDER_DPI, _ocr_text, _skew
 from factory.disclosures import Disclosure, DisclosureSpec, build_disclosure
+from factory.pdf import DisclosurePdf, Grid
 from factory.scan import scanned_pdf
 from pipelines.cli import main
 from pipelines.definitions import staged_disclosure
@@ -34,6 +39,7 @@ from pipelines.inbox import DISCLOSURE_PARTITIONS, range_tags
 from pipelines.resources import ReadingLimits
 from pipelines.run import DocumentOutcome, QualitySettings, read_document, validate_step, worker_seconds
 from tests.conftest import CORPUS
+from tests.tables import cells
 from tests.test_generated_layouts import label_key
 from tests.test_pipeline import key_of, resources
 
@@ -316,7 +322,6 @@ def test_scanned_tables_ruled_by_rows_only_are_read_as_their_ruled_print(folder:
 
 
 def test_the_factory_prints_tables_without_rules_or_with_row_rules_only() -> None:
-    import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
     def paths(ruling: str) -> int:
@@ -561,3 +566,70 @@ def test_a_real_scanned_page_whose_commas_read_as_points_loads_as_its_text_layer
     printed, read = facts(source), facts(scan)
     assert any(amount >= 1000 for *_, amount in printed)
     assert read == printed
+
+
+# How a scanned ruled table splits into rows and columns, and how small print is read.
+
+GROUPED_HEADER = Grid(
+    rows=[
+        ["科目编码", "科目名称", "合计", "基本支出", None, "项目支出", "事业支出", "其他支出"],
+        [None, None, None, "人员经费", "公用经费", None, None, None],
+        ["2010101", "行政运行", "1,065.53", "842.20", "223.33", "0.00", "0.00", "0.00"],
+        ["2010102", "一般行政管理事务", "318.40", "0.00", "0.00", "318.40", "0.00", "0.00"],
+        ["2080505", "基本养老保险缴费支出", "96.12", "96.12", "0.00", "0.00", "0.00", "0.00"],
+        ["", "合计", "1,480.05", "938.32", "223.33", "318.40", "0.00", "0.00"],
+    ],
+    widths=[20, 46, 19, 19, 19, 19, 19, 19],
+    spans={
+        (0, 0): (2, 1),
+        (0, 1): (2, 1),
+        (0, 2): (2, 1),
+        (0, 3): (1, 2),
+        (0, 5): (2, 1),
+        (0, 6): (2, 1),
+        (0, 7): (2, 1),
+    },
+)
+
+
+def test_a_scanned_table_splits_into_the_rows_and_columns_of_its_text_layer(tmp_path: Path) -> None:
+    """The rule under 基本支出 spans two of eight columns, too short to be a row's rule across the
+    table, yet its sub-headers are a row of their own; and every rule is several pixels thick."""
+    doc = DisclosurePdf().page().line("2025年部门支出预算表").line("单位：万元")
+    doc.pdf.set_line_width(0.6)
+    printed = doc.table(GROUPED_HEADER).bytes()
+    text, scan = tmp_path / "text.pdf", tmp_path / "scan.pdf"
+    text.write_bytes(printed)
+    scan.write_bytes(scanned_pdf(printed, seed=2))
+    assert [cells(t) for t in extract_document(scan).tables] == [cells(t) for t in extract_document(text).tables]
+
+
+@pytest.mark.parametrize("degrees", [-1.4, 0.3, 1.2])
+def test_a_scanned_page_is_straightened_by_its_rules_to_a_hundredth_of_a_degree(
+    disclosure: Disclosure, degrees: float
+) -> None:
+    """Turned as the scanner turns a page (counter-clockwise); rules measured slightly off tilt a
+    tall table's cells off its columns."""
+    document = pdfium.PdfDocument(disclosure.pdf)
+    page = document[disclosure.pages[MIXED_PAGE_TYPE] - 1]
+    picture = page.render(scale=RENDER_DPI / POINTS_PER_INCH, grayscale=True).to_pil().convert("L")
+    turned = np.asarray(picture.rotate(degrees, resample=Image.Resampling.BICUBIC, fillcolor=255))
+    ink = cv2.adaptiveThreshold(turned, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+    measured = _skew(ink)
+    assert measured is not None and abs(measured + degrees) < 0.01
+
+
+@pytest.mark.parametrize(
+    ("read", "printed"),
+    [
+        ("483,33", "483.33"),
+        ("-12;50", "-12.50"),
+        ("1,234", "1,234"),
+        ("12,345.67", "12,345.67"),
+        ("1,234,56", "1,234,56"),
+    ],
+)
+def test_a_decimal_point_read_as_a_comma_is_given_back_where_no_thousands_comma_can_stand(
+    read: str, printed: str
+) -> None:
+    assert _ocr_text(read) == printed
