@@ -71,6 +71,9 @@ class ExtractedDocument:
     # with what to do: their amounts are in no count, so the document must say it was partly read.
     unread_pages: tuple[int, ...] = ()
     unread_because: str | None = None
+    # Ruled tables of scanned pages printed too small to read by OCR (page, cells' height in points):
+    # left unread rather than read wrong, and counted the same way.
+    illegible_tables: tuple[tuple[int, float], ...] = ()
 
 
 # What a document stopped at its time limit is told to do, whichever of the limit's keepers stopped it.

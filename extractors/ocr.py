@@ -81,10 +81,6 @@ _HEADER_LINES = 5
 _SPREAD = 1.4
 # A page larger than A2 is rendered at a lower resolution, so one page's bitmap stays bounded.
 _MAX_PIXELS = 4 * 1654 * 2339
-# rapidocr shrinks an image whose long side is over its limit (2000 px by default) before detecting
-# and cropping, which loses the small print of an A4 page at RENDER_DPI (2339 px); up to this side
-# the page is read at the resolution it was rendered at.
-_ENGINE_SIDE = 4000
 
 _Box = tuple[float, float, float, float]
 
@@ -112,6 +108,14 @@ class OcrGrid:
     top: float
 
 
+@dataclass(frozen=True)
+class OcrIllegible:
+    """A ruled table printed too small to read from the scan: left unread, and said so."""
+
+    top: float
+    cell_points: float
+
+
 class OcrUnavailable(Exception):
     """rapidocr or its models cannot be loaded here; the page stays unread (needs_ocr)."""
 
@@ -127,7 +131,7 @@ def _engine() -> Any:
     except ImportError as error:
         raise OcrUnavailable(f"rapidocr is not installed ({error})") from error
     try:
-        engine = RapidOCR(params={"Global.log_level": "error", "Global.max_side_len": _ENGINE_SIDE})
+        engine = RapidOCR(params={"Global.log_level": "error"})
     except Exception as error:  # a missing model file or a broken onnxruntime surfaces here in many forms
         raise OcrUnavailable(f"rapidocr cannot load its models ({error!r})") from error
     logging.getLogger("RapidOCR").setLevel(logging.ERROR)
@@ -157,7 +161,7 @@ def _ocr_allowance() -> None:
     )
 
 
-def read_scanned_page(document: pdfium.PdfDocument, index: int) -> list[OcrLine | OcrGrid]:
+def read_scanned_page(document: pdfium.PdfDocument, index: int) -> list[OcrLine | OcrGrid | OcrIllegible]:
     """The page's lines and grids top to bottom, positions in PDF points from the page's top; raise
     OcrFailed when rendering or OCR fails on it."""
     _ocr_allowance()
@@ -169,7 +173,7 @@ def read_scanned_page(document: pdfium.PdfDocument, index: int) -> list[OcrLine 
         raise OcrFailed(f"{type(error).__name__}: {' '.join(str(error).split())[:300] or 'no message'}") from error
 
 
-def _read_page(document: pdfium.PdfDocument, index: int) -> list[OcrLine | OcrGrid]:
+def _read_page(document: pdfium.PdfDocument, index: int) -> list[OcrLine | OcrGrid | OcrIllegible]:
     import cv2
 
     page = document[index]
@@ -331,17 +335,22 @@ def _starts(edges: list[float]) -> list[float]:
     return starts
 
 
-def _items(image: np.ndarray, readings: list[_Reading], tables: list[_Table], scale: float) -> list[OcrLine | OcrGrid]:
-    items: list[tuple[float, OcrLine | OcrGrid]] = []
+def _items(
+    image: np.ndarray, readings: list[_Reading], tables: list[_Table], scale: float
+) -> list[OcrLine | OcrGrid | OcrIllegible]:
+    items: list[tuple[float, OcrLine | OcrGrid | OcrIllegible]] = []
     outside = list(readings)
     for table in sorted(tables, key=lambda t: t.box[1]):
         inside = [r for r in outside if _centre_in(r.box, table.box)]
-        legible = float(np.median([cell[3] - cell[1] for cell in table.cells])) * scale >= _LEGIBLE_CELL_PT
+        points = float(np.median([cell[3] - cell[1] for cell in table.cells])) * scale
+        legible = points >= _LEGIBLE_CELL_PT
         grid = _grid(image, table, inside, scale) if legible else None
         if grid is not None or not legible:
             outside = [r for r in outside if not _centre_in(r.box, table.box)]
         if grid is not None:
             items.append((grid.top, grid))
+        elif not legible and inside:
+            items.append((table.box[1] * scale, OcrIllegible(table.box[1] * scale, round(points, 1))))
     items.extend(_unruled(image, outside, scale))
     return [item for _, item in sorted(items, key=lambda pair: pair[0])]
 

@@ -33,7 +33,7 @@ from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 from extractors import deadline
 from extractors.layout import AMOUNT_CELL, Block, Page, assemble, printed_cell
 from extractors.model import TIMEOUT_ADVICE, ExtractedDocument, ExtractionError, ExtractionLimits
-from extractors.ocr import OcrFailed, OcrGrid, OcrLine, ocr_available, read_scanned_page
+from extractors.ocr import OcrFailed, OcrGrid, OcrIllegible, OcrLine, ocr_available, read_scanned_page
 from extractors.plumber_page import TablePage
 from extractors.textlayer import clean_line, normalize_text, run_on, wraps_onto
 
@@ -113,7 +113,15 @@ def extract_pdf_document(path: Path, data: bytes, document_id: str, limits: Extr
         document.close()
     extracted = _assemble(path, document_id, pages, metadata)
     unread = () if ocr else scanned
-    return replace(extracted, ocr_pages=ocr_pages, unread_pages=unread, unread_because=unread_because)
+    illegible = tuple(
+        (number, item.cell_points)
+        for number, items in enumerate(pages, start=1)
+        for item in items
+        if isinstance(item, OcrIllegible)
+    )
+    return replace(
+        extracted, ocr_pages=ocr_pages, unread_pages=unread, unread_because=unread_because, illegible_tables=illegible
+    )
 
 
 def _needs_ocr(scan: _PageScan) -> bool:
@@ -221,11 +229,11 @@ def _read_pages(
     scans: list[_PageScan],
     ocr: bool,
     budget: tuple[float, ExtractionLimits, int],
-) -> list[Sequence[_Line | _Grid | OcrLine | OcrGrid]]:
+) -> list[Sequence[_Line | _Grid | OcrLine | OcrGrid | OcrIllegible]]:
     """Each page's lines and grids, top to bottom; pdfplumber opens only if some page has paths.
     `budget` (start, limits, pages OCR reads) stops the reading when its time is up."""
     plumber = None
-    pages: list[Sequence[_Line | _Grid | OcrLine | OcrGrid]] = []
+    pages: list[Sequence[_Line | _Grid | OcrLine | OcrGrid | OcrIllegible]] = []
     try:
         for index, scan in enumerate(scans):
             if ocr and _needs_ocr(scan):
@@ -427,10 +435,16 @@ def _grid(extracted: list[list[str | None]], tops: list[float], widths: list[flo
 
 
 def _assemble(
-    path: Path, document_id: str, pages: list[Sequence[_Line | _Grid | OcrLine | OcrGrid]], metadata: dict[str, str]
+    path: Path,
+    document_id: str,
+    pages: list[Sequence[_Line | _Grid | OcrLine | OcrGrid | OcrIllegible]],
+    metadata: dict[str, str],
 ) -> ExtractedDocument:
     """Title each grid from the lines above it on its page (see extractors.layout)."""
-    laid_out = [Page([_laid_out(item) for item in items], number) for number, items in enumerate(pages, start=1)]
+    laid_out = [
+        Page([_laid_out(item) for item in items if not isinstance(item, OcrIllegible)], number)
+        for number, items in enumerate(pages, start=1)
+    ]
     return assemble(path, document_id, "pdf", laid_out, metadata, len(pages))
 
 

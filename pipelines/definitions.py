@@ -101,6 +101,7 @@ NOT_READ_ISSUES = (
     "ocr_quarantined",
     "ocr_unconfirmed",
     "ocr_table_unbalanced",
+    "ocr_illegible",
 )
 
 # Partitioned asset checks are a preview feature in Dagster 1.13 and warn when declared; they are

@@ -212,6 +212,7 @@ def _normalized(extracted: ExtractedDocument) -> DocumentOutcome:
         key = table.table_type or "unknown"
         tables_by_type[key] = tables_by_type.get(key, 0) + 1
     problem = identity_problem(normalized)
+    reason: str | None
     if problem:
         status, reason = problem[0], f"{extracted.path.name}: {problem[1]}"
     else:

@@ -13,6 +13,7 @@ import json
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -42,6 +43,7 @@ from tests.conftest import CORPUS
 from tests.tables import cells
 from tests.test_generated_layouts import label_key
 from tests.test_pipeline import key_of, resources
+from warehouse.records import partly_read_reason, unread_page_issues
 
 MIXED_PAGE_TYPE = "expenditure_summary"
 ROOT = Path(__file__).resolve().parents[1]
@@ -602,6 +604,28 @@ def test_a_scanned_table_splits_into_the_rows_and_columns_of_its_text_layer(tmp_
     text.write_bytes(printed)
     scan.write_bytes(scanned_pdf(printed, seed=2))
     assert [cells(t) for t in extract_document(scan).tables] == [cells(t) for t in extract_document(text).tables]
+
+
+def test_a_scanned_table_printed_too_small_to_read_loads_nothing_and_says_so(tmp_path: Path) -> None:
+    """Print of about 5 pt is a few pixels in a 150 dpi scan: its misreadings pass the sums, so the
+    table is left unread, and the document records it and counts the page as not wholly read."""
+    tiny = Grid(
+        rows=[[cell or "" for cell in row] for row in GROUPED_HEADER.rows[2:]], widths=[10, 24, 10, 10, 10, 10, 10, 10]
+    )
+    doc = DisclosurePdf().page().line("2025年部门支出预算表").line("单位：万元")
+    doc.pdf.set_font_size(4.5)
+    legible = Grid(rows=tiny.rows, widths=GROUPED_HEADER.widths)
+    printed = doc.table(replace(tiny, row_height=2.2)).line("2025年部门支出预算表（续）").table(legible).bytes()
+    scan = tmp_path / "tiny.pdf"
+    scan.write_bytes(scanned_pdf(printed, seed=1))
+    extracted = extract_document(scan)
+    assert len(extracted.illegible_tables) == 1 and extracted.illegible_tables[0][0] == 1
+    assert extracted.illegible_tables[0][1] < 8
+    assert len(extracted.tables) == 1
+    issues = [i for i in unread_page_issues(extracted) if i.kind == "ocr_illegible"]
+    assert [i.page for i in issues] == [1] and "too small to read" in issues[0].message
+    reason = partly_read_reason(extracted)
+    assert reason is not None and "only partly read" in reason and "ocr_illegible" in reason
 
 
 @pytest.mark.parametrize("degrees", [-1.4, 0.3, 1.2])

@@ -96,7 +96,7 @@ def document_record(
         "amount_cells_loaded": (normalized.facts.height if loaded else 0) if normalized else None,
         "pipeline_version": PIPELINE_VERSION,
         "ocr_pages": extracted.ocr_pages,
-        "unread_pages": len(extracted.unread_pages),
+        "unread_pages": len(_pages_not_wholly_read(extracted)),
     }
     return pl.DataFrame([row], schema=DOCUMENT_SCHEMA)
 
@@ -141,20 +141,43 @@ def unread_page_issues(extracted: ExtractedDocument) -> list[Issue]:
             f"fact: {extracted.unread_because}",
         )
         for page in extracted.unread_pages
+    ] + [
+        Issue(
+            None,
+            None,
+            page,
+            f"page {page}",
+            "ocr_illegible",
+            f"{name}: page {page} is a scan with a ruled table printed too small to read (cells {points:g} pt high), "
+            "so none of its amounts is a fact rather than some read wrong: get a text-based copy of the "
+            "document, or a scan at 300 dpi or more",
+        )
+        for page, points in extracted.illegible_tables
     ]
 
 
+def _pages_not_wholly_read(extracted: ExtractedDocument) -> list[int]:
+    return sorted({*extracted.unread_pages, *(page for page, _ in extracted.illegible_tables)})
+
+
 def partly_read_reason(extracted: ExtractedDocument) -> str | None:
-    """What the record of a document loaded from its text pages alone says (None: every page was read)."""
-    unread = extracted.unread_pages
-    if not unread:
+    """What the record of a document loaded without some of its pages or tables says (None: all was read)."""
+    if not _pages_not_wholly_read(extracted):
         return None
-    pages = f"page {unread[0]}" if len(unread) == 1 else f"pages {_page_ranges(unread)}"
-    return (
-        f"{display_name(extracted.path.name)}: only partly read: {len(unread)} of {extracted.pages} pages not read "
-        f"({pages}: no text layer), so no amount printed there is a fact (stg_issue needs_ocr): "
-        f"{extracted.unread_because}"
-    )
+    said = []
+    if unread := extracted.unread_pages:
+        pages = f"page {unread[0]}" if len(unread) == 1 else f"pages {_page_ranges(unread)}"
+        said.append(
+            f"{len(unread)} of {extracted.pages} pages not read ({pages}: no text layer), so no amount printed there "
+            f"is a fact (stg_issue needs_ocr): {extracted.unread_because}"
+        )
+    if illegible := sorted({page for page, _ in extracted.illegible_tables}):
+        pages = f"page {illegible[0]}" if len(illegible) == 1 else f"pages {_page_ranges(illegible)}"
+        said.append(
+            f"{len(extracted.illegible_tables)} scanned table(s) printed too small to read ({pages}), so none of "
+            "their amounts is a fact (stg_issue ocr_illegible): get a text-based copy or a scan at 300 dpi"
+        )
+    return f"{display_name(extracted.path.name)}: only partly read: " + "; ".join(said)
 
 
 def _page_ranges(pages: Sequence[int]) -> str:
