@@ -262,25 +262,32 @@ def test_the_amounts_read_check_warns_of_a_mixed_file_read_without_ocr(folder: P
     assert checks["expectation_suite"].passed
 
 
+def without_rapidocr(lines: str, path: Path) -> str:
+    """What `lines` print in a fresh Python where rapidocr cannot be imported, `path` its sys.argv[1]."""
+    script = "import sys\nsys.modules['rapidocr'] = None\nfrom pathlib import Path\n" + lines
+    run = subprocess.run(
+        [sys.executable, "-c", script, str(path)], cwd=ROOT, capture_output=True, text=True, timeout=300, check=True
+    )
+    return run.stdout
+
+
 def test_where_rapidocr_cannot_be_imported_a_mixed_file_names_its_unread_page_and_how_to_install_it(
     folder: Path, disclosure: Disclosure
 ) -> None:
     page = disclosure.pages[MIXED_PAGE_TYPE]
     path = folder / "mixed_without_rapidocr.pdf"
     path.write_bytes(mixed_pdf(disclosure))
-    script = (
-        "import json, sys\n"
-        "sys.modules['rapidocr'] = None\n"
-        "from pathlib import Path\n"
-        "from pipelines.run import read_document\n"
-        "load = read_document(Path(sys.argv[1])).load\n"
-        "issues = load.issues.filter(load.issues['kind'] == 'needs_ocr')\n"
-        "print(json.dumps({'document': load.document.row(0, named=True), 'issues': issues.to_dicts()}, default=str))\n"
+    read = json.loads(
+        without_rapidocr(
+            "import json\n"
+            "from pipelines.run import read_document\n"
+            "load = read_document(Path(sys.argv[1])).load\n"
+            "issues = load.issues.filter(load.issues['kind'] == 'needs_ocr')\n"
+            "read = {'document': load.document.row(0, named=True), 'issues': issues.to_dicts()}\n"
+            "print(json.dumps(read, default=str))\n",
+            path,
+        )
     )
-    run = subprocess.run(
-        [sys.executable, "-c", script, str(path)], cwd=ROOT, capture_output=True, text=True, timeout=300, check=True
-    )
-    read = json.loads(run.stdout)
     document, issues = read["document"], read["issues"]
     assert (document["status"], document["unread_pages"], document["ocr_pages"]) == ("loaded", 1, 0)
     assert [issue["page"] for issue in issues] == [page]
@@ -363,20 +370,15 @@ def test_a_page_ocr_fails_on_is_ocr_failed_naming_the_page_and_what_to_do(
 def test_where_rapidocr_cannot_be_imported_a_scan_stays_needs_ocr_saying_how_to_install_it(folder: Path) -> None:
     path = folder / "scan_without_rapidocr.pdf"
     path.write_bytes(scanned_pdf(build_disclosure().pdf, pages=None, seed=4))
-    script = (
-        "import sys\n"
-        "sys.modules['rapidocr'] = None\n"
-        "from pathlib import Path\n"
+    printed = without_rapidocr(
         "from extractors import ExtractionError, extract_document\n"
         "try:\n"
         "    extract_document(Path(sys.argv[1]))\n"
         "except ExtractionError as error:\n"
-        "    print(error.status, error.reason, sep='\\n')\n"
+        "    print(error.status, error.reason, sep='\\n')\n",
+        path,
     )
-    run = subprocess.run(
-        [sys.executable, "-c", script, str(path)], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
-    )
-    status, reason = run.stdout.strip().split("\n", 1)
+    status, reason = printed.strip().split("\n", 1)
     assert status == "needs_ocr"
     assert path.name in reason and "rapidocr is not installed" in reason
     assert "install yusuan's dependencies (rapidocr, onnxruntime)" in reason
