@@ -81,6 +81,10 @@ _HEADER_LINES = 5
 _SPREAD = 1.4
 # A page larger than A2 is rendered at a lower resolution, so one page's bitmap stays bounded.
 _MAX_PIXELS = 4 * 1654 * 2339
+# rapidocr shrinks an image whose long side is over its limit (2000 px by default) before detecting;
+# an A4 page at RENDER_DPI (2339 px) is read at the resolution it was rendered at: shrunk, 贵阳's
+# scan loaded one amount wrong (539 of 539 right at full size).
+_ENGINE_SIDE = 4000
 
 _Box = tuple[float, float, float, float]
 
@@ -131,7 +135,7 @@ def _engine() -> Any:
     except ImportError as error:
         raise OcrUnavailable(f"rapidocr is not installed ({error})") from error
     try:
-        engine = RapidOCR(params={"Global.log_level": "error"})
+        engine = RapidOCR(params={"Global.log_level": "error", "Global.max_side_len": _ENGINE_SIDE})
     except Exception as error:  # a missing model file or a broken onnxruntime surfaces here in many forms
         raise OcrUnavailable(f"rapidocr cannot load its models ({error!r})") from error
     logging.getLogger("RapidOCR").setLevel(logging.ERROR)
