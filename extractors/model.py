@@ -123,20 +123,28 @@ def cap_data_memory(limit: int) -> None:
     resource.setrlimit(resource.RLIMIT_DATA, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
 
 
-def grant_fixed_memory(work: Callable[[], object]) -> None:
+def grant_fixed_memory(work: Callable[[], object], *, working: bool = False) -> None:
     """Run `work` with the memory cap lifted, then raise the cap by what it kept: a library's own
     fixed memory (the expectation suite, OCR's engine) is not a document's, and the cap goes on
-    bounding the rest. Without a cap, just run it."""
+    bounding the rest. With `working`, by the most it held at once (its peak resident growth),
+    for work whose buffers are freed and taken again on every call (OCR's, page after page).
+    Without a cap, just run it."""
     soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
     if soft == resource.RLIM_INFINITY:
         work()
         return
     resource.setrlimit(resource.RLIMIT_DATA, (hard, hard))
-    before = data_bytes()
+    before, peak_before = data_bytes(), _peak_resident_bytes()
     try:
         work()
     finally:
-        cap_data_memory(soft + max(0, data_bytes() - before))
+        kept = max(0, data_bytes() - before)
+        held = max(0, _peak_resident_bytes() - peak_before) if working else 0
+        cap_data_memory(soft + max(kept, held))
+
+
+def _peak_resident_bytes() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def display_name(name: str | Path) -> str:

@@ -159,10 +159,15 @@ def ocr_available() -> str | None:
 @cache
 def _ocr_allowance() -> None:
     """The first OCR page in a worker: OCR's engine and onnxruntime's buffers (~500 MiB) are
-    granted on top of the memory cap, like the expectation suite's."""
-    grant_fixed_memory(
-        lambda: _engine()(np.full((2339, 1654), 255, np.uint8), use_det=True, use_cls=False, use_rec=True)
-    )
+    granted on top of the memory cap, like the expectation suite's. The page read for it is as
+    large as the engine reads (_ENGINE_SIDE), and prints lines of figures, so that detection's
+    buffers are sized for any page and recognition's are sized too."""
+    import cv2
+
+    page = np.full((_ENGINE_SIDE, _ENGINE_SIDE * 1654 // 2339), 255, np.uint8)
+    for line in range(40):
+        cv2.putText(page, "1,234,567.89  2,345.67  0.00", (60, 80 + 55 * line), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 0, 3)
+    grant_fixed_memory(lambda: _engine()(page, use_det=True, use_cls=False, use_rec=True), working=True)
 
 
 def read_scanned_page(document: pdfium.PdfDocument, index: int) -> list[OcrLine | OcrGrid | OcrIllegible]:
