@@ -166,18 +166,21 @@ def partly_read_reason(extracted: ExtractedDocument) -> str | None:
         return None
     said = []
     if unread := extracted.unread_pages:
-        pages = f"page {unread[0]}" if len(unread) == 1 else f"pages {_page_ranges(unread)}"
         said.append(
-            f"{len(unread)} of {extracted.pages} pages not read ({pages}: no text layer), so no amount printed there "
-            f"is a fact (stg_issue needs_ocr): {extracted.unread_because}"
+            f"{len(unread)} of {extracted.pages} pages not read ({_pages(unread)}: no text layer), so no amount "
+            f"printed there is a fact (stg_issue needs_ocr): {extracted.unread_because}"
         )
     if illegible := sorted({page for page, _ in extracted.illegible_tables}):
-        pages = f"page {illegible[0]}" if len(illegible) == 1 else f"pages {_page_ranges(illegible)}"
         said.append(
-            f"{len(extracted.illegible_tables)} scanned table(s) printed too small to read ({pages}), so none of "
-            "their amounts is a fact (stg_issue ocr_illegible): get a text-based copy or a scan at 300 dpi"
+            f"{len(extracted.illegible_tables)} scanned table(s) printed too small to read ({_pages(illegible)}), "
+            "so none of their amounts is a fact (stg_issue ocr_illegible): get a text-based copy or a scan at 300 dpi"
         )
     return f"{display_name(extracted.path.name)}: only partly read: " + "; ".join(said)
+
+
+def _pages(pages: Sequence[int]) -> str:
+    """page 3, or pages 3, 5-9, 12."""
+    return f"page {pages[0]}" if len(pages) == 1 else f"pages {_page_ranges(pages)}"
 
 
 def _page_ranges(pages: Sequence[int]) -> str:
