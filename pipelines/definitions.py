@@ -371,7 +371,7 @@ MART_CHECK_SPECS = [
     op_tags={"dagster-celery/queue": MERGE_QUEUE},
 )
 def warehouse_tables(context: dg.AssetExecutionContext, warehouse: DuckDBResource, staging: Staging) -> Iterator:
-    """Merges every staged document not yet merged, one transaction each; merging the same staged
+    """Merges every staged document not yet merged, in batches (warehouse.staging); merging the same staged
     documents again changes nothing."""
     Path(warehouse.database).parent.mkdir(parents=True, exist_ok=True)
     with warehouse.get_connection() as con:

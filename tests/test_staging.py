@@ -4,6 +4,7 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
 from pipelines.run import IngestOptions, QualitySettings, ingest, load_reference_data, read_documents, validate_step
@@ -101,3 +102,19 @@ def test_an_unreadable_staged_document_is_named_and_the_others_merge(tmp_path: P
     con.close()
     assert sorted(summary.merged) == sorted(f.name for f in others)
     assert len(summary.unreadable) == 1 and str(broken) in summary.unreadable[0]
+
+
+def test_a_document_the_warehouse_refuses_is_named_and_the_rest_of_its_batch_merges(tmp_path: Path, files: list[Path]):
+    root = tmp_path / "staging"
+    folders = _stage(files, root)
+    refused = max(folders, key=lambda folder: pl.read_parquet(folder / "facts.parquet").height)
+    facts = pl.read_parquet(refused / "facts.parquet")
+    facts.with_columns(amount_wan=pl.lit("not an amount")).write_parquet(refused / "facts.parquet")
+    con = connect(tmp_path / "w.duckdb")
+    summary = merge_staged(con, root)
+    loaded = {row[0] for row in con.execute("SELECT document_id FROM dim_document").fetchall()}
+    con.close()
+    assert sorted(summary.merged) == sorted(f.name for f in folders if f != refused)
+    assert loaded == set(summary.merged)
+    assert len(summary.unreadable) == 1 and str(refused) in summary.unreadable[0]
+    assert "the warehouse refused its rows" in summary.unreadable[0]

@@ -1,10 +1,10 @@
-"""Loading into DuckDB: one transaction per document, so a re-run replaces and a failure leaves
-the warehouse as it was."""
+"""Loading into DuckDB: one transaction per document, or per batch of staged documents, so a re-run
+replaces and a failure leaves the warehouse as it was."""
 
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -247,39 +247,63 @@ class DocumentLoad:
 
 
 def load_document(con: duckdb.DuckDBPyConnection, load: DocumentLoad) -> None:
-    """Replace a document's rows in one transaction and rebuild the derived dimensions. A document
-    staged with its `ingested_at` keeps it, so merging the same staged document again writes the
-    same rows."""
-    document_id = load.document["document_id"][0]
+    """Replace one document's rows in one transaction and rebuild the derived dimensions."""
+    load_documents(con, [load])
+
+
+def load_documents(con: duckdb.DuckDBPyConnection, loads: Sequence[DocumentLoad]) -> None:
+    """Replace several documents' rows in one transaction: the steps that read the whole warehouse
+    (which document is current, the department list) and the COMMIT are paid once for all of them,
+    and their derived rows come from their own facts. A document staged with its `ingested_at`
+    keeps it, so merging the same staged document again writes the same rows."""
+    document_ids = [load.document["document_id"][0] for load in loads]
+    if len(set(document_ids)) != len(document_ids):
+        raise ValueError("a load holds each document once")
+    with _transaction(con):
+        listed = ", ".join("?" * len(document_ids))
+        present = [
+            row[0]
+            for row in con.execute(
+                f"SELECT document_id FROM dim_document WHERE document_id IN ({listed})", document_ids
+            ).fetchall()
+        ]
+        for table in DOCUMENT_TABLES if present else ():
+            con.execute(f"DELETE FROM {table} WHERE document_id IN ({', '.join('?' * len(present))})", present)
+        con.execute("CREATE OR REPLACE TEMP TABLE loading_facts AS FROM fct_budget_amount LIMIT 0")
+        for load in loads:
+            _insert(con, load)
+        con.execute("INSERT INTO fct_budget_amount SELECT * FROM loading_facts")
+        con.execute(_sql("derived.sql"))
+        con.execute("DROP TABLE loading_facts")
+        if pause := os.environ.get(PAUSE_BEFORE_COMMIT_ENV):
+            print(
+                f"yusuan: holding the load of {', '.join(i[:12] for i in document_ids)} open for {pause} s",
+                file=sys.stderr,
+                flush=True,
+            )
+            time.sleep(float(pause))
+
+
+def _insert(con: duckdb.DuckDBPyConnection, load: DocumentLoad) -> None:
+    """One document's rows; its facts into `loading_facts`, from which the derived rows are made."""
     document = load.document
     if "ingested_at" not in document.columns:
         document = document.with_columns(ingested_at=pl.lit(datetime.now(UTC).replace(tzinfo=None)))
     frames = {
-        "fct_budget_amount": load.facts,
+        "dim_document": document,
+        "loading_facts": load.facts,
         "stg_table": load.tables,
         "stg_issue": load.issues,
         "fct_quality_finding": load.findings,
         "stg_expectation_result": load.expectations,
     }
-    try:
-        with _transaction(con):
-            if con.execute("SELECT 1 FROM dim_document WHERE document_id = ?", [document_id]).fetchone():
-                for table in DOCUMENT_TABLES:
-                    con.execute(f"DELETE FROM {table} WHERE document_id = ?", [document_id])
-            con.register("incoming_document", document)
-            con.execute("INSERT INTO dim_document BY NAME SELECT * FROM incoming_document")
-            for table, frame in frames.items():
-                if frame is not None and frame.height:
-                    con.register("incoming", frame)
-                    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
-                    con.unregister("incoming")
-            con.execute(f"SET VARIABLE loading_document = '{document_id}'")
-            con.execute(_sql("derived.sql"))
-            if pause := os.environ.get(PAUSE_BEFORE_COMMIT_ENV):
-                print(f"yusuan: holding the load of {document_id[:12]} open for {pause} s", file=sys.stderr, flush=True)
-                time.sleep(float(pause))
-    finally:
-        con.unregister("incoming_document")
+    for table, frame in frames.items():
+        if frame is not None and frame.height:
+            con.register("incoming", frame)
+            try:
+                con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
+            finally:
+                con.unregister("incoming")
 
 
 # Statuses that depend on the run's limits or settings (--no-ocr, OCR not installed) or on a fault of

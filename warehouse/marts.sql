@@ -5,11 +5,12 @@
 -- (部门支出总表 before 一般公共预算支出表 before 财政拨款收支总表); levels it does not print
 -- are rolled up from the level below and flagged is_derived.
 --
--- function_mart_rows(doc) derives one document's rows (NULL: every document's). Each load stores
--- its document's rows in mart_function_by_document inside its transaction (derived.sql), so a
+-- function_mart_rows(doc) derives one document's rows (NULL: every document's) from the facts
+-- table, or from `facts` named otherwise. Each load stores its documents' rows in
+-- mart_function_by_document inside its transaction (derived.sql, from the facts it loads), so a
 -- query reads stored rows instead of rolling up millions of facts again; the table is filled from
 -- the facts already loaded when it is first created.
-CREATE OR REPLACE MACRO function_mart_rows(doc) AS TABLE
+CREATE OR REPLACE MACRO function_mart_rows(doc, facts := 'fct_budget_amount') AS TABLE
 WITH candidates AS (
     SELECT document_id, table_index, table_type,
         CASE table_type
@@ -20,7 +21,7 @@ WITH candidates AS (
             ELSE 9
         END AS preference,
         max(length(subject_code)) AS deepest
-    FROM fct_budget_amount
+    FROM query_table(facts)
     WHERE subject_scheme = 'function' AND row_kind = 'subject' AND (doc IS NULL OR document_id = doc)
     GROUP BY ALL
 ), chosen AS (
@@ -30,7 +31,7 @@ WITH candidates AS (
 ), printed AS (
     SELECT f.document_id, f.adcode, f.fiscal_year, f.department_name, c.table_type, f.subject_code, f.measure,
         sum(f.amount_wan) AS amount_wan
-    FROM fct_budget_amount f
+    FROM query_table(facts) f
     JOIN chosen c USING (document_id, table_index)
     WHERE f.subject_scheme = 'function' AND f.row_kind = 'subject' AND f.period IS NULL AND f.fund IS NULL
       AND (doc IS NULL OR f.document_id = doc)
@@ -194,13 +195,13 @@ FROM ref_region_lineage;
 
 -- Subjects across fiscal years ---------------------------------------------------------------------
 
--- The names each document prints for each code, and on how many of its rows. Each load writes its
--- document's rows (derived.sql); a warehouse created before the table existed has it filled from its
--- facts on the next connect.
-CREATE OR REPLACE MACRO subject_name_rows(doc) AS TABLE
+-- The names each document prints for each code, and on how many of its rows (from `facts`, as
+-- function_mart_rows). Each load writes its documents' rows (derived.sql); a warehouse created
+-- before the table existed has it filled from its facts on the next connect.
+CREATE OR REPLACE MACRO subject_name_rows(doc, facts := 'fct_budget_amount') AS TABLE
 SELECT document_id, subject_scheme, subject_code, subject_name,
     CAST(count(DISTINCT (table_index, source_position)) AS INTEGER) AS printed_rows
-FROM fct_budget_amount
+FROM query_table(facts)
 WHERE row_kind = 'subject' AND subject_code IS NOT NULL AND subject_name IS NOT NULL
   AND (doc IS NULL OR document_id = doc)
 GROUP BY document_id, subject_scheme, subject_code, subject_name;

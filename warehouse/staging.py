@@ -19,12 +19,15 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from warehouse.load import DocumentLoad, WarehouseError, load_document
+from warehouse.load import DocumentLoad, WarehouseError, load_documents
 
 UNKNOWN = "unknown"
 DOCUMENT_FILE = "document.parquet"
 _REQUIRED = ("document", "tables", "issues", "facts")
 _OPTIONAL = ("findings", "expectations")
+# Staged documents merged in one transaction: enough to pay the warehouse-wide steps rarely, few
+# enough that their frames stay small in memory.
+MERGE_BATCH = 100
 
 
 def staged_folder(root: Path, document: pl.DataFrame) -> Path:
@@ -101,23 +104,35 @@ def pending(con: duckdb.DuckDBPyConnection, root: Path) -> tuple[list[Path], int
 
 
 def merge_staged(con: duckdb.DuckDBPyConnection, root: Path) -> MergeSummary:
-    """Load every staged document not yet merged, one transaction each (warehouse.load). A staged
-    folder that cannot be read is named in the summary and the others are merged; a warehouse that
-    cannot be written raises WarehouseError."""
+    """Load every staged document not yet merged, up to MERGE_BATCH in a transaction (warehouse.load).
+    A batch the warehouse refuses is loaded again one document at a time, so one document's bad rows
+    do not keep the others out. A staged folder that cannot be read is named in the summary and the
+    others are merged; a warehouse that cannot be written raises WarehouseError."""
     folders, already = pending(con, root)
     summary = MergeSummary(already_merged=already)
-    for folder in folders:
+    for start in range(0, len(folders), MERGE_BATCH):
+        batch: list[tuple[Path, DocumentLoad]] = []
+        for folder in folders[start : start + MERGE_BATCH]:
+            try:
+                batch.append((folder, read_staged(folder)))
+            except (OSError, pl.exceptions.PolarsError) as error:
+                summary.unreadable.append(f"{folder}: cannot be read ({error}); stage the document again")
         try:
-            load = read_staged(folder)
-        except (OSError, pl.exceptions.PolarsError) as error:
-            summary.unreadable.append(f"{folder}: cannot be read ({error}); stage the document again")
-            continue
-        try:
-            load_document(con, load)
+            load_documents(con, [load for _, load in batch])
         except WarehouseError:
             raise
-        except duckdb.Error as error:
-            summary.unreadable.append(f"{folder}: the warehouse refused its rows ({error}); stage it again")
-            continue
-        summary.merged.append(load.document["document_id"][0])
+        except duckdb.Error:
+            batch = [(folder, load) for folder, load in batch if _merged_alone(con, folder, load, summary)]
+        summary.merged.extend(load.document["document_id"][0] for _, load in batch)
     return summary
+
+
+def _merged_alone(con: duckdb.DuckDBPyConnection, folder: Path, load: DocumentLoad, summary: MergeSummary) -> bool:
+    try:
+        load_documents(con, [load])
+    except WarehouseError:
+        raise
+    except duckdb.Error as error:
+        summary.unreadable.append(f"{folder}: the warehouse refused its rows ({error}); stage it again")
+        return False
+    return True
