@@ -51,6 +51,12 @@ _MIN_CELL_PX = 8
 # in 苍溪's 部门经济分类 table. Its readings are left out: nothing of it loads rather than
 # something wrong.
 _LEGIBLE_CELL_PT = 8.0
+# A grid too small to read counts as a printed table when this share of its cells holds ink: this
+# share of their pixels darker than _DARK, _RULE_MARGIN pixels inside the rules.
+_INKED_CELLS = 0.3
+_INKED_PIXELS = 0.02
+_DARK = 128
+_RULE_MARGIN = 2
 # Cells of one row (or column) start within this many pixels of each other.
 _ALIGNED = _MIN_CELL_PX / 2
 _SAME_LINE = 0.5
@@ -358,10 +364,22 @@ def _items(
             outside = [r for r in outside if not _centre_in(r.box, table.box)]
         if grid is not None:
             items.append((grid.top, grid))
-        elif not legible and inside:
+        elif not legible and (inside or _inked(image, table)):
             items.append((table.box[1] * scale, OcrIllegible(table.box[1] * scale, round(points, 1))))
     items.extend(_unruled(image, outside, scale))
     return [item for _, item in sorted(items, key=lambda pair: pair[0])]
+
+
+def _inked(image: np.ndarray, table: _Table) -> bool:
+    """Whether a ruled grid's cells hold print. Print too small for the detector leaves no reading
+    inside, yet it is a table left unread; an empty grid (a form, a frame) holds no ink."""
+    inked = 0
+    for left, top, right, bottom in table.cells:
+        inner = image[
+            int(top) + _RULE_MARGIN : int(bottom) - _RULE_MARGIN, int(left) + _RULE_MARGIN : int(right) - _RULE_MARGIN
+        ]
+        inked += inner.size > 0 and np.count_nonzero(inner < _DARK) >= _INKED_PIXELS * inner.size
+    return inked >= _INKED_CELLS * len(table.cells)
 
 
 def _unruled(image: np.ndarray, readings: list[_Reading], scale: float) -> list[tuple[float, OcrLine | OcrGrid]]:

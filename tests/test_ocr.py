@@ -30,7 +30,7 @@ from PIL import Image
 from expectations.consistency import consistency_findings, default_rules
 from expectations.ocr_gate import gate_ocr_facts
 from extractors import ExtractionError, ExtractionLimits, extract_document
-from extractors.ocr import POINTS_PER_INCH, RENDER_DPI, _ocr_text, _skew
+from extractors.ocr import POINTS_PER_INCH, RENDER_DPI, _items, _ocr_text, _skew, _tables
 from factory.disclosures import Disclosure, DisclosureSpec, build_disclosure
 from factory.pdf import DisclosurePdf, Grid
 from factory.scan import scanned_pdf
@@ -608,19 +608,24 @@ def test_a_scanned_table_splits_into_the_rows_and_columns_of_its_text_layer(tmp_
     assert [cells(t) for t in extract_document(scan).tables] == [cells(t) for t in extract_document(text).tables]
 
 
-def test_a_scanned_table_printed_too_small_to_read_loads_nothing_and_says_so(tmp_path: Path) -> None:
-    """Print of about 5 pt is a few pixels in a 150 dpi scan: its misreadings pass the sums, so the
-    table is left unread, and the document records it and counts the page as not wholly read."""
+def tiny_print_scan(folder: Path) -> Path:
+    """A scan of a 部门支出总表 printed legibly, then its continuation printed at 4.5 pt in cells
+    2.2 mm high; named as its department publishes it."""
     tiny = Grid(
         rows=[[cell or "" for cell in row] for row in GROUPED_HEADER.rows[2:]], widths=[10, 24, 10, 10, 10, 10, 10, 10]
     )
-    doc = DisclosurePdf().page().line("2025年部门支出预算表").line("单位：万元")
+    doc = DisclosurePdf().page().line("2025年部门支出总表").line("单位：万元").table(GROUPED_HEADER)
     doc.pdf.set_font_size(4.5)
-    legible = Grid(rows=tiny.rows, widths=GROUPED_HEADER.widths)
-    printed = doc.table(replace(tiny, row_height=2.2)).line("2025年部门支出预算表（续）").table(legible).bytes()
-    scan = tmp_path / "tiny.pdf"
+    printed = doc.line("2025年部门支出总表（续）").table(replace(tiny, row_height=2.2)).bytes()
+    scan = folder / "贵阳市医疗保障局2025年部门预算.pdf"
     scan.write_bytes(scanned_pdf(printed, seed=1))
-    extracted = extract_document(scan)
+    return scan
+
+
+def test_a_scanned_table_printed_too_small_to_read_loads_nothing_and_says_so(tmp_path: Path) -> None:
+    """Print of about 5 pt is a few pixels in a 150 dpi scan: its misreadings pass the sums, so the
+    table is left unread, and the document records it and counts the page as not wholly read."""
+    extracted = extract_document(tiny_print_scan(tmp_path))
     assert len(extracted.illegible_tables) == 1 and extracted.illegible_tables[0][0] == 1
     assert extracted.illegible_tables[0][1] < 8
     assert len(extracted.tables) == 1
@@ -628,6 +633,45 @@ def test_a_scanned_table_printed_too_small_to_read_loads_nothing_and_says_so(tmp
     assert [i.page for i in issues] == [1] and "too small to read" in issues[0].message
     reason = partly_read_reason(extracted)
     assert reason is not None and "only partly read" in reason and "ocr_illegible" in reason
+
+
+def test_a_file_with_print_too_small_to_read_is_not_read_again_when_unchanged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A re-read would find the print as small: only pages left unread for want of OCR are retried."""
+    scan = tiny_print_scan(tmp_path)
+    warehouse = tmp_path / "w.duckdb"
+    assert main(["ingest", str(scan), "--warehouse", str(warehouse)]) == 0
+    assert "only partly read" in capsys.readouterr().out
+    assert main(["ingest", str(scan), "--warehouse", str(warehouse)]) == 0
+    assert [line.split()[0] for line in capsys.readouterr().out.splitlines() if scan.name in line] == ["unchanged"]
+
+
+def ruled_grid_image(inked: bool) -> np.ndarray:
+    """A page image with one ruled grid of 12 rows of cells 12 px high (under 6 pt at 150 dpi), its
+    cells printed in or empty."""
+    image = np.full((800, 1200), 255, np.uint8)
+    rows, columns = range(100, 245, 12), range(100, 901, 200)
+    for y in rows:
+        cv2.line(image, (columns[0], y), (columns[-1], y), 0, 1)
+    for x in columns:
+        cv2.line(image, (x, rows[0]), (x, rows[-1]), 0, 1)
+    for y in rows[:-1] if inked else ():
+        for x in columns[:-1]:
+            cv2.putText(image, "1234.56", (x + 20, y + 10), cv2.FONT_HERSHEY_PLAIN, 0.6, 0, 1)
+    return image
+
+
+@pytest.mark.parametrize("inked", [True, False])
+def test_a_grid_too_small_for_any_reading_is_recorded_when_its_cells_hold_print(inked: bool) -> None:
+    """Print too small for the detector leaves no reading in the grid; the grid is still a table
+    left unread. An empty grid is not."""
+    image = ruled_grid_image(inked)
+    ink = cv2.adaptiveThreshold(image, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+    tables = _tables(ink)
+    assert len(tables) == 1 and len(tables[0].cells) == 48
+    items = _items(image, [], tables, POINTS_PER_INCH / RENDER_DPI)
+    assert [type(item).__name__ for item in items] == (["OcrIllegible"] if inked else [])
 
 
 @pytest.mark.parametrize("degrees", [-1.4, 0.3, 1.2])

@@ -314,11 +314,14 @@ _RETRIED_STATUSES = ("timeout", "too_large", "failed", "ocr_failed", "needs_ocr"
 
 def loaded_documents(con: duckdb.DuckDBPyConnection, pipeline_version: int) -> dict[str, str]:
     """The documents this pipeline version has read to a result that a re-read would repeat, with
-    the status recorded. One with pages left unread (OCR off or unavailable) is not among them: the
-    run's settings decided that, not the file."""
+    the status recorded. One with scanned pages left unread (`needs_ocr`: OCR off or unavailable) is
+    not among them: the run's settings decided that, not the file. One whose print OCR found too
+    small to read is: a re-read would find it as small."""
     rows = con.execute(
-        """SELECT document_id, status FROM dim_document
-           WHERE pipeline_version = ? AND list_position(?, status) IS NULL AND coalesce(unread_pages, 0) = 0""",
+        """SELECT document_id, status FROM dim_document AS d
+           WHERE pipeline_version = ? AND list_position(?, status) IS NULL
+             AND NOT EXISTS (
+                 SELECT 1 FROM stg_issue AS i WHERE i.document_id = d.document_id AND i.kind = 'needs_ocr')""",
         [pipeline_version, list(_RETRIED_STATUSES)],
     ).fetchall()
     return dict(rows)
