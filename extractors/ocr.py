@@ -373,12 +373,13 @@ def _items(
 def _inked(image: np.ndarray, table: _Table) -> bool:
     """Whether a ruled grid's cells hold print. Print too small for the detector leaves no reading
     inside, yet it is a table left unread; an empty grid (a form, a frame) holds no ink."""
-    inked = 0
-    for left, top, right, bottom in table.cells:
-        inner = image[
-            int(top) + _RULE_MARGIN : int(bottom) - _RULE_MARGIN, int(left) + _RULE_MARGIN : int(right) - _RULE_MARGIN
-        ]
-        inked += inner.size > 0 and np.count_nonzero(inner < _DARK) >= _INKED_PIXELS * inner.size
+    margin = _RULE_MARGIN
+    inked = sum(
+        1
+        for left, top, right, bottom in table.cells
+        if (inner := image[int(top) + margin : int(bottom) - margin, int(left) + margin : int(right) - margin]).size
+        and np.count_nonzero(inner < _DARK) >= _INKED_PIXELS * inner.size
+    )
     return inked >= _INKED_CELLS * len(table.cells)
 
 

@@ -101,6 +101,36 @@ def test_name_without_a_leading_region_beats_a_printers_line(tmp_path: Path) -> 
     assert (normalized.context.adcode, normalized.context.fiscal_year) == ("320000", 2019)
 
 
+@pytest.mark.parametrize(
+    ("titles", "identity"),
+    [
+        (
+            ["贵阳市医疗保障局2025年部门收支总表", "贵阳市医疗保障局2025年部门收入总表"],
+            ("贵阳市医疗保障局", "520100", 2025),
+        ),
+        (
+            ["上海市普陀区司法局2026年部门财政拨款收支预算总表", "上海市普陀区司法局2026年“三公”经费支出预算表（续）"],
+            ("上海市普陀区司法局", "310107", 2026),
+        ),
+    ],
+)
+def test_a_department_printed_in_its_table_titles_is_named_without_the_title(
+    tmp_path: Path, titles: list[str], identity: tuple[str, str, int]
+) -> None:
+    """A file of tables alone whose titles lead with the department and the year: the name is what
+    precedes the year, not the name with the table's title glued on."""
+    doc = DisclosurePdf()
+    grid = wide_grid([["项目", "预算数"], ["合计", "100.00"], ["一、一般公共预算拨款", "100.00"]], width=40)
+    for title in titles:
+        doc.page().line(title).line("单位：万元").table(grid)
+    path = tmp_path / "tables.pdf"
+    path.write_bytes(doc.bytes())
+
+    context = normalize_document(extract_document(path)).context
+
+    assert (context.department_name, context.adcode, context.fiscal_year) == identity
+
+
 def test_most_consistent_label_wins_over_variants_and_fragments(tmp_path: Path) -> None:
     normalized = _text(
         tmp_path,

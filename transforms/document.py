@@ -18,7 +18,8 @@ from transforms.vocabulary import identity_vocabulary
 T = TypeVar("T")
 _LEADING_LINES = 25
 _BUDGET_YEAR = re.compile(r"(20\d\d)年[^。,;:]{0,12}(预算|决算)")
-_TITLE_YEAR = re.compile(r"^(20\d\d)年")
+# A table title's year, printed first or after its department's name (X局2025年部门收支总表).
+_TITLE_YEAR = re.compile(r"^\D{0,40}?(20\d\d)年")
 _YEAR_TOKEN = re.compile(r"(20\d\d)年度?")
 _NAME_LENGTH = range(4, 41)
 # Folders above a file that may name what it is (inbox/520100/2025/...): a year, a GB/T 2260 code.
@@ -69,7 +70,10 @@ def _names_a_department(name: str) -> bool:
 
 def _cover_name(line: str) -> str | None:
     vocab = identity_vocabulary()
-    name = vocab.trailing_words.sub("", _YEAR_TOKEN.sub("", vocab.self_level.sub("", compact(line))))
+    text = vocab.self_level.sub("", compact(line))
+    if vocab.table_title_end.search(text) and (year := _YEAR_TOKEN.search(text)):
+        text = text[: year.start()]
+    name = vocab.trailing_words.sub("", _YEAR_TOKEN.sub("", text))
     return name if _is_name(name) and _names_a_department(name) else None
 
 

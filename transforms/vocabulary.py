@@ -100,6 +100,7 @@ class IdentityVocabulary:
     name_prefix: re.Pattern[str]
     self_level: re.Pattern[str]
     trailing_words: re.Pattern[str]
+    table_title_end: re.Pattern[str]
     label_trailing: re.Pattern[str]
     not_a_name: tuple[re.Pattern[str], ...]
     name_starts: tuple[str, ...]
@@ -128,6 +129,7 @@ def identity_vocabulary() -> IdentityVocabulary:
         name_prefix=re.compile(data["name_prefix"]),
         self_level=re.compile(data["self_level"]),
         trailing_words=re.compile(data["trailing_words"]),
+        table_title_end=re.compile(data["table_title_end"]),
         label_trailing=re.compile(data["label_trailing"]),
         not_a_name=_compile(data["not_a_name"]),
         name_starts=tuple(data["name_starts"]),
