@@ -118,7 +118,8 @@ def test_a_department_printed_in_its_table_titles_is_named_without_the_title(
     tmp_path: Path, titles: list[str], identity: tuple[str, str, int]
 ) -> None:
     """A file of tables alone whose titles lead with the department and the year: the name is what
-    precedes the year, not the name with the table's title glued on."""
+    precedes the year, not the name with the table's title glued on; where the titles do not say
+    预算, the column headings (预算数) say it is a budget."""
     doc = DisclosurePdf()
     grid = wide_grid([["项目", "预算数"], ["合计", "100.00"], ["一、一般公共预算拨款", "100.00"]], width=40)
     for title in titles:
@@ -126,9 +127,11 @@ def test_a_department_printed_in_its_table_titles_is_named_without_the_title(
     path = tmp_path / "tables.pdf"
     path.write_bytes(doc.bytes())
 
-    context = normalize_document(extract_document(path)).context
+    normalized = normalize_document(extract_document(path))
+    context = normalized.context
 
     assert (context.department_name, context.adcode, context.fiscal_year) == identity
+    assert (normalized.document_kind, normalized.budget_scope) == ("budget", "department")
 
 
 def test_most_consistent_label_wins_over_variants_and_fragments(tmp_path: Path) -> None:

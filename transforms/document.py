@@ -18,6 +18,8 @@ from transforms.vocabulary import identity_vocabulary
 T = TypeVar("T")
 _LEADING_LINES = 25
 _BUDGET_YEAR = re.compile(r"(20\d\d)年[^。,;:]{0,12}(预算|决算)")
+# Rows at a table's top that may hold its column headings.
+_HEADING_ROWS = 3
 # A table title's year, printed first or after its department's name (X局2025年部门收支总表).
 _TITLE_YEAR = re.compile(r"^\D{0,40}?(20\d\d)年")
 _YEAR_TOKEN = re.compile(r"(20\d\d)年度?")
@@ -167,18 +169,39 @@ def _title_phrases(document: ExtractedDocument) -> list[str]:
     return [match.group(0) for line in lines if (match := pattern.search(compact(line)))]
 
 
+def _without_department(title: str) -> str:
+    """A table title from its year on, when it leads with its department's name
+    (X局2025年部门收支总表 -> 2025年部门收支总表)."""
+    if identity_vocabulary().table_title_end.search(title) and (year := _YEAR_TOKEN.search(title)):
+        return title[year.start() :]
+    return title
+
+
+def _kind_from_headings(document: ExtractedDocument) -> str | None:
+    """For tables whose titles say neither 预算 nor 决算 (部门收支总表): what their column headings
+    call the amounts (预算数, 决算数), the more often printed."""
+    final_account = identity_vocabulary().final_account
+    headings = [compact(cell) for table in document.tables for row in table.rows[:_HEADING_ROWS] for cell in row.cells]
+    finals = sum(bool(final_account.search(h)) for h in headings)
+    budgets = sum("预算" in h for h in headings)
+    return "final_account" if finals > budgets else "budget" if budgets else None
+
+
 def _kind_and_scope(document: ExtractedDocument, department_labelled: bool) -> tuple[str | None, str | None]:
     """`final_account` when the document calls itself a 决算, `budget` when it calls itself or its
     tables a 预算, else None; the scope from what it calls itself, else its table titles, else a
     department label (部门：) naming its publisher, else None."""
     vocab = identity_vocabulary()
     phrases = _title_phrases(document)
-    titles = [compact(line) for t in document.tables for line in (t.title or "").splitlines() if line.strip()]
+    titles = [_without_department(compact(line)) for t in document.tables for line in (t.title or "").splitlines()]
+    titles = [title for title in titles if title]
     if phrases:
         final = bool(vocab.final_account.search(phrases[0]))
     else:
         final = sum(bool(vocab.final_account.search(t)) for t in titles) * 2 > len(titles) > 0
     kind = "final_account" if final else "budget" if phrases or any("预算" in t for t in titles) else None
+    if kind is None:
+        kind = _kind_from_headings(document)
     for text in [*phrases, *titles]:
         for scope, patterns in vocab.scope:
             if any(p.search(text) for p in patterns):
