@@ -107,10 +107,14 @@ class ExtractionLimits:
 def data_bytes() -> int:
     """This process's RLIMIT_DATA usage (VmData), the memory the limit counts; 0 where /proc does
     not say."""
+    return _status_bytes("VmData:")
+
+
+def _status_bytes(field: str) -> int:
     try:
         with open("/proc/self/status") as status:
             for line in status:
-                if line.startswith("VmData:"):
+                if line.startswith(field):
                     return int(line.split()[1]) * 1024
     except OSError:
         pass
@@ -134,7 +138,7 @@ def grant_fixed_memory(work: Callable[[], object], *, working: bool = False) -> 
         work()
         return
     resource.setrlimit(resource.RLIMIT_DATA, (hard, hard))
-    before, peak_before = data_bytes(), _peak_resident_bytes()
+    before, peak_before = data_bytes(), _fresh_peak_resident_bytes() if working else 0
     try:
         work()
     finally:
@@ -143,8 +147,19 @@ def grant_fixed_memory(work: Callable[[], object], *, working: bool = False) -> 
         cap_data_memory(soft + max(kept, held))
 
 
+def _fresh_peak_resident_bytes() -> int:
+    """The resident size, with the kernel's peak count (VmHWM) started afresh from it, so a peak an
+    earlier document set does not hide what the work holds (Linux 4.0+: /proc/self/clear_refs);
+    where that cannot be done, the peak so far."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return _peak_resident_bytes()
+    return _status_bytes("VmRSS:") or _peak_resident_bytes()
+
+
 def _peak_resident_bytes() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return _status_bytes("VmHWM:") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 def display_name(name: str | Path) -> str:

@@ -8,6 +8,8 @@ limit per reader (about 1 GiB for the whole run).
 """
 
 import shutil
+import subprocess
+import sys
 import zlib
 from pathlib import Path
 
@@ -190,3 +192,36 @@ def test_dagster_reading_stops_at_the_timeout(tmp_path: Path, long_budget: Extra
     (observation,) = result.asset_observations_for_node("staged_disclosure")
     assert observation.metadata["status"].value == "timeout"
     assert observation.metadata["reason"].value.startswith("long.txt: not read within 0.5 s")
+
+
+GRANT_AFTER_A_HIGHER_PEAK = """
+import resource
+from extractors.model import cap_data_memory, grant_fixed_memory
+
+earlier = b"\\x01" * (400 << 20)  # an earlier document's peak, then freed
+del earlier
+cap_data_memory(2 << 30)
+before = resource.getrlimit(resource.RLIMIT_DATA)[0]
+
+
+def work():
+    buffers = b"\\x01" * (200 << 20)  # OCR's page buffers: held, then freed
+    del buffers
+
+
+grant_fixed_memory(work, working=True)
+print((resource.getrlimit(resource.RLIMIT_DATA)[0] - before) >> 20)
+"""
+
+
+def test_a_grant_for_working_memory_counts_what_the_work_held_after_a_higher_peak() -> None:
+    """An earlier document's higher peak in the same worker must not hide what OCR's warm-up held:
+    granted nothing, the next scan fails for want of memory its engine needs on every page."""
+    done = subprocess.run(
+        [sys.executable, "-c", GRANT_AFTER_A_HIGHER_PEAK],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert int(done.stdout) >= 180
