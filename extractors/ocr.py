@@ -85,8 +85,10 @@ _HEADER_LINES = 5
 # A reading whose characters stand further apart than this share of its height each is cells the
 # detector ran together (款 项 under one box).
 _SPREAD = 1.4
+# An A4 page rendered at RENDER_DPI, in pixels (width, height).
+_A4_PIXELS = (1654, 2339)
 # A page larger than A2 is rendered at a lower resolution, so one page's bitmap stays bounded.
-_MAX_PIXELS = 4 * 1654 * 2339
+_MAX_PIXELS = 4 * _A4_PIXELS[0] * _A4_PIXELS[1]
 # rapidocr shrinks an image whose long side is over its limit (2000 px by default) before detecting;
 # an A4 page at RENDER_DPI (2339 px) is read at the resolution it was rendered at: shrunk, 贵阳's
 # scan loaded one amount wrong (539 of 539 right at full size).
@@ -170,7 +172,7 @@ def _ocr_allowance() -> None:
     buffers are sized for any page and recognition's are sized too."""
     import cv2
 
-    page = np.full((_ENGINE_SIDE, _ENGINE_SIDE * 1654 // 2339), 255, np.uint8)
+    page = np.full((_ENGINE_SIDE, _ENGINE_SIDE * _A4_PIXELS[0] // _A4_PIXELS[1]), 255, np.uint8)
     for line in range(40):
         cv2.putText(page, "1,234,567.89  2,345.67  0.00", (60, 80 + 55 * line), cv2.FONT_HERSHEY_SIMPLEX, 1.6, 0, 3)
     grant_fixed_memory(lambda: _engine()(page, use_det=True, use_cls=False, use_rec=True), working=True)
