@@ -256,6 +256,8 @@ def load_documents(con: duckdb.DuckDBPyConnection, loads: Sequence[DocumentLoad]
     (which document is current, the department list) and the COMMIT are paid once for all of them,
     and their derived rows come from their own facts. A document staged with its `ingested_at`
     keeps it, so merging the same staged document again writes the same rows."""
+    if not loads:
+        return
     document_ids = [load.document["document_id"][0] for load in loads]
     if len(set(document_ids)) != len(document_ids):
         raise ValueError("a load holds each document once")
