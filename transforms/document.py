@@ -73,8 +73,8 @@ def _names_a_department(name: str) -> bool:
 def _cover_name(line: str) -> str | None:
     vocab = identity_vocabulary()
     text = vocab.self_level.sub("", compact(line))
-    if vocab.table_title_end.search(text) and (year := _YEAR_TOKEN.search(text)):
-        text = text[: year.start()]
+    if (year := _title_year_start(text)) is not None:
+        text = text[:year]
     name = vocab.trailing_words.sub("", _YEAR_TOKEN.sub("", text))
     return name if _is_name(name) and _names_a_department(name) else None
 
@@ -169,12 +169,18 @@ def _title_phrases(document: ExtractedDocument) -> list[str]:
     return [match.group(0) for line in lines if (match := pattern.search(compact(line)))]
 
 
+def _title_year_start(line: str) -> int | None:
+    """Where the year starts in a line that ends as a table's title (X局2025年部门收支总表): what
+    precedes it is the department's name, what follows the table's title."""
+    if identity_vocabulary().table_title_end.search(line) and (year := _YEAR_TOKEN.search(line)):
+        return year.start()
+    return None
+
+
 def _without_department(title: str) -> str:
-    """A table title from its year on, when it leads with its department's name
-    (X局2025年部门收支总表 -> 2025年部门收支总表)."""
-    if identity_vocabulary().table_title_end.search(title) and (year := _YEAR_TOKEN.search(title)):
-        return title[year.start() :]
-    return title
+    """A table title from its year on, when it leads with its department's name."""
+    year = _title_year_start(title)
+    return title if year is None else title[year:]
 
 
 def _kind_from_headings(document: ExtractedDocument) -> str | None:

@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
+from itertools import zip_longest
 
 import polars as pl
 
@@ -310,9 +311,7 @@ def _rejoined(rows: Sequence[RawRow], columns: Sequence[Column]) -> list[RawRow]
         if before is not None and before.page == row.page:
             parts = {printed(repair_row(before.cells)), printed(repair_row(row.cells))}
             if parts == {(True, False), (False, True)}:
-                width = max(len(before.cells), len(row.cells))
-                cells = [(*cells, *[""] * (width - len(cells))) for cells in (before.cells, row.cells)]
-                merged = tuple(a or b for a, b in zip(*cells, strict=True))
+                merged = tuple(a or b for a, b in zip_longest(before.cells, row.cells, fillvalue=""))
                 joined[-1] = replace(before, cells=merged, ocr=before.ocr + row.ocr)
                 continue
         joined.append(row)

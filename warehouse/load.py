@@ -262,15 +262,10 @@ def load_documents(con: duckdb.DuckDBPyConnection, loads: Sequence[DocumentLoad]
     if len(set(document_ids)) != len(document_ids):
         raise ValueError("a load holds each document once")
     with _transaction(con):
-        listed = ", ".join("?" * len(document_ids))
-        present = [
-            row[0]
-            for row in con.execute(
-                f"SELECT document_id FROM dim_document WHERE document_id IN ({listed})", document_ids
-            ).fetchall()
-        ]
+        query = f"SELECT document_id FROM dim_document WHERE document_id IN ({_markers(document_ids)})"
+        present = [row[0] for row in con.execute(query, document_ids).fetchall()]
         for table in DOCUMENT_TABLES if present else ():
-            con.execute(f"DELETE FROM {table} WHERE document_id IN ({', '.join('?' * len(present))})", present)
+            con.execute(f"DELETE FROM {table} WHERE document_id IN ({_markers(present)})", present)
         con.execute("CREATE OR REPLACE TEMP TABLE loading_facts AS FROM fct_budget_amount LIMIT 0")
         for load in loads:
             _insert(con, load)
@@ -284,6 +279,11 @@ def load_documents(con: duckdb.DuckDBPyConnection, loads: Sequence[DocumentLoad]
                 flush=True,
             )
             time.sleep(float(pause))
+
+
+def _markers(values: Sequence[object]) -> str:
+    """One parameter marker per value, for `IN (...)`."""
+    return ", ".join("?" * len(values))
 
 
 def _insert(con: duckdb.DuckDBPyConnection, load: DocumentLoad) -> None:
