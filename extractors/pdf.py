@@ -43,6 +43,8 @@ _PDFMINER_ERRORS = (PdfminerException, MalformedPDFException, PDFException, PSEx
 _STREAM_START = re.compile(rb"(?<!end)stream\r?\n")
 _OBJECT = re.compile(rb"(\d+)\s+\d+\s+obj\b")
 _INFLATE_CHUNK = 2**20
+# A fill in these colours on a white page draws nothing: grey, RGB and CMYK white.
+_WHITE = ((1,), (1, 1, 1), (0, 0, 0, 0))
 
 
 @dataclass(frozen=True)
@@ -304,7 +306,7 @@ def _ruled_page(page: pdfplumber.page.Page) -> list[_Line | _Grid]:
     producers rule an empty row above the title and print the table's label in it, outside any cell."""
     grids: list[tuple[tuple[float, float, float, float], _Grid]] = []
     chars = _CharIndex(page.chars)
-    for table in page.find_tables():
+    for table in _without_unseen_rects(page).find_tables():
         rows = table.rows
         extracted = [[None if cell is None else chars.text_within(cell) for cell in row.cells] for row in rows]
         for row, column, box in _overlapping_cells(rows):
@@ -328,6 +330,20 @@ def _ruled_page(page: pdfplumber.page.Page) -> list[_Line | _Grid]:
         if text:
             items.append(_Line(text, line["top"], line["bottom"]))
     return _unwrap(sorted(items, key=lambda item: item.top))
+
+
+def _without_unseen_rects(page: pdfplumber.page.Page) -> pdfplumber.page.Page:
+    """The page without the rectangles that draw nothing on it, whose edges are no rules: some
+    producers pad each cell with white-filled bands (江苏's 收入预算总表), which pdfplumber would
+    take for rules splitting a row in three, the label in one part, the amount in another."""
+    unseen = {id(rect) for rect in page.rects if not rect.get("stroke") and (not rect.get("fill") or _white(rect))}
+    return page.filter(lambda obj: id(obj) not in unseen) if unseen else page
+
+
+def _white(rect: dict) -> bool:
+    colour = rect.get("non_stroking_color")
+    colour = colour if isinstance(colour, (tuple, list)) else (colour,)
+    return tuple(colour) in _WHITE
 
 
 def _unwrap(items: list[_Line | _Grid]) -> list[_Line | _Grid]:

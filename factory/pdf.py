@@ -19,6 +19,8 @@ from fpdf import FPDF
 
 CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
 _LINE_HEIGHT = 4.2
+# How deep the white bands of a banded cell are, in mm.
+_BAND = 2.0
 Ruling = Literal["grid", "horizontal", "none"]
 
 
@@ -31,6 +33,9 @@ class Grid:
     spans: dict[tuple[int, int], tuple[int, int]] = field(default_factory=dict)
     row_height: float = 7.0
     heights: dict[int, float] = field(default_factory=dict)
+    # Columns whose cells are filled white in three bands (top, middle, bottom), as 江苏's Word
+    # exports pad them: nothing shows, but to a table finder the bands' edges are rules.
+    banded: tuple[int, ...] = ()
 
     def height_of(self, row: int) -> float:
         return self.heights.get(row, self.row_height)
@@ -108,6 +113,7 @@ class DisclosurePdf:
             lefts.append(lefts[-1] + width)
         owner = _cell_owners(grid)
         rows, columns = len(grid.rows), len(grid.widths)
+        self._bands(grid, lefts, tops)
         for i in range(rows + 1) if self.ruling != "none" else ():
             breaks = [owner.get((i - 1, c)) != owner.get((i, c)) for c in range(columns)]
             for a, b in _runs(breaks, lefts):
@@ -123,6 +129,18 @@ class DisclosurePdf:
                     self._cell_text(text, lefts[c], tops[r], tops[r + down], char_spacing)
         self.y = tops[-1] + 4
         return self
+
+    def _bands(self, grid: Grid, lefts: list[float], tops: list[float]) -> None:
+        self.pdf.set_fill_color(255)
+        for r, row in enumerate(grid.rows):
+            for c in grid.banded:
+                if row[c] is None:
+                    continue
+                down, over = grid.spans.get((r, c), (1, 1))
+                x0, x1, y0, y1 = lefts[c], lefts[c + over], tops[r], tops[r + down]
+                band = min(_BAND, (y1 - y0) / 4)
+                for top, bottom in ((y0, y0 + band), (y0 + band, y1 - band), (y1 - band, y1)):
+                    self.pdf.rect(x0, top, x1 - x0, bottom - top, style="F")
 
     def _cell_text(self, text: str, x0: float, y0: float, y1: float, char_spacing: float) -> None:
         lines = text.split("\n")

@@ -188,6 +188,31 @@ def test_jiangsu_table_files_title_every_table(name: str) -> None:
     assert all(table.title is None for table in document.tables if table.after_table)
 
 
+def test_cells_padded_with_white_bands_keep_their_label_and_amount_in_one_row(extract: Extract) -> None:
+    """江苏's Word exports fill each label cell white in bands; their edges are no rules, or the
+    label would sit in a row below its amount and take the next row's."""
+    grid = Grid(
+        rows=[
+            ["项目名称", None, "金额"],
+            ["一般公共预算资金", "小计", "37,188.34"],
+            [None, "公共财政拨款(补助)资金", "36,000.00"],
+            [None, "专项收入", "1,188.34"],
+        ],
+        widths=[40, 60, 35],
+        spans={(0, 0): (1, 2), (1, 0): (3, 1)},
+        row_height=9,
+        banded=(1,),
+    )
+
+    (table,) = extract(DisclosurePdf().page().line("收入预算总表").table(grid).bytes()).tables
+
+    assert cells(table)[1:] == [
+        ("一般公共预算资金", "小计", "37,188.34"),
+        ("", "公共财政拨款(补助)资金", "36,000.00"),
+        ("", "专项收入", "1,188.34"),
+    ]
+
+
 def test_caption_cell_reaching_over_the_header_is_read_once() -> None:
     document = _real("js_rd_2019_tables.pdf")
 

@@ -99,10 +99,11 @@ def test_a_code_that_lost_its_leading_zero_is_mended_and_recorded(db: duckdb.Duc
     ).fetchone() == (0,)
 
 
-def test_amounts_printed_under_their_label_in_a_tall_cell_keep_the_label(db: duckdb.DuckDBPyConnection) -> None:
-    """A label printed without amounts and the amounts just under it (204 公共安全支出, then
-    27,488.23) are one row. Amounts without a label are left only in tables printing no label
-    column at all: one row of amounts under column headings (a "三公" table, a summary line)."""
+def test_amounts_in_cells_padded_with_white_bands_keep_their_label(db: duckdb.DuckDBPyConnection) -> None:
+    """江苏's Word exports pad label cells with white bands (204 公共安全支出, then 27,488.23 a row
+    lower, when their edges were taken for rules). Amounts without a label are left only in tables
+    printing no label column at all: one row of amounts under column headings (a "三公" table, a
+    summary line)."""
     mixed = db.execute(
         """SELECT d.file_name, f.page, f.table_index FROM fct_budget_amount f JOIN dim_document d USING (document_id)
            GROUP BY ALL

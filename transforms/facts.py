@@ -5,7 +5,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
-from itertools import zip_longest
 
 import polars as pl
 
@@ -255,8 +254,7 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
                 if column.role == "unknown":
                     issue(None, "unknown_column", f"column {column.index + 1} heading '{column.label}' not understood")
         labelled = any(c.role in _LABEL_ROLES for c in columns)
-        rows = _rejoined(segment.data, columns) if labelled and len(blocks) == 1 else segment.data
-        for row in rows:
+        for row in segment.data:
             cells = repair_row(row.cells)
             row_blocks = blocks
             if not labelled and over < len(labelled_rows):
@@ -291,31 +289,6 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
 
 
 _LABEL_ROLES = ("code", "unit_code", "name")
-
-
-def _rejoined(rows: Sequence[RawRow], columns: Sequence[Column]) -> list[RawRow]:
-    """Rows with a row split in two put back: a label printed without amounts and amounts printed
-    without a label, next to each other on one page, are one row whose amounts sit lower (or
-    higher) than its label in a tall cell (204 公共安全支出, then 27,488.23). Left as two, the
-    amounts would load unlabelled."""
-    amounts = [c for c in columns if _is_amount_column(c)]
-    others = [c for c in columns if not _is_amount_column(c)]
-
-    def printed(cells: Sequence[str]) -> tuple[bool, bool]:
-        labelled = any(c.index < len(cells) and cells[c.index].strip() for c in others)
-        return labelled, any(not _blank(cells, c) for c in amounts)
-
-    joined: list[RawRow] = []
-    for row in rows:
-        before = joined[-1] if joined else None
-        if before is not None and before.page == row.page:
-            parts = {printed(repair_row(before.cells)), printed(repair_row(row.cells))}
-            if parts == {(True, False), (False, True)}:
-                merged = tuple(a or b for a, b in zip_longest(before.cells, row.cells, fillvalue=""))
-                joined[-1] = replace(before, cells=merged, ocr=before.ocr + row.ocr)
-                continue
-        joined.append(row)
-    return joined
 
 
 _MONEY = re.compile(r"[.,]\d")
