@@ -20,6 +20,7 @@ from extractors.textlayer import (
     is_label,
     is_narrative,
     is_title,
+    lines_unit,
     run_on,
     stated_unit,
     wraps_onto,
@@ -226,7 +227,7 @@ def assemble(
             tables.append(
                 RawTable(
                     title=title,
-                    unit=next((u for u in map(stated_unit, [title or "", *context]) if u), None),
+                    unit=lines_unit([title or "", *context]),
                     rows=tuple(
                         RawRow(cells, page.number, f"{where}, row {number}", item.ocr.get(number, ()))
                         for number, cells in rows
@@ -241,7 +242,7 @@ def assemble(
         named = sheet_title(page.name) if len(tables) == first_on_page + 1 else None
         if named and tables[-1].title is None:
             table = tables[-1]
-            unit = next((u for u in map(stated_unit, [named, *table.context]) if u), None)
+            unit = lines_unit([named, *table.context])
             tables[-1] = replace(table, title=named, unit=unit, after_table=False)
     return ExtractedDocument(
         document_id=document_id,

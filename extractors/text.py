@@ -9,7 +9,7 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from extractors.model import ExtractedDocument, ExtractionError, RawRow, RawTable, display_name
-from extractors.textlayer import clean_cell, is_narrative, is_title, normalize_text, stated_unit
+from extractors.textlayer import clean_cell, is_narrative, is_title, lines_unit, normalize_text, stated_unit
 
 _BOMS = (
     (b"\x00\x00\xfe\xff", "utf-32-be"),
@@ -68,7 +68,7 @@ def extract_text_document(path: Path, data: bytes, document_id: str) -> Extracte
     def close_block() -> None:
         nonlocal title, context, only_blank_since_table
         if block:
-            unit = next((u for u in map(stated_unit, [title or "", *context]) if u), None)
+            unit = lines_unit([title or "", *context])
             tables.append(
                 RawTable(
                     title=title,

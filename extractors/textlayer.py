@@ -2,6 +2,8 @@
 
 import re
 import unicodedata
+from collections.abc import Sequence
+from itertools import pairwise
 
 # Kangxi radicals and CJK radical supplements that NFKC leaves alone but some PDF producers emit
 # in place of the ordinary ideographs.
@@ -112,6 +114,18 @@ def stated_unit(line: str) -> str | None:
     """The unit a line such as '金额单位：万元' states, or None."""
     match = UNIT_LINE.search(normalize_text(line))
     return match.group(1) if match else None
+
+
+def lines_unit(lines: Sequence[str]) -> str | None:
+    """The unit the first of the lines that states one states, or a unit wrapped in a narrow cell:
+    单位：万 ending one line, 元 the last word of the next (部门名称：江苏省高级人民法院 元)."""
+    for line in lines:
+        if unit := stated_unit(line):
+            return unit
+    for line, after in pairwise(lines):
+        if (words := after.split()) and (unit := stated_unit(line + words[-1])):
+            return unit
+    return None
 
 
 def is_title(text: str) -> bool:

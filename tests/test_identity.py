@@ -112,13 +112,25 @@ def test_name_without_a_leading_region_beats_a_printers_line(tmp_path: Path) -> 
             ["上海市普陀区司法局2026年部门财政拨款收支预算总表", "上海市普陀区司法局2026年“三公”经费支出预算表（续）"],
             ("上海市普陀区司法局", "310107", 2026),
         ),
+        (
+            ["2025年贵阳市医疗保障局部门收支总表", "2025年贵阳市医疗保障局部门收入总表"],
+            ("贵阳市医疗保障局", "520100", 2025),
+        ),
+        (
+            ["2025年中共苍溪县委组织部部门收支总表", "2025年中共苍溪县委组织部一般公共预算支出表"],
+            ("中共苍溪县委组织部", "510824", 2025),
+        ),
+        (
+            ["2026年上海市普陀区预算评审中心单位收支预算总表", "2026年上海市普陀区预算评审中心单位收入预算总表"],
+            ("上海市普陀区预算评审中心", "310107", 2026),
+        ),
     ],
 )
 def test_a_department_printed_in_its_table_titles_is_named_without_the_title(
     tmp_path: Path, titles: list[str], identity: tuple[str, str, int]
 ) -> None:
-    """A file of tables alone whose titles lead with the department and the year: the name is what
-    precedes the year, not the name with the table's title glued on; where the titles do not say
+    """A file of tables alone whose titles print the department before or after the year: the name
+    is the department's, not the name with the table's title glued on; where the titles do not say
     预算, the column headings (预算数) say it is a budget."""
     doc = DisclosurePdf()
     grid = wide_grid([["项目", "预算数"], ["合计", "100.00"], ["一、一般公共预算拨款", "100.00"]], width=40)
@@ -131,7 +143,10 @@ def test_a_department_printed_in_its_table_titles_is_named_without_the_title(
     context = normalized.context
 
     assert (context.department_name, context.adcode, context.fiscal_year) == identity
-    assert (normalized.document_kind, normalized.budget_scope) == ("budget", "department")
+    assert (normalized.document_kind, normalized.budget_scope) == (
+        "budget",
+        "unit" if "单位" in titles[0] else "department",
+    )
 
 
 def test_most_consistent_label_wins_over_variants_and_fragments(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import pytest
 
 from extractors import ExtractedDocument, extract_document
-from extractors.textlayer import is_title
+from extractors.textlayer import is_title, lines_unit
 from factory.pdf import DisclosurePdf, Grid, wide_grid
 from tests.conftest import REAL
 from tests.tables import cells
@@ -249,3 +249,13 @@ def test_a_wide_table_printed_down_then_over_loads_every_column_under_its_rows(e
 
 
 MEASURES = ("total", "basic", "project")
+
+
+def test_a_unit_wrapped_onto_the_department_line_is_stated() -> None:
+    """js_fy's "三公" table prints 单位：万 over 元, which ends the line of 部门名称：..."""
+    document = _real("js_fy_2019_doc.pdf")
+
+    titled = [table for table in document.tables if table.title]
+    assert {table.unit for table in titled} == {"万元"}
+    assert lines_unit(["“三公”经费支出预算表", "单位:万", "部门名称:江苏省某厅 元"]) == "万元"
+    assert lines_unit(["“三公”经费支出预算表", "部门名称:江苏省某厅 元"]) is None

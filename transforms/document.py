@@ -73,8 +73,10 @@ def _names_a_department(name: str) -> bool:
 def _cover_name(line: str) -> str | None:
     vocab = identity_vocabulary()
     text = vocab.self_level.sub("", compact(line))
-    if (year := _title_year_start(text)) is not None:
-        text = text[:year]
+    if (titled := _title_department(text)) is not None:
+        if _is_name(titled[0]) and _names_a_department(titled[0]):
+            return titled[0]
+        text = titled[0]
     name = vocab.trailing_words.sub("", _YEAR_TOKEN.sub("", text))
     return name if _is_name(name) and _names_a_department(name) else None
 
@@ -169,18 +171,27 @@ def _title_phrases(document: ExtractedDocument) -> list[str]:
     return [match.group(0) for line in lines if (match := pattern.search(compact(line)))]
 
 
-def _title_year_start(line: str) -> int | None:
-    """Where the year starts in a line that ends as a table's title (X局2025年部门收支总表): what
-    precedes it is the department's name, what follows the table's title."""
-    if identity_vocabulary().table_title_end.search(line) and (year := _YEAR_TOKEN.search(line)):
-        return year.start()
-    return None
+def _title_department(line: str) -> tuple[str, str] | None:
+    """A line ending as a table's title, as what precedes its year (the department's name, or a
+    table number) and the title from the year on, without the department's name where it follows
+    the year: 贵阳市医疗保障局2025年部门收支总表 and 2025年贵阳市医疗保障局部门收支总表 both give
+    (贵阳市医疗保障局, 2025年部门收支总表)."""
+    vocab = identity_vocabulary()
+    if not vocab.table_title_end.search(line) or not (year := _YEAR_TOKEN.search(line)):
+        return None
+    before, after = line[: year.start()], line[year.end() :]
+    if not (_is_name(before) and _names_a_department(before)):
+        for start in vocab.table_title_start.finditer(after):
+            name = after[: start.start()]
+            if _is_name(name) and _names_a_department(name):
+                return name, year.group(0) + after[start.start() :]
+    return before, line[year.start() :]
 
 
 def _without_department(title: str) -> str:
-    """A table title from its year on, when it leads with its department's name."""
-    year = _title_year_start(title)
-    return title if year is None else title[year:]
+    """A table title from its year on, without its department's name where it prints one."""
+    titled = _title_department(title)
+    return title if titled is None else titled[1]
 
 
 def _kind_from_headings(document: ExtractedDocument) -> str | None:

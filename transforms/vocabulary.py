@@ -101,6 +101,7 @@ class IdentityVocabulary:
     self_level: re.Pattern[str]
     trailing_words: re.Pattern[str]
     table_title_end: re.Pattern[str]
+    table_title_start: re.Pattern[str]
     label_trailing: re.Pattern[str]
     not_a_name: tuple[re.Pattern[str], ...]
     name_starts: tuple[str, ...]
@@ -130,6 +131,7 @@ def identity_vocabulary() -> IdentityVocabulary:
         self_level=re.compile(data["self_level"]),
         trailing_words=re.compile(data["trailing_words"]),
         table_title_end=re.compile(data["table_title_end"]),
+        table_title_start=re.compile(data["table_title_start"]),
         label_trailing=re.compile(data["label_trailing"]),
         not_a_name=_compile(data["not_a_name"]),
         name_starts=tuple(data["name_starts"]),
