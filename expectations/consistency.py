@@ -69,6 +69,23 @@ class SubjectNames:
 
 
 @dataclass(frozen=True)
+class Coverage:
+    """Which funds each table type's amounts cover, and which coverage lies within which (rules.toml)."""
+
+    of_table: dict[str, str]
+    within: dict[str, str]
+
+    def narrower(self, table_type: str, other: str) -> bool:
+        """Whether `table_type` covers part of the funds `other` covers."""
+        coverage, wider = self.of_table.get(table_type), self.of_table.get(other)
+        while coverage is not None and wider is not None:
+            coverage = self.within.get(coverage)
+            if coverage == wider:
+                return True
+        return False
+
+
+@dataclass(frozen=True)
 class OcrGate:
     """How far an amount read by OCR is trusted (see rules.toml [ocr_gate] and expectations/ocr_gate.py)."""
 
@@ -92,6 +109,7 @@ class Rules:
     carry_overs: CarryOvers
     subject_names: SubjectNames
     ocr_gate: OcrGate
+    coverage: Coverage
 
 
 @cache
@@ -124,6 +142,10 @@ def default_rules() -> Rules:
             max_quarantined_cells=int(data["ocr_gate"]["max_quarantined_cells"]),
             probe=Decimal(data["ocr_gate"]["probe"]),
         ),
+        coverage=Coverage(
+            of_table={table: name for name, tables in data["coverage"].items() for table in tables},
+            within=data["coverage_within"],
+        ),
     )
 
 
@@ -143,13 +165,24 @@ class _Findings:
         self.rules = rules
         self.rows: list[dict] = []
 
-    def compare(self, rule: str, where: dict, expected: Decimal, actual: Decimal, terms: int, message: str) -> None:
+    def compare(
+        self,
+        rule: str,
+        where: dict,
+        expected: Decimal,
+        actual: Decimal,
+        terms: int,
+        message: str,
+        explained: str | None = None,
+    ) -> None:
+        """A finding when `actual` is not `expected`: info within the rounding tolerance, or where
+        `explained` says why the two may differ, else of the rule's severity."""
         difference = actual - expected
         if difference == 0:
             return
         within = abs(difference) <= self.rules.tolerance_per_term * max(terms, 1)
-        severity = "info" if within else self.rules.severity[rule]
-        note = " (within rounding tolerance)" if within else ""
+        severity = "info" if within or explained else self.rules.severity[rule]
+        note = " (within rounding tolerance)" if within else f" ({explained})" if explained else ""
         self._add(
             rule,
             severity,
@@ -445,7 +478,16 @@ def _tables_agree(found: _Findings, coded: pl.DataFrame, document_kind: str | No
                     row["amount_wan"],
                     1,
                     f"{_label(row)} ({row['measure']}) in {_where(row)} differs from {_where(first)}",
+                    _fewer_funds(found.rules.coverage, row, first),
                 )
+
+
+def _fewer_funds(coverage: Coverage, row: dict, first: dict) -> str | None:
+    """Why two printings of an amount may differ: the smaller is in a table covering fewer funds."""
+    smaller, larger = (row, first) if row["amount_wan"] < first["amount_wan"] else (first, row)
+    if coverage.narrower(smaller["table_type"], larger["table_type"]):
+        return "the smaller is printed in a table covering fewer funds, which may print less"
+    return None
 
 
 def _carry_overs_balance(found: _Findings, facts: pl.DataFrame) -> None:

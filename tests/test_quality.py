@@ -123,6 +123,36 @@ def test_rounding_tolerance_is_configurable() -> None:
     assert strict.filter(pl.col("rule") == "parts_sum_to_whole")["severity"].to_list() == ["error"]
 
 
+def _tables_agree(first_title: str, second_title: str, second_amount: str) -> pl.DataFrame:
+    """The tables_agree findings of 201 printed as 10,271.56 in one table and `second_amount` in another."""
+    header = ["科目编码", "科目名称", "合计"]
+    tables = [
+        raw_table([header, ["201", "一般公共服务支出", "10,271.56"]], title=first_title),
+        raw_table([header, ["201", "一般公共服务支出", second_amount]], title=second_title, page=2),
+    ]
+    facts = budget_facts(classify_tables(tables, CONTEXT.fiscal_year), CONTEXT).facts
+    return consistency_findings(facts, "").filter(pl.col("rule") == "tables_agree")
+
+
+@pytest.mark.parametrize(
+    ("narrower", "severity"),
+    [("10,191.56", "info"), ("10,351.56", "warning")],
+    ids=["fewer-funds-print-less", "fewer-funds-print-more"],
+)
+def test_a_table_covering_fewer_funds_may_print_less_than_one_covering_all(narrower: str, severity: str) -> None:
+    """江苏's 财政拨款支出预算表 prints 201 without the 80.00 of 其他资金 its 支出预算总表 counts."""
+    findings = _tables_agree("支出预算总表", "财政拨款支出预算表", narrower)
+
+    assert findings["severity"].to_list() == [severity]
+    assert ("fewer funds" in findings["message"][0]) == (severity == "info")
+
+
+def test_tables_covering_the_same_funds_must_agree() -> None:
+    findings = _tables_agree("财政拨款支出预算表", "财政拨款支出预算表", "10,191.56")
+
+    assert findings["severity"].to_list() == ["warning"]
+
+
 def test_unbalanced_two_sided_summary() -> None:
     facts = _facts(
         "部门收支总表",
