@@ -117,8 +117,8 @@ def stated_unit(line: str) -> str | None:
 
 
 def lines_unit(lines: Sequence[str]) -> str | None:
-    """The unit the first of the lines that states one states, or a unit wrapped in a narrow cell:
-    单位：万 ending one line, 元 the last word of the next (部门名称：江苏省高级人民法院 元)."""
+    """The unit the first line stating one states; else a unit wrapped in a narrow cell: 单位：万
+    ending one line, 元 the last word of the next (部门名称：江苏省高级人民法院 元)."""
     for line in lines:
         if unit := stated_unit(line):
             return unit

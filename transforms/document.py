@@ -70,15 +70,19 @@ def _names_a_department(name: str) -> bool:
     return span.start == 0 or name[: span.start] in identity_vocabulary().name_starts
 
 
+def _is_department_name(name: str) -> bool:
+    return _is_name(name) and _names_a_department(name)
+
+
 def _cover_name(line: str) -> str | None:
     vocab = identity_vocabulary()
     text = vocab.self_level.sub("", compact(line))
     if (titled := _title_department(text)) is not None:
-        if _is_name(titled[0]) and _names_a_department(titled[0]):
+        if _is_department_name(titled[0]):
             return titled[0]
         text = titled[0]
     name = vocab.trailing_words.sub("", _YEAR_TOKEN.sub("", text))
-    return name if _is_name(name) and _names_a_department(name) else None
+    return name if _is_department_name(name) else None
 
 
 def _label_name(value: str) -> str | None:
@@ -180,10 +184,10 @@ def _title_department(line: str) -> tuple[str, str] | None:
     if not vocab.table_title_end.search(line) or not (year := _YEAR_TOKEN.search(line)):
         return None
     before, after = line[: year.start()], line[year.end() :]
-    if not (_is_name(before) and _names_a_department(before)):
+    if not _is_department_name(before):
         for start in vocab.table_title_start.finditer(after):
             name = after[: start.start()]
-            if _is_name(name) and _names_a_department(name):
+            if _is_department_name(name):
                 return name, year.group(0) + after[start.start() :]
     return before, line[year.start() :]
 
