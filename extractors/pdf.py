@@ -306,7 +306,7 @@ def _ruled_page(page: pdfplumber.page.Page) -> list[_Line | _Grid]:
     producers rule an empty row above the title and print the table's label in it, outside any cell."""
     grids: list[tuple[tuple[float, float, float, float], _Grid]] = []
     chars = _CharIndex(page.chars)
-    for table in _without_unseen_rects(page).find_tables():
+    for table in _without_unseen_paths(page).find_tables():
         rows = table.rows
         extracted = [[None if cell is None else chars.text_within(cell) for cell in row.cells] for row in rows]
         for row, column, box in _overlapping_cells(rows):
@@ -332,16 +332,24 @@ def _ruled_page(page: pdfplumber.page.Page) -> list[_Line | _Grid]:
     return _unwrap(sorted(items, key=lambda item: item.top))
 
 
-def _without_unseen_rects(page: pdfplumber.page.Page) -> pdfplumber.page.Page:
-    """The page without the rectangles that draw nothing on it, whose edges are no rules: some
-    producers pad each cell with white-filled bands (江苏's 收入预算总表), which pdfplumber would
-    take for rules splitting a row in three, the label in one part, the amount in another."""
-    unseen = {id(rect) for rect in page.rects if not rect.get("stroke") and (not rect.get("fill") or _white(rect))}
+def _without_unseen_paths(page: pdfplumber.page.Page) -> pdfplumber.page.Page:
+    """The page without the rectangles and lines that draw nothing on it, whose edges are no rules:
+    some producers pad each cell with white-filled bands (江苏's 收入预算总表), which pdfplumber
+    would take for rules splitting a row in three, the label in one part, the amount in another;
+    a spreadsheet's borders set to white hide rules the same way."""
+    unseen = {id(path) for path in (*page.rects, *page.lines) if not _draws(path)}
     return page.filter(lambda obj: id(obj) not in unseen) if unseen else page
 
 
-def _white(rect: dict) -> bool:
-    colour = rect.get("non_stroking_color")
+def _draws(path: dict) -> bool:
+    """Whether a path shows on a white page: stroked or filled in a colour other than white."""
+    return bool(
+        (path.get("stroke") and not _white(path.get("stroking_color")))
+        or (path.get("fill") and not _white(path.get("non_stroking_color")))
+    )
+
+
+def _white(colour: object) -> bool:
     colour = colour if isinstance(colour, (tuple, list)) else (colour,)
     return tuple(colour) in _WHITE
 

@@ -34,8 +34,10 @@ class Grid:
     row_height: float = 7.0
     heights: dict[int, float] = field(default_factory=dict)
     # Columns whose cells are filled white in three bands (top, middle, bottom), as 江苏's Word
-    # exports pad them: nothing shows, but to a table finder the bands' edges are rules.
+    # exports pad them, or ruled in white where such bands would end (a spreadsheet's white
+    # borders): nothing shows, but to a table finder the bands' edges are rules.
     banded: tuple[int, ...] = ()
+    bands: Literal["fill", "rule"] = "fill"
 
     def height_of(self, row: int) -> float:
         return self.heights.get(row, self.row_height)
@@ -132,6 +134,7 @@ class DisclosurePdf:
 
     def _bands(self, grid: Grid, lefts: list[float], tops: list[float]) -> None:
         self.pdf.set_fill_color(255)
+        self.pdf.set_draw_color(255)
         for r, row in enumerate(grid.rows):
             for c in grid.banded:
                 if row[c] is None:
@@ -139,8 +142,13 @@ class DisclosurePdf:
                 down, over = grid.spans.get((r, c), (1, 1))
                 x0, x1, y0, y1 = lefts[c], lefts[c + over], tops[r], tops[r + down]
                 band = min(_BAND, (y1 - y0) / 4)
+                if grid.bands == "rule":
+                    self.pdf.line(x0, y0 + band, x1, y0 + band)
+                    self.pdf.line(x0, y1 - band, x1, y1 - band)
+                    continue
                 for top, bottom in ((y0, y0 + band), (y0 + band, y1 - band), (y1 - band, y1)):
                     self.pdf.rect(x0, top, x1 - x0, bottom - top, style="F")
+        self.pdf.set_draw_color(0)
 
     def _cell_text(self, text: str, x0: float, y0: float, y1: float, char_spacing: float) -> None:
         lines = text.split("\n")

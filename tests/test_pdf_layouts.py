@@ -7,6 +7,7 @@ continuation pages, each in a generated PDF; then the 江苏 development files i
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Literal
 
 import pytest
 
@@ -188,9 +189,12 @@ def test_jiangsu_table_files_title_every_table(name: str) -> None:
     assert all(table.title is None for table in document.tables if table.after_table)
 
 
-def test_cells_padded_with_white_bands_keep_their_label_and_amount_in_one_row(extract: Extract) -> None:
-    """江苏's Word exports fill each label cell white in bands; their edges are no rules, or the
-    label would sit in a row below its amount and take the next row's."""
+@pytest.mark.parametrize("bands", ["fill", "rule"])
+def test_cells_padded_with_white_bands_keep_their_label_and_amount_in_one_row(
+    extract: Extract, bands: Literal["fill", "rule"]
+) -> None:
+    """江苏's Word exports fill each label cell white in bands, and spreadsheets rule in white; such
+    edges are no rules, or the label would sit in a row below its amount and take the next row's."""
     grid = Grid(
         rows=[
             ["项目名称", None, "金额"],
@@ -202,6 +206,7 @@ def test_cells_padded_with_white_bands_keep_their_label_and_amount_in_one_row(ex
         spans={(0, 0): (1, 2), (1, 0): (3, 1)},
         row_height=9,
         banded=(1,),
+        bands=bands,
     )
 
     (table,) = extract(DisclosurePdf().page().line("收入预算总表").table(grid).bytes()).tables
