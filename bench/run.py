@@ -512,8 +512,11 @@ def child_ocr(args: dict) -> dict:
             page_seconds.append(time.perf_counter() - started)
         document.close()
         outcomes = {}
+        spec = specs[layout]
         for kind, data in (("text", disclosure.pdf), ("scan", scan)):
-            path = workdir / f"{number}_{layout}_{kind}.pdf"
+            # Named as a publisher names a scan: the department and year (see path_identity).
+            path = workdir / f"{number}_{layout}_{kind}" / f"{spec.department_name}{spec.fiscal_year}年部门预算.pdf"
+            path.parent.mkdir(exist_ok=True)
             path.write_bytes(data)
             outcomes[kind] = validate_step(read_document(path), quality)
         printed = Counter(_fact_key(f) for f in _loaded(outcomes["text"]).facts.iter_rows(named=True))
