@@ -78,7 +78,9 @@ class Coverage:
     def narrower(self, table_type: str, other: str) -> bool:
         """Whether `table_type` covers part of the funds `other` covers."""
         coverage, wider = self.of_table.get(table_type), self.of_table.get(other)
-        while coverage is not None and wider is not None:
+        if wider is None:
+            return False
+        while coverage is not None:
             coverage = self.within.get(coverage)
             if coverage == wider:
                 return True

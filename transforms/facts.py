@@ -289,8 +289,6 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
 
 
 _LABEL_ROLES = ("code", "unit_code", "name")
-
-
 _MONEY = re.compile(r"[.,]\d")
 
 
