@@ -21,7 +21,7 @@ FAMILY = {
     "expenditure_summary",
     "fiscal_appropriation_summary",
     "general_budget_expenditure",
-    "fiscal_appropriation_basic_expenditure",
+    "general_budget_basic_expenditure",
     "three_public_costs",
     "government_fund_expenditure",
     "state_capital_expenditure",
