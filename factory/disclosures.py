@@ -93,10 +93,11 @@ SUBJECT_NAMES: MappingProxyType[str, str] = MappingProxyType(
 ECONOMIC_CLASSES = ("301", "302", "303")
 
 # Printing styles: "sichuan" (the default described above), "shanghai" (上海市普陀区 district
-# disclosures: landscape, 元, split 类|款|项 columns, tables running over pages) and "jiangsu"
+# disclosures: landscape, 元, split 类|款|项 columns, tables running over pages), "hunan" (the
+# national template's 总体情况表 wording, with unit rows and a table of projects) and "jiangsu"
 # (省级 disclosures: title ruled inside the grid, /Rotate 90 pages, a three-sided 收支预算总表).
-Layout = Literal["sichuan", "shanghai", "jiangsu"]
-LAYOUTS: tuple[Layout, ...] = ("sichuan", "shanghai", "jiangsu")
+Layout = Literal["sichuan", "shanghai", "jiangsu", "hunan"]
+LAYOUTS: tuple[Layout, ...] = ("sichuan", "shanghai", "jiangsu", "hunan")
 # econ_code_lost_zero: 30102 printed "301 | 2" (recoverable); garbled_class: 2101102 printed
 # "7 | 11 | 02" (unrecoverable: the amounts must be quarantined).
 DamageKind = Literal["econ_code_lost_zero", "garbled_class"]
@@ -1687,9 +1688,174 @@ class _JiangsuLayout(_StyledLayout):
         return self._coded_sheet("general_budget_operating_costs", title, leaves, "operating_costs", rows, total)
 
 
+class _HunanLayout(_StyledLayout):
+    """The national template as 湖南 prints it: titles 部门收支总体情况表 ..., printed above the grid,
+    the department's own unit as a row under 合计 (单位代码 | 单位名称), a 部门基本支出预算表 of all
+    funds and a 项目支出预算表 naming each project beside its function code, 万元."""
+
+    TABLES = (
+        ("income_expenditure_summary", "部门收支总体情况表"),
+        ("income_summary", "部门收入总体情况表"),
+        ("expenditure_summary", "部门支出总体情况表"),
+        ("basic_expenditure", "部门基本支出预算表（人员类、运转类公用经费项目）"),
+        ("project_expenditure", "项目支出预算表（其他运转类、特定目标类项目）"),
+    )
+
+    def sheets(self) -> list[_Sheet]:
+        year = self.spec.fiscal_year
+        return [getattr(self, table_type)(f"{year}年{title}") for table_type, title in self.TABLES]
+
+    def income_expenditure_summary(self, title: str) -> _Sheet:
+        """收入 | 支出, each 项目 | 预算数; the expenditure side lists the 类 of the items."""
+        spec = self.spec
+        if spec.carry_over:
+            raise ValueError("the hunan layout prints no carry-over income")
+        sheet = _Sheet(
+            "income_expenditure_summary",
+            title,
+            [70, 34, 80, 34],
+            [["收入", None, "支出", None], ["项目", "预算数", "项目", "预算数"]],
+            {(0, 0): (1, 2), (0, 2): (1, 2)},
+            "万元",
+        )
+
+        def line(label: str, value: Decimal, side: str, code: str | None = None, kind: str = "item") -> list[_Cell]:
+            name = _unnumbered(label)
+            return [label, self.money(value, "total", "subject" if code else kind, code, name, side, label)]
+
+        income = [
+            line("一、一般公共预算拨款收入", spec.general_budget_income, "income"),
+            line("二、政府性基金预算拨款收入", ZERO, "income"),
+            line("三、国有资本经营预算拨款收入", ZERO, "income"),
+            line("四、财政专户管理资金收入", ZERO, "income"),
+            line("五、单位资金", spec.other_income, "income"),
+        ]
+        spending = [
+            line(f"{chinese_ordinal(n)}、{name}", spec.function_totals(code)[0], "expenditure", code)
+            for n, (code, name) in enumerate(self.used_classes(), start=1)
+        ]
+        sheet.body = _two_sides(income, spending)
+        sheet.body.append(
+            [
+                *line("本年收入合计", spec.total, "income", kind="total"),
+                *line("本年支出合计", spec.total, "expenditure", kind="total"),
+            ]
+        )
+        return sheet
+
+    def income_summary(self, title: str) -> _Sheet:
+        """合计, then the department's own unit by 单位代码 and name: one row per unit."""
+        spec = self.spec
+        sheet = _Sheet(
+            "income_summary",
+            title,
+            [24, 70, 34, 40, 34],
+            [["单位代码", "单位名称", "合计", "一般公共预算拨款", "单位资金"]],
+            {},
+            "万元",
+        )
+        values = [
+            ("total", spec.total),
+            ("general_budget", spec.general_budget_income),
+            ("unit_funds", spec.other_income),
+        ]
+        for code, name, kind in (("", "合计", "total"), (spec.unit_code, spec.department_name, "unit")):
+            label = "合计" if kind == "total" else name
+            sheet.body.append([code, name, *(self.money(v, m, kind, None, label, None, label) for m, v in values)])
+        return sheet
+
+    def expenditure_summary(self, title: str) -> _Sheet:
+        sheet = _Sheet(
+            "expenditure_summary",
+            title,
+            [30, 90, 34, 34, 34],
+            [["科目编码", "科目名称", "合计", "基本支出", "项目支出"]],
+            {(0, 0): (1, 1)},
+            "万元",
+        )
+        measures = ("total", "basic", "project")
+        sheet.body_spans[(0, 0)] = (1, 2)
+        sheet.body.append(
+            [
+                "合计",
+                None,
+                *(
+                    self.money(v, m, "total", None, "合计", None, "合计")
+                    for m, v in zip(measures, self.spec.function_totals(""), strict=True)
+                ),
+            ]
+        )
+        for code, name, totals in self.function_rows():
+            sheet.body.append(
+                [code, name, *(self.money(v, m, "subject", code, name) for m, v in zip(measures, totals, strict=True))]
+            )
+        return sheet
+
+    def basic_expenditure(self, title: str) -> _Sheet:
+        """Every amount is 基本支出: its 合计 column is the measure `basic`."""
+        spec = self.spec
+        sheet = _Sheet(
+            "basic_expenditure",
+            title,
+            [30, 90, 34, 34, 34],
+            [["科目编码", "科目名称", "合计", "人员经费", "公用经费"]],
+            {},
+            "万元",
+        )
+        measures = ("basic", "personnel", "public_operating")
+        sheet.body_spans[(0, 0)] = (1, 2)
+        totals = (spec.basic, spec.personnel, spec.public_operating)
+        sheet.body.append(
+            [
+                "合计",
+                None,
+                *(self.money(v, m, "total", None, "合计", None, "合计") for m, v in zip(measures, totals, strict=True)),
+            ]
+        )
+        for code, name, values in self.economic_rows():
+            sheet.body.append(
+                [code, name, *(self.money(v, m, "subject", code, name) for m, v in zip(measures, values, strict=True))]
+            )
+        return sheet
+
+    def project_expenditure(self, title: str) -> _Sheet:
+        """One project per function item that has project spending, printed under its code and named
+        in the last column of names (项目名称); every amount is 项目支出."""
+        spec = self.spec
+        sheet = _Sheet(
+            "project_expenditure",
+            title,
+            [30, 30, 96, 34, 40],
+            [["项目分类", "科目编码", "项目名称", "合计", "一般公共预算拨款"]],
+            {},
+            "万元",
+        )
+        projects = [item for item in spec.function_items if item.project]
+        total = sum((item.project for item in projects), ZERO)
+        sheet.body.append(
+            [
+                "",
+                "",
+                "合计",
+                *(self.money(total, m, "total", None, "合计", None, "合计") for m in ("project", "general_budget")),
+            ]
+        )
+        for item in projects:
+            name = f"{item.name}专项经费"
+            sheet.body.append(
+                [
+                    "特定目标类",
+                    item.code,
+                    name,
+                    *(self.money(item.project, m, "subject", item.code, name) for m in ("project", "general_budget")),
+                ]
+            )
+        return sheet
+
+
 # The 万元 table of a Shanghai disclosure prints an ASCII colon, as its WPS template does.
 _SHANGHAI_UNITS = {"元": "单位：元", "万元": "单位:万元"}
-_STYLED_ROW_HEIGHT = {"shanghai": 7.5, "jiangsu": 6.0}
+_STYLED_ROW_HEIGHT = {"shanghai": 7.5, "jiangsu": 6.0, "hunan": 6.5}
 _LANDSCAPE_BOTTOM = 196.0
 
 
@@ -1784,6 +1950,9 @@ class _StyledPrinter:
                 if start == 0 and self.spec.layout == "shanghai":
                     self._text(x, sheet.title, 14)
                     self._text(x, f"编制部门：{self.spec.department_name}", right=_SHANGHAI_UNITS[sheet.unit])
+                elif start == 0 and self.spec.layout == "hunan":
+                    self._text(x, sheet.title, 14)
+                    self._text(x, f"单位名称：{self.spec.department_name}", right=f"单位：{sheet.unit}")
                 if start == 0 and sheet.label and not sheet.label_inside:
                     self._text(x, sheet.label)
                 room = _LANDSCAPE_BOTTOM - self.doc.y - (header_height if repeat else 0)
@@ -1857,7 +2026,7 @@ def _build_styled(spec: DisclosureSpec) -> Disclosure:
         pages = {"cover": 1, "narrative": 2}
         sheets = layout.sheets()
     else:
-        layout = _JiangsuLayout(spec)
+        layout = _HunanLayout(spec) if spec.layout == "hunan" else _JiangsuLayout(spec)
         document_title = f"{spec.department_name}{spec.fiscal_year}年部门预算"
         printer = _StyledPrinter(spec, title=document_title)
         pages = {}
@@ -1932,6 +2101,8 @@ def _printed_sheet(spec: DisclosureSpec, sheet: _Sheet) -> PrintedTable:
     """A styled table as PrintedTable: the lines _StyledPrinter prints above (or ruled into) its grid."""
     if spec.layout == "shanghai":
         above: tuple[tuple[str, ...], ...] = ((f"编制部门：{spec.department_name}", _SHANGHAI_UNITS[sheet.unit]),)
+    elif spec.layout == "hunan":
+        above = ((f"单位名称：{spec.department_name}", f"单位：{sheet.unit}"),)
     else:
         above = ((sheet.label,),) if sheet.label else ()
         above += ((f"部门：{spec.department_name}", f"单位：{sheet.unit}"),)
@@ -2074,3 +2245,39 @@ def jiangsu_spec(**changes) -> DisclosureSpec:
         "subject_names": (("20702", "文物"),),
     }
     return DisclosureSpec(**(fields | changes))
+
+
+def hunan_spec(**changes) -> DisclosureSpec:
+    """A 湖南 county-level department budget in the national template's wording, with 单位资金
+    income beside the appropriation and four projects."""
+    economic = (
+        EconomicItem("30101", "基本工资", "186.24"),
+        EconomicItem("30102", "津贴补贴", "240.60"),
+        EconomicItem("30108", "机关事业单位基本养老保险缴费", "58.31"),
+        EconomicItem("30113", "住房公积金", "43.70"),
+        EconomicItem("30201", "办公费", public_operating="22.50"),
+        EconomicItem("30211", "差旅费", public_operating="9.80"),
+        EconomicItem("30228", "工会经费", public_operating="6.15"),
+        EconomicItem("30305", "生活补助", "12.00"),
+    )
+    basic = sum((item.total for item in economic), ZERO)
+    function = (
+        FunctionItem("2130101", "行政运行", basic - Decimal("102.01"), "12.00"),
+        FunctionItem("2130122", "农业生产发展", project="315.40"),
+        FunctionItem("2130126", "农村社会事业", project="88.25"),
+        FunctionItem("2130153", "农田建设", project="1024.00"),
+        FunctionItem("2080505", "机关事业单位基本养老保险缴费支出", "58.31"),
+        FunctionItem("2210201", "住房公积金", "43.70"),
+    )
+    spec = DisclosureSpec(
+        department_name="长沙市岳麓区农业农村局",
+        department_code="107",
+        adcode="430104",
+        layout="hunan",
+        function_items=function,
+        economic_items=economic,
+        carry_over=ZERO,
+        other_income=Decimal("36.50"),
+        subject_names=(("21301", "农业农村"),),
+    )
+    return replace(spec, **changes)

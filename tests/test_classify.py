@@ -35,6 +35,57 @@ def test_titles_classify_into_the_contract_vocabulary(title: str, table_type: st
     assert classify_table(raw_table([["a"]], title=title)) == (table_type, scheme)
 
 
+# Titles printed by real disclosures of other provinces (湖南, 云南, 甘肃, 江西, 河北, 广西 ...), budgets
+# and final accounts: the national template's wordings and their local variants.
+@pytest.mark.parametrize(
+    ("title", "table_type"),
+    [
+        ("部门收支总体情况表", "income_expenditure_summary"),
+        ("单位收支预算总体情况表", "income_expenditure_summary"),
+        ("市政协收支总体情况表", "income_expenditure_summary"),
+        ("收支决算总表", "income_expenditure_summary"),
+        ("收入支出决算表", "income_expenditure_summary"),
+        ("部门收入预算总体情况表", "income_summary"),
+        ("2016 年收入预算表", "income_summary"),
+        ("收入预算按单位分类汇总表", "income_summary"),
+        ("部门支出总体情况表", "expenditure_summary"),
+        ("部门支出预算表", "expenditure_summary"),
+        ("支出预算按单位分类汇总表", "expenditure_summary"),
+        ("财政拨款收支总体情况表", "fiscal_appropriation_summary"),
+        ("财政预算拨款收支总体情况表", "fiscal_appropriation_summary"),
+        ("2016 年财政拨款收支预算表", "fiscal_appropriation_summary"),
+        ("财政拨款收入支出决算表", "fiscal_appropriation_summary"),
+        ("财政拨款预算表(部门经济分类科目)", "fiscal_appropriation_by_econ"),
+        ("财政拨款安排的基本支出预算表", "fiscal_appropriation_basic_expenditure"),
+        ("一般公共预算财政拨款收入支出决算表", "general_budget_expenditure"),
+        ("政府性基金预算财政拨款收支决算表", "government_fund_expenditure"),
+        ("国有资本经营支出预算表", "state_capital_expenditure"),
+        ("国有资本经营预算预算支出表", "state_capital_expenditure"),
+        ("2023年度一般公共预算及政府性基金财政拨款“三公”经费支出决算表", "three_public_costs"),
+        ("财政拨款“三公”经费、会议费和培训费支出情况", "three_public_costs"),
+        ("项目支出表", "project_expenditure"),
+        ("部门项目支出预算表(其他运转类、特定目标类项目)", "project_expenditure"),
+        ("上级补助项目支出预算表", "project_expenditure"),
+        ("项目支出决算表", "project_expenditure"),
+        ("部门基本支出预算表(人员类、运转类公用经费项目)", "basic_expenditure"),
+        ("基本支出预算情况表", "basic_expenditure"),
+        ("政府购买服务预算财政拨款明细表", "government_purchased_services"),
+        ("政府购买服务决算公开情况表", "government_purchased_services"),
+        ("财政专户管理资金预算支出表", "special_account_expenditure"),
+        ("财政专户管理资金收入支出决算表", "special_account_expenditure"),
+        ("部门管理转移支付表", "transfer_payment"),
+        ("区对镇(街)转移支付项目支出预算表", "transfer_payment"),
+        ("项目支出绩效自评表", "performance_evaluation"),
+        ("2024年市本级部门项目支出绩效表", "performance_targets"),
+        ("项目支出绩效目标表(本级下达)", "performance_targets"),
+        ("新增资产配置表", "state_assets"),
+        ("国有资产使用情况表", "state_assets"),
+    ],
+)
+def test_titles_of_other_provinces_classify(title: str, table_type: str) -> None:
+    assert classify_table(raw_table([["a"]], title=title))[0] == table_type
+
+
 def test_unknown_and_untitled_tables_are_kept_as_unknown() -> None:
     tables = classify_tables([raw_table([["序号", "预算单位名称"], ["1", "某局机关"]], title=None)], 2025)
     assert [(t.table_type, t.rows) for t in tables] == [(None, 2)]

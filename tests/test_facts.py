@@ -283,6 +283,32 @@ def test_figures_printed_a_cell_left_of_their_headings_take_those_headings() -> 
     ]
 
 
+def test_project_table_rows_are_named_by_their_project_and_every_amount_is_project_spending() -> None:
+    facts = facts_of(
+        "项目支出预算表",
+        [
+            ["项目分类", "功能科目编码", "功能科目名称", "项目名称", "合计", "一般公共预算", "政府性基金"],
+            ["", "", "", "合计", "300.00", "250.00", "50.00"],
+            ["特定目标类", "2101301", "城乡医疗救助", "城乡医疗救助资金", "200.00", "150.00", "50.00"],
+            ["其他运转类", "2101301", "城乡医疗救助", "救助系统运维", "100.00", "100.00", ""],
+        ],
+    )
+    rows = facts.filter(pl.col("row_kind") == "subject").select("subject_code", "subject_name", "measure", "amount_wan")
+    assert facts["table_type"].unique().to_list() == ["project_expenditure"]
+    assert rows.rows() == [
+        ("2101301", "城乡医疗救助资金", "project", Decimal("200.00")),
+        ("2101301", "城乡医疗救助资金", "general_budget", Decimal("150.00")),
+        ("2101301", "城乡医疗救助资金", "government_fund", Decimal("50.00")),
+        ("2101301", "救助系统运维", "project", Decimal("100.00")),
+        ("2101301", "救助系统运维", "general_budget", Decimal("100.00")),
+    ]
+
+
+def test_a_row_printing_no_name_is_named_by_its_other_text() -> None:
+    facts = facts_of("项目支出表", [["项目分类", "项目名称", "合计"], ["特定目标类", "", "80.00"]])
+    assert facts.select("row_label", "measure", "amount_wan").rows() == [("特定目标类", "project", Decimal("80.00"))]
+
+
 def test_unknown_tables_count_their_amounts_as_not_read() -> None:
     read = _budget(raw_table([["项目", "金额"], ["某事项", "1,234.50"], ["另一事项", "7.25"]], title="某某情况表"))
     assert read.facts.is_empty() and read.amount_cells == {0: 2}

@@ -1,4 +1,5 @@
-"""Acceptance tests for the Shanghai district and Jiangsu provincial layouts, on generated PDFs.
+"""Acceptance tests for the Shanghai district, Jiangsu provincial and Hunan (national template)
+layouts, on generated PDFs.
 
 Real disclosures of these provinces print landscape and /Rotate 90 pages, amounts in 元, titles
 ruled inside the grid, three-sided 收支总表, tables running over pages without a header, and rows
@@ -34,6 +35,7 @@ from factory.disclosures import (
     DisclosureSpec,
     PrintedAmount,
     build_disclosure,
+    hunan_spec,
     jiangsu_spec,
     shanghai_spec,
 )
@@ -46,8 +48,9 @@ SPECS: dict[str, DisclosureSpec] = {
         whole_yuan=True, department_name="上海市普陀区市场监督管理局", fiscal_year=2024, damage=DAMAGE_KINDS
     ),
     "jiangsu": jiangsu_spec(),
+    "hunan": hunan_spec(),
 }
-CLEAN = ("shanghai", "jiangsu")
+CLEAN = ("shanghai", "jiangsu", "hunan")
 SHANGHAI_TABLES = (
     "income_expenditure_summary",
     "income_summary",
@@ -64,7 +67,19 @@ JIANGSU_TABLES = (
     "fiscal_appropriation_basic_expenditure",
     "general_budget_operating_costs",
 )
-TABLES = {"shanghai": SHANGHAI_TABLES, "shanghai_damaged": SHANGHAI_TABLES, "jiangsu": JIANGSU_TABLES}
+HUNAN_TABLES = (
+    "income_expenditure_summary",
+    "income_summary",
+    "expenditure_summary",
+    "basic_expenditure",
+    "project_expenditure",
+)
+TABLES = {
+    "shanghai": SHANGHAI_TABLES,
+    "shanghai_damaged": SHANGHAI_TABLES,
+    "jiangsu": JIANGSU_TABLES,
+    "hunan": HUNAN_TABLES,
+}
 DOC_TABLES = [(doc, table_type) for doc, types in TABLES.items() for table_type in types]
 SIDED = ("income_expenditure_summary", "fiscal_appropriation_summary")
 
@@ -274,6 +289,34 @@ def test_shanghai_expenditure_side_rows_are_classes(
         if f["side"] == "expenditure" and f["row_kind"] == "subject"
     }
     assert found == {("208", "社会保障和就业支出"), ("210", "卫生健康支出"), ("221", "住房保障支出")}
+
+
+def test_hunan_projects_keep_their_names_and_the_unit_row_its_code(
+    con: duckdb.DuckDBPyConnection, built: dict[str, Disclosure]
+) -> None:
+    disclosure = built["hunan"]
+    printed = Counter(
+        (a.subject_code, a.subject_name, a.measure, a.amount)
+        for a in disclosure.amounts
+        if a.table_type == "project_expenditure" and a.row_kind == "subject"
+    )
+    loaded = Counter(
+        (f["subject_code"], f["subject_name"], f["measure"], f["amount_wan"])
+        for f in facts(con, disclosure, "project_expenditure")
+        if f["row_kind"] == "subject"
+    )
+    units = {
+        (f["department_code"], f["row_label"])
+        for f in facts(con, disclosure, "income_summary")
+        if f["row_kind"] == "unit"
+    }
+    assert loaded == printed and {name for _, name, _, _ in printed} == {
+        "农业生产发展专项经费",
+        "农村社会事业专项经费",
+        "农田建设专项经费",
+        "行政运行专项经费",
+    }
+    assert units == {(disclosure.spec.unit_code, disclosure.spec.department_name)}
 
 
 def test_jiangsu_three_sided_summary(con: duckdb.DuckDBPyConnection, built: dict[str, Disclosure]) -> None:

@@ -25,7 +25,7 @@ import pytest
 
 from extractors import ExtractedDocument, extract_document
 from extractors.numformat import format_number
-from factory.disclosures import Disclosure, DisclosureSpec, build_disclosure, jiangsu_spec, shanghai_spec
+from factory.disclosures import Disclosure, DisclosureSpec, build_disclosure, hunan_spec, jiangsu_spec, shanghai_spec
 from factory.html import BOGUS_AMOUNT as HTML_BOGUS
 from factory.html import html_bytes
 from factory.word import docx_bytes
@@ -36,7 +36,12 @@ from tests.conftest import read_only
 from tests.test_generated_layouts import label_key
 from transforms.document import NormalizedDocument, normalize_document
 
-SPECS: dict[str, DisclosureSpec] = {"sichuan": DisclosureSpec(), "shanghai": shanghai_spec(), "jiangsu": jiangsu_spec()}
+SPECS: dict[str, DisclosureSpec] = {
+    "sichuan": DisclosureSpec(),
+    "shanghai": shanghai_spec(),
+    "jiangsu": jiangsu_spec(),
+    "hunan": hunan_spec(),
+}
 Writer = Callable[[Disclosure], bytes]
 FORMATS: dict[str, tuple[str, Writer]] = {
     "xlsx_one_sheet": ("xlsx", workbook_bytes),

@@ -212,3 +212,31 @@ def test_ingesting_twice_changes_no_counts(tmp_path: Path):
     assert main(["ingest", str(SEEDS), "--warehouse", str(warehouse)]) == 0
     assert _counts(warehouse) == first
     assert first["fct_budget_amount"] > 0
+
+
+def test_mart_takes_a_documents_breakdown_from_a_whole_table_not_from_its_projects(tmp_path: Path):
+    con = connect(tmp_path / "warehouse.duckdb")
+    try:
+        con.execute("CREATE TEMP TABLE facts AS FROM fct_budget_amount LIMIT 0")
+        rows = [
+            (0, "expenditure_summary", "21015", "total", "120.00"),
+            (1, "project_expenditure", "2101506", "project", "30.00"),
+            (1, "project_expenditure", "2101506", "project", "20.00"),
+        ]
+        for index, table_type, code, measure, amount in rows:
+            con.execute(
+                """INSERT INTO facts (document_id, table_type, table_index, subject_scheme, subject_code, row_kind,
+                       measure, amount_wan, amount_printed, source_unit, source_position, column_index)
+                   VALUES ('doc', ?, ?, 'function', ?, 'subject', ?, ?, ?, '万元', ?, 0)""",
+                [table_type, index, code, measure, amount, amount, f"row {len(code)}{amount}"],
+            )
+        mart = con.execute(
+            "SELECT source_table_type, level, subject_code, measure, amount_wan "
+            "FROM function_mart_rows(NULL, facts := 'facts') ORDER BY level"
+        ).fetchall()
+    finally:
+        con.close()
+    assert mart == [
+        ("expenditure_summary", "款", "21015", "total", Decimal("120.00")),
+        ("expenditure_summary", "类", "210", "total", Decimal("120.00")),
+    ]

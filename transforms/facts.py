@@ -151,9 +151,13 @@ class _RowLabel:
 
 
 def _row_label(cells: Sequence[str], columns: Sequence[Column], context: DocumentContext) -> _RowLabel:
+    """A row's code and name. Named columns run from the general to the particular (单位名称 |
+    科目名称 | 项目名称), so the last one printed names the row; other text (项目分类) only names a
+    row that prints no name."""
     code_parts: list[str] = []
     unit_code = None
-    name = ""
+    names: list[str] = []
+    other_text: list[str] = []
     for column in columns:
         if column.role not in ("code", "unit_code", "name", "text") or column.index >= len(cells):
             continue
@@ -162,14 +166,15 @@ def _row_label(cells: Sequence[str], columns: Sequence[Column], context: Documen
             continue
         if match := _CODE_THEN_NAME.match(cells[column.index].strip()):
             code_parts.append(match.group(1))
-            name = name or match.group(2)
+            other_text.append(match.group(2))
         elif _DIGITS.match(text):
             if len(text) != 2 and _is_unit_code(text, column.role, context):
                 unit_code = text
             else:
                 code_parts.append(text)
-        elif not name:
-            name = cells[column.index]
+        else:
+            (names if column.role == "name" else other_text).append(cells[column.index])
+    name = names[-1] if names else next(iter(other_text), "")
     code, mends = _join_code(code_parts)
     return _RowLabel(code or None, unit_code, clean_label(name), " ".join(code_parts), tuple(mends))
 

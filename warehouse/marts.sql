@@ -23,6 +23,8 @@ WITH candidates AS (
         max(length(subject_code)) AS deepest
     FROM query_table(facts)
     WHERE subject_scheme = 'function' AND row_kind = 'subject' AND (doc IS NULL OR document_id = doc)
+      -- a table of projects or of transfers prints part of a subject's spending, however deep its codes
+      AND table_type NOT IN ('project_expenditure', 'general_budget_project_expenditure', 'transfer_payment')
     GROUP BY ALL
 ), chosen AS (
     SELECT document_id, table_index, table_type
