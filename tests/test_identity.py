@@ -102,6 +102,40 @@ def test_name_without_a_leading_region_beats_a_printers_line(tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize(
+    ("title", "line", "identity"),
+    [
+        # 河北: the unit's code and name unlabelled, the year as a field
+        (
+            "部门预算收支总表",
+            "920平山县下口镇财政所    预算年度:2025    单位:万元",
+            ("平山县下口镇财政所", "130131", 2025, "920", "budget"),
+        ),
+        # 甘肃's 公开01表: a bare 单位： names the unit, a bare 2024年度 between fields is the year
+        (
+            "收入支出决算总表",
+            "单位:张家川回族自治县龙山镇四方中学    2024年度    金额单位:万元",
+            ("张家川回族自治县龙山镇四方中学", "620525", 2024, None, "final_account"),
+        ),
+    ],
+)
+def test_unit_and_year_printed_as_fields_above_the_tables(
+    tmp_path: Path, title: str, line: str, identity: tuple[str, str, int, str | None, str]
+) -> None:
+    rows = [["项目", "金额"], ["一、一般公共预算财政拨款收入", "100.00"], ["本年收入合计", "100.00"]]
+    doc = DisclosurePdf()
+    for table_title in (title, "收入决算表" if "决算" in title else "部门收入总表"):
+        doc.page().line(table_title).line(line).table(wide_grid(rows, width=40))
+    path = tmp_path / "disclosure.pdf"
+    path.write_bytes(doc.bytes())
+
+    normalized = normalize_document(extract_document(path))
+
+    context = normalized.context
+    printed = (context.department_name, context.adcode, context.fiscal_year, context.department_code)
+    assert (*printed, normalized.document_kind) == identity
+
+
+@pytest.mark.parametrize(
     ("titles", "identity"),
     [
         (

@@ -126,6 +126,13 @@ def _department_name(document: ExtractedDocument) -> tuple[str | None, bool]:
         if (match := vocab.label_line.search(line)) and (name := _label_name(match["value"])):
             labels = department if compact(match["label"]) in vocab.department_labels else unit
             labels[name] += 1
+    for line in _context_lines(document):
+        if (
+            (match := vocab.coded_name_line.match(line.strip()))
+            and (name := _label_name(match["value"]))
+            and _names_a_department(name)
+        ):
+            unit[name] += 1
     labelled = set(department) | set(unit)
     for counter in (department, unit):
         for name in [n for n in counter if any(o != n and o.startswith(n) for o in labelled)]:
@@ -147,11 +154,20 @@ def _department_name(document: ExtractedDocument) -> tuple[str | None, bool]:
     return None, False
 
 
+def _context_lines(document: ExtractedDocument) -> list[str]:
+    """The lines printed above each table (its department, unit and year fields)."""
+    return [line for table in document.tables for text in table.context for line in text.splitlines()]
+
+
 def _department_code(document: ExtractedDocument, department_name: str | None) -> str | None:
     if not department_name:
         return None
     own = re.escape(department_name)
     pattern = re.compile(rf"(?:[\[【](\d{{3,9}})[\]】]|(\d{{3,9}})-){own}")
+    leading = re.compile(rf"^(\d{{3,9}}){own}")
+    for line in _context_lines(document):
+        if match := leading.match(compact(line)):
+            return match.group(1)
     texts = [line for table in document.tables for line in table.context]
     texts += [cell for table in document.tables for row in table.rows for cell in row.cells]
     for text in texts:
@@ -165,6 +181,11 @@ def _fiscal_year(document: ExtractedDocument) -> int | None:
     if match := _BUDGET_YEAR.search(leading + compact(document.metadata.get("Title", ""))):
         return int(match.group(1))
     years = Counter(int(m.group(1)) for t in document.tables if t.title and (m := _TITLE_YEAR.search(compact(t.title))))
+    if not years:
+        fields = identity_vocabulary().year_field
+        years = Counter(
+            int(m.group(1) or m.group(2)) for line in _context_lines(document) for m in fields.finditer(line)
+        )
     return years.most_common(1)[0][0] if years else None
 
 

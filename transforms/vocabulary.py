@@ -98,6 +98,8 @@ class IdentityVocabulary:
     department_labels: frozenset[str]
     field_end: re.Pattern[str]
     name_prefix: re.Pattern[str]
+    coded_name_line: re.Pattern[str]
+    year_field: re.Pattern[str]
     self_level: re.Pattern[str]
     trailing_words: re.Pattern[str]
     table_title_end: re.Pattern[str]
@@ -128,6 +130,8 @@ def identity_vocabulary() -> IdentityVocabulary:
         department_labels=frozenset(re.sub(r"\\(.)", r"\1", label) for label in data["department_labels"]),
         field_end=re.compile(data["field_end"]),
         name_prefix=re.compile(data["name_prefix"]),
+        coded_name_line=re.compile(data["coded_name_line"]),
+        year_field=re.compile(data["year_field"]),
         self_level=re.compile(data["self_level"]),
         trailing_words=re.compile(data["trailing_words"]),
         table_title_end=re.compile(data["table_title_end"]),
