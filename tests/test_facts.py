@@ -321,10 +321,14 @@ def test_unknown_tables_count_their_amounts_as_not_read() -> None:
         [["本年收入", "", "本年支出", ""], ["项目", "预算数", "项目", "预算数"]],
         [["收入项目", "预算数", "支出项目", "预算数"]],
         [["收 入", "", "支 出", ""], ["项 目", "预算数", "项 目", "预算数"]],
+        # 河北: a 序号 column before the sides, and a 栏次 row numbering the columns
+        [["序号", "收入", "", "支出", ""], ["", "项 目", "预算数", "项 目", "预算数"], ["栏次", "1", "2", "3", "4"]],
     ],
 )
 def test_side_headings_of_every_layout_split_the_table(header: list[list[str]]) -> None:
-    rows = [*header, ["一、财政拨款收入", "10.00", "一、教育支出", "10.00"], ["收入总计", "10.00", "支出总计", "10.00"]]
+    numbered = len(header[0]) == 5
+    body = [["一、财政拨款收入", "10.00", "一、教育支出", "10.00"], ["收入总计", "10.00", "支出总计", "10.00"]]
+    rows = [*header, *([str(n), *row] if numbered else row for n, row in enumerate(body, start=1))]
     facts = _budget(raw_table(rows, title="部门收支预算总表")).facts
     assert facts.select("side", "subject_code", "row_kind").rows() == [
         ("income", None, "item"),
@@ -332,6 +336,23 @@ def test_side_headings_of_every_layout_split_the_table(header: list[list[str]]) 
         ("income", None, "total"),
         ("expenditure", None, "total"),
     ]
+
+
+def test_rows_that_count_things_are_no_amounts() -> None:
+    rows = [
+        ["项目", "2017年预算数"],
+        ["一、支出合计", "250000"],
+        ["1、公务接待费", "250000"],
+        ["二、相关统计数", ""],
+        ["1.因公出国(境)团组数(个)", "0"],
+        ["2.公务接待人数(人)", "500"],
+    ]
+    read = _budget(raw_table(rows, title="部门“三公”经费预算情况表", unit="元"))
+    assert read.facts.select("row_label", "amount_wan").rows() == [
+        ("一、支出合计", Decimal("25.00")),
+        ("1、公务接待费", Decimal("25.00")),
+    ]
+    assert read.amount_cells == {0: 2} and read.issues == []
 
 
 def test_a_header_naming_income_columns_alone_is_one_sided() -> None:

@@ -237,6 +237,7 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
     with further columns (a wide table printed down, then over): its rows take those rows' labels
     in order.
     """
+    vocab = vocabulary()
     facts: list[dict] = []
     issues: list[Issue] = []
     amount_cells = 0
@@ -270,6 +271,8 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
             elif labelled:
                 labelled_rows.append((tuple(cells), [c for c in columns if c.role in _LABEL_ROLES]))
             for block, label in _block_labels(cells, row_blocks, context):
+                if vocab.counts(compact(label.name)):
+                    continue
                 printed = [c for c in block if _is_amount_column(c) and not _blank(cells, c)]
                 unread = [
                     c for c in block if c.role == "unknown" and c.index < len(cells) and _money_like(cells[c.index])

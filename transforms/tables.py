@@ -306,13 +306,14 @@ def _paths(grid: list[list[str]], width: int) -> list[list[str]]:
 
 def _sides(grid: list[list[str]], width: int) -> list[str | None]:
     """Sides from the header row that prints only side labels (收入 ... 支出 ...), income first, and
-    maybe the amount headings beside them (收入项目 | 预算数 | 支出项目 | 预算数)."""
+    maybe the amount headings beside them (收入项目 | 预算数 | 支出项目 | 预算数) or a heading of no
+    amounts (河北's 序号 | 收入 | 支出)."""
     vocab = vocabulary()
     for row in grid:
         income = [c for c, label in enumerate(row) if vocab.income_side.search(label)]
         expenditure = [c for c, label in enumerate(row) if vocab.expenditure_side.search(label)]
         others = [label for c, label in enumerate(row) if label and c not in income and c not in expenditure]
-        only_sides = all(vocab.measure_of(label) for label in others)
+        only_sides = all(vocab.measure_of(label) or vocab.header_role(label, "not_amount") for label in others)
         if only_sides and income and expenditure and income[0] < expenditure[0]:
             split = expenditure[0]
             return ["income" if c < split else "expenditure" for c in range(width)]

@@ -31,6 +31,7 @@ class Vocabulary:
     header: dict[str, tuple[re.Pattern[str], ...]]
     measures: tuple[Measure, ...]
     total_row: tuple[re.Pattern[str], ...]
+    count_row: tuple[re.Pattern[str], ...]
     enumeration: re.Pattern[str]
     column_numbers: re.Pattern[str]
     income_side: re.Pattern[str]
@@ -45,6 +46,10 @@ class Vocabulary:
 
     def measure_of(self, label: str) -> Measure | None:
         return next((m for m in self.measures if _matches(m.patterns, label)), None)
+
+    def counts(self, label: str) -> bool:
+        """Whether a row's label says its figures count things (团组数(个)), not money."""
+        return _matches(self.count_row, label)
 
     def header_role(self, label: str, role: str) -> bool:
         return _matches(self.header[role], label)
@@ -78,6 +83,7 @@ def vocabulary() -> Vocabulary:
         header={k: _compile(v) for k, v in data["header"].items() if isinstance(v, list)},
         measures=tuple(Measure(m["name"], _compile(m["patterns"]), m.get("kind", "part")) for m in data["measure"]),
         total_row=_compile(data["row"]["total"]),
+        count_row=_compile(data["row"]["count"]),
         enumeration=re.compile(data["row"]["enumeration"]),
         column_numbers=re.compile(data["row"]["column_numbers"]),
         income_side=re.compile(data["two_sided"]["income"]),
