@@ -338,6 +338,18 @@ def test_side_headings_of_every_layout_split_the_table(header: list[list[str]]) 
     ]
 
 
+def test_the_tables_own_fund_in_a_group_heading_qualifies_none_of_its_columns() -> None:
+    facts = facts_of(
+        "政府性基金预算支出表",
+        [
+            ["科目编码", "科目名称", "本年政府性基金预算支出", "", ""],
+            ["", "", "合计", "基本支出", "项目支出"],
+            ["2296002", "用于社会福利的彩票公益金支出", "50.00", "10.00", "40.00"],
+        ],
+    )
+    assert facts.select("measure", "fund").rows() == [("total", None), ("basic", None), ("project", None)]
+
+
 def test_rows_that_count_things_are_no_amounts() -> None:
     rows = [
         ["项目", "2017年预算数"],

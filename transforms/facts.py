@@ -379,6 +379,8 @@ def _fact(
     table_type = vocabulary().table_type(table.table_type) if table.table_type else None
     if table_type and measure in ("total", table_type.fund):
         measure = table_type.total_measure
+    # The table's own fund qualifies nothing: 一般公共预算支出 > 基本支出 is the table's 基本支出.
+    fund = None if table_type and column.fund == table_type.fund else column.fund
     return {
         "document_id": context.document_id,
         "adcode": context.adcode,
@@ -396,7 +398,7 @@ def _fact(
         "side": meaning.side,
         "measure": measure,
         "period": column.period,
-        "fund": column.fund,
+        "fund": fund,
         "column_label": column.label,
         "amount_wan": to_wan(amount, table.unit),
         "amount_printed": printed,
