@@ -350,6 +350,38 @@ def test_the_tables_own_fund_in_a_group_heading_qualifies_none_of_its_columns() 
     assert facts.select("measure", "fund").rows() == [("total", None), ("basic", None), ("project", None)]
 
 
+def test_procurement_rows_are_named_by_what_is_bought_and_quantities_are_no_amounts() -> None:
+    read = _budget(
+        raw_table(
+            [
+                ["预算单位", "采购项目", "数量", "计量单位", "预算金额"],
+                ["合计", "", "", "", "45.00"],
+                ["某县教育局", "台式计算机", "20", "台", "12.00"],
+            ],
+            title="政府采购预算表",
+        )
+    )
+    assert read.facts.select("row_label", "amount_wan").rows() == [
+        ("合计", Decimal("45.00")),
+        ("台式计算机", Decimal("12.00")),
+    ]
+    assert read.issues == [] and read.amount_cells == {0: 2}
+
+
+def test_a_column_of_words_under_a_spending_heading_names_and_does_not_pay() -> None:
+    read = _budget(
+        raw_table(
+            [["项目名称", "服务类别", "预算金额"], ["合计", "", "80.00"], ["校园安保服务", "社会管理性服务", "80.00"]],
+            title="政府购买服务预算表",
+        )
+    )
+    assert read.facts.select("row_label", "measure", "amount_wan").rows() == [
+        ("合计", "total", Decimal("80.00")),
+        ("校园安保服务", "total", Decimal("80.00")),
+    ]
+    assert read.issues == []
+
+
 def test_rows_that_count_things_are_no_amounts() -> None:
     rows = [
         ["项目", "2017年预算数"],

@@ -93,6 +93,8 @@ def classify_table(raw: RawTable) -> tuple[str | None, str]:
 
 
 _CODE = re.compile(r"^\d{3,9}$")
+_FIGURE = re.compile(r"\d")
+_BLANK_CELL = re.compile(r"^[-—–/\s]*$")
 
 
 def is_data_row(row: RawRow) -> bool:
@@ -483,6 +485,8 @@ def resolve_columns(header: Sequence[RawRow], data: Sequence[RawRow], fiscal_yea
             first_amount[column.side] = column.index
     final: list[Column] = []
     for column in resolved:
+        if column.role == "amount" and _words_only(data, column.index):
+            column = replace(column, role="text", measure=None)
         if column.role in ("name", "text") and _looks_like_amounts(data, column.index, money_only=True):
             measure = next((m for p in reversed(paths[column.index]) if (m := _measure_of_label(p, fiscal_year))), None)
             column = replace(column, role="amount" if measure else "unknown", measure=measure and measure[0])
@@ -495,6 +499,14 @@ def resolve_columns(header: Sequence[RawRow], data: Sequence[RawRow], fiscal_yea
                 column = replace(spanned, index=column.index, inferred=True)
         final.append(column)
     return final
+
+
+def _words_only(data: Sequence[RawRow], index: int) -> bool:
+    """A column printing words and no figure, whatever its heading says (政府购买服务's 服务类别
+    reads like 服务类 spending): it names, it does not pay."""
+    cells = [row.cells[index].strip() for row in data if index < len(row.cells)]
+    printed = [c for c in cells if c and not _BLANK_CELL.match(c)]
+    return bool(printed) and not any(_FIGURE.search(c) for c in printed)
 
 
 def _spanned_by(final: list[Column], resolved: list[Column], column: Column, data: Sequence[RawRow]) -> Column | None:
