@@ -177,7 +177,8 @@ def _spilled_row(text: str) -> bool:
     return bool(AMOUNT.fullmatch(text.rsplit(maxsplit=1)[-1]))
 
 
-def _is_furniture(text: str) -> bool:
+def is_furniture(text: str) -> bool:
+    """A page's number (- 3 -, 第3页): printed on the page, part of nothing."""
     return bool(_PAGE_NUMBER.fullmatch(text))
 
 
@@ -207,7 +208,7 @@ def assemble(
         first_on_page = len(tables)
         for item in page.items:
             if isinstance(item, str):
-                texts = [] if _is_furniture(item) else [item]
+                texts = [] if is_furniture(item) else [item]
                 rows: list[tuple[int, tuple[str, ...]]] = []
             else:
                 texts, rows = captions(item.rows, title is None)

@@ -28,9 +28,10 @@ from typing import Any
 import numpy as np
 import pypdfium2 as pdfium
 
-from extractors.layout import AMOUNT_CELL, Block, is_caption, printed_cell
+from extractors.geometry import Box, UnruledGrid, Word, lines_of, union, unruled
+from extractors.layout import AMOUNT_CELL, Block, printed_cell
 from extractors.model import OcrCell, grant_fixed_memory
-from extractors.textlayer import clean_line, normalize_text
+from extractors.textlayer import normalize_text
 
 # PP-OCR's detector works on text 20-40 px high; 200 dpi gives a 9-10 pt table font about 28 px.
 RENDER_DPI = 200
@@ -59,7 +60,6 @@ _DARK = 128
 _RULE_MARGIN = 2
 # Cells of one row (or column) start within this many pixels of each other.
 _ALIGNED = _MIN_CELL_PX / 2
-_SAME_LINE = 0.5
 # Readings scored below this are recognised again from their own box.
 _REREAD_BELOW = 0.95
 # 1,002.21 read as 1.002.21: the comma's tail is lost at 150 dpi. No amount has two decimal points,
@@ -72,19 +72,6 @@ _PAD = 4
 # A cell's one reading that starts further than this share of its height from the cell's left
 # edge is read again from the edge: a leading 一 printed against the rule reads as part of it.
 _LEAD_GAP = 0.5
-# Unruled tables: readings of a line closer than this share of their height are one cell's words;
-# header readings of a column whose centres are less than _WRAP_PITCH of their height apart are
-# one wrapped cell (a cell's lines are closer than a box is high, rows further); a line of one
-# cell this share of a row's pitch from a data row is a wrapped part of it; lines further apart
-# than this many pitches are not one table.
-_WORD_GAP = 0.4
-_WRAP_PITCH = 1.0
-_WRAPPED = 0.5
-_TABLE_GAP = 3.0
-_HEADER_LINES = 5
-# A reading whose characters stand further apart than this share of its height each is cells the
-# detector ran together (款 项 under one box).
-_SPREAD = 1.4
 # An A4 page rendered at RENDER_DPI, in pixels (width, height).
 _A4_PIXELS = (1654, 2339)
 # A page larger than A2 is rendered at a lower resolution, so one page's bitmap stays bounded.
@@ -93,15 +80,6 @@ _MAX_PIXELS = 4 * _A4_PIXELS[0] * _A4_PIXELS[1]
 # an A4 page at RENDER_DPI (2339 px) is read at the resolution it was rendered at: shrunk, 贵阳's
 # scan loaded one amount wrong (539 of 539 right at full size).
 _ENGINE_SIDE = 4000
-
-_Box = tuple[float, float, float, float]
-
-
-@dataclass(frozen=True)
-class _Reading:
-    text: str
-    score: float
-    box: _Box  # x0, top, x1, bottom in pixels of the straightened page
 
 
 @dataclass(frozen=True)
@@ -255,14 +233,14 @@ def _rotated(image: np.ndarray, angle: float, fill: int) -> np.ndarray:
     return cv2.warpAffine(image, matrix, (width, height), flags=cv2.INTER_LINEAR, borderValue=fill)
 
 
-def _read(image: np.ndarray) -> list[_Reading]:
+def _read(image: np.ndarray) -> list[Word]:
     result = _engine()(image, use_det=True, use_cls=False, use_rec=True)
     if result.boxes is None:
         return []
     readings = []
     for quad, text, score in zip(result.boxes, result.txts, result.scores, strict=True):
         xs, ys = [float(p[0]) for p in quad], [float(p[1]) for p in quad]
-        reading = _Reading(_ocr_text(text), float(score), (min(xs), min(ys), max(xs), max(ys)))
+        reading = Word(_ocr_text(text), float(score), (min(xs), min(ys), max(xs), max(ys)))
         if reading.score < _REREAD_BELOW:
             reading = _reread(image, reading)
         if reading.text:
@@ -270,7 +248,7 @@ def _read(image: np.ndarray) -> list[_Reading]:
     return readings
 
 
-def _reread(image: np.ndarray, reading: _Reading) -> _Reading:
+def _reread(image: np.ndarray, reading: Word) -> Word:
     """A doubtful reading recognised again from its box alone, a little padded: on the whole page
     the detector's crop can clip a glyph (0 read as ε); the better-scored reading is kept."""
     x0, top, x1, bottom = (int(v) for v in reading.box)
@@ -278,7 +256,7 @@ def _reread(image: np.ndarray, reading: _Reading) -> _Reading:
     result = _recognise(crop)
     if not result.txts or float(result.scores[0]) <= reading.score:
         return reading
-    return _Reading(_ocr_text(result.txts[0]), float(result.scores[0]), reading.box)
+    return Word(_ocr_text(result.txts[0]), float(result.scores[0]), reading.box)
 
 
 def _ocr_text(text: str) -> str:
@@ -296,10 +274,10 @@ def _ocr_text(text: str) -> str:
 
 @dataclass(frozen=True)
 class _Table:
-    box: _Box
+    box: Box
     rows: list[float]  # where each row of cells starts (their tops), top to bottom
     columns: list[float]  # where each column of cells starts (their left edges), left to right
-    cells: list[_Box]  # the regions the rules enclose (a merged cell is one)
+    cells: list[Box]  # the regions the rules enclose (a merged cell is one)
 
 
 def _tables(ink: np.ndarray) -> list[_Table]:
@@ -353,7 +331,7 @@ def _starts(edges: list[float]) -> list[float]:
 
 
 def _items(
-    image: np.ndarray, readings: list[_Reading], tables: list[_Table], scale: float
+    image: np.ndarray, readings: list[Word], tables: list[_Table], scale: float
 ) -> list[OcrLine | OcrGrid | OcrIllegible]:
     items: list[tuple[float, OcrLine | OcrGrid | OcrIllegible]] = []
     outside = list(readings)
@@ -368,7 +346,15 @@ def _items(
             items.append((grid.top, grid))
         elif not legible and (inside or _inked(image, table)):
             items.append((table.box[1] * scale, OcrIllegible(table.box[1] * scale, round(points, 1))))
-    items.extend(_unruled(image, outside, scale))
+
+    def reread(cell: Box, line: list[Word]) -> Word:
+        return _with_lead(image, (cell[0] - _PAD, *cell[1:]), line)
+
+    for top, item in unruled(outside, scale, reread):
+        if isinstance(item, UnruledGrid):
+            items.append((top, OcrGrid(Block(item.rows, ocr=item.cells), top)))
+        else:
+            items.append((top, OcrLine(item.text, top)))
     return [item for _, item in sorted(items, key=lambda pair: pair[0])]
 
 
@@ -385,222 +371,7 @@ def _inked(image: np.ndarray, table: _Table) -> bool:
     return inked >= _INKED_CELLS * len(table.cells)
 
 
-def _unruled(image: np.ndarray, readings: list[_Reading], scale: float) -> list[tuple[float, OcrLine | OcrGrid]]:
-    """Readings outside ruled tables: runs of lines holding amounts in several columns are a table
-    printed without rules (with the header lines above them), the rest lines of text."""
-    lines = [_words_joined(line) for line in _lines(readings)]
-    items: list[tuple[float, OcrLine | OcrGrid]] = []
-    taken: set[int] = set()
-    for first, last in _table_runs(lines):
-        start = _header_start(lines, first)
-        grid = _unruled_grid(image, lines[start:first], lines[first : last + 1], scale)
-        if grid is not None:
-            items.append((grid.top, grid))
-            taken.update(range(start, last + 1))
-    for index, line in enumerate(lines):
-        text = clean_line(" ".join(r.text for r in line))
-        if text and index not in taken:
-            top = min(r.box[1] for r in line) * scale
-            items.append((top, OcrLine(text, top)))
-    return items
-
-
-def _height(reading: _Reading) -> float:
-    return reading.box[3] - reading.box[1]
-
-
-def _mid(reading: _Reading) -> float:
-    return (reading.box[1] + reading.box[3]) / 2
-
-
-def _words_joined(line: list[_Reading]) -> list[_Reading]:
-    """A line's readings with those the detector split at a space inside one cell (合 计) joined."""
-    joined = [line[0]]
-    for reading in line[1:]:
-        last = joined[-1]
-        if reading.box[0] - last.box[2] < _WORD_GAP * min(_height(last), _height(reading)) and not (
-            AMOUNT_CELL.fullmatch(last.text) or AMOUNT_CELL.fullmatch(reading.text)
-        ):
-            joined[-1] = _Reading(
-                f"{last.text} {reading.text}", min(last.score, reading.score), _union([last.box, reading.box])
-            )
-        else:
-            joined.append(reading)
-    return joined
-
-
-def _is_row(line: list[_Reading]) -> bool:
-    """A line a table prints: several cells, one of them an amount, none of them a caption."""
-    return (
-        len(line) >= 2
-        and any(AMOUNT_CELL.fullmatch(r.text) for r in line)
-        and not is_caption(" ".join(r.text for r in line))
-    )
-
-
-def _pitch(lines: list[list[_Reading]]) -> float:
-    """The usual distance between the centres of consecutive lines."""
-    centres = [_centre(line) for line in lines]
-    gaps = [b - a for a, b in pairwise(centres)]
-    heights = [_height(r) for line in lines for r in line]
-    return float(np.median(gaps)) if gaps else 2 * float(np.median(heights))
-
-
-def _centre(line: list[_Reading]) -> float:
-    return (min(r.box[1] for r in line) + max(r.box[3] for r in line)) / 2
-
-
-def _table_runs(lines: list[list[_Reading]]) -> list[tuple[int, int]]:
-    """(first, last) line of each run of table rows: lines between two rows belong to the run unless
-    they are captions or prose, or a gap of several rows' pitch parts them."""
-    rows = [index for index, line in enumerate(lines) if _is_row(line)]
-    if not rows:
-        return []
-    pitch = _pitch([lines[i] for i in rows])
-    runs: list[tuple[int, int]] = []
-    first = last = rows[0]
-    for index in rows[1:]:
-        between = lines[last + 1 : index]
-        apart = _centre(lines[index]) - _centre(lines[last]) > _TABLE_GAP * pitch * (len(between) + 1)
-        if apart or any(is_caption(" ".join(r.text for r in line)) for line in between):
-            runs.append((first, last))
-            first = index
-        last = index
-    runs.append((first, last))
-    return runs
-
-
-def _header_start(lines: list[list[_Reading]], first: int) -> int:
-    """The first header line above a run's first row: lines going up until a caption, a row of a
-    table above, or a gap wider than a few lines."""
-    start = first
-    while start > 0 and first - start < _HEADER_LINES:
-        line = lines[start - 1]
-        if _is_row(line) or is_caption(" ".join(r.text for r in line)):
-            break
-        if _centre(lines[start]) - _centre(line) > _TABLE_GAP * max(_height(r) for r in line):
-            break
-        start -= 1
-    return start
-
-
-def _overlaps(box: _Box, span: tuple[float, float]) -> bool:
-    return min(box[2], span[1]) - max(box[0], span[0]) > 0
-
-
-def _column_spans(body: list[_Reading], header: list[_Reading]) -> list[tuple[float, float]]:
-    """The columns' x ranges: the body's boxes that overlap, narrowest first, so that a label
-    spanning columns (a 合计 over the code columns) joins none; then header boxes over no column
-    (a column this page leaves blank)."""
-    spans: list[tuple[float, float]] = []
-    for group in (body, header):
-        for reading in sorted(group, key=lambda r: r.box[2] - r.box[0]):
-            hits = [i for i, span in enumerate(spans) if _overlaps(reading.box, span)]
-            if not hits:
-                spans.append((reading.box[0], reading.box[2]))
-            elif len(hits) == 1 and group is body:
-                x0, x1 = spans[hits[0]]
-                spans[hits[0]] = (min(x0, reading.box[0]), max(x1, reading.box[2]))
-    return sorted(spans)
-
-
-def _placed(reading: _Reading, spans: list[tuple[float, float]]) -> list[tuple[int, _Reading]]:
-    """The column(s) a reading belongs to: the one it overlaps, or the first of several (a merged
-    cell reads into its left cell), unless its words or spread-out characters fall one to each
-    (cells the detector ran together)."""
-    hits = [i for i, span in enumerate(spans) if _overlaps(reading.box, span)]
-    if not hits:
-        centre = (reading.box[0] + reading.box[2]) / 2
-        hits = [min(range(len(spans)), key=lambda i: abs((spans[i][0] + spans[i][1]) / 2 - centre))]
-    words = reading.text.split()
-    if len(words) != len(hits):
-        spread = reading.box[2] - reading.box[0] > _SPREAD * len(hits) * _height(reading)
-        words = list(reading.text) if spread and len(reading.text) == len(hits) else []
-    if len(hits) < 2 or not words:
-        return [(hits[0], reading)]
-    x0, top, x1, bottom = reading.box
-    return [
-        (i, _Reading(word, reading.score, (max(x0, spans[i][0]), top, min(x1, spans[i][1]), bottom)))
-        for i, word in zip(hits, words, strict=True)
-    ]
-
-
-def _unruled_grid(
-    image: np.ndarray, header: list[list[_Reading]], body: list[list[_Reading]], scale: float
-) -> OcrGrid | None:
-    """The grid of a table printed without rules. Body rows are the lines with several cells, a line
-    of one cell near one of them being a wrapped part of its label; header rows are the header's
-    lines, a header cell's wrapped lines being one cell. A cell starting right of its column's left
-    edge is read again from that edge, as a ruled cell is (a leading 一、 the detector missed)."""
-    spans = _column_spans([r for line in body if _is_row(line) for r in line], [r for line in header for r in line])
-    if len(spans) < 2:
-        return None
-    pitch = _pitch([line for line in body if len(line) > 1] or body)
-    rows: list[list[list[_Reading]]] = []
-    anchors: list[float] = []
-    for line in body:
-        centre = _centre(line)
-        near = min(range(len(anchors)), key=lambda i: abs(anchors[i] - centre), default=None)
-        if len(line) == 1 and near is not None and abs(anchors[near] - centre) < _WRAPPED * pitch:
-            rows[near].append(line)
-            continue
-        rows.append([line])
-        anchors.append(centre)
-    grid_rows = [*_header_rows(header, spans), *([r for line in row for r in line] for row in rows)]
-    numbered: list[tuple[int, tuple[str, ...]]] = []
-    ocr: dict[int, tuple[OcrCell, ...]] = {}
-    for number, readings in enumerate(grid_rows, start=1):
-        cells: dict[int, list[_Reading]] = {}
-        for reading in readings:
-            for column, part in _placed(reading, spans):
-                cells.setdefault(column, []).append(part)
-        texts = [""] * len(spans)
-        read: list[OcrCell] = []
-        for column in sorted(cells):
-            held = cells[column]
-            if len(lines := _lines(held)) == 1:
-                _, top, x1, bottom = _union(r.box for r in held)
-                held = [_with_lead(image, (spans[column][0] - _PAD, top, x1, bottom), lines[0])]
-            texts[column] = printed_cell("\n".join(" ".join(r.text for r in line) for line in _lines(held)))
-            box = tuple(round(v * scale, 1) for v in _union(r.box for r in held))
-            read.append(OcrCell(texts[column], round(min(r.score for r in held), 4), box))  # type: ignore[arg-type]
-        if any(texts):
-            numbered.append((number, tuple(texts)))
-            ocr[number] = tuple(read)
-    top = min(r.box[1] for line in [*header, *body] for r in line) * scale
-    return OcrGrid(Block(tuple(numbered), ocr=ocr), top)
-
-
-def _header_rows(header: list[list[_Reading]], spans: list[tuple[float, float]]) -> list[list[_Reading]]:
-    return _lines(_wraps_joined([r for line in header for r in line], spans))
-
-
-def _wraps_joined(readings: list[_Reading], spans: list[tuple[float, float]]) -> list[_Reading]:
-    """Header readings of one column a wrapped line apart joined into one cell, its lines kept."""
-    joined: list[_Reading] = []
-    for reading in sorted(readings, key=lambda r: r.box[1]):
-        column = _placed(reading, spans)[0][0]
-        above = next(
-            (
-                i
-                for i, other in enumerate(joined)
-                if _placed(other, spans)[0][0] == column
-                and 0 < _mid(reading) - _mid(other) < _WRAP_PITCH * _height(reading)
-                and _overlaps(reading.box, (other.box[0], other.box[2]))
-            ),
-            None,
-        )
-        if above is None:
-            joined.append(reading)
-        else:
-            other = joined[above]
-            joined[above] = _Reading(
-                f"{other.text}\n{reading.text}", min(other.score, reading.score), _union([other.box, reading.box])
-            )
-    return joined
-
-
-def _centre_in(box: _Box, area: _Box) -> bool:
+def _centre_in(box: Box, area: Box) -> bool:
     x, y = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
     return area[0] <= x <= area[2] and area[1] <= y <= area[3]
 
@@ -610,7 +381,7 @@ def _index(position: float, starts: list[float]) -> int:
     return max(0, sum(start <= position + _ALIGNED for start in starts) - 1)
 
 
-def _split_at_rules(image: np.ndarray, table: _Table, reading: _Reading) -> list[_Reading]:
+def _split_at_rules(image: np.ndarray, table: _Table, reading: Word) -> list[Word]:
     """A reading that runs over a vertical rule (an amount printed against the rule and the next
     cell's label read as one line) split at the rule, each part recognised again from its own crop."""
     x0, top, x1, bottom = reading.box
@@ -632,18 +403,18 @@ def _split_at_rules(image: np.ndarray, table: _Table, reading: _Reading) -> list
         text = _ocr_text(result.txts[0]) if result.txts else ""
         if text:
             parts.append(
-                _Reading(text, min(reading.score, float(result.scores[0])), (left + _PAD, top, right - _PAD, bottom))
+                Word(text, min(reading.score, float(result.scores[0])), (left + _PAD, top, right - _PAD, bottom))
             )
     return parts
 
 
-def _grid(image: np.ndarray, table: _Table, readings: list[_Reading], scale: float) -> OcrGrid | None:
+def _grid(image: np.ndarray, table: _Table, readings: list[Word], scale: float) -> OcrGrid | None:
     width = len(table.columns)
     readings = [part for reading in readings for part in _split_at_rules(image, table, reading)]
-    cells: dict[tuple[int, int], list[_Reading]] = {}
+    cells: dict[tuple[int, int], list[Word]] = {}
     for cell in table.cells:
         held = [r for r in readings if _centre_in(r.box, cell)]
-        if held and len(lines := _lines(held)) == 1:
+        if held and len(lines := lines_of(held)) == 1:
             held = [_with_lead(image, cell, lines[0])]
         if held:
             cells[(_index(cell[1], table.rows), _index(cell[0], table.columns))] = held
@@ -657,9 +428,9 @@ def _grid(image: np.ndarray, table: _Table, readings: list[_Reading], scale: flo
             held = cells.get((row, column), [])
             if not held:
                 continue
-            text = printed_cell("\n".join(" ".join(r.text for r in line) for line in _lines(held)))
+            text = printed_cell("\n".join(" ".join(r.text for r in line) for line in lines_of(held)))
             texts[column] = text
-            box = tuple(round(v * scale, 1) for v in _union(r.box for r in held))
+            box = tuple(round(v * scale, 1) for v in union(r.box for r in held))
             read.append(OcrCell(text, round(min(r.score for r in held), 4), box))  # type: ignore[arg-type]
         if any(texts):
             rows.append((number, tuple(texts)))
@@ -670,46 +441,21 @@ def _grid(image: np.ndarray, table: _Table, readings: list[_Reading], scale: flo
     return OcrGrid(Block(tuple(rows), ocr=ocr), top)
 
 
-def _with_lead(image: np.ndarray, cell: _Box, line: list[_Reading]) -> _Reading:
+def _with_lead(image: np.ndarray, cell: Box, line: list[Word]) -> Word:
     """A cell's one line of readings as one, re-read from the cell's left edge when the detector
     may have missed or split its start (an enumeration such as 一、, whose stroke reads as a rule,
     or 三 apart from its 、); the re-reading is kept when it ends as the line did and adds to it
     words, not symbols (the noise left of a centred label can read as ☑). Amounts are read whole
     and kept as read."""
-    x0, top, x1, bottom = _union(r.box for r in line)
-    joined = _Reading("".join(r.text for r in line), min(r.score for r in line), (x0, top, x1, bottom))
+    x0, top, x1, bottom = union(r.box for r in line)
+    joined = Word("".join(r.text for r in line), min(r.score for r in line), (x0, top, x1, bottom))
     if AMOUNT_CELL.fullmatch(joined.text) or (len(line) == 1 and x0 - cell[0] < _LEAD_GAP * (bottom - top)):
-        return line[0] if len(line) == 1 else _Reading(" ".join(r.text for r in line), joined.score, joined.box)
+        return line[0] if len(line) == 1 else Word(" ".join(r.text for r in line), joined.score, joined.box)
     crop = image[max(0, int(top) - _PAD) : int(bottom) + _PAD, int(cell[0]) + _PAD : int(x1) + _PAD]
     result = _recognise(crop)
     text = _ocr_text(result.txts[0]) if result.txts else ""
     added = text[: len(text) - len(line[-1].text)]
     symbols = any(unicodedata.category(char).startswith("S") for char in added)
     if len(text) < len(joined.text) or not text.endswith(line[-1].text) or symbols:
-        return line[0] if len(line) == 1 else _Reading(" ".join(r.text for r in line), joined.score, joined.box)
-    return _Reading(text, min(joined.score, float(result.scores[0])), (cell[0] + _PAD, top, x1, bottom))
-
-
-def _union(boxes: Any) -> _Box:
-    listed = list(boxes)
-    return (
-        min(b[0] for b in listed),
-        min(b[1] for b in listed),
-        max(b[2] for b in listed),
-        max(b[3] for b in listed),
-    )
-
-
-def _lines(readings: list[_Reading]) -> list[list[_Reading]]:
-    """Readings grouped into lines (boxes overlapping vertically by half their height), each left to right."""
-    lines: list[list[_Reading]] = []
-    for reading in sorted(readings, key=lambda r: (r.box[1] + r.box[3]) / 2):
-        if lines:
-            last = lines[-1]
-            top, bottom = min(r.box[1] for r in last), max(r.box[3] for r in last)
-            overlap = min(bottom, reading.box[3]) - max(top, reading.box[1])
-            if overlap >= _SAME_LINE * min(bottom - top, reading.box[3] - reading.box[1]):
-                last.append(reading)
-                continue
-        lines.append([reading])
-    return [sorted(line, key=lambda r: r.box[0]) for line in lines]
+        return line[0] if len(line) == 1 else Word(" ".join(r.text for r in line), joined.score, joined.box)
+    return Word(text, min(joined.score, float(result.scores[0])), (cell[0] + _PAD, top, x1, bottom))

@@ -31,11 +31,12 @@ from pdfplumber.utils import extract_text
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from extractors import deadline
+from extractors.geometry import TextLine, UnruledGrid, Word, unruled
 from extractors.layout import AMOUNT_CELL, Block, Page, assemble, printed_cell
 from extractors.model import TIMEOUT_ADVICE, ExtractedDocument, ExtractionError, ExtractionLimits
 from extractors.ocr import OcrFailed, OcrGrid, OcrIllegible, OcrLine, ocr_available, read_scanned_page
 from extractors.plumber_page import TablePage
-from extractors.textlayer import clean_line, normalize_text, run_on, wraps_onto
+from extractors.textlayer import clean_line, is_title, normalize_text, run_on, wraps_onto
 
 MIN_COLUMN_WIDTH = 20.0
 _PDFIUM_PASSWORD_ERRORS = (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY)
@@ -45,13 +46,17 @@ _OBJECT = re.compile(rb"(\d+)\s+\d+\s+obj\b")
 _INFLATE_CHUNK = 2**20
 # A fill in these colours on a white page draws nothing: grey, RGB and CMYK white.
 _WHITE = ((1,), (1, 1, 1), (0, 0, 0, 0))
-
-
-@dataclass(frozen=True)
-class _Line:
-    text: str
-    top: float
-    bottom: float
+# A page with no ruled table is read for tables printed without rules when this many of its lines
+# end in money after another cell (prose ends in 万元 or a full stop, not in a figure).
+_UNRULED_ROWS = 2
+# Sentence punctuation (a comma before no digit: 3,226.63 is an amount); a grid with more than
+# one row in _PROSE_SHARE holding it is prose.
+_SENTENCE = re.compile(r"[。；;：:]|,(?!\d)")
+_PROSE_SHARE = 4
+_MONEY_CELL = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?|-?\d+\.\d+")
+# pdfplumber's word tolerances (points): characters of a cell touch, cells stand apart.
+_WORD_X_TOLERANCE = 1.5
+_WORD_Y_TOLERANCE = 2
 
 
 @dataclass(frozen=True)
@@ -231,11 +236,18 @@ def _read_pages(
     scans: list[_PageScan],
     ocr: bool,
     budget: tuple[float, ExtractionLimits, int],
-) -> list[Sequence[_Line | _Grid | OcrLine | OcrGrid | OcrIllegible]]:
+) -> list[Sequence[TextLine | _Grid | OcrLine | OcrGrid | OcrIllegible]]:
     """Each page's lines and grids, top to bottom; pdfplumber opens only if some page has paths.
     `budget` (start, limits, pages OCR reads) stops the reading when its time is up."""
     plumber = None
-    pages: list[Sequence[_Line | _Grid | OcrLine | OcrGrid | OcrIllegible]] = []
+
+    def table_page(index: int) -> TablePage:
+        nonlocal plumber
+        if plumber is None:
+            plumber = pdfplumber.open(io.BytesIO(data))
+        return TablePage.of(plumber.pages[index])
+
+    pages: list[Sequence[TextLine | _Grid | OcrLine | OcrGrid | OcrIllegible]] = []
     try:
         for index, scan in enumerate(scans):
             if ocr and _needs_ocr(scan):
@@ -250,15 +262,21 @@ def _read_pages(
                         "with --no-ocr to record it as needs_ocr.",
                     ) from error
             elif scan.paths:
-                if plumber is None:
-                    plumber = pdfplumber.open(io.BytesIO(data))
-                page = TablePage.of(plumber.pages[index])
+                page = table_page(index)
                 try:
-                    pages.append(_ruled_page(page))
+                    items = _ruled_page(page)
+                    pages.append(_unruled_page(page) if _unruled_tables_likely(items) else items)
                 finally:
                     page.close()
             else:
-                pages.append(_plain_page(document, index) if scan.chars else [])
+                lines = _plain_page(document, index) if scan.chars else []
+                if _unruled_tables_likely(lines):
+                    page = table_page(index)
+                    try:
+                        lines = _unruled_page(page)
+                    finally:
+                        page.close()
+                pages.append(lines)
             _within(path, budget, index, len(scans))
     except _PDFMINER_ERRORS as error:
         raise ExtractionError(
@@ -288,7 +306,7 @@ def _within(path: Path, budget: tuple[float, ExtractionLimits, int], index: int,
         )
 
 
-def _plain_page(document: pdfium.PdfDocument, index: int) -> list[_Line | _Grid]:
+def _plain_page(document: pdfium.PdfDocument, index: int) -> list[TextLine | _Grid]:
     """Lines of a page that has no ruling, in content-stream order (pdfium's, good for prose)."""
     page = document[index]
     try:
@@ -298,10 +316,46 @@ def _plain_page(document: pdfium.PdfDocument, index: int) -> list[_Line | _Grid]
     finally:
         page.close()
     lines = (clean_line(line) for line in text.splitlines())
-    return [_Line(line, float(number), float(number)) for number, line in enumerate(lines) if line]
+    return [TextLine(line, float(number), float(number)) for number, line in enumerate(lines) if line]
 
 
-def _ruled_page(page: pdfplumber.page.Page) -> list[_Line | _Grid]:
+def _unruled_tables_likely(items: Sequence[TextLine | _Grid]) -> bool:
+    """Whether a page that printed no ruled table prints rows of one without rules: lines ending in
+    money after another cell (a contents page's numbers are no money), or one such line under a
+    table's title (a "三公" table prints one row)."""
+    if any(isinstance(item, _Grid) for item in items):
+        return False
+    lines = [item.text for item in items if isinstance(item, TextLine)]
+    rows = sum(1 for line in lines if len(cells := line.split()) >= 2 and _MONEY_CELL.fullmatch(cells[-1]))
+    return rows >= _UNRULED_ROWS or (rows > 0 and any(map(is_title, lines)))
+
+
+def _unruled_page(page: pdfplumber.page.Page) -> list[TextLine | _Grid]:
+    """A page whose tables are printed without rules (or with row rules only): their grids from
+    where the words stand, as a scan's are built (extractors.geometry), the rest its lines."""
+    words = page.extract_words(x_tolerance=_WORD_X_TOLERANCE, y_tolerance=_WORD_Y_TOLERANCE)
+    placed = [Word(normalize_text(w["text"]), 1.0, (w["x0"], w["top"], w["x1"], w["bottom"])) for w in words]
+    items: list[TextLine | _Grid] = []
+    for top, item in sorted(unruled(placed, 1.0), key=lambda pair: pair[0]):
+        if not isinstance(item, UnruledGrid):
+            items.append(item)
+        elif _not_a_table(item):
+            items.extend(TextLine(" ".join(filter(None, cells)), top, top) for _, cells in item.rows)
+        else:
+            items.append(_Grid(item.rows, top))
+    return _unwrap(items)
+
+
+def _not_a_table(grid: UnruledGrid) -> bool:
+    """Justified prose whose lines end in figures lines up like a table: its cells are sentences,
+    or it prints no money at all (本表(公开 04 表)反映...)."""
+    rows = [cells for _, cells in grid.rows]
+    sentences = sum(any(_SENTENCE.search(cell) for cell in cells) for cells in rows)
+    money = any(_MONEY_CELL.fullmatch(cell) for cells in rows for cell in cells)
+    return not money or sentences * _PROSE_SHARE > len(rows)
+
+
+def _ruled_page(page: pdfplumber.page.Page) -> list[TextLine | _Grid]:
     """Grids and the lines outside them; a grid's box starts at its first filled row, since some
     producers rule an empty row above the title and print the table's label in it, outside any cell."""
     grids: list[tuple[tuple[float, float, float, float], _Grid]] = []
@@ -324,11 +378,11 @@ def _ruled_page(page: pdfplumber.page.Page) -> list[_Line | _Grid]:
         return not any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
 
     lines = page.filter(outside_tables).extract_text_lines(return_chars=False) if boxes else page.extract_text_lines()
-    items: list[_Line | _Grid] = [grid for _, grid in grids]
+    items: list[TextLine | _Grid] = [grid for _, grid in grids]
     for line in lines:
         text = normalize_text(line["text"]).strip()
         if text:
-            items.append(_Line(text, line["top"], line["bottom"]))
+            items.append(TextLine(text, line["top"], line["bottom"]))
     return _unwrap(sorted(items, key=lambda item: item.top))
 
 
@@ -354,19 +408,19 @@ def _white(colour: object) -> bool:
     return tuple(colour) in _WHITE
 
 
-def _unwrap(items: list[_Line | _Grid]) -> list[_Line | _Grid]:
+def _unwrap(items: list[TextLine | _Grid]) -> list[TextLine | _Grid]:
     """Join a title or header field that wrapped onto the next line, judged by the words and by the
     lines being one line-height apart at most."""
-    joined: list[_Line | _Grid] = []
+    joined: list[TextLine | _Grid] = []
     for item in items:
         previous = joined[-1] if joined else None
         if (
-            isinstance(item, _Line)
-            and isinstance(previous, _Line)
+            isinstance(item, TextLine)
+            and isinstance(previous, TextLine)
             and item.top - previous.bottom <= 1.2 * (previous.bottom - previous.top)
             and wraps_onto(previous.text, item.text)
         ):
-            joined[-1] = _Line(run_on([previous.text, item.text]), previous.top, item.bottom)
+            joined[-1] = TextLine(run_on([previous.text, item.text]), previous.top, item.bottom)
         else:
             joined.append(item)
     return joined
@@ -461,7 +515,7 @@ def _grid(extracted: list[list[str | None]], tops: list[float], widths: list[flo
 def _assemble(
     path: Path,
     document_id: str,
-    pages: list[Sequence[_Line | _Grid | OcrLine | OcrGrid | OcrIllegible]],
+    pages: list[Sequence[TextLine | _Grid | OcrLine | OcrGrid | OcrIllegible]],
     metadata: dict[str, str],
 ) -> ExtractedDocument:
     """Title each grid from the lines above it on its page (see extractors.layout)."""
@@ -472,8 +526,8 @@ def _assemble(
     return assemble(path, document_id, "pdf", laid_out, metadata, len(pages))
 
 
-def _laid_out(item: _Line | _Grid | OcrLine | OcrGrid) -> str | Block:
-    if isinstance(item, _Line | OcrLine):
+def _laid_out(item: TextLine | _Grid | OcrLine | OcrGrid) -> str | Block:
+    if isinstance(item, TextLine | OcrLine):
         return item.text
     if isinstance(item, OcrGrid):
         return item.block
