@@ -7,13 +7,14 @@ department's budget of the year before with a planted error (a 类 total 1.00 of
 consistency rules must report) and its final account of the latest year; a 贵州 city budget printing
 zeros as 0.00 (as 贵阳 does); a 上海 district budget in 元 with tables broken across pages; and a 江苏
 province budget with titles ruled into the grid, turned pages and its narrative published as a
-second file.
+second file; and a 湖南 county budget in the national template's wording (部门收支总体情况表, a
+项目支出预算表 naming each project) printed without table rules.
 """
 
 import sys
 from pathlib import Path
 
-from factory.disclosures import DisclosureSpec, Plant, build_disclosure, jiangsu_spec, shanghai_spec
+from factory.disclosures import DisclosureSpec, Plant, build_disclosure, hunan_spec, jiangsu_spec, shanghai_spec
 from factory.final_accounts import FinalAccountSpec, build_final_account
 
 
@@ -34,6 +35,7 @@ def write_samples(folder: Path) -> list[Path]:
         "shanghai_district_budget.pdf": build_disclosure(shanghai_spec()).pdf,
         "jiangsu_province_budget_tables.pdf": jiangsu.pdf,
         "jiangsu_province_budget_narrative.pdf": jiangsu.companion_pdf,
+        "hunan_county_budget_without_rules.pdf": build_disclosure(hunan_spec(ruling="none")).pdf,
     }
     written = []
     for name, data in files.items():

@@ -44,7 +44,7 @@ def test_factory_samples_load_whole_and_the_narrative_file_is_told_apart(
     assert statuses.pop("jiangsu_province_budget_narrative.pdf") == "narrative_only"
     assert set(statuses.values()) == {"loaded"}
     loaded = [row for row in rows if row[1] == "loaded"]
-    assert {adcode for _, _, adcode, _, _ in loaded} >= {"310107", "320000", "510821", "520300"}
+    assert {adcode for _, _, adcode, _, _ in loaded} >= {"310107", "320000", "430104", "510821", "520300"}
     assert all(cells == read and cells > 0 for *_, cells, read in loaded)
     with read_only(warehouse) as con:
         executed = con.execute("SELECT count(*) FROM mart_budget_execution WHERE execution_rate IS NOT NULL").fetchone()
