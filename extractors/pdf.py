@@ -53,6 +53,7 @@ _UNRULED_ROWS = 2
 # one row in _PROSE_SHARE holding it is prose.
 _SENTENCE = re.compile(r"[。；;：:]|,(?!\d)")
 _PROSE_SHARE = 4
+# Money as tables print it, with thousands separators or decimals (a page number is none).
 _MONEY_CELL = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?|-?\d+\.\d+")
 # pdfplumber's word tolerances (points): characters of a cell touch, cells stand apart.
 _WORD_X_TOLERANCE = 1.5
@@ -237,8 +238,9 @@ def _read_pages(
     ocr: bool,
     budget: tuple[float, ExtractionLimits, int],
 ) -> list[Sequence[TextLine | _Grid | OcrLine | OcrGrid | OcrIllegible]]:
-    """Each page's lines and grids, top to bottom; pdfplumber opens only if some page has paths.
-    `budget` (start, limits, pages OCR reads) stops the reading when its time is up."""
+    """Each page's lines and grids, top to bottom; pdfplumber opens only for a page that has paths or
+    whose lines look like a table printed without rules. `budget` (start, limits, pages OCR reads)
+    stops the reading when its time is up."""
     plumber = None
 
     def table_page(index: int) -> TablePage:
