@@ -18,7 +18,7 @@ from extractors.model import OcrCell
 from extractors.textlayer import clean_line
 
 Box = tuple[float, float, float, float]
-# Readings of one line overlapping vertically by this share of the lower one's height.
+# Readings overlapping vertically by this share of the smaller one's height are one line.
 _SAME_LINE = 0.5
 # Unruled tables: readings of a line closer than this share of their height are one cell's words;
 # header readings of a column whose centres are less than _WRAP_PITCH of their height apart are

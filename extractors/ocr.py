@@ -6,10 +6,11 @@ rapidocr (PP-OCR models shipped in its wheel, run by onnxruntime on the CPU, off
 cells come from the ruling itself: the regions the horizontal and vertical rules enclose, a merged
 cell being one region that pdfplumber would read into its top-left cell, so a scanned table
 splits into the rows and columns its text-layer print would. A table printed without rules (or
-with row rules only, as many 上海 and 江苏 tables are) is built from the readings' geometry: rows
-from lines of text, columns from the boxes of its data rows that line up, header cells and
-wrapped labels joined, so it too becomes the grid a ruled print gives. Each cell keeps its
-reading's confidence and its box, for the arithmetic to decide later what can be trusted.
+with row rules only, as many 上海 and 江苏 tables are) is built from the readings' geometry
+(extractors/geometry.py, which reads a text page's unruled tables too): rows from lines of text,
+columns from the boxes of its data rows that line up, header cells and wrapped labels joined, so
+it too becomes the grid a ruled print gives. Each cell keeps its reading's confidence and its
+box, for the arithmetic to decide later what can be trusted.
 
 rapidocr and OpenCV are imported on first use: where they are missing, text PDFs still read and a
 scan is needs_ocr, saying why.
