@@ -304,6 +304,17 @@ def test_project_table_rows_are_named_by_their_project_and_every_amount_is_proje
     ]
 
 
+def test_a_general_budget_project_table_totals_its_rows_as_project_spending() -> None:
+    facts = facts_of(
+        "一般公共预算项目支出预算表",
+        [["科目编码", "项目名称", "金额"], ["", "合计", "56.00"], ["2101506", "医保管理专项业务经费", "56.00"]],
+    )
+    assert facts.select("row_kind", "measure", "amount_wan").rows() == [
+        ("total", "project", Decimal("56.00")),
+        ("subject", "project", Decimal("56.00")),
+    ]
+
+
 def test_a_row_printing_no_name_is_named_by_its_other_text() -> None:
     facts = facts_of("项目支出表", [["项目分类", "项目名称", "合计"], ["特定目标类", "", "80.00"]])
     assert facts.select("row_label", "measure", "amount_wan").rows() == [("特定目标类", "project", Decimal("80.00"))]
