@@ -68,17 +68,21 @@ Reread = Callable[[Box, list[Word]], Word]
 
 
 def unruled(
-    readings: list[Word], scale: float, reread: Reread | None = None
+    readings: list[Word],
+    scale: float,
+    reread: Reread | None = None,
+    accept: Callable[[UnruledGrid], bool] | None = None,
 ) -> list[tuple[float, TextLine | UnruledGrid]]:
     """Readings outside ruled tables: runs of lines holding amounts in several columns are a table
-    printed without rules (with the header lines above them), the rest lines of text."""
+    printed without rules (with the header lines above them), the rest lines of text. A grid that
+    `accept` refuses stays lines of text, each where it was printed."""
     lines = [_words_joined(line) for line in lines_of(readings)]
     items: list[tuple[float, TextLine | UnruledGrid]] = []
     taken: set[int] = set()
     for first, last in _table_runs(lines):
         start = _header_start(lines, first)
         grid = _unruled_grid(lines[start:first], lines[first : last + 1], scale, reread)
-        if grid is not None:
+        if grid is not None and (accept is None or accept(grid)):
             items.append((grid.top, grid))
             taken.update(range(start, last + 1))
     for index, line in enumerate(lines):

@@ -337,24 +337,18 @@ def _unruled_page(page: pdfplumber.page.Page) -> list[TextLine | _Grid]:
     where the words stand, as a scan's are built (extractors.geometry), the rest its lines."""
     words = page.extract_words(x_tolerance=_WORD_X_TOLERANCE, y_tolerance=_WORD_Y_TOLERANCE)
     placed = [Word(normalize_text(w["text"]), 1.0, (w["x0"], w["top"], w["x1"], w["bottom"])) for w in words]
-    items: list[TextLine | _Grid] = []
-    for top, item in sorted(unruled(placed, 1.0), key=lambda pair: pair[0]):
-        if not isinstance(item, UnruledGrid):
-            items.append(item)
-        elif _not_a_table(item):
-            items.extend(TextLine(" ".join(filter(None, cells)), top, top) for _, cells in item.rows)
-        else:
-            items.append(_Grid(item.rows, top))
-    return _unwrap(items)
+    found = sorted(unruled(placed, 1.0, accept=_a_table), key=lambda pair: pair[0])
+    return _unwrap([_Grid(item.rows, top) if isinstance(item, UnruledGrid) else item for top, item in found])
 
 
-def _not_a_table(grid: UnruledGrid) -> bool:
-    """Justified prose whose lines end in figures lines up like a table: its cells are sentences,
-    or it prints no money at all (本表(公开 04 表)反映...)."""
+def _a_table(grid: UnruledGrid) -> bool:
+    """Whether a grid the geometry found is a table. Justified prose whose lines end in figures
+    lines up like one, but its cells are sentences; a grid printing no money at all (本表(公开 04
+    表)反映...) is none either."""
     rows = [cells for _, cells in grid.rows]
     sentences = sum(any(_SENTENCE.search(cell) for cell in cells) for cells in rows)
     money = any(_MONEY_CELL.fullmatch(cell) for cells in rows for cell in cells)
-    return not money or sentences * _PROSE_SHARE > len(rows)
+    return money and sentences * _PROSE_SHARE <= len(rows)
 
 
 def _ruled_page(page: pdfplumber.page.Page) -> list[TextLine | _Grid]:
