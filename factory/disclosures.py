@@ -1282,6 +1282,40 @@ class _StyledLayout:
         used = set(self.spec.function_classes())
         return [(code, self.names[code]) for code, _ in FUNCTION_CLASSES if code in used]
 
+    def coded_sheet(
+        self,
+        table_type: str,
+        title: str,
+        widths: list[float],
+        leaves: list[str],
+        measures: Sequence[str],
+        totals: Sequence[Decimal],
+        rows: Sequence[tuple[str, str, Sequence[Decimal]]],
+    ) -> _Sheet:
+        """A 合计 row (its label over the code and name columns), then a row per code, each printing
+        an amount per measure, in 万元."""
+        sheet = _Sheet(table_type, title, widths, [[*leaves]], {}, "万元")
+        sheet.body_spans[(0, 0)] = (1, 2)
+        sheet.body.append(
+            [
+                "合计",
+                None,
+                *(self.money(v, m, "total", None, "合计", None, "合计") for m, v in zip(measures, totals, strict=True)),
+            ]
+        )
+        for code, name, values in rows:
+            sheet.body.append(
+                [
+                    code,
+                    name,
+                    *(
+                        self.money(v, m, "subject", code, name, None, name)
+                        for m, v in zip(measures, values, strict=True)
+                    ),
+                ]
+            )
+        return sheet
+
     def sheets(self) -> list[_Sheet]:
         """Every table of the layout in print order."""
         raise NotImplementedError
@@ -1658,13 +1692,11 @@ class _JiangsuLayout(_StyledLayout):
                 sheet.body.append([None, name, self.money(value, "total", "item", None, name, None, name)])
         return sheet
 
-    def _coded_sheet(self, table_type: str, title: str, leaves: list[str], measure: str, rows, total) -> _Sheet:
-        sheet = _Sheet(table_type, title, [40, 110, 45], [[*leaves]], {}, "万元")
-        sheet.body_spans[(0, 0)] = (1, 2)
-        sheet.body.append(["合计", None, self.money(total, measure, "total", None, "合计", None, "合计")])
-        for code, name, value in rows:
-            sheet.body.append([code, name, self.money(value, measure, "subject", code, name, None, name)])
-        return sheet
+    def _coded_sheet(
+        self, table_type: str, title: str, leaves: list[str], measure: str, rows: list[tuple[str, str, Decimal]], total
+    ) -> _Sheet:
+        one = [(code, name, (value,)) for code, name, value in rows]
+        return self.coded_sheet(table_type, title, [40, 110, 45], leaves, (measure,), (total,), one)
 
     def fiscal_appropriation_expenditure(self, title: str) -> _Sheet:
         rows = [(code, name, totals[0]) for code, name, totals in self.function_rows()]
@@ -1686,6 +1718,10 @@ class _JiangsuLayout(_StyledLayout):
         total = self.spec.economic_totals("302")[2]
         leaves = ["科目编码", "科目名称", "机关运行经费支出"]
         return self._coded_sheet("general_budget_operating_costs", title, leaves, "operating_costs", rows, total)
+
+
+# Widths of a 湖南 coded table: code, name and three amounts.
+_HUNAN_CODED = [30.0, 90.0, 34.0, 34.0, 34.0]
 
 
 class _HunanLayout(_StyledLayout):
@@ -1765,58 +1801,22 @@ class _HunanLayout(_StyledLayout):
         return sheet
 
     def expenditure_summary(self, title: str) -> _Sheet:
-        sheet = _Sheet(
-            "expenditure_summary",
-            title,
-            [30, 90, 34, 34, 34],
-            [["科目编码", "科目名称", "合计", "基本支出", "项目支出"]],
-            {(0, 0): (1, 1)},
-            "万元",
-        )
+        leaves = ["科目编码", "科目名称", "合计", "基本支出", "项目支出"]
         measures = ("total", "basic", "project")
-        sheet.body_spans[(0, 0)] = (1, 2)
-        sheet.body.append(
-            [
-                "合计",
-                None,
-                *(
-                    self.money(v, m, "total", None, "合计", None, "合计")
-                    for m, v in zip(measures, self.spec.function_totals(""), strict=True)
-                ),
-            ]
+        totals = self.spec.function_totals("")
+        return self.coded_sheet(
+            "expenditure_summary", title, _HUNAN_CODED, leaves, measures, totals, self.function_rows()
         )
-        for code, name, totals in self.function_rows():
-            sheet.body.append(
-                [code, name, *(self.money(v, m, "subject", code, name) for m, v in zip(measures, totals, strict=True))]
-            )
-        return sheet
 
     def basic_expenditure(self, title: str) -> _Sheet:
         """Every amount is 基本支出: its 合计 column is the measure `basic`."""
         spec = self.spec
-        sheet = _Sheet(
-            "basic_expenditure",
-            title,
-            [30, 90, 34, 34, 34],
-            [["科目编码", "科目名称", "合计", "人员经费", "公用经费"]],
-            {},
-            "万元",
-        )
+        leaves = ["科目编码", "科目名称", "合计", "人员经费", "公用经费"]
         measures = ("basic", "personnel", "public_operating")
-        sheet.body_spans[(0, 0)] = (1, 2)
         totals = (spec.basic, spec.personnel, spec.public_operating)
-        sheet.body.append(
-            [
-                "合计",
-                None,
-                *(self.money(v, m, "total", None, "合计", None, "合计") for m, v in zip(measures, totals, strict=True)),
-            ]
+        return self.coded_sheet(
+            "basic_expenditure", title, _HUNAN_CODED, leaves, measures, totals, self.economic_rows()
         )
-        for code, name, values in self.economic_rows():
-            sheet.body.append(
-                [code, name, *(self.money(v, m, "subject", code, name) for m, v in zip(measures, values, strict=True))]
-            )
-        return sheet
 
     def project_expenditure(self, title: str) -> _Sheet:
         """One project per function item that has project spending, printed under its code and named
