@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from difflib import SequenceMatcher
 from functools import cache
+from itertools import combinations
 from importlib import resources
 
 import polars as pl
@@ -114,12 +115,23 @@ class Rules:
     coverage: Coverage
 
 
+def _splits(rule: dict) -> list[tuple[str, tuple[str, ...]]]:
+    """A whole and its parts, once with each combination of the optional parts a table may print
+    beside them (a unit with 经营支出 but no 上缴上级支出): the finest split printed is checked."""
+    optional = rule.get("optional", [])
+    return [
+        (rule["whole"], (*rule["parts"], *extra))
+        for size in range(len(optional) + 1)
+        for extra in combinations(optional, size)
+    ]
+
+
 @cache
 def default_rules() -> Rules:
     data = tomllib.loads(resources.files("expectations").joinpath("rules.toml").read_text("utf-8"))
     return Rules(
         tolerance_per_term=Decimal(data["rounding_tolerance_per_term"]),
-        parts_sum_to_whole=tuple((r["whole"], tuple(r["parts"])) for r in data["parts_sum_to_whole"]),
+        parts_sum_to_whole=tuple(rule for r in data["parts_sum_to_whole"] for rule in _splits(r)),
         severity=data["severity"],
         codes_repeat_in=tuple(data["rows"]["codes_repeat_in"]),
         top_level_item=re.compile(data["rows"]["top_level_item"]),

@@ -178,12 +178,13 @@ def test_three_public_costs_with_one_column_per_item() -> None:
             ["322001", "苍溪县医疗保障局", "1.60", "", "0.30", "", "0.30", "1.30"],
         ],
     )
+    # 当年 qualifies nothing in a table that prints no other period
     got = facts.select("subject_name", "measure", "period", "amount_wan").rows()
     assert got == [
-        ("苍溪县医疗保障局", "total", "current_year", Decimal("1.60")),
-        ("公务用车购置及运行费", "total", "current_year", Decimal("0.30")),
-        ("公务用车运行费", "total", "current_year", Decimal("0.30")),
-        ("公务接待费", "total", "current_year", Decimal("1.30")),
+        ("苍溪县医疗保障局", "total", None, Decimal("1.60")),
+        ("公务用车购置及运行费", "total", None, Decimal("0.30")),
+        ("公务用车运行费", "total", None, Decimal("0.30")),
+        ("公务接待费", "total", None, Decimal("1.30")),
     ]
 
 
@@ -413,3 +414,79 @@ def test_rows_that_count_things_are_no_amounts() -> None:
 def test_a_header_naming_income_columns_alone_is_one_sided() -> None:
     rows = [["科目名称", "合计", "财政拨款收入", "事业收入"], ["教育支出", "10.00", "10.00", ""]]
     assert _budget(raw_table(rows, title="部门收入预算总表")).facts["side"].to_list() == [None, None]
+
+
+def test_three_public_items_keep_their_names_however_the_header_nests_budget_and_final() -> None:
+    items_over_measures = facts_of(
+        '财政拨款"三公"经费支出决算表',
+        [
+            ["合计", "", "因公出国(境)费", "", "公务用车购置及运行费", "", "", "", "", "", "公务接待费", ""],
+            ["", "", "", "", "小计", "", "公务用车购置费", "", "公务用车运行费", "", "", ""],
+            ["预算数", "决算数"] * 6,
+            ["3.95", "2.10", "", "", "3.00", "1.50", "", "", "3.00", "1.50", "0.95", "0.60"],
+        ],
+    )
+    measures_over_items = facts_of(
+        '一般公共预算财政拨款"三公"经费支出决算表',
+        [
+            ["预算数", "", "", "", "决算数", "", "", ""],
+            ["合计", "因公出国(境)费", "公务用车购置及运行费", "公务接待费"] * 2,
+            [str(n) for n in range(1, 9)],
+            ["3.95", "", "3.00", "0.95", "2.10", "", "1.50", "0.60"],
+        ],
+    )
+    for facts in (items_over_measures, measures_over_items):
+        read = {(r["subject_name"], r["measure"], r["amount_wan"]) for r in facts.iter_rows(named=True)}
+        assert {(n, m, a) for n, m, a in read if n != "公务用车运行费"} == {
+            (None, "total", Decimal("3.95")),
+            (None, "final", Decimal("2.10")),
+            ("公务用车购置及运行费", "total", Decimal("3.00")),
+            ("公务用车购置及运行费", "final", Decimal("1.50")),
+            ("公务接待费", "total", Decimal("0.95")),
+            ("公务接待费", "final", Decimal("0.60")),
+        }
+
+
+def test_the_year_qualifies_spending_only_beside_carry_overs() -> None:
+    header = [["科目编码", "科目名称", "本年支出", "", ""], ["", "", "小计", "基本支出", "项目支出"]]
+    data = [["2010101", "行政运行", "50.00", "50.00", ""]]
+    alone = facts_of("一般公共预算财政拨款支出决算表", [*header, ["栏次", "", "1", "2", "3"], *data])
+    assert alone.select("measure", "period").rows() == [("total", None), ("basic", None)]
+
+    fund_header = [
+        ["科目编码", "科目名称", "年初结转和结余", "本年收入", "本年支出", "", "", "年末结转和结余"],
+        ["", "", "", "", "小计", "基本支出", "项目支出", ""],
+    ]
+    fund = facts_of(
+        "政府性基金预算财政拨款收入支出决算表",
+        [*fund_header, ["2120803", "城市基础设施配套费安排的支出", "12.00", "80.00", "75.50", "", "75.50", "16.50"]],
+    )
+    assert fund.select("measure", "period").rows() == [
+        ("carry_over", None),
+        ("current_year", None),
+        ("current_year", None),
+        ("project", "current_year"),
+        ("year_end_carry_forward", None),
+    ]
+
+
+def test_a_final_accounts_other_spending_columns_are_amounts() -> None:
+    facts = facts_of(
+        "支出决算表",
+        [
+            [
+                "科目编码",
+                "科目名称",
+                "本年支出合计",
+                "基本支出",
+                "项目支出",
+                "上缴上级支出",
+                "经营支出",
+                "对附属单位补助支出",
+            ],
+            ["2050201", "学前教育", "60.00", "30.00", "10.00", "5.00", "10.00", "5.00"],
+        ],
+    )
+    assert facts["measure"].to_list() == [
+        "total", "basic", "project", "upper_remittance", "operating_expenditure", "affiliated_subsidy"
+    ]  # fmt: skip

@@ -113,6 +113,15 @@ def test_wrong_class_total_is_an_error_of_its_rule() -> None:
     assert len(got) == 3
 
 
+@pytest.mark.parametrize("operating", ["10.00", "11.00"])
+def test_a_units_business_spending_counts_toward_its_total_where_printed(operating: str) -> None:
+    header = ["科目编码", "科目名称", "本年支出合计", "基本支出", "项目支出", "上缴上级支出", "经营支出"]
+    rows = [header, ["2050201", "学前教育", "40.00", "20.00", "10.00", "", operating]]
+    findings = consistency_findings(_facts("支出决算表", rows), "").filter(pl.col("rule") == "parts_sum_to_whole")
+    expected = [] if operating == "10.00" else [(Decimal("41.00"), Decimal("40.00"))]
+    assert findings.select("expected", "actual").rows() == expected
+
+
 def test_rounding_tolerance_is_configurable() -> None:
     rows = [list(r) for r in FUNCTION_TABLE]
     rows[1][2] = "30.02"

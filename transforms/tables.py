@@ -97,14 +97,24 @@ _FIGURE = re.compile(r"\d")
 _BLANK_CELL = re.compile(r"^[-—–/\s]*$")
 
 
+def is_column_numbers(row: RawRow) -> bool:
+    """A row numbering the columns under a final account's header: labelled 栏次 (栏次 | 1 | 2), or
+    bare numbers 1, 2, 3 ... in order (the national "三公" table's 1 | 2 | ... | 12), which no row of
+    money prints."""
+    printed = [compact(cell) for cell in row.cells if compact(cell)]
+    if printed and vocabulary().column_numbers.match(printed[0]):
+        return True
+    return len(printed) >= 3 and printed == [str(n) for n in range(1, len(printed) + 1)]
+
+
 def is_data_row(row: RawRow) -> bool:
     """Header rows print labels only. Data starts at the first row printing an amount, a code, or
     an enumerated label (一、 (二) 3、): a row whose amounts are all blank is still data, and so is a
-    total label printed alone (the 合计 row of a table with nothing to report). A 栏次 row numbering
+    total label printed alone (the 合计 row of a table with nothing to report). A row numbering
     the columns is header."""
     printed = [compact(cell) for cell in row.cells if compact(cell)]
     first = printed[0] if printed else ""
-    if vocabulary().column_numbers.match(first):
+    if is_column_numbers(row):
         return False
     if any(parse_amount(cell) is not None for cell in row.cells):
         return True
@@ -124,16 +134,18 @@ def _leading_levels(row: RawRow) -> int:
 
 def split_header(rows: Sequence[RawRow]) -> tuple[list[RawRow], list[RawRow]]:
     """Header rows and data rows; a first data row that starts with the code levels' labels gives
-    those labels to the header and keeps the rest as data."""
+    those labels to the header and keeps the rest as data. A row numbering the columns labels
+    nothing, so it is left out of the header."""
     for position, row in enumerate(rows):
         if is_data_row(row):
-            header, data = list(rows[:position]), list(rows[position:])
+            header = [r for r in rows[:position] if not is_column_numbers(r)]
+            data = list(rows[position:])
             if levels := _leading_levels(row):
                 blanks = ("",) * levels
                 header.append(replace(row, cells=(*row.cells[:levels], *("",) * (len(row.cells) - levels))))
                 data[0] = replace(row, cells=(*blanks, *row.cells[levels:]))
             return header, data
-    return list(rows), []
+    return [r for r in rows if not is_column_numbers(r)], []
 
 
 def _header_labels(raw: RawTable) -> set[str]:
@@ -283,14 +295,17 @@ def _header_grid(header: Sequence[RawRow], width: int) -> list[list[str]]:
     """Header labels with horizontally merged group cells filled across the columns they span.
 
     A blank cell continues its left neighbour only where both columns have labels beneath, which
-    is what a merged group heading looks like; a blank above a leaf label stays blank.
+    is what a merged group heading looks like; a blank above a leaf label stays blank. A merged
+    heading stays within the group above it: 公务接待费's blank under-row does not continue the
+    公务用车运行费 that ends its neighbour group.
     """
     grid = _printed_grid(header, width)
     for r in range(len(grid) - 1):
         for c in range(1, width):
             below = [grid[r2][c] for r2 in range(r + 1, len(grid))]
             below_left = [grid[r2][c - 1] for r2 in range(r + 1, len(grid))]
-            if not grid[r][c] and grid[r][c - 1] and any(below) and any(below_left):
+            same_group = r == 0 or grid[r - 1][c] == grid[r - 1][c - 1]
+            if not grid[r][c] and grid[r][c - 1] and same_group and any(below) and any(below_left):
                 grid[r][c] = grid[r][c - 1]
     return grid
 
@@ -357,6 +372,19 @@ def _qualifier(path: list[str], kind: str, exclude: str | None, fiscal_year: int
     return None
 
 
+def _item_measure(path: list[str], fiscal_year: int | None) -> str:
+    """What an item's column reports, from the other headings over or under the item: "三公" tables
+    print 预算数 | 决算数 (or two years) under each item, or the items under each of them."""
+    vocab = vocabulary()
+    for text in reversed(path):
+        if vocab.header_role(text, "item"):
+            continue
+        found = _measure_of_label(text, fiscal_year)
+        if found and found[1] not in ("fund", "period"):
+            return found[0]
+    return "total"
+
+
 def _resolve_column(index: int, path: list[str], side: str | None, fiscal_year: int | None) -> Column:
     vocab = vocabulary()
     label = " / ".join(path)
@@ -368,12 +396,15 @@ def _resolve_column(index: int, path: list[str], side: str | None, fiscal_year: 
     for role in ("code", "unit_code", "name"):
         if vocab.header_role(leaf, role):
             return Column(index, role, label, side)
+    if not vocab.header_role(leaf, "subtotal"):
+        for depth, text in enumerate(reversed(path)):
+            if vocab.header_role(text, "item"):
+                item = clean_label(text)
+                measure = _item_measure(path, fiscal_year)
+                return Column(
+                    index, "item", label, side, measure, item=vocab.item_names.get(item, item), inferred=depth > 0
+                )
     for depth, text in enumerate(reversed(path)):
-        if vocab.header_role(text, "item"):
-            item = clean_label(text)
-            return Column(
-                index, "item", label, side, "total", item=vocab.item_names.get(item, item), inferred=depth > 0
-            )
         if depth == 0 and vocab.header_role(text, "subtotal"):
             return Column(index, "subtotal", label, side)
         if found := _measure_of_label(text, fiscal_year):
@@ -403,9 +434,10 @@ def _resolve_subtotal(
     parents = list(reversed(printed[column.index][:-1]))
     for text in parents:
         if vocab.header_role(text, "item"):
-            return replace(column, role="item", measure="total", item=clean_label(text))
+            measure = _item_measure(paths[column.index], fy)
+            return replace(column, role="item", measure=measure, item=clean_label(text))
     if any(s.role == "item" for s in siblings):
-        return replace(column, role="amount", measure="total")
+        return replace(column, role="amount", measure=_item_measure(paths[column.index], fy))
     for text in parents:
         found = _measure_of_label(text, fy)
         if found and found[1] != "total":
@@ -423,6 +455,16 @@ def _resolve_subtotal(
     if "period" not in kinds and len(periods) == 1:
         return replace(column, role="amount", measure=periods.pop(), inferred=True)
     return replace(column, role="amount", measure="total")
+
+
+def _other_periods(columns: list[Column], period: str) -> bool:
+    """Whether the table prints another period than `period` (年初结转 beside 本年支出): only
+    then does 本年支出 name a part of the row, not all of it."""
+    kind_of = {m.name: m.kind for m in vocabulary().measures}
+    return any(
+        (kind_of.get(c.measure or "") == "period" and c.measure != period) or c.period not in (None, period)
+        for c in columns
+    )
 
 
 def _qualify(columns: list[tuple[Column, bool]], paths: list[list[str]], fy: int | None) -> list[Column]:
@@ -445,7 +487,18 @@ def _qualify(columns: list[tuple[Column, bool]], paths: list[list[str]], fy: int
         if kind_of.get(column.measure or "") == "fund":
             fund = None
         qualified.append(replace(column, period=period, fund=fund))
+    if not _other_periods(qualified, "current_year"):
+        subtotals = {column.index for column, was_subtotal in columns if was_subtotal}
+        qualified = [_whole_year(c, c.index in subtotals) for c in qualified]
     return qualified
+
+
+def _whole_year(column: Column, was_subtotal: bool) -> Column:
+    """In a table that prints the year's money only (no carry-overs), 本年 tells nothing apart: a
+    本年支出 > 小计 is the row's total (as 本年支出合计 is) and 本年 qualifies no column."""
+    if was_subtotal and column.measure == "current_year":
+        return replace(column, measure="total", period=None)
+    return replace(column, period=None) if column.period == "current_year" else column
 
 
 def _looks_like_amounts(data: Sequence[RawRow], index: int, money_only: bool = False) -> bool:
