@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from difflib import SequenceMatcher
 from functools import cache
-from itertools import combinations
 from importlib import resources
+from itertools import combinations
 
 import polars as pl
 
@@ -354,8 +354,27 @@ def _top_level_readings(span: list[dict], top_level: re.Pattern[str], after_tota
         [r for r, c, e in zip(span, is_class, enumerated, strict=True) if c or e],
     ]
     if after_total:
-        readings.append([r for r in span if r["row_kind"] in ("item", "subject")])
+        rows = [r for r in span if r["row_kind"] in ("item", "subject")]
+        readings += [rows, _without_breakdowns(rows)]
     return [(len(rows), sum((r["amount_wan"] for r in rows), Decimal(0))) for rows in readings if rows]
+
+
+def _without_breakdowns(rows: list[dict]) -> list[dict]:
+    """The rows with each row's breakdown left out: the rows right under it that sum to it
+    (年初财政拨款结转和结余, then its 一般公共预算 | 政府性基金 | 国有资本经营 parts)."""
+    kept: list[dict] = []
+    position = 0
+    while position < len(rows):
+        row = rows[position]
+        kept.append(row)
+        running, parts = Decimal(0), 0
+        for part in rows[position + 1 :]:
+            running += part["amount_wan"]
+            parts += 1
+            if running == row["amount_wan"]:
+                break
+        position += 1 + (parts if parts and running == row["amount_wan"] else 0)
+    return kept
 
 
 def _item_columns_sum_to_subtotal(found: _Findings, facts: pl.DataFrame) -> None:

@@ -22,9 +22,9 @@ Box = tuple[float, float, float, float]
 _SAME_LINE = 0.5
 # Unruled tables: readings of a line closer than this share of their height are one cell's words;
 # header readings of a column whose centres are less than _WRAP_PITCH of their height apart are
-# one wrapped cell (a cell's lines are closer than a box is high, rows further); a line of one
-# cell this share of a row's pitch from a data row is a wrapped part of it; lines further apart
-# than this many pitches are not one table.
+# one wrapped cell (a cell's lines are closer than an OCR box is high, rows further; see `unruled`
+# for text layers); a line of one cell this share of a row's pitch from a data row is a wrapped
+# part of it; lines further apart than this many pitches are not one table.
 _WORD_GAP = 0.4
 _WRAP_PITCH = 1.0
 _WRAPPED = 0.5
@@ -72,16 +72,19 @@ def unruled(
     scale: float,
     reread: Reread | None = None,
     accept: Callable[[UnruledGrid], bool] | None = None,
+    wrap_pitch: float = _WRAP_PITCH,
 ) -> list[tuple[float, TextLine | UnruledGrid]]:
     """Readings outside ruled tables: runs of lines holding amounts in several columns are a table
     printed without rules (with the header lines above them), the rest lines of text. A grid that
-    `accept` refuses stays lines of text, each where it was printed."""
+    `accept` refuses stays lines of text, each where it was printed. Header lines of a column less
+    than `wrap_pitch` of their height apart are one wrapped cell: a text layer's word boxes are the
+    font's size, so its wrapped lines stand further apart in heights than OCR boxes' do."""
     lines = [_words_joined(line) for line in lines_of(readings)]
     items: list[tuple[float, TextLine | UnruledGrid]] = []
     taken: set[int] = set()
     for first, last in _table_runs(lines):
         start = _header_start(lines, first)
-        grid = _unruled_grid(lines[start:first], lines[first : last + 1], scale, reread)
+        grid = _unruled_grid(lines[start:first], lines[first : last + 1], scale, reread, wrap_pitch)
         if grid is not None and (accept is None or accept(grid)):
             items.append((grid.top, grid))
             taken.update(range(start, last + 1))
@@ -218,7 +221,7 @@ def _placed(reading: Word, spans: list[tuple[float, float]]) -> list[tuple[int, 
 
 
 def _unruled_grid(
-    header: list[list[Word]], body: list[list[Word]], scale: float, reread: Reread | None
+    header: list[list[Word]], body: list[list[Word]], scale: float, reread: Reread | None, wrap_pitch: float
 ) -> UnruledGrid | None:
     """The grid of a table printed without rules. Body rows are the lines with several cells, a line
     of one cell near one of them being a wrapped part of its label; header rows are the header's
@@ -239,7 +242,7 @@ def _unruled_grid(
             continue
         rows.append([line])
         anchors.append(centre)
-    grid_rows = [*_header_rows(header, spans), *([r for line in row for r in line] for row in rows)]
+    grid_rows = [*_header_rows(header, spans, wrap_pitch), *([r for line in row for r in line] for row in rows)]
     numbered: list[tuple[int, tuple[str, ...]]] = []
     ocr: dict[int, tuple[OcrCell, ...]] = {}
     for number, readings in enumerate(grid_rows, start=1):
@@ -264,11 +267,11 @@ def _unruled_grid(
     return UnruledGrid(tuple(numbered), ocr, top)
 
 
-def _header_rows(header: list[list[Word]], spans: list[tuple[float, float]]) -> list[list[Word]]:
-    return lines_of(_wraps_joined([r for line in header for r in line], spans))
+def _header_rows(header: list[list[Word]], spans: list[tuple[float, float]], wrap_pitch: float) -> list[list[Word]]:
+    return lines_of(_wraps_joined([r for line in header for r in line], spans, wrap_pitch))
 
 
-def _wraps_joined(readings: list[Word], spans: list[tuple[float, float]]) -> list[Word]:
+def _wraps_joined(readings: list[Word], spans: list[tuple[float, float]], wrap_pitch: float) -> list[Word]:
     """Header readings of one column a wrapped line apart joined into one cell, its lines kept."""
     joined: list[Word] = []
     for reading in sorted(readings, key=lambda r: r.box[1]):
@@ -278,7 +281,7 @@ def _wraps_joined(readings: list[Word], spans: list[tuple[float, float]]) -> lis
                 i
                 for i, other in enumerate(joined)
                 if _placed(other, spans)[0][0] == column
-                and 0 < _mid(reading) - _mid(other) < _WRAP_PITCH * _height(reading)
+                and 0 < _mid(reading) - _mid(other) < wrap_pitch * _height(reading)
                 and _overlaps(reading.box, (other.box[0], other.box[2]))
             ),
             None,

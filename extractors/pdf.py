@@ -49,6 +49,9 @@ _WHITE = ((1,), (1, 1, 1), (0, 0, 0, 0))
 # A page with no ruled table is read for tables printed without rules when this many of its lines
 # end in money after another cell (prose ends in 万元 or a full stop, not in a figure).
 _UNRULED_ROWS = 2
+# A header cell's wrapped lines stand at the font's line spacing, ~1.2 of a word's height apart
+# (the text layer's boxes are the font's size); header rows stand a row's pitch apart, 1.5 or more.
+_WRAPPED_LINE_PITCH = 1.3
 # Sentence punctuation (a comma before no digit: 3,226.63 is an amount); a grid with more than
 # one row in _PROSE_SHARE holding it is prose.
 _SENTENCE = re.compile(r"[。；;：:]|,(?!\d)")
@@ -337,7 +340,7 @@ def _unruled_page(page: pdfplumber.page.Page) -> list[TextLine | _Grid]:
     where the words stand, as a scan's are built (extractors.geometry), the rest its lines."""
     words = page.extract_words(x_tolerance=_WORD_X_TOLERANCE, y_tolerance=_WORD_Y_TOLERANCE)
     placed = [Word(normalize_text(w["text"]), 1.0, (w["x0"], w["top"], w["x1"], w["bottom"])) for w in words]
-    found = sorted(unruled(placed, 1.0, accept=_a_table), key=lambda pair: pair[0])
+    found = sorted(unruled(placed, 1.0, accept=_a_table, wrap_pitch=_WRAPPED_LINE_PITCH), key=lambda pair: pair[0])
     return _unwrap([_Grid(item.rows, top) if isinstance(item, UnruledGrid) else item for top, item in found])
 
 

@@ -23,10 +23,15 @@ from factory.disclosures import (
     money,
     table_amount,
 )
-from factory.pdf import DisclosurePdf, Grid
+from factory.pdf import DisclosurePdf, Grid, Ruling
 
 FinalPlant = Literal["final_amount", "carry_over"]
 FINAL_PLANTS: tuple[FinalPlant, ...] = ("final_amount", "carry_over")
+# "county": 四川's county print (codes in 类 | 款 | 项, 编制部门). "national": the national template
+# (公开01-09表) as 江苏 and most provinces print it: one code column, 行次 columns, a 栏次 row
+# numbering the columns, and a "三公" table with 预算数 | 决算数 over the items.
+Template = Literal["county", "national"]
+TEMPLATES: tuple[Template, ...] = ("county", "national")
 _PLANTED_BY = Decimal("10.00")
 _CLASS_NAMES = dict(FUNCTION_CLASSES)
 _NUMERALS = "一二三四五六七八九十"
@@ -75,6 +80,9 @@ class FinalAccountSpec:
     # Print 年初预算数 | 调整预算数 | 决算数 in the 一般公共预算财政拨款支出决算表 (some provinces do).
     prints_budget_columns: bool = True
     subject_names: tuple[tuple[str, str], ...] = (("21208", "国有土地使用权出让收入安排的支出"),)
+    template: Template = "county"
+    # How the tables are ruled (factory.pdf.Ruling): every line, row lines only, or none.
+    ruling: Ruling = "grid"
 
     def initial_budget(self, item: FunctionItem) -> Decimal:
         return money((item.total * self.initial_share).quantize(Decimal("0.01")))
@@ -98,11 +106,21 @@ class ExpectedFact:
 
 
 @dataclass(frozen=True)
+class ExpectedItem:
+    """One "三公" amount: an item's (or, with item None, all items') budget or final spending."""
+
+    item: str | None
+    measure: str
+    amount_wan: Decimal
+
+
+@dataclass(frozen=True)
 class FinalAccount:
     spec: FinalAccountSpec
     pdf: bytes
     facts: tuple[ExpectedFact, ...]
     plant: FinalPlant | None = None
+    items: tuple[ExpectedItem, ...] = ()
 
 
 def _levels(items: Sequence[FunctionItem], amounts) -> list[tuple[str, tuple[Decimal, ...]]]:
@@ -123,42 +141,87 @@ def _split_code(code: str) -> list[str]:
 class _Printer:
     def __init__(self, spec: FinalAccountSpec) -> None:
         self.spec = spec
-        self.pdf = DisclosurePdf(title=f"{spec.department_name}{spec.fiscal_year}年度部门决算")
+        self.national = spec.template == "national"
+        self.pdf = DisclosurePdf(title=f"{spec.department_name}{spec.fiscal_year}年度部门决算", ruling=spec.ruling)
         self.facts: list[ExpectedFact] = []
+        self.items: list[ExpectedItem] = []
 
     def cover(self) -> None:
         self.pdf.page()
         self.pdf.line(self.spec.department_name, size=18)
         self.pdf.line(f"{self.spec.fiscal_year}年度部门决算", size=18)
 
-    def table(self, title: str, grid: Grid) -> None:
+    def table(self, title: str, grid: Grid, number: int) -> None:
         self.pdf.page(orientation="L")
         self.pdf.line(title, size=14)
-        self.pdf.line(f"编制部门：{self.spec.department_name}        单位：万元")
+        if self.national:
+            self.pdf.line(f"公开{number:02d}表")
+            self.pdf.line(f"部门：{self.spec.department_name}        金额单位：万元")
+        else:
+            self.pdf.line(f"编制部门：{self.spec.department_name}        单位：万元")
         self.pdf.table(grid)
 
     def coded_table(
-        self, title: str, table_type: str, headings: Sequence[str], measures: Sequence[str], amounts, altered=None
+        self,
+        title: str,
+        number: int,
+        table_type: str,
+        columns: tuple[list[str], list[str], Callable[[FunctionItem], tuple[Decimal, ...]]],
+        altered: tuple[str, int] | None = None,
+        group: str | None = None,
+        blank_headings: Sequence[str] = (),
     ) -> None:
-        """A table by function code in 类 | 款 | 项 columns under a 合计 row, one column per measure."""
+        """A table by function code under a 合计 row, one column per measure: the code in 类 | 款 | 项
+        columns (county) or in one (national, under `group` if given, blank columns after)."""
+        headings, measures, amounts = columns
         levels = _levels(self.spec.items, amounts)
         totals = [sum((values[i] for code, values in levels if len(code) == 3), ZERO) for i in range(len(measures))]
-        rows: list[list[str | None]] = [
-            ["项目", None, None, None, *headings],
-            ["支出功能分类科目编码", None, None, "科目名称", *([""] * len(headings))],
-            ["类", "款", "项", "", *([""] * len(headings))],
-            ["", "", "", "合计", *(table_amount(t) for t in totals)],
-        ]
+        blanks = [""] * len(blank_headings)
+        rows: list[list[str | None]]
+        if self.national:
+            header, spans, widths = self._national_header(headings, blank_headings, group)
+            rows = [*header, ["", "合计", *(table_amount(t) for t in totals), *blanks]]
+        else:
+            rows = [
+                ["项目", None, None, None, *headings],
+                ["支出功能分类科目编码", None, None, "科目名称", *([""] * len(headings))],
+                ["类", "款", "项", "", *([""] * len(headings))],
+                ["", "", "", "合计", *(table_amount(t) for t in totals)],
+            ]
+            spans, widths = {(0, 0): (1, 4), (1, 0): (1, 3)}, [14, 14, 14, 70, *([32] * len(headings))]
         for code, values in levels:
             printed = list(values)
             if altered and code == altered[0]:
                 printed[altered[1]] += _PLANTED_BY
-            rows.append([*_split_code(code), self.spec.name_of(code), *(table_amount(v) for v in printed)])
+            code_cells = [code] if self.national else _split_code(code)
+            rows.append([*code_cells, self.spec.name_of(code), *(table_amount(v) for v in printed), *blanks])
             self.facts.extend(
                 ExpectedFact(table_type, code, measure, value) for measure, value in zip(measures, printed, strict=True)
             )
-        spans = {(0, 0): (1, 4), (1, 0): (1, 3)}
-        self.table(title, Grid(rows, [14, 14, 14, 70, *([32] * len(headings))], spans))
+        self.table(title, Grid(rows, widths, spans, heights={1: 11} if self.national else {}), number)
+
+    @staticmethod
+    def _national_header(
+        headings: Sequence[str], blank_headings: Sequence[str], group: str | None
+    ) -> tuple[list[list[str | None]], dict[tuple[int, int], tuple[int, int]], list[float]]:
+        """项目 over 支出功能分类科目编码 | 科目名称, the headings (under their group, or each over two
+        rows), and the 栏次 row numbering the amount columns."""
+        printed = [*headings, *blank_headings]
+        spans: dict[tuple[int, int], tuple[int, int]] = {(0, 0): (1, 2)}
+        if group:
+            top: list[str | None] = [group, *([None] * (len(headings) - 1)), *blank_headings]
+            second: list[str | None] = [*headings, *([None] * len(blank_headings))]
+            spans[(0, 2)] = (1, len(headings))
+            spans |= {(0, 2 + len(headings) + i): (2, 1) for i in range(len(blank_headings))}
+        else:
+            top, second = list(printed), [None] * len(printed)
+            spans |= {(0, 2 + i): (2, 1) for i in range(len(printed))}
+        rows: list[list[str | None]] = [
+            ["项目", None, *top],
+            ["支出功能分类\n科目编码", "科目名称", *second],
+            ["栏次", "", *(str(i + 1) for i in range(len(printed)))],
+        ]
+        return rows, spans, [30, 70, *([26] * len(printed))]
 
     def summary(self) -> None:
         spec = self.spec
@@ -182,29 +245,127 @@ class _Printer:
         ]
         padding: list[tuple[str, Decimal | None]] = [("", None)] * (len(right) - len(left))
         left = [*left[:3], *padding, *left[3:]]
-        rows: list[list[str | None]] = [["收入", None, "支出", None], ["项目", "决算数", "项目", "决算数"]]
-        for (a, x), (b, y) in zip(left, right, strict=True):
-            rows.append([a, "" if x is None else table_amount(x), b, table_amount(y)])
-        self.table("收入支出决算总表", Grid(rows, [80, 35, 80, 35], {(0, 0): (1, 2), (0, 2): (1, 2)}))
+
+        def amount(value: Decimal | None) -> str:
+            return "" if value is None else table_amount(value)
+
+        if self.national:
+            rows: list[list[str | None]] = [
+                ["收入", None, None, "支出", None, None],
+                ["项目", "行次", "金额", "项目", "行次", "金额"],
+                ["栏次", "", "1", "栏次", "", "2"],
+            ]
+            for line, ((a, x), (b, y)) in enumerate(zip(left, right, strict=True)):
+                rows.append([a, str(line + 1), amount(x), b, str(len(left) + line + 1), amount(y)])
+            grid = Grid(rows, [70, 14, 32, 70, 14, 32], {(0, 0): (1, 3), (0, 3): (1, 3)})
+        else:
+            rows = [["收入", None, "支出", None], ["项目", "决算数", "项目", "决算数"]]
+            for (a, x), (b, y) in zip(left, right, strict=True):
+                rows.append([a, amount(x), b, amount(y)])
+            grid = Grid(rows, [80, 35, 80, 35], {(0, 0): (1, 2), (0, 2): (1, 2)})
+        self.table("收入支出决算总表", grid, 1)
+
+    def fiscal_summary(self) -> None:
+        """财政拨款收入支出决算总表 (公开04表): the appropriations received beside what each class spent of
+        them, by fund, with 行次 on either side and a 栏次 row."""
+        spec, fund = self.spec, self.spec.fund
+        spent = sum((item.total for item in spec.items), ZERO)
+        income = spent + spec.closing - spec.opening
+        by_class = [(code, v[0], ZERO) for code, v in _levels(spec.items, lambda i: (i.total,)) if len(code) == 3]
+        by_class.append((fund.code[:3], ZERO, fund.spent))
+        left: list[tuple[str, Decimal | None]] = [
+            ("一、一般公共预算财政拨款", income),
+            ("二、政府性基金预算财政拨款", fund.income),
+            ("三、国有资本经营预算财政拨款", None),
+        ]
+        right: list[tuple[str, tuple[Decimal | None, ...]]] = []
+        for i, (code, general, government) in enumerate(by_class):
+            right.append(
+                (
+                    f"{_NUMERALS[i]}、{spec.name_of(code)}",
+                    (general + government, general or None, government or None, None),
+                )
+            )
+            printed = [("total", general + government), ("general_budget", general), ("government_fund", government)]
+            self.facts += [ExpectedFact("fiscal_appropriation_summary", code, m, v) for m, v in printed if v]
+        left += [("", None)] * (len(right) - len(left))
+        left += [
+            ("本年收入合计", income + fund.income),
+            ("年初财政拨款结转和结余", spec.opening + fund.opening),
+            ("  一般公共预算财政拨款", spec.opening),
+            ("  政府性基金预算财政拨款", fund.opening),
+            ("总计", income + fund.income + spec.opening + fund.opening),
+        ]
+        blank: tuple[Decimal | None, ...] = (None, None, None, None)
+        right += [
+            ("本年支出合计", (spent + fund.spent, spent, fund.spent, None)),
+            ("年末财政拨款结转和结余", (spec.closing + fund.closing, spec.closing, fund.closing, None)),
+            ("", blank),
+            ("", blank),
+            (
+                "总计",
+                (
+                    spent + fund.spent + spec.closing + fund.closing,
+                    spent + spec.closing,
+                    fund.spent + fund.closing,
+                    None,
+                ),
+            ),
+        ]
+        headings = ["合计", "一般公共预算\n财政拨款", "政府性基金预算\n财政拨款", "国有资本经营\n预算财政拨款"]
+        rows: list[list[str | None]] = [
+            ["收入", None, None, "支出", None, None, None, None, None],
+            ["项目", "行次", "金额", "项目", "行次", *headings],
+            ["栏次", "", "1", "栏次", "", "2", "3", "4", "5"],
+        ]
+        for line, ((a, x), (b, ys)) in enumerate(zip(left, right, strict=True)):
+            amounts = ["" if y is None else table_amount(y) for y in ys]
+            rows.append(
+                [a, str(line + 1), "" if x is None else table_amount(x), b, str(len(left) + line + 1), *amounts]
+            )
+        widths: list[float] = [56, 12, 26, 56, 12, 26, 30, 30, 30]
+        self.table("财政拨款收入支出决算总表", Grid(rows, widths, {(0, 0): (1, 3), (0, 3): (1, 6)}, heights={1: 11}), 4)
 
     def fund_table(self, plant: FinalPlant | None) -> None:
         fund = self.spec.fund
         closing = fund.closing + (_PLANTED_BY if plant == "carry_over" else ZERO)
         values = [fund.opening, fund.income, fund.spent, fund.basic, fund.project, closing]
-        rows: list[list[str | None]] = [
-            ["项目", None, None, None, "年初结转和结余", "本年收入", "本年支出", None, None, "年末结转和结余"],
-            ["支出功能分类科目编码", None, None, "科目名称", "", "", "小计", "基本支出", "项目支出", ""],
-            ["类", "款", "项", "", "", "", "", "", "", ""],
-        ]
-        for code in (fund.code[:3], fund.code[:5], fund.code):
-            rows.append([*_split_code(code), self.spec.name_of(code), *(table_amount(v) if v else "" for v in values)])
-        spans = {(0, 0): (1, 4), (1, 0): (1, 3), (0, 6): (1, 3), (0, 4): (2, 1), (0, 5): (2, 1), (0, 9): (2, 1)}
-        self.table("政府性基金预算财政拨款收入支出决算表", Grid(rows, [12, 12, 12, 60, 28, 24, 24, 24, 24, 28], spans))
+        codes = (fund.code[:3], fund.code[:5], fund.code)
+        spent_group = ["小计", "基本支出", "项目支出"]
+        if self.national:
+            rows: list[list[str | None]] = [
+                ["项目", None, "年初结转和结余", "本年收入", "本年支出", None, None, "年末结转和结余"],
+                ["支出功能分类\n科目编码", "科目名称", None, None, *spent_group, None],
+                ["栏次", "", *(str(i) for i in range(1, 7))],
+            ]
+            for code in codes:
+                rows.append([code, self.spec.name_of(code), *(table_amount(v) if v else "" for v in values)])
+            spans = {(0, 0): (1, 2), (0, 4): (1, 3), (0, 2): (2, 1), (0, 3): (2, 1), (0, 7): (2, 1)}
+            grid = Grid(rows, [30, 60, 28, 24, 24, 24, 24, 28], spans, heights={1: 11})
+        else:
+            rows = [
+                ["项目", None, None, None, "年初结转和结余", "本年收入", "本年支出", None, None, "年末结转和结余"],
+                ["支出功能分类科目编码", None, None, "科目名称", "", "", *spent_group, ""],
+                ["类", "款", "项", "", "", "", "", "", "", ""],
+            ]
+            for code in codes:
+                rows.append(
+                    [*_split_code(code), self.spec.name_of(code), *(table_amount(v) if v else "" for v in values)]
+                )
+            spans = {(0, 0): (1, 4), (1, 0): (1, 3), (0, 6): (1, 3), (0, 4): (2, 1), (0, 5): (2, 1), (0, 9): (2, 1)}
+            grid = Grid(rows, [12, 12, 12, 60, 28, 24, 24, 24, 24, 28], spans)
+        self.table("政府性基金预算财政拨款收入支出决算表", grid, 8)
 
     def three_public(self) -> None:
         items = self.spec.three_public
         budget = sum((b for _, b, _ in items), ZERO)
         final = sum((f for _, _, f in items), ZERO)
+        self.items += [ExpectedItem(None, "total", budget), ExpectedItem(None, "final", final)]
+        for name, b, f in items:
+            self.items += [ExpectedItem(name, "total", b), ExpectedItem(name, "final", f)]
+        if self.national:
+            self._national_three_public(budget, final)
+            return
         header: list[str | None] = ["合计", None]
         for name, _, _ in items:
             header += [name, None]
@@ -213,7 +374,30 @@ class _Printer:
             figures += [table_amount(b), table_amount(f)]
         rows: list[list[str | None]] = [header, ["预算数", "决算数"] * (len(items) + 1), figures]
         spans = {(0, 2 * i): (1, 2) for i in range(len(items) + 1)}
-        self.table('财政拨款"三公"经费支出决算表', Grid(rows, [22] * (2 * len(items) + 2), spans))
+        self.table('财政拨款"三公"经费支出决算表', Grid(rows, [22] * (2 * len(items) + 2), spans), 7)
+
+    def _national_three_public(self, budget: Decimal, final: Decimal) -> None:
+        """预算数 | 决算数 over 合计 and the items, and a row of bare column numbers (1 | 2 | ... | n)."""
+        items = self.spec.three_public
+        width = len(items) + 1
+        names: list[str | None] = ["合计", *(_wrapped(name) for name, _, _ in items)]
+        budgets = [table_amount(budget), *(table_amount(b) for _, b, _ in items)]
+        finals = [table_amount(final), *(table_amount(f) for _, _, f in items)]
+        rows: list[list[str | None]] = [
+            ["预算数", *([None] * (width - 1)), "决算数", *([None] * (width - 1))],
+            [*names, *names],
+            [str(i + 1) for i in range(2 * width)],
+            [*budgets, *finals],
+        ]
+        spans = {(0, 0): (1, width), (0, width): (1, width)}
+        self.table(
+            '一般公共预算财政拨款"三公"经费支出决算表', Grid(rows, [30] * (2 * width), spans, heights={1: 11}), 7
+        )
+
+
+def _wrapped(heading: str, per_line: int = 6) -> str:
+    """A heading broken over lines as a narrow cell wraps it."""
+    return "\n".join(heading[i : i + per_line] for i in range(0, len(heading), per_line))
 
 
 def _spending(total_heading: str) -> tuple[list[str], list[str], Callable[[FunctionItem], tuple[Decimal, ...]]]:
@@ -225,6 +409,11 @@ def _spent(item: FunctionItem) -> tuple[Decimal, ...]:
     return item.total, item.basic, item.project
 
 
+# What a unit of the national template's 支出决算表 pays beside 基本支出 and 项目支出 (a department
+# with no business activities prints them blank).
+_OTHER_SPENDING = ("上缴上级支出", "经营支出", "对附属单位\n补助支出")
+
+
 def build_final_account(spec: FinalAccountSpec | None = None, plant: FinalPlant | None = None) -> FinalAccount:
     """The spec's final account as a PDF, with the coded facts it prints; `plant` alters one figure:
     a 项's spending total (`final_amount`, so its row, parents and 合计 no longer add up) or the
@@ -234,17 +423,31 @@ def build_final_account(spec: FinalAccountSpec | None = None, plant: FinalPlant 
     printer.cover()
     printer.summary()
     altered = (spec.items[0].code, 0) if plant == "final_amount" else None
-    printer.coded_table("支出决算表", "expenditure_summary", *_spending("本年支出合计"), altered)
-    budget_columns = (
-        (
+    others = _OTHER_SPENDING if printer.national else ()
+    printer.coded_table(
+        "支出决算表", 3, "expenditure_summary", _spending("本年支出合计"), altered, blank_headings=others
+    )
+    if printer.national:
+        printer.fiscal_summary()
+    if spec.prints_budget_columns:
+        budget_columns = (
             ["年初预算数", "调整预算数", "决算数"],
             ["initial_budget", "adjusted_budget", "final"],
             lambda item: (spec.initial_budget(item), spec.adjusted_budget(item), item.total),
         )
-        if spec.prints_budget_columns
-        else _spending("合计")
-    )
-    printer.coded_table("一般公共预算财政拨款支出决算表", "general_budget_expenditure", *budget_columns)
-    printer.fund_table(plant)
-    printer.three_public()
-    return FinalAccount(spec, printer.pdf.bytes(), tuple(printer.facts), plant)
+        printer.coded_table("一般公共预算财政拨款支出决算表", 5, "general_budget_expenditure", budget_columns)
+    elif printer.national:
+        spending = (["小计", "基本支出", "项目支出"], ["total", "basic", "project"], _spent)
+        printer.coded_table(
+            "一般公共预算财政拨款支出决算表", 5, "general_budget_expenditure", spending, group="本年支出"
+        )
+    else:
+        printer.coded_table("一般公共预算财政拨款支出决算表", 5, "general_budget_expenditure", _spending("合计"))
+    # The national template numbers the "三公" table 07 and the fund's 08; the county prints the fund's first.
+    if printer.national:
+        printer.three_public()
+        printer.fund_table(plant)
+    else:
+        printer.fund_table(plant)
+        printer.three_public()
+    return FinalAccount(spec, printer.pdf.bytes(), tuple(printer.facts), plant, tuple(printer.items))

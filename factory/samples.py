@@ -7,8 +7,10 @@ department's budget of the year before with a planted error (a 类 total 1.00 of
 consistency rules must report) and its final account of the latest year; a 贵州 city budget printing
 zeros as 0.00 (as 贵阳 does); a 上海 district budget in 元 with tables broken across pages; and a 江苏
 province budget with titles ruled into the grid, turned pages and its narrative published as a
-second file; and a 湖南 county budget in the national template's wording (部门收支总体情况表, a
-项目支出预算表 naming each project) printed without table rules.
+second file, and a 江苏 department's final account in the national template (公开01-09表: 行次
+columns, 栏次 rows, a "三公" table with 预算数 | 决算数 over its items); and a 湖南 county budget in
+the national template's wording (部门收支总体情况表, a 项目支出预算表 naming each project) printed
+without table rules.
 """
 
 import sys
@@ -32,6 +34,11 @@ def write_samples(folder: Path) -> list[Path]:
             DisclosureSpec(department_name="遵义市教育局", department_code="201", blank_zeros=False)
         ).pdf,
         "sichuan_county_final_account.pdf": build_final_account(FinalAccountSpec(fiscal_year=latest)).pdf,
+        "jiangsu_province_final_account.pdf": build_final_account(
+            FinalAccountSpec(
+                department_name="江苏省教育厅", fiscal_year=latest, template="national", prints_budget_columns=False
+            )
+        ).pdf,
         "shanghai_district_budget.pdf": build_disclosure(shanghai_spec()).pdf,
         "jiangsu_province_budget_tables.pdf": jiangsu.pdf,
         "jiangsu_province_budget_narrative.pdf": jiangsu.companion_pdf,

@@ -490,3 +490,20 @@ def test_a_final_accounts_other_spending_columns_are_amounts() -> None:
     assert facts["measure"].to_list() == [
         "total", "basic", "project", "upper_remittance", "operating_expenditure", "affiliated_subsidy"
     ]  # fmt: skip
+
+
+def test_three_public_items_printed_for_two_years_keep_each_years_amount() -> None:
+    facts = facts_of(
+        '"三公"经费预算表',
+        [
+            ["项目", "因公出国(境)费", "", "公务接待费", ""],
+            ["", "2024年预算数", "2025年预算数", "2024年预算数", "2025年预算数"],
+            ["合计", "2.00", "1.50", "3.00", "2.80"],
+        ],
+    )
+    assert facts.select("subject_name", "measure", "amount_wan").rows() == [
+        ("因公出国(境)费", "prior_year_budget", Decimal("2.00")),
+        ("因公出国(境)费", "total", Decimal("1.50")),
+        ("公务接待费", "prior_year_budget", Decimal("3.00")),
+        ("公务接待费", "total", Decimal("2.80")),
+    ]

@@ -5,11 +5,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
 from extractors import ExtractedDocument
 from factory.disclosures import DisclosureSpec, build_disclosure
-from factory.final_accounts import FINAL_PLANTS, FinalAccountSpec, build_final_account
+from factory.final_accounts import FINAL_PLANTS, TEMPLATES, FinalAccountSpec, Template, build_final_account
+from factory.pdf import Ruling
 from pipelines.cli import main
 from tests.conftest import REAL, read_only
 from transforms.document import normalize_document
@@ -40,6 +42,7 @@ def _ingest(directory: Path, files: dict[str, bytes]) -> Path:
 @pytest.fixture(scope="module")
 def planted_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     files = {"original.pdf": build_final_account().pdf}
+    files["national.pdf"] = build_final_account(FinalAccountSpec(template="national")).pdf
     files |= {f"{plant}.pdf": build_final_account(plant=plant).pdf for plant in FINAL_PLANTS}
     return _ingest(tmp_path_factory.mktemp("planted") / "files", files)
 
@@ -60,16 +63,19 @@ def test_a_final_account_is_filed_under_the_year_it_accounts_for(
     assert identity_problem(normalized) is None
 
 
+@pytest.mark.parametrize("template", TEMPLATES)
 @pytest.mark.parametrize("prints_budget_columns", [True, False])
 def test_every_coded_amount_is_read_with_its_measure(
-    extract: Callable[[bytes], ExtractedDocument], prints_budget_columns: bool
+    extract: Callable[[bytes], ExtractedDocument], prints_budget_columns: bool, template: Template
 ) -> None:
-    account = build_final_account(FinalAccountSpec(prints_budget_columns=prints_budget_columns))
+    account = build_final_account(FinalAccountSpec(prints_budget_columns=prints_budget_columns, template=template))
     facts = normalize_document(extract(account.pdf)).facts
     read = {
         (row["table_type"], row["subject_code"], row["measure"], row["amount_wan"])
         for row in facts.filter(
-            facts["table_type"].is_in(["expenditure_summary", "general_budget_expenditure"])
+            facts["table_type"].is_in(
+                ["expenditure_summary", "general_budget_expenditure", "fiscal_appropriation_summary"]
+            )
             & (facts["row_kind"] == "subject")
         ).iter_rows(named=True)
     }
@@ -77,6 +83,35 @@ def test_every_coded_amount_is_read_with_its_measure(
     assert read == expected
     measures = {m for _, _, m, _ in read}
     assert ({"initial_budget", "adjusted_budget", "final"} <= measures) == prints_budget_columns
+
+
+@pytest.mark.parametrize(
+    ("template", "ruling"),
+    [*((template, "grid") for template in TEMPLATES), ("national", "horizontal"), ("national", "none")],
+)
+def test_every_three_public_amount_is_read_under_its_item(
+    extract: Callable[[bytes], ExtractedDocument], template: Template, ruling: Ruling
+) -> None:
+    """Whichever way the header nests 预算数 | 决算数 and the items, and however the table is ruled
+    (an unruled print wraps 公务用车购置及运行费 over two lines of one cell)."""
+    account = build_final_account(FinalAccountSpec(template=template, ruling=ruling))
+    facts = normalize_document(extract(account.pdf)).facts.filter(pl.col("table_type") == "three_public_costs")
+
+    read = {(row["subject_name"], row["measure"], row["amount_wan"]) for row in facts.iter_rows(named=True)}
+    assert read == {(item.item, item.measure, item.amount_wan) for item in account.items}
+    assert facts.height == len(account.items)
+
+
+def test_the_national_templates_row_and_column_numbers_are_no_amounts(
+    extract: Callable[[bytes], ExtractedDocument],
+) -> None:
+    normalized = normalize_document(extract(build_final_account(FinalAccountSpec(template="national")).pdf))
+
+    assert normalized.issues == []
+    # money prints two decimals; 行次 (1, 2 ... 16) and 栏次 (1 | 2 | 3) print none
+    assert normalized.facts.height > 0 and all("." in printed for printed in normalized.facts["amount_printed"])
+    summary = normalized.facts.filter(pl.col("table_type") == "income_expenditure_summary")
+    assert summary.group_by("side").len().sort("side").rows() == [("expenditure", 8), ("income", 5)]
 
 
 def test_an_altered_final_account_raises_more_errors_than_the_original(planted: duckdb.DuckDBPyConnection) -> None:
@@ -87,7 +122,7 @@ def test_an_altered_final_account_raises_more_errors_than_the_original(planted: 
                GROUP BY 1"""
         ).fetchall()
     )
-    assert errors["original.pdf"] == 0
+    assert errors["original.pdf"] == errors["national.pdf"] == 0
     assert all(errors[f"{plant}.pdf"] > errors["original.pdf"] for plant in FINAL_PLANTS)
     error_rules = planted.execute("SELECT DISTINCT rule FROM fct_quality_finding WHERE severity = 'error'")
     rules = {r for (r,) in error_rules.fetchall()}
