@@ -507,3 +507,33 @@ def test_three_public_items_printed_for_two_years_keep_each_years_amount() -> No
         ("公务接待费", "prior_year_budget", Decimal("3.00")),
         ("公务接待费", "total", Decimal("2.80")),
     ]
+
+
+def test_three_public_subtotal_beside_meetings_and_training_is_named_and_the_years_operating_costs_kept() -> None:
+    jiangsu = facts_of(
+        '一般公共预算"三公"经费、会议费、培训费支出预算表',
+        [
+            ["合计", "“三公”经费", "", "", "", "", "", "会议费", "培训费"],
+            ["", "小计", "因公出国(境)费", "公务用车购置及运行维护费", "", "", "公务接待费", "", ""],
+            ["", "", "", "小计", "公务用车购置费", "公务用车运行维护费", "", "", ""],
+            ["2,600.71", "767.60", "199.25", "183.60", "", "183.60", "384.75", "1,469.73", "363.38"],
+        ],
+    )
+    assert jiangsu.select("subject_name", "amount_wan").rows()[:2] == [
+        (None, Decimal("2600.71")),
+        ('"三公"经费', Decimal("767.60")),
+    ]
+    shanghai = facts_of(
+        '"三公"经费和机关运行经费预算表',
+        [
+            ["2025年“三公”经费预算数", "", "", "2025年机关运行经费预算数"],
+            ["合计", "因公出国(境)费", "公务接待费", ""],
+            ["47.91", "46.56", "1.35", "443.18"],
+        ],
+    )
+    assert shanghai.select("subject_name", "measure").rows() == [
+        (None, "total"),
+        ("因公出国(境)费", "total"),
+        ("公务接待费", "total"),
+        (None, "operating_costs"),
+    ]

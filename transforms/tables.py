@@ -353,10 +353,11 @@ def _year_measure(label: str, fiscal_year: int | None) -> str | None:
 def _measure_of_label(label: str, fiscal_year: int | None) -> tuple[str, str] | None:
     """(measure, kind) a single header label names, or None."""
     vocab = vocabulary()
-    change = vocab.measure_of(label)
-    if change and change.name == "change_from_prior_year":
-        return change.name, change.kind
-    if year_measure := _year_measure(label, fiscal_year):
+    named = vocab.measure_of(label)
+    if named and named.name == "change_from_prior_year":
+        return named.name, named.kind
+    # a year says which year a 预算数, 合计 or fund is of; 2024年机关运行经费 stays operating_costs
+    if (named is None or named.kind != "part") and (year_measure := _year_measure(label, fiscal_year)):
         return year_measure, "part"
     if vocab.header_role(label, "subtotal"):
         return None
