@@ -537,3 +537,54 @@ def test_three_public_subtotal_beside_meetings_and_training_is_named_and_the_yea
         ("公务接待费", "total"),
         (None, "operating_costs"),
     ]
+
+
+def test_three_public_meetings_and_training_under_budget_and_final_keep_item_and_measure() -> None:
+    items = ["合计", "“三公”经费", "", "", "", "", "", "会议费", "培训费"]
+    parts = ["", "小计", "因公出国(境)费", "公务用车购置及运行费", "", "", "公务接待费", "", ""]
+    cars = ["", "", "", "小计", "购置费", "运行费", "", "", ""]
+    budget = ["30.00", "20.00", "5.00", "10.00", "", "10.00", "5.00", "4.00", "6.00"]
+    final = ["25.00", "16.00", "3.00", "9.00", "", "9.00", "4.00", "3.00", "6.00"]
+    facts = facts_of(
+        "财政拨款“三公”经费、会议费、培训费支出决算表",
+        [["预算数", *[""] * 8, "决算数", *[""] * 8], items * 2, parts * 2, cars * 2, budget + final],
+    )
+    read = {(r["subject_name"], r["measure"]): r["amount_wan"] for r in facts.iter_rows(named=True)}
+    assert len(read) == facts.height == 16
+    assert read[('"三公"经费', "total")] == Decimal("20.00") and read[('"三公"经费', "final")] == Decimal("16.00")
+    assert read[("公务用车运行费", "final")] == Decimal("9.00") and read[("培训费", "total")] == Decimal("6.00")
+    assert read[(None, "final")] == Decimal("25.00")
+
+
+def test_budget_and_final_headings_over_basic_and_project_tell_their_parts_apart() -> None:
+    facts = facts_of(
+        "一般公共预算财政拨款支出决算表",
+        [
+            ["科目编码", "科目名称", "年初预算数", "", "", "决算数", "", ""],
+            ["", "", "小计", "基本支出", "项目支出", "小计", "基本支出", "项目支出"],
+            ["2010101", "行政运行", "50.00", "40.00", "10.00", "48.00", "39.00", "9.00"],
+        ],
+    )
+    assert facts.select("measure", "period").rows() == [
+        ("initial_budget", None),
+        ("basic", "initial_budget"),
+        ("project", "initial_budget"),
+        ("final", None),
+        ("basic", "final"),
+        ("project", "final"),
+    ]
+
+
+def test_two_columns_read_with_one_meaning_are_reported() -> None:
+    header = ["科目编码", "科目名称", "年初预算", "", "决算", ""]
+    rows = [
+        header,
+        ["", "", "基本支出", "项目支出", "基本支出", "项目支出"],
+        ["2010101", "行政运行", "4.00", "1.00", "3.00", "1.00"],
+    ]
+    read = _budget(raw_table(rows, title="一般公共预算财政拨款支出决算表"))
+    assert [i.kind for i in read.issues] == []
+    unread_stage = [["科目编码", "科目名称", "甲", "", "乙", ""], *rows[1:]]
+    read = _budget(raw_table(unread_stage, title="一般公共预算财政拨款支出决算表"))
+    assert [i.kind for i in read.issues] == ["same_meaning_columns", "same_meaning_columns"]
+    assert "columns 3 '甲 / 基本支出' and 5 '乙 / 基本支出'" in read.issues[0].message

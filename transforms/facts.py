@@ -259,6 +259,16 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
             for column in columns:
                 if column.role == "unknown":
                     issue(None, "unknown_column", f"column {column.index + 1} heading '{column.label}' not understood")
+            for block in blocks:
+                for first, second in _same_meaning(table, block):
+                    measure, _ = _measure_and_fund(table, second)
+                    issue(
+                        None,
+                        "same_meaning_columns",
+                        f"columns {first.index + 1} '{first.label}' and {second.index + 1} '{second.label}' are both"
+                        f" read as {measure}: only column_label tells their amounts apart; check how the header"
+                        " was read",
+                    )
         labelled = any(c.role in _LABEL_ROLES for c in columns)
         for row in segment.data:
             cells = repair_row(row.cells)
@@ -361,6 +371,43 @@ def column_blocks(columns: Sequence[Column]) -> list[list[Column]]:
     return blocks
 
 
+def _measure_and_fund(table: ClassifiedTable, column: Column) -> tuple[str | None, str | None]:
+    """A column's measure and fund as its facts carry them: the row total renamed where the table
+    type fixes its meaning, and the table's own fund qualifying nothing (一般公共预算支出 > 基本支出
+    is the table's 基本支出)."""
+    measure = column.measure
+    table_type = vocabulary().table_type(table.table_type) if table.table_type else None
+    if table_type and measure in ("total", table_type.fund):
+        measure = table_type.total_measure
+    fund = None if table_type and column.fund == table_type.fund else column.fund
+    return measure, fund
+
+
+def _same_meaning(table: ClassifiedTable, block: Sequence[Column]) -> list[tuple[Column, Column]]:
+    """Pairs of a block's amount columns that give their amounts one meaning (measure, period, fund,
+    item), unless their headings name opposite sides (本年收入 | 本年支出 > 小计 of a fund's final
+    account): a header read wrong, or a meaning the warehouse cannot tell apart."""
+    vocab = vocabulary()
+
+    def side(column: Column) -> str | None:
+        labels = column.label.split(" / ")
+        if any(vocab.income_side.search(label) for label in labels):
+            return "income"
+        return "expenditure" if any(vocab.expenditure_side.search(label) for label in labels) else None
+
+    first: dict[tuple, Column] = {}
+    pairs = []
+    for column in block:
+        if not _is_amount_column(column):
+            continue
+        key = (*_measure_and_fund(table, column), column.period, column.item)
+        if (other := first.get(key)) is None:
+            first[key] = column
+        elif {side(other), side(column)} != {"income", "expenditure"}:
+            pairs.append((other, column))
+    return pairs
+
+
 def _fact(
     table: ClassifiedTable,
     context: DocumentContext,
@@ -375,12 +422,7 @@ def _fact(
     name: str | None = meaning.name
     if column.role == "item":
         scheme, code, name = "item", None, column.item
-    measure = column.measure
-    table_type = vocabulary().table_type(table.table_type) if table.table_type else None
-    if table_type and measure in ("total", table_type.fund):
-        measure = table_type.total_measure
-    # The table's own fund qualifies nothing: 一般公共预算支出 > 基本支出 is the table's 基本支出.
-    fund = None if table_type and column.fund == table_type.fund else column.fund
+    measure, fund = _measure_and_fund(table, column)
     return {
         "document_id": context.document_id,
         "adcode": context.adcode,

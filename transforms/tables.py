@@ -487,6 +487,8 @@ def _qualify(columns: list[tuple[Column, bool]], paths: list[list[str]], fy: int
         fund = _qualifier(paths[column.index], "fund", column.measure, fy)
         if kind_of.get(column.measure or "") == "fund":
             fund = None
+        if period is None and kind_of.get(column.measure or "") != "stage":
+            period = _qualifier(paths[column.index], "stage", column.measure, fy)
         qualified.append(replace(column, period=period, fund=fund))
     if not _other_periods(qualified, "current_year"):
         subtotals = {column.index for column, was_subtotal in columns if was_subtotal}
