@@ -84,6 +84,20 @@ class FinalAccountSpec:
     # How the tables are ruled (factory.pdf.Ruling): every line, row lines only, or none.
     ruling: Ruling = "grid"
 
+    @property
+    def spent(self) -> Decimal:
+        """The year's general budget spending, every item."""
+        return sum((item.total for item in self.items), ZERO)
+
+    @property
+    def appropriation(self) -> Decimal:
+        """The year's general budget appropriation: what was spent and carried out, less what came in."""
+        return self.spent + self.closing - self.opening
+
+    def class_totals(self) -> list[tuple[str, Decimal]]:
+        """(类 code, spent) of every class the items fall under."""
+        return [(code, values[0]) for code, values in _levels(self.items, lambda i: (i.total,)) if len(code) == 3]
+
     def initial_budget(self, item: FunctionItem) -> Decimal:
         return money((item.total * self.initial_share).quantize(Decimal("0.01")))
 
@@ -224,61 +238,53 @@ class _Printer:
         return rows, spans, [30, 70, *([26] * len(printed))]
 
     def summary(self) -> None:
-        spec = self.spec
-        spent = sum((item.total for item in spec.items), ZERO)
-        income = spent + spec.closing - spec.opening
-        fund = spec.fund
-        classes = [(code, values[0]) for code, values in _levels(spec.items, lambda i: (i.total,)) if len(code) == 3]
-        left: list[tuple[str, Decimal | None]] = [
-            ("一、一般公共预算财政拨款收入", income),
-            ("二、政府性基金预算财政拨款收入", fund.income),
-            ("本年收入合计", income + fund.income),
-            ("年初结转和结余", spec.opening + fund.opening),
-            ("总计", income + fund.income + spec.opening + fund.opening),
+        spec, fund = self.spec, self.spec.fund
+        spent, income = spec.spent, spec.appropriation
+        left: list[tuple[str, Sequence[Decimal | None]]] = [
+            ("一、一般公共预算财政拨款收入", (income,)),
+            ("二、政府性基金预算财政拨款收入", (fund.income,)),
+            ("本年收入合计", (income + fund.income,)),
+            ("年初结转和结余", (spec.opening + fund.opening,)),
+            ("总计", (income + fund.income + spec.opening + fund.opening,)),
         ]
-        classes.append((fund.code[:3], fund.spent))
-        right = [(f"{_NUMERALS[i]}、{spec.name_of(code)}", value) for i, (code, value) in enumerate(classes)]
+        classes = [*spec.class_totals(), (fund.code[:3], fund.spent)]
+        right: list[tuple[str, Sequence[Decimal | None]]] = [
+            (f"{_NUMERALS[i]}、{spec.name_of(code)}", (value,)) for i, (code, value) in enumerate(classes)
+        ]
         right += [
-            ("本年支出合计", spent + fund.spent),
-            ("年末结转和结余", spec.closing + fund.closing),
-            ("总计", spent + fund.spent + spec.closing + fund.closing),
+            ("本年支出合计", (spent + fund.spent,)),
+            ("年末结转和结余", (spec.closing + fund.closing,)),
+            ("总计", (spent + fund.spent + spec.closing + fund.closing,)),
         ]
-        padding: list[tuple[str, Decimal | None]] = [("", None)] * (len(right) - len(left))
+        padding: list[tuple[str, Sequence[Decimal | None]]] = [("", (None,))] * (len(right) - len(left))
         left = [*left[:3], *padding, *left[3:]]
-
-        def amount(value: Decimal | None) -> str:
-            return "" if value is None else table_amount(value)
-
         if self.national:
             rows: list[list[str | None]] = [
                 ["收入", None, None, "支出", None, None],
                 ["项目", "行次", "金额", "项目", "行次", "金额"],
                 ["栏次", "", "1", "栏次", "", "2"],
             ]
-            for line, ((a, x), (b, y)) in enumerate(zip(left, right, strict=True)):
-                rows.append([a, str(line + 1), amount(x), b, str(len(left) + line + 1), amount(y)])
-            grid = Grid(rows, [70, 14, 32, 70, 14, 32], {(0, 0): (1, 3), (0, 3): (1, 3)})
+            grid = Grid(
+                rows + _side_rows(left, right, True), [70, 14, 32, 70, 14, 32], {(0, 0): (1, 3), (0, 3): (1, 3)}
+            )
         else:
             rows = [["收入", None, "支出", None], ["项目", "决算数", "项目", "决算数"]]
-            for (a, x), (b, y) in zip(left, right, strict=True):
-                rows.append([a, amount(x), b, amount(y)])
-            grid = Grid(rows, [80, 35, 80, 35], {(0, 0): (1, 2), (0, 2): (1, 2)})
+            grid = Grid(rows + _side_rows(left, right, False), [80, 35, 80, 35], {(0, 0): (1, 2), (0, 2): (1, 2)})
         self.table("收入支出决算总表", grid, 1)
 
     def fiscal_summary(self) -> None:
         """财政拨款收入支出决算总表 (公开04表): the appropriations received beside what each class spent of
         them, by fund, with 行次 on either side and a 栏次 row."""
         spec, fund = self.spec, self.spec.fund
-        spent = sum((item.total for item in spec.items), ZERO)
-        income = spent + spec.closing - spec.opening
-        by_class = [(code, v[0], ZERO) for code, v in _levels(spec.items, lambda i: (i.total,)) if len(code) == 3]
+        spent, income = spec.spent, spec.appropriation
+        by_class = [(code, value, ZERO) for code, value in spec.class_totals()]
         by_class.append((fund.code[:3], ZERO, fund.spent))
-        left: list[tuple[str, Decimal | None]] = [
-            ("一、一般公共预算财政拨款", income),
-            ("二、政府性基金预算财政拨款", fund.income),
-            ("三、国有资本经营预算财政拨款", None),
+        left: list[tuple[str, Sequence[Decimal | None]]] = [
+            ("一、一般公共预算财政拨款", (income,)),
+            ("二、政府性基金预算财政拨款", (fund.income,)),
+            ("三、国有资本经营预算财政拨款", (None,)),
         ]
-        right: list[tuple[str, tuple[Decimal | None, ...]]] = []
+        right: list[tuple[str, Sequence[Decimal | None]]] = []
         for i, (code, general, government) in enumerate(by_class):
             right.append(
                 (
@@ -288,13 +294,13 @@ class _Printer:
             )
             printed = [("total", general + government), ("general_budget", general), ("government_fund", government)]
             self.facts += [ExpectedFact("fiscal_appropriation_summary", code, m, v) for m, v in printed if v]
-        left += [("", None)] * (len(right) - len(left))
+        left += [("", (None,))] * (len(right) - len(left))
         left += [
-            ("本年收入合计", income + fund.income),
-            ("年初财政拨款结转和结余", spec.opening + fund.opening),
-            ("  一般公共预算财政拨款", spec.opening),
-            ("  政府性基金预算财政拨款", fund.opening),
-            ("总计", income + fund.income + spec.opening + fund.opening),
+            ("本年收入合计", (income + fund.income,)),
+            ("年初财政拨款结转和结余", (spec.opening + fund.opening,)),
+            ("  一般公共预算财政拨款", (spec.opening,)),
+            ("  政府性基金预算财政拨款", (fund.opening,)),
+            ("总计", (income + fund.income + spec.opening + fund.opening,)),
         ]
         blank: tuple[Decimal | None, ...] = (None, None, None, None)
         right += [
@@ -318,13 +324,9 @@ class _Printer:
             ["项目", "行次", "金额", "项目", "行次", *headings],
             ["栏次", "", "1", "栏次", "", "2", "3", "4", "5"],
         ]
-        for line, ((a, x), (b, ys)) in enumerate(zip(left, right, strict=True)):
-            amounts = ["" if y is None else table_amount(y) for y in ys]
-            rows.append(
-                [a, str(line + 1), "" if x is None else table_amount(x), b, str(len(left) + line + 1), *amounts]
-            )
         widths: list[float] = [56, 12, 26, 56, 12, 26, 30, 30, 30]
-        self.table("财政拨款收入支出决算总表", Grid(rows, widths, {(0, 0): (1, 3), (0, 3): (1, 6)}, heights={1: 11}), 4)
+        grid = Grid(rows + _side_rows(left, right, True), widths, {(0, 0): (1, 3), (0, 3): (1, 6)}, heights={1: 11})
+        self.table("财政拨款收入支出决算总表", grid, 4)
 
     def fund_table(self, plant: FinalPlant | None) -> None:
         fund = self.spec.fund
@@ -393,6 +395,23 @@ class _Printer:
         self.table(
             '一般公共预算财政拨款"三公"经费支出决算表', Grid(rows, [30] * (2 * width), spans, heights={1: 11}), 7
         )
+
+
+def _side_rows(
+    left: Sequence[tuple[str, Sequence[Decimal | None]]],
+    right: Sequence[tuple[str, Sequence[Decimal | None]]],
+    numbered: bool,
+) -> list[list[str | None]]:
+    """The rows of a two-sided summary, income beside spending, each side a label and its amounts
+    (blank for None); `numbered` puts a 行次 after each label, numbering the left side, then the right."""
+
+    def side(label: str, amounts: Sequence[Decimal | None], number: int) -> list[str | None]:
+        return [label, *([str(number)] if numbered else []), *("" if a is None else table_amount(a) for a in amounts)]
+
+    return [
+        [*side(a, x, line + 1), *side(b, y, len(left) + line + 1)]
+        for line, ((a, x), (b, y)) in enumerate(zip(left, right, strict=True))
+    ]
 
 
 def _wrapped(heading: str, per_line: int = 6) -> str:

@@ -451,7 +451,7 @@ def _resolve_subtotal(
     for parts, whole in vocab.composites:
         if measures and measures <= parts:
             return replace(column, role="amount", measure=whole, inferred=True)
-    kinds = {m.kind for m in vocab.measures if m.name in measures}
+    kinds = {vocab.kind_of(measure) for measure in measures}
     periods = {_qualifier(paths[s.index], "period", s.measure, fy) for s in siblings} - {None}
     if "period" not in kinds and len(periods) == 1:
         return replace(column, role="amount", measure=periods.pop(), inferred=True)
@@ -461,33 +461,34 @@ def _resolve_subtotal(
 def _other_periods(columns: list[Column], period: str) -> bool:
     """Whether the table prints another period than `period` (年初结转 beside 本年支出): only
     then does 本年支出 name a part of the row, not all of it."""
-    kind_of = {m.name: m.kind for m in vocabulary().measures}
+    vocab = vocabulary()
     return any(
-        (kind_of.get(c.measure or "") == "period" and c.measure != period) or c.period not in (None, period)
+        (vocab.kind_of(c.measure) == "period" and c.measure != period) or c.period not in (None, period)
         for c in columns
     )
 
 
 def _qualify(columns: list[tuple[Column, bool]], paths: list[list[str]], fy: int | None) -> list[Column]:
     """Period and fund qualifiers; members of a subtotal's group share the subtotal's period."""
-    kind_of = {m.name: m.kind for m in vocabulary().measures}
+    vocab = vocabulary()
     qualified = []
     group_period: str | None = None
     for column, was_subtotal in columns:
         if column.role not in ("amount", "item"):
             qualified.append(column)
             continue
+        kind = vocab.kind_of(column.measure)
         period = _qualifier(paths[column.index], "period", column.measure, fy)
         if was_subtotal:
-            group_period = column.measure if kind_of.get(column.measure or "") == "period" else period
+            group_period = column.measure if kind == "period" else period
         elif group_period:
             period = group_period
-        if kind_of.get(column.measure or "") == "period":
+        if kind == "period":
             period = None
         fund = _qualifier(paths[column.index], "fund", column.measure, fy)
-        if kind_of.get(column.measure or "") == "fund":
+        if kind == "fund":
             fund = None
-        if period is None and kind_of.get(column.measure or "") != "stage":
+        if period is None and kind != "stage":
             period = _qualifier(paths[column.index], "stage", column.measure, fy)
         qualified.append(replace(column, period=period, fund=fund))
     if not _other_periods(qualified, "current_year"):

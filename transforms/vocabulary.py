@@ -47,6 +47,10 @@ class Vocabulary:
     def measure_of(self, label: str) -> Measure | None:
         return next((m for m in self.measures if _matches(m.patterns, label)), None)
 
+    def kind_of(self, measure: str | None) -> str | None:
+        """A measure's kind (part, total, period, fund, stage); None for no measure."""
+        return next((m.kind for m in self.measures if m.name == measure), None)
+
     def counts(self, label: str) -> bool:
         """Whether a row's label says its figures count things (团组数(个)), not money."""
         return _matches(self.count_row, label)
