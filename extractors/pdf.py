@@ -17,7 +17,7 @@ import re
 import time
 import zlib
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from math import isnan
 from pathlib import Path
@@ -25,6 +25,8 @@ from pathlib import Path
 import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+from pdfminer.pdffont import PDFFont
+from pdfminer.pdfinterp import PDFResourceManager
 from pdfminer.pdftypes import PDFException
 from pdfminer.psparser import PSException
 from pdfplumber.utils import extract_text
@@ -36,7 +38,7 @@ from extractors.layout import AMOUNT_CELL, Block, Page, assemble, printed_cell
 from extractors.model import TIMEOUT_ADVICE, ExtractedDocument, ExtractionError, ExtractionLimits
 from extractors.ocr import OcrFailed, OcrGrid, OcrIllegible, OcrLine, ocr_available, read_scanned_page
 from extractors.plumber_page import TablePage
-from extractors.textlayer import clean_line, is_title, normalize_text, run_on, wraps_onto
+from extractors.textlayer import clean_line, is_title, is_undecoded, normalize_text, run_on, wraps_onto
 
 MIN_COLUMN_WIDTH = 20.0
 _PDFIUM_PASSWORD_ERRORS = (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY)
@@ -61,6 +63,28 @@ _MONEY_CELL = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?|-?\d+\.\d+")
 # pdfplumber's word tolerances (points): characters of a cell touch, cells stand apart.
 _WORD_X_TOLERANCE = 1.5
 _WORD_Y_TOLERANCE = 2
+# Font descents, in ems: deeper than the first is a bounding box's floor, read as the second
+# (SimSun's, the common face of government documents).
+_DEEPEST_DESCENT = -0.5
+_USUAL_DESCENT = -0.141
+# How far (points) a glyph's outline may reach past its character's box.
+_IN_GLYPH = 0.5
+
+
+class _TextFontMetrics(PDFResourceManager):
+    """pdfminer's fonts, each with a descent no deeper than a text font's.
+
+    pdfminer places a character's box by its font's declared descent. Some producers declare the
+    bottom of the font's bounding box instead (cairo: Noto Sans CJK's -1.048 em, deepened by its
+    vertical forms), which moves every character of that font a line down: out of its cell, and
+    off the line its neighbours in other fonts stand on.
+    """
+
+    def get_font(self, objid: object, spec: Mapping[str, object]) -> PDFFont:
+        font = super().get_font(objid, spec)
+        if not font.is_vertical() and font.vscale and font.get_descent() < _DEEPEST_DESCENT:
+            font.descent = _USUAL_DESCENT / font.vscale
+        return font
 
 
 @dataclass(frozen=True)
@@ -76,6 +100,12 @@ class _PageScan:
     chars: int
     images: int
     paths: int
+    undecoded: bool = False
+
+    @property
+    def text_layer(self) -> bool:
+        """Whether the page's text can be read from its text layer."""
+        return bool(self.chars) and not self.undecoded
 
 
 def extract_pdf_document(path: Path, data: bytes, document_id: str, limits: ExtractionLimits) -> ExtractedDocument:
@@ -114,10 +144,10 @@ def extract_pdf_document(path: Path, data: bytes, document_id: str, limits: Extr
         ocr_pages = len(scanned) if ocr else 0
         deadline.extend(limits.reading_seconds(ocr_pages) - limits.timeout_seconds)
         pages = _read_pages(path, data, document, scans, ocr, (started, limits, ocr_pages))
-        if not any(scan.chars for scan in scans) and not any(pages):
+        if not any(scan.text_layer for scan in scans) and not any(pages):
             raise ExtractionError(
                 "empty",
-                f"{path.name}: image-only PDF ({len(scans)} pages) in which OCR found no text; check that it "
+                f"{path.name}: {_without_text(scans)} in which OCR found no text; check that it "
                 "is the disclosure and its pages are legible, or supply a text-based PDF.",
             )
     finally:
@@ -136,7 +166,8 @@ def extract_pdf_document(path: Path, data: bytes, document_id: str, limits: Extr
 
 
 def _needs_ocr(scan: _PageScan) -> bool:
-    return bool(scan.images and not scan.chars)
+    """A scanned page, or one whose text does not decode: only its image tells what it prints."""
+    return bool(scan.images and not scan.chars) or scan.undecoded
 
 
 def _why_ocr_cannot_read(path: Path, scans: list[_PageScan], limits: ExtractionLimits) -> str | None:
@@ -147,10 +178,10 @@ def _why_ocr_cannot_read(path: Path, scans: list[_PageScan], limits: ExtractionL
     problem = ocr_available()
     if problem is None:
         return None
-    if not any(scan.chars for scan in scans):
+    if not any(scan.text_layer for scan in scans):
         raise ExtractionError(
             "needs_ocr",
-            f"{path.name}: image-only PDF ({len(scans)} pages, no text layer) and OCR cannot run here: {problem}; "
+            f"{path.name}: {_without_text(scans)} and OCR cannot run here: {problem}; "
             "install yusuan's dependencies (rapidocr, onnxruntime) or supply a text-based PDF.",
         )
     return (
@@ -200,6 +231,7 @@ def _scan(document: pdfium.PdfDocument, index: int) -> _PageScan:
     try:
         text_page = page.get_textpage()
         chars = text_page.count_chars()
+        undecoded = bool(chars) and is_undecoded(text_page.get_text_range())
         text_page.close()
         images = paths = 0
         for obj in page.get_objects():
@@ -207,15 +239,31 @@ def _scan(document: pdfium.PdfDocument, index: int) -> _PageScan:
                 images += 1
             elif obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
                 paths += 1
-        return _PageScan(chars=chars, images=images, paths=paths)
+        return _PageScan(chars=chars, images=images, paths=paths, undecoded=undecoded)
     finally:
         page.close()
 
 
+def _without_text(scans: list[_PageScan]) -> str:
+    """What a PDF none of whose pages has a readable text layer is, for messages."""
+    if any(scan.undecoded for scan in scans):
+        return (
+            f"PDF whose text does not decode to characters ({len(scans)} pages: its fonts map their glyphs "
+            "to no Unicode, so copied text comes out as symbols)"
+        )
+    return f"image-only PDF ({len(scans)} pages, no text layer)"
+
+
 def _reject_without_text_layer(path: Path, scans: list[_PageScan]) -> None:
-    if any(scan.chars for scan in scans):
+    if any(scan.text_layer for scan in scans):
         return
     count = len(scans)
+    if any(scan.undecoded for scan in scans):
+        raise ExtractionError(
+            "needs_ocr",
+            f"{path.name}: {_without_text(scans)} and OCR is off (--no-ocr); ingest it with OCR on, or supply "
+            "a PDF whose text can be copied.",
+        )
     if any(scan.images for scan in scans):
         raise ExtractionError(
             "needs_ocr",
@@ -250,6 +298,7 @@ def _read_pages(
         nonlocal plumber
         if plumber is None:
             plumber = pdfplumber.open(io.BytesIO(data))
+            plumber.rsrcmgr = _TextFontMetrics()
         return TablePage.of(plumber.pages[index])
 
     pages: list[Sequence[TextLine | _Grid | OcrLine | OcrGrid | OcrIllegible]] = []
@@ -261,11 +310,13 @@ def _read_pages(
                 except OcrFailed as error:
                     raise ExtractionError(
                         "ocr_failed",
-                        f"{path.name}: page {index + 1} has no text layer and OCR could not read it ({error}); "
-                        "nothing of the file is loaded. It is read again by the next ingest; if it fails "
+                        f"{path.name}: page {index + 1} has no readable text layer and OCR could not read it "
+                        f"({error}); nothing of the file is loaded. It is read again by the next ingest; if it fails "
                         "again, check that the page opens and shows a legible scan, or ingest the file "
                         "with --no-ocr to record it as needs_ocr.",
                     ) from error
+            elif _needs_ocr(scan):
+                pages.append([])
             elif scan.paths:
                 page = table_page(index)
                 try:
@@ -359,7 +410,7 @@ def _ruled_page(page: pdfplumber.page.Page) -> list[TextLine | _Grid]:
     producers rule an empty row above the title and print the table's label in it, outside any cell."""
     grids: list[tuple[tuple[float, float, float, float], _Grid]] = []
     chars = _CharIndex(page.chars)
-    for table in _without_unseen_paths(page).find_tables():
+    for table in _rules_only(page, chars).find_tables():
         rows = table.rows
         extracted = [[None if cell is None else chars.text_within(cell) for cell in row.cells] for row in rows]
         for row, column, box in _overlapping_cells(rows):
@@ -385,13 +436,22 @@ def _ruled_page(page: pdfplumber.page.Page) -> list[TextLine | _Grid]:
     return _unwrap(sorted(items, key=lambda item: item.top))
 
 
-def _without_unseen_paths(page: pdfplumber.page.Page) -> pdfplumber.page.Page:
-    """The page without the rectangles and lines that draw nothing on it, whose edges are no rules:
-    some producers pad each cell with white-filled bands (江苏's 收入预算总表), which pdfplumber
-    would take for rules splitting a row in three, the label in one part, the amount in another;
-    a spreadsheet's borders set to white hide rules the same way."""
-    unseen = {id(path) for path in (*page.rects, *page.lines) if not _draws(path)}
-    return page.filter(lambda obj: id(obj) not in unseen) if unseen else page
+def _rules_only(page: pdfplumber.page.Page, chars: _CharIndex) -> pdfplumber.page.Page:
+    """The page without the paths that are no rules, whose edges would split cells.
+
+    - Paths that draw nothing: some producers pad each cell with white-filled bands (江苏's
+      收入预算总表), which pdfplumber would take for rules splitting a row in three, the label in one
+      part, the amount in another; a spreadsheet's borders set to white hide rules the same way.
+    - Paths within a character's box: the outline of a glyph printed bold by stroking it, which a
+      producer that cannot stroke text (cairo) redraws as paths beside the text, dozens a header.
+    """
+    paths = (*page.rects, *page.lines, *page.curves)
+    dropped = {id(path) for path in paths if not _draws(path) or chars.covers(_box(path))}
+    return page.filter(lambda obj: id(obj) not in dropped) if dropped else page
+
+
+def _box(obj: dict) -> tuple[float, float, float, float]:
+    return obj["x0"], obj["top"], obj["x1"], obj["bottom"]
 
 
 def _draws(path: dict) -> bool:
@@ -465,6 +525,24 @@ class _CharIndex:
         by_middle = sorted(pair for pair in middles if not isnan(pair[0]))  # a NaN is in no cell
         self._middles = [middle for middle, _ in by_middle]
         self._order = [index for _, index in by_middle]
+        self._tallest = max((chars[index]["bottom"] - chars[index]["top"] for index in self._order), default=0.0)
+        self._widest = max((chars[index]["x1"] - chars[index]["x0"] for index in self._order), default=0.0)
+
+    def covers(self, box: tuple[float, float, float, float]) -> bool:
+        """Whether `box` lies within one character's box (to half a point)."""
+        x0, top, x1, bottom = box
+        if bottom - top > self._tallest or x1 - x0 > self._widest:
+            return False
+        chars = self._chars
+        start = bisect_left(self._middles, top - self._tallest)
+        end = bisect_left(self._middles, bottom + self._tallest)
+        return any(
+            chars[index]["x0"] - _IN_GLYPH <= x0
+            and x1 <= chars[index]["x1"] + _IN_GLYPH
+            and chars[index]["top"] - _IN_GLYPH <= top
+            and bottom <= chars[index]["bottom"] + _IN_GLYPH
+            for index in self._order[start:end]
+        )
 
     def text_within(self, box: tuple[float, float, float, float]) -> str:
         """The text of the chars centred in `box` (left and top edges in, right and bottom out), laid

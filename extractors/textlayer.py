@@ -66,6 +66,23 @@ _FIELD = re.compile(r"(编制|填报)?(部门|单位)([(（]单位[)）])?(名�
 _ENUMERATED = re.compile(rf"{_NUMERAL}\s*[、.．]|[(（]{_NUMERAL}[)）]|第.{{1,3}}部分|附件|目\s*录")
 _PARENTHETICAL = re.compile(r"[(（][^()（）]{1,30}[)）]")
 _NARRATIVE_MIN_CHARS = 60
+# What a text layer gives for glyphs its fonts map to no character: control codes, private-use code
+# points, the replacement character, and accented Latin letters, which a broken map puts where a
+# Chinese document's characters were (功能科目名称 read as ß能科目名Ā).
+_UNDECODED = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\ufffd-\uffff\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]"
+)
+# A page whose text holds this share of such characters (and two at least) is read as a scan is.
+_UNDECODED_SHARE = 0.01
+_UNDECODED_MIN = 2
+
+
+def is_undecoded(text: str) -> bool:
+    """Whether a page's text layer does not decode to the characters printed (fonts without a
+    usable Unicode map: copied, the text comes out as symbols), so only its image can be read."""
+    undecoded = len(_UNDECODED.findall(text))
+    printed = len(text) - sum(char.isspace() for char in text)
+    return undecoded >= _UNDECODED_MIN and undecoded >= _UNDECODED_SHARE * printed
 
 
 def normalize_text(text: str) -> str:

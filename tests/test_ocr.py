@@ -33,6 +33,7 @@ from extractors import ExtractionError, ExtractionLimits, extract_document
 from extractors.ocr import POINTS_PER_INCH, RENDER_DPI, _items, _ocr_text, _skew, _tables
 from factory.disclosures import Disclosure, DisclosureSpec, build_disclosure
 from factory.pdf import DisclosurePdf, Grid
+from factory.producers import without_unicode_map
 from factory.scan import scanned_pdf
 from pipelines.cli import main
 from pipelines.definitions import staged_disclosure
@@ -145,6 +146,31 @@ def test_without_ocr_a_scan_is_needs_ocr(folder: Path, disclosure: Disclosure) -
     assert "--no-ocr" in refused.value.reason and path.name in refused.value.reason
 
 
+def test_text_whose_fonts_map_to_no_unicode_is_read_by_ocr(
+    folder: Path, disclosure: Disclosure, text: DocumentOutcome
+) -> None:
+    undecoded = ingested(folder, "undecoded.pdf", without_unicode_map(disclosure.pdf))
+
+    assert undecoded.status == "loaded", undecoded.reason
+    printed = Counter(fact_key(f) for f in facts_of(text).iter_rows(named=True))
+    read = Counter(fact_key(f) for f in facts_of(undecoded).iter_rows(named=True))
+    assert read - printed == Counter(), "amounts loaded that the text PDF does not print"
+    assert sum(read.values()) / sum(printed.values()) >= 0.95
+    assert set(facts_of(undecoded)["source_format"]) == {"ocr"}
+    assert (
+        undecoded.load is not None and undecoded.load.document["department_name"][0] == disclosure.spec.department_name
+    )
+
+
+def test_without_ocr_text_whose_fonts_map_to_no_unicode_is_needs_ocr(folder: Path, disclosure: Disclosure) -> None:
+    path = folder / "undecoded_no_ocr.pdf"
+    path.write_bytes(without_unicode_map(disclosure.pdf))
+    with pytest.raises(ExtractionError) as refused:
+        extract_document(path, ExtractionLimits(ocr=False))
+    assert refused.value.status == "needs_ocr"
+    assert "does not decode" in refused.value.reason and "--no-ocr" in refused.value.reason
+
+
 def test_the_command_reads_a_mixed_file_by_ocr_in_its_worker_and_a_rerun_changes_nothing(
     folder: Path, disclosure: Disclosure
 ) -> None:
@@ -200,11 +226,11 @@ def test_a_mixed_file_read_without_ocr_loads_its_text_pages_and_records_its_scan
     unread = outcome.load.issues.filter(pl.col("kind") == "needs_ocr")
     assert unread["page"].to_list() == [page]
     message = unread["message"][0]
-    assert message.startswith(f"{path.name}: page {page} has no text layer") and "--no-ocr" in message
+    assert message.startswith(f"{path.name}: page {page} has no readable text layer") and "--no-ocr" in message
     document = outcome.load.document.row(0, named=True)
     assert (document["unread_pages"], document["ocr_pages"]) == (1, 0)
     assert document["reason"].startswith(f"{path.name}: only partly read: 1 of {disclosure.page_count} pages")
-    assert f"(page {page}: no text layer)" in document["reason"]
+    assert f"(page {page}: no readable text layer)" in document["reason"]
     facts = facts_of(outcome)
     assert facts.filter(pl.col("page") == page).is_empty()
     printed = facts_of(text).filter(pl.col("page") != page)
@@ -258,7 +284,7 @@ def test_the_amounts_read_check_warns_of_a_mixed_file_read_without_ocr(folder: P
     assert not read.passed and read.severity == dg.AssetCheckSeverity.WARN
     assert "only partly read" in read.description and f"page {page}:" in read.description
     assert read.metadata["pages_not_read"].value == "1"
-    assert f"page {page} has no text layer" in read.metadata["not_read"].value
+    assert f"page {page} has no readable text layer" in read.metadata["not_read"].value
     assert checks["expectation_suite"].passed
 
 
@@ -364,7 +390,7 @@ def test_a_page_ocr_fails_on_is_ocr_failed_naming_the_page_and_what_to_do(
         extract_document(path)
     assert refused.value.status == "ocr_failed"
     reason = refused.value.reason
-    assert reason.startswith(f"{path.name}: page 1 has no text layer and OCR could not read it (")
+    assert reason.startswith(f"{path.name}: page 1 has no readable text layer and OCR could not read it (")
     assert "--no-ocr" in reason and "read again" in reason
 
 

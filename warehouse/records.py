@@ -137,7 +137,8 @@ def unread_page_issues(extracted: ExtractedDocument) -> list[Issue]:
             page,
             f"page {page}",
             "needs_ocr",
-            f"{name}: page {page} has no text layer (a scan) and was not read, so no amount printed on it is a "
+            f"{name}: page {page} has no readable text layer (a scan, or text that does not decode to "
+            "characters) and was not read, so no amount printed on it is a "
             f"fact: {extracted.unread_because}",
         )
         for page in extracted.unread_pages
@@ -167,8 +168,8 @@ def partly_read_reason(extracted: ExtractedDocument) -> str | None:
     said = []
     if unread := extracted.unread_pages:
         said.append(
-            f"{len(unread)} of {extracted.pages} pages not read ({_pages(unread)}: no text layer), so no amount "
-            f"printed there is a fact (stg_issue needs_ocr): {extracted.unread_because}"
+            f"{len(unread)} of {extracted.pages} pages not read ({_pages(unread)}: no readable text layer), so no "
+            f"amount printed there is a fact (stg_issue needs_ocr): {extracted.unread_because}"
         )
     if illegible := sorted({page for page, _ in extracted.illegible_tables}):
         said.append(

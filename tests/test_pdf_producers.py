@@ -1,0 +1,73 @@
+"""The same disclosure as other PDF producers leave it reads as printed: what a producer does to
+fonts and lettering changes no figure on the page, so it may change no fact."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import polars as pl
+import pytest
+
+from extractors import ExtractedDocument
+from extractors.textlayer import is_undecoded
+from factory.disclosures import build_disclosure
+from factory.pdf import DisclosurePdf, Grid
+from factory.producers import cairo_missing, reprinted_by_cairo, with_font_descent, with_stroked_text
+from tests.conftest import REQUIRE_SHARED
+from tests.tables import cells
+from transforms.document import normalize_document
+
+Extract = Callable[[bytes], ExtractedDocument]
+IN_CI = REQUIRE_SHARED or bool(os.environ.get("CI"))
+WHAT_A_FACT_SAYS = ["table_type", "subject_code", "row_label", "side", "measure", "period", "fund", "amount_wan"]
+
+
+def facts(document: ExtractedDocument) -> pl.DataFrame:
+    return normalize_document(document).facts.select(WHAT_A_FACT_SAYS).sort(WHAT_A_FACT_SAYS, nulls_last=True)
+
+
+@pytest.fixture(scope="module")
+def printed() -> bytes:
+    return build_disclosure().pdf
+
+
+def test_bold_lettering_reprinted_by_cairo_as_outlines_is_no_ruling(extract: Extract, printed: bytes) -> None:
+    if (missing := cairo_missing()) is not None:
+        if IN_CI:
+            pytest.fail(f"{missing}; CI must run this test (.ci/run installs it)")
+        pytest.skip(missing)
+    reprinted = reprinted_by_cairo(with_stroked_text(printed))
+
+    expected, read = facts(extract(printed)), facts(extract(reprinted))
+
+    assert expected.height > 100
+    assert read.equals(expected)
+
+
+def test_a_font_declaring_its_bounding_box_as_descent_keeps_its_characters_in_their_cells(extract: Extract) -> None:
+    grid = Grid(
+        rows=[["项目", "预算数"], ["一般公共服务支出", "1,954.47"], ["教育支出", "370.00"], ["合计", "2,324.47"]],
+        widths=[50, 30],
+        row_height=4.6,
+    )
+    pdf = DisclosurePdf().page().line("部门支出总表").line("单位：万元").table(grid).bytes()
+
+    as_declared = extract(with_font_descent(pdf, -1048)).tables
+
+    assert [cells(table) for table in as_declared] == [cells(table) for table in extract(pdf).tables]
+    assert cells(as_declared[0])[1] == ("一般公共服务支出", "1,954.47")
+
+
+@pytest.mark.parametrize(
+    ("text", "undecoded"),
+    [
+        ("功能科目名称 金额 项目名称 金额 一、财政拨款 18,330.37", False),
+        ("(cid:18)", False),
+        ("ß能科目名Ā 金额 项目名Ā 金额 一、¯政拨款 18,330.37 一、一般|共服务支出", True),
+        ("\x12\x1b\x0c\x14 \x01\x04\x05\x06\x07\x08\t2024", True),
+        ("第二部分 概况 " + "本部门预算收支情况说明" * 30 + " Zürich", False),
+    ],
+)
+def test_text_that_does_not_decode_is_told_from_text(text: str, undecoded: bool) -> None:
+    assert is_undecoded(text) is undecoded
