@@ -13,6 +13,7 @@ only when printed on the table's own page.
 from __future__ import annotations
 
 import io
+import logging
 import re
 import time
 import zlib
@@ -39,6 +40,10 @@ from extractors.model import TIMEOUT_ADVICE, ExtractedDocument, ExtractionError,
 from extractors.ocr import OcrFailed, OcrGrid, OcrIllegible, OcrLine, ocr_available, read_scanned_page
 from extractors.plumber_page import TablePage
 from extractors.textlayer import clean_line, is_title, is_undecoded, normalize_text, run_on, wraps_onto
+
+# pdfminer warns on stderr of each font quirk it works around (a page printed by Chrome: one
+# warning per character); what it cannot read raises, and is reported as the file's.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 MIN_COLUMN_WIDTH = 20.0
 _PDFIUM_PASSWORD_ERRORS = (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY)

@@ -5,6 +5,7 @@ the printed page does not show, but a text layer does.
   drops or garbles the map of some CJK fonts): the page looks the same, copied text is symbols.
 - `with_font_descent`: fonts that declare the bottom of their bounding box as their descent
   (cairo writes Noto Sans CJK's -1048), which a reader uses to place every character's box.
+- `without_font_box`: fonts that declare no bounding box (Chrome's print to PDF).
 - `with_stroked_text`: text drawn filled and stroked (bold faked by an outline), which cairo
   re-prints as the filled text plus each glyph's outline as paths (`reprinted_by_cairo`).
 
@@ -58,6 +59,17 @@ def with_font_descent(pdf: bytes, descent: int) -> bytes:
         for font in _fonts(writer):
             if "/FontDescriptor" in font:
                 font["/FontDescriptor"].get_object()[NameObject("/Descent")] = NumberObject(descent)
+
+    return _edited(pdf, edit)
+
+
+def without_font_box(pdf: bytes) -> bytes:
+    """`pdf` with no font declaring its bounding box (as Chrome's Type 3 fonts declare none)."""
+
+    def edit(writer: PdfWriter) -> None:
+        for font in _fonts(writer):
+            if "/FontDescriptor" in font:
+                font["/FontDescriptor"].get_object().pop(NameObject("/FontBBox"), None)
 
     return _edited(pdf, edit)
 

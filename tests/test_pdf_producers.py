@@ -4,7 +4,10 @@ fonts and lettering changes no figure on the page, so it may change no fact."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -13,12 +16,19 @@ from extractors import ExtractedDocument
 from extractors.textlayer import is_undecoded
 from factory.disclosures import build_disclosure
 from factory.pdf import DisclosurePdf, Grid
-from factory.producers import cairo_missing, reprinted_by_cairo, with_font_descent, with_stroked_text
+from factory.producers import (
+    cairo_missing,
+    reprinted_by_cairo,
+    with_font_descent,
+    with_stroked_text,
+    without_font_box,
+)
 from tests.conftest import REQUIRE_SHARED
 from tests.tables import cells
 from transforms.document import normalize_document
 
 Extract = Callable[[bytes], ExtractedDocument]
+ROOT = Path(__file__).resolve().parents[1]
 IN_CI = REQUIRE_SHARED or bool(os.environ.get("CI"))
 WHAT_A_FACT_SAYS = ["table_type", "subject_code", "row_label", "side", "measure", "period", "fund", "amount_wan"]
 
@@ -57,6 +67,19 @@ def test_a_font_declaring_its_bounding_box_as_descent_keeps_its_characters_in_th
 
     assert [cells(table) for table in as_declared] == [cells(table) for table in extract(pdf).tables]
     assert cells(as_declared[0])[1] == ("一般公共服务支出", "1,954.47")
+
+
+def test_fonts_without_a_bounding_box_read_as_printed_and_quietly(
+    extract: Extract, printed: bytes, tmp_path: Path
+) -> None:
+    path = tmp_path / "boxless.pdf"
+    path.write_bytes(without_font_box(printed))
+
+    assert facts(extract(path.read_bytes())).equals(facts(extract(printed)))
+    script = f"from pathlib import Path; from extractors import extract_document; extract_document(Path({str(path)!r}))"
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == ""
 
 
 @pytest.mark.parametrize(
