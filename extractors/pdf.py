@@ -18,8 +18,10 @@ import re
 import time
 import zlib
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from math import degrees as degrees_of
 from math import isnan
 from pathlib import Path
 
@@ -68,6 +70,11 @@ _MONEY_CELL = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?|-?\d+\.\d+")
 # pdfplumber's word tolerances (points): characters of a cell touch, cells stand apart.
 _WORD_X_TOLERANCE = 1.5
 _WORD_Y_TOLERANCE = 2
+# Characters sampled a page to tell which way its text stands; how far (degrees) from a quarter
+# turn one may lean; the share that must stand alike.
+_ANGLE_SAMPLE = 200
+_ANGLE_TOLERANCE = 5
+_UPRIGHT_SHARE = 0.6
 # Font descents, in ems: deeper than the first is a bounding box's floor, read as the second
 # (SimSun's, the common face of government documents).
 _DEEPEST_DESCENT = -0.5
@@ -106,6 +113,8 @@ class _PageScan:
     images: int
     paths: int
     undecoded: bool = False
+    # The /Rotate under which the page's text stands upright, when it is not the page's own.
+    upright_rotation: int | None = None
 
     @property
     def text_layer(self) -> bool:
@@ -237,6 +246,7 @@ def _scan(document: pdfium.PdfDocument, index: int) -> _PageScan:
         text_page = page.get_textpage()
         chars = text_page.count_chars()
         undecoded = bool(chars) and is_undecoded(text_page.get_text_range())
+        upright = _upright_rotation(text_page, page.get_rotation())
         text_page.close()
         images = paths = 0
         for obj in page.get_objects():
@@ -244,9 +254,29 @@ def _scan(document: pdfium.PdfDocument, index: int) -> _PageScan:
                 images += 1
             elif obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
                 paths += 1
-        return _PageScan(chars=chars, images=images, paths=paths, undecoded=undecoded)
+        return _PageScan(chars=chars, images=images, paths=paths, undecoded=undecoded, upright_rotation=upright)
     finally:
         page.close()
+
+
+def _upright_rotation(text_page: pdfium.PdfTextPage, rotation: int) -> int | None:
+    """The /Rotate under which most of the page's characters stand upright, when it is not
+    `rotation`, the page's own: a table drawn turned on a page that does not say so (a landscape
+    sheet printed onto a portrait page). A watermark or a stamp is too few characters to count."""
+    count = text_page.count_chars()
+    quarters: Counter[int] = Counter()
+    for index in range(0, count, max(1, count // _ANGLE_SAMPLE)):
+        if chr(pdfium_c.FPDFText_GetUnicode(text_page.raw, index)).isspace():
+            continue
+        degrees = degrees_of(pdfium_c.FPDFText_GetCharAngle(text_page.raw, index))
+        quarter = round(degrees / 90)
+        if abs(degrees - 90 * quarter) <= _ANGLE_TOLERANCE:
+            quarters[quarter % 4] += 1
+    if not quarters:
+        return None
+    quarter, standing = quarters.most_common(1)[0]
+    upright = (360 - 90 * quarter) % 360
+    return upright if standing >= _UPRIGHT_SHARE * quarters.total() and upright != rotation % 360 else None
 
 
 def _without_text(scans: list[_PageScan]) -> str:
@@ -304,7 +334,10 @@ def _read_pages(
         if plumber is None:
             plumber = pdfplumber.open(io.BytesIO(data))
             plumber.rsrcmgr = _TextFontMetrics()
-        return TablePage.of(plumber.pages[index])
+        page = plumber.pages[index]
+        if (rotation := scans[index].upright_rotation) is not None:
+            page.page_obj.attrs["Rotate"] = page.page_obj.rotate = rotation
+        return TablePage.of(page)
 
     pages: list[Sequence[TextLine | _Grid | OcrLine | OcrGrid | OcrIllegible]] = []
     try:

@@ -6,6 +6,7 @@ the printed page does not show, but a text layer does.
 - `with_font_descent`: fonts that declare the bottom of their bounding box as their descent
   (cairo writes Noto Sans CJK's -1048), which a reader uses to place every character's box.
 - `without_font_box`: fonts that declare no bounding box (Chrome's print to PDF).
+- `turned`: content drawn a quarter turn round on its page, with no /Rotate to turn it back.
 - `with_stroked_text`: text drawn filled and stroked (bold faked by an outline), which cairo
   re-prints as the filled text plus each glyph's outline as paths (`reprinted_by_cairo`).
 
@@ -21,8 +22,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject, NumberObject
+from pypdf import PdfReader, PdfWriter, Transformation
+from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject, NumberObject, RectangleObject
 
 
 def _fonts(writer: PdfWriter) -> Iterator[DictionaryObject]:
@@ -82,6 +83,21 @@ def with_stroked_text(pdf: bytes, line_width: float = 0.3) -> bytes:
             stream = DecodedStreamObject()
             stream.set_data(f"2 Tr {line_width} w\n".encode() + page.get_contents().get_data())
             page.replace_contents(stream)
+
+    return _edited(pdf, edit)
+
+
+def turned(pdf: bytes, clockwise: bool = False) -> bytes:
+    """`pdf` with each page's content drawn a quarter turn round (counter-clockwise unless
+    `clockwise`) on a page of swapped width and height, which no /Rotate turns back: a landscape
+    sheet printed onto a portrait page, or the reverse. The matrix is exact, as producers write it."""
+
+    def edit(writer: PdfWriter) -> None:
+        for page in writer.pages:
+            width, height = float(page.mediabox.width), float(page.mediabox.height)
+            matrix = (0, -1, 1, 0, 0, width) if clockwise else (0, 1, -1, 0, height, 0)
+            page.add_transformation(Transformation(matrix))
+            page.mediabox = page.cropbox = RectangleObject([0, 0, height, width])
 
     return _edited(pdf, edit)
 

@@ -19,6 +19,7 @@ from factory.pdf import DisclosurePdf, Grid
 from factory.producers import (
     cairo_missing,
     reprinted_by_cairo,
+    turned,
     with_font_descent,
     with_stroked_text,
     without_font_box,
@@ -67,6 +68,13 @@ def test_a_font_declaring_its_bounding_box_as_descent_keeps_its_characters_in_th
 
     assert [cells(table) for table in as_declared] == [cells(table) for table in extract(pdf).tables]
     assert cells(as_declared[0])[1] == ("一般公共服务支出", "1,954.47")
+
+
+@pytest.mark.parametrize("clockwise", [False, True])
+def test_a_table_drawn_turned_on_its_page_reads_as_printed(extract: Extract, printed: bytes, clockwise: bool) -> None:
+    read = facts(extract(turned(printed, clockwise)))
+
+    assert read.equals(facts(extract(printed)))
 
 
 def test_fonts_without_a_bounding_box_read_as_printed_and_quietly(
