@@ -6,6 +6,7 @@ the printed page does not show, but a text layer does.
 - `with_font_descent`: fonts that declare the bottom of their bounding box as their descent
   (cairo writes Noto Sans CJK's -1048), which a reader uses to place every character's box.
 - `without_font_box`: fonts that declare no bounding box (Chrome's print to PDF).
+- `overprinted`: every page printed twice, a hair apart (bold faked by overprinting).
 - `turned`: content drawn a quarter turn round on its page, with no /Rotate to turn it back.
 - `with_stroked_text`: text drawn filled and stroked (bold faked by an outline), which cairo
   re-prints as the filled text plus each glyph's outline as paths (`reprinted_by_cairo`).
@@ -98,6 +99,20 @@ def turned(pdf: bytes, clockwise: bool = False) -> bytes:
             matrix = (0, -1, 1, 0, 0, width) if clockwise else (0, 1, -1, 0, height, 0)
             page.add_transformation(Transformation(matrix))
             page.mediabox = page.cropbox = RectangleObject([0, 0, height, width])
+
+    return _edited(pdf, edit)
+
+
+def overprinted(pdf: bytes, offset: float = 0.3) -> bytes:
+    """`pdf` with each page printed twice, the second time `offset` points to the right: bold faked
+    as word processors fake it for a face without a bold weight."""
+
+    def edit(writer: PdfWriter) -> None:
+        for page in writer.pages:
+            content = page.get_contents().get_data()
+            stream = DecodedStreamObject()
+            stream.set_data(b"q\n" + content + f"\nQ q 1 0 0 1 {offset} 0 cm\n".encode() + content + b"\nQ\n")
+            page.replace_contents(stream)
 
     return _edited(pdf, edit)
 

@@ -18,6 +18,7 @@ from factory.disclosures import build_disclosure
 from factory.pdf import DisclosurePdf, Grid
 from factory.producers import (
     cairo_missing,
+    overprinted,
     reprinted_by_cairo,
     turned,
     with_font_descent,
@@ -68,6 +69,12 @@ def test_a_font_declaring_its_bounding_box_as_descent_keeps_its_characters_in_th
 
     assert [cells(table) for table in as_declared] == [cells(table) for table in extract(pdf).tables]
     assert cells(as_declared[0])[1] == ("一般公共服务支出", "1,954.47")
+
+
+def test_a_disclosure_printed_twice_over_itself_reads_once(extract: Extract, printed: bytes) -> None:
+    read = facts(extract(overprinted(printed)))
+
+    assert read.equals(facts(extract(printed)))
 
 
 @pytest.mark.parametrize("clockwise", [False, True])
