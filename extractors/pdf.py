@@ -20,7 +20,7 @@ import zlib
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from math import degrees as degrees_of
 from math import isnan
 from pathlib import Path
@@ -150,14 +150,13 @@ def extract_pdf_document(path: Path, data: bytes, document_id: str, limits: Extr
             )
         metadata = {key: normalize_text(value) for key, value in document.get_metadata_dict(skip_empty=True).items()}
         scans = [_scan(document, index) for index in range(len(document))]
-        scanned = tuple(number for number, scan in enumerate(scans, start=1) if _needs_ocr(scan))
-        unread_because = _why_ocr_cannot_read(path, scans, limits) if scanned else None
-        ocr = bool(scanned) and unread_because is None
-        if not ocr:
+        ocr = _OcrPages(path, limits, scans)
+        for number, scan in enumerate(scans, start=1):
+            if _needs_ocr(scan):
+                ocr.add(number)
+        if not ocr.read:
             _reject_without_text_layer(path, scans)
-        ocr_pages = len(scanned) if ocr else 0
-        deadline.extend(limits.reading_seconds(ocr_pages) - limits.timeout_seconds)
-        pages = _read_pages(path, data, document, scans, ocr, (started, limits, ocr_pages))
+        pages = _read_pages(path, data, document, scans, ocr, started)
         if not any(scan.text_layer for scan in scans) and not any(pages):
             raise ExtractionError(
                 "empty",
@@ -167,7 +166,6 @@ def extract_pdf_document(path: Path, data: bytes, document_id: str, limits: Extr
     finally:
         document.close()
     extracted = _assemble(path, document_id, pages, metadata)
-    unread = () if ocr else scanned
     illegible = tuple(
         (number, item.cell_points)
         for number, items in enumerate(pages, start=1)
@@ -175,8 +173,47 @@ def extract_pdf_document(path: Path, data: bytes, document_id: str, limits: Extr
         if isinstance(item, OcrIllegible)
     )
     return replace(
-        extracted, ocr_pages=ocr_pages, unread_pages=unread, unread_because=unread_because, illegible_tables=illegible
+        extracted,
+        ocr_pages=ocr.read,
+        unread_pages=ocr.unread,
+        unread_because=ocr.why_not,
+        illegible_tables=illegible,
     )
+
+
+@dataclass
+class _OcrPages:
+    """The pages only their image tells, and whether OCR reads them: found by the scan (no text
+    layer, or text that does not decode), or while reading, where pdfminer cannot decode a font
+    that pdfium could. OCR's availability is settled at the first such page; each page it reads
+    extends the reader's deadline by the time OCR may take over it."""
+
+    path: Path
+    limits: ExtractionLimits
+    scans: list[_PageScan]
+    numbers: list[int] = field(default_factory=list)
+    why_not: str | None = None
+    # Set when pdfminer could not decode a page pdfium could: its text on the pages pdfium read
+    # (those without paths) is then suspect, and each such page is checked with pdfminer too.
+    found_late: bool = False
+
+    def add(self, number: int) -> bool:
+        """Record page `number` as one to OCR; whether OCR reads it."""
+        if not self.numbers:
+            self.why_not = _why_ocr_cannot_read(self.path, self.scans, self.limits)
+        self.numbers.append(number)
+        if self.why_not is None:
+            deadline.extend(self.limits.reading_seconds(1) - self.limits.timeout_seconds)
+        return self.why_not is None
+
+    @property
+    def read(self) -> int:
+        """How many pages OCR reads."""
+        return 0 if self.why_not else len(self.numbers)
+
+    @property
+    def unread(self) -> tuple[int, ...]:
+        return tuple(self.numbers) if self.why_not else ()
 
 
 def _needs_ocr(scan: _PageScan) -> bool:
@@ -321,12 +358,12 @@ def _read_pages(
     data: bytes,
     document: pdfium.PdfDocument,
     scans: list[_PageScan],
-    ocr: bool,
-    budget: tuple[float, ExtractionLimits, int],
+    ocr: _OcrPages,
+    started: float,
 ) -> list[Sequence[TextLine | _Grid | OcrLine | OcrGrid | OcrIllegible]]:
     """Each page's lines and grids, top to bottom; pdfplumber opens only for a page that has paths or
-    whose lines look like a table printed without rules. `budget` (start, limits, pages OCR reads)
-    stops the reading when its time is up."""
+    whose lines look like a table printed without rules. Reading stops when the time the limits
+    allow since `started` (for the pages OCR reads) is up."""
     plumber = None
 
     def table_page(index: int) -> TablePage:
@@ -339,27 +376,32 @@ def _read_pages(
             page.page_obj.attrs["Rotate"] = page.page_obj.rotate = rotation
         return TablePage.of(page)
 
+    def by_ocr(index: int) -> Sequence[OcrLine | OcrGrid | OcrIllegible]:
+        try:
+            return read_scanned_page(document, index)
+        except OcrFailed as error:
+            raise ExtractionError(
+                "ocr_failed",
+                f"{path.name}: page {index + 1} has no readable text layer and OCR could not read it "
+                f"({error}); nothing of the file is loaded. It is read again by the next ingest; if it fails "
+                "again, check that the page opens and shows a legible scan, or ingest the file "
+                "with --no-ocr to record it as needs_ocr.",
+            ) from error
+
     pages: list[Sequence[TextLine | _Grid | OcrLine | OcrGrid | OcrIllegible]] = []
     try:
         for index, scan in enumerate(scans):
-            if ocr and _needs_ocr(scan):
-                try:
-                    pages.append(read_scanned_page(document, index))
-                except OcrFailed as error:
-                    raise ExtractionError(
-                        "ocr_failed",
-                        f"{path.name}: page {index + 1} has no readable text layer and OCR could not read it "
-                        f"({error}); nothing of the file is loaded. It is read again by the next ingest; if it fails "
-                        "again, check that the page opens and shows a legible scan, or ingest the file "
-                        "with --no-ocr to record it as needs_ocr.",
-                    ) from error
-            elif _needs_ocr(scan):
-                pages.append([])
+            if _needs_ocr(scan):
+                pages.append(by_ocr(index) if not ocr.why_not else [])
             elif scan.paths:
                 page = table_page(index)
                 try:
-                    items = _ruled_page(page)
-                    pages.append(_unruled_page(page) if _unruled_tables_likely(items) else items)
+                    if _chars_undecoded(page):
+                        ocr.found_late = True
+                        pages.append(by_ocr(index) if ocr.add(index + 1) else [])
+                    else:
+                        items = _ruled_page(page)
+                        pages.append(_unruled_page(page) if _unruled_tables_likely(items) else items)
                 finally:
                     page.close()
             else:
@@ -371,7 +413,18 @@ def _read_pages(
                     finally:
                         page.close()
                 pages.append(lines)
-            _within(path, budget, index, len(scans))
+            _within(path, started, ocr, index, len(scans))
+        for index, scan in enumerate(scans if ocr.found_late else []):
+            if not scan.text_layer or scan.paths:
+                continue
+            page = table_page(index)
+            try:
+                undecoded = _chars_undecoded(page)
+            finally:
+                page.close()
+            if undecoded:
+                pages[index] = by_ocr(index) if ocr.add(index + 1) else []
+                _within(path, started, ocr, index, len(scans))
     except _PDFMINER_ERRORS as error:
         raise ExtractionError(
             "corrupt",
@@ -384,10 +437,16 @@ def _read_pages(
     return pages
 
 
-def _within(path: Path, budget: tuple[float, ExtractionLimits, int], index: int, count: int) -> None:
+def _chars_undecoded(page: pdfplumber.page.Page) -> bool:
+    """Whether pdfminer cannot decode the page's text although pdfium could (pdfium falls back on an
+    embedded font's own glyph map; pdfminer gives such a glyph as (cid:N))."""
+    return is_undecoded("".join(char["text"] for char in page.chars))
+
+
+def _within(path: Path, started: float, ocr: _OcrPages, index: int, count: int) -> None:
     """Raise timeout once reading has taken longer than the limits allow a document with this many
     OCR'd pages: the worker's own clock, as the process running it was given time for every page."""
-    started, limits, ocr_pages = budget
+    limits, ocr_pages = ocr.limits, ocr.read
     allowed = limits.reading_seconds(ocr_pages)
     if time.monotonic() - started > allowed:
         each = limits.ocr_seconds_per_page

@@ -72,6 +72,8 @@ _NARRATIVE_MIN_CHARS = 60
 _UNDECODED = re.compile(
     r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\ufffd-\uffff\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f]"
 )
+# How pdfminer gives a glyph its font maps to no character.
+_PDFMINER_CID = re.compile(r"\(cid:\d+\)")
 # A page whose text holds this share of such characters (and two at least) is read as a scan is.
 _UNDECODED_SHARE = 0.01
 _UNDECODED_MIN = 2
@@ -80,6 +82,7 @@ _UNDECODED_MIN = 2
 def is_undecoded(text: str) -> bool:
     """Whether a page's text layer does not decode to the characters printed (fonts without a
     usable Unicode map: copied, the text comes out as symbols), so only its image can be read."""
+    text = _PDFMINER_CID.sub("\ufffd", text)
     undecoded = len(_UNDECODED.findall(text))
     printed = len(text) - sum(char.isspace() for char in text)
     return undecoded >= _UNDECODED_MIN and undecoded >= _UNDECODED_SHARE * printed

@@ -30,6 +30,7 @@ from PIL import Image
 from expectations.consistency import consistency_findings, default_rules
 from expectations.ocr_gate import gate_ocr_facts
 from extractors import ExtractionError, ExtractionLimits, extract_document
+from extractors import pdf as pdf_extractor
 from extractors.ocr import POINTS_PER_INCH, RENDER_DPI, _items, _ocr_text, _skew, _tables
 from factory.disclosures import Disclosure, DisclosureSpec, build_disclosure
 from factory.pdf import DisclosurePdf, Grid
@@ -150,6 +151,29 @@ def test_text_whose_fonts_map_to_no_unicode_is_read_by_ocr(
     folder: Path, disclosure: Disclosure, text: DocumentOutcome
 ) -> None:
     undecoded = ingested(folder, "undecoded.pdf", without_unicode_map(disclosure.pdf))
+
+    assert undecoded.status == "loaded", undecoded.reason
+    printed = Counter(fact_key(f) for f in facts_of(text).iter_rows(named=True))
+    read = Counter(fact_key(f) for f in facts_of(undecoded).iter_rows(named=True))
+    assert read - printed == Counter(), "amounts loaded that the text PDF does not print"
+    assert sum(read.values()) / sum(printed.values()) >= 0.95
+    assert set(facts_of(undecoded)["source_format"]) == {"ocr"}
+    assert (
+        undecoded.load is not None and undecoded.load.document["department_name"][0] == disclosure.spec.department_name
+    )
+
+
+def test_text_only_pdfminer_cannot_decode_is_read_by_ocr_cover_included(
+    folder: Path, disclosure: Disclosure, text: DocumentOutcome, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pdfium decodes some fonts through their own glyph maps where pdfminer gives (cid:N), so the
+    scan passes such pages and the reading finds them undecoded: here pdfium's verdict is set aside
+    as if it had decoded them. The cover, which pdfium alone reads, is then checked too, or the
+    department it names would be read from pdfium's guess."""
+    scan = pdf_extractor._scan
+    monkeypatch.setattr(pdf_extractor, "_scan", lambda document, index: replace(scan(document, index), undecoded=False))
+
+    undecoded = ingested(folder, "undecoded_for_pdfminer.pdf", without_unicode_map(disclosure.pdf))
 
     assert undecoded.status == "loaded", undecoded.reason
     printed = Counter(fact_key(f) for f in facts_of(text).iter_rows(named=True))

@@ -101,7 +101,7 @@ def test_fonts_without_a_bounding_box_read_as_printed_and_quietly(
     ("text", "undecoded"),
     [
         ("功能科目名称 金额 项目名称 金额 一、财政拨款 18,330.37", False),
-        ("(cid:18)", False),
+        ("(cid:18)(cid:27)(cid:12)(cid:20) 2024", True),
         ("ß能科目名Ā 金额 项目名Ā 金额 一、¯政拨款 18,330.37 一、一般|共服务支出", True),
         ("\x12\x1b\x0c\x14 \x01\x04\x05\x06\x07\x08\t2024", True),
         ("第二部分 概况 " + "本部门预算收支情况说明" * 30 + " Zürich", False),
