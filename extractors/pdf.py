@@ -28,9 +28,11 @@ from pathlib import Path
 import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+from pdfminer.pdfdocument import PDFDocument
 from pdfminer.pdffont import PDFFont
 from pdfminer.pdfinterp import PDFResourceManager
-from pdfminer.pdftypes import PDFException
+from pdfminer.pdfparser import PDFParser
+from pdfminer.pdftypes import PDFException, resolve1
 from pdfminer.psparser import PSException
 from pdfplumber.utils import extract_text
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
@@ -70,6 +72,9 @@ _MONEY_CELL = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?|-?\d+\.\d+")
 # pdfplumber's word tolerances (points): characters of a cell touch, cells stand apart.
 _WORD_X_TOLERANCE = 1.5
 _WORD_Y_TOLERANCE = 2
+# A PDF string pdfium could not decode, given as its bytes' hex digits; Chinese characters.
+_HEX_STRING = re.compile(r"<(?:[0-9A-Fa-f]{2})+>")
+_CHINESE = re.compile(r"[\u4e00-\u9fff]{2}")
 # Characters sampled a page to tell which way its text stands; how far (degrees) from a quarter
 # turn one may lean; the share that must stand alike.
 _ANGLE_SAMPLE = 200
@@ -148,7 +153,7 @@ def extract_pdf_document(path: Path, data: bytes, document_id: str, limits: Extr
                 f"{path.name}: {len(document)} pages is over the {limits.max_pages}-page limit; "
                 "check it is a single disclosure, or raise the limit (--max-pages).",
             )
-        metadata = {key: normalize_text(value) for key, value in document.get_metadata_dict(skip_empty=True).items()}
+        metadata = _metadata(document, data)
         scans = [_scan(document, index) for index in range(len(document))]
         ocr = _OcrPages(path, limits, scans)
         for number, scan in enumerate(scans, start=1):
@@ -179,6 +184,46 @@ def extract_pdf_document(path: Path, data: bytes, document_id: str, limits: Extr
         unread_because=ocr.why_not,
         illegible_tables=illegible,
     )
+
+
+def _metadata(document: pdfium.PdfDocument, data: bytes) -> dict[str, str]:
+    """The document properties as their author wrote them. Chinese Windows printer drivers write the
+    title in GBK, which is no PDF text encoding: pdfium then gives its bytes as hex digits
+    (<BDADCBD5...>; Distiller even writes them so, as the string's text) or through PDFDocEncoding,
+    which loses some bytes (Íú²ÔÏØ...): those are read again from the file. Bytes that read as
+    Chinese in UTF-8 or GB18030 are taken so; the title is where a tables-only file may name its
+    department and year."""
+    metadata = {key: normalize_text(value) for key, value in document.get_metadata_dict(skip_empty=True).items()}
+    for key, value in metadata.items():
+        if _HEX_STRING.fullmatch(value) and (text := _chinese(bytes.fromhex(value[1:-1]))) is not None:
+            metadata[key] = normalize_text(text)
+    if garbled := [key for key, value in metadata.items() if not value.isascii() and not _CHINESE.search(value)]:
+        written = _info_bytes(data)
+        for key in garbled:
+            if (text := _chinese(written.get(key, b""))) is not None:
+                metadata[key] = normalize_text(text)
+    return metadata
+
+
+def _chinese(raw: bytes) -> str | None:
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return text if _CHINESE.search(text) else None
+    return None
+
+
+def _info_bytes(data: bytes) -> dict[str, bytes]:
+    """The Info dictionary's strings as bytes (pdfminer's reading: the trailer and cross-reference
+    table only, no page); nothing when it cannot read them."""
+    try:
+        parsed = PDFDocument(PDFParser(io.BytesIO(data)))
+        entries = [{key: resolve1(value) for key, value in entry.items()} for entry in parsed.info]
+    except Exception:  # a damaged or hostile trailer only costs the property its second reading
+        return {}
+    return {key: value for entry in entries for key, value in entry.items() if isinstance(value, bytes)}
 
 
 @dataclass

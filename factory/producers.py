@@ -6,6 +6,7 @@ the printed page does not show, but a text layer does.
 - `with_font_descent`: fonts that declare the bottom of their bounding box as their descent
   (cairo writes Noto Sans CJK's -1048), which a reader uses to place every character's box.
 - `without_font_box`: fonts that declare no bounding box (Chrome's print to PDF).
+- `with_title_in_gbk`: the Title written in GBK (Chinese Windows printer drivers).
 - `overprinted`: every page printed twice, a hair apart (bold faked by overprinting).
 - `turned`: content drawn a quarter turn round on its page, with no /Rotate to turn it back.
 - `with_stroked_text`: text drawn filled and stroked (bold faked by an outline), which cairo
@@ -20,23 +21,57 @@ import io
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from pypdf import PdfReader, PdfWriter, Transformation
-from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject, NumberObject, RectangleObject
+from pypdf import PageObject, PdfReader, PdfWriter, Transformation
+from pypdf.generic import (
+    ByteStringObject,
+    ContentStream,
+    DictionaryObject,
+    NameObject,
+    NumberObject,
+    PdfObject,
+    RectangleObject,
+)
+
+
+def _dictionary(value: object) -> DictionaryObject:
+    """A dictionary of the PDF, through its reference if it is one."""
+    resolved = value.get_object() if isinstance(value, PdfObject) else value
+    if not isinstance(resolved, DictionaryObject):
+        raise TypeError(f"a dictionary was expected, not {type(resolved).__name__}")
+    return resolved
 
 
 def _fonts(writer: PdfWriter) -> Iterator[DictionaryObject]:
     """Every font of every page, descendant fonts of composite ones included."""
     for page in writer.pages:
-        for reference in page["/Resources"].get_object().get("/Font", {}).values():
-            font = reference.get_object()
+        for reference in _dictionary(_dictionary(page["/Resources"]).get("/Font", DictionaryObject())).values():
+            font = _dictionary(reference)
             yield font
-            yield from (descendant.get_object() for descendant in font.get("/DescendantFonts", []))
+            yield from (_dictionary(descendant) for descendant in font.get("/DescendantFonts", []))
 
 
-def _edited(pdf: bytes, edit) -> bytes:
+def _descriptors(writer: PdfWriter) -> Iterator[DictionaryObject]:
+    """Every font descriptor of every page's fonts."""
+    for font in _fonts(writer):
+        if "/FontDescriptor" in font:
+            yield _dictionary(font["/FontDescriptor"])
+
+
+def _contents(page: PageObject) -> bytes:
+    contents = page.get_contents()
+    return contents.get_data() if contents is not None else b""
+
+
+def _replace_contents(writer: PdfWriter, page: PageObject, data: bytes) -> None:
+    contents = ContentStream(None, writer)
+    contents.set_data(data)
+    page.replace_contents(contents)
+
+
+def _edited(pdf: bytes, edit: Callable[[PdfWriter], None]) -> bytes:
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     edit(writer)
     out = io.BytesIO()
@@ -58,9 +93,8 @@ def with_font_descent(pdf: bytes, descent: int) -> bytes:
     """`pdf` with every font declaring `descent` (glyph units, 1000 an em)."""
 
     def edit(writer: PdfWriter) -> None:
-        for font in _fonts(writer):
-            if "/FontDescriptor" in font:
-                font["/FontDescriptor"].get_object()[NameObject("/Descent")] = NumberObject(descent)
+        for descriptor in _descriptors(writer):
+            descriptor[NameObject("/Descent")] = NumberObject(descent)
 
     return _edited(pdf, edit)
 
@@ -69,9 +103,8 @@ def without_font_box(pdf: bytes) -> bytes:
     """`pdf` with no font declaring its bounding box (as Chrome's Type 3 fonts declare none)."""
 
     def edit(writer: PdfWriter) -> None:
-        for font in _fonts(writer):
-            if "/FontDescriptor" in font:
-                font["/FontDescriptor"].get_object().pop(NameObject("/FontBBox"), None)
+        for descriptor in _descriptors(writer):
+            descriptor.pop(NameObject("/FontBBox"), None)
 
     return _edited(pdf, edit)
 
@@ -81,9 +114,7 @@ def with_stroked_text(pdf: bytes, line_width: float = 0.3) -> bytes:
 
     def edit(writer: PdfWriter) -> None:
         for page in writer.pages:
-            stream = DecodedStreamObject()
-            stream.set_data(f"2 Tr {line_width} w\n".encode() + page.get_contents().get_data())
-            page.replace_contents(stream)
+            _replace_contents(writer, page, f"2 Tr {line_width} w\n".encode() + _contents(page))
 
     return _edited(pdf, edit)
 
@@ -109,12 +140,30 @@ def overprinted(pdf: bytes, offset: float = 0.3) -> bytes:
 
     def edit(writer: PdfWriter) -> None:
         for page in writer.pages:
-            content = page.get_contents().get_data()
-            stream = DecodedStreamObject()
-            stream.set_data(b"q\n" + content + f"\nQ q 1 0 0 1 {offset} 0 cm\n".encode() + content + b"\nQ\n")
-            page.replace_contents(stream)
+            content = _contents(page)
+            shifted = f"\nQ q 1 0 0 1 {offset} 0 cm\n".encode()
+            _replace_contents(writer, page, b"q\n" + content + shifted + content + b"\nQ\n")
 
     return _edited(pdf, edit)
+
+
+def with_title_in_gbk(pdf: bytes, hex_string: bool = False) -> bytes:
+    """`pdf` with its Title written in GBK, as a Chinese Windows printer driver writes it (no PDF text
+    encoding), as a literal string or, with `hex_string`, a hex one."""
+
+    def edit(writer: PdfWriter) -> None:
+        info = _dictionary(writer._info)
+        gbk = str(info["/Title"]).encode("gb18030")
+        info[NameObject("/Title")] = _HexBytes(gbk) if hex_string else ByteStringObject(gbk)
+
+    return _edited(pdf, edit)
+
+
+class _HexBytes(ByteStringObject):
+    """Bytes pypdf writes as a hex string (<BDAD...>), as Distiller does."""
+
+    def write_to_stream(self, stream, encryption_key=None) -> None:
+        stream.write(b"<" + self.hex().upper().encode() + b">")
 
 
 def cairo_missing() -> str | None:

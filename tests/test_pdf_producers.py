@@ -14,7 +14,7 @@ import pytest
 
 from extractors import ExtractedDocument
 from extractors.textlayer import is_undecoded
-from factory.disclosures import build_disclosure
+from factory.disclosures import build_disclosure, jiangsu_spec
 from factory.pdf import DisclosurePdf, Grid
 from factory.producers import (
     cairo_missing,
@@ -23,6 +23,7 @@ from factory.producers import (
     turned,
     with_font_descent,
     with_stroked_text,
+    with_title_in_gbk,
     without_font_box,
 )
 from tests.conftest import REQUIRE_SHARED
@@ -82,6 +83,19 @@ def test_a_table_drawn_turned_on_its_page_reads_as_printed(extract: Extract, pri
     read = facts(extract(turned(printed, clockwise)))
 
     assert read.equals(facts(extract(printed)))
+
+
+@pytest.mark.parametrize("hex_string", [False, True])
+def test_a_title_written_in_gbk_names_a_tables_files_department_and_year(extract: Extract, hex_string: bool) -> None:
+    """The 江苏 tables file prints its year only in its Title."""
+    disclosure = build_disclosure(jiangsu_spec())
+
+    document = extract(with_title_in_gbk(disclosure.pdf, hex_string))
+    normalized = normalize_document(document)
+
+    assert document.metadata["Title"] == f"{disclosure.spec.department_name}{disclosure.spec.fiscal_year}年部门预算"
+    assert normalized.context.fiscal_year == disclosure.spec.fiscal_year
+    assert normalized.facts.height == normalize_document(extract(disclosure.pdf)).facts.height > 0
 
 
 def test_fonts_without_a_bounding_box_read_as_printed_and_quietly(

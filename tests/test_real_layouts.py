@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from extractors import extract_document
 from pipelines.cli import main
 from tests.conftest import REAL, read_only
 
@@ -111,3 +112,10 @@ def test_amounts_in_cells_padded_with_white_bands_keep_their_label(db: duckdb.Du
               AND (count(*) FILTER (row_kind <> 'unlabeled') > 0 OR count(DISTINCT f.source_position) > 1)"""
     ).fetchall()
     assert mixed == []
+
+
+def test_a_title_distiller_wrote_as_gbk_hex_reads_as_chinese() -> None:
+    """The 人大 tables file's Title is the hex of GBK bytes, written by Distiller as the string's text."""
+    document = extract_document(REAL / "js_rd_2019_tables.pdf")
+
+    assert document.metadata["Title"] == "江苏省人大常委会办公厅2019年部门预算公开表.xls"
