@@ -203,6 +203,20 @@ def test_most_consistent_label_wins_over_variants_and_fragments(tmp_path: Path) 
     assert (variants.context.department_name, variants.context.adcode) == ("江苏省政协办公厅", "320000")
 
 
+def test_a_name_read_with_a_character_too_many_once_does_not_win(tmp_path: Path) -> None:
+    """OCR read one label's 部门 as 部 (苍溪县医疗保障局部门 -> 苍溪县医疗保障局部): the name printed
+    on every other table is no fragment of that misreading."""
+    normalized = _text(
+        tmp_path,
+        *_table("部门收支总表", "部门:322-苍溪县医疗保障局部门 金额单位:万元"),
+        *_table("部门收入总表", "部门:322-苍溪县医疗保障局部 金额单位:万元"),
+        *_table("部门支出总表", "部门:322-苍溪县医疗保障局部门 金额单位:万元"),
+        *_table("一般公共预算支出表", "部门:322-苍溪县医疗保障局部门 金额单位:万元"),
+        name="misread.txt",
+    )
+    assert normalized.context.department_name == "苍溪县医疗保障局"
+
+
 @pytest.mark.parametrize(
     ("name", "adcode"),
     [

@@ -117,8 +117,10 @@ def _department_name(document: ExtractedDocument) -> tuple[str | None, bool]:
 
     Label lines are what a disclosure prints to say whose tables these are, so they outrank the
     cover; among them the name printed most often wins, a name cut short (a proper prefix of
-    another labelled name) never does. Without labels: the cover, then the subject of the
-    narrative's sentences (X局2025年...), then the PDF's Title and Author."""
+    another labelled name printed as often or more) never does. A longer name printed less often
+    than its prefix is a misreading (OCR's 苍溪县医疗保障局部), not the name the prefix was cut
+    from. Without labels: the cover, then the subject of the narrative's sentences (X局2025年...),
+    then the PDF's Title and Author."""
     vocab = identity_vocabulary()
     department: Counter[str] = Counter()
     unit: Counter[str] = Counter()
@@ -133,9 +135,11 @@ def _department_name(document: ExtractedDocument) -> tuple[str | None, bool]:
             and _names_a_department(name)
         ):
             unit[name] += 1
-    labelled = set(department) | set(unit)
+    printed = department + unit
     for counter in (department, unit):
-        for name in [n for n in counter if any(o != n and o.startswith(n) for o in labelled)]:
+        for name in [
+            n for n in counter if any(o != n and o.startswith(n) and printed[o] >= printed[n] for o in printed)
+        ]:
             del counter[name]
     lines = document.text.splitlines()
     cover = next(filter(None, map(_cover_name, lines[:_LEADING_LINES])), None)
