@@ -118,8 +118,11 @@ class _PageScan:
     images: int
     paths: int
     undecoded: bool = False
-    # The /Rotate under which the page's text stands upright, when it is not the page's own.
+    # The /Rotate under which a page with paths (a ruled table's) stands upright, when it is not
+    # the page's own.
     upright_rotation: int | None = None
+    # pdfium's text of a page without paths, which is read from it.
+    text: str = ""
 
     @property
     def text_layer(self) -> bool:
@@ -325,18 +328,27 @@ def _inflated_size(data: bytes, start: int, bound: int) -> int:
 def _scan(document: pdfium.PdfDocument, index: int) -> _PageScan:
     page = document[index]
     try:
-        text_page = page.get_textpage()
-        chars = text_page.count_chars()
-        undecoded = bool(chars) and is_undecoded(text_page.get_text_range())
-        upright = _upright_rotation(text_page, page.get_rotation())
-        text_page.close()
         images = paths = 0
         for obj in page.get_objects():
             if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
                 images += 1
             elif obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
                 paths += 1
-        return _PageScan(chars=chars, images=images, paths=paths, undecoded=undecoded, upright_rotation=upright)
+        text_page = page.get_textpage()
+        try:
+            chars = text_page.count_chars()
+            text = text_page.get_text_range() if chars else ""
+            upright = _upright_rotation(text_page, page.get_rotation()) if paths else None
+        finally:
+            text_page.close()
+        return _PageScan(
+            chars=chars,
+            images=images,
+            paths=paths,
+            undecoded=bool(chars) and is_undecoded(text),
+            upright_rotation=upright,
+            text="" if paths else text,
+        )
     finally:
         page.close()
 
@@ -450,7 +462,7 @@ def _read_pages(
                 finally:
                     page.close()
             else:
-                lines = _plain_page(document, index) if scan.chars else []
+                lines = _plain_page(scan.text)
                 if _unruled_tables_likely(lines):
                     page = table_page(index)
                     try:
@@ -504,15 +516,8 @@ def _within(path: Path, started: float, ocr: _OcrPages, index: int, count: int) 
         )
 
 
-def _plain_page(document: pdfium.PdfDocument, index: int) -> list[TextLine | _Grid]:
+def _plain_page(text: str) -> list[TextLine | _Grid]:
     """Lines of a page that has no ruling, in content-stream order (pdfium's, good for prose)."""
-    page = document[index]
-    try:
-        text_page = page.get_textpage()
-        text = text_page.get_text_range()
-        text_page.close()
-    finally:
-        page.close()
     lines = (clean_line(line) for line in text.splitlines())
     return [TextLine(line, float(number), float(number)) for number, line in enumerate(lines) if line]
 
