@@ -241,9 +241,6 @@ class _OcrPages:
     scans: list[_PageScan]
     numbers: list[int] = field(default_factory=list)
     why_not: str | None = None
-    # Set when pdfminer could not decode a page pdfium could: its text on the pages pdfium read
-    # (those without paths) is then suspect, and each such page is checked with pdfminer too.
-    found_late: bool = False
 
     def add(self, number: int) -> bool:
         """Record page `number` as one to OCR; whether OCR reads it."""
@@ -253,6 +250,12 @@ class _OcrPages:
         if self.why_not is None:
             deadline.extend(self.limits.reading_seconds(1) - self.limits.timeout_seconds)
         return self.why_not is None
+
+    @property
+    def found_late(self) -> bool:
+        """Whether pdfminer could not decode a page pdfium could: its text on the pages pdfium read
+        (those without paths) is then suspect, and each such page is checked with pdfminer too."""
+        return any(not _needs_ocr(self.scans[number - 1]) for number in self.numbers)
 
     @property
     def read(self) -> int:
@@ -338,14 +341,14 @@ def _scan(document: pdfium.PdfDocument, index: int) -> _PageScan:
         try:
             chars = text_page.count_chars()
             text = text_page.get_text_range() if chars else ""
-            upright = _upright_rotation(text_page, page.get_rotation()) if paths else None
+            upright = _upright_rotation(text_page, chars, page.get_rotation()) if paths else None
         finally:
             text_page.close()
         return _PageScan(
             chars=chars,
             images=images,
             paths=paths,
-            undecoded=bool(chars) and is_undecoded(text),
+            undecoded=is_undecoded(text),
             upright_rotation=upright,
             text="" if paths else text,
         )
@@ -353,11 +356,11 @@ def _scan(document: pdfium.PdfDocument, index: int) -> _PageScan:
         page.close()
 
 
-def _upright_rotation(text_page: pdfium.PdfTextPage, rotation: int) -> int | None:
+def _upright_rotation(text_page: pdfium.PdfTextPage, count: int, rotation: int) -> int | None:
     """The /Rotate under which most of the page's characters stand upright, when it is not
     `rotation`, the page's own: a table drawn turned on a page that does not say so (a landscape
-    sheet printed onto a portrait page). A watermark or a stamp is too few characters to count."""
-    count = text_page.count_chars()
+    sheet printed onto a portrait page), of its `count` characters. A watermark or a stamp is too few
+    characters to count."""
     quarters: Counter[int] = Counter()
     for index in range(0, count, max(1, count // _ANGLE_SAMPLE)):
         if chr(pdfium_c.FPDFText_GetUnicode(text_page.raw, index)).isspace():
@@ -454,7 +457,6 @@ def _read_pages(
                 page = table_page(index)
                 try:
                     if _chars_undecoded(page):
-                        ocr.found_late = True
                         pages.append(by_ocr(index) if ocr.add(index + 1) else [])
                     else:
                         items = _ruled_page(page)
