@@ -14,7 +14,8 @@ import os
 import signal
 import sys
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
@@ -26,7 +27,15 @@ from pebble import ProcessExpired, ProcessPool
 
 from expectations.consistency import Rules, consistency_findings, default_rules
 from expectations.ocr_gate import gate_ocr_facts
-from expectations.suite import DocsPage, prepare_suite, result_records, validate_facts, write_data_docs_index
+from expectations.suite import (
+    DocsPage,
+    SuiteResult,
+    passing_together,
+    prepare_suite,
+    result_records,
+    validate_facts,
+    write_data_docs_index,
+)
 from extractors import (
     TIMEOUT_ADVICE,
     ExtractedDocument,
@@ -73,6 +82,10 @@ DISCLOSURE_SUFFIXES = (".pdf", ".txt", ".md", ".xlsx", ".xlsm", ".xls", ".docx",
 # yielded in input order, so while a slow document holds the head of the line the other workers
 # keep reading what is queued behind it.
 IN_FLIGHT_PER_WORKER = 4
+# Documents the expectation suite judges in one validation, at most: the first batch is one
+# document, each next one twice the last, so the first outcomes come at once and a long run
+# validates about one time in eight.
+SUITE_BATCH = 8
 
 
 def discover(paths: Iterable[Path], on_unreadable: Callable[[Path, OSError], None] | None = None) -> list[Path]:
@@ -241,36 +254,73 @@ class QualitySettings:
 
 
 def validate_step(outcome: DocumentOutcome, quality: QualitySettings) -> DocumentOutcome:
-    """Run the expectation suite (a failure keeps the document's facts out) and the consistency
-    rules (findings are recorded, never block)."""
-    if outcome.status != "loaded" or outcome.load is None:
+    """One document checked and validated, as `read_documents` does for several at a time."""
+    return validate_documents([check_step(outcome, quality)], quality)[0]
+
+
+def _suite_load(outcome: DocumentOutcome) -> DocumentLoad | None:
+    """What the checks and the suite judge of a document: its load, if it was read and filed."""
+    return outcome.load if outcome.status == "loaded" else None
+
+
+def check_step(outcome: DocumentOutcome, quality: QualitySettings) -> DocumentOutcome:
+    """The OCR'd amounts their sums do not confirm set aside, and the consistency rules' findings
+    (recorded, never blocking); the expectation suite comes after (`validate_documents`)."""
+    if (read := _suite_load(outcome)) is None:
         return outcome
     try:
-        return _validated(outcome, outcome.load, quality)
+        load = _gated(read, quality.rules)
+        kind = load.document["document_kind"][0]
+        return replace(
+            outcome,
+            load=replace(load, findings=consistency_findings(load.facts, outcome.narrative, quality.rules, kind)),
+        )
     except MemoryError:  # the worker pool reports it against the memory limit
         raise
     except Exception as error:  # a check that breaks on one document must not stop the run
-        return replace(outcome, load=_failed(outcome.path, outcome.load, "validation", error))
+        return replace(outcome, load=_failed(outcome.path, read, "validation", error))
 
 
-def _validated(outcome: DocumentOutcome, load: DocumentLoad, quality: QualitySettings) -> DocumentOutcome:
-    """The outcome validated; `load` is outcome.load, there since validate_step passes no duplicate."""
+def validate_documents(outcomes: Sequence[DocumentOutcome], quality: QualitySettings) -> list[DocumentOutcome]:
+    """Checked outcomes with the expectation suite's verdict: one that fails it keeps its facts out
+    (and its findings, which assumed them sound). The suite runs once on all of them together and
+    again on each alone only if that fails (`passing_together`): most documents pass, and GX costs
+    about as much per validation whatever the rows."""
+    due = [load.facts for o in outcomes if (load := _suite_load(o)) is not None]
+    together = None
+    if len(due) > 1:
+        try:
+            together = passing_together(due, quality.data_docs)
+        except MemoryError:
+            raise
+        except Exception:  # each is validated alone, so the error is told against the one it belongs to
+            together = None
+    return [_validated(o, load, quality, together) if (load := _suite_load(o)) is not None else o for o in outcomes]
+
+
+def _validated(
+    outcome: DocumentOutcome, load: DocumentLoad, quality: QualitySettings, passed: SuiteResult | None
+) -> DocumentOutcome:
+    """The outcome under the suite's result, `passed` if the suite passed it among others."""
+    try:
+        suite = passed or validate_facts(load.facts, quality.data_docs, display_name(outcome.path.name))
+    except MemoryError:
+        raise
+    except Exception as error:
+        return replace(outcome, load=_failed(outcome.path, load, "validation", error))
     document_id = load.document["document_id"][0]
-    load = _gated(load, quality.rules)
-    suite = validate_facts(load.facts, quality.data_docs, display_name(outcome.path.name))
     expectations = result_records(document_id, suite)
-    if not suite.success:
-        reason = display_name(f"{outcome.path.name}: the expectation suite failed: " + "; ".join(suite.failures))
-        document = load.document.with_columns(
-            status=pl.lit("failed_validation"),
-            reason=pl.lit(reason),
-            facts_loaded=pl.lit(0, pl.Int32),
-            amount_cells_loaded=pl.lit(0, pl.Int32),
-        )
-        failed = replace(load, document=document, facts=empty_facts(), expectations=expectations)
-        return replace(outcome, load=failed, docs_page=suite.page)
-    findings = consistency_findings(load.facts, outcome.narrative, quality.rules, load.document["document_kind"][0])
-    return replace(outcome, load=replace(load, findings=findings, expectations=expectations))
+    if suite.success:
+        return replace(outcome, load=replace(load, expectations=expectations))
+    reason = display_name(f"{outcome.path.name}: the expectation suite failed: " + "; ".join(suite.failures))
+    document = load.document.with_columns(
+        status=pl.lit("failed_validation"),
+        reason=pl.lit(reason),
+        facts_loaded=pl.lit(0, pl.Int32),
+        amount_cells_loaded=pl.lit(0, pl.Int32),
+    )
+    failed = replace(load, document=document, facts=empty_facts(), findings=None, expectations=expectations)
+    return replace(outcome, load=failed, docs_page=suite.page)
 
 
 def _gated(load: DocumentLoad, rules: Rules) -> DocumentLoad:
@@ -304,11 +354,12 @@ class IngestOptions:
 
 
 def process_document(path: Path, limits: ExtractionLimits, quality: QualitySettings) -> DocumentOutcome:
-    """A worker's whole part of one document: extract, normalize, validate. The outcome comes back
-    finished, so the process that loads it does no more than load."""
+    """A worker's part of one document but the suite: extract, normalize, check. The suite runs on
+    several of these at a time (`validate_documents`), also in a worker, so the process that loads
+    them does no more than load."""
     deadline.arm(limits.timeout_seconds)
     try:
-        return validate_step(read_document(path, limits), quality)
+        return check_step(read_document(path, limits), quality)
     finally:
         deadline.disarm()
 
@@ -431,7 +482,9 @@ def read_documents(
     document_id is in `unchanged` (document_id: status recorded) is not read at all (no worker
     starts for a run of such files). At most a few documents per worker are in flight, so memory
     stays flat however many files there are, and each worker has the next document waiting when it
-    finishes one.
+    finishes one. Documents read go to the suite in batches (up to SUITE_BATCH), each scheduled
+    behind the reads already queued and awaited only once the next batch is scheduled, so no worker
+    waits for it.
     """
     limits, quality = options.limits, options.quality
     unchanged = unchanged or {}
@@ -446,34 +499,58 @@ def read_documents(
                 pools.append(stack.enter_context(_pool(options.workers, limits, quality=quality)))
             return pools[0]
 
-        pending: deque[tuple[Path, object, float]] = deque()
+        reading: deque[tuple[Path, object, float]] = deque()
+        batch: list[DocumentOutcome] = []
+        validating: deque[tuple[list[DocumentOutcome], Future | None]] = deque()
+        batch_size = 1
 
-        def settle() -> DocumentOutcome:
-            path, future, seconds = pending.popleft()
-            outcome = future if isinstance(future, DocumentOutcome) else _settle(path, future, limits, seconds)
-            if outcome.docs_page is not None:
-                pages.append(outcome.docs_page)
-            return outcome
+        def read_one() -> None:
+            path, future, seconds = reading.popleft()
+            batch.append(future if isinstance(future, DocumentOutcome) else _settle(path, future, limits, seconds))
+            if len(batch) >= batch_size:
+                close_batch()
+
+        def close_batch() -> None:
+            nonlocal batch_size
+            outcomes, future = batch.copy(), None  # the pool pickles a task's arguments later, in a thread
+            if any(_suite_load(o) is not None for o in outcomes):
+                future = pool().schedule(validate_documents, args=(outcomes, quality), timeout=limits.timeout_seconds)
+            validating.append((outcomes, future))
+            batch.clear()
+            batch_size = min(SUITE_BATCH, 2 * batch_size)
+
+        def validated() -> list[DocumentOutcome]:
+            outcomes, future = validating.popleft()
+            if future is not None:
+                outcomes = _settle_suite(outcomes, future)
+            pages.extend(o.docs_page for o in outcomes if o.docs_page is not None)
+            return outcomes
 
         for path in paths:
             try:
                 document_id = file_document_id(path)
             except OSError as error:
-                pending.append((path, rejected_outcome(path, "corrupt", f"{path.name}: cannot be read ({error})"), 0))
+                reading.append((path, rejected_outcome(path, "corrupt", f"{path.name}: cannot be read ({error})"), 0))
                 continue
             if document_id in unchanged:
-                pending.append((path, DocumentOutcome(path, None, unchanged=unchanged[document_id]), 0))
+                reading.append((path, DocumentOutcome(path, None, unchanged=unchanged[document_id]), 0))
             elif document_id in seen:
-                pending.append((path, DocumentOutcome(path, None, duplicate_of=seen[document_id]), 0))
+                reading.append((path, DocumentOutcome(path, None, duplicate_of=seen[document_id]), 0))
             else:
                 seen[document_id] = path
                 seconds = worker_seconds(path, limits)
                 future = pool().schedule(process_document, args=(path, limits, quality), timeout=seconds)
-                pending.append((path, future, seconds))
-            while len(pending) > window:
-                yield settle()
-        while pending:
-            yield settle()
+                reading.append((path, future, seconds))
+            while len(reading) > window:
+                read_one()
+            while len(validating) > 1 or (validating and _done(validating[0][1])):
+                yield from validated()
+        while reading:
+            read_one()
+        if batch:
+            close_batch()
+        while validating:
+            yield from validated()
         if pools and quality.data_docs is not None:
             try:
                 pools[0].schedule(write_data_docs_index, args=(quality.data_docs, pages)).result()
@@ -483,6 +560,22 @@ def read_documents(
                     "of the run is recorded and its GX page, if any, written; the next run writes the index again.",
                     file=sys.stderr,
                 )
+
+
+def _done(future: Future | None) -> bool:
+    return future is None or future.done()
+
+
+def _settle_suite(outcomes: list[DocumentOutcome], future: Future) -> list[DocumentOutcome]:
+    """The batch validated, or, if its worker failed it (died, ran out of time or memory), each of
+    its documents due for the suite recorded as failed with why: unvalidated facts never load."""
+    try:
+        return future.result()
+    except Exception as error:
+        return [
+            replace(o, load=_failed(o.path, load, "validation", error)) if (load := _suite_load(o)) is not None else o
+            for o in outcomes
+        ]
 
 
 def ingest(
