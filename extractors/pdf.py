@@ -86,6 +86,9 @@ _DEEPEST_DESCENT = -0.5
 _USUAL_DESCENT = -0.141
 # How far (points) a glyph's outline may reach past its character's box.
 _IN_GLYPH = 0.5
+# The fewest path segments that rule a grid of two rows and two columns (a frame, 5 as pdfium
+# counts a rectangle, and a line each way, 2 each): fewer frame a page or underline a heading.
+_RULING_SEGMENTS = 8
 
 
 class _TextFontMetrics(PDFResourceManager):
@@ -118,10 +121,11 @@ class _PageScan:
     images: int
     paths: int
     undecoded: bool = False
-    # The /Rotate under which a page with paths (a ruled table's) stands upright, when it is not
-    # the page's own.
+    # Whether its paths are enough to rule a table (_RULING_SEGMENTS): only then is it parsed for one.
+    ruled: bool = False
+    # The /Rotate under which a ruled page stands upright, when it is not the page's own.
     upright_rotation: int | None = None
-    # pdfium's text of a page without paths, which is read from it.
+    # pdfium's text of a page that is not ruled, which is read from it.
     text: str = ""
 
     @property
@@ -331,17 +335,20 @@ def _inflated_size(data: bytes, start: int, bound: int) -> int:
 def _scan(document: pdfium.PdfDocument, index: int) -> _PageScan:
     page = document[index]
     try:
-        images = paths = 0
+        images = paths = segments = 0
         for obj in page.get_objects():
             if obj.type == pdfium_c.FPDF_PAGEOBJ_IMAGE:
                 images += 1
             elif obj.type == pdfium_c.FPDF_PAGEOBJ_PATH:
                 paths += 1
+                if segments < _RULING_SEGMENTS:
+                    segments += max(0, pdfium_c.FPDFPath_CountSegments(obj.raw))
+        ruled = segments >= _RULING_SEGMENTS
         text_page = page.get_textpage()
         try:
             chars = text_page.count_chars()
             text = text_page.get_text_range() if chars else ""
-            upright = _upright_rotation(text_page, chars, page.get_rotation()) if paths else None
+            upright = _upright_rotation(text_page, chars, page.get_rotation()) if ruled else None
         finally:
             text_page.close()
         return _PageScan(
@@ -349,8 +356,9 @@ def _scan(document: pdfium.PdfDocument, index: int) -> _PageScan:
             images=images,
             paths=paths,
             undecoded=is_undecoded(text),
+            ruled=ruled,
             upright_rotation=upright,
-            text="" if paths else text,
+            text="" if ruled else text,
         )
     finally:
         page.close()
@@ -421,9 +429,9 @@ def _read_pages(
     ocr: _OcrPages,
     started: float,
 ) -> list[Sequence[TextLine | _Grid | OcrLine | OcrGrid | OcrIllegible]]:
-    """Each page's lines and grids, top to bottom; pdfplumber opens only for a page that has paths or
-    whose lines look like a table printed without rules. Reading stops when the time the limits
-    allow since `started` (for the pages OCR reads) is up."""
+    """Each page's lines and grids, top to bottom; pdfplumber opens only for a page ruled enough for a
+    table or whose lines look like a table printed without rules. Reading stops when the time the
+    limits allow since `started` (for the pages OCR reads) is up."""
     plumber = None
 
     def table_page(index: int) -> TablePage:
@@ -453,7 +461,7 @@ def _read_pages(
         for index, scan in enumerate(scans):
             if _needs_ocr(scan):
                 pages.append(by_ocr(index) if not ocr.why_not else [])
-            elif scan.paths:
+            elif scan.ruled:
                 page = table_page(index)
                 try:
                     if _chars_undecoded(page):
@@ -474,7 +482,7 @@ def _read_pages(
                 pages.append(lines)
             _within(path, started, ocr, index, len(scans))
         for index, scan in enumerate(scans if ocr.found_late else []):
-            if not scan.text_layer or scan.paths:
+            if not scan.text_layer or scan.ruled:
                 continue
             page = table_page(index)
             try:

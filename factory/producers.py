@@ -11,6 +11,7 @@ the printed page does not show, but a text layer does.
 - `turned`: content drawn a quarter turn round on its page, with no /Rotate to turn it back.
 - `with_stroked_text`: text drawn filled and stroked (bold faked by an outline), which cairo
   re-prints as the filled text plus each glyph's outline as paths (`reprinted_by_cairo`).
+- `framed`: a rectangle drawn round each page (江苏's narrative files frame every page).
 
 pypdf edits the PDFs (a test dependency); `reprinted_by_cairo` runs poppler's pdftocairo.
 """
@@ -115,6 +116,18 @@ def with_stroked_text(pdf: bytes, line_width: float = 0.3) -> bytes:
     def edit(writer: PdfWriter) -> None:
         for page in writer.pages:
             _replace_contents(writer, page, f"2 Tr {line_width} w\n".encode() + _contents(page))
+
+    return _edited(pdf, edit)
+
+
+def framed(pdf: bytes, margin: float = 20.0) -> bytes:
+    """`pdf` with a rectangle stroked `margin` points inside each page's edges."""
+
+    def edit(writer: PdfWriter) -> None:
+        for page in writer.pages:
+            width, height = float(page.mediabox.width), float(page.mediabox.height)
+            frame = f"q 0.5 w {margin} {margin} {width - 2 * margin} {height - 2 * margin} re S Q\n"
+            _replace_contents(writer, page, _contents(page) + b"\n" + frame.encode())
 
     return _edited(pdf, edit)
 

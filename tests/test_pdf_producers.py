@@ -13,11 +13,13 @@ import polars as pl
 import pytest
 
 from extractors import ExtractedDocument
+from extractors.plumber_page import TablePage
 from extractors.textlayer import is_undecoded
-from factory.disclosures import build_disclosure, jiangsu_spec
+from factory.disclosures import DisclosureSpec, build_disclosure, jiangsu_spec
 from factory.pdf import DisclosurePdf, Grid
 from factory.producers import (
     cairo_missing,
+    framed,
     overprinted,
     reprinted_by_cairo,
     turned,
@@ -83,6 +85,32 @@ def test_a_table_drawn_turned_on_its_page_reads_as_printed(extract: Extract, pri
     read = facts(extract(turned(printed, clockwise)))
 
     assert read.equals(facts(extract(printed)))
+
+
+@pytest.mark.parametrize("ruling", ["grid", "none"])
+def test_pages_in_a_frame_read_as_printed(extract: Extract, ruling: str) -> None:
+    printed = build_disclosure(DisclosureSpec(ruling=ruling)).pdf  # type: ignore[arg-type]
+
+    read = facts(extract(framed(printed)))
+
+    assert read.height > 100
+    assert read.equals(facts(extract(printed)))
+
+
+def test_a_narrative_in_a_frame_is_not_parsed_for_tables(extract: Extract, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rectangle round a page rules no table: the page is read from pdfium's text, as an unframed
+    one is, without pdfminer parsing its content for cells."""
+    narrative = build_disclosure(jiangsu_spec(two_files=True)).companion_pdf
+    assert narrative is not None
+    unframed = extract(narrative)
+    parsed: list[int] = []
+    parse = TablePage.of
+    monkeypatch.setattr(TablePage, "of", lambda page: parsed.append(page.page_number) or parse(page))
+
+    read = extract(framed(narrative))
+
+    assert parsed == []
+    assert read.text.split() == unframed.text.split() and "部门" in read.text
 
 
 @pytest.mark.parametrize("hex_string", [False, True])
