@@ -513,8 +513,9 @@ def read_documents(
         def close_batch() -> None:
             nonlocal batch_size
             outcomes, future = batch.copy(), None  # the pool pickles a task's arguments later, in a thread
-            if any(_suite_load(o) is not None for o in outcomes):
-                future = pool().schedule(validate_documents, args=(outcomes, quality), timeout=limits.timeout_seconds)
+            if due := sum(_suite_load(o) is not None for o in outcomes):
+                seconds = limits.timeout_seconds * due  # each document's validation alone, if the union fails
+                future = pool().schedule(validate_documents, args=(outcomes, quality), timeout=seconds)
             validating.append((outcomes, future))
             batch.clear()
             batch_size = min(SUITE_BATCH, 2 * batch_size)
