@@ -225,6 +225,14 @@ def child_throughput(args: dict) -> dict:
     }
 
 
+def child_bare(args: dict) -> dict:
+    cpus = _pin(args["cpus"])
+    files = [Path(f) for f in args["files"]]
+    for path in files:
+        path.read_bytes()
+    return {"cpus": cpus, **_bare_pdfplumber(files)}
+
+
 def child_ingest(args: dict) -> dict:
     cpus = _pin(args.get("cpus"))
     files = [Path(f) for f in args["files"]]
@@ -776,6 +784,7 @@ def _time_queries(con, queries: dict, runs: int, workdir: Path, profile: bool = 
 
 CHILDREN = {
     "throughput": child_throughput,
+    "bare": child_bare,
     "ingest": child_ingest,
     "memory_ingest": child_memory_ingest,
     "memory_extract": child_memory_extract,
@@ -956,6 +965,8 @@ def section_scaling(options, files, expected) -> dict:
                 f"statuses {r['statuses']}; " + _cpu_by_role(r)
             )
 
+    ceilings = [_bare_two_processes(files) for _ in range(options.rounds)]
+
     def speedup(over: str) -> tuple[float, list[float]]:
         each = [
             two["pages_per_second"] / one["pages_per_second"]
@@ -967,6 +978,8 @@ def section_scaling(options, files, expected) -> dict:
     two_workers, two_workers_rounds = speedup("workers_1")
     result = {
         "runs": runs,
+        "bare_two_processes": ceilings,
+        "bare_speedup_2_processes": round(statistics.median(c["speedup"] for c in ceilings), 3),
         "speedup_2_cores_vs_1_core": two_cores,
         "speedup_2_cores_vs_1_core_rounds": two_cores_rounds,
         "speedup_2_workers_vs_1_worker": two_workers,
@@ -975,9 +988,43 @@ def section_scaling(options, files, expected) -> dict:
     print(
         f"  median of {options.rounds} paired rounds: 2 workers on 2 cores over 1 worker on 1 core "
         f"{two_cores} (per round {two_cores_rounds}; target >= {TARGETS['speedup_two_cores']}); "
-        f"2 workers over 1 worker, both with 2 cores: {two_workers} (per round {two_workers_rounds})"
+        f"2 workers over 1 worker, both with 2 cores: {two_workers} (per round {two_workers_rounds}); "
+        f"bare pdfplumber in 2 processes over 1: {result['bare_speedup_2_processes']} "
+        f"(per round {[c['speedup'] for c in ceilings]})"
     )
     return result
+
+
+def _bare_two_processes(files: list[Path]) -> dict:
+    """What two cores give the reference engine itself, with nothing serial to hold it back: bare
+    `extract_tables()` over all the files on CPU 0, then over two halves (balanced by pages) in two
+    processes at once, one on each CPU. The ceiling of the scaling target on this machine."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from extractors import page_count
+
+    halves: list[list[Path]] = [[], []]
+    pages = [0, 0]
+    for path in sorted(files, key=lambda f: page_count(f) or 0, reverse=True):
+        lighter = pages.index(min(pages))
+        halves[lighter].append(path)
+        pages[lighter] += page_count(path) or 0
+    print("scaling: bare pdfplumber, 1 process on CPU 0, then 2 processes on CPUs 0 and 1 ...", flush=True)
+    one = run_child("bare", {"cpus": [0], "files": [str(f) for f in files]})
+    with ThreadPoolExecutor(2) as threads:
+        two = list(
+            threads.map(
+                lambda part: run_child("bare", {"cpus": [part], "files": [str(f) for f in halves[part]]}), (0, 1)
+            )
+        )
+    slowest = max(half["seconds"] for half in two)
+    print(f"  1 process {one['seconds']} s; 2 processes {[half['seconds'] for half in two]} s (pages {pages})")
+    return {
+        "one_process_seconds": one["seconds"],
+        "two_processes_seconds": [half["seconds"] for half in two],
+        "pages": pages,
+        "speedup": round(one["seconds"] / slowest, 3),
+    }
 
 
 def section_memory(options) -> dict:
