@@ -201,12 +201,18 @@ def _pool_start_seconds(workdir: Path) -> float:
     return round(time.perf_counter() - started, 2)
 
 
+def _cached(names: list[str]) -> list[Path]:
+    """The files, each read once so that the OS page cache holds it before any engine reads it."""
+    files = [Path(name) for name in names]
+    for path in files:
+        path.read_bytes()
+    return files
+
+
 def child_throughput(args: dict) -> dict:
     cpus = _pin(args["cpus"])
-    files = [Path(f) for f in args["files"]]
     gx = _import_gx()
-    for path in files:  # the OS page cache holds every file before either engine reads one
-        path.read_bytes()
+    files = _cached(args["files"])
     if args.get("ingest_first"):
         ingest = _ingest(files, Path(args["workdir"]), 1, args.get("expected"))
         bare = _bare_pdfplumber(files)
@@ -227,18 +233,13 @@ def child_throughput(args: dict) -> dict:
 
 def child_bare(args: dict) -> dict:
     cpus = _pin(args["cpus"])
-    files = [Path(f) for f in args["files"]]
-    for path in files:
-        path.read_bytes()
-    return {"cpus": cpus, **_bare_pdfplumber(files)}
+    return {"cpus": cpus, **_bare_pdfplumber(_cached(args["files"]))}
 
 
 def child_ingest(args: dict) -> dict:
     cpus = _pin(args.get("cpus"))
-    files = [Path(f) for f in args["files"]]
     gx = _import_gx()
-    for path in files:
-        path.read_bytes()
+    files = _cached(args["files"])
     result = _ingest(files, Path(args["workdir"]), args["workers"], args.get("expected"))
     return {"cpus": cpus, "gx_import_seconds": gx, **result}
 
@@ -1003,12 +1004,13 @@ def _bare_two_processes(files: list[Path]) -> dict:
 
     from extractors import page_count
 
+    counts = {path: page_count(path) or 0 for path in files}
     halves: list[list[Path]] = [[], []]
     pages = [0, 0]
-    for path in sorted(files, key=lambda f: page_count(f) or 0, reverse=True):
+    for path in sorted(files, key=counts.__getitem__, reverse=True):
         lighter = pages.index(min(pages))
         halves[lighter].append(path)
-        pages[lighter] += page_count(path) or 0
+        pages[lighter] += counts[path]
     print("scaling: bare pdfplumber, 1 process on CPU 0, then 2 processes on CPUs 0 and 1 ...", flush=True)
     one = run_child("bare", {"cpus": [0], "files": [str(f) for f in files]})
     with ThreadPoolExecutor(2) as threads:

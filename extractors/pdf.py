@@ -258,7 +258,7 @@ class _OcrPages:
     @property
     def found_late(self) -> bool:
         """Whether pdfminer could not decode a page pdfium could: its text on the pages pdfium read
-        (those without paths) is then suspect, and each such page is checked with pdfminer too."""
+        (those not ruled) is then suspect, and each such page is checked with pdfminer too."""
         return any(not _needs_ocr(self.scans[number - 1]) for number in self.numbers)
 
     @property
