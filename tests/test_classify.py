@@ -45,6 +45,8 @@ def test_titles_classify_into_the_contract_vocabulary(title: str, table_type: st
         ("市政协收支总体情况表", "income_expenditure_summary"),
         ("收支决算总表", "income_expenditure_summary"),
         ("收入支出决算表", "income_expenditure_summary"),
+        ("收入支出总表", "income_expenditure_summary"),
+        ("2024年度部门决算收入支出总表", "income_expenditure_summary"),
         ("部门收入预算总体情况表", "income_summary"),
         ("2016 年收入预算表", "income_summary"),
         ("收入预算按单位分类汇总表", "income_summary"),
@@ -55,9 +57,13 @@ def test_titles_classify_into_the_contract_vocabulary(title: str, table_type: st
         ("财政预算拨款收支总体情况表", "fiscal_appropriation_summary"),
         ("2016 年财政拨款收支预算表", "fiscal_appropriation_summary"),
         ("财政拨款收入支出决算表", "fiscal_appropriation_summary"),
+        ("财政拨款预算收支总表", "fiscal_appropriation_summary"),
         ("财政拨款预算表(部门经济分类科目)", "fiscal_appropriation_by_econ"),
         ("财政拨款安排的基本支出预算表", "fiscal_appropriation_basic_expenditure"),
         ("一般公共预算财政拨款收入支出决算表", "general_budget_expenditure"),
+        ("一般公共预算拨款支出预算表", "general_budget_expenditure"),
+        ("一般公共预算拨款基本支出预算表", "general_budget_basic_expenditure"),
+        ("一般公共预算拨款项目支出预算表", "general_budget_project_expenditure"),
         ("政府性基金预算财政拨款收支决算表", "government_fund_expenditure"),
         ("国有资本经营支出预算表", "state_capital_expenditure"),
         ("国有资本经营预算预算支出表", "state_capital_expenditure"),
@@ -130,4 +136,32 @@ def test_column_numbers_and_row_numbers_of_final_accounts_are_no_amounts() -> No
         ("skip", None),
         ("amount", "initial_budget"),
         ("amount", "final"),
+    ]
+
+
+def test_non_fiscal_money_and_changes_are_measures_of_their_own() -> None:
+    """非财政拨款 contains 财政拨款 and 本年预算比上年预算增减 contains 本年: read by their words alone,
+    the first would double the fiscal appropriation and the second load a change as the year's budget."""
+    rows = [
+        ["科目编码", "科目名称", "合计", "财政拨款", "非财政拨款", "纳入专户管理的非税收入", "比上年增减"],
+        ["201", "一般公共服务支出", "10.00", "6.00", "4.00", "1.00", "-2.00"],
+    ]
+    header, data = split_header(raw_table(rows).rows)
+    assert [c.measure for c in resolve_columns(header, data, 2025)][2:] == [
+        "total",
+        "fiscal_appropriation",
+        "non_fiscal_appropriation",
+        "special_account",
+        "change_from_prior_year",
+    ]
+
+    rows = [
+        ["项目", "2025年预算数", "2024年预算数", "本年预算比上年预算增减"],
+        ["一、一般公共预算", "10.00", "8.00", "2.00"],
+    ]
+    header, data = split_header(raw_table(rows).rows)
+    assert [c.measure for c in resolve_columns(header, data, 2025)][1:] == [
+        "total",
+        "prior_year_budget",
+        "change_from_prior_year",
     ]
