@@ -1,14 +1,20 @@
 """Header meaning and row normalization on small tables shaped like real disclosures."""
 
+from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 
 import polars as pl
 import pytest
 
+from extractors import ExtractedDocument
+from extractors.model import OcrCell
+from factory.pdf import DisclosurePdf, Grid
 from tests.tables import raw_table
 from transforms.facts import DocumentContext, budget_facts
 from transforms.tables import classify_tables, resolve_columns, split_header
 
+Extract = Callable[[bytes], ExtractedDocument]
 CONTEXT = DocumentContext("doc", 2025, "322", "苍溪县医疗保障局", "510824")
 
 
@@ -272,6 +278,90 @@ def test_a_lost_leading_zero_is_mended_and_a_garbled_class_quarantined() -> None
         ("quarantined_row", "page 1, row 3"),
     ]
     assert read.amount_cells == {0: 3}
+
+
+def test_levels_merged_over_the_rows_they_head_are_taken_from_the_code_above() -> None:
+    """A 类 (and 款) cell merged down over the rows it heads prints once: a row printing only its
+    款 or 项 is coded under the code above it. A 项 under a row coded to its 类 alone cannot be."""
+    rows = [
+        ["类", "款", "项", "科目名称", "合计"],
+        ["208", "", "", "社会保障和就业支出", "9.00"],
+        ["", "05", "", "行政事业单位养老支出", "9.00"],
+        ["", "", "05", "机关事业单位基本养老保险缴费支出", "6.00"],
+        ["", "", "06", "机关事业单位职业年金缴费支出", "3.00"],
+        ["210", "", "", "卫生健康支出", "2.00"],
+        ["", "", "11", "行政单位医疗", "2.00"],
+    ]
+    read = _budget(raw_table(rows, title="一般公共预算支出预算表"))
+    assert read.facts["subject_code"].to_list() == ["208", "20805", "2080505", "2080506", "210"]
+    assert [(i.kind, i.position) for i in read.issues] == [("quarantined_row", "page 1, row 7")]
+
+    rows = [
+        ["类", "款", "单位代码", "单位名称(科目)", "合计"],
+        ["301", "01", "322001", "基本工资", "1.00"],
+        ["", "02", "322001", "津贴补贴", "2.00"],
+        ["302", "01", "322001", "办公费", "3.00"],
+        ["", "11", "322001", "差旅费", "4.00"],
+    ]
+    read = _budget(raw_table(rows, title="一般公共预算基本支出预算表"))
+    assert read.facts["subject_code"].to_list() == ["30101", "30102", "30201", "30211"]
+    assert read.issues == []
+
+    scanned = raw_table(rows, title="一般公共预算基本支出预算表")
+    scanned = replace(
+        scanned,
+        rows=tuple(replace(r, ocr=tuple(OcrCell(c, 0.99, (0, 0, 1, 1)) for c in r.cells if c)) for r in scanned.rows),
+    )
+    read = _budget(scanned)  # a scan's blank 类 may be one OCR missed
+    assert read.facts["subject_code"].to_list() == ["30101", "30201"]
+    assert [i.kind for i in read.issues] == ["quarantined_row", "quarantined_row"]
+
+
+def test_a_merged_level_printed_below_the_rows_it_heads_is_not_guessed_from_the_rows_above() -> None:
+    """Ruled by rows only, a 类 merged over three rows prints in the middle one: the first row's
+    code would not follow the code above it, so that row is left out and reported, not coded 30101."""
+    rows = [
+        ["类", "款", "科目名称", "合计"],
+        ["301", "01", "基本工资", "1.00"],
+        ["301", "99", "其他工资福利支出", "2.00"],
+        ["", "01", "办公费", "3.00"],
+        ["302", "02", "印刷费", "4.00"],
+        ["", "05", "水费", "5.00"],
+    ]
+    read = _budget(raw_table(rows, title="一般公共预算基本支出预算表"))
+    assert read.facts["subject_code"].to_list() == ["30101", "30199", "30202", "30205"]
+    assert [(i.kind, i.position) for i in read.issues] == [("quarantined_row", "page 1, row 4")]
+
+
+def test_a_class_cell_merged_down_a_printed_table_codes_the_rows_it_spans(extract: Extract) -> None:
+    grid = Grid(
+        rows=[
+            ["类", "款", "科目名称", "合计"],
+            ["301", "01", "基本工资", "1.00"],
+            [None, "02", "津贴补贴", "2.00"],
+            [None, "07", "绩效工资", "3.00"],
+            ["302", "01", "办公费", "4.00"],
+        ],
+        widths=[14, 14, 40, 25],
+        spans={(1, 0): (3, 1)},
+    )
+    printed = DisclosurePdf().page().line("一般公共预算基本支出预算表").line("单位：万元").table(grid).bytes()
+    tables = classify_tables(list(extract(printed).tables), CONTEXT.fiscal_year)
+    read = budget_facts(tables, CONTEXT)
+    assert read.facts.select("subject_code", "amount_wan").rows() == [
+        ("30101", Decimal("1.00")),
+        ("30102", Decimal("2.00")),
+        ("30107", Decimal("3.00")),
+        ("30201", Decimal("4.00")),
+    ]
+
+
+@pytest.mark.parametrize("printed", ["[201]一般公共服务支出", "【201】一般公共服务支出", "[201] 一般公共服务支出"])
+def test_a_code_printed_in_brackets_before_its_name_is_its_code(printed: str) -> None:
+    facts = facts_of("一般公共预算支出预算表", [["科目名称", "合计"], [printed, "3.00"]])
+    assert facts.select("subject_code", "subject_name").rows() == [("201", "一般公共服务支出")]
+    facts = facts_of("一般公共预算基本支出预算表", [["科目编码", "科目名称", "合计"], ["[30101]", "基本工资", "1.00"]])
+    assert facts.select("subject_code", "subject_name").rows() == [("30101", "基本工资")]
 
 
 def test_figures_printed_a_cell_left_of_their_headings_take_those_headings() -> None:

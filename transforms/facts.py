@@ -17,6 +17,8 @@ from transforms.vocabulary import vocabulary
 _DIGITS = re.compile(r"^\d+$")
 _DIGIT = re.compile(r"\d")
 _CODE_THEN_NAME = re.compile(r"^(\d{3,9})\s*(\D.*)$")
+# A code printed in brackets before its name or alone: [201]一般公共服务支出, 【30101】.
+_BRACKETED_CODE = re.compile(r"^[\[【](\d{3,9})[\]】]")
 _BROKEN_DECIMAL = re.compile(r"^\d[\d,]*\.$")
 _DECIMALS_THEN_TEXT = re.compile(r"^(\d{1,2})\s+(\S.*)$")
 _PERCENT = re.compile(r"%$")
@@ -140,6 +142,8 @@ class _RowLabel:
     name: str
     printed_code: str = ""
     mends: tuple[str, ...] = ()
+    # Code columns (类, 款) left blank before the first level printed: merged over the rows below.
+    levels_above: int = 0
 
     @property
     def code_fault(self) -> str | None:
@@ -158,13 +162,16 @@ def _row_label(cells: Sequence[str], columns: Sequence[Column], context: Documen
     unit_code = None
     names: list[str] = []
     other_text: list[str] = []
+    blank_levels = 0
     for column in columns:
         if column.role not in ("code", "unit_code", "name", "text") or column.index >= len(cells):
             continue
-        text = compact(cells[column.index])
+        printed = _BRACKETED_CODE.sub(r"\1 ", cells[column.index].strip(), count=1)
+        text = compact(printed)
         if not text:
+            blank_levels += column.role == "code" and not code_parts
             continue
-        if match := _CODE_THEN_NAME.match(cells[column.index].strip()):
+        if match := _CODE_THEN_NAME.match(printed):
             code_parts.append(match.group(1))
             other_text.append(match.group(2))
         elif _DIGITS.match(text):
@@ -176,7 +183,20 @@ def _row_label(cells: Sequence[str], columns: Sequence[Column], context: Documen
             (names if column.role == "name" else other_text).append(cells[column.index])
     name = names[-1] if names else next(iter(other_text), "")
     code, mends = _join_code(code_parts)
-    return _RowLabel(code or None, unit_code, clean_label(name), " ".join(code_parts), tuple(mends))
+    levels_above = blank_levels if code_parts and all(len(part) == 2 for part in code_parts) else 0
+    return _RowLabel(code or None, unit_code, clean_label(name), " ".join(code_parts), tuple(mends), levels_above)
+
+
+def _under(label: _RowLabel, above: str | None) -> _RowLabel:
+    """A row printing its 款 or 项 alone, under a 类 (and 款) cell merged over the rows it heads,
+    coded with those levels of the code printed above it. Codes are printed in ascending order, so
+    a code that would not follow the one above is left as printed: a merged cell whose text stands
+    lower down (a table ruled by rows only) heads rows above it, which the row above does not."""
+    prefix = CLASS_CODE_LENGTH + 2 * (label.levels_above - 1)
+    if not label.levels_above or label.subject_code is None or above is None or len(above) < prefix:
+        return label
+    code = above[:prefix] + label.subject_code
+    return replace(label, subject_code=code) if code > above else label
 
 
 def _is_department(name: str, context: DocumentContext) -> bool:
@@ -250,6 +270,7 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
     columns: tuple[Column, ...] = ()
     blocks: list[list[Column]] = []
     labelled_rows: list[tuple[tuple[str, ...], list[Column]]] = []
+    codes_above: dict[str | None, str] = {}
     over = 0
     for segment in table.segments:
         if segment.new_columns:
@@ -280,7 +301,11 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
                 over += 1
             elif labelled:
                 labelled_rows.append((tuple(cells), [c for c in columns if c.role in _LABEL_ROLES]))
-            for block, label in _block_labels(cells, row_blocks, context):
+            for block, printed_label in _block_labels(cells, row_blocks, context):
+                # A scan's blank 类 may be one OCR missed: a code is never guessed from the row above.
+                label = printed_label if row.ocr else _under(printed_label, codes_above.get(block[0].side))
+                if label.subject_code and not label.code_fault:
+                    codes_above[block[0].side] = label.subject_code
                 if vocab.counts(compact(label.name)):
                     continue
                 printed = [c for c in block if _is_amount_column(c) and not _blank(cells, c)]
