@@ -27,7 +27,7 @@ def test_malformed_or_non_amounts_are_refused(printed: str) -> None:
     assert parse_amount(printed) is None
 
 
-@pytest.mark.parametrize("printed", ["", "  ", "-", "—", "－"])
+@pytest.mark.parametrize("printed", ["", "  ", "-", "—", "－", "--", "——", "- -", "/", "\\"])
 def test_blank_and_dash_cells_are_blank(printed: str) -> None:
     assert is_blank_amount(printed)
 

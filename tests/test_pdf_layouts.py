@@ -264,3 +264,19 @@ def test_a_unit_wrapped_onto_the_department_line_is_stated() -> None:
     assert {table.unit for table in titled} == {"万元"}
     assert lines_unit(["“三公”经费支出预算表", "单位:万", "部门名称:江苏省某厅 元"]) == "万元"
     assert lines_unit(["“三公”经费支出预算表", "部门名称:江苏省某厅 元"]) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "unit"),
+    [
+        ("单位：人民币元", "元"),
+        ("单位：人民币万元", "万元"),
+        ("金额单位： 万 元", "万元"),
+        ("单位(元)", "元"),
+        ("（单位：万元）", "万元"),
+        ("单位名称：某局", None),
+        ("单位：千元", None),
+    ],
+)
+def test_units_stated_in_other_words(line: str, unit: str | None) -> None:
+    assert lines_unit([line]) == unit

@@ -7,7 +7,8 @@ _SPACE_NEAR_CJK = re.compile(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+")
 _SPACE_IN_NUMBER = re.compile(r"(?<=[\d,.])\s+(?=[\d,.])")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": '"', "’": '"', "＂": '"'})
 _AMOUNT = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
-_DASHES = {"-", "—", "–", "－", "——", "/", "\\"}
+# A cell that prints a run of dashes (--, ——) or a slash prints no amount.
+_DASHES = re.compile(r"^([-—–－―─]+|/|\\)$")
 CENT = Decimal("0.01")
 YUAN_PER_WAN = Decimal(10000)
 
@@ -25,7 +26,7 @@ def compact(text: str) -> str:
 
 def is_blank_amount(text: str) -> bool:
     """A blank or dash cell: the contract says it yields no fact."""
-    return compact(text) in _DASHES or not text.strip()
+    return bool(_DASHES.match(compact(text))) or not text.strip()
 
 
 def parse_amount(text: str) -> Decimal | None:
