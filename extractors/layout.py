@@ -23,6 +23,7 @@ from extractors.textlayer import (
     lines_unit,
     run_on,
     stated_unit,
+    title_and_fields,
     wraps_onto,
 )
 
@@ -212,7 +213,7 @@ def assemble(
                 rows: list[tuple[int, tuple[str, ...]]] = []
             else:
                 texts, rows = captions(item.rows, title is None)
-            for text in texts:
+            for text in (line for printed in texts for line in title_and_fields(printed)):
                 narrative.append(text)
                 if is_title(text):
                     title, context, only_furniture_since_table = text, [], False

@@ -9,7 +9,15 @@ from pathlib import Path
 from charset_normalizer import from_bytes
 
 from extractors.model import ExtractedDocument, ExtractionError, RawRow, RawTable, display_name
-from extractors.textlayer import clean_cell, is_narrative, is_title, lines_unit, normalize_text, stated_unit
+from extractors.textlayer import (
+    clean_cell,
+    is_narrative,
+    is_title,
+    lines_unit,
+    normalize_text,
+    stated_unit,
+    title_and_fields,
+)
 
 _BOMS = (
     (b"\x00\x00\xfe\xff", "utf-32-be"),
@@ -88,18 +96,17 @@ def extract_text_document(path: Path, data: bytes, document_id: str) -> Extracte
             block.append(RawRow(tuple(clean_cell(c) for c in line.split("\t")), None, f"line {number}"))
             continue
         close_block()
-        text = _plain(line)
-        if not text:
-            continue
-        narrative.append(text)
-        if is_title(text):
-            title, context, only_blank_since_table = text, [], False
-        elif is_narrative(text):
-            title, context, only_blank_since_table = None, [], False
-        elif title is not None:
-            context.append(text)
-        elif stated_unit(text) is None:
-            only_blank_since_table = False
+        plain = _plain(line)
+        for text in title_and_fields(plain) if plain else ():
+            narrative.append(text)
+            if is_title(text):
+                title, context, only_blank_since_table = text, [], False
+            elif is_narrative(text):
+                title, context, only_blank_since_table = None, [], False
+            elif title is not None:
+                context.append(text)
+            elif stated_unit(text) is None:
+                only_blank_since_table = False
     close_block()
     return ExtractedDocument(
         document_id=document_id,

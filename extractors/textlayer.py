@@ -66,6 +66,8 @@ _FIELD = re.compile(r"(编制|填报)?(部门|单位)([(（]单位[)）])?(名�
 _ENUMERATED = re.compile(rf"{_NUMERAL}\s*[、.．]|[(（]{_NUMERAL}[)）]|第.{{1,3}}部分|附件|目\s*录")
 _PARENTHETICAL = re.compile(r"[(（][^()（）]{1,30}[)）]")
 _NARRATIVE_MIN_CHARS = 60
+# Where a header field starts after a title on the same line.
+_FIELD_AFTER_TITLE = re.compile(r"\s+(?=(金额|计量)?单位\s*[:：(（]|" + _FIELD.pattern + ")")
 # What a text layer gives for glyphs its fonts map to no character: control codes, private-use code
 # points, the replacement character, and accented Latin letters, which a broken map puts where a
 # Chinese document's characters were (功能科目名称 read as ß能科目名Ā).
@@ -154,6 +156,16 @@ def is_title(text: str) -> bool:
     A number label such as '公开01表' ends in 表 too, but names no table, so it is not a title.
     """
     return 0 < len(text) <= _NARRATIVE_MIN_CHARS and bool(_TITLE.search(text)) and not is_label(text)
+
+
+def title_and_fields(text: str) -> list[str]:
+    """The lines a printed line holds: a title followed on its line by the table's header fields
+    ('2025年部门收入预算总表    单位：万元') is the title, then the fields; any other line, itself."""
+    for match in _FIELD_AFTER_TITLE.finditer(text):
+        title, fields = text[: match.start()], text[match.end() :]
+        if is_title(title) and is_header_field(fields):
+            return [title, fields]
+    return [text]
 
 
 def is_label(text: str) -> bool:

@@ -263,6 +263,25 @@ def test_each_table_takes_the_unit_printed_above_it(extract: Extract) -> None:
     assert yuan.after_table is False
 
 
+def test_a_title_printing_its_unit_and_department_on_its_line_titles_its_table(extract: Extract) -> None:
+    doc = DisclosurePdf().page().line("2025年部门收入预算总表                单位：万元").table(income_table())
+    doc.line("表2 部门支出总表   编制部门：某局   金额单位：元").table(income_table())
+
+    wan, yuan = extract(doc.bytes()).tables
+
+    assert (wan.title, wan.unit, wan.context) == ("2025年部门收入预算总表", "万元", ("单位:万元",))
+    assert (yuan.title, yuan.unit, yuan.context) == ("表2 部门支出总表", "元", ("编制部门:某局 金额单位:元",))
+
+
+def test_a_title_printing_its_unit_on_its_line_in_a_text_conversion(tmp_path: Path) -> None:
+    path = tmp_path / "converted.txt"
+    path.write_text("部门收入总表  单位：元\n项目\t预算数\n合计\t1.00\n", "utf-8")
+
+    (table,) = extract_document(path).tables
+
+    assert (table.title, table.unit) == ("部门收入总表", "元")
+
+
 def test_title_and_unit_ruled_into_the_grid_are_read_as_lines_above_it(extract: Extract) -> None:
     grid = Grid(
         rows=[
