@@ -332,3 +332,24 @@ def test_warehouse_records_new_statuses_scope_and_kind_without_facts(tmp_path: P
         ("template.txt", "template", "department", "budget", 0),
     ]
     assert con.execute("SELECT count(*) FROM fct_budget_amount").fetchone() == (0,)
+
+
+@pytest.mark.parametrize(
+    "label",
+    [
+        "部门（单位）：江苏省财政厅",
+        "填报单位：江苏省财政厅",
+        "编制部门：江苏省财政厅本级",
+        "编制单位：江苏省财政厅（汇总）",
+    ],
+)
+def test_department_labels_in_other_words_name_the_department(tmp_path: Path, label: str) -> None:
+    normalized = _text(
+        tmp_path,
+        "2025年部门预算",
+        *_table("收支预算总表", label, "单位：万元"),
+        *_table("收入预算总表", label, "单位：万元"),
+    )
+
+    assert (normalized.context.department_name, normalized.context.adcode) == ("江苏省财政厅", "320000")
+    assert identity_problem(normalized) is None
