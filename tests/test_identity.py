@@ -13,7 +13,7 @@ from extractors import extract_document
 from factory.pdf import DisclosurePdf, wide_grid
 from pipelines.cli import main
 from tests.conftest import SHARED
-from transforms.document import NormalizedDocument, normalize_document
+from transforms.document import NormalizedDocument, normalize_document, path_identity
 from transforms.filing import identity_problem
 from transforms.regions import resolve_region
 
@@ -353,3 +353,20 @@ def test_department_labels_in_other_words_name_the_department(tmp_path: Path, la
 
     assert (normalized.context.department_name, normalized.context.adcode) == ("江苏省财政厅", "320000")
     assert identity_problem(normalized) is None
+
+
+def test_a_year_printed_in_chinese_numerals_is_the_budget_year(tmp_path: Path) -> None:
+    normalized = _text(
+        tmp_path,
+        "江苏省财政厅",
+        "二〇二四年度部门决算",
+        *_table("收入支出决算总表", "单位：万元"),
+        *_table("收入决算表", "单位：万元"),
+    )
+
+    assert (normalized.context.department_name, normalized.context.fiscal_year) == ("江苏省财政厅", 2024)
+    assert normalized.document_kind == "final_account"
+    assert identity_problem(normalized) is None
+
+    year = path_identity(tmp_path / "江苏省财政厅二○二五年部门预算.txt").fiscal_year
+    assert year is not None and year.value == 2025

@@ -9,6 +9,9 @@ _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": '"', "’": 
 _AMOUNT = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 # A cell that prints a run of dashes (--, ——) or a slash prints no amount.
 _DASHES = re.compile(r"^([-—–－―─]+|/|\\)$")
+# A year printed in Chinese numerals, as covers print it: 二〇二五年, 二零二四年度.
+_CHINESE_YEAR = re.compile(r"[〇○零一二三四五六七八九]{4}(?=\s*年)")
+_CHINESE_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
 CENT = Decimal("0.01")
 YUAN_PER_WAN = Decimal(10000)
 
@@ -22,6 +25,11 @@ def clean_label(text: str) -> str:
 def compact(text: str) -> str:
     """The label with every space removed: the form vocabulary patterns are matched against."""
     return re.sub(r"\s+", "", text.translate(_QUOTES))
+
+
+def arabic_years(text: str) -> str:
+    """The text with its years in digits (二〇二五年 -> 2025年), as every identity rule reads them."""
+    return _CHINESE_YEAR.sub(lambda year: year.group(0).translate(_CHINESE_DIGITS), text)
 
 
 def is_blank_amount(text: str) -> bool:

@@ -2,14 +2,14 @@
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Generic, TypeVar
 
 import polars as pl
 
 from extractors.model import ExtractedDocument
-from transforms.cleaning import compact
+from transforms.cleaning import arabic_years, compact
 from transforms.facts import DocumentContext, Issue, budget_facts
 from transforms.regions import RegionMatch, region_at, region_span, resolve_region
 from transforms.tables import ClassifiedTable, classify_tables
@@ -303,7 +303,7 @@ def path_identity(path: Path) -> PathIdentity:
     parts = [("file_name", "the file's name", path.stem)]
     parts += [("folder", f"folder '{folder}'", folder) for folder in reversed(path.parent.parts[-_PATH_FOLDERS:])]
     for source, where, part in parts:
-        text = compact(part)
+        text = arabic_years(compact(part))
         if department is None and source == "file_name" and (name := _cover_name(text)):
             department = FromPath(name, source, where)
         if year is None and (found := _BUDGET_YEAR.search(text) or (source == "folder" and _FOLDER_YEAR.match(text))):
@@ -400,6 +400,12 @@ def _identity(document: ExtractedDocument, department_name: str | None, fiscal_y
 
 def normalize_document(document: ExtractedDocument) -> NormalizedDocument:
     """Identify the document, classify its tables and turn every printed amount into a fact."""
+    title = document.metadata.get("Title")
+    document = replace(
+        document,
+        text=arabic_years(document.text),
+        metadata={**document.metadata, "Title": arabic_years(title)} if title else document.metadata,
+    )
     printed_department, department_labelled = _department_name(document)
     identity = _identity(document, printed_department, _fiscal_year(document))
     context = DocumentContext(
