@@ -67,7 +67,7 @@ _ENUMERATED = re.compile(rf"{_NUMERAL}\s*[、.．]|[(（]{_NUMERAL}[)）]|第.{{
 _PARENTHETICAL = re.compile(r"[(（][^()（）]{1,30}[)）]")
 _NARRATIVE_MIN_CHARS = 60
 # Where a header field starts after a title on the same line.
-_FIELD_AFTER_TITLE = re.compile(r"\s+(?=(金额|计量)?单位\s*[:：(（]|" + _FIELD.pattern + ")")
+_FIELD_AFTER_TITLE = re.compile(r"(?<=\s)(?=(金额|计量)?单位\s*[:：(（]|" + _FIELD.pattern + ")")
 # What a text layer gives for glyphs its fonts map to no character: control codes, private-use code
 # points, the replacement character, and accented Latin letters, which a broken map puts where a
 # Chinese document's characters were (功能科目名称 read as ß能科目名Ā).
@@ -134,7 +134,7 @@ def _latin(char: str) -> bool:
 
 def stated_unit(line: str) -> str | None:
     """The unit a line such as '金额单位：万元' states, or None."""
-    match = UNIT_LINE.search(normalize_text(line))
+    match = UNIT_LINE.search(" ".join(normalize_text(line).split()))  # one space a run: no backtracking
     return "".join(match.group(1).split()) if match else None
 
 
@@ -162,8 +162,10 @@ def title_and_fields(text: str) -> list[str]:
     """The lines a printed line holds: a title followed on its line by the table's header fields
     ('2025年部门收入预算总表    单位：万元') is the title, then the fields; any other line, itself."""
     for match in _FIELD_AFTER_TITLE.finditer(text):
-        title, fields = text[: match.start()], text[match.end() :]
-        if is_title(title) and is_header_field(fields):
+        title = text[: match.start()].strip()
+        if len(title) > _NARRATIVE_MIN_CHARS:
+            break
+        if is_title(title) and is_header_field(fields := text[match.start() :]):
             return [title, fields]
     return [text]
 

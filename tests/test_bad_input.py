@@ -202,3 +202,25 @@ def test_a_newer_disclosure_is_kept_beside_the_older_and_marked_current(tmp_path
     assert [str(v) for (v,) in mart] == ["398.00"]
     facts = con.execute("SELECT count(DISTINCT document_id) FROM fct_budget_amount").fetchone()
     assert facts == (2,)
+
+
+def test_a_line_padded_with_a_million_spaces_is_read_not_timed_out(tmp_path: Path) -> None:
+    """Spaces are matched a whole run at a time: a label padded with a million of them between
+    Latin letters (a hostile file, or a producer's filler) costs its length, where a pattern retried
+    inside the run cost its square (hours: the reader's timeout would end it)."""
+    padding = " " * 1_000_000
+    padded = tmp_path / "padded.txt"
+    lines = [
+        "上海市普陀区司法局2025年部门预算",
+        "部门：" + padding + "上海市普陀区司法局",
+        "部门收支总表",
+        "项目\t预算数",
+    ]
+    padded.write_text(
+        "\n".join([*lines, "合计\t1.00", "一、一般公共预算拨款收入(A" + padding + "B)\t1.00"]) + "\n", "utf-8"
+    )
+    warehouse = tmp_path / "w.duckdb"
+    main(["ingest", str(padded), "--warehouse", str(warehouse), "--timeout", "30"])
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        document = con.execute("FROM dim_document SELECT status, department_name, facts_loaded").fetchone()
+    assert document == ("loaded", "上海市普陀区司法局", 2)

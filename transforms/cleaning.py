@@ -3,7 +3,8 @@
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-_SPACE_NEAR_CJK = re.compile(r"\s+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+")
+# Whole runs of spaces only (never from inside one): a line of spaces costs its length, not its square.
+_SPACE_NEAR_CJK = re.compile(r"(?<!\s)\s++(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+")
 _SPACE_IN_NUMBER = re.compile(r"(?<=[\d,.])\s+(?=[\d,.])")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": '"', "’": '"', "＂": '"'})
 _AMOUNT = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
