@@ -213,6 +213,7 @@ def test_a_line_padded_with_a_million_spaces_is_read_not_timed_out(tmp_path: Pat
     lines = [
         "上海市普陀区司法局2025年部门预算",
         "部门：" + padding + "上海市普陀区司法局",
+        "单位：万元" + padding + "A",
         "部门收支总表",
         "项目\t预算数",
     ]

@@ -87,6 +87,7 @@ def _cover_name(line: str) -> str | None:
 
 def _label_name(value: str) -> str | None:
     vocab = identity_vocabulary()
+    value = " ".join(value.split())  # one space a run: field_end's leading spaces never backtrack over a run
     name = compact(vocab.field_end.split(value, maxsplit=1)[0])
     name = vocab.label_trailing.sub("", vocab.self_level.sub("", vocab.name_prefix.sub("", name)))
     if not _is_name(name):
