@@ -364,6 +364,39 @@ def test_a_code_printed_in_brackets_before_its_name_is_its_code(printed: str) ->
     assert facts.select("subject_code", "subject_name").rows() == [("30101", "基本工资")]
 
 
+def test_a_name_opening_with_a_year_names_its_row() -> None:
+    """2025年法治宣传项目 prints a year, not a code: its amounts load under it. A row labelled by a
+    year and a measure alone (2024年预算数: years printed as rows) is left out and said so."""
+    rows = [
+        ["项目分类", "功能科目编码", "功能科目名称", "项目名称", "合计"],
+        ["特定目标类", "2040101", "行政运行", "2025年法治宣传项目", "200.00"],
+        ["其他运转类", "2040101", "行政运行", "2025年度信息系统运维", "100.00"],
+    ]
+    read = _budget(raw_table(rows, title="项目支出预算表"))
+    assert read.facts.select("subject_code", "subject_name").rows() == [
+        ("2040101", "2025年法治宣传项目"),
+        ("2040101", "2025年度信息系统运维"),
+    ]
+    assert read.issues == []
+
+    rows = [["项目", "合计", "因公出国(境)费", "公务接待费"], ["2024年预算数", "3.00", "1.00", "2.00"]]
+    read = _budget(raw_table(rows, title="部门“三公”经费预算表"))
+    assert read.facts.is_empty()
+    assert [(i.kind, i.message.split(":")[0]) for i in read.issues] == [
+        ("quarantined_row", "row '2024年预算数' names a year, not a subject")
+    ]
+
+
+@pytest.mark.parametrize(
+    "printed", ["2010101-行政运行", "2010101：行政运行", "2010101．行政运行", "201 01 01 行政运行", "201.01.01行政运行"]
+)
+def test_a_code_and_name_in_one_cell_are_told_apart_however_separated(printed: str) -> None:
+    facts = facts_of("一般公共预算支出预算表", [["科目", "合计"], [printed, "3.00"]])
+    assert facts.select("subject_code", "subject_name").rows() == [("2010101", "行政运行")]
+    facts = facts_of("一般公共预算支出预算表", [["科目编码", "科目名称", "合计"], ["201.01.01", "行政运行", "3.00"]])
+    assert facts.select("subject_code", "subject_name").rows() == [("2010101", "行政运行")]
+
+
 def test_figures_printed_a_cell_left_of_their_headings_take_those_headings() -> None:
     rows = [["", "合计", "", "基本支出", "", "项目支出", ""], ["30.00", "", "20.00", "", "10.00", "", ""]]
     read = _budget(raw_table(rows, title="支出预算总表"))

@@ -16,7 +16,14 @@ from transforms.vocabulary import vocabulary
 
 _DIGITS = re.compile(r"^\d+$")
 _DIGIT = re.compile(r"\d")
-_CODE_THEN_NAME = re.compile(r"^(\d{3,9})\s*(\D.*)$")
+# A code printed before its name in one cell (2010101行政运行, 2010101-行政运行, 201 01 01 行政运行); a
+# year opening a project's name (2025年法治宣传项目) is none.
+_CODE_THEN_NAME = re.compile(
+    r"^(\d{3}(?:[ .．]\d{2}){1,2}|\d{3,9})(?!\d|\s*年)\s*[-—_.．:：、]?\s*([^\d\s.．:：、_—-].*)$"
+)
+# A code printed alone in dotted segments: 201.01.01.
+_DOTTED_CODE = re.compile(r"^\d{3}(?:[.．]\d{2}){1,2}$")
+_NOT_DIGIT = re.compile(r"\D")
 # A code printed in brackets before its name or alone: [201]一般公共服务支出, 【30101】.
 _BRACKETED_CODE = re.compile(r"^[\[【](\d{3,9})[\]】]")
 _BROKEN_DECIMAL = re.compile(r"^\d[\d,]*\.$")
@@ -166,14 +173,16 @@ def _row_label(cells: Sequence[str], columns: Sequence[Column], context: Documen
     for column in columns:
         if column.role not in ("code", "unit_code", "name", "text") or column.index >= len(cells):
             continue
-        printed = _BRACKETED_CODE.sub(r"\1 ", cells[column.index].strip(), count=1)
+        printed = " ".join(_BRACKETED_CODE.sub(r"\1 ", cells[column.index], count=1).split())  # one space a run
         text = compact(printed)
         if not text:
             blank_levels += column.role == "code" and not code_parts
             continue
         if match := _CODE_THEN_NAME.match(printed):
-            code_parts.append(match.group(1))
+            code_parts.append(_NOT_DIGIT.sub("", match.group(1)))
             other_text.append(match.group(2))
+        elif _DOTTED_CODE.match(text):
+            code_parts.append(_NOT_DIGIT.sub("", text))
         elif _DIGITS.match(text):
             if len(text) != 2 and _is_unit_code(text, column.role, context):
                 unit_code = text
@@ -315,6 +324,14 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
                 amount_cells += sum(_amount_like(cells[c.index]) for c in printed) + len(unread)
                 if printed and (fault := label.code_fault):
                     issue(row, "quarantined_row", f"{fault}; its {len(printed)} amounts are left out: check the table")
+                    continue
+                if printed and vocab.year_row.match(compact(label.name)):
+                    issue(
+                        row,
+                        "quarantined_row",
+                        f"row '{label.name}' names a year, not a subject: a table printing its years as rows is not"
+                        f" read; its {len(printed)} amounts are left out: check the table",
+                    )
                     continue
                 for mend in label.mends if printed else ():
                     issue(row, "repaired_code", f"code {mend}, as a code's leading zero lost in printing")

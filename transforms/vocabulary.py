@@ -34,6 +34,7 @@ class Vocabulary:
     count_row: tuple[re.Pattern[str], ...]
     enumeration: re.Pattern[str]
     column_numbers: re.Pattern[str]
+    year_row: re.Pattern[str]
     income_side: re.Pattern[str]
     expenditure_side: re.Pattern[str]
     composites: tuple[tuple[frozenset[str], str], ...]
@@ -90,6 +91,7 @@ def vocabulary() -> Vocabulary:
         count_row=_compile(data["row"]["count"]),
         enumeration=re.compile(data["row"]["enumeration"]),
         column_numbers=re.compile(data["row"]["column_numbers"]),
+        year_row=re.compile(data["row"]["year"]),
         income_side=re.compile(data["two_sided"]["income"]),
         expenditure_side=re.compile(data["two_sided"]["expenditure"]),
         composites=tuple((frozenset(c["parts"]), c["whole"]) for c in data["composite"]),
