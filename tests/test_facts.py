@@ -397,6 +397,21 @@ def test_a_code_and_name_in_one_cell_are_told_apart_however_separated(printed: s
     assert facts.select("subject_code", "subject_name").rows() == [("2010101", "行政运行")]
 
 
+def test_a_part_printed_under_its_whole_is_named_without_its_of_which() -> None:
+    rows = [
+        ["项目", "预算数"],
+        ["一、一般公共预算拨款收入", "10.00"],
+        ["其中：教育收费", "2.00"],
+        ["收入总计", "10.00"],
+    ]
+    read = _budget(raw_table(rows, title="部门收入总表"))
+    assert read.facts.select("subject_name", "row_label").rows() == [
+        ("一般公共预算拨款收入", "一、一般公共预算拨款收入"),
+        ("教育收费", "其中：教育收费"),
+        ("收入总计", "收入总计"),
+    ]
+
+
 def test_figures_printed_a_cell_left_of_their_headings_take_those_headings() -> None:
     rows = [["", "合计", "", "基本支出", "", "项目支出", ""], ["30.00", "", "20.00", "", "10.00", "", ""]]
     read = _budget(raw_table(rows, title="支出预算总表"))

@@ -229,7 +229,7 @@ class _RowMeaning:
 
 def _row_meaning(label: _RowLabel, side: str | None, table: ClassifiedTable, context: DocumentContext) -> _RowMeaning:
     vocab = vocabulary()
-    name = vocab.enumeration.sub("", label.name).strip()
+    name = vocab.enumeration.sub("", vocab.part_of.sub("", label.name)).strip()
     side_scheme = "revenue" if side == "income" or table.table_type == "income_summary" else table.scheme
 
     def meaning(kind: str, scheme: str, code: str | None = None) -> _RowMeaning:

@@ -33,6 +33,7 @@ class Vocabulary:
     total_row: tuple[re.Pattern[str], ...]
     count_row: tuple[re.Pattern[str], ...]
     enumeration: re.Pattern[str]
+    part_of: re.Pattern[str]
     column_numbers: re.Pattern[str]
     year_row: re.Pattern[str]
     income_side: re.Pattern[str]
@@ -90,6 +91,7 @@ def vocabulary() -> Vocabulary:
         total_row=_compile(data["row"]["total"]),
         count_row=_compile(data["row"]["count"]),
         enumeration=re.compile(data["row"]["enumeration"]),
+        part_of=re.compile(data["row"]["part_of"]),
         column_numbers=re.compile(data["row"]["column_numbers"]),
         year_row=re.compile(data["row"]["year"]),
         income_side=re.compile(data["two_sided"]["income"]),
