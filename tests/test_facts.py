@@ -356,7 +356,9 @@ def test_a_class_cell_merged_down_a_printed_table_codes_the_rows_it_spans(extrac
     ]
 
 
-@pytest.mark.parametrize("printed", ["[201]一般公共服务支出", "【201】一般公共服务支出", "[201] 一般公共服务支出"])
+@pytest.mark.parametrize(
+    "printed", ["[201]一般公共服务支出", "【201】一般公共服务支出", "[201] 一般公共服务支出", " [201]一般公共服务支出"]
+)
 def test_a_code_printed_in_brackets_before_its_name_is_its_code(printed: str) -> None:
     facts = facts_of("一般公共预算支出预算表", [["科目名称", "合计"], [printed, "3.00"]])
     assert facts.select("subject_code", "subject_name").rows() == [("201", "一般公共服务支出")]

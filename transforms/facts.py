@@ -173,7 +173,7 @@ def _row_label(cells: Sequence[str], columns: Sequence[Column], context: Documen
     for column in columns:
         if column.role not in ("code", "unit_code", "name", "text") or column.index >= len(cells):
             continue
-        printed = " ".join(_BRACKETED_CODE.sub(r"\1 ", cells[column.index], count=1).split())  # one space a run
+        printed = _BRACKETED_CODE.sub(r"\1 ", " ".join(cells[column.index].split()), count=1)  # one space a run
         text = compact(printed)
         if not text:
             blank_levels += column.role == "code" and not code_parts
