@@ -728,3 +728,11 @@ def test_two_columns_read_with_one_meaning_are_reported() -> None:
     read = _budget(raw_table(unread_stage, title="一般公共预算财政拨款支出决算表"))
     assert [i.kind for i in read.issues] == ["same_meaning_columns", "same_meaning_columns"]
     assert "columns 3 '甲 / 基本支出' and 5 '乙 / 基本支出'" in read.issues[0].message
+
+
+def test_a_final_accounts_business_spending_printed_as_an_institutions_is_its_business_spending() -> None:
+    rows = [
+        ["项目", "合计", "基本支出", "项目支出", "事业单位经营支出"],
+        ["一、一般公共服务支出", "4.00", "2.00", "1.00", "1.00"],
+    ]
+    assert measures(rows)[1:] == ["total", "basic", "project", "operating_expenditure"]

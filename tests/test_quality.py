@@ -122,6 +122,29 @@ def test_a_units_business_spending_counts_toward_its_total_where_printed(operati
     assert findings.select("expected", "actual").rows() == expected
 
 
+@pytest.mark.parametrize("specific", ["6.00", "7.00"])
+def test_a_budget_by_project_class_is_read_by_class_and_checked(specific: str) -> None:
+    """预算管理一体化: 基本支出 = 人员类 + 运转类 projects, 项目支出 = 其他运转类 + 特定目标类 projects."""
+    header = [
+        ["科目编码", "科目名称", "合计", "基本支出", "", "", "项目支出", "", ""],
+        ["", "", "", "小计", "人员类项目", "运转类项目", "小计", "其他运转类项目", "特定目标类项目"],
+    ]
+    rows = [*header, ["2050201", "学前教育", "20.00", "12.00", "9.00", "3.00", "8.00", "2.00", specific]]
+    facts = _facts("一般公共预算支出预算表", rows)
+    assert facts["measure"].to_list() == [
+        "total",
+        "basic",
+        "personnel",
+        "public_operating",
+        "project",
+        "project_other_operating",
+        "project_specific_purpose",
+    ]
+    findings = consistency_findings(facts, "").filter(pl.col("rule") == "parts_sum_to_whole")
+    expected = [] if specific == "6.00" else [("project", Decimal("9.00"), Decimal("8.00"))]
+    assert findings.select("measure", "expected", "actual").rows() == expected
+
+
 def test_rounding_tolerance_is_configurable() -> None:
     rows = [list(r) for r in FUNCTION_TABLE]
     rows[1][2] = "30.02"
