@@ -736,3 +736,20 @@ def test_a_final_accounts_business_spending_printed_as_an_institutions_is_its_bu
         ["一、一般公共服务支出", "4.00", "2.00", "1.00", "1.00"],
     ]
     assert measures(rows)[1:] == ["total", "basic", "project", "operating_expenditure"]
+
+
+def test_a_summary_heading_both_sides_alike_takes_its_sides_from_its_totals() -> None:
+    """项目 | 金额 | 项目 | 金额 with no 收入 | 支出 row above: the row printing 收入总计 left of 支出总计
+    says where the expenditure side starts."""
+    rows = [
+        ["项目", "金额", "项目", "金额"],
+        ["一、一般公共预算拨款收入", "10.00", "一、一般公共服务支出", "10.00"],
+        ["收入总计", "10.00", "支出总计", "10.00"],
+    ]
+    facts = facts_of("部门收支总表", rows)
+    assert facts.select("side", "subject_scheme", "subject_name").rows() == [
+        ("income", "revenue", "一般公共预算拨款收入"),
+        ("expenditure", "function", "一般公共服务支出"),
+        ("income", "revenue", "收入总计"),
+        ("expenditure", "function", "支出总计"),
+    ]

@@ -337,6 +337,19 @@ def _sides(grid: list[list[str]], width: int) -> list[str | None]:
     return [None] * width
 
 
+def _sides_by_totals(data: Sequence[RawRow], width: int) -> list[str | None]:
+    """Sides from a data row printing the income total left of the expenditure total, for a
+    two-sided table whose header prints no side labels (项目 | 金额 | 项目 | 金额)."""
+    vocab = vocabulary()
+    for row in data:
+        labels = [compact(cell) for cell in row.cells]
+        income = [c for c, label in enumerate(labels) if vocab.income_total.match(label)]
+        expenditure = [c for c, label in enumerate(labels) if vocab.expenditure_total.match(label)]
+        if income and expenditure and income[0] < expenditure[0]:
+            return ["income" if c < expenditure[0] else "expenditure" for c in range(width)]
+    return [None] * width
+
+
 def _year_measure(label: str, fiscal_year: int | None) -> str | None:
     match = _YEAR.search(label)
     if not match or fiscal_year is None:
@@ -524,6 +537,8 @@ def resolve_columns(header: Sequence[RawRow], data: Sequence[RawRow], fiscal_yea
     paths = _paths(grid, width)
     printed = _paths(_printed_grid(header, width), width)
     sides = _sides(grid, width)
+    if not any(sides):
+        sides = _sides_by_totals(data, width)
     columns = [_resolve_column(c, paths[c], sides[c], fiscal_year) for c in range(width)]
     marked = []
     for position, column in enumerate(columns):

@@ -38,6 +38,8 @@ class Vocabulary:
     year_row: re.Pattern[str]
     income_side: re.Pattern[str]
     expenditure_side: re.Pattern[str]
+    income_total: re.Pattern[str]
+    expenditure_total: re.Pattern[str]
     composites: tuple[tuple[frozenset[str], str], ...]
     continuation_title: re.Pattern[str]
     code_formats: dict[str, re.Pattern[str]]
@@ -96,6 +98,8 @@ def vocabulary() -> Vocabulary:
         year_row=re.compile(data["row"]["year"]),
         income_side=re.compile(data["two_sided"]["income"]),
         expenditure_side=re.compile(data["two_sided"]["expenditure"]),
+        income_total=re.compile(data["two_sided"]["income_total"]),
+        expenditure_total=re.compile(data["two_sided"]["expenditure_total"]),
         composites=tuple((frozenset(c["parts"]), c["whole"]) for c in data["composite"]),
         continuation_title=re.compile(data["continuation"]["title"]),
         code_formats={k: re.compile(v) for k, v in data["subject_code_format"].items()},
