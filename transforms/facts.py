@@ -160,6 +160,16 @@ class _RowLabel:
             return None
         return f"code '{self.printed_code}' is no valid subject code (garbled or cut in printing)"
 
+    @property
+    def fault(self) -> str | None:
+        """Why the row's amounts cannot be loaded under it, or None: an untrustworthy code, or a label
+        naming a year and a measure alone (2024年预算数: a table printing its years as rows)."""
+        if fault := self.code_fault:
+            return fault
+        if vocabulary().year_row.match(compact(self.name)):
+            return f"row '{self.name}' names a year, not a subject: a table printing its years as rows is not read"
+        return None
+
 
 def _row_label(cells: Sequence[str], columns: Sequence[Column], context: DocumentContext) -> _RowLabel:
     """A row's code and name. Named columns run from the general to the particular (单位名称 |
@@ -322,16 +332,8 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
                     c for c in block if c.role == "unknown" and c.index < len(cells) and _money_like(cells[c.index])
                 ]
                 amount_cells += sum(_amount_like(cells[c.index]) for c in printed) + len(unread)
-                if printed and (fault := label.code_fault):
+                if printed and (fault := label.fault):
                     issue(row, "quarantined_row", f"{fault}; its {len(printed)} amounts are left out: check the table")
-                    continue
-                if printed and vocab.year_row.match(compact(label.name)):
-                    issue(
-                        row,
-                        "quarantined_row",
-                        f"row '{label.name}' names a year, not a subject: a table printing its years as rows is not"
-                        f" read; its {len(printed)} amounts are left out: check the table",
-                    )
                     continue
                 for mend in label.mends if printed else ():
                     issue(row, "repaired_code", f"code {mend}, as a code's leading zero lost in printing")
