@@ -86,6 +86,15 @@ def test_titles_classify_into_the_contract_vocabulary(title: str, table_type: st
         ("项目支出绩效目标表(本级下达)", "performance_targets"),
         ("新增资产配置表", "state_assets"),
         ("国有资产使用情况表", "state_assets"),
+        ("收入预算汇总表", "income_summary"),
+        ("支出预算汇总表", "expenditure_summary"),
+        ("部门支出经济分类预算表", "expenditure_summary"),
+        ("部门预算支出经济分类汇总表", "expenditure_summary"),
+        ("项目支出明细表", "project_expenditure"),
+        ("部门预算项目支出明细表", "project_expenditure"),
+        ("机关运行经费情况表", "general_budget_operating_costs"),
+        ("行政参公单位机关运行经费情况表", "general_budget_operating_costs"),
+        ("财政拨款“三公”经费、行政参公单位机关运行经费情况表", "three_public_costs"),
     ],
 )
 def test_titles_of_other_provinces_classify(title: str, table_type: str) -> None:

@@ -753,3 +753,60 @@ def test_a_summary_heading_both_sides_alike_takes_its_sides_from_its_totals() ->
         ("income", "revenue", "收入总计"),
         ("expenditure", "function", "支出总计"),
     ]
+
+
+def test_a_heading_the_vocabulary_does_not_know_is_reported_not_lent_its_neighbours_meaning() -> None:
+    """A department without 政府性基金 prints that column empty; the 其他资金 beside it is no fund of it."""
+    rows = [
+        ["项目名称", "合计", "一般公共预算拨款", "政府性基金", "其他资金"],
+        ["法治宣传", "3.00", "3.00", "", ""],
+        ["信息化运维", "2.00", "1.00", "", "1.00"],
+    ]
+    read = budget_facts(classify_tables([raw_table(rows, title="项目支出明细表")], 2025), CONTEXT)
+    assert sorted(set(read.facts["measure"])) == ["general_budget", "project"]
+    assert [i.kind for i in read.issues] == ["unknown_column"]
+    assert "'其他资金'" in read.issues[0].message
+
+
+def test_figures_printed_beside_their_unheaded_column_still_take_its_heading() -> None:
+    rows = [
+        ["科目编码", "科目名称", "合计", ""],
+        ["201", "一般公共服务支出", "", "3.00"],
+        ["20101", "人大事务", "", "1.00"],
+    ]
+    assert measures(rows)[2:] == ["total", "total"]
+
+
+@pytest.mark.parametrize(
+    ("fiscal_year", "headings", "expected"),
+    [
+        (2025, ["2024年预算数", "2025年预算数"], ["prior_year_budget", "total"]),
+        (2025, ["上年预算数", "本年预算数"], ["prior_year_budget", "total"]),
+        (2025, ["2024年预计执行数", "2025年预算数"], ["prior_year_execution", "total"]),
+        (2025, ["上年预计执行数", "本年预算数"], ["prior_year_execution", "total"]),
+        (2024, ["2024年预算数", "2024年决算数"], ["total", "final"]),
+        (2024, ["2023年决算数", "2024年决算数"], ["prior_year_execution", "final"]),
+        (
+            2024,
+            ["2024年年初预算数", "2024年调整预算数", "2024年决算数"],
+            ["initial_budget", "adjusted_budget", "final"],
+        ),
+    ],
+)
+def test_a_heading_naming_a_year_keeps_what_it_says_of_that_year(
+    fiscal_year: int, headings: list[str], expected: list[str]
+) -> None:
+    rows = [["项目", *headings], ["公务接待费", *(f"{n}.00" for n in range(1, len(headings) + 1))]]
+    header, data = split_header(raw_table(rows).rows)
+    assert [c.measure for c in resolve_columns(header, data, fiscal_year)][1:] == expected
+
+
+def test_a_year_of_final_accounts_over_basic_and_project_is_their_stage() -> None:
+    rows = [
+        ["科目编码", "科目名称", "2024年决算数", "", ""],
+        ["", "", "小计", "基本支出", "项目支出"],
+        ["201", "一般公共服务支出", "3.00", "2.00", "1.00"],
+    ]
+    header, data = split_header(raw_table(rows).rows)
+    columns = resolve_columns(header, data, 2024)[2:]
+    assert [(c.measure, c.period) for c in columns] == [("final", None), ("basic", "final"), ("project", "final")]

@@ -350,15 +350,20 @@ def _sides_by_totals(data: Sequence[RawRow], width: int) -> list[str | None]:
     return [None] * width
 
 
-def _year_measure(label: str, fiscal_year: int | None) -> str | None:
+def _year_measure(label: str, named: str | None, fiscal_year: int | None) -> str | None:
+    """What a heading naming a year reports: the budget year's own figure (its stage where the heading
+    names one: 2024年决算数 in a 2024 final account is `final`), or the year before's budget or, where
+    the heading says so (2024年预计执行数, 2024年决算数), what that year spent."""
     match = _YEAR.search(label)
     if not match or fiscal_year is None:
         return None
     year = int(match.group(1))
+    stage = named if named is not None and vocabulary().kind_of(named) == "stage" else None
     if year == fiscal_year:
-        return "total"
+        return stage or "total"
     if year == fiscal_year - 1:
-        return "prior_year_budget"
+        spent = stage == "final" or vocabulary().header_role(label, "spent")
+        return "prior_year_execution" if spent else "prior_year_budget"
     return None
 
 
@@ -370,8 +375,9 @@ def _measure_of_label(label: str, fiscal_year: int | None) -> tuple[str, str] | 
     if named and named.name == "change_from_prior_year":
         return named.name, named.kind
     # a year says which year a 预算数, 合计 or fund is of; 2024年机关运行经费 stays operating_costs
-    if (named is None or named.kind != "part") and (year_measure := _year_measure(label, fiscal_year)):
-        return year_measure, "part"
+    named_as = named.name if named else None
+    if (named is None or named.kind != "part") and (year_measure := _year_measure(label, named_as, fiscal_year)):
+        return year_measure, "stage" if vocab.kind_of(year_measure) == "stage" else "part"
     if vocab.header_role(label, "subtotal"):
         return None
     measure = vocab.measure_of(label)
@@ -567,7 +573,7 @@ def resolve_columns(header: Sequence[RawRow], data: Sequence[RawRow], fiscal_yea
                 column = replace(column, role="text")
             elif first_amount.get(column.side) == column.index and column.side not in has_total:
                 column = replace(column, role="amount", measure="total", inferred=True)
-            elif (spanned := _spanned_by(final, resolved, column, data)) is not None:
+            elif not paths[column.index] and (spanned := _spanned_by(final, resolved, column, data)) is not None:
                 column = replace(spanned, index=column.index, inferred=True)
         final.append(column)
     return final
