@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 SUITE_NAME = "fct_budget_amount"
 DOCS_SITE = "yusuan"
 SCHEMES = ["function", "econ_dept", "econ_gov", "revenue", "item"]
-ROW_KINDS = ["subject", "total", "unit", "unlabeled", "item"]
+ROW_KINDS = ["subject", "total", "unit", "unlabeled", "item", "measure"]
 UNITS = ["万元", "元"]
 NOT_NULL = [
     "document_id",

@@ -368,7 +368,8 @@ def test_a_code_printed_in_brackets_before_its_name_is_its_code(printed: str) ->
 
 def test_a_name_opening_with_a_year_names_its_row() -> None:
     """2025年法治宣传项目 prints a year, not a code: its amounts load under it. A row labelled by a
-    year and a measure alone (2024年预算数: years printed as rows) is left out and said so."""
+    year and a measure alone (2024年预算数: years printed as rows) over columns that name measures of
+    their own (基本支出, 项目支出) is left out and said so."""
     rows = [
         ["项目分类", "功能科目编码", "功能科目名称", "项目名称", "合计"],
         ["特定目标类", "2040101", "行政运行", "2025年法治宣传项目", "200.00"],
@@ -381,12 +382,46 @@ def test_a_name_opening_with_a_year_names_its_row() -> None:
     ]
     assert read.issues == []
 
-    rows = [["项目", "合计", "因公出国(境)费", "公务接待费"], ["2024年预算数", "3.00", "1.00", "2.00"]]
-    read = _budget(raw_table(rows, title="部门“三公”经费预算表"))
+    rows = [["项目", "合计", "基本支出", "项目支出"], ["2024年预算数", "3.00", "1.00", "2.00"]]
+    read = _budget(raw_table(rows, title="一般公共预算支出预算表"))
     assert read.facts.is_empty()
     assert [(i.kind, i.message.split(":")[0]) for i in read.issues] == [
-        ("quarantined_row", "row '2024年预算数' names a year, not a subject")
+        ("quarantined_row", "row '2024年预算数' names a measure, not a subject, over columns that name their own")
     ]
+
+
+def test_years_printed_as_rows_over_items_printed_as_columns_give_the_items_their_measure() -> None:
+    """A "三公" table turned round: the items head the columns and each row names what its amounts
+    report (the year before's budget, this year's, the change); before, all were loaded as `total`."""
+    rows = [
+        ["项目", "合计", "因公出国(境)费", "公务用车购置及运行费", "公务接待费"],
+        ["2024年预算数", "3.00", "1.00", "1.50", "0.50"],
+        ["本年预算数", "2.80", "1.00", "1.30", "0.50"],
+        ["增减额", "-0.20", "0.00", "-0.20", "0.00"],
+        ["增减率", "-6.67%", "0.00%", "-13.33%", "0.00%"],
+    ]
+    read = _budget(raw_table(rows, title="一般公共预算“三公”经费支出预算表"))
+    assert read.issues == []
+    by_measure = read.facts.group_by("measure", maintain_order=True).agg("subject_name", "amount_wan")
+    assert by_measure.rows() == [
+        (
+            "prior_year_budget",
+            [None, "因公出国(境)费", "公务用车购置及运行费", "公务接待费"],
+            [Decimal(v) for v in ("3.00", "1.00", "1.50", "0.50")],
+        ),
+        (
+            "total",
+            [None, "因公出国(境)费", "公务用车购置及运行费", "公务接待费"],
+            [Decimal(v) for v in ("2.80", "1.00", "1.30", "0.50")],
+        ),
+        (
+            "change_from_prior_year",
+            [None, "因公出国(境)费", "公务用车购置及运行费", "公务接待费"],
+            [Decimal(v) for v in ("-0.20", "0.00", "-0.20", "0.00")],
+        ),
+    ]
+    assert set(read.facts["row_kind"]) == {"measure"}
+    assert read.facts["row_label"].unique(maintain_order=True).to_list() == ["2024年预算数", "本年预算数", "增减额"]
 
 
 @pytest.mark.parametrize(

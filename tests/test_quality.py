@@ -392,3 +392,17 @@ def test_a_data_docs_index_that_cannot_be_written_leaves_the_run_s_documents_rec
         and str(tmp_path / "quality_docs") in error
         and "the next run writes the index again" in error
     )
+
+
+@pytest.mark.parametrize(("abroad", "expected"), [("1.00", []), ("1.10", [("prior_year_budget", Decimal("3.10"))])])
+def test_a_three_public_table_printing_its_years_as_rows_is_checked_row_by_row(
+    abroad: str, expected: list[tuple[str, Decimal]]
+) -> None:
+    rows = [
+        ["项目", "合计", "因公出国(境)费", "公务用车购置及运行费", "", "", "公务接待费"],
+        ["", "", "", "小计", "购置费", "运行费", ""],
+        ["2024年预算数", "3.00", abroad, "1.50", "0.00", "1.50", "0.50"],
+        ["2025年预算数", "2.80", "1.00", "1.30", "0.00", "1.30", "0.50"],
+    ]
+    findings = consistency_findings(_facts("“三公”经费预算表", rows), "")
+    assert findings.select("measure", "expected").rows() == expected

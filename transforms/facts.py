@@ -11,7 +11,7 @@ import polars as pl
 from extractors.model import OcrCell, RawRow
 from transforms.cleaning import clean_label, compact, is_blank_amount, parse_amount, to_wan
 from transforms.subjects import reference_rows, subject_catalogue
-from transforms.tables import ClassifiedTable, Column
+from transforms.tables import ClassifiedTable, Column, heading_measure
 from transforms.vocabulary import vocabulary
 
 _DIGITS = re.compile(r"^\d+$")
@@ -161,14 +161,32 @@ class _RowLabel:
         return f"code '{self.printed_code}' is no valid subject code (garbled or cut in printing)"
 
     @property
-    def fault(self) -> str | None:
+    def names_measure(self) -> bool:
+        """Whether the label names a measure, not a subject (2024年预算数: a table printing its years as rows)."""
+        return bool(vocabulary().measure_row.match(compact(self.name)))
+
+    def fault(self, measure: str | None) -> str | None:
         """Why the row's amounts cannot be loaded under it, or None: an untrustworthy code, or a label
-        naming a year and a measure alone (2024年预算数: a table printing its years as rows)."""
+        naming a measure over columns that name their own (`measure` is what the row gives them)."""
         if fault := self.code_fault:
             return fault
-        if vocabulary().year_row.match(compact(self.name)):
-            return f"row '{self.name}' names a year, not a subject: a table printing its years as rows is not read"
+        if self.names_measure and measure is None:
+            return (
+                f"row '{self.name}' names a measure, not a subject, over columns that name their own:"
+                " a table printing its years as rows is read only where its columns are items or their 合计"
+            )
         return None
+
+
+def _row_measure(label: _RowLabel, printed: Sequence[Column], fiscal_year: int | None) -> str | None:
+    """The measure a row labelled by one alone gives its amounts: where every column it prints in is
+    an item or the items' 合计 ("三公" items as columns, years as rows), the row says what they report."""
+    if not label.names_measure:
+        return None
+    measure = heading_measure(label.name, fiscal_year)
+    if measure is None or vocabulary().kind_of(measure) in ("period", "fund"):
+        return None
+    return measure if all(column.measure == "total" for column in printed) else None
 
 
 def _row_label(cells: Sequence[str], columns: Sequence[Column], context: DocumentContext) -> _RowLabel:
@@ -247,6 +265,8 @@ def _row_meaning(label: _RowLabel, side: str | None, table: ClassifiedTable, con
 
     if any(p.search(compact(label.name)) for p in vocab.total_row):
         return meaning("total", side_scheme)
+    if label.names_measure:
+        return _RowMeaning("measure", side_scheme, None, "", label, side)
     if label.subject_code:
         return meaning("subject", SCHEME_BY_FIRST_DIGIT.get(label.subject_code[0], table.scheme), label.subject_code)
     if label.unit_code or _is_department(name, context):
@@ -332,13 +352,16 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
                     c for c in block if c.role == "unknown" and c.index < len(cells) and _money_like(cells[c.index])
                 ]
                 amount_cells += sum(_amount_like(cells[c.index]) for c in printed) + len(unread)
-                if printed and (fault := label.fault):
+                row_measure = _row_measure(label, printed, context.fiscal_year)
+                if printed and (fault := label.fault(row_measure)):
                     issue(row, "quarantined_row", f"{fault}; its {len(printed)} amounts are left out: check the table")
                     continue
                 for mend in label.mends if printed else ():
                     issue(row, "repaired_code", f"code {mend}, as a code's leading zero lost in printing")
                 meaning = _row_meaning(label, block[0].side, table, context)
                 for column in printed:
+                    if row_measure:
+                        column = replace(column, measure=row_measure)
                     text = cells[column.index]
                     amount = parse_amount(text)
                     if amount is None:

@@ -384,6 +384,13 @@ def _measure_of_label(label: str, fiscal_year: int | None) -> tuple[str, str] | 
     return (measure.name, measure.kind) if measure else None
 
 
+def heading_measure(label: str, fiscal_year: int | None) -> str | None:
+    """The measure a label names on its own (2024年预算数, 增减额) wherever it is printed: a row
+    labelled so, in a table printing its items as columns, gives its amounts that measure."""
+    found = _measure_of_label(label, fiscal_year)
+    return found[0] if found else None
+
+
 def _qualifier(path: list[str], kind: str, exclude: str | None, fiscal_year: int | None) -> str | None:
     for label in reversed(path):
         found = _measure_of_label(label, fiscal_year)

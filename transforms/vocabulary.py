@@ -35,7 +35,7 @@ class Vocabulary:
     enumeration: re.Pattern[str]
     part_of: re.Pattern[str]
     column_numbers: re.Pattern[str]
-    year_row: re.Pattern[str]
+    measure_row: re.Pattern[str]
     income_side: re.Pattern[str]
     expenditure_side: re.Pattern[str]
     income_total: re.Pattern[str]
@@ -95,7 +95,7 @@ def vocabulary() -> Vocabulary:
         enumeration=re.compile(data["row"]["enumeration"]),
         part_of=re.compile(data["row"]["part_of"]),
         column_numbers=re.compile(data["row"]["column_numbers"]),
-        year_row=re.compile(data["row"]["year"]),
+        measure_row=re.compile(data["row"]["measure"]),
         income_side=re.compile(data["two_sided"]["income"]),
         expenditure_side=re.compile(data["two_sided"]["expenditure"]),
         income_total=re.compile(data["two_sided"]["income_total"]),
