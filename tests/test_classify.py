@@ -89,6 +89,8 @@ def test_titles_classify_into_the_contract_vocabulary(title: str, table_type: st
         ("收入预算汇总表", "income_summary"),
         ("支出预算汇总表", "expenditure_summary"),
         ("部门支出经济分类预算表", "expenditure_summary"),
+        ("部门基本支出经济分类预算表", "basic_expenditure"),
+        ("基本支出决算明细表", "basic_expenditure"),
         ("部门预算支出经济分类汇总表", "expenditure_summary"),
         ("项目支出明细表", "project_expenditure"),
         ("部门预算项目支出明细表", "project_expenditure"),
