@@ -845,3 +845,11 @@ def test_a_year_of_final_accounts_over_basic_and_project_is_their_stage() -> Non
     header, data = split_header(raw_table(rows).rows)
     columns = resolve_columns(header, data, 2024)[2:]
     assert [(c.measure, c.period) for c in columns] == [("final", None), ("basic", "final"), ("project", "final")]
+
+
+def test_a_decrease_printed_in_parentheses_is_a_negative_amount() -> None:
+    """Accounting formats print a negative as (0.20): a change from the year before, not a malformed cell."""
+    rows = [["项目", "上年预算数", "本年预算数", "比上年增减"], ["公务接待费", "1.20", "1.00", "(0.20)"]]
+    read = budget_facts(classify_tables([raw_table(rows, title="“三公”经费预算表")], 2025), CONTEXT)
+    assert read.issues == []
+    assert read.facts.select("measure", "amount_wan").rows()[-1] == ("change_from_prior_year", Decimal("-0.20"))

@@ -8,6 +8,9 @@ _SPACE_NEAR_CJK = re.compile(r"(?<!\s)\s++(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+"
 _SPACE_IN_NUMBER = re.compile(r"(?<=[\d,.])\s+(?=[\d,.])")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": '"', "’": '"', "＂": '"'})
 _AMOUNT = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+# A negative amount as accounting formats print it: (1,234.50). Decimals or separators are required,
+# so an enumeration such as (1) is never taken for one.
+_IN_PARENTHESES = re.compile(r"^\(((\d{1,3}(,\d{3})+|\d+)\.\d+|\d{1,3}(,\d{3})+)\)$")
 # A cell that prints a run of dashes (--, ——) or a slash prints no amount.
 _DASHES = re.compile(r"^([-—–－―─]+|/|\\)$")
 # A year printed in Chinese numerals, as covers print it: 二〇二五年, 二零二四年度.
@@ -41,6 +44,8 @@ def is_blank_amount(text: str) -> bool:
 def parse_amount(text: str) -> Decimal | None:
     """The amount a cell prints, or None when the cell is not a well-formed amount."""
     candidate = compact(text).replace("−", "-")
+    if _IN_PARENTHESES.match(candidate):
+        candidate = "-" + candidate[1:-1]
     if not _AMOUNT.match(candidate):
         return None
     try:
