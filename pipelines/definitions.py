@@ -46,7 +46,7 @@ from warehouse.load import prepare, warehouse_path
 from warehouse.report import (
     documents_missing_from_function_mart,
     documents_not_loaded,
-    duplicate_current_documents,
+    duplicate_current_tables,
     findings_markdown,
     frame_markdown,
     markdown_cell,
@@ -350,12 +350,13 @@ MART_CHECK_SPECS = [
     dg.AssetCheckSpec(
         "every_current_document_contributes",
         asset=FUNCTION_MART,
-        description="Every current loaded budget printing function subjects has rows in the mart.",
+        description="Every current loaded budget printing function subjects has rows in the mart, its own or"
+        " another current part's of its disclosure.",
     ),
     dg.AssetCheckSpec(
-        "one_current_document_per_identity",
+        "one_current_document_per_table",
         asset=FUNCTION_MART,
-        description="One current document per region, department, scope, kind and year.",
+        description="No table type printed by two current documents of one region, department, scope, kind and year.",
     ),
 ]
 
@@ -399,7 +400,7 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: DuckDBResourc
                     ),
                 }
             yield dg.MaterializeResult(asset_key=table, metadata=metadata)
-        missing, duplicates = documents_missing_from_function_mart(con), duplicate_current_documents(con)
+        missing, duplicates = documents_missing_from_function_mart(con), duplicate_current_tables(con)
     yield dg.AssetCheckResult(
         asset_key=FUNCTION_MART,
         check_name="every_current_document_contributes",
@@ -408,7 +409,7 @@ def warehouse_tables(context: dg.AssetExecutionContext, warehouse: DuckDBResourc
     )
     yield dg.AssetCheckResult(
         asset_key=FUNCTION_MART,
-        check_name="one_current_document_per_identity",
+        check_name="one_current_document_per_table",
         passed=duplicates.is_empty(),
         metadata={"duplicated": duplicates.height, "groups": dg.MetadataValue.md(frame_markdown(duplicates))},
     )

@@ -232,7 +232,7 @@ def test_the_loader_materializes_the_tables_with_schemas_row_counts_and_mart_che
     assert columns[:2] == ["document_id", "adcode"] and "amount_wan" in columns
     checks = {e.check_name: e for e in first.get_asset_check_evaluations()}
     assert checks["every_current_document_contributes"].passed
-    assert checks["one_current_document_per_identity"].passed
+    assert checks["one_current_document_per_table"].passed
     rollup = checks["every_document_loaded"]
     assert not rollup.passed and rollup.severity == dg.AssetCheckSeverity.ERROR and rollup.partition is None
     assert rollup.description.startswith("1 of 3 documents not loaded: broken.pdf")

@@ -1,19 +1,43 @@
 -- Dimensions and mart rows derived from what has been loaded; kept in step inside each load's transaction.
 -- `loading_facts` holds the facts of the documents this load writes (warehouse/load.py).
 
--- Of several loaded disclosures for one region, department, scope, kind and year (the same disclosure
--- re-published, or published as a PDF and as a workbook), the latest published is current.
-UPDATE dim_document SET is_current = ranked.latest
-FROM (
-    SELECT document_id,
-        row_number() OVER (
+-- Of several loaded disclosures for one region, department, scope, kind and year, one is replaced by
+-- a later published one that prints one of its table types and as many types at least (the same
+-- disclosure re-published, or published as a PDF and as a workbook). Documents printing different
+-- tables are parts of one disclosure published as several files, and a file printing a few of
+-- another's tables (a narrative with its "三公" table) replaces none: each stays current.
+UPDATE dim_document SET is_current = document_id NOT IN (
+    WITH loaded AS (
+        SELECT document_id, adcode, department_name, budget_scope, document_kind, fiscal_year,
+            row_number() OVER identity_by_recency AS recency,
+            count(*) OVER (PARTITION BY adcode, department_name, budget_scope, document_kind, fiscal_year) AS members
+        FROM dim_document
+        WHERE status = 'loaded'
+        WINDOW identity_by_recency AS (
             PARTITION BY adcode, department_name, budget_scope, document_kind, fiscal_year
             ORDER BY published_at DESC NULLS LAST, ingested_at DESC, document_id
-        ) = 1 AS latest
-    FROM dim_document
-    WHERE status = 'loaded'
-) AS ranked
-WHERE dim_document.document_id = ranked.document_id;
+        )
+    ), shared AS (
+        -- only documents with another of their identity can be replaced (most have none)
+        SELECT document_id, recency,
+            dense_rank() OVER (ORDER BY adcode, department_name, budget_scope, document_kind, fiscal_year) AS identity
+        FROM loaded
+        WHERE members > 1
+    ), printed AS (
+        SELECT DISTINCT document_id, table_type FROM stg_table
+        WHERE table_type IS NOT NULL AND document_id IN (SELECT document_id FROM shared)
+    ), kinds AS (
+        SELECT s.document_id, s.identity, s.recency, count(p.table_type) AS types
+        FROM shared s LEFT JOIN printed p USING (document_id)
+        GROUP BY ALL
+    )
+    SELECT DISTINCT mine.document_id
+    FROM kinds mine
+    JOIN kinds later ON later.identity = mine.identity AND later.recency < mine.recency AND later.types >= mine.types
+    JOIN printed ours ON ours.document_id = mine.document_id
+    JOIN printed theirs ON theirs.document_id = later.document_id AND theirs.table_type = ours.table_type
+)
+WHERE status = 'loaded';
 UPDATE dim_document SET is_current = false WHERE status <> 'loaded';
 
 DELETE FROM dim_department;

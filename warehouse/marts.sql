@@ -10,16 +10,18 @@
 -- mart_function_by_document inside its transaction (derived.sql, from the facts it loads), so a
 -- query reads stored rows instead of rolling up millions of facts again; the table is filled from
 -- the facts already loaded when it is first created.
+CREATE OR REPLACE MACRO function_table_preference(table_type) AS
+    CASE table_type
+        WHEN 'expenditure_summary' THEN 1
+        WHEN 'general_budget_expenditure' THEN 2
+        WHEN 'fiscal_appropriation_summary' THEN 3
+        WHEN 'income_expenditure_summary' THEN 4
+        ELSE 9
+    END;
+
 CREATE OR REPLACE MACRO function_mart_rows(doc, facts := 'fct_budget_amount') AS TABLE
 WITH candidates AS (
-    SELECT document_id, table_index, table_type,
-        CASE table_type
-            WHEN 'expenditure_summary' THEN 1
-            WHEN 'general_budget_expenditure' THEN 2
-            WHEN 'fiscal_appropriation_summary' THEN 3
-            WHEN 'income_expenditure_summary' THEN 4
-            ELSE 9
-        END AS preference,
+    SELECT document_id, table_index, table_type, function_table_preference(table_type) AS preference,
         max(length(subject_code)) AS deepest
     FROM query_table(facts)
     WHERE subject_scheme = 'function' AND row_kind = 'subject' AND (doc IS NULL OR document_id = doc)
@@ -93,11 +95,37 @@ CREATE TABLE IF NOT EXISTS mart_function_by_document AS SELECT * FROM function_m
 ALTER TABLE mart_function_by_document ADD COLUMN IF NOT EXISTS document_kind VARCHAR;
 UPDATE mart_function_by_document SET document_kind = 'budget' WHERE document_kind IS NULL;
 
+-- The documents the function marts read: of the current documents of one region, department, scope,
+-- kind and year (parts of a disclosure published as several files), the one whose table prints the
+-- function breakdown most completely, as each document's own table is chosen, so no subject counts twice.
+CREATE OR REPLACE MACRO current_function_documents() AS TABLE
+WITH current_documents AS (
+    SELECT document_id, adcode, department_name, budget_scope, document_kind, fiscal_year, published_at, ingested_at,
+        count(*) OVER (PARTITION BY adcode, department_name, budget_scope, document_kind, fiscal_year) AS parts
+    FROM dim_document
+    WHERE is_current
+), chosen AS (
+    SELECT c.document_id
+    FROM current_documents c
+    JOIN mart_function_by_document m USING (document_id)
+    WHERE c.parts > 1
+    GROUP BY c.document_id, c.adcode, c.department_name, c.budget_scope, c.document_kind, c.fiscal_year,
+        c.published_at, c.ingested_at
+    QUALIFY row_number() OVER (
+        PARTITION BY c.adcode, c.department_name, c.budget_scope, c.document_kind, c.fiscal_year
+        ORDER BY max(length(m.subject_code)) DESC, min(function_table_preference(m.source_table_type)),
+            c.published_at DESC NULLS LAST, c.ingested_at DESC, c.document_id
+    ) = 1
+)
+SELECT document_id FROM current_documents WHERE parts = 1
+UNION ALL
+SELECT document_id FROM chosen;
+
 -- Budgeted spending: only current budget disclosures count (a re-published budget replaces the
 -- earlier one for its region, department and year); final accounts are in mart_budget_execution.
 CREATE OR REPLACE VIEW mart_function_by_region_year AS
 SELECT * EXCLUDE (document_kind) FROM mart_function_by_document
-WHERE document_kind = 'budget' AND document_id IN (SELECT document_id FROM dim_document WHERE is_current);
+WHERE document_kind = 'budget' AND document_id IN (SELECT document_id FROM current_function_documents());
 
 -- How budgets were executed: per region, department, year, function subject and level, the budget
 -- (年初预算数 as the final account prints it, else the same year's current budget disclosure), the
@@ -108,7 +136,7 @@ WITH current_rows AS (
     SELECT m.*, d.budget_scope
     FROM mart_function_by_document m
     JOIN dim_document d USING (document_id)
-    WHERE d.is_current
+    WHERE m.document_id IN (SELECT document_id FROM current_function_documents())
 ), printed_budgets AS (
     -- 年初预算数 / 调整预算数 from whichever function table of the final account prints them.
     SELECT f.document_id, f.subject_code,
@@ -242,7 +270,7 @@ WITH budgets AS (
     SELECT m.*, d.budget_scope
     FROM mart_function_by_document m
     JOIN dim_document d USING (document_id)
-    WHERE d.is_current AND m.document_kind = 'budget'
+    WHERE m.document_id IN (SELECT document_id FROM current_function_documents()) AND m.document_kind = 'budget'
 ), linked AS (
     SELECT b.*, coalesce(c.linked_code, b.subject_code) AS linked_code, c.linked_code IS NOT NULL AS via_crosswalk
     FROM budgets b

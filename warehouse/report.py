@@ -113,28 +113,37 @@ def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 
 def documents_missing_from_function_mart(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Current loaded budgets that print function subjects but have no row in the function mart: a
-    mart that lost a document undercounts its region's spending without a word."""
+    """Current loaded budgets that print function subjects while neither they nor another current part
+    of their disclosure has a row in the function mart: a mart that lost a document undercounts its
+    region's spending without a word."""
     return con.sql(
         """SELECT d.file_name, d.document_id, d.region_name, d.department_name, d.fiscal_year
            FROM dim_document d
            WHERE d.is_current AND d.status = 'loaded' AND d.document_kind = 'budget'
              AND EXISTS (SELECT 1 FROM fct_budget_amount f WHERE f.document_id = d.document_id
                          AND f.subject_scheme = 'function' AND f.row_kind = 'subject')
-             AND d.document_id NOT IN (SELECT document_id FROM mart_function_by_region_year)
+             AND NOT EXISTS (
+                 SELECT 1 FROM mart_function_by_region_year m JOIN dim_document part USING (document_id)
+                 WHERE part.adcode IS NOT DISTINCT FROM d.adcode
+                   AND part.department_name IS NOT DISTINCT FROM d.department_name
+                   AND part.budget_scope IS NOT DISTINCT FROM d.budget_scope
+                   AND part.fiscal_year IS NOT DISTINCT FROM d.fiscal_year)
            ORDER BY d.file_name"""
     ).pl()
 
 
-def duplicate_current_documents(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Regions, departments, scopes, kinds and years with more than one current document: the marts
-    would count that disclosure twice."""
+def duplicate_current_tables(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Table types that two current documents of one region, department, scope, kind and year both
+    print: a query of current documents would count that table twice (parts of one disclosure print
+    different tables; a file printing a few of another's, as a narrative its "三公" table, is kept)."""
     return con.sql(
-        """SELECT adcode, region_name, department_name, budget_scope, document_kind, fiscal_year,
-               count(*) AS current_documents, string_agg(file_name, '; ' ORDER BY file_name) AS files
-           FROM dim_document WHERE is_current
-           GROUP BY adcode, region_name, department_name, budget_scope, document_kind, fiscal_year
-           HAVING count(*) > 1
+        """SELECT d.adcode, d.region_name, d.department_name, d.budget_scope, d.document_kind, d.fiscal_year,
+               t.table_type, count(DISTINCT d.document_id) AS current_documents,
+               string_agg(DISTINCT d.file_name, '; ' ORDER BY d.file_name) AS files
+           FROM dim_document d JOIN stg_table t USING (document_id)
+           WHERE d.is_current AND t.table_type IS NOT NULL
+           GROUP BY ALL
+           HAVING count(DISTINCT d.document_id) > 1
            ORDER BY ALL"""
     ).pl()
 
