@@ -853,3 +853,20 @@ def test_a_decrease_printed_in_parentheses_is_a_negative_amount() -> None:
     read = budget_facts(classify_tables([raw_table(rows, title="“三公”经费预算表")], 2025), CONTEXT)
     assert read.issues == []
     assert read.facts.select("measure", "amount_wan").rows()[-1] == ("change_from_prior_year", Decimal("-0.20"))
+
+
+def test_columns_breaking_a_group_down_by_headings_it_does_not_know_are_reported_not_read_as_the_group() -> None:
+    """项目支出 | 小计 | 商品和服务支出 | 资本性支出 (a final account's breakdown by economic class):
+    before, each part was loaded as `project` again beside the 小计. A lone such column still takes
+    its group's meaning."""
+    rows = [
+        ["科目编码", "科目名称", "合计", "基本支出", "项目支出", "", ""],
+        ["", "", "", "", "小计", "商品和服务支出", "资本性支出"],
+        ["20101", "人大事务", "10.00", "6.00", "4.00", "3.00", "1.00"],
+    ]
+    assert measures(rows)[2:] == ["total", "basic", "project", None, None]
+    read = budget_facts(classify_tables([raw_table(rows, title="财政拨款支出决算明细表")], 2025), CONTEXT)
+    assert read.facts["measure"].to_list() == ["total", "basic", "project"]
+    assert [i.kind for i in read.issues] == ["unknown_column", "unknown_column"]
+    alone = [["科目编码", "科目名称", "项目支出"], ["", "", "本级项目"], ["20101", "人大事务", "4.00"]]
+    assert measures(alone)[2:] == ["project"]

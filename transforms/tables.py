@@ -583,7 +583,31 @@ def resolve_columns(header: Sequence[RawRow], data: Sequence[RawRow], fiscal_yea
             elif not paths[column.index] and (spanned := _spanned_by(final, resolved, column, data)) is not None:
                 column = replace(spanned, index=column.index, inferred=True)
         final.append(column)
-    return final
+    return _unnamed_parts(final, paths, fiscal_year)
+
+
+def _unnamed_parts(columns: list[Column], paths: list[list[str]], fiscal_year: int | None) -> list[Column]:
+    """Columns whose own heading names nothing the vocabulary knows (商品和服务支出, 资本性支出 under
+    项目支出: a breakdown by economic class) took their group's meaning; beside a column that states
+    that meaning itself (the group's 小计) they are parts of it, not it, and are left out and reported
+    rather than loaded as the whole again."""
+    vocab = vocabulary()
+
+    def unnamed(column: Column) -> bool:
+        leaf = paths[column.index][-1] if paths[column.index] else ""
+        return (
+            column.role == "amount"
+            and column.inferred
+            and bool(leaf)
+            and _measure_of_label(leaf, fiscal_year) is None
+            and not vocab.header_role(leaf, "subtotal")
+        )
+
+    def meaning(column: Column) -> tuple:
+        return column.side, column.measure, column.period, column.fund, column.item
+
+    stated = {meaning(c) for c in columns if c.role in ("amount", "item") and not unnamed(c)}
+    return [replace(c, role="unknown", measure=None) if unnamed(c) and meaning(c) in stated else c for c in columns]
 
 
 def _words_only(data: Sequence[RawRow], index: int) -> bool:
