@@ -3,6 +3,8 @@ disclosure published as several files keeps every part, and the function marts c
 
 import io
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -41,20 +43,36 @@ def whole(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, dict[str, in
     return data, starts, pages, mart
 
 
+@contextmanager
+def _ingested(
+    folder: Path, data: bytes, files: dict[str, tuple[list[int], int]]
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Files of some of the PDF's pages each (name: pages, publication time), ingested together."""
+    inbox = folder / "inbox"
+    inbox.mkdir()
+    for name, (pages, published) in files.items():
+        _pages(data, pages, published, inbox / name)
+    warehouse = folder / "w.duckdb"
+    assert main(["ingest", str(inbox), "--warehouse", str(warehouse)]) == 0
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        yield con
+
+
+def _current(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute("SELECT file_name, is_current FROM dim_document ORDER BY 1").fetchall()
+
+
 def test_a_disclosure_published_as_two_files_of_different_tables_keeps_both_current(tmp_path: Path, whole) -> None:
     """Before, the later file replaced the earlier one: its summaries (收支总表, 支出总表) left the marts."""
     data, starts, pages, mart = whole
     first_table, split = min(starts.values()), starts["general_budget_expenditure"]
     cover = list(range(1, first_table))
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    _pages(data, [*cover, *range(first_table, split)], 1_740_000_000, inbox / "表1-4.pdf")
-    _pages(data, [*cover, *range(split, pages + 1)], 1_750_000_000, inbox / "表5-7.pdf")
-    warehouse = tmp_path / "w.duckdb"
-    assert main(["ingest", str(inbox), "--warehouse", str(warehouse)]) == 0
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        current = con.execute("SELECT file_name, is_current FROM dim_document ORDER BY 1").fetchall()
-        assert current == [("表1-4.pdf", True), ("表5-7.pdf", True)]
+    files = {
+        "表1-4.pdf": ([*cover, *range(first_table, split)], 1_740_000_000),
+        "表5-7.pdf": ([*cover, *range(split, pages + 1)], 1_750_000_000),
+    }
+    with _ingested(tmp_path, data, files) as con:
+        assert _current(con) == [("表1-4.pdf", True), ("表5-7.pdf", True)]
         assert con.execute(MART).fetchall() == mart
         assert con.execute("SELECT count(DISTINCT document_id) FROM mart_function_by_region_year").fetchall() == [(1,)]
         assert duplicate_current_tables(con).is_empty()
@@ -66,29 +84,23 @@ def test_a_later_file_printing_a_few_of_the_tables_replaces_nothing(tmp_path: Pa
     the table both print is reported, and the marts read the file that prints the function breakdown."""
     data, starts, pages, mart = whole
     cover = list(range(1, min(starts.values())))
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    _pages(data, list(range(1, pages + 1)), 1_740_000_000, inbox / "tables.pdf")
-    _pages(data, [*cover, starts["three_public_costs"]], 1_750_000_000, inbox / "narrative.pdf")
-    warehouse = tmp_path / "w.duckdb"
-    assert main(["ingest", str(inbox), "--warehouse", str(warehouse)]) == 0
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        current = con.execute("SELECT file_name, is_current FROM dim_document ORDER BY 1").fetchall()
-        assert current == [("narrative.pdf", True), ("tables.pdf", True)]
+    files = {
+        "tables.pdf": (list(range(1, pages + 1)), 1_740_000_000),
+        "narrative.pdf": ([*cover, starts["three_public_costs"]], 1_750_000_000),
+    }
+    with _ingested(tmp_path, data, files) as con:
+        assert _current(con) == [("narrative.pdf", True), ("tables.pdf", True)]
         assert con.execute(MART).fetchall() == mart
         assert duplicate_current_tables(con)["table_type"].to_list() == ["three_public_costs"]
 
 
 def test_a_later_printing_of_the_same_tables_replaces_the_earlier(tmp_path: Path, whole) -> None:
     data, _, pages, mart = whole
-    inbox = tmp_path / "inbox"
-    inbox.mkdir()
-    _pages(data, list(range(1, pages + 1)), 1_740_000_000, inbox / "first.pdf")
-    _pages(data, list(range(1, pages + 1)), 1_750_000_000, inbox / "again.pdf")
-    warehouse = tmp_path / "w.duckdb"
-    assert main(["ingest", str(inbox), "--warehouse", str(warehouse)]) == 0
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        current = con.execute("SELECT file_name, is_current FROM dim_document ORDER BY 1").fetchall()
-        assert current == [("again.pdf", True), ("first.pdf", False)]
+    files = {
+        "first.pdf": (list(range(1, pages + 1)), 1_740_000_000),
+        "again.pdf": (list(range(1, pages + 1)), 1_750_000_000),
+    }
+    with _ingested(tmp_path, data, files) as con:
+        assert _current(con) == [("again.pdf", True), ("first.pdf", False)]
         assert con.execute(MART).fetchall() == mart
         assert duplicate_current_tables(con).is_empty()
