@@ -16,6 +16,7 @@ from pathlib import Path
 from extractors.model import ExtractedDocument, OcrCell, RawRow, RawTable
 from extractors.textlayer import (
     clean_cell,
+    heading_key,
     is_header_field,
     is_label,
     is_narrative,
@@ -203,6 +204,7 @@ def assemble(
     tables: list[RawTable] = []
     narrative: list[str] = []
     only_furniture_since_table = False
+    heading: tuple[str, ...] = ()
     for page in pages:
         title: str | None = None
         context: list[str] = []
@@ -216,7 +218,9 @@ def assemble(
             for text in (line for printed in texts for line in title_and_fields(printed)):
                 narrative.append(text)
                 if is_title(text):
-                    title, context, only_furniture_since_table = text, [], False
+                    # the table's title printed again at the top of the next page heads no new table
+                    repeated = first_on_page == len(tables) and heading[:1] == heading_key(text, [])
+                    title, context, only_furniture_since_table = text, [], only_furniture_since_table and repeated
                 elif is_narrative(text):
                     title, context, only_furniture_since_table = None, [], False
                 else:
@@ -226,6 +230,9 @@ def assemble(
             if not rows or isinstance(item, str):
                 continue
             where, position = _where(item, page, len(tables) - first_on_page + 1, rows[0][0])
+            repeats_heading = title is not None and heading_key(title, context) == heading
+            if title is not None:
+                heading = heading_key(title, context)
             tables.append(
                 RawTable(
                     title=title,
@@ -237,7 +244,7 @@ def assemble(
                     page=page.number,
                     position=position,
                     context=tuple(context),
-                    after_table=bool(tables) and only_furniture_since_table and title is None,
+                    after_table=bool(tables) and only_furniture_since_table and (title is None or repeats_heading),
                 )
             )
             title, context, only_furniture_since_table = None, [], True

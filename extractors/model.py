@@ -41,7 +41,9 @@ class RawTable:
     """A table as printed: `unit` is the unit stated above it ('万元' or '元'), None if none was.
 
     `after_table` says that nothing but blank space or a page break separates this table from the
-    previous one, which makes an untitled table a candidate continuation of it.
+    previous one, which makes an untitled table a candidate continuation of it; so does a titled
+    one whose title and context lines repeat those of the table before (a spreadsheet's print
+    titles, printed again at the top of each page).
     """
 
     title: str | None

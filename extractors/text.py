@@ -11,6 +11,7 @@ from charset_normalizer import from_bytes
 from extractors.model import ExtractedDocument, ExtractionError, RawRow, RawTable, display_name
 from extractors.textlayer import (
     clean_cell,
+    heading_key,
     is_narrative,
     is_title,
     lines_unit,
@@ -71,12 +72,16 @@ def extract_text_document(path: Path, data: bytes, document_id: str) -> Extracte
     title: str | None = None
     context: list[str] = []
     only_blank_since_table = False
+    heading: tuple[str, ...] = ()
     block: list[RawRow] = []
 
     def close_block() -> None:
-        nonlocal title, context, only_blank_since_table
+        nonlocal title, context, only_blank_since_table, heading
         if block:
             unit = lines_unit([title or "", *context])
+            repeats_heading = title is not None and heading_key(title, context) == heading
+            if title is not None:
+                heading = heading_key(title, context)
             tables.append(
                 RawTable(
                     title=title,
@@ -85,7 +90,7 @@ def extract_text_document(path: Path, data: bytes, document_id: str) -> Extracte
                     page=None,
                     position=block[0].position,
                     context=tuple(context),
-                    after_table=bool(tables) and only_blank_since_table and title is None,
+                    after_table=bool(tables) and only_blank_since_table and (title is None or repeats_heading),
                 )
             )
             block.clear()
@@ -100,7 +105,8 @@ def extract_text_document(path: Path, data: bytes, document_id: str) -> Extracte
         for text in title_and_fields(plain) if plain else ():
             narrative.append(text)
             if is_title(text):
-                title, context, only_blank_since_table = text, [], False
+                repeated = heading[:1] == heading_key(text, [])
+                title, context, only_blank_since_table = text, [], only_blank_since_table and repeated
             elif is_narrative(text):
                 title, context, only_blank_since_table = None, [], False
             elif title is not None:

@@ -158,6 +158,12 @@ def is_title(text: str) -> bool:
     return 0 < len(text) <= _NARRATIVE_MIN_CHARS and bool(_TITLE.search(text)) and not is_label(text)
 
 
+def heading_key(title: str, context: Sequence[str]) -> tuple[str, ...]:
+    """A table's title and context lines, spacing aside: a table continued under the same heading
+    printed again (a spreadsheet's print titles, repeated on every page) is told by it."""
+    return tuple("".join(line.split()) for line in (title, *context))
+
+
 def title_and_fields(text: str) -> list[str]:
     """The lines a printed line holds: a title followed on its line by the table's header fields
     ('2025年部门收入预算总表    单位：万元') is the title, then the fields; any other line, itself."""

@@ -118,6 +118,31 @@ def test_untitled_table_right_after_a_table_with_the_same_header_is_stitched() -
     assert len(tables[0].segments) == 2
 
 
+HEADER = ["科目编码", "科目名称", "合计"]
+
+
+@pytest.mark.parametrize(
+    ("title", "after_table", "again_header", "segments"),
+    [
+        ("一般公共预算支出预算表", True, HEADER, [2]),
+        ("一般公共预算支出预算表", False, HEADER, [1, 1]),
+        # a header of its own under the same title: another table
+        ("一般公共预算支出预算表", True, ["科目编码", "科目名称", "基本支出"], [1, 1]),
+        # forms printed one to a page under one title (a project each) hold no amounts to continue
+        ("项目支出绩效目标表", True, HEADER, [1, 1]),
+    ],
+)
+def test_a_segment_under_its_tables_heading_printed_again_is_stitched(
+    title: str, after_table: bool, again_header: list[str], segments: list[int]
+) -> None:
+    """The extractor says whether the heading was printed again right above (`after_table`)."""
+    first = raw_table([HEADER, ["201", "一般公共服务支出", "1.00"]], title=title)
+    again_rows = [again_header, ["208", "社会保障和就业支出", "2.00"]]
+    again = raw_table(again_rows, title=title, after_table=after_table, page=2)
+
+    assert [len(t.segments) for t in classify_tables([first, again], 2025)] == segments
+
+
 def test_untitled_table_with_a_different_header_is_not_stitched() -> None:
     first = raw_table([["科目编码", "合计"], ["208", "1.00"]], title="一般公共预算支出预算表")
     second = raw_table([["序号", "预算单位名称"], ["1", "某局"]], title=None, after_table=True)

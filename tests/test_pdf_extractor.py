@@ -178,6 +178,56 @@ def test_continuation_with_repeated_header_is_untitled_and_after_table(extract: 
     assert cells(second)[0] == tuple(header)
 
 
+def _printed_under_one_heading(*contexts: str) -> bytes:
+    """A table broken over pages, each page printing the title, the context line and the header again
+    (a spreadsheet's print titles)."""
+    header = ["科目编码", "科目名称", "金额"]
+    pages = [[["201", "一般公共服务支出", "100.00"]], [["208", "社会保障和就业支出", "50.00"]]]
+    doc = DisclosurePdf()
+    for context, rows in zip(contexts, pages, strict=True):
+        doc.page().line("一般公共预算支出预算表").line(context).table(wide_grid([header, *rows], 40))
+    return doc.bytes()
+
+
+def test_a_page_printing_its_tables_heading_again_is_after_table(extract: Extract) -> None:
+    first, second = extract(_printed_under_one_heading("部门：某局 单位：万元", "部门：某局 单位：万元")).tables
+
+    assert (first.title, first.after_table) == ("一般公共预算支出预算表", False)
+    assert (second.title, second.after_table, second.page) == ("一般公共预算支出预算表", True, 2)
+
+
+@pytest.mark.parametrize(("context", "after_table"), [("部门：某局 单位：万元", True), ("部门：某中心", False)])
+def test_a_text_conversion_of_such_a_print_reads_alike(tmp_path: Path, context: str, after_table: bool) -> None:
+    lines: list[str] = []
+    for row in ("201\t一般公共服务支出\t100.00", "208\t社会保障和就业支出\t50.00"):
+        heading = ["一般公共预算支出预算表", context if lines else "部门：某局 单位：万元"]
+        lines += [*heading, "科目编码\t科目名称\t金额", row, ""]
+    path = tmp_path / "disclosure.txt"
+    path.write_text("\n".join(lines), "utf-8")
+
+    first, second = extract_document(path).tables
+
+    assert (first.after_table, second.title, second.after_table) == (False, "一般公共预算支出预算表", after_table)
+
+
+def test_the_same_title_over_another_context_heads_a_table_of_its_own(extract: Extract) -> None:
+    """Each unit's table under one title: the context line names whose table it is."""
+    tables = extract(_printed_under_one_heading("单位：某局机关 单位：万元", "单位：某局所属中心 单位：万元")).tables
+
+    assert [t.after_table for t in tables] == [False, False]
+
+
+def test_the_same_title_after_narrative_heads_a_table_of_its_own(extract: Extract) -> None:
+    header = ["科目编码", "科目名称", "金额"]
+    doc = DisclosurePdf().page().line("一般公共预算支出预算表").line("单位：万元")
+    doc.table(wide_grid([header, ["201", "一般公共服务支出", "100.00"]], 40))
+    doc.page().paragraph("以下为调整后的支出预算，本段文字较长以便作为叙述性段落被识别出来，说明下表与上表的不同之处。")
+    doc.line("一般公共预算支出预算表").line("单位：万元")
+    doc.table(wide_grid([header, ["208", "社会保障和就业支出", "50.00"]], 40))
+
+    assert [t.after_table for t in extract(doc.bytes()).tables] == [False, False]
+
+
 def test_continuation_without_header_is_untitled_and_after_table(extract: Extract) -> None:
     doc = DisclosurePdf().page(footer="- 7 -").line("部门收支总表").line("金额单位：万元")
     doc.table(wide_grid([["项目", "预算数"], ["一、本年收入", "1,002.21"]], 50))
@@ -420,7 +470,9 @@ def test_guiyang_disclosure() -> None:
     assert (basic.page, len(basic.rows) + len(continued.rows)) == (18, 34)
     overall = _titled(document, "2025年部门整体支出绩效目标批复表")
     assert (overall.page, overall.unit) == (26, "元")
-    assert sum(t.after_table for t in document.tables) == 1
+    # page 28's project form prints page 27's heading again: after_table, though no continuation (it holds
+    # no amounts, so classification keeps it a table of its own)
+    assert [t.page for t in document.tables if t.after_table] == [19, 28]
 
 
 def test_cangxi_disclosure() -> None:

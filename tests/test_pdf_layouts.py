@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
+import polars as pl
 import pytest
 
+from expectations.consistency import consistency_findings
 from extractors import ExtractedDocument, extract_document
 from extractors.textlayer import is_title, lines_unit
 from factory.pdf import DisclosurePdf, Grid, wide_grid
@@ -144,6 +146,33 @@ def test_page_starting_at_a_data_row_continues_the_table_before(extract: Extract
     assert first.title == "2025年部门一般公共预算支出功能分类预算表"
     assert (second.title, second.after_table, second.page) == (None, True, 2)
     assert cells(second)[0] == ("208", "05", "06", "机关事业单位职业年金缴费支出")
+
+
+def test_a_table_under_its_heading_printed_on_every_page_is_one_table(extract: Extract) -> None:
+    """Excel's print titles: the caption (title, label, department and unit) and the header ruled
+    into the top of every page's grid. Read as a new table each page, the first page's 合计 would
+    total half the rows, and the function mart would take one page only."""
+    caption = "一般公共预算支出预算表(功能科目)\n公开表七\n部门：江苏省某某厅 单位：万元"
+    pages = [
+        [["合计", "", "300.00"], ["201", "一般公共服务支出", "200.00"], ["20101", "人大事务", "200.00"]],
+        [["2010101", "行政运行", "200.00"], ["208", "社会保障和就业支出", "100.00"], ["20805", "养老支出", "100.00"]],
+    ]
+    doc = DisclosurePdf()
+    for rows in pages:
+        grid = Grid(
+            rows=[[caption, None, None], ["科目编码", "科目名称", "金额"], *rows],
+            widths=[35, 45, 35],
+            spans={(0, 0): (1, 3)},
+            heights={0: 16},
+        )
+        doc.page().table(grid)
+
+    normalized = normalize_document(extract(doc.bytes()))
+
+    assert [(t.table_type, len(t.segments)) for t in normalized.tables] == [("general_budget_expenditure", 2)]
+    codes = normalized.facts.filter(pl.col("row_kind") == "subject")["subject_code"].to_list()
+    assert codes == ["201", "20101", "2010101", "208", "20805"]
+    assert consistency_findings(normalized.facts, "").filter(pl.col("severity") == "error").is_empty()
 
 
 def test_continued_title_keeps_its_continued_mark(extract: Extract) -> None:

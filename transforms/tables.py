@@ -164,14 +164,25 @@ def continuation_of(title: str | None) -> str | None:
 
 def _continues(first: RawTable, previous: RawTable, raw: RawTable) -> bool:
     """An untitled segment right after a table with the same header (or none), or a '（续）' title of
-    the table before it, whatever its header: tables too wide for a page go on with other columns."""
+    the table before it, whatever its header: tables too wide for a page go on with other columns.
+
+    A segment under the table's own heading printed again (`after_table` though titled: a
+    spreadsheet's print titles) continues a table of amounts when it repeats the header whole, or
+    prints none. Forms printed one to a page under one title (绩效目标表, a project each) do not.
+    """
     if (continued := continuation_of(raw.title)) is not None:
         if not first.title:
             return False
         return not continued or continued in title_key(first.title)
-    if raw.title or not raw.after_table:
+    if not raw.after_table:
         return False
     labels = _header_labels(raw)
+    if raw.title is not None:
+        table_type, _ = classify_table(first)
+        if table_type is None or not vocabulary().table_type(table_type).amounts:
+            return False
+        if labels:
+            return labels == _header_labels(previous)
     if not labels:
         return max(map(_width, raw.rows)) <= max(map(_width, previous.rows))
     shared = labels & _header_labels(previous)
