@@ -9,6 +9,7 @@ counts only when printed on its table's own page (a workbook's sheet is such a p
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -39,6 +40,8 @@ _PAGE_NUMBER = re.compile(
 AMOUNT = re.compile(r"[-+]?[\d,]*\.?\d+%?")
 AMOUNT_CELL = re.compile(r"-?\d{1,3}(,\d{3})*(\.\d+)?|-?\d+\.\d+")
 _CAPTION_ROWS = 4
+# A line printed at the top or foot of this many pages is a running head or foot.
+_RUNNING_PAGES = 3
 # Sheet names that say nothing of what the sheet holds (Sheet1, 工作表2, 表3).
 _GENERIC_SHEET = re.compile(r"(sheet|工作表|表|chart|图表)\s*\d*", re.IGNORECASE)
 
@@ -184,6 +187,28 @@ def is_furniture(text: str) -> bool:
     return bool(_PAGE_NUMBER.fullmatch(text))
 
 
+def _running_lines(pages: Sequence[Page]) -> set[str]:
+    """Lines printed alike at the top or the foot of several pages, a running head or foot (the
+    department and the year, the document's name): page furniture, as page numbers are. Never a
+    title, number label, header field or row, which a table continued under its heading prints on
+    every page too. Keys are spacing aside."""
+    printed: Counter[str] = Counter()
+    for page in pages:
+        items = [item for item in page.items if not (isinstance(item, str) and is_furniture(item))]
+        ends = {item for item in items[:1] + items[-1:] if isinstance(item, str)}
+        printed.update(_spacing_aside(text) for text in ends)
+    return {
+        text
+        for text, pages_printed in printed.items()
+        if pages_printed >= _RUNNING_PAGES
+        and not (is_title(text) or is_label(text) or is_header_field(text) or _spilled_row(text))
+    }
+
+
+def _spacing_aside(text: str) -> str:
+    return "".join(text.split())
+
+
 def sheet_title(name: str | None) -> str | None:
     """A sheet's name as the title of the one table it holds, unless it names nothing (Sheet1, 表2)."""
     text = clean_cell(name)
@@ -205,11 +230,15 @@ def assemble(
     narrative: list[str] = []
     only_furniture_since_table = False
     heading: tuple[str, ...] = ()
+    running = _running_lines(pages)
     for page in pages:
         title: str | None = None
         context: list[str] = []
         first_on_page = len(tables)
         for item in page.items:
+            if isinstance(item, str) and _spacing_aside(item) in running:
+                narrative.append(item)  # it may name the department and year: identity reads it
+                continue
             if isinstance(item, str):
                 texts = [] if is_furniture(item) else [item]
                 rows: list[tuple[int, tuple[str, ...]]] = []

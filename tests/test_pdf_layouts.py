@@ -153,9 +153,10 @@ def test_a_table_under_its_heading_printed_on_every_page_is_one_table(extract: E
     into the top of every page's grid. Read as a new table each page, the first page's 合计 would
     total half the rows, and the function mart would take one page only."""
     caption = "一般公共预算支出预算表(功能科目)\n公开表七\n部门：江苏省某某厅 单位：万元"
-    pages = [
+    pages = [  # three pages: a heading printed on every page is no running head either
         [["合计", "", "300.00"], ["201", "一般公共服务支出", "200.00"], ["20101", "人大事务", "200.00"]],
-        [["2010101", "行政运行", "200.00"], ["208", "社会保障和就业支出", "100.00"], ["20805", "养老支出", "100.00"]],
+        [["2010101", "行政运行", "200.00"], ["208", "社会保障和就业支出", "100.00"]],
+        [["20805", "养老支出", "100.00"]],
     ]
     doc = DisclosurePdf()
     for rows in pages:
@@ -169,10 +170,38 @@ def test_a_table_under_its_heading_printed_on_every_page_is_one_table(extract: E
 
     normalized = normalize_document(extract(doc.bytes()))
 
-    assert [(t.table_type, len(t.segments)) for t in normalized.tables] == [("general_budget_expenditure", 2)]
+    assert [(t.table_type, len(t.segments)) for t in normalized.tables] == [("general_budget_expenditure", 3)]
     codes = normalized.facts.filter(pl.col("row_kind") == "subject")["subject_code"].to_list()
     assert codes == ["201", "20101", "2010101", "208", "20805"]
     assert consistency_findings(normalized.facts, "").filter(pl.col("severity") == "error").is_empty()
+
+
+@pytest.mark.parametrize("where", ["head", "foot"])
+def test_a_running_head_or_foot_does_not_break_a_table_across_pages(extract: Extract, where: str) -> None:
+    """A line printed at the top or foot of every page (Word's 页眉 and 页脚: the department and year) is
+    page furniture, as page numbers are: the rows of the next page still continue the table."""
+    running = "上海市普陀区某局2025年部门预算"
+    doc = DisclosurePdf()
+
+    def page() -> DisclosurePdf:
+        doc.page(footer=running if where == "foot" else None)
+        if where == "head":
+            doc.line(running, size=9)
+            doc.y += 8
+            doc.rule()
+        return doc
+
+    page().paragraph("一、主要职能。本部门负责全区有关工作的组织实施，本段较长，以便读作叙述，并说明预算编制的情况。")
+    page().line("2025年部门一般公共预算支出功能分类预算表").line("编制部门：上海市普陀区某局 单位：元")
+    doc.table(spending(["201", "一般公共服务支出", "300.00"], ["20101", "人大事务", "300.00"]))
+    page().table(wide_grid([["2010101", "行政运行", "200.00"]], 40))
+    page().table(wide_grid([["2010102", "一般行政管理事务", "100.00"], ["", "合计", "300.00"]], 40))
+
+    normalized = normalize_document(extract(doc.bytes()))
+
+    assert [(t.title, len(t.segments)) for t in normalized.tables] == [("2025年部门一般公共预算支出功能分类预算表", 3)]
+    assert normalized.facts["subject_code"].to_list() == ["201", "20101", "2010101", "2010102", None]
+    assert (normalized.context.department_name, normalized.context.fiscal_year) == ("上海市普陀区某局", 2025)
 
 
 def test_continued_title_keeps_its_continued_mark(extract: Extract) -> None:
