@@ -24,6 +24,7 @@ from extractors.textlayer import (
     is_title,
     lines_unit,
     run_on,
+    spacing_aside,
     stated_unit,
     title_and_fields,
     wraps_onto,
@@ -42,6 +43,7 @@ AMOUNT_CELL = re.compile(r"-?\d{1,3}(,\d{3})*(\.\d+)?|-?\d+\.\d+")
 _CAPTION_ROWS = 4
 # A line printed at the top or foot of this many pages is a running head or foot.
 _RUNNING_PAGES = 3
+_NUMBER = re.compile(r"\d+")
 # Sheet names that say nothing of what the sheet holds (Sheet1, 工作表2, 表3).
 _GENERIC_SHEET = re.compile(r"(sheet|工作表|表|chart|图表)\s*\d*", re.IGNORECASE)
 
@@ -189,24 +191,25 @@ def is_furniture(text: str) -> bool:
 
 def _running_lines(pages: Sequence[Page]) -> set[str]:
     """Lines printed alike at the top or the foot of several pages, a running head or foot (the
-    department and the year, the document's name): page furniture, as page numbers are. Never a
-    title, number label, header field or row, which a table continued under its heading prints on
-    every page too. Keys are spacing aside."""
+    department and the year, the document's name, with or without the page's number): page
+    furniture, as page numbers are. Never a title, number label, header field or row, which a table
+    continued under its heading prints on every page too. Keyed by `_running_key`."""
     printed: Counter[str] = Counter()
     for page in pages:
         items = [item for item in page.items if not (isinstance(item, str) and is_furniture(item))]
-        ends = {item for item in items[:1] + items[-1:] if isinstance(item, str)}
-        printed.update(_spacing_aside(text) for text in ends)
-    return {
-        text
-        for text, pages_printed in printed.items()
-        if pages_printed >= _RUNNING_PAGES
-        and not (is_title(text) or is_label(text) or is_header_field(text) or _spilled_row(text))
-    }
+        ends = {
+            _running_key(item)
+            for item in items[:1] + items[-1:]
+            if isinstance(item, str)
+            and not (is_title(item) or is_label(item) or is_header_field(item) or _spilled_row(item))
+        }
+        printed.update(ends)
+    return {key for key, pages_printed in printed.items() if pages_printed >= _RUNNING_PAGES}
 
 
-def _spacing_aside(text: str) -> str:
-    return "".join(text.split())
+def _running_key(text: str) -> str:
+    """Spacing aside and every number alike: 某局2025年部门预算 第3页 runs on as 第4页."""
+    return _NUMBER.sub("#", spacing_aside(text))
 
 
 def sheet_title(name: str | None) -> str | None:
@@ -236,7 +239,7 @@ def assemble(
         context: list[str] = []
         first_on_page = len(tables)
         for item in page.items:
-            if isinstance(item, str) and _spacing_aside(item) in running:
+            if isinstance(item, str) and _running_key(item) in running:
                 narrative.append(item)  # it may name the department and year: identity reads it
                 continue
             if isinstance(item, str):

@@ -158,10 +158,15 @@ def is_title(text: str) -> bool:
     return 0 < len(text) <= _NARRATIVE_MIN_CHARS and bool(_TITLE.search(text)) and not is_label(text)
 
 
+def spacing_aside(text: str) -> str:
+    """The text without its spaces: how lines printed again on other pages are compared."""
+    return "".join(text.split())
+
+
 def heading_key(title: str, context: Sequence[str]) -> tuple[str, ...]:
     """A table's title and context lines, spacing aside: a table continued under the same heading
     printed again (a spreadsheet's print titles, repeated on every page) is told by it."""
-    return tuple("".join(line.split()) for line in (title, *context))
+    return tuple(spacing_aside(line) for line in (title, *context))
 
 
 def title_and_fields(text: str) -> list[str]:

@@ -176,15 +176,18 @@ def test_a_table_under_its_heading_printed_on_every_page_is_one_table(extract: E
     assert consistency_findings(normalized.facts, "").filter(pl.col("severity") == "error").is_empty()
 
 
-@pytest.mark.parametrize("where", ["head", "foot"])
+@pytest.mark.parametrize("where", ["head", "foot", "foot and page number"])
 def test_a_running_head_or_foot_does_not_break_a_table_across_pages(extract: Extract, where: str) -> None:
-    """A line printed at the top or foot of every page (Word's 页眉 and 页脚: the department and year) is
-    page furniture, as page numbers are: the rows of the next page still continue the table."""
+    """A line printed at the top or foot of every page (Word's 页眉 and 页脚: the department and year,
+    with the page's number or not) is page furniture, as page numbers are: the rows of the next
+    page still continue the table."""
     running = "上海市普陀区某局2025年部门预算"
     doc = DisclosurePdf()
+    numbers = iter(range(1, 10))
 
     def page() -> DisclosurePdf:
-        doc.page(footer=running if where == "foot" else None)
+        number = f" 第{next(numbers)}页" if where == "foot and page number" else ""
+        doc.page(footer=running + number if where.startswith("foot") else None)
         if where == "head":
             doc.line(running, size=9)
             doc.y += 8
