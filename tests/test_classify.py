@@ -143,6 +143,15 @@ def test_a_segment_under_its_tables_heading_printed_again_is_stitched(
     assert [len(t.segments) for t in classify_tables([first, again], 2025)] == segments
 
 
+def test_the_heading_printed_again_after_a_page_without_header_still_continues_the_table() -> None:
+    title = "一般公共预算支出预算表"
+    first = raw_table([HEADER, ["201", "一般公共服务支出", "1.00"]], title=title)
+    rows_only = raw_table([["20101", "人大事务", "1.00"]], title=None, after_table=True, page=2)
+    again = raw_table([HEADER, ["208", "社会保障和就业支出", "2.00"]], title=title, after_table=True, page=3)
+
+    assert [len(t.segments) for t in classify_tables([first, rows_only, again], 2025)] == [3]
+
+
 def test_untitled_table_with_a_different_header_is_not_stitched() -> None:
     first = raw_table([["科目编码", "合计"], ["208", "1.00"]], title="一般公共预算支出预算表")
     second = raw_table([["序号", "预算单位名称"], ["1", "某局"]], title=None, after_table=True)

@@ -167,8 +167,9 @@ def _continues(first: RawTable, previous: RawTable, raw: RawTable) -> bool:
     the table before it, whatever its header: tables too wide for a page go on with other columns.
 
     A segment under the table's own heading printed again (`after_table` though titled: a
-    spreadsheet's print titles) continues a table of amounts when it repeats the header whole, or
-    prints none. Forms printed one to a page under one title (绩效目标表, a project each) do not.
+    spreadsheet's print titles) continues a table of amounts when it repeats the table's header
+    whole, or prints none. Forms printed one to a page under one title (绩效目标表, a project each)
+    do not.
     """
     if (continued := continuation_of(raw.title)) is not None:
         if not first.title:
@@ -182,7 +183,7 @@ def _continues(first: RawTable, previous: RawTable, raw: RawTable) -> bool:
         if table_type is None or not vocabulary().table_type(table_type).amounts:
             return False
         if labels:
-            return labels == _header_labels(previous)
+            return labels == _header_labels(first)
     if not labels:
         return max(map(_width, raw.rows)) <= max(map(_width, previous.rows))
     shared = labels & _header_labels(previous)
