@@ -228,12 +228,17 @@ def assemble(
     metadata: dict[str, str] | None = None,
     page_count: int | None = None,
 ) -> ExtractedDocument:
-    """Title each grid from the lines above it on its page, mirroring extract_text_document."""
+    """Title each grid from the lines above it on its page, mirroring extract_text_document.
+
+    A title left at the foot of a page (a word processor's widow) titles the grid that opens the
+    next page, when a header field (单位：万元, 部门：…) stands between them: a contents page's last
+    entry has none."""
     tables: list[RawTable] = []
     narrative: list[str] = []
     only_furniture_since_table = False
     heading: tuple[str, ...] = ()
     running = _running_lines(pages)
+    widowed: tuple[str, list[str]] | None = None
     for page in pages:
         title: str | None = None
         context: list[str] = []
@@ -253,14 +258,18 @@ def assemble(
                     # the table's title printed again at the top of the next page heads no new table
                     repeated = first_on_page == len(tables) and heading[:1] == heading_key(text, [])
                     title, context, only_furniture_since_table = text, [], only_furniture_since_table and repeated
+                    widowed = None
                 elif is_narrative(text):
-                    title, context, only_furniture_since_table = None, [], False
+                    title, context, only_furniture_since_table, widowed = None, [], False, None
                 else:
                     context.append(text)
                     if title is None and not (is_header_field(text) or _spilled_row(text)):
                         only_furniture_since_table = False
             if not rows or isinstance(item, str):
                 continue
+            if title is None and widowed is not None and any(map(is_header_field, [*widowed[1], *context])):
+                title, context = widowed[0], [*widowed[1], *context]
+            widowed = None
             where, position = _where(item, page, len(tables) - first_on_page + 1, rows[0][0])
             repeats_heading = title is not None and heading_key(title, context) == heading
             if title is not None:
@@ -280,6 +289,7 @@ def assemble(
                 )
             )
             title, context, only_furniture_since_table = None, [], True
+        widowed = (title, context) if title is not None and page.number is not None else None
         named = sheet_title(page.name) if len(tables) == first_on_page + 1 else None
         if named and tables[-1].title is None:
             table = tables[-1]

@@ -207,6 +207,40 @@ def test_a_running_head_or_foot_does_not_break_a_table_across_pages(extract: Ext
     assert (normalized.context.department_name, normalized.context.fiscal_year) == ("上海市普陀区某局", 2025)
 
 
+@pytest.mark.parametrize("unit_line_on", ["foot", "next page"])
+def test_a_title_left_at_the_foot_of_a_page_titles_the_table_opening_the_next(
+    extract: Extract, unit_line_on: str
+) -> None:
+    """A word processor's widow: the title (and its unit line) printed at the foot of one page, the
+    table at the top of the next."""
+    doc = DisclosurePdf().page().line("收支预算总表").line("部门：江苏省某某厅 单位：万元")
+    doc.table(wide_grid([["项目", "金额"], ["一、一般公共预算", "300.00"], ["收入总计", "300.00"]], 40))
+    doc.y = 250
+    doc.line("一般公共预算支出预算表(功能科目)")
+    if unit_line_on == "foot":
+        doc.line("部门：江苏省某某厅 单位：万元")
+    doc.page()
+    if unit_line_on == "next page":
+        doc.line("部门：江苏省某某厅 单位：万元")
+    doc.table(spending(["201", "一般公共服务支出", "300.00"], ["", "合计", "300.00"]))
+
+    second = extract(doc.bytes()).tables[1]
+
+    assert (second.title, second.page, second.unit) == ("一般公共预算支出预算表(功能科目)", 2, "万元")
+    assert second.context == ("部门:江苏省某某厅 单位:万元",)
+
+
+def test_a_contents_pages_last_entry_titles_no_table_on_the_next_page(extract: Extract) -> None:
+    doc = DisclosurePdf().page().line("目 录")
+    for entry in ("一、收支预算总表", "二、收入预算总表", "三、支出预算总表"):
+        doc.line(entry)
+    doc.page().table(spending())
+
+    (table,) = extract(doc.bytes()).tables
+
+    assert (table.title, table.context) == (None, ())
+
+
 def test_continued_title_keeps_its_continued_mark(extract: Extract) -> None:
     doc = DisclosurePdf().page().line("一般公共预算支出预算表").line("单位：万元").table(spending())
     doc.page().line("一般公共预算支出预算表").line("（续）").line("单位：万元").table(spending())
