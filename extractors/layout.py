@@ -212,6 +212,14 @@ def _running_key(text: str) -> str:
     return _NUMBER.sub("#", spacing_aside(text))
 
 
+def _opens_a_table(rows: Sequence[tuple[int, tuple[str, ...]]], lines: Sequence[str]) -> bool:
+    """Whether a grid at the top of a page starts the table a title left at the foot of the page
+    before names: a header field stands between them and the grid opens with its header (no
+    amount in its first row). A grid opening with rows goes on from a header printed above, which
+    the title's table needs to be read."""
+    return any(map(is_header_field, lines)) and not any(AMOUNT_CELL.fullmatch(cell) for cell in rows[0][1])
+
+
 def sheet_title(name: str | None) -> str | None:
     """A sheet's name as the title of the one table it holds, unless it names nothing (Sheet1, 表2)."""
     text = clean_cell(name)
@@ -231,8 +239,8 @@ def assemble(
     """Title each grid from the lines above it on its page, mirroring extract_text_document.
 
     A title left at the foot of a page (a word processor's widow) titles the grid that opens the
-    next page, when a header field (单位：万元, 部门：…) stands between them: a contents page's last
-    entry has none."""
+    next page with its header, when a header field (单位：万元, 部门：…) stands between them: a
+    contents page's last entry has none."""
     tables: list[RawTable] = []
     narrative: list[str] = []
     only_furniture_since_table = False
@@ -267,7 +275,7 @@ def assemble(
                         only_furniture_since_table = False
             if not rows or isinstance(item, str):
                 continue
-            if title is None and widowed is not None and any(map(is_header_field, [*widowed[1], *context])):
+            if title is None and widowed is not None and _opens_a_table(rows, [*widowed[1], *context]):
                 title, context = widowed[0], [*widowed[1], *context]
             widowed = None
             where, position = _where(item, page, len(tables) - first_on_page + 1, rows[0][0])

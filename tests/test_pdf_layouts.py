@@ -230,6 +230,18 @@ def test_a_title_left_at_the_foot_of_a_page_titles_the_table_opening_the_next(
     assert second.context == ("部门:江苏省某某厅 单位:万元",)
 
 
+def test_a_title_left_with_its_header_titles_no_grid_of_rows_on_the_next_page(extract: Extract) -> None:
+    """The header row printed at the foot too: the next page's grid, read without it, would take its
+    codes for amounts (201 as 201.00), so it stays untitled and unread."""
+    doc = DisclosurePdf().page().line("一般公共预算支出预算表(功能科目)").line("单位：万元")
+    doc.table(wide_grid([["科目编码", "科目名称", "合计", "基本支出"]], 35))
+    doc.page().table(wide_grid([["201", "一般公共服务支出", "300.00", "300.00"], ["", "合计", "300.00", "300.00"]], 35))
+
+    normalized = normalize_document(extract(doc.bytes()))
+
+    assert normalized.facts.filter(pl.col("subject_code") == "201").is_empty()
+
+
 def test_a_contents_pages_last_entry_titles_no_table_on_the_next_page(extract: Extract) -> None:
     doc = DisclosurePdf().page().line("目 录")
     for entry in ("一、收支预算总表", "二、收入预算总表", "三、支出预算总表"):
