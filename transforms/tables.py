@@ -179,8 +179,7 @@ def _continues(first: RawTable, previous: RawTable, raw: RawTable) -> bool:
         return False
     labels = _header_labels(raw)
     if raw.title is not None:
-        table_type, _ = classify_table(first)
-        if table_type is None or not vocabulary().table_type(table_type).amounts:
+        if not _holds_amounts(classify_table(first)[0]):
             return False
         if labels:
             return labels == _header_labels(first)
@@ -188,6 +187,11 @@ def _continues(first: RawTable, previous: RawTable, raw: RawTable) -> bool:
         return max(map(_width, raw.rows)) <= max(map(_width, previous.rows))
     shared = labels & _header_labels(previous)
     return len(shared) >= _MIN_SHARED_HEADER * len(labels) or _labels_in_label_columns(previous, raw)
+
+
+def _holds_amounts(table_type: str | None) -> bool:
+    """A known table type whose figures are budget amounts (not a form of targets or indicators)."""
+    return table_type is not None and vocabulary().table_type(table_type).amounts
 
 
 def _labels_in_label_columns(previous: RawTable, raw: RawTable) -> bool:
@@ -279,12 +283,11 @@ def classify_tables(raw_tables: Sequence[RawTable], fiscal_year: int | None) -> 
             groups[-1].append(_aligned(groups[-1][-1], raw))
         else:
             groups.append([raw])
-    vocab = vocabulary()
     classified = []
     for index, raws in enumerate(groups):
         table_type, scheme = classify_table(raws[0])
         unit, unit_source = _unit_of(raws, default_unit)
-        with_columns = table_type is not None and vocab.table_type(table_type).amounts
+        with_columns = _holds_amounts(table_type)
         classified.append(
             ClassifiedTable(
                 index=index,
