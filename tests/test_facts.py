@@ -131,6 +131,46 @@ def test_full_code_printed_beside_its_class_wins() -> None:
     assert set(facts["measure"]) == {"basic", "personnel", "public_operating"}
 
 
+_UNHEADED_ROWS = [
+    (["201", "一般公共服务支出"], ["100.00", "80.00", "20.00"]),
+    (["20101", "人大事务"], ["100.00", "80.00", "20.00"]),
+    (["2010101", "行政运行"], ["80.00", "80.00", ""]),
+    (["2010102", "一般行政管理事务"], ["20.00", "", "20.00"]),
+]
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        [label for label, _ in _UNHEADED_ROWS],
+        [["201", "", ""], ["201", "01", ""], ["201", "01", "01"], ["201", "01", "02"]],
+    ],
+    ids=["one code column", "code over three columns"],
+)
+def test_a_table_read_without_its_header_takes_its_codes_from_the_codes(labels: list[list[str]]) -> None:
+    """A grid whose heading was lost (left on the page before, or unread) prints codes the amounts
+    must not swallow: 201 is no amount of 201.00."""
+    names = [label[-1] for label, _ in _UNHEADED_ROWS]
+    rows = [
+        [*codes, *([names[i]] if len(codes) == 3 else []), *amounts]
+        for i, (codes, (_, amounts)) in enumerate(zip(labels, _UNHEADED_ROWS, strict=True))
+    ]
+    facts = facts_of("一般公共预算支出预算表", rows)
+    totals = facts.filter(pl.col("measure") == "total")
+    assert totals["subject_code"].to_list() == ["201", "20101", "2010101", "2010102"]
+    assert totals["subject_name"].to_list() == names
+    assert totals["amount_wan"].to_list() == [Decimal(a) for a in ("100.00", "100.00", "80.00", "20.00")]
+
+
+def test_an_unheaded_column_of_whole_yuan_is_money_even_where_one_figure_opens_another() -> None:
+    facts = facts_of(
+        "一般公共预算支出预算表",
+        [["一般公共服务支出", "100", "12"], ["人大事务", "10000", "35"], ["合计", "10100", "47"]],
+        unit="元",
+    )
+    assert facts.filter(pl.col("measure") == "total")["amount_printed"].to_list() == ["100", "10000", "10100"]
+
+
 def test_two_sided_table_splits_income_and_expenditure() -> None:
     facts = facts_of(
         "部门收支总表",

@@ -575,6 +575,9 @@ def resolve_columns(header: Sequence[RawRow], data: Sequence[RawRow], fiscal_yea
         else:
             marked.append((column, False))
     resolved = _qualify(marked, paths, fiscal_year)
+    unheaded = {c.index for c in resolved if c.role == "unknown" and not paths[c.index]}
+    codes = _code_columns(data, unheaded)
+    resolved = [replace(c, role="code", inferred=True) if c.index in codes else c for c in resolved]
     has_total = {c.side for c in resolved if c.measure == "total"}
     first_amount = {}
     for column in resolved:
@@ -623,6 +626,39 @@ def _unnamed_parts(columns: list[Column], paths: list[list[str]], fiscal_year: i
 
     stated = {meaning(c) for c in columns if c.role in ("amount", "item") and not unnamed(c)}
     return [replace(c, role="unknown", measure=None) if unnamed(c) and meaning(c) in stated else c for c in columns]
+
+
+_UNHEADED_CODE = re.compile(r"^\d{2,9}$")
+# Codes a column may print without its heading: 100 over 10000 is as likely money in 元 as revenue codes.
+_SPENDING_SCHEMES = ("function", "econ_dept", "econ_gov")
+
+
+def _code_columns(data: Sequence[RawRow], unheaded: set[int]) -> set[int]:
+    """Which unheaded columns print subject codes, read from the codes alone for a grid that came
+    without its heading (201, 20101 ... in one column; 201 | 01 | 01 in three). Money prints no
+    leading zero (01) and no figure that opens another printed below it (201 over 20101); a column
+    of class codes beside such a level column is codes too."""
+
+    def digits(index: int) -> list[str] | None:
+        cells = [compact(r.cells[index]) for r in data if index < len(r.cells) and compact(r.cells[index])]
+        return cells if len(cells) >= 2 and all(_UNHEADED_CODE.match(cell) for cell in cells) else None
+
+    formats = [vocabulary().code_formats[scheme] for scheme in _SPENDING_SCHEMES]
+
+    def nested(cells: list[str]) -> bool:
+        if not all(any(f.match(cell) for f in formats) for cell in cells):
+            return False
+        seen: set[str] = set()
+        for cell in cells:
+            if any(cell[:end] in seen for end in range(3, len(cell))):
+                return True
+            seen.add(cell)
+        return False
+
+    columns = {index: cells for index in unheaded if (cells := digits(index))}
+    levels = {i for i, cells in columns.items() if all(len(c) == 2 for c in cells) and any(c[0] == "0" for c in cells)}
+    classes = {i for i, cells in columns.items() if i + 1 in levels and all(len(c) == 3 for c in cells)}
+    return levels | classes | {i for i, cells in columns.items() if nested(cells)}
 
 
 def _words_only(data: Sequence[RawRow], index: int) -> bool:
