@@ -39,7 +39,7 @@ from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from extractors import deadline
 from extractors.geometry import TextLine, UnruledGrid, Word, unruled
-from extractors.layout import AMOUNT_CELL, Block, Page, assemble, printed_cell
+from extractors.layout import AMOUNT_CELL, Block, Page, assemble, is_caption, is_furniture, printed_cell
 from extractors.model import TIMEOUT_ADVICE, ExtractedDocument, ExtractionError, ExtractionLimits
 from extractors.ocr import OcrFailed, OcrGrid, OcrIllegible, OcrLine, ocr_available, read_scanned_page
 from extractors.plumber_page import TablePage
@@ -50,6 +50,8 @@ from extractors.textlayer import clean_line, is_title, is_undecoded, normalize_t
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
 MIN_COLUMN_WIDTH = 20.0
+# A one-row grid of this many headings at a page's foot is a table's header (see _heading_row).
+_HEADING_CELLS = 3
 _PDFIUM_PASSWORD_ERRORS = (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY)
 _PDFMINER_ERRORS = (PdfminerException, MalformedPDFException, PDFException, PSException)
 _STREAM_START = re.compile(rb"(?<!end)stream\r?\n")
@@ -566,16 +568,43 @@ def _ruled_page(page: pdfplumber.page.Page) -> list[TextLine | _Grid]:
     """Grids and the lines outside them; a grid's box starts at its first filled row, since some
     producers rule an empty row above the title and print the table's label in it, outside any cell."""
     grids: list[tuple[tuple[float, float, float, float], _Grid]] = []
+    headings: list[tuple[tuple[float, float, float, float], _Grid]] = []
     chars = _CharIndex(page.chars)
     for table in _rules_only(page, chars).find_tables():
         rows = table.rows
         extracted = [[None if cell is None else chars.text_within(cell) for cell in row.cells] for row in rows]
         for row, column, box in _overlapping_cells(rows):
             extracted[row][column] = chars.text_within(box)
+        x0, top, x1, bottom = table.bbox
         grid = _grid(extracted, [row.bbox[1] for row in rows], _column_widths(rows))
         if grid is not None:
-            x0, _, x1, bottom = table.bbox
             grids.append(((x0, grid.top, x1, bottom), grid))
+        elif (heading := _heading_row(extracted, top)) is not None:
+            headings.append(((x0, top, x1, bottom), heading))
+    items = _items_outside(page, grids)
+    last = max(headings, key=lambda pair: pair[0][3], default=None)
+    if last is not None and all(isinstance(i, TextLine) and is_furniture(i.text) for i in items if i.top > last[0][3]):
+        return _items_outside(page, [*grids, last])
+    return items
+
+
+def _heading_row(extracted: list[list[str | None]], top: float) -> _Grid | None:
+    """A grid of one row of column headings, nothing else: the header of a table whose rows the
+    page left for the next one (with its title above: a word processor breaking a table after its
+    header row). Kept as a grid only when it ends its page (see _ruled_page)."""
+    if len(extracted) != 1:
+        return None
+    cells = [printed_cell(cell) for cell in extracted[0]]
+    filled = [cell for cell in cells if cell]
+    if len(filled) < _HEADING_CELLS or any(AMOUNT_CELL.fullmatch(c) or is_caption(c) for c in filled):
+        return None
+    return _Grid(rows=((1, tuple(cells)),), top=top)
+
+
+def _items_outside(
+    page: pdfplumber.page.Page, grids: list[tuple[tuple[float, float, float, float], _Grid]]
+) -> list[TextLine | _Grid]:
+    """The grids, and the page's lines outside them, top to bottom."""
     boxes = [box for box, _ in grids]
 
     def outside_tables(obj: dict) -> bool:

@@ -7,6 +7,7 @@ continuation pages, each in a generated PDF; then the 江苏 development files i
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Literal
 
 import polars as pl
@@ -230,16 +231,35 @@ def test_a_title_left_at_the_foot_of_a_page_titles_the_table_opening_the_next(
     assert second.context == ("部门:江苏省某某厅 单位:万元",)
 
 
-def test_a_title_left_with_its_header_titles_no_grid_of_rows_on_the_next_page(extract: Extract) -> None:
-    """The header row printed at the foot too: the next page's grid, read without it, would take its
-    codes for amounts (201 as 201.00), so it stays untitled and unread."""
+@pytest.mark.parametrize("next_page", ["rows", "header again, then rows"])
+def test_a_header_row_left_at_the_foot_of_a_page_heads_the_rows_on_the_next(extract: Extract, next_page: str) -> None:
+    """A word processor breaking a table after its header row: title, unit line and the one ruled
+    row of headings end the page, the rows open the next (with the header repeated or not)."""
+    header = [["科目编码", "科目名称", "合计", "基本支出", "项目支出"]]
     doc = DisclosurePdf().page().line("一般公共预算支出预算表(功能科目)").line("单位：万元")
-    doc.table(wide_grid([["科目编码", "科目名称", "合计", "基本支出"]], 35))
-    doc.page().table(wide_grid([["201", "一般公共服务支出", "300.00", "300.00"], ["", "合计", "300.00", "300.00"]], 35))
+    doc.table(wide_grid(header, 35)).line("- 1 -")
+    rows = [["201", "一般公共服务支出", "300.00", "200.00", "100.00"], ["", "合计", "300.00", "200.00", "100.00"]]
+    doc.page().table(wide_grid([*(header if next_page != "rows" else []), *rows], 35))
 
     normalized = normalize_document(extract(doc.bytes()))
 
-    assert normalized.facts.filter(pl.col("subject_code") == "201").is_empty()
+    assert [t.table_type for t in normalized.tables] == ["general_budget_expenditure"]
+    got = normalized.facts.filter(pl.col("subject_code") == "201").select("measure", "amount_wan").rows()
+    assert got == [("total", Decimal("300.00")), ("basic", Decimal("200.00")), ("project", Decimal("100.00"))]
+
+
+def test_a_row_of_headings_with_more_printed_below_it_on_its_page_is_no_header(extract: Extract) -> None:
+    """Only a page's foot leaves a header for the next page: a ruled row of labels with prose under it
+    is read as a line, as before, and the next page's rows title nothing from it."""
+    doc = DisclosurePdf().page().line("一般公共预算支出预算表(功能科目)").line("单位：万元")
+    doc.table(wide_grid([["科目编码", "科目名称", "合计", "基本支出"]], 35))
+    doc.line("本表反映部门一般公共预算支出情况。")
+    doc.page().table(wide_grid([["201", "一般公共服务支出", "300.00", "300.00"], ["", "合计", "300.00", "300.00"]], 35))
+
+    document = extract(doc.bytes())
+
+    assert [(t.title, t.page) for t in document.tables] == [(None, 2)]
+    assert "科目编码 科目名称 合计 基本支出" in document.text
 
 
 def test_a_contents_pages_last_entry_titles_no_table_on_the_next_page(extract: Extract) -> None:
