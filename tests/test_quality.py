@@ -94,6 +94,23 @@ def test_a_clean_table_yields_no_finding() -> None:
     assert consistency_findings(_facts("一般公共预算支出预算表", FUNCTION_TABLE), "").is_empty()
 
 
+@pytest.mark.parametrize(
+    "labels", [("本页合计", "累计"), ("本页小计", "承上页")], ids=["page total, running total", "subtotal, brought on"]
+)
+def test_rows_summing_a_page_are_neither_facts_nor_inconsistencies(labels: tuple[str, str]) -> None:
+    """Finance software prints a table's sum page by page (本页合计 at a page's foot, 累计 or 承上页
+    carrying it on): sums of rows already loaded, which the table's 合计 states whole."""
+    foot, carried = labels
+    *rows, total = FUNCTION_TABLE
+    printed = [*rows[:3], ["", foot, "12.00", "12.00", ""], ["", carried, "30.00", "20.00", "10.00"], *rows[3:], total]
+
+    facts = _facts("一般公共预算支出预算表", printed)
+
+    assert facts.filter(pl.col("subject_name").is_in(labels)).is_empty()
+    assert facts.height == _facts("一般公共预算支出预算表", FUNCTION_TABLE).height
+    assert consistency_findings(facts, "").is_empty()
+
+
 def test_wrong_class_total_is_an_error_of_its_rule() -> None:
     rows = [list(r) for r in FUNCTION_TABLE]
     rows[1][2] = "31.00"

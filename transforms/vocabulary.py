@@ -32,6 +32,7 @@ class Vocabulary:
     measures: tuple[Measure, ...]
     total_row: tuple[re.Pattern[str], ...]
     count_row: tuple[re.Pattern[str], ...]
+    page_total_row: tuple[re.Pattern[str], ...]
     enumeration: re.Pattern[str]
     part_of: re.Pattern[str]
     column_numbers: re.Pattern[str]
@@ -58,6 +59,10 @@ class Vocabulary:
     def counts(self, label: str) -> bool:
         """Whether a row's label says its figures count things (团组数(个)), not money."""
         return _matches(self.count_row, label)
+
+    def totals_a_page(self, label: str) -> bool:
+        """Whether a row's label says it sums rows printed above it page by page (本页合计, 承上页)."""
+        return _matches(self.page_total_row, label)
 
     def header_role(self, label: str, role: str) -> bool:
         return _matches(self.header[role], label)
@@ -92,6 +97,7 @@ def vocabulary() -> Vocabulary:
         measures=tuple(Measure(m["name"], _compile(m["patterns"]), m.get("kind", "part")) for m in data["measure"]),
         total_row=_compile(data["row"]["total"]),
         count_row=_compile(data["row"]["count"]),
+        page_total_row=_compile(data["row"]["page_total"]),
         enumeration=re.compile(data["row"]["enumeration"]),
         part_of=re.compile(data["row"]["part_of"]),
         column_numbers=re.compile(data["row"]["column_numbers"]),
