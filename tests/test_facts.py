@@ -162,6 +162,16 @@ def test_a_table_read_without_its_header_takes_its_codes_from_the_codes(labels: 
     assert totals["amount_wan"].to_list() == [Decimal(a) for a in ("100.00", "100.00", "80.00", "20.00")]
 
 
+@pytest.mark.parametrize("heading", ["科目编号", "利日伯司"], ids=["a heading the vocabulary lacks", "OCR-garbled"])
+def test_codes_under_a_heading_not_understood_are_codes(heading: str) -> None:
+    rows = [[heading, "科目名称", "合计", "基本支出", "项目支出"]]
+    rows += [[codes[0], codes[1], *amounts] for codes, amounts in _UNHEADED_ROWS]
+    facts = facts_of("一般公共预算支出预算表", rows)
+    totals = facts.filter(pl.col("measure") == "total")
+    assert totals["subject_code"].to_list() == ["201", "20101", "2010101", "2010102"]
+    assert totals["amount_wan"].to_list() == [Decimal(a) for a in ("100.00", "100.00", "80.00", "20.00")]
+
+
 def test_an_unheaded_column_of_whole_yuan_is_money_even_where_one_figure_opens_another() -> None:
     facts = facts_of(
         "一般公共预算支出预算表",

@@ -575,8 +575,7 @@ def resolve_columns(header: Sequence[RawRow], data: Sequence[RawRow], fiscal_yea
         else:
             marked.append((column, False))
     resolved = _qualify(marked, paths, fiscal_year)
-    unheaded = {c.index for c in resolved if c.role == "unknown" and not paths[c.index]}
-    codes = _code_columns(data, unheaded)
+    codes = _code_columns(data, {c.index for c in resolved if c.role == "unknown"})
     resolved = [replace(c, role="code", inferred=True) if c.index in codes else c for c in resolved]
     has_total = {c.side for c in resolved if c.measure == "total"}
     first_amount = {}
@@ -633,11 +632,12 @@ _UNHEADED_CODE = re.compile(r"^\d{2,9}$")
 _SPENDING_SCHEMES = ("function", "econ_dept", "econ_gov")
 
 
-def _code_columns(data: Sequence[RawRow], unheaded: set[int]) -> set[int]:
-    """Which unheaded columns print subject codes, read from the codes alone for a grid that came
-    without its heading (201, 20101 ... in one column; 201 | 01 | 01 in three). Money prints no
-    leading zero (01) and no figure that opens another printed below it (201 over 20101); a column
-    of class codes beside such a level column is codes too."""
+def _code_columns(data: Sequence[RawRow], unknown: set[int]) -> set[int]:
+    """Which columns of headings not understood (or none: a grid that came without its header)
+    print subject codes, read from the codes themselves (201, 20101 ... in one column; 201 | 01 | 01
+    in three): a heading the vocabulary lacks (科目编号) or OCR garbled must not make codes amounts.
+    Money prints no leading zero (01) and no figure that opens another printed below it (201 over
+    20101); a column of class codes beside such a level column is codes too."""
 
     def digits(index: int) -> list[str] | None:
         cells = [compact(r.cells[index]) for r in data if index < len(r.cells) and compact(r.cells[index])]
@@ -655,7 +655,7 @@ def _code_columns(data: Sequence[RawRow], unheaded: set[int]) -> set[int]:
             seen.add(cell)
         return False
 
-    columns = {index: cells for index in unheaded if (cells := digits(index))}
+    columns = {index: cells for index in unknown if (cells := digits(index))}
     levels = {i for i, cells in columns.items() if all(len(c) == 2 for c in cells) and any(c[0] == "0" for c in cells)}
     classes = {i for i, cells in columns.items() if i + 1 in levels and all(len(c) == 3 for c in cells)}
     return levels | classes | {i for i, cells in columns.items() if nested(cells)}
