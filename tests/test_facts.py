@@ -172,6 +172,26 @@ def test_codes_under_a_heading_not_understood_are_codes(heading: str) -> None:
     assert totals["amount_wan"].to_list() == [Decimal(a) for a in ("100.00", "100.00", "80.00", "20.00")]
 
 
+@pytest.mark.parametrize(
+    "header", [[], [["项目", "行欢", "金额", "项目", "行次", "金额"]]], ids=["none", "OCR-garbled"]
+)
+def test_a_column_numbering_the_rows_is_no_amount(header: list[list[str]]) -> None:
+    """A final account's 行次 (1, 2, 3 ... on each side), read without its heading, counts rows."""
+    rows = [
+        ["一、一般公共预算财政拨款收入", "1", "100.00", "一、一般公共服务支出", "4", "80.00"],
+        ["二、事业收入", "2", "", "二、教育支出", "5", "20.00"],
+        ["本年收入合计", "3", "100.00", "本年支出合计", "6", "100.00"],
+    ]
+    facts = facts_of("收入支出决算总表", [*header, *rows])
+    assert facts.select("side", "subject_name", "amount_wan").rows() == [
+        ("income", "一般公共预算财政拨款收入", Decimal("100.00")),
+        ("expenditure", "一般公共服务支出", Decimal("80.00")),
+        ("expenditure", "教育支出", Decimal("20.00")),
+        ("income", "本年收入合计", Decimal("100.00")),
+        ("expenditure", "本年支出合计", Decimal("100.00")),
+    ]
+
+
 def test_an_unheaded_column_of_whole_yuan_is_money_even_where_one_figure_opens_another() -> None:
     facts = facts_of(
         "一般公共预算支出预算表",

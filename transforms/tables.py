@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
+from itertools import pairwise
 
 from extractors.model import RawRow, RawTable
 from transforms.cleaning import clean_label, compact, parse_amount
@@ -575,8 +576,11 @@ def resolve_columns(header: Sequence[RawRow], data: Sequence[RawRow], fiscal_yea
         else:
             marked.append((column, False))
     resolved = _qualify(marked, paths, fiscal_year)
-    codes = _code_columns(data, {c.index for c in resolved if c.role == "unknown"})
+    unknown = {c.index for c in resolved if c.role == "unknown"}
+    codes = _code_columns(data, unknown)
+    numbers = _numbering_columns(data, unknown - codes)
     resolved = [replace(c, role="code", inferred=True) if c.index in codes else c for c in resolved]
+    resolved = [replace(c, role="skip") if c.index in numbers else c for c in resolved]
     has_total = {c.side for c in resolved if c.measure == "total"}
     first_amount = {}
     for column in resolved:
@@ -630,6 +634,8 @@ def _unnamed_parts(columns: list[Column], paths: list[list[str]], fiscal_year: i
 _UNHEADED_CODE = re.compile(r"^\d{2,9}$")
 # Codes a column may print without its heading: 100 over 10000 is as likely money in 元 as revenue codes.
 _SPENDING_SCHEMES = ("function", "econ_dept", "econ_gov")
+_ROW_NUMBER = re.compile(r"^\d{1,4}$")
+_MIN_NUMBERED_ROWS = 3
 
 
 def _code_columns(data: Sequence[RawRow], unknown: set[int]) -> set[int]:
@@ -659,6 +665,22 @@ def _code_columns(data: Sequence[RawRow], unknown: set[int]) -> set[int]:
     levels = {i for i, cells in columns.items() if all(len(c) == 2 for c in cells) and any(c[0] == "0" for c in cells)}
     classes = {i for i, cells in columns.items() if i + 1 in levels and all(len(c) == 3 for c in cells)}
     return levels | classes | {i for i, cells in columns.items() if nested(cells)}
+
+
+def _numbering_columns(data: Sequence[RawRow], unknown: set[int]) -> set[int]:
+    """Which columns of headings not understood (or none) number the rows, 1, 2, 3 ... down the
+    page (a final account's 行次, a 序号): no column of money counts up by one row after row."""
+
+    def numbers(index: int) -> list[int]:
+        cells = [compact(r.cells[index]) for r in data if index < len(r.cells) and compact(r.cells[index])]
+        return [int(cell) for cell in cells] if all(_ROW_NUMBER.match(cell) for cell in cells) else []
+
+    found = {index: numbers(index) for index in unknown}
+    return {
+        index
+        for index, printed in found.items()
+        if len(printed) >= _MIN_NUMBERED_ROWS and all(b == a + 1 for a, b in pairwise(printed))
+    }
 
 
 def _words_only(data: Sequence[RawRow], index: int) -> bool:
