@@ -30,7 +30,6 @@ SUITE_NAME = "fct_budget_amount"
 DOCS_SITE = "yusuan"
 SCHEMES = ["function", "econ_dept", "econ_gov", "revenue", "item"]
 ROW_KINDS = ["subject", "total", "unit", "unlabeled", "item", "measure"]
-UNITS = ["万元", "元"]
 NOT_NULL = [
     "document_id",
     "adcode",
@@ -89,7 +88,7 @@ def _expectations() -> "list[ColumnMapExpectation]":
         gxe.ExpectColumnValuesToBeInSet(column="measure", value_set=sorted({m.name for m in vocab.measures})),
         gxe.ExpectColumnValuesToBeInSet(column="subject_scheme", value_set=SCHEMES),
         gxe.ExpectColumnValuesToBeInSet(column="row_kind", value_set=ROW_KINDS),
-        gxe.ExpectColumnValuesToBeInSet(column="source_unit", value_set=UNITS),
+        gxe.ExpectColumnValuesToBeInSet(column="source_unit", value_set=sorted(vocabulary().wan_per_unit)),
         gxe.ExpectColumnValuesToBeBetween(column="amount_wan", min_value=-MAX_ABS_WAN, max_value=MAX_ABS_WAN),
         gxe.ExpectColumnValuesToMatchRegex(column="adcode", regex=r"^\d{6}$"),
         gxe.ExpectColumnValuesToBeBetween(column="fiscal_year", min_value=2000, max_value=2100),

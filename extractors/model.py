@@ -38,7 +38,7 @@ class RawRow:
 
 @dataclass(frozen=True)
 class RawTable:
-    """A table as printed: `unit` is the unit stated above it ('万元' or '元'), None if none was.
+    """A table as printed: `unit` is the unit stated above it ('万元', '元', '千元' ...), None if none was.
 
     `after_table` says that nothing but blank space or a page break separates this table from the
     previous one, which makes an untitled table a candidate continuation of it; so does a titled

@@ -58,7 +58,7 @@ _HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 # them, and any of them can turn a cell into markup or a terminal escape downstream.
 _UNPRINTED = re.compile(r"[<>\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
-UNIT_LINE = re.compile(r"单位\s*[:：(（]?\s*(?:人民币)?\s*(万\s*元|元)")
+UNIT_LINE = re.compile(r"单位\s*[:：(（]?\s*(?:人民币)?\s*((?:百\s*万|千|万|亿)\s*元|元)")
 _TITLE = re.compile(r"表\s*([(（][^)）]{0,30}[)）])?$")
 _NUMERAL = r"[\d一二三四五六七八九十〇零]+(\s*[-—–.]\s*[\d一二三四五六七八九十]+)*"
 _LABEL = re.compile(rf"(公开|附)?\s*(表|件)\s*{_NUMERAL}\s*[:：]?|(公开|附)?\s*{_NUMERAL}\s*表\s*[:：]?")

@@ -44,6 +44,12 @@ def test_yuan_converted_to_wan_rounding_half_up() -> None:
     assert to_wan(Decimal("12.5"), "万元") == Decimal("12.50")
 
 
+def test_thousands_and_hundred_millions_of_yuan_converted_to_wan() -> None:
+    assert to_wan(Decimal("1234.56"), "千元") == Decimal("123.46")
+    assert to_wan(Decimal("1.23"), "亿元") == Decimal("12300.00")
+    assert to_wan(Decimal("4.5"), "百万元") == Decimal("450.00")
+
+
 def test_ocr_spacing_removed_between_cjk_but_kept_between_words() -> None:
     assert clean_label("机关事业单位基本养老保 险缴费支出") == "机关事业单位基本养老保险缴费支出"
     assert clean_label("合 计") == "合计"

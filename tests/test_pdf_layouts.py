@@ -262,6 +262,23 @@ def test_a_row_of_headings_with_more_printed_below_it_on_its_page_is_no_header(e
     assert "科目编码 科目名称 合计 基本支出" in document.text
 
 
+@pytest.mark.parametrize(
+    ("stated", "unit", "wan"),
+    [("单位：千元", "千元", "300.00"), ("金额单位：亿元", "亿元", "30000000.00")],
+    ids=["thousands", "hundred millions"],
+)
+def test_a_table_in_thousands_or_hundred_millions_of_yuan_loads_in_wan(
+    extract: Extract, stated: str, unit: str, wan: str
+) -> None:
+    """Read as 万元, a table stating 千元 would load ten times too much, and one in 亿元 far too little."""
+    doc = DisclosurePdf().page().line("一般公共预算支出预算表").line(f"部门：上海市普陀区某局 {stated}")
+    doc.table(spending(["201", "一般公共服务支出", "3000.00"], ["", "合计", "3000.00"]))
+
+    facts = normalize_document(extract(doc.bytes())).facts
+
+    assert facts.select("amount_wan", "amount_printed", "source_unit").row(0) == (Decimal(wan), "3000.00", unit)
+
+
 def test_a_contents_pages_last_entry_titles_no_table_on_the_next_page(extract: Extract) -> None:
     doc = DisclosurePdf().page().line("目 录")
     for entry in ("一、收支预算总表", "二、收入预算总表", "三、支出预算总表"):

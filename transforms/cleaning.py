@@ -3,6 +3,8 @@
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from transforms.vocabulary import vocabulary
+
 # Whole runs of spaces only (never from inside one): a line of spaces costs its length, not its square.
 _SPACE_NEAR_CJK = re.compile(r"(?<!\s)\s++(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+")
 _SPACE_IN_NUMBER = re.compile(r"(?<=[\d,.])\s+(?=[\d,.])")
@@ -17,7 +19,6 @@ _DASHES = re.compile(r"^([-—–－―─]+|/|\\)$")
 _CHINESE_YEAR = re.compile(r"[〇○零一二三四五六七八九]{4}(?=\s*年)")
 _CHINESE_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
 CENT = Decimal("0.01")
-YUAN_PER_WAN = Decimal(10000)
 
 
 def clean_label(text: str) -> str:
@@ -55,6 +56,6 @@ def parse_amount(text: str) -> Decimal | None:
 
 
 def to_wan(amount: Decimal, unit: str) -> Decimal:
-    """Amounts in 元 become 万元; rounded half-up to the cent, as budget tables round."""
-    value = amount / YUAN_PER_WAN if unit == "元" else amount
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    """An amount in 万元, whatever unit the table states (元, 千元, 亿元); rounded half-up to the
+    cent, as budget tables round."""
+    return (amount * vocabulary().wan_per_unit[unit]).quantize(CENT, rounding=ROUND_HALF_UP)

@@ -15,7 +15,7 @@ from transforms.cleaning import clean_label, compact, parse_amount
 from transforms.vocabulary import vocabulary
 
 _YEAR = re.compile(r"(20\d\d)年")
-_UNIT_IN_HEADER = re.compile(r"[(（](万元|元)[)）]")
+_UNIT_IN_HEADER = re.compile(r"[(（]((?:百万|千|万|亿)?元)[)）]")
 _MIN_SHARED_HEADER = 0.5
 
 

@@ -3,6 +3,7 @@
 import re
 import tomllib
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cache
 from importlib import resources
 
@@ -45,6 +46,7 @@ class Vocabulary:
     continuation_title: re.Pattern[str]
     code_formats: dict[str, re.Pattern[str]]
     item_names: dict[str, str]
+    wan_per_unit: dict[str, Decimal]
 
     def table_type(self, name: str) -> TableType:
         return next(t for t in self.table_types if t.name == name)
@@ -110,6 +112,7 @@ def vocabulary() -> Vocabulary:
         continuation_title=re.compile(data["continuation"]["title"]),
         code_formats={k: re.compile(v) for k, v in data["subject_code_format"].items()},
         item_names=data["header"].get("item_names", {}),
+        wan_per_unit={unit: Decimal(wan) for unit, wan in data["units"].items()},
     )
 
 
