@@ -58,7 +58,11 @@ _HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 # them, and any of them can turn a cell into markup or a terminal escape downstream.
 _UNPRINTED = re.compile(r"[<>\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff]")
-UNIT_LINE = re.compile(r"单位\s*[:：(（]?\s*(?:人民币)?\s*((?:百\s*万|千|万|亿)\s*元|元)")
+_MONEY_UNIT = r"((?:百\s*万|千|万|亿)?\s*元)"
+# 单位：万元 anywhere in a line; or the unit alone in brackets, on a line of its own or ending a title.
+UNIT_LINE = re.compile(
+    rf"单位\s*[:：(（]?\s*(?:人民币)?\s*{_MONEY_UNIT}|^[(（]\s*{_MONEY_UNIT}\s*[)）]$|表\s*[(（]\s*{_MONEY_UNIT}\s*[)）]$"
+)
 _TITLE = re.compile(r"表\s*([(（][^)）]{0,30}[)）])?$")
 _NUMERAL = r"[\d一二三四五六七八九十〇零]+(\s*[-—–.]\s*[\d一二三四五六七八九十]+)*"
 _LABEL = re.compile(rf"(公开|附)?\s*(表|件)\s*{_NUMERAL}\s*[:：]?|(公开|附)?\s*{_NUMERAL}\s*表\s*[:：]?")
@@ -133,9 +137,9 @@ def _latin(char: str) -> bool:
 
 
 def stated_unit(line: str) -> str | None:
-    """The unit a line such as '金额单位：万元' states, or None."""
+    """The unit a line such as '金额单位：万元', '（万元）' or '…支出预算表（元）' states, or None."""
     match = UNIT_LINE.search(" ".join(normalize_text(line).split()))  # one space a run: no backtracking
-    return "".join(match.group(1).split()) if match else None
+    return "".join(next(unit for unit in match.groups() if unit).split()) if match else None
 
 
 def lines_unit(lines: Sequence[str]) -> str | None:

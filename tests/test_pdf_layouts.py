@@ -279,6 +279,23 @@ def test_a_table_in_thousands_or_hundred_millions_of_yuan_loads_in_wan(
     assert facts.select("amount_wan", "amount_printed", "source_unit").row(0) == (Decimal(wan), "3000.00", unit)
 
 
+@pytest.mark.parametrize(
+    "printed", [("一般公共预算支出预算表", "（元）"), ("一般公共预算支出预算表（元）",)], ids=["line", "title"]
+)
+def test_a_unit_printed_alone_in_brackets_is_the_tables_unit(extract: Extract, printed: tuple[str, ...]) -> None:
+    """(元) on a line of its own, or ending the title: the other tables' 万元 is not this one's."""
+    doc = DisclosurePdf().page().line("收支预算总表").line("单位：万元")
+    doc.table(wide_grid([["项目", "金额"], ["一、一般公共预算", "0.30"], ["收入总计", "0.30"]], 40))
+    doc.page()
+    for line in printed:
+        doc.line(line)
+    doc.table(spending(["201", "一般公共服务支出", "3,000.00"], ["", "合计", "3,000.00"]))
+
+    facts = normalize_document(extract(doc.bytes())).facts.filter(pl.col("table_type") == "general_budget_expenditure")
+
+    assert facts.select("amount_wan", "source_unit").row(0) == (Decimal("0.30"), "元")
+
+
 def test_a_contents_pages_last_entry_titles_no_table_on_the_next_page(extract: Extract) -> None:
     doc = DisclosurePdf().page().line("目 录")
     for entry in ("一、收支预算总表", "二、收入预算总表", "三、支出预算总表"):
