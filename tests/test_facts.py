@@ -105,6 +105,24 @@ def test_split_code_columns_join_and_unit_codes_are_kept_apart() -> None:
     assert facts.filter(pl.col("row_kind") == "total")["subject_name"].unique().to_list() == ["合计"]
 
 
+@pytest.mark.parametrize("heading", ["单位编码", "部门编码", "单位代码"])
+def test_a_units_code_column_ending_like_a_subject_code_heading_codes_units(heading: str) -> None:
+    """单位编码 ends like 科目编码: read as the subject code, a department coded 101 loaded as revenue
+    class 101 (税收收入)."""
+    facts = facts_of(
+        "收入预算总表",
+        [
+            [heading, "单位名称", "合计", "一般公共预算拨款"],
+            ["", "合计", "150.00", "120.00"],
+            ["101", "江苏省某某厅", "150.00", "120.00"],
+            ["101001", "江苏省某某厅本级", "100.00", "90.00"],
+            ["101002", "江苏省某某中心", "50.00", "30.00"],
+        ],
+    )
+    rows = facts.unique("source_position", maintain_order=True)
+    assert rows.select("row_kind", "subject_code").rows() == [("total", None), *[("unit", None)] * 3]
+
+
 def test_blank_cells_yield_no_fact_and_zero_cells_do() -> None:
     facts = facts_of(
         "一般公共预算支出预算表",

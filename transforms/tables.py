@@ -94,6 +94,8 @@ def classify_table(raw: RawTable) -> tuple[str | None, str]:
 
 
 _CODE = re.compile(r"^\d{3,9}$")
+# Label column roles, tried in this order: 单位编码 names a unit's code, though it ends like 科目编码.
+_LABEL_ROLES = ("unit_code", "code", "name")
 _FIGURE = re.compile(r"\d")
 _BLANK_CELL = re.compile(r"^[-—–/\s]*$")
 
@@ -436,7 +438,7 @@ def _resolve_column(index: int, path: list[str], side: str | None, fiscal_year: 
     leaf = path[-1]
     if any(vocab.header_role(p, "not_amount") for p in path):
         return Column(index, "skip", label, side)
-    for role in ("code", "unit_code", "name"):
+    for role in _LABEL_ROLES:
         if vocab.header_role(leaf, role):
             return Column(index, role, label, side)
     if not vocab.header_role(leaf, "subtotal"):
@@ -453,7 +455,7 @@ def _resolve_column(index: int, path: list[str], side: str | None, fiscal_year: 
         if found := _measure_of_label(text, fiscal_year):
             return Column(index, "amount", label, side, measure=found[0], inferred=depth > 0)
     for text in reversed(path[:-1]):
-        for role in ("code", "unit_code", "name"):
+        for role in _LABEL_ROLES:
             if vocab.header_role(text, role):
                 return Column(index, role, label, side, inferred=True)
     return Column(index, "unknown", label, side)
