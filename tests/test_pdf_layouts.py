@@ -436,7 +436,11 @@ def test_a_unit_wrapped_onto_the_department_line_is_stated() -> None:
         ("单位(元)", "元"),
         ("（单位：万元）", "万元"),
         ("单位名称：某局", None),
-        ("单位：千元", None),
+        ("单位：千元", "千元"),
+        ("金额单位：亿元", "亿元"),
+        ("（万元）", "万元"),
+        ("一般公共预算支出预算表(元)", "元"),
+        ("收入合计(万元)", None),
     ],
 )
 def test_units_stated_in_other_words(line: str, unit: str | None) -> None:
