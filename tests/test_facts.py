@@ -123,6 +123,17 @@ def test_a_units_code_column_ending_like_a_subject_code_heading_codes_units(head
     assert rows.select("row_kind", "subject_code").rows() == [("total", None), *[("unit", None)] * 3]
 
 
+@pytest.mark.parametrize("heading", ["占比(%)", "比重", "增幅", "项目编号"])
+def test_shares_growth_and_reference_numbers_are_no_amounts(heading: str) -> None:
+    """A share of the total, a growth rate printed without its % sign, or a project's reference
+    number: skipped, neither loaded nor reported as a column not understood (which counts the
+    table as partly read)."""
+    rows = [["科目编码", "科目名称", "金额", heading], ["201", "一般公共服务支出", "80.00", "80.00"]]
+    read = budget_facts(classify_tables([raw_table(rows, title="一般公共预算支出预算表")], 2025), CONTEXT)
+    assert read.facts.select("measure", "amount_wan").rows() == [("total", Decimal("80.00"))]
+    assert not read.issues
+
+
 def test_blank_cells_yield_no_fact_and_zero_cells_do() -> None:
     facts = facts_of(
         "一般公共预算支出预算表",
