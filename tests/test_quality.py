@@ -111,6 +111,17 @@ def test_rows_summing_a_page_are_neither_facts_nor_inconsistencies(labels: tuple
     assert consistency_findings(facts, "").is_empty()
 
 
+@pytest.mark.parametrize("label", ["合计：", "合计(万元)", "总合计", "合计数", "部门合计", "预算合计"])
+def test_a_total_row_printed_in_other_words_is_the_tables_total(label: str) -> None:
+    """Loaded as an item, such a row would sit beside the classes it sums, and nothing would check it."""
+    *rows, total = FUNCTION_TABLE
+    facts = _facts("一般公共预算支出预算表", [*rows, ["", label, *total[2:]]])
+    assert facts.filter(pl.col("subject_name") == label)["row_kind"].unique().to_list() == ["total"]
+    assert consistency_findings(facts, "").is_empty()
+    wrong = [["", label, "31.00", "20.00", "11.00"] if row is total else row for row in FUNCTION_TABLE]
+    assert "rows_sum_to_total" in consistency_findings(_facts("一般公共预算支出预算表", wrong), "")["rule"].to_list()
+
+
 def test_wrong_class_total_is_an_error_of_its_rule() -> None:
     rows = [list(r) for r in FUNCTION_TABLE]
     rows[1][2] = "31.00"

@@ -263,7 +263,7 @@ def _row_meaning(label: _RowLabel, side: str | None, table: ClassifiedTable, con
     def meaning(kind: str, scheme: str, code: str | None = None) -> _RowMeaning:
         return _RowMeaning(kind, scheme, code, name, label, side)
 
-    if any(p.search(compact(label.name)) for p in vocab.total_row):
+    if vocab.totals(compact(label.name)):
         return meaning("total", side_scheme)
     if label.names_measure:
         return _RowMeaning("measure", side_scheme, None, "", label, side)

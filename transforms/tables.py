@@ -121,7 +121,7 @@ def is_data_row(row: RawRow) -> bool:
         return False
     if any(parse_amount(cell) is not None for cell in row.cells):
         return True
-    alone_total = len(printed) == 1 and any(p.search(first) for p in vocabulary().total_row)
+    alone_total = len(printed) == 1 and vocabulary().totals(first)
     return bool(_CODE.match(first) or vocabulary().enumeration.match(first) or alone_total)
 
 

@@ -62,12 +62,20 @@ class Vocabulary:
         """Whether a row's label says its figures count things (团组数(个)), not money."""
         return _matches(self.count_row, label)
 
+    def totals(self, label: str) -> bool:
+        """Whether a row's label says it totals the table or one side of it."""
+        return _matches(self.total_row, _LABEL_TAIL.sub("", label))
+
     def totals_a_page(self, label: str) -> bool:
         """Whether a row's label says it sums rows printed above it page by page (本页合计, 承上页)."""
         return _matches(self.page_total_row, label)
 
     def header_role(self, label: str, role: str) -> bool:
         return _matches(self.header[role], label)
+
+
+# What may follow a total's label in its cell: a colon, the unit in brackets (合计：, 合计(万元)).
+_LABEL_TAIL = re.compile(r"([:：]|[(（](?:百万|千|万|亿)?元[)）])+$")
 
 
 def _compile(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
