@@ -252,6 +252,25 @@ def test_two_sided_table_splits_income_and_expenditure() -> None:
     ]
 
 
+@pytest.mark.parametrize("tail", ["：", "(万元)"])
+def test_side_totals_with_a_colon_or_unit_after_them_still_split_the_sides(tail: str) -> None:
+    """项目 | 金额 | 项目 | 金额 prints no side labels: the 收入总计 left of the 支出总计 tells the sides."""
+    facts = facts_of(
+        "部门收支总表",
+        [
+            ["项目", "金额", "项目", "金额"],
+            ["一、一般公共预算拨款", "100.00", "一、一般公共服务支出", "100.00"],
+            [f"收入总计{tail}", "100.00", f"支出总计{tail}", "100.00"],
+        ],
+    )
+    assert facts.select("side", "row_kind").rows() == [
+        ("income", "item"),
+        ("expenditure", "subject"),
+        ("income", "total"),
+        ("expenditure", "total"),
+    ]
+
+
 def test_three_public_costs_by_year_columns() -> None:
     facts = facts_of(
         '2025年财政拨款"三公"经费支出预算表',

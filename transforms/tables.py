@@ -360,9 +360,9 @@ def _sides_by_totals(data: Sequence[RawRow], width: int) -> list[str | None]:
     two-sided table whose header prints no side labels (项目 | 金额 | 项目 | 金额)."""
     vocab = vocabulary()
     for row in data:
-        labels = [compact(cell) for cell in row.cells]
-        income = [c for c, label in enumerate(labels) if vocab.income_total.match(label)]
-        expenditure = [c for c, label in enumerate(labels) if vocab.expenditure_total.match(label)]
+        sides = [vocab.side_total(compact(cell)) for cell in row.cells]
+        income = [c for c, side in enumerate(sides) if side == "income"]
+        expenditure = [c for c, side in enumerate(sides) if side == "expenditure"]
         if income and expenditure and income[0] < expenditure[0]:
             return ["income" if c < expenditure[0] else "expenditure" for c in range(width)]
     return [None] * width

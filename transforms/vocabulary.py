@@ -66,6 +66,13 @@ class Vocabulary:
         """Whether a row's label says it totals the table or one side of it."""
         return _matches(self.total_row, _LABEL_TAIL.sub("", label))
 
+    def side_total(self, label: str) -> str | None:
+        """The side of a two-sided table a row's label totals (收入总计, 支出合计：), or None."""
+        key = _LABEL_TAIL.sub("", label)
+        if self.income_total.match(key):
+            return "income"
+        return "expenditure" if self.expenditure_total.match(key) else None
+
     def totals_a_page(self, label: str) -> bool:
         """Whether a row's label says it sums rows printed above it page by page (本页合计, 承上页)."""
         return _matches(self.page_total_row, label)
