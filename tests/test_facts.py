@@ -475,13 +475,27 @@ def test_a_class_cell_merged_down_a_printed_table_codes_the_rows_it_spans(extrac
 
 
 @pytest.mark.parametrize(
-    "printed", ["[201]一般公共服务支出", "【201】一般公共服务支出", "[201] 一般公共服务支出", " [201]一般公共服务支出"]
+    "printed",
+    [
+        "[201]一般公共服务支出",
+        "【201】一般公共服务支出",
+        "[201] 一般公共服务支出",
+        " [201]一般公共服务支出",
+        "（201）一般公共服务支出",
+        "(201)一般公共服务支出",
+    ],
 )
 def test_a_code_printed_in_brackets_before_its_name_is_its_code(printed: str) -> None:
     facts = facts_of("一般公共预算支出预算表", [["科目名称", "合计"], [printed, "3.00"]])
     assert facts.select("subject_code", "subject_name").rows() == [("201", "一般公共服务支出")]
     facts = facts_of("一般公共预算基本支出预算表", [["科目编码", "科目名称", "合计"], ["[30101]", "基本工资", "1.00"]])
     assert facts.select("subject_code", "subject_name").rows() == [("30101", "基本工资")]
+
+
+@pytest.mark.parametrize("printed", ["201-01-01 行政运行", "201-01-01行政运行", "201-01-01", "（2010101）行政运行"])
+def test_a_code_printed_in_dashed_segments_or_round_brackets_is_its_code(printed: str) -> None:
+    facts = facts_of("一般公共预算支出预算表", [["科目", "合计"], [printed, "3.00"]])
+    assert facts["subject_code"].to_list() == ["2010101"]
 
 
 def test_a_name_opening_with_a_year_names_its_row() -> None:

@@ -16,16 +16,17 @@ from transforms.vocabulary import vocabulary
 
 _DIGITS = re.compile(r"^\d+$")
 _DIGIT = re.compile(r"\d")
-# A code printed before its name in one cell (2010101行政运行, 2010101-行政运行, 201 01 01 行政运行); a
+# A code printed before its name in one cell (2010101行政运行, 2010101-行政运行, 201 01 01 行政运行,
+# 201-01-01 行政运行); a
 # year opening a project's name (2025年法治宣传项目) is none.
 _CODE_THEN_NAME = re.compile(
-    r"^(\d{3}(?:[ .．]\d{2}){1,2}|\d{3,9})(?!\d|\s*年)\s*[-—_.．:：、]?\s*([^\d\s.．:：、_—-].*)$"
+    r"^(\d{3}(?:[ .．-]\d{2}){1,2}|\d{3,9})(?!\d|\s*年)\s*[-—_.．:：、]?\s*([^\d\s.．:：、_—-].*)$"
 )
-# A code printed alone in dotted segments: 201.01.01.
-_DOTTED_CODE = re.compile(r"^\d{3}(?:[.．]\d{2}){1,2}$")
+# A code printed alone in segments: 201.01.01, 201-01-01.
+_DOTTED_CODE = re.compile(r"^\d{3}(?:[.．-]\d{2}){1,2}$")
 _NOT_DIGIT = re.compile(r"\D")
-# A code printed in brackets before its name or alone: [201]一般公共服务支出, 【30101】.
-_BRACKETED_CODE = re.compile(r"^[\[【](\d{3,9})[\]】]")
+# A code printed in brackets before its name or alone: [201]一般公共服务支出, 【30101】, (2010101)行政运行.
+_BRACKETED_CODE = re.compile(r"^[\[【(（](\d{3,9})[\]】)）]")
 _BROKEN_DECIMAL = re.compile(r"^\d[\d,]*\.$")
 _DECIMALS_THEN_TEXT = re.compile(r"^(\d{1,2})\s+(\S.*)$")
 _PERCENT = re.compile(r"%$")
