@@ -18,13 +18,17 @@ from transforms.vocabulary import vocabulary
         ("3304685. 44", Decimal("3304685.44")),
         ("(1,234.50)", Decimal("-1234.50")),
         ("(1,234)", Decimal("-1234")),
+        ("+0.50", Decimal("0.50")),
+        ("+1,234.00", Decimal("1234.00")),
     ],
 )
 def test_amounts_printed_with_ocr_spacing_parse(printed: str, expected: Decimal) -> None:
     assert parse_amount(printed) == expected
 
 
-@pytest.mark.parametrize("printed", ["1,954.", "0.00%", "2025年", "合计", "1,95,4.00", "", "(1)", "(12)", "(-1.00)"])
+@pytest.mark.parametrize(
+    "printed", ["1,954.", "0.00%", "2025年", "合计", "1,95,4.00", "", "(1)", "(12)", "(-1.00)", "+-1.00", "+"]
+)
 def test_malformed_or_non_amounts_are_refused(printed: str) -> None:
     assert parse_amount(printed) is None
 

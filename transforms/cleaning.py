@@ -9,7 +9,8 @@ from transforms.vocabulary import vocabulary
 _SPACE_NEAR_CJK = re.compile(r"(?<!\s)\s++(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+")
 _SPACE_IN_NUMBER = re.compile(r"(?<=[\d,.])\s+(?=[\d,.])")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": '"', "’": '"', "＂": '"'})
-_AMOUNT = re.compile(r"^-?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+# A change printed with its sign either way (增减额 +0.50, -0.20).
+_AMOUNT = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 # A negative amount as accounting formats print it: (1,234.50). Decimals or separators are required,
 # so an enumeration such as (1) is never taken for one.
 _IN_PARENTHESES = re.compile(r"^\(((\d{1,3}(,\d{3})+|\d+)\.\d+|\d{1,3}(,\d{3})+)\)$")
