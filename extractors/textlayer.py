@@ -64,6 +64,9 @@ UNIT_LINE = re.compile(
     rf"单位\s*[:：(（]?\s*(?:人民币)?\s*{_MONEY_UNIT}|^[(（]\s*{_MONEY_UNIT}\s*[)）]$|表\s*[(（]\s*{_MONEY_UNIT}\s*[)）]$"
 )
 _TITLE = re.compile(r"表\s*([(（][^)）]{0,30}[)）])?$")
+# A line saying only that the table before goes on here (续表1, （续上表）, 续上页): it titles the
+# continuation, as '…表（续）' does.
+_CONTINUED = re.compile(r"[(（]?(续表\s*[\d一二三四五六七八九十]+|续上表|接上表|续上页)[)）]?")
 _NUMERAL = r"[\d一二三四五六七八九十〇零]+(\s*[-—–.]\s*[\d一二三四五六七八九十]+)*"
 _LABEL = re.compile(rf"(公开|附)?\s*(表|件)\s*{_NUMERAL}\s*[:：]?|(公开|附)?\s*{_NUMERAL}\s*表\s*[:：]?")
 _FIELD = re.compile(r"(编制|填报)?(部门|单位)([(（]单位[)）])?(名称)?\s*[:：]")
@@ -159,6 +162,8 @@ def is_title(text: str) -> bool:
 
     A number label such as '公开01表' ends in 表 too, but names no table, so it is not a title.
     """
+    if _CONTINUED.fullmatch(text.strip()):
+        return True
     return 0 < len(text) <= _NARRATIVE_MIN_CHARS and bool(_TITLE.search(text)) and not is_label(text)
 
 

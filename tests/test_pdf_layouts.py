@@ -307,6 +307,33 @@ def test_a_contents_pages_last_entry_titles_no_table_on_the_next_page(extract: E
     assert (table.title, table.context) == (None, ())
 
 
+@pytest.mark.parametrize(
+    ("mark", "header_again"),
+    [
+        ("一般公共预算支出预算表（续1）", True),
+        ("一般公共预算支出预算表（续上表）", True),
+        ("续表1", False),
+        ("接上表", False),
+    ],
+    ids=["numbered", "worded", "numbered alone", "worded alone"],
+)
+def test_a_continuation_marked_in_other_words_continues_its_table(
+    extract: Extract, mark: str, header_again: bool
+) -> None:
+    """Read as a table of its own, the second page's rows would be checked against no total and
+    the function mart, which reads one table a document, would drop them."""
+    doc = DisclosurePdf().page().line("一般公共预算支出预算表").line("单位：万元")
+    doc.table(spending(["201", "一般公共服务支出", "300.00"], ["20101", "人大事务", "300.00"]))
+    doc.page().line(mark)
+    rows = [["205", "教育支出", "100.00"], ["", "合计", "400.00"]]
+    doc.table(spending(*rows) if header_again else wide_grid(rows, 40))
+
+    normalized = normalize_document(extract(doc.bytes()))
+
+    assert [(t.table_type, len(t.segments)) for t in normalized.tables] == [("general_budget_expenditure", 2)]
+    assert normalized.facts["subject_code"].to_list() == ["201", "20101", "205", None]
+
+
 def test_continued_title_keeps_its_continued_mark(extract: Extract) -> None:
     doc = DisclosurePdf().page().line("一般公共预算支出预算表").line("单位：万元").table(spending())
     doc.page().line("一般公共预算支出预算表").line("（续）").line("单位：万元").table(spending())
