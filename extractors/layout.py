@@ -23,6 +23,7 @@ from extractors.textlayer import (
     is_narrative,
     is_title,
     lines_unit,
+    repeats_heading,
     run_on,
     spacing_aside,
     stated_unit,
@@ -244,6 +245,7 @@ def assemble(
     tables: list[RawTable] = []
     narrative: list[str] = []
     only_furniture_since_table = False
+    labelled = False  # a number label since the last table: an untitled grid after it starts a table
     heading: tuple[str, ...] = ()
     running = _running_lines(pages)
     widowed: tuple[str, list[str]] | None = None
@@ -271,7 +273,9 @@ def assemble(
                     title, context, only_furniture_since_table, widowed = None, [], False, None
                 else:
                     context.append(text)
-                    if title is None and not (is_header_field(text) or _spilled_row(text)):
+                    if title is None and is_label(text):
+                        labelled = True
+                    elif title is None and not (is_header_field(text) or _spilled_row(text)):
                         only_furniture_since_table = False
             if not rows or isinstance(item, str):
                 continue
@@ -279,8 +283,8 @@ def assemble(
                 title, context = widowed[0], [*widowed[1], *context]
             widowed = None
             where, position = _where(item, page, len(tables) - first_on_page + 1, rows[0][0])
-            repeats_heading = title is not None and heading_key(title, context) == heading
-            if title is not None:
+            repeats = title is not None and repeats_heading(heading_key(title, context), heading)
+            if title is not None and not repeats:
                 heading = heading_key(title, context)
             tables.append(
                 RawTable(
@@ -293,10 +297,12 @@ def assemble(
                     page=page.number,
                     position=position,
                     context=tuple(context),
-                    after_table=bool(tables) and only_furniture_since_table and (title is None or repeats_heading),
+                    after_table=bool(tables)
+                    and only_furniture_since_table
+                    and (repeats if title is not None else not labelled),
                 )
             )
-            title, context, only_furniture_since_table = None, [], True
+            title, context, only_furniture_since_table, labelled = None, [], True, False
         widowed = (title, context) if title is not None and page.number is not None else None
         named = sheet_title(page.name) if len(tables) == first_on_page + 1 else None
         if named and tables[-1].title is None:

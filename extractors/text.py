@@ -12,10 +12,12 @@ from extractors.model import ExtractedDocument, ExtractionError, RawRow, RawTabl
 from extractors.textlayer import (
     clean_cell,
     heading_key,
+    is_label,
     is_narrative,
     is_title,
     lines_unit,
     normalize_text,
+    repeats_heading,
     stated_unit,
     title_and_fields,
 )
@@ -72,15 +74,16 @@ def extract_text_document(path: Path, data: bytes, document_id: str) -> Extracte
     title: str | None = None
     context: list[str] = []
     only_blank_since_table = False
+    labelled = False  # a number label since the last table: an untitled block after it starts a table
     heading: tuple[str, ...] = ()
     block: list[RawRow] = []
 
     def close_block() -> None:
-        nonlocal title, context, only_blank_since_table, heading
+        nonlocal title, context, only_blank_since_table, labelled, heading
         if block:
             unit = lines_unit([title or "", *context])
-            repeats_heading = title is not None and heading_key(title, context) == heading
-            if title is not None:
+            repeats = title is not None and repeats_heading(heading_key(title, context), heading)
+            if title is not None and not repeats:
                 heading = heading_key(title, context)
             tables.append(
                 RawTable(
@@ -90,11 +93,13 @@ def extract_text_document(path: Path, data: bytes, document_id: str) -> Extracte
                     page=None,
                     position=block[0].position,
                     context=tuple(context),
-                    after_table=bool(tables) and only_blank_since_table and (title is None or repeats_heading),
+                    after_table=bool(tables)
+                    and only_blank_since_table
+                    and (repeats if title is not None else not labelled),
                 )
             )
             block.clear()
-            title, context, only_blank_since_table = None, [], True
+            title, context, only_blank_since_table, labelled = None, [], True, False
 
     for number, line in enumerate(lines, start=1):
         if "\t" in line:
@@ -111,6 +116,8 @@ def extract_text_document(path: Path, data: bytes, document_id: str) -> Extracte
                 title, context, only_blank_since_table = None, [], False
             elif title is not None:
                 context.append(text)
+            elif is_label(text):
+                labelled = True
             elif stated_unit(text) is None:
                 only_blank_since_table = False
     close_block()

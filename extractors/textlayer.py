@@ -178,6 +178,12 @@ def heading_key(title: str, context: Sequence[str]) -> tuple[str, ...]:
     return tuple(spacing_aside(line) for line in (title, *context))
 
 
+def repeats_heading(key: tuple[str, ...], heading: tuple[str, ...]) -> bool:
+    """Whether a page's heading is the table's printed again: the same title, and no context line
+    the table's own heading did not print (a page may repeat fewer of them, never another unit's)."""
+    return bool(heading) and key[:1] == heading[:1] and set(key[1:]) <= set(heading[1:])
+
+
 def title_and_fields(text: str) -> list[str]:
     """The lines a printed line holds: a title followed on its line by the table's header fields
     ('2025年部门收入预算总表    单位：万元') is the title, then the fields; any other line, itself."""

@@ -210,6 +210,59 @@ def test_a_text_conversion_of_such_a_print_reads_alike(tmp_path: Path, context: 
     assert (first.after_table, second.title, second.after_table) == (False, "一般公共预算支出预算表", after_table)
 
 
+@pytest.mark.parametrize(
+    "again",
+    [["一般公共预算支出预算表"], ["公开表五", "一般公共预算支出预算表", "单位：万元"]],
+    ids=["title alone", "under its number label"],
+)
+def test_a_page_printing_fewer_of_its_heading_lines_or_its_label_first_is_after_table(
+    extract: Extract, again: list[str]
+) -> None:
+    """Print titles that repeat the title row only, or the label row above the title: the page
+    still goes on with the table, which a new table of the same type would cut in two."""
+    header = ["科目编码", "科目名称", "金额"]
+    doc = DisclosurePdf().page()
+    for line in ("公开表五", "一般公共预算支出预算表", "部门：某局", "单位：万元"):
+        doc.line(line)
+    doc.table(wide_grid([header, ["201", "一般公共服务支出", "100.00"]], 40)).page()
+    for line in again:
+        doc.line(line)
+    doc.table(wide_grid([header, ["208", "社会保障和就业支出", "50.00"]], 40))
+
+    _first, second = extract(doc.bytes()).tables
+
+    assert (second.title, second.after_table, second.page) == ("一般公共预算支出预算表", True, 2)
+
+
+def test_an_untitled_grid_under_a_number_label_starts_a_table(extract: Extract) -> None:
+    doc = DisclosurePdf().page().line("一般公共预算支出预算表").line("单位：万元")
+    grid = wide_grid([["科目编码", "科目名称", "金额"], ["201", "一般公共服务支出", "1.00"]], 40)
+    doc.table(grid).page().line("公开表六").table(grid)
+
+    _first, second = extract(doc.bytes()).tables
+
+    assert (second.title, second.after_table) == (None, False)
+
+
+def test_a_text_conversion_repeating_its_heading_under_its_label_reads_alike(tmp_path: Path) -> None:
+    lines = [
+        "公开表五",
+        "一般公共预算支出预算表",
+        "单位：万元",
+        "科目编码\t科目名称\t金额",
+        "201\t一般公共服务支出\t1.00",
+        "",
+    ]
+    lines += ["公开表五", "一般公共预算支出预算表", "科目编码\t科目名称\t金额", "208\t社会保障和就业支出\t2.00", ""]
+    lines += ["公开表六", "201\t一般公共服务支出\t1.00"]
+    path = tmp_path / "disclosure.txt"
+    path.write_text("\n".join(lines), "utf-8")
+
+    _first, second, third = extract_document(path).tables
+
+    assert [(t.title, t.after_table) for t in (second, third)] == [("一般公共预算支出预算表", True), (None, False)]
+
+
 def test_the_same_title_over_another_context_heads_a_table_of_its_own(extract: Extract) -> None:
     """Each unit's table under one title: the context line names whose table it is."""
     tables = extract(_printed_under_one_heading("单位：某局机关 单位：万元", "单位：某局所属中心 单位：万元")).tables
