@@ -43,7 +43,15 @@ from extractors.layout import AMOUNT_CELL, Block, Page, assemble, is_caption, is
 from extractors.model import TIMEOUT_ADVICE, ExtractedDocument, ExtractionError, ExtractionLimits
 from extractors.ocr import OcrFailed, OcrGrid, OcrIllegible, OcrLine, ocr_available, read_scanned_page
 from extractors.plumber_page import TablePage
-from extractors.textlayer import clean_line, is_title, is_undecoded, normalize_text, run_on, wraps_onto
+from extractors.textlayer import (
+    clean_line,
+    is_header_field,
+    is_title,
+    is_undecoded,
+    normalize_text,
+    run_on,
+    wraps_onto,
+)
 
 # pdfminer warns on stderr of each font quirk it works around (a page printed by Chrome: one
 # warning per character); what it cannot read raises, and is reported as the file's.
@@ -597,6 +605,8 @@ def _heading_row(extracted: list[list[str | None]], top: float) -> _Grid | None:
     cells = [printed_cell(cell) for cell in extracted[0]]
     filled = [cell for cell in cells if cell]
     if len(filled) < _HEADING_CELLS or any(AMOUNT_CELL.fullmatch(c) or is_caption(c) for c in filled):
+        return None
+    if is_header_field(" ".join(filled)):  # 编制单位 | 某局 | 金额单位 | 万元: the table's fields, ruled
         return None
     return _Grid(rows=((1, tuple(cells)),), top=top)
 

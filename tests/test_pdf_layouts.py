@@ -248,6 +248,21 @@ def test_a_header_row_left_at_the_foot_of_a_page_heads_the_rows_on_the_next(extr
     assert got == [("total", Decimal("300.00")), ("basic", Decimal("200.00")), ("project", Decimal("100.00"))]
 
 
+def test_a_ruled_row_of_fields_left_with_its_title_at_a_pages_foot_is_no_header(extract: Extract) -> None:
+    """编制单位 | 某局 | 金额单位 | 万元 ruled into one row under a widowed title: the table's fields,
+    not its headings, so the title still goes to the table opening the next page."""
+    doc = DisclosurePdf().page().line("收支预算总表").line("单位：万元")
+    doc.table(wide_grid([["项目", "金额"], ["一、一般公共预算", "300.00"], ["收入总计", "300.00"]], 40))
+    doc.y = 250
+    doc.line("一般公共预算支出预算表").table(wide_grid([["编制单位", "上海市普陀区某局", "金额单位", "万元"]], 35))
+    doc.page().table(spending(["201", "一般公共服务支出", "300.00"], ["", "合计", "300.00"]))
+
+    normalized = normalize_document(extract(doc.bytes()))
+
+    assert [t.table_type for t in normalized.tables] == ["income_expenditure_summary", "general_budget_expenditure"]
+    assert normalized.facts.filter(pl.col("subject_code") == "201")["amount_wan"].to_list() == [Decimal("300.00")]
+
+
 def test_a_row_of_headings_with_more_printed_below_it_on_its_page_is_no_header(extract: Extract) -> None:
     """Only a page's foot leaves a header for the next page: a ruled row of labels with prose under it
     is read as a line, as before, and the next page's rows title nothing from it."""
