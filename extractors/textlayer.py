@@ -160,7 +160,8 @@ def lines_unit(lines: Sequence[str]) -> str | None:
 def is_title(text: str) -> bool:
     """A short line ending in 表 (or 表(按...)): how every layout seen so far prints a table title.
 
-    A number label such as '公开01表' ends in 表 too, but names no table, so it is not a title.
+    A number label such as '公开01表' ends in 表 too, but names no table, so it is not a title; a
+    line saying only that the table goes on (续表1, 接上表) is one, of the table before.
     """
     if _CONTINUED.fullmatch(text.strip()):
         return True

@@ -17,8 +17,7 @@ from transforms.vocabulary import vocabulary
 _DIGITS = re.compile(r"^\d+$")
 _DIGIT = re.compile(r"\d")
 # A code printed before its name in one cell (2010101行政运行, 2010101-行政运行, 201 01 01 行政运行,
-# 201-01-01 行政运行); a
-# year opening a project's name (2025年法治宣传项目) is none.
+# 201-01-01 行政运行); a year opening a project's name (2025年法治宣传项目) is none.
 _CODE_THEN_NAME = re.compile(
     r"^(\d{3}(?:[ .．-]\d{2}){1,2}|\d{3,9})(?!\d|\s*年)\s*[-—_.．:：、]?\s*([^\d\s.．:：、_—-].*)$"
 )

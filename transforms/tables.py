@@ -633,8 +633,8 @@ def _unnamed_parts(columns: list[Column], paths: list[list[str]], fiscal_year: i
     return [replace(c, role="unknown", measure=None) if unnamed(c) and meaning(c) in stated else c for c in columns]
 
 
-_UNHEADED_CODE = re.compile(r"^\d{2,9}$")
-# Codes a column may print without its heading: 100 over 10000 is as likely money in 元 as revenue codes.
+_DIGITS_ONLY = re.compile(r"^\d{2,9}$")
+# Codes a column not understood may print: 100 over 10000 is as likely money in 元 as revenue codes.
 _SPENDING_SCHEMES = ("function", "econ_dept", "econ_gov")
 _ROW_NUMBER = re.compile(r"^\d{1,4}$")
 _MIN_NUMBERED_ROWS = 3
@@ -649,7 +649,7 @@ def _code_columns(data: Sequence[RawRow], unknown: set[int]) -> set[int]:
 
     def digits(index: int) -> list[str] | None:
         cells = [compact(r.cells[index]) for r in data if index < len(r.cells) and compact(r.cells[index])]
-        return cells if len(cells) >= 2 and all(_UNHEADED_CODE.match(cell) for cell in cells) else None
+        return cells if len(cells) >= 2 and all(_DIGITS_ONLY.match(cell) for cell in cells) else None
 
     formats = [vocabulary().code_formats[scheme] for scheme in _SPENDING_SCHEMES]
 
