@@ -15,7 +15,6 @@ from transforms.cleaning import clean_label, compact, parse_amount
 from transforms.vocabulary import vocabulary
 
 _YEAR = re.compile(r"(20\d\d)年")
-_UNIT_IN_HEADER = re.compile(r"[(（]((?:百万|千|万|亿)?元)[)）]")
 _MIN_SHARED_HEADER = 0.5
 
 
@@ -253,7 +252,7 @@ def _unit_of(segments: Sequence[RawTable], default_unit: str) -> tuple[str, str]
         header, _ = split_header(segment.rows)
         for row in header:
             for cell in row.cells:
-                if match := _UNIT_IN_HEADER.search(cell):
+                if match := vocabulary().bracketed_unit.search(cell):
                     return match.group(1), "header"
     return default_unit, "assumed"
 

@@ -47,6 +47,10 @@ class Vocabulary:
     code_formats: dict[str, re.Pattern[str]]
     item_names: dict[str, str]
     wan_per_unit: dict[str, Decimal]
+    # A unit of wan_per_unit in brackets, as amount headings print it (预算数(万元)).
+    bracketed_unit: re.Pattern[str]
+    # What may follow a total's label in its cell: a colon, the unit in brackets (合计：, 合计(万元)).
+    label_tail: re.Pattern[str]
 
     def table_type(self, name: str) -> TableType:
         return next(t for t in self.table_types if t.name == name)
@@ -64,11 +68,11 @@ class Vocabulary:
 
     def totals(self, label: str) -> bool:
         """Whether a row's label says it totals the table or one side of it."""
-        return _matches(self.total_row, _LABEL_TAIL.sub("", label))
+        return _matches(self.total_row, self.label_tail.sub("", label))
 
     def side_total(self, label: str) -> str | None:
         """The side of a two-sided table a row's label totals (收入总计, 支出合计：), or None."""
-        key = _LABEL_TAIL.sub("", label)
+        key = self.label_tail.sub("", label)
         if self.income_total.match(key):
             return "income"
         return "expenditure" if self.expenditure_total.match(key) else None
@@ -79,10 +83,6 @@ class Vocabulary:
 
     def header_role(self, label: str, role: str) -> bool:
         return _matches(self.header[role], label)
-
-
-# What may follow a total's label in its cell: a colon, the unit in brackets (合计：, 合计(万元)).
-_LABEL_TAIL = re.compile(r"([:：]|[(（](?:百万|千|万|亿)?元[)）])+$")
 
 
 def _compile(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
@@ -97,6 +97,7 @@ def _matches(patterns: tuple[re.Pattern[str], ...], label: str) -> bool:
 def vocabulary() -> Vocabulary:
     """The vocabulary shipped with the package; cached because every table consults it."""
     data = tomllib.loads(resources.files("transforms").joinpath("vocabulary.toml").read_text("utf-8"))
+    units = "|".join(map(re.escape, sorted(data["units"], key=len, reverse=True)))
     return Vocabulary(
         table_types=tuple(
             TableType(
@@ -128,6 +129,8 @@ def vocabulary() -> Vocabulary:
         code_formats={k: re.compile(v) for k, v in data["subject_code_format"].items()},
         item_names=data["header"].get("item_names", {}),
         wan_per_unit={unit: Decimal(wan) for unit, wan in data["units"].items()},
+        bracketed_unit=re.compile(rf"[(（]({units})[)）]"),
+        label_tail=re.compile(rf"([:：]|[(（](?:{units})[)）])+$"),
     )
 
 
