@@ -345,7 +345,7 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
                 label = printed_label if row.ocr else _under(printed_label, codes_above.get(block[0].side))
                 if label.subject_code and not label.code_fault:
                     codes_above[block[0].side] = label.subject_code
-                if vocab.counts(compact(label.name)) or vocab.totals_a_page(compact(label.name)):
+                if vocab.counts(key := compact(label.name)) or vocab.totals_a_page(key):
                     continue
                 printed = [c for c in block if _is_amount_column(c) and not _blank(cells, c)]
                 unread = [

@@ -647,7 +647,7 @@ def _code_columns(data: Sequence[RawRow], unknown: set[int]) -> set[int]:
     20101); a column of class codes beside such a level column is codes too."""
 
     def digits(index: int) -> list[str] | None:
-        cells = [compact(r.cells[index]) for r in data if index < len(r.cells) and compact(r.cells[index])]
+        cells = _printed(data, index)
         return cells if len(cells) >= 2 and all(_DIGITS_ONLY.match(cell) for cell in cells) else None
 
     formats = [vocabulary().code_formats[scheme] for scheme in _SPENDING_SCHEMES]
@@ -668,12 +668,17 @@ def _code_columns(data: Sequence[RawRow], unknown: set[int]) -> set[int]:
     return levels | classes | {i for i, cells in columns.items() if nested(cells)}
 
 
+def _printed(data: Sequence[RawRow], index: int) -> list[str]:
+    """The column's printed cells, spaces removed, blank ones left out."""
+    return [cell for row in data if index < len(row.cells) and (cell := compact(row.cells[index]))]
+
+
 def _numbering_columns(data: Sequence[RawRow], unknown: set[int]) -> set[int]:
     """Which columns of headings not understood (or none) number the rows, 1, 2, 3 ... down the
     page (a final account's 行次, a 序号): no column of money counts up by one row after row."""
 
     def numbers(index: int) -> list[int]:
-        cells = [compact(r.cells[index]) for r in data if index < len(r.cells) and compact(r.cells[index])]
+        cells = _printed(data, index)
         return [int(cell) for cell in cells] if all(_ROW_NUMBER.match(cell) for cell in cells) else []
 
     found = {index: numbers(index) for index in unknown}
