@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import NoReturn, cast
 
 import duckdb
+import polars as pl
 
 from expectations.consistency import default_rules, with_tolerance
 from extractors import ExtractionLimits, display_name, document_id_of, not_a_regular_file
@@ -161,9 +162,14 @@ def _describe(outcome: DocumentOutcome) -> str:
         f"  {record['region_name']} ({record['adcode']}) {record['department_name']} {record['fiscal_year']}"
         f"{_KIND_WORDS.get(record['document_kind'] or '', '')}  document {record['document_id'][:12]}\n"
         f"  tables: {tables}\n"
-        f"  facts: {record['facts_loaded']}  issues: {outcome.load.issues.height}  findings: {quality}\n"
+        f"  facts: {record['facts_loaded']}{_targets_note(outcome.load.targets)}  issues: {outcome.load.issues.height}"
+        f"  findings: {quality}\n"
         f"  {_coverage(record)}" + (f"\n  WARNING {reason}" if record.get("unread_pages") else "")
     )
+
+
+def _targets_note(targets: pl.DataFrame | None) -> str:
+    return f"  performance targets: {targets.height}" if targets is not None and targets.height else ""
 
 
 def _amounts(record: dict) -> tuple[int, int]:

@@ -74,6 +74,7 @@ WAREHOUSE_TABLES: dict[str, tuple[str, list[str]]] = {
     "dim_document": ("One row per document: identity, status and reason, facts loaded.", [STAGED]),
     "fct_budget_amount": ("Every amount printed in a budget table, traced to page, row and column.", [STAGED]),
     "fct_quality_finding": ("Consistency findings of every document.", [STAGED]),
+    "fct_performance_target": ("Every indicator of a 绩效目标表, with the money it is set for.", [STAGED]),
     "mart_function_by_document": (
         "Spending by function subject per document, levels rolled up.",
         ["fct_budget_amount", "dim_document"],

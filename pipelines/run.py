@@ -235,6 +235,7 @@ def _normalized(extracted: ExtractedDocument) -> DocumentOutcome:
         tables=table_records(normalized),
         issues=issue_records(normalized, extracted),
         facts=normalized.facts if problem is None else empty_facts(),
+        targets=normalized.targets if problem is None else None,
     )
     return DocumentOutcome(extracted.path, load, tables_by_type, extracted.text, extracted.pages)
 
@@ -319,7 +320,9 @@ def _validated(
         facts_loaded=pl.lit(0, pl.Int32),
         amount_cells_loaded=pl.lit(0, pl.Int32),
     )
-    failed = replace(load, document=document, facts=empty_facts(), findings=None, expectations=expectations)
+    failed = replace(
+        load, document=document, facts=empty_facts(), findings=None, expectations=expectations, targets=None
+    )
     return replace(outcome, load=failed, docs_page=suite.page)
 
 

@@ -217,6 +217,7 @@ def test_the_loader_materializes_the_tables_with_schemas_row_counts_and_mart_che
         "dim_document",
         "fct_budget_amount",
         "fct_quality_finding",
+        "fct_performance_target",
         "mart_function_by_document",
         "mart_function_by_region_year",
         "mart_budget_execution",

@@ -397,6 +397,7 @@ def test_document_failing_the_suite_is_not_loaded_and_says_why(tmp_path: Path, a
     assert status == "failed_validation" and facts_loaded == 0
     assert "guiyang_absurd.txt" in reason and "amount_wan" in reason
     assert con.execute("SELECT count(*) FROM fct_budget_amount").fetchone() == (0,)
+    assert con.execute("SELECT count(*) FROM fct_performance_target").fetchone() == (0,)  # its 绩效目标 too
     failed = con.execute("SELECT column_name FROM stg_expectation_result WHERE NOT success").fetchall()
     assert failed == [("amount_wan",)]
     assert (tmp_path / "quality_docs" / "index.html").exists()

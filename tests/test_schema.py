@@ -12,6 +12,7 @@ from expectations.suite import EXPECTATION_SCHEMA
 from transforms.facts import FACT_SCHEMA
 from transforms.regions import LINEAGE_SCHEMA, REGION_HISTORY_SCHEMA, REGION_SCHEMA, region_tables
 from transforms.subjects import CROSSWALK_SCHEMA, SUBJECT_NAME_SCHEMA
+from transforms.targets import TARGET_SCHEMA
 from warehouse.records import DOCUMENT_SCHEMA, ISSUE_SCHEMA, TABLE_SCHEMA
 
 # Columns the warehouse fills itself when it loads a document.
@@ -22,6 +23,7 @@ SCHEMAS = {
     "stg_issue": ISSUE_SCHEMA,
     "fct_budget_amount": FACT_SCHEMA,
     "fct_quality_finding": FINDING_SCHEMA,
+    "fct_performance_target": TARGET_SCHEMA,
     "stg_expectation_result": EXPECTATION_SCHEMA,
     "ref_subject_name": SUBJECT_NAME_SCHEMA,
     "ref_subject_crosswalk": CROSSWALK_SCHEMA,

@@ -18,6 +18,7 @@ COMPARED = {
     "fct_quality_finding": "SELECT * FROM fct_quality_finding ORDER BY ALL",
     "stg_expectation_result": "SELECT * FROM stg_expectation_result ORDER BY ALL",
     "stg_issue": "SELECT * FROM stg_issue ORDER BY ALL",
+    "fct_performance_target": "SELECT * FROM fct_performance_target ORDER BY ALL",
     "mart_function_by_region_year": "SELECT * FROM mart_function_by_region_year ORDER BY ALL",
 }
 
@@ -74,7 +75,7 @@ def test_a_merge_equals_the_cli_ingest_and_a_second_merge_changes_nothing(tmp_pa
     cli_path = tmp_path / "cli.duckdb"
     list(ingest(files, cli_path, IngestOptions(quality=QualitySettings())))
     merged, cli = _tables(merged_path), _tables(cli_path)
-    assert merged["fct_budget_amount"] and merged["mart_function_by_region_year"]
+    assert merged["fct_budget_amount"] and merged["mart_function_by_region_year"] and merged["fct_performance_target"]
     assert merged == cli
 
 

@@ -2,7 +2,7 @@
 
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -13,6 +13,7 @@ from transforms.cleaning import arabic_years, compact
 from transforms.facts import DocumentContext, Issue, budget_facts
 from transforms.regions import RegionMatch, region_at, region_span, resolve_region
 from transforms.tables import ClassifiedTable, classify_tables
+from transforms.targets import TARGET_SCHEMA, performance_targets
 from transforms.vocabulary import identity_vocabulary
 
 T = TypeVar("T")
@@ -55,6 +56,8 @@ class NormalizedDocument:
     placeholders: tuple[str, ...] = ()
     reads_as_budget_narrative: bool = False
     identity_source: str | None = "document"
+    # The indicators of its 绩效目标表 (fct_performance_target): targets, not amounts.
+    targets: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=TARGET_SCHEMA))
 
 
 def _is_name(name: str) -> bool:
@@ -419,6 +422,7 @@ def normalize_document(document: ExtractedDocument) -> NormalizedDocument:
     tables = classify_tables(document.tables, context.fiscal_year)
     read = budget_facts(tables, context)
     facts = read.facts.with_columns(pl.col("source_format").fill_null(document.source_format))
+    targets = performance_targets(tables, context).with_columns(source_format=pl.lit(document.source_format))
     kind, scope = _kind_and_scope(document, department_labelled)
     return NormalizedDocument(
         context,
@@ -433,4 +437,5 @@ def normalize_document(document: ExtractedDocument) -> NormalizedDocument:
         placeholders=_placeholders(document, identity.department_name),
         reads_as_budget_narrative=_reads_as_budget_narrative(document),
         identity_source=identity.source,
+        targets=targets,
     )

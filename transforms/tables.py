@@ -16,6 +16,8 @@ from transforms.vocabulary import vocabulary
 
 _YEAR = re.compile(r"(20\d\d)年")
 _MIN_SHARED_HEADER = 0.5
+# The unit_source of a table that states no unit: it takes the document's usual one.
+ASSUMED = "assumed"
 
 
 @dataclass(frozen=True)
@@ -254,7 +256,7 @@ def _unit_of(segments: Sequence[RawTable], default_unit: str) -> tuple[str, str]
             for cell in row.cells:
                 if match := vocabulary().bracketed_unit.search(cell):
                     return match.group(1), "header"
-    return default_unit, "assumed"
+    return default_unit, ASSUMED
 
 
 def _segments(raws: Sequence[RawTable], fiscal_year: int | None, with_columns: bool) -> tuple[TableSegment, ...]:

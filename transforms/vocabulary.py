@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from importlib import resources
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -94,9 +95,14 @@ def _matches(patterns: tuple[re.Pattern[str], ...], label: str) -> bool:
 
 
 @cache
+def _data() -> dict[str, Any]:
+    return tomllib.loads(resources.files("transforms").joinpath("vocabulary.toml").read_text("utf-8"))
+
+
+@cache
 def vocabulary() -> Vocabulary:
     """The vocabulary shipped with the package; cached because every table consults it."""
-    data = tomllib.loads(resources.files("transforms").joinpath("vocabulary.toml").read_text("utf-8"))
+    data = _data()
     units = "|".join(map(re.escape, sorted(data["units"], key=len, reverse=True)))
     return Vocabulary(
         table_types=tuple(
@@ -168,7 +174,7 @@ class IdentityVocabulary:
 @cache
 def identity_vocabulary() -> IdentityVocabulary:
     """The [identity] section, cached like the rest of the vocabulary."""
-    data = tomllib.loads(resources.files("transforms").joinpath("vocabulary.toml").read_text("utf-8"))["identity"]
+    data = _data()["identity"]
     labels = sorted(data["department_labels"] + data["unit_labels"], key=len, reverse=True)
     return IdentityVocabulary(
         label_line=re.compile(rf"{data['label_start']}(?P<label>{'|'.join(labels)})\s*[:：]\s*(?P<value>.*)$"),
@@ -192,4 +198,39 @@ def identity_vocabulary() -> IdentityVocabulary:
         narrative_min=data["narrative_min"],
         placeholder=re.compile(data["placeholder"]),
         template_min=data["template_min"],
+    )
+
+
+@dataclass(frozen=True)
+class PerformanceVocabulary:
+    """The [performance] section: how a 绩效目标表 heads its indicator columns and its form fields,
+    and how it prints a target's comparator."""
+
+    department_scope: re.Pattern[str]
+    header_min_levels: int
+    qualitative: re.Pattern[str]
+    columns: tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]
+    fields: tuple[tuple[str, re.Pattern[str]], ...]
+    # (printed word, symbol), longest word first: 大于等于 is tried before 大于.
+    comparators: tuple[tuple[str, str], ...]
+
+    def column_role(self, label: str) -> str | None:
+        return next((role for role, patterns in self.columns if _matches(patterns, label)), None)
+
+    def field(self, label: str) -> str | None:
+        return next((name for name, pattern in self.fields if pattern.search(label)), None)
+
+
+@cache
+def performance_vocabulary() -> PerformanceVocabulary:
+    """The [performance] section, cached like the rest of the vocabulary."""
+    data = _data()["performance"]
+    words = [(word, symbol) for symbol, printed in data["comparators"].items() for word in printed]
+    return PerformanceVocabulary(
+        department_scope=re.compile(data["department_scope"]),
+        header_min_levels=data["header_min_levels"],
+        qualitative=re.compile(data["qualitative"]),
+        columns=tuple((role, _compile(patterns)) for role, patterns in data["columns"].items()),
+        fields=tuple((name, re.compile(pattern)) for name, pattern in data["fields"].items()),
+        comparators=tuple(sorted(words, key=lambda pair: len(pair[0]), reverse=True)),
     )

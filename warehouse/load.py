@@ -36,6 +36,7 @@ _ENVIRONMENT_ERRORS = (
 )
 DOCUMENT_TABLES = (
     "fct_budget_amount",
+    "fct_performance_target",
     "mart_function_by_document",
     "stg_subject_name",
     "fct_quality_finding",
@@ -244,6 +245,7 @@ class DocumentLoad:
     facts: pl.DataFrame
     findings: pl.DataFrame | None = None
     expectations: pl.DataFrame | None = None
+    targets: pl.DataFrame | None = None
 
 
 def load_document(con: duckdb.DuckDBPyConnection, load: DocumentLoad) -> None:
@@ -298,6 +300,7 @@ def _insert(con: duckdb.DuckDBPyConnection, load: DocumentLoad) -> None:
         "stg_issue": load.issues,
         "fct_quality_finding": load.findings,
         "stg_expectation_result": load.expectations,
+        "fct_performance_target": load.targets,
     }
     for table, frame in frames.items():
         if frame is not None and frame.height:

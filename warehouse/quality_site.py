@@ -191,9 +191,12 @@ def _document(con: duckdb.DuckDBPyConnection, document_id: str) -> _Document | N
         records[0],
         _rows(
             con,
-            """SELECT table_index, table_type, title, page, source_position, unit, unit_source, segments,
-                      amount_cells, facts
-               FROM stg_table WHERE document_id = ? ORDER BY table_type NULLS LAST, table_index""",
+            """SELECT t.table_index, t.table_type, t.title, t.page, t.source_position, t.unit, t.unit_source,
+                      t.segments, t.amount_cells, t.facts, count(p.table_index) AS targets
+               FROM stg_table t
+               LEFT JOIN fct_performance_target p USING (document_id, table_index)
+               WHERE t.document_id = ?
+               GROUP BY ALL ORDER BY t.table_type NULLS LAST, t.table_index""",
             [document_id],
         ),
         _rows(
@@ -303,10 +306,11 @@ def _tables_section(tables: list[dict]) -> str:
             f'<td class="n">{_number(t["amount_cells"])}</td>',
             f'<td class="{"n" if (t["facts"] or 0) >= (t["amount_cells"] or 0) else "n warn"}">'
             f"{_number(t['facts'])}</td>",
+            f'<td class="n">{_number(t["targets"]) if t["targets"] else ""}</td>',
         ]
         for t in tables
     ]
-    headers = ["type", "title", "page", "unit", "segments", "amounts printed", "facts"]
+    headers = ["type", "title", "page", "unit", "segments", "amounts printed", "facts", "indicators (绩效目标)"]
     return (f"<p>{summary}</p>" if summary else "") + _table(headers, rows, "No table found.")
 
 

@@ -151,6 +151,37 @@ CREATE TABLE IF NOT EXISTS fct_budget_amount (
     PRIMARY KEY (document_id, table_index, source_position, column_index)
 );
 
+-- One row per indicator of a 绩效目标表: targets are not amounts, so they are kept apart from
+-- fct_budget_amount; amount_wan is the money the targets are set for (the project's, or the
+-- department's whole budget for a 部门整体 table), repeated on each of its indicators.
+CREATE TABLE IF NOT EXISTS fct_performance_target (
+    document_id VARCHAR NOT NULL,
+    adcode VARCHAR(6),
+    fiscal_year INTEGER,
+    department_code VARCHAR,
+    department_name VARCHAR,
+    table_index INTEGER NOT NULL,
+    table_title VARCHAR,
+    target_scope VARCHAR NOT NULL,
+    unit_name VARCHAR,
+    project_name VARCHAR,
+    amount_wan DECIMAL(18, 2),
+    amount_printed VARCHAR,
+    source_unit VARCHAR,
+    indicator_level1 VARCHAR,
+    indicator_level2 VARCHAR,
+    indicator_name VARCHAR,
+    comparator VARCHAR,
+    target_value VARCHAR,
+    target_number DOUBLE,
+    target_unit VARCHAR,
+    weight DOUBLE,
+    direction VARCHAR,
+    page INTEGER,
+    source_position VARCHAR NOT NULL,
+    source_format VARCHAR
+);
+
 CREATE TABLE IF NOT EXISTS dim_department (
     department_key VARCHAR PRIMARY KEY,
     adcode VARCHAR(6),
