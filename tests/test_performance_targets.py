@@ -2,6 +2,7 @@
 the project and money it is set for; they never become budget facts."""
 
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import polars as pl
 import pytest
 
 from extractors import extract_document
+from extractors.model import OcrCell
 from factory.pdf import DisclosurePdf, wide_grid
 from pipelines.cli import main
 from tests.conftest import CORPUS, GUIYANG_SEED, read_only
@@ -160,6 +162,16 @@ def test_a_whole_department_table_reads_the_amount_printed_under_its_label() -> 
         ("数量指标", "检查覆盖面", "=", 100.0),
         ("质量指标", "医保报销质量", None, None),
     ]
+
+
+def test_an_indicator_read_by_ocr_says_so() -> None:
+    raw = raw_table(LISTED, title="部门预算项目支出绩效目标表")
+    scanned = replace(raw.rows[-1], ocr=(OcrCell("农业技术推广", 0.97, (0.0, 0.0, 10.0, 10.0)),))
+    raw = replace(raw, rows=(*raw.rows[:-1], scanned))
+
+    targets = performance_targets(classify_tables([raw], CONTEXT.fiscal_year), CONTEXT)
+
+    assert targets["source_format"].to_list() == [None, None, None, "ocr"]
 
 
 def test_targets_are_no_budget_facts() -> None:

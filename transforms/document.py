@@ -422,7 +422,9 @@ def normalize_document(document: ExtractedDocument) -> NormalizedDocument:
     tables = classify_tables(document.tables, context.fiscal_year)
     read = budget_facts(tables, context)
     facts = read.facts.with_columns(pl.col("source_format").fill_null(document.source_format))
-    targets = performance_targets(tables, context).with_columns(source_format=pl.lit(document.source_format))
+    targets = performance_targets(tables, context).with_columns(
+        pl.col("source_format").fill_null(document.source_format)
+    )
     kind, scope = _kind_and_scope(document, department_labelled)
     return NormalizedDocument(
         context,

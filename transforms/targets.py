@@ -130,7 +130,7 @@ def _table_targets(table: ClassifiedTable, context: DocumentContext, unit: str |
                 **target,
                 "page": row.page,
                 "source_position": row.position,
-                "source_format": None,
+                "source_format": "ocr" if row.ocr else None,
             }
 
 
