@@ -20,6 +20,8 @@ from transforms.vocabulary import vocabulary
         ("(1,234)", Decimal("-1234")),
         ("+0.50", Decimal("0.50")),
         ("+1,234.00", Decimal("1234.00")),
+        ("999,999,999,999,999.99", Decimal("999999999999999.99")),  # 15 whole digits, the most taken
+        ("000123.00", Decimal("123.00")),
     ],
 )
 def test_amounts_printed_with_ocr_spacing_parse(printed: str, expected: Decimal) -> None:

@@ -20,6 +20,9 @@ _DASHES = re.compile(r"^([-—–－―─]+|/|\\)$")
 _CHINESE_YEAR = re.compile(r"[〇○零一二三四五六七八九]{4}(?=\s*年)")
 _CHINESE_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
 CENT = Decimal("0.01")
+# More whole digits than any budget prints (10^15 元 is a thousand times China's GDP): such a cell is
+# no amount, and in 亿元 it would overflow both the cent arithmetic and DECIMAL(18, 2).
+_MAX_WHOLE_DIGITS = 15
 
 
 def clean_label(text: str) -> str:
@@ -49,6 +52,9 @@ def parse_amount(text: str) -> Decimal | None:
     if _IN_PARENTHESES.match(candidate):
         candidate = "-" + candidate[1:-1]
     if not _AMOUNT.match(candidate):
+        return None
+    whole = candidate.lstrip("+-").split(".")[0].replace(",", "")
+    if len(whole.lstrip("0")) > _MAX_WHOLE_DIGITS:
         return None
     try:
         return Decimal(candidate.replace(",", ""))
