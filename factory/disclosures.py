@@ -268,6 +268,37 @@ DEFAULT_THREE_PUBLIC_ITEMS = (
 
 
 @dataclass(frozen=True)
+class PerformanceTarget:
+    """One indicator of a project's 绩效目标, printed in the 苍溪 list layout (单位名称 | 项目名称 |
+    预算数 | 一级指标 | 二级指标 | 三级指标 | 指标性质 | 指标值 | 度量单位 | 权重): the project's name and
+    money on its first indicator's row only, the 一级指标 only where it changes."""
+
+    project: str
+    budget: Decimal
+    level1: str
+    level2: str
+    indicator: str
+    comparator: str  # ≥, ≤, =, or 定性 for a target that is no number
+    value: str
+    unit: str = ""
+    weight: int = 10
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "budget", money(self.budget))
+
+
+DEFAULT_PERFORMANCE_TARGETS = (
+    PerformanceTarget("学生资助补助经费", "86.40", "产出指标", "数量指标", "资助学生人数", "≥", "1200", "人", 20),
+    PerformanceTarget("学生资助补助经费", "86.40", "产出指标", "时效指标", "资金发放及时率", "=", "100", "%"),
+    PerformanceTarget(
+        "学生资助补助经费", "86.40", "满意度指标", "服务对象满意度指标", "受助学生满意度", "≥", "95", "%"
+    ),
+    PerformanceTarget("校舍维修改造", "42.00", "产出指标", "质量指标", "工程验收合格率", "=", "100", "%", 30),
+    PerformanceTarget("校舍维修改造", "42.00", "效益指标", "社会效益指标", "办学条件改善", "定性", "明显改善", "", 20),
+)
+
+
+@dataclass(frozen=True)
 class DisclosureSpec:
     """What one department budgets; everything the document prints is derived from this.
 
@@ -315,6 +346,8 @@ class DisclosureSpec:
     # How the tables are ruled (factory.pdf.Ruling): a scan of a table printed without its grid
     # lines must be read from the text's geometry alone.
     ruling: Ruling = "grid"
+    # Indicators of a 项目支出绩效目标表 printed after the amount tables (sichuan layout); none: no such table.
+    performance_targets: tuple[PerformanceTarget, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "carry_over", money(self.carry_over))
@@ -1143,6 +1176,8 @@ def _build(spec: DisclosureSpec, plants: tuple[Plant, ...]) -> Disclosure:
                     narrative_amount(stated_total),
                 )
             )
+    if spec.performance_targets:
+        pages["performance_targets"] = printer.table(_performance_table(spec))[0]
     printed_tables = tuple(
         PrintedTable(
             table.table_type,
@@ -1166,6 +1201,46 @@ def _build(spec: DisclosureSpec, plants: tuple[Plant, ...]) -> Disclosure:
         plants=tuple(records),
         printout=Printout(prose, printed_tables),
     )
+
+
+def _performance_table(spec: DisclosureSpec) -> _Table:
+    """The 项目支出绩效目标表 of the spec's targets: not an amount table, so it prints text only."""
+    header = [
+        "单位名称",
+        "项目名称",
+        "预算数",
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "指标性质",
+        "指标值",
+        "度量单位",
+        "权重",
+    ]
+    table = _Table(
+        "performance_targets", "部门预算项目支出绩效目标表", [22, 24, 15, 16, 20, 27, 15, 17, 14, 10], [header], {}
+    )
+    unit = f"{spec.department_code or ''}001-{spec.department_name}"
+    previous: PerformanceTarget | None = None
+    for target in spec.performance_targets:
+        first = previous is None or previous.project != target.project
+        printed_level1 = first or previous is None or previous.level1 != target.level1
+        table.body.append(
+            [
+                unit if previous is None else "",
+                target.project if first else "",
+                table_amount(target.budget) if first else "",
+                target.level1 if printed_level1 else "",
+                target.level2,
+                target.indicator,
+                target.comparator,
+                target.value,
+                target.unit,
+                str(target.weight),
+            ]
+        )
+        previous = target
+    return table
 
 
 def _above_tables(spec: DisclosureSpec) -> tuple[str, ...]:

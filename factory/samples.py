@@ -2,7 +2,8 @@
 
     python -m factory.samples DIR
 
-Both shared layouts and two more: a 四川 county budget (the 苍溪 layout: blanks for zeros), the same
+Both shared layouts and two more: a 四川 county budget (the 苍溪 layout: blanks for zeros, and a
+项目支出绩效目标表 after its amount tables), the same
 department's budget of the year before with a planted error (a 类 total 1.00 off, which the
 consistency rules must report) and its final account of the latest year; a 贵州 city budget printing
 zeros as 0.00 (as 贵阳 does); a 上海 district budget in 元 with tables broken across pages; and a 江苏
@@ -16,7 +17,15 @@ without table rules.
 import sys
 from pathlib import Path
 
-from factory.disclosures import DisclosureSpec, Plant, build_disclosure, hunan_spec, jiangsu_spec, shanghai_spec
+from factory.disclosures import (
+    DEFAULT_PERFORMANCE_TARGETS,
+    DisclosureSpec,
+    Plant,
+    build_disclosure,
+    hunan_spec,
+    jiangsu_spec,
+    shanghai_spec,
+)
 from factory.final_accounts import FinalAccountSpec, build_final_account
 
 
@@ -26,7 +35,9 @@ def write_samples(folder: Path) -> list[Path]:
     jiangsu = build_disclosure(jiangsu_spec(two_files=True))
     latest = DisclosureSpec().fiscal_year
     files = {
-        "sichuan_county_budget.pdf": build_disclosure().pdf,
+        "sichuan_county_budget.pdf": build_disclosure(
+            DisclosureSpec(performance_targets=DEFAULT_PERFORMANCE_TARGETS)
+        ).pdf,
         "sichuan_county_budget_previous_year.pdf": build_disclosure(
             DisclosureSpec(fiscal_year=latest - 1), plant=Plant("wrong_class_total")
         ).pdf,

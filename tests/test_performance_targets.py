@@ -9,8 +9,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from extractors import extract_document
+from extractors import ExtractedDocument, extract_document
 from extractors.model import OcrCell
+from factory.disclosures import DEFAULT_PERFORMANCE_TARGETS, DisclosureSpec, build_disclosure
 from factory.pdf import DisclosurePdf, wide_grid
 from pipelines.cli import main
 from tests.conftest import CORPUS, GUIYANG_SEED, read_only
@@ -172,6 +173,20 @@ def test_an_indicator_read_by_ocr_says_so() -> None:
     targets = performance_targets(classify_tables([raw], CONTEXT.fiscal_year), CONTEXT)
 
     assert targets["source_format"].to_list() == [None, None, None, "ocr"]
+
+
+def test_the_factorys_targets_load_as_it_printed_them(extract: Callable[[bytes], ExtractedDocument]) -> None:
+    spec = DisclosureSpec(performance_targets=DEFAULT_PERFORMANCE_TARGETS)
+
+    targets = normalize_document(extract(build_disclosure(spec).pdf)).targets
+
+    printed = [
+        (t.project, t.budget, t.level1, t.level2, t.indicator, t.comparator, t.value, t.unit or None, t.weight)
+        for t in spec.performance_targets
+    ]
+    read = targets.select(*COLUMNS, "comparator", "target_value", "target_unit", "weight").rows()
+    assert [(*row[:5], row[5] or "定性", *row[6:8], int(row[8])) for row in read] == printed
+    assert set(targets["unit_name"]) == {f"{spec.department_code}001-{spec.department_name}"}
 
 
 def test_targets_are_no_budget_facts() -> None:
