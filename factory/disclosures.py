@@ -283,18 +283,19 @@ class PerformanceTarget:
     unit: str = ""
     weight: int = 10
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "budget", money(self.budget))
-
 
 DEFAULT_PERFORMANCE_TARGETS = (
-    PerformanceTarget("学生资助补助经费", "86.40", "产出指标", "数量指标", "资助学生人数", "≥", "1200", "人", 20),
-    PerformanceTarget("学生资助补助经费", "86.40", "产出指标", "时效指标", "资金发放及时率", "=", "100", "%"),
     PerformanceTarget(
-        "学生资助补助经费", "86.40", "满意度指标", "服务对象满意度指标", "受助学生满意度", "≥", "95", "%"
+        "学生资助补助经费", Decimal("86.40"), "产出指标", "数量指标", "资助学生人数", "≥", "1200", "人", 20
     ),
-    PerformanceTarget("校舍维修改造", "42.00", "产出指标", "质量指标", "工程验收合格率", "=", "100", "%", 30),
-    PerformanceTarget("校舍维修改造", "42.00", "效益指标", "社会效益指标", "办学条件改善", "定性", "明显改善", "", 20),
+    PerformanceTarget("学生资助补助经费", Decimal("86.40"), "产出指标", "时效指标", "资金发放及时率", "=", "100", "%"),
+    PerformanceTarget(
+        "学生资助补助经费", Decimal("86.40"), "满意度指标", "服务对象满意度指标", "受助学生满意度", "≥", "95", "%"
+    ),
+    PerformanceTarget("校舍维修改造", Decimal("42.00"), "产出指标", "质量指标", "工程验收合格率", "=", "100", "%", 30),
+    PerformanceTarget(
+        "校舍维修改造", Decimal("42.00"), "效益指标", "社会效益指标", "办学条件改善", "定性", "明显改善", "", 20
+    ),
 )
 
 
@@ -1205,7 +1206,7 @@ def _build(spec: DisclosureSpec, plants: tuple[Plant, ...]) -> Disclosure:
 
 def _performance_table(spec: DisclosureSpec) -> _Table:
     """The 项目支出绩效目标表 of the spec's targets: not an amount table, so it prints text only."""
-    header = [
+    header: list[str | None] = [
         "单位名称",
         "项目名称",
         "预算数",

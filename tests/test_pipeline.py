@@ -1,6 +1,7 @@
 """The Dagster wiring: the inbox sensor batches new documents into runs that stage them, checks name
 their document, and the loader merges what was staged into the warehouse's assets, in process."""
 
+import re
 import shutil
 from pathlib import Path
 
@@ -141,6 +142,7 @@ def test_a_partition_names_its_document_and_its_checks_link_its_page(tmp_path: P
     assert materialization.partition == key
     assert metadata["region"].value == "苍溪县 (510824)" and metadata["fiscal_year"].value == "2025"
     assert metadata["file"].value in ("cangxi.txt", "cangxi-again.txt") and metadata["department"].value
+    assert re.fullmatch(r"[1-9]\d* indicators \(绩效目标\)", metadata["performance_targets"].value)
     assert not [
         name for name, value in metadata.items() if isinstance(value, dg.IntMetadataValue | dg.FloatMetadataValue)
     ]
