@@ -120,6 +120,24 @@ def test_a_form_gives_its_indicators_the_project_and_money_its_fields_print() ->
     ]
 
 
+def test_the_national_templates_department_form_reads_its_money_from_its_total_row() -> None:
+    form = [
+        ["部门(单位)名称", "某县农业农村局", "", "", "", ""],
+        ["年度主要任务", "任务名称", "主要内容", "预算金额(万元)", "", ""],
+        ["", "", "", "总额", "财政拨款", "其他资金"],
+        ["", "耕地保护", "落实耕地保护补助", "120.50", "120.50", ""],
+        ["金额合计", "", "", "150.50", "150.50", ""],
+        ["年度绩效指标", "一级指标", "二级指标", "三级指标", "指标值", ""],
+        ["", "产出指标", "数量指标", "补助面积", "≥5000亩", ""],
+    ]
+
+    targets = targets_of(("部门整体支出绩效目标表", form), unit=None)
+
+    assert targets.select("target_scope", "amount_wan", "source_unit", "indicator_name", "target_number").rows() == [
+        ("department", Decimal("150.50"), "万元", "补助面积", 5000.0)
+    ]
+
+
 def test_a_form_stating_no_unit_takes_an_earlier_target_tables_or_keeps_its_money_as_printed() -> None:
     unstated = [row for row in PROJECT_FORM if not row[0].startswith("资金来源")]
     earlier = [
