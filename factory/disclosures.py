@@ -284,6 +284,19 @@ class PerformanceTarget:
     weight: int = 10
 
 
+# The headings of the 苍溪 list layout of a 项目支出绩效目标表.
+PERFORMANCE_LIST_HEADER = (
+    "单位名称",
+    "项目名称",
+    "预算数",
+    "一级指标",
+    "二级指标",
+    "三级指标",
+    "指标性质",
+    "指标值",
+    "度量单位",
+    "权重",
+)
 DEFAULT_PERFORMANCE_TARGETS = (
     PerformanceTarget(
         "学生资助补助经费", Decimal("86.40"), "产出指标", "数量指标", "资助学生人数", "≥", "1200", "人", 20
@@ -1206,20 +1219,12 @@ def _build(spec: DisclosureSpec, plants: tuple[Plant, ...]) -> Disclosure:
 
 def _performance_table(spec: DisclosureSpec) -> _Table:
     """The 项目支出绩效目标表 of the spec's targets: not an amount table, so it prints text only."""
-    header: list[str | None] = [
-        "单位名称",
-        "项目名称",
-        "预算数",
-        "一级指标",
-        "二级指标",
-        "三级指标",
-        "指标性质",
-        "指标值",
-        "度量单位",
-        "权重",
-    ]
     table = _Table(
-        "performance_targets", "部门预算项目支出绩效目标表", [22, 24, 15, 16, 20, 27, 15, 17, 14, 10], [header], {}
+        "performance_targets",
+        "部门预算项目支出绩效目标表",
+        [22, 24, 15, 16, 20, 27, 15, 17, 14, 10],
+        [list(PERFORMANCE_LIST_HEADER)],
+        {},
     )
     unit = f"{spec.department_code or ''}001-{spec.department_name}"
     previous: PerformanceTarget | None = None

@@ -11,7 +11,12 @@ import pytest
 
 from extractors import ExtractedDocument, extract_document
 from extractors.model import OcrCell
-from factory.disclosures import DEFAULT_PERFORMANCE_TARGETS, DisclosureSpec, build_disclosure
+from factory.disclosures import (
+    DEFAULT_PERFORMANCE_TARGETS,
+    PERFORMANCE_LIST_HEADER,
+    DisclosureSpec,
+    build_disclosure,
+)
 from factory.pdf import DisclosurePdf, wide_grid
 from pipelines.cli import main
 from tests.conftest import CORPUS, GUIYANG_SEED, read_only
@@ -23,18 +28,7 @@ from transforms.targets import performance_targets
 from warehouse.quality_site import render_document
 
 CONTEXT = DocumentContext("doc", 2025, "322", "苍溪县农业农村局", "510824")
-LIST_HEADER = [
-    "单位名称",
-    "项目名称",
-    "预算数",
-    "一级指标",
-    "二级指标",
-    "三级指标",
-    "指标性质",
-    "指标值",
-    "度量单位",
-    "权重",
-]
+LIST_HEADER = list(PERFORMANCE_LIST_HEADER)
 LISTED = [
     LIST_HEADER,
     ["322001-苍溪县农业农村局", "耕地保护补助", "120.50", "产出指标", "数量指标", "补助面积", "≥", "5000", "亩", "20"],
