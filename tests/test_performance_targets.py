@@ -42,7 +42,7 @@ TARGET = ["comparator", "target_value", "target_number", "target_unit", "weight"
 
 def targets_of(*tables: tuple[str | None, list[list[str]]], unit: str | None = "万元") -> pl.DataFrame:
     raws = [raw_table(rows, title=title, unit=unit, after_table=title is None) for title, rows in tables]
-    return performance_targets(classify_tables(raws, CONTEXT.fiscal_year), CONTEXT)
+    return performance_targets(classify_tables(raws, CONTEXT.fiscal_year), CONTEXT).targets
 
 
 def test_a_listed_indicator_takes_its_project_money_and_levels_from_the_rows_above() -> None:
@@ -145,7 +145,7 @@ def test_a_form_stating_no_unit_takes_an_earlier_target_tables_or_keeps_its_mone
     ]
 
     alone = targets_of(("项目支出绩效目标表", unstated), unit=None)
-    after = performance_targets(classify_tables(raws, CONTEXT.fiscal_year), CONTEXT)
+    after = performance_targets(classify_tables(raws, CONTEXT.fiscal_year), CONTEXT).targets
 
     assert set(alone["amount_wan"]) == {None} and set(alone["amount_printed"]) == {"4,000,000.00"}
     assert after.group_by("target_scope").agg(pl.col("amount_wan").unique()).sort("target_scope").rows() == [
@@ -182,7 +182,7 @@ def test_an_indicator_read_by_ocr_says_so() -> None:
     scanned = replace(raw.rows[-1], ocr=(OcrCell("农业技术推广", 0.97, (0.0, 0.0, 10.0, 10.0)),))
     raw = replace(raw, rows=(*raw.rows[:-1], scanned))
 
-    targets = performance_targets(classify_tables([raw], CONTEXT.fiscal_year), CONTEXT)
+    targets = performance_targets(classify_tables([raw], CONTEXT.fiscal_year), CONTEXT).targets
 
     assert targets["source_format"].to_list() == [None, None, None, "ocr"]
 
@@ -205,7 +205,23 @@ def test_targets_are_no_budget_facts() -> None:
     tables = classify_tables([raw_table(LISTED, title="部门预算项目支出绩效目标表")], CONTEXT.fiscal_year)
 
     assert budget_facts(tables, CONTEXT).facts.height == 0
-    assert performance_targets(tables, CONTEXT).height == 4
+    assert performance_targets(tables, CONTEXT).targets.height == 4
+
+
+def test_a_target_table_whose_indicator_headings_are_not_understood_says_so() -> None:
+    rows = [["项目", "考核维度", "考核要点", "目标"], ["耕地保护补助", "产出", "补助面积", "≥5000亩"]]
+    tables = classify_tables([raw_table(rows, title="项目支出绩效目标表")], CONTEXT.fiscal_year)
+
+    read = performance_targets(tables, CONTEXT)
+
+    assert read.targets.height == 0
+    ((kind, page, message),) = [(i.kind, i.page, i.message) for i in read.issues]
+    assert kind == "unread_targets" and page == 1
+    assert "项目支出绩效目标表 (page 1)" in message and "[performance.columns]" in message
+
+
+def test_every_target_table_read_raises_no_issue() -> None:
+    assert performance_targets(classify_tables([raw_table(LISTED, title="绩效目标表")], 2025), CONTEXT).issues == []
 
 
 def test_a_table_of_other_kind_gives_no_targets() -> None:

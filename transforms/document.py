@@ -422,9 +422,8 @@ def normalize_document(document: ExtractedDocument) -> NormalizedDocument:
     tables = classify_tables(document.tables, context.fiscal_year)
     read = budget_facts(tables, context)
     facts = read.facts.with_columns(pl.col("source_format").fill_null(document.source_format))
-    targets = performance_targets(tables, context).with_columns(
-        pl.col("source_format").fill_null(document.source_format)
-    )
+    read_targets = performance_targets(tables, context)
+    targets = read_targets.targets.with_columns(pl.col("source_format").fill_null(document.source_format))
     kind, scope = _kind_and_scope(document, department_labelled)
     return NormalizedDocument(
         context,
@@ -432,7 +431,7 @@ def normalize_document(document: ExtractedDocument) -> NormalizedDocument:
         identity.region_reason,
         tables,
         facts,
-        [*identity.issues, *read.issues],
+        [*identity.issues, *read.issues, *read_targets.issues],
         read.amount_cells,
         budget_scope=scope,
         document_kind=kind,

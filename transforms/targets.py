@@ -16,7 +16,7 @@ from decimal import Decimal
 import polars as pl
 
 from transforms.cleaning import clean_label, compact, parse_amount, to_wan
-from transforms.facts import DocumentContext
+from transforms.facts import DocumentContext, Issue
 from transforms.tables import ASSUMED, ClassifiedTable
 from transforms.vocabulary import performance_vocabulary, vocabulary
 
@@ -80,20 +80,42 @@ class _Reading:
     level2: str | None = None
 
 
-def performance_targets(tables: Sequence[ClassifiedTable], context: DocumentContext) -> pl.DataFrame:
+@dataclass(frozen=True)
+class DocumentTargets:
+    """A document's performance targets, and an issue for each 绩效目标表 that gave none."""
+
+    targets: pl.DataFrame
+    issues: list[Issue]
+
+
+def performance_targets(tables: Sequence[ClassifiedTable], context: DocumentContext) -> DocumentTargets:
     """Every indicator of the document's 绩效目标表, one row each.
 
     Their money is often printed in 元 where the budget tables print 万元, so a 绩效目标表 stating
     no unit takes the one an earlier 绩效目标表 of the document stated, and without one its money
     is kept as printed with no amount in 万元: a guess would put a project at 10,000 times its size."""
     rows: list[dict[str, object]] = []
+    issues: list[Issue] = []
     stated: str | None = None
     for table in tables:
         if table.table_type != TABLE_TYPE:
             continue
         stated = table.unit if table.unit_source != ASSUMED else stated
-        rows.extend(_table_targets(table, context, stated))
-    return pl.DataFrame(rows, schema=TARGET_SCHEMA)
+        read = list(_table_targets(table, context, stated))
+        rows.extend(read)
+        if not read:
+            issues.append(_unread(table))
+    return DocumentTargets(pl.DataFrame(rows, schema=TARGET_SCHEMA), issues)
+
+
+def _unread(table: ClassifiedTable) -> Issue:
+    where = f"page {table.page}" if table.page is not None else table.position
+    message = (
+        f"{table.title} ({where}): no row of indicator headings (一级指标 | 二级指标 | 三级指标) was found, so "
+        "none of its indicators is in fct_performance_target; if it heads them otherwise, add the headings "
+        "to [performance.columns] in transforms/vocabulary.toml"
+    )
+    return Issue(table.index, table.title, table.page, table.position, "unread_targets", message)
 
 
 def _table_targets(table: ClassifiedTable, context: DocumentContext, unit: str | None) -> Iterator[dict[str, object]]:
