@@ -20,8 +20,8 @@ _DASHES = re.compile(r"^([-—–－―─]+|/|\\)$")
 _CHINESE_YEAR = re.compile(r"[〇○零一二三四五六七八九]{4}(?=\s*年)")
 _CHINESE_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
 CENT = Decimal("0.01")
-# More whole digits than any budget prints (10^15 元 is a thousand times China's GDP): such a cell is
-# no amount, and in 亿元 it would overflow both the cent arithmetic and DECIMAL(18, 2).
+# More whole digits than any budget prints (10^15 元, 1,000 万亿元, is several years of China's GDP):
+# such a cell is no amount, and in 亿元 it would overflow the cent arithmetic and DECIMAL(18, 2).
 _MAX_WHOLE_DIGITS = 15
 
 
