@@ -343,6 +343,22 @@ def test_malformed_amounts_are_reported_not_guessed(cell: str) -> None:
     assert [(i.kind, i.position) for i in issues] == [("malformed_amount", "page 1, row 2")]
 
 
+def test_an_amount_the_warehouse_cannot_hold_is_reported_and_the_rest_loads() -> None:
+    """13 whole digits in 亿元 are 10^16 万元, past DECIMAL(18, 2): before, building the facts failed
+    and took the whole document with it."""
+    rows = [
+        ["科目编码", "科目名称", "合计"],
+        ["2010101", "行政运行", "9" * 13],
+        ["2010102", "一般行政管理事务", "5.00"],
+    ]
+    tables = classify_tables([raw_table(rows, title="一般公共预算支出预算表", unit="亿元")], CONTEXT.fiscal_year)
+
+    read = budget_facts(tables, CONTEXT)
+
+    assert read.facts["amount_wan"].to_list() == [Decimal("50000.00")]
+    assert [(i.kind, i.position) for i in read.issues] == [("malformed_amount", "page 1, row 2")]
+
+
 def _budget(*tables):
     return budget_facts(classify_tables(list(tables), CONTEXT.fiscal_year), CONTEXT)
 

@@ -21,8 +21,10 @@ _CHINESE_YEAR = re.compile(r"[〇○零一二三四五六七八九]{4}(?=\s*年)
 _CHINESE_DIGITS = str.maketrans("〇○零一二三四五六七八九", "000123456789")
 CENT = Decimal("0.01")
 # More whole digits than any budget prints (10^15 元, 1,000 万亿元, is several years of China's GDP):
-# such a cell is no amount, and in 亿元 it would overflow the cent arithmetic and DECIMAL(18, 2).
+# such a cell is no amount, and it would overflow the cent arithmetic.
 _MAX_WHOLE_DIGITS = 15
+# What the warehouse's DECIMAL(18, 2) holds, in 万元.
+_WAN_LIMIT = Decimal(10) ** 16
 
 
 def clean_label(text: str) -> str:
@@ -62,7 +64,9 @@ def parse_amount(text: str) -> Decimal | None:
         return None
 
 
-def to_wan(amount: Decimal, unit: str) -> Decimal:
+def to_wan(amount: Decimal, unit: str) -> Decimal | None:
     """An amount in 万元, whatever unit the table states (元, 千元, 亿元); rounded half-up to the
-    cent, as budget tables round."""
-    return (amount * vocabulary().wan_per_unit[unit]).quantize(CENT, rounding=ROUND_HALF_UP)
+    cent, as budget tables round. None when the warehouse cannot hold it (10^16 万元 or more, as 13
+    digits in 亿元 are): no budget prints such an amount, so the cell is no amount."""
+    wan = (amount * vocabulary().wan_per_unit[unit]).quantize(CENT, rounding=ROUND_HALF_UP)
+    return wan if abs(wan) < _WAN_LIMIT else None

@@ -364,12 +364,13 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
                         column = replace(column, measure=row_measure)
                     text = cells[column.index]
                     amount = parse_amount(text)
-                    if amount is None:
+                    wan = None if amount is None else to_wan(amount, table.unit)
+                    if wan is None:
                         if not _PERCENT.search(compact(text)):
                             issue(row, "malformed_amount", f"'{text}' under '{column.label}' is not an amount")
                         continue
                     read = _ocr_cell(row, cells, column.index)
-                    facts.append(_fact(table, context, column, meaning, amount, text, row, read))
+                    facts.append(_fact(table, context, column, meaning, wan, text, row, read))
     return TableFacts(facts, issues, amount_cells)
 
 
@@ -480,7 +481,7 @@ def _fact(
     context: DocumentContext,
     column: Column,
     meaning: _RowMeaning,
-    amount: Decimal,
+    wan: Decimal,
     printed: str,
     row: RawRow,
     read: OcrCell | None,
@@ -509,7 +510,7 @@ def _fact(
         "period": column.period,
         "fund": fund,
         "column_label": column.label,
-        "amount_wan": to_wan(amount, table.unit),
+        "amount_wan": wan,
         "amount_printed": printed,
         "source_unit": table.unit,
         "page": row.page,
