@@ -114,6 +114,14 @@ def test_a_form_gives_its_indicators_the_project_and_money_its_fields_print() ->
     ]
 
 
+def test_a_field_label_split_over_two_cells_still_names_its_value() -> None:
+    form = [["项目", "名称", "城乡医疗救助", ""], *PROJECT_FORM[1:]]
+
+    targets = targets_of(("项目支出绩效目标表", form), unit=None)
+
+    assert set(targets["project_name"]) == {"城乡医疗救助"} and targets.height == 6
+
+
 def test_the_national_templates_department_form_reads_its_money_from_its_total_row() -> None:
     form = [
         ["部门(单位)名称", "某县农业农村局", "", "", "", ""],

@@ -229,6 +229,17 @@ def _unit(label: str, reading: _Reading) -> str | None:
     return _stated_unit(label) or reading.money_unit or reading.table_unit
 
 
+def _field(cells: Sequence[str], i: int) -> tuple[str | None, int]:
+    """The field a label names and how many cells it takes: one, or two when a conversion split
+    the label over two cells (项目 | 名称)."""
+    vocab = performance_vocabulary()
+    if field := vocab.field(compact(cells[i])):
+        return field, 1
+    if cells[i] and i + 1 < len(cells) and (field := vocab.field(compact(cells[i] + cells[i + 1]))):
+        return field, 2
+    return None, 1
+
+
 def _read_fields(cells: Sequence[str], reading: _Reading) -> None:
     """A form's fields: 项目名称 starts a new project (and a new indicator block); 资金总额 prints
     its amount in the next filled cell, or in the cell below it."""
@@ -237,13 +248,12 @@ def _read_fields(cells: Sequence[str], reading: _Reading) -> None:
         reading.money_below = None
         if index < len(cells) and parse_amount(cells[index]) is not None:
             reading.money = _Money(cells[index], unit)
-    vocab = performance_vocabulary()
     for i, cell in enumerate(cells):
-        field = vocab.field(compact(cell))
+        field, width = _field(cells, i)
         if field is None:
             reading.money_unit = _stated_unit(cell) or reading.money_unit
             continue
-        value = next((c for c in cells[i + 1 :] if c), "")
+        value = next((c for c in cells[i + width :] if c), "")
         if field == "project_name":
             reading.columns, reading.headings = {}, {}
             reading.project_name, reading.unit_name = value or None, None
