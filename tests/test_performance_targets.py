@@ -65,6 +65,48 @@ def test_a_listed_indicator_takes_its_project_money_and_levels_from_the_rows_abo
     assert targets["source_position"].to_list() == [f"page 1, row {n}" for n in (2, 3, 4, 5)]
 
 
+def test_a_listed_projects_goal_and_a_weight_printed_as_a_share_are_read() -> None:
+    header = ["项目名称", "预算数", "年度目标", "一级指标", "二级指标", "三级指标", "指标值", "权重(%)"]
+    rows = [
+        header,
+        ["耕地保护补助", "120.50", "保护耕地5000亩", "产出指标", "数量指标", "补助面积", "≥5000亩", "20%"],
+        ["", "", "", "", "时效指标", "资金拨付及时率", "=100%", "10%"],
+        ["农业技术推广", "30.00", "", "效益指标", "社会效益指标", "技术推广覆盖面", "明显提升", "20%"],
+    ]
+
+    targets = targets_of(("项目支出绩效目标表", rows))
+
+    assert targets.select("project_name", "annual_goal", "weight").rows() == [
+        ("耕地保护补助", "保护耕地5000亩", 20.0),
+        ("耕地保护补助", "保护耕地5000亩", 10.0),
+        ("农业技术推广", None, 20.0),
+    ]
+
+
+def test_a_row_shifted_past_its_headings_is_quarantined_not_misread() -> None:
+    """苍溪's text conversion prints a project's rows a column to the right: read under the headings
+    its 预算数 would be the 一级指标 and its 一级指标 the 二级指标."""
+    shifted = [
+        "",
+        "",
+        "综合定额公用经费(事业单位)",
+        "",
+        "17.28",
+        "效益指标",
+        "社会效益指标",
+        "运转保障率",
+        "=",
+        "100",
+        "%",
+    ]
+    tables = classify_tables([raw_table([*LISTED, shifted], title="部门预算项目支出绩效目标表")], CONTEXT.fiscal_year)
+
+    read = performance_targets(tables, CONTEXT)
+
+    assert read.targets.height == 4 and "17.28" not in read.targets["indicator_level1"].to_list()
+    assert [(i.kind, i.position) for i in read.issues] == [("quarantined_target", "page 1, row 6")]
+
+
 def test_a_list_continued_under_a_repeated_header_on_the_next_page_is_one_table() -> None:
     second_page = [LIST_HEADER, ["", "信息化运维", "8.00", "产出指标", "质量指标", "系统可用率", "≥", "99", "%", "30"]]
 
@@ -97,6 +139,7 @@ def test_a_form_gives_its_indicators_the_project_and_money_its_fields_print() ->
 
     assert set(targets["project_name"]) == {"城乡医疗救助"}
     assert set(targets["unit_name"]) == {"某市医疗保障局"}
+    assert set(targets["annual_goal"]) == {"资助困难群众参加城乡居民基本医疗保险"}
     # the money block says 元 (资金来源(元)) where the table states no unit
     assert set(targets["amount_wan"]) == {Decimal("400.00")} and set(targets["source_unit"]) == {"元"}
     assert targets.select(["indicator_level1", "indicator_level2", "indicator_name"]).rows()[:3] == [

@@ -9,12 +9,13 @@ block under its own header row).
 """
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 import polars as pl
 
+from extractors.model import RawRow
 from transforms.cleaning import clean_label, compact, parse_amount, to_wan
 from transforms.facts import DocumentContext, Issue
 from transforms.tables import ASSUMED, ClassifiedTable
@@ -35,6 +36,7 @@ TARGET_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "amount_wan": pl.Decimal(18, 2),
     "amount_printed": pl.String,
     "source_unit": pl.String,
+    "annual_goal": pl.String,
     "indicator_level1": pl.String,
     "indicator_level2": pl.String,
     "indicator_name": pl.String,
@@ -73,6 +75,7 @@ class _Reading:
     table_unit: str | None = None  # None: neither this table nor an earlier 绩效目标表 states one
     unit_name: str | None = None
     project_name: str | None = None
+    goal: str | None = None
     money: _Money | None = None
     money_below: tuple[int, str | None] | None = None
     money_unit: str | None = None  # a form's label stating it (资金来源(元))
@@ -101,10 +104,7 @@ def performance_targets(tables: Sequence[ClassifiedTable], context: DocumentCont
         if table.table_type != TABLE_TYPE:
             continue
         stated = table.unit if table.unit_source != ASSUMED else stated
-        read = list(_table_targets(table, context, stated))
-        rows.extend(read)
-        if not read:
-            issues.append(_unread(table))
+        rows.extend(_table_targets(table, context, stated, issues))
     return DocumentTargets(pl.DataFrame(rows, schema=TARGET_SCHEMA), issues)
 
 
@@ -118,10 +118,23 @@ def _unread(table: ClassifiedTable) -> Issue:
     return Issue(table.index, table.title, table.page, table.position, "unread_targets", message)
 
 
-def _table_targets(table: ClassifiedTable, context: DocumentContext, unit: str | None) -> Iterator[dict[str, object]]:
+def _misaligned(table: ClassifiedTable, row: RawRow) -> Issue:
+    message = (
+        f"a row of {table.title} prints cells past its headings (shifted by a column?): its indicator "
+        "is left out of fct_performance_target; check the table"
+    )
+    return Issue(table.index, table.title, row.page, row.position, "quarantined_target", message)
+
+
+def _table_targets(
+    table: ClassifiedTable, context: DocumentContext, unit: str | None, issues: list[Issue]
+) -> list[dict[str, object]]:
+    """The table's indicators; what it prints that cannot be read as one goes to `issues`."""
     vocab = performance_vocabulary()
     scope = "department" if vocab.department_scope.search(compact(table.title or "")) else "project"
     reading = _Reading({}, {}, table_unit=unit)
+    headed = 0  # cells the latest indicator header heads: a row printing past them is shifted
+    targets: list[dict[str, object]] = []
     for segment in table.segments:
         for row in segment.raw.rows:
             cells = [clean_label(cell) for cell in row.cells]
@@ -130,30 +143,40 @@ def _table_targets(table: ClassifiedTable, context: DocumentContext, unit: str |
                 reading.columns = {role: i for i, role in reversed(list(enumerate(roles))) if role}
                 reading.headings = {role: cells[i] for role, i in reading.columns.items()}
                 reading.level1 = reading.level2 = None
+                headed = max(i for i, cell in enumerate(cells) if cell) + 1
+                continue
+            if reading.columns and any(cells[headed:]):
+                issues.append(_misaligned(table, row))
                 continue
             target = _indicator(cells, reading) if reading.columns else None
             if target is None:
                 _read_fields(cells, reading)
                 continue
-            yield {
-                "document_id": context.document_id,
-                "adcode": context.adcode,
-                "fiscal_year": context.fiscal_year,
-                "department_code": context.department_code,
-                "department_name": context.department_name,
-                "table_index": table.index,
-                "table_title": table.title,
-                "target_scope": scope,
-                "unit_name": reading.unit_name,
-                "project_name": reading.project_name if scope == "project" else None,
-                "amount_wan": reading.money.wan if reading.money else None,
-                "amount_printed": reading.money.printed if reading.money else None,
-                "source_unit": reading.money.unit if reading.money else None,
-                **target,
-                "page": row.page,
-                "source_position": row.position,
-                "source_format": "ocr" if row.ocr else None,
-            }
+            targets.append(
+                {
+                    "document_id": context.document_id,
+                    "adcode": context.adcode,
+                    "fiscal_year": context.fiscal_year,
+                    "department_code": context.department_code,
+                    "department_name": context.department_name,
+                    "table_index": table.index,
+                    "table_title": table.title,
+                    "target_scope": scope,
+                    "unit_name": reading.unit_name,
+                    "project_name": reading.project_name if scope == "project" else None,
+                    "amount_wan": reading.money.wan if reading.money else None,
+                    "amount_printed": reading.money.printed if reading.money else None,
+                    "source_unit": reading.money.unit if reading.money else None,
+                    "annual_goal": reading.goal,
+                    **target,
+                    "page": row.page,
+                    "source_position": row.position,
+                    "source_format": "ocr" if row.ocr else None,
+                }
+            )
+    if not headed:
+        issues.append(_unread(table))
+    return targets
 
 
 def _cell(cells: Sequence[str], reading: _Reading, role: str) -> str:
@@ -166,6 +189,7 @@ def _indicator(cells: Sequence[str], reading: _Reading) -> dict[str, object] | N
     the rows above; None for a row that prints no indicator (a form's next field)."""
     if project := _cell(cells, reading, "project_name"):
         reading.project_name, reading.level1, reading.level2 = project, None, None
+        reading.goal = _cell(cells, reading, "goal") or None
         printed = _cell(cells, reading, "amount")
         reading.money = _Money(printed, _unit(reading.headings.get("amount", ""), reading)) if printed else None
     if unit_name := _cell(cells, reading, "unit_name"):
@@ -214,7 +238,8 @@ def _comparator(text: str) -> tuple[str | None, str]:
 
 
 def _number(text: str) -> float | None:
-    key = compact(text)
+    """A plain number, or a weight printed as a share (20%)."""
+    key = compact(text).removesuffix("%")
     return float(key.replace(",", "")) if _NUMBER.fullmatch(key) else None
 
 
@@ -256,10 +281,12 @@ def _read_fields(cells: Sequence[str], reading: _Reading) -> None:
         value = next((c for c in cells[i + width :] if c), "")
         if field == "project_name":
             reading.columns, reading.headings = {}, {}
-            reading.project_name, reading.unit_name = value or None, None
+            reading.project_name, reading.unit_name, reading.goal = value or None, None, None
             reading.money = reading.money_unit = None
         elif field == "unit_name":
             reading.unit_name = value or None
+        elif field == "goal":
+            reading.goal = value or None
         elif parse_amount(value) is not None:
             reading.money = _Money(value, _unit(cell, reading))
         else:

@@ -168,6 +168,7 @@ CREATE TABLE IF NOT EXISTS fct_performance_target (
     amount_wan DECIMAL(18, 2),
     amount_printed VARCHAR,
     source_unit VARCHAR,
+    annual_goal VARCHAR,
     indicator_level1 VARCHAR,
     indicator_level2 VARCHAR,
     indicator_name VARCHAR,
@@ -250,3 +251,4 @@ ALTER TABLE fct_budget_amount ADD COLUMN IF NOT EXISTS ocr_confidence DOUBLE;
 ALTER TABLE fct_budget_amount ADD COLUMN IF NOT EXISTS ocr_box VARCHAR;
 ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS ocr_pages INTEGER;
 ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS unread_pages INTEGER;
+ALTER TABLE fct_performance_target ADD COLUMN IF NOT EXISTS annual_goal VARCHAR;
