@@ -183,6 +183,28 @@ def test_the_national_templates_department_form_reads_its_money_from_its_total_r
     ]
 
 
+def test_a_second_form_continuing_the_table_starts_its_own_project() -> None:
+    """Its field rows print wider than the first form's indicator block, and a field may stand
+    under the block's 三级指标 column: neither is an indicator, nor a shifted row."""
+    second = [
+        ["项目名称", "", "医疗保障信息化建设", "", "", "", "主管部门", "某市医疗保障局"],
+        ["", "", "资金总额", "", "1,500,000.00", "", "", ""],
+        ["", "", "", "年度总体目标", "建成信息平台", "", "", ""],
+        ["绩效指标", "一级指标", "二级指标", "三级指标", "指标值", "说明"],
+        ["", "产出指标", "数量指标", "接入机构数量", "≥36家", ""],
+    ]
+
+    targets = targets_of(("项目支出绩效目标表", PROJECT_FORM), (None, second), unit=None)
+
+    assert targets.group_by("project_name", maintain_order=True).len().rows() == [
+        ("城乡医疗救助", 6),
+        ("医疗保障信息化建设", 1),
+    ]
+    assert targets.filter(pl.col("project_name") == "医疗保障信息化建设").select(
+        "amount_wan", "annual_goal", "indicator_name"
+    ).row(0) == (Decimal("150.00"), "建成信息平台", "接入机构数量")
+
+
 def test_a_form_stating_no_unit_takes_an_earlier_target_tables_or_keeps_its_money_as_printed() -> None:
     unstated = [row for row in PROJECT_FORM if not row[0].startswith("资金来源")]
     earlier = [

@@ -145,10 +145,11 @@ def _table_targets(
                 reading.level1 = reading.level2 = None
                 headed = max(i for i, cell in enumerate(cells) if cell) + 1
                 continue
-            if reading.columns and any(cells[headed:]):
+            fields = any(_field(cells, i)[0] for i in range(len(cells)))
+            if reading.columns and not fields and any(cells[headed:]):
                 issues.append(_misaligned(table, row))
                 continue
-            target = _indicator(cells, reading) if reading.columns else None
+            target = _indicator(cells, reading) if reading.columns and not fields else None
             if target is None:
                 _read_fields(cells, reading)
                 continue
