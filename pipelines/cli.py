@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import NoReturn, cast
 
 import duckdb
-import polars as pl
 
 from expectations.consistency import default_rules, with_tolerance
 from extractors import ExtractionLimits, display_name, document_id_of, not_a_regular_file
@@ -157,19 +156,15 @@ def _describe(outcome: DocumentOutcome) -> str:
     findings = outcome.load.findings
     severities = findings["severity"].value_counts(sort=True).rows() if findings is not None else []
     quality = ", ".join(f"{count} {severity}" for severity, count in severities) or "none"
+    targets = f"  performance targets: {n}" if (n := outcome.load.targets_loaded) else ""
     return (
         f"loaded   {path}\n"
         f"  {record['region_name']} ({record['adcode']}) {record['department_name']} {record['fiscal_year']}"
         f"{_KIND_WORDS.get(record['document_kind'] or '', '')}  document {record['document_id'][:12]}\n"
         f"  tables: {tables}\n"
-        f"  facts: {record['facts_loaded']}{_targets_note(outcome.load.targets)}  issues: {outcome.load.issues.height}"
-        f"  findings: {quality}\n"
+        f"  facts: {record['facts_loaded']}{targets}  issues: {outcome.load.issues.height}  findings: {quality}\n"
         f"  {_coverage(record)}" + (f"\n  WARNING {reason}" if record.get("unread_pages") else "")
     )
-
-
-def _targets_note(targets: pl.DataFrame | None) -> str:
-    return f"  performance targets: {targets.height}" if targets is not None and targets.height else ""
 
 
 def _amounts(record: dict) -> tuple[int, int]:

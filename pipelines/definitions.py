@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
-import polars as pl
 
 # Not exported by Dagster 1.13, and needed to name what a partition's check judged (_judging_latest).
 from dagster._core.definitions.asset_checks.asset_check_evaluation import (
@@ -221,14 +220,10 @@ def partition_metadata(outcome: DocumentOutcome, folder: Path | None) -> dict[st
         "department": record.get("department_name") or "?",
         "fiscal_year": str(record.get("fiscal_year") or "?"),
         "facts": f"{record.get('facts_loaded') or 0} facts",
-        "performance_targets": f"{_height(outcome.load.targets if outcome.load else None)} indicators (绩效目标)",
+        "performance_targets": f"{outcome.load.targets_loaded if outcome.load else 0} indicators (绩效目标)",
     }
     staged = {"staged": dg.MetadataValue.path(str(folder))} if folder is not None else {}
     return {**{name: dg.MetadataValue.text(printable(value)) for name, value in text.items()}, **staged}
-
-
-def _height(frame: pl.DataFrame | None) -> int:
-    return frame.height if frame is not None else 0
 
 
 def _evaluation(

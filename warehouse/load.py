@@ -247,6 +247,11 @@ class DocumentLoad:
     expectations: pl.DataFrame | None = None
     targets: pl.DataFrame | None = None
 
+    @property
+    def targets_loaded(self) -> int:
+        """How many performance targets (绩效目标 indicators) the load holds."""
+        return self.targets.height if self.targets is not None else 0
+
 
 def load_document(con: duckdb.DuckDBPyConnection, load: DocumentLoad) -> None:
     """Replace one document's rows in one transaction and rebuild the derived dimensions."""
