@@ -71,7 +71,7 @@ class _Reading:
     rows above an indicator said that it inherits (its project, its money, its upper levels)."""
 
     columns: dict[str, int]
-    headings: dict[str, str]
+    amount_heading: str = ""  # may state the unit of the money column (预算数(元))
     table_unit: str | None = None  # None: neither this table nor an earlier 绩效目标表 states one
     unit_name: str | None = None
     project_name: str | None = None
@@ -132,7 +132,7 @@ def _table_targets(
     """The table's indicators; what it prints that cannot be read as one goes to `issues`."""
     vocab = performance_vocabulary()
     scope = "department" if vocab.department_scope.search(compact(table.title or "")) else "project"
-    reading = _Reading({}, {}, table_unit=unit)
+    reading = _Reading({}, table_unit=unit)
     headed = 0  # cells the latest indicator header heads: a row printing past them is shifted
     targets: list[dict[str, object]] = []
     for segment in table.segments:
@@ -141,7 +141,7 @@ def _table_targets(
             roles = [vocab.column_role(compact(cell)) for cell in cells]
             if sum(role in _LEVELS for role in roles) >= vocab.header_min_levels:
                 reading.columns = {role: i for i, role in reversed(list(enumerate(roles))) if role}
-                reading.headings = {role: cells[i] for role, i in reading.columns.items()}
+                reading.amount_heading = cells[reading.columns["amount"]] if "amount" in reading.columns else ""
                 reading.level1 = reading.level2 = None
                 headed = max(i for i, cell in enumerate(cells) if cell) + 1
                 continue
@@ -192,7 +192,7 @@ def _indicator(cells: Sequence[str], reading: _Reading) -> dict[str, object] | N
         reading.project_name, reading.level1, reading.level2 = project, None, None
         reading.goal = _cell(cells, reading, "goal") or None
         printed = _cell(cells, reading, "amount")
-        reading.money = _Money(printed, _unit(reading.headings.get("amount", ""), reading)) if printed else None
+        reading.money = _Money(printed, _unit(reading.amount_heading, reading)) if printed else None
     if unit_name := _cell(cells, reading, "unit_name"):
         reading.unit_name = unit_name
     name, printed = _cell(cells, reading, "indicator"), _cell(cells, reading, "target")
@@ -281,7 +281,7 @@ def _read_fields(cells: Sequence[str], reading: _Reading) -> None:
             continue
         value = next((c for c in cells[i + width :] if c), "")
         if field == "project_name":
-            reading.columns, reading.headings = {}, {}
+            reading.columns, reading.amount_heading = {}, ""
             reading.project_name, reading.unit_name, reading.goal = value or None, None, None
             reading.money = reading.money_unit = None
         elif field == "unit_name":
