@@ -145,13 +145,14 @@ def _table_targets(
                 reading.level1 = reading.level2 = None
                 headed = max(i for i, cell in enumerate(cells) if cell) + 1
                 continue
-            fields = any(_field(cells, i)[0] for i in range(len(cells)))
-            if reading.columns and not fields and any(cells[headed:]):
+            fields = [_field(cells, i) for i in range(len(cells))]
+            labelled = any(field for field, _ in fields)
+            if reading.columns and not labelled and any(cells[headed:]):
                 issues.append(_misaligned(table, row))
                 continue
-            target = _indicator(cells, reading) if reading.columns and not fields else None
+            target = _indicator(cells, reading) if reading.columns and not labelled else None
             if target is None:
-                _read_fields(cells, reading)
+                _read_fields(cells, fields, reading)
                 continue
             targets.append(
                 {
@@ -266,16 +267,15 @@ def _field(cells: Sequence[str], i: int) -> tuple[str | None, int]:
     return None, 1
 
 
-def _read_fields(cells: Sequence[str], reading: _Reading) -> None:
-    """A form's fields: 项目名称 starts a new project (and a new indicator block); 资金总额 prints
-    its amount in the next filled cell, or in the cell below it."""
+def _read_fields(cells: Sequence[str], fields: Sequence[tuple[str | None, int]], reading: _Reading) -> None:
+    """A form's fields (`fields`: each cell's, by `_field`): 项目名称 starts a new project (and a new
+    indicator block); 资金总额 prints its amount in the next filled cell, or in the cell below it."""
     if reading.money_below is not None:
         index, unit = reading.money_below
         reading.money_below = None
         if index < len(cells) and parse_amount(cells[index]) is not None:
             reading.money = _Money(cells[index], unit)
-    for i, cell in enumerate(cells):
-        field, width = _field(cells, i)
+    for i, (cell, (field, width)) in enumerate(zip(cells, fields, strict=True)):
         if field is None:
             reading.money_unit = _stated_unit(cell) or reading.money_unit
             continue
