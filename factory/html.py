@@ -4,11 +4,13 @@ As county portals publish them: a <title>, the narrative, then each table under 
 rowspan/colspan where the PDF merges cells and the amounts as the PDF prints them. Options plant
 what a reader must see through: the title and header fields ruled into the table's first row (as
 Excel's 'save as web page' does), rows and a table hidden by CSS, a script, a layout table around
-everything, a GBK encoding declared by <meta charset>.
+everything, a GBK encoding declared by <meta charset>, each amount printed after a currency sign
+and before the unit its table states (￥12.50万元).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from html import escape
@@ -17,6 +19,7 @@ from factory.disclosures import Disclosure, PrintedTable
 
 PUBLISHED = datetime(2025, 1, 21, 10, 0)
 BOGUS_AMOUNT = "987,654.32"
+_STATED_UNIT = re.compile(r"单位\s*[:：]\s*(万元|元)")
 
 
 def html_bytes(
@@ -26,6 +29,8 @@ def html_bytes(
     title_in_table: bool = False,
     hidden: bool = False,
     layout_table: bool = False,
+    currency: str = "",
+    units_in_cells: bool = False,
     published: datetime = PUBLISHED,
 ) -> bytes:
     printout = disclosure.printout
@@ -42,7 +47,8 @@ def html_bytes(
         if not title_in_table:
             body.append(f"<h3>{_text(table.title)}</h3>")
             body.extend(f"<p>{'&nbsp;&nbsp;&nbsp;&nbsp;'.join(map(_text, cells))}</p>" for cells in table.above)
-        body.append(_table(table, title_in_table, hidden_row=hidden))
+        marks = (currency, _stated_unit(table) if units_in_cells else "")
+        body.append(_table(table, title_in_table, hidden_row=hidden, marks=marks))
     content = "\n".join(body)
     if layout_table:
         navigation = '<tr><td class="nav">首页 &gt; 预算公开</td></tr>'
@@ -62,7 +68,17 @@ def _text(text: str) -> str:
     return "<br>".join(escape(part) for part in text.split("\n"))
 
 
-def _table(table: PrintedTable, title_in_table: bool, hidden_row: bool = False, bogus: bool = False) -> str:
+def _stated_unit(table: PrintedTable) -> str:
+    return next((m.group(1) for cells in table.above for cell in cells if (m := _STATED_UNIT.search(cell))), "")
+
+
+def _table(
+    table: PrintedTable,
+    title_in_table: bool,
+    hidden_row: bool = False,
+    bogus: bool = False,
+    marks: tuple[str, str] = ("", ""),
+) -> str:
     width = table.width
     rows: list[str] = []
     if title_in_table:
@@ -77,6 +93,8 @@ def _table(table: PrintedTable, title_in_table: bool, hidden_row: bool = False, 
             attributes = (f' rowspan="{down}"' if down > 1 else "") + (f' colspan="{across}"' if across > 1 else "")
             tag = "th" if r < table.header_rows else "td"
             text = BOGUS_AMOUNT if bogus and isinstance(cell, Decimal) else table.printed(cell) or ""
+            if isinstance(cell, Decimal) and not bogus:
+                text = f"{marks[0]}{text}{marks[1]}"
             tds.append(f"<{tag}{attributes}>{_text(text)}</{tag}>")
         rows.append(f"<tr>{''.join(tds)}</tr>")
         if hidden_row and r == table.header_rows:

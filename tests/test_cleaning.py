@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from transforms.cleaning import clean_label, is_blank_amount, parse_amount, to_wan
+from transforms.cleaning import PrintedAmount, clean_label, is_blank_amount, parse_amount, read_amount, to_wan
 from transforms.facts import repair_row
 from transforms.vocabulary import vocabulary
 
@@ -33,6 +33,26 @@ def test_amounts_printed_with_ocr_spacing_parse(printed: str, expected: Decimal)
 )
 def test_malformed_or_non_amounts_are_refused(printed: str) -> None:
     assert parse_amount(printed) is None
+
+
+@pytest.mark.parametrize(
+    ("printed", "expected"),
+    [
+        ("12.50万元", PrintedAmount(Decimal("12.50"), "万元")),
+        ("1,200.00 元", PrintedAmount(Decimal("1200.00"), "元")),
+        ("￥1,200.00", PrintedAmount(Decimal("1200.00"), None)),
+        ("¥ 3.5亿元", PrintedAmount(Decimal("3.5"), "亿元")),
+        ("(2.00)千元", PrintedAmount(Decimal("-2.00"), "千元")),
+        ("423.00", PrintedAmount(Decimal("423.00"), None)),
+    ],
+)
+def test_an_amount_printed_with_its_currency_or_unit_keeps_the_unit(printed: str, expected: PrintedAmount) -> None:
+    assert read_amount(printed) == expected
+
+
+@pytest.mark.parametrize("printed", ["万元", "元", "￥", "12.50万", "12.50美元", "共12.50万元", "12.50%万元"])
+def test_a_unit_or_currency_sign_alone_or_in_words_is_no_amount(printed: str) -> None:
+    assert read_amount(printed) is None
 
 
 @pytest.mark.parametrize("printed", ["", "  ", "-", "—", "－", "--", "——", "- -", "/", "\\"])

@@ -325,6 +325,32 @@ def test_tables_in_yuan_are_converted_and_keep_their_unit() -> None:
     )
 
 
+def test_a_cell_printing_its_own_unit_or_currency_is_read_in_that_unit() -> None:
+    """Web pages and Word tables print 12.50万元 or ￥1,200.00 in their cells; such a table used to
+    load none of them (each was a malformed_amount)."""
+    read = budget_facts(
+        classify_tables(
+            [
+                raw_table(
+                    [
+                        ["科目编码", "科目名称", "合计", "基本支出"],
+                        ["2101301", "城乡医疗救助", "12.50万元", "￥30,000.00"],
+                    ],
+                    title="一般公共预算支出预算表",
+                    unit="元",
+                )
+            ],
+            CONTEXT.fiscal_year,
+        ),
+        CONTEXT,
+    )
+    assert read.issues == []
+    assert read.facts.select("measure", "amount_wan", "amount_printed", "source_unit").rows() == [
+        ("total", Decimal("12.50"), "12.50万元", "万元"),
+        ("basic", Decimal("3.00"), "￥30,000.00", "元"),
+    ]
+
+
 @pytest.mark.parametrize("cell", ["1,954.", "12.3.4", "9" * 40, "1" + "0" * 15 + ".00"])
 def test_malformed_amounts_are_reported_not_guessed(cell: str) -> None:
     """More whole digits than any budget prints is no amount either (40 nines used to stop the

@@ -57,6 +57,7 @@ FORMATS: dict[str, tuple[str, Writer]] = {
         "html",
         lambda d: html_bytes(d, encoding="gbk", title_in_table=True, hidden=True, layout_table=True),
     ),
+    "html_amounts_with_currency_and_unit": ("html", lambda d: html_bytes(d, currency="￥", units_in_cells=True)),
     "docx": ("docx", docx_bytes),
     "docx_titles_in_table": ("docx", lambda d: docx_bytes(d, title_in_table=True)),
 }

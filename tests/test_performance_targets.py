@@ -227,6 +227,20 @@ def test_a_form_stating_no_unit_takes_an_earlier_target_tables_or_keeps_its_mone
     ]
 
 
+def test_money_printed_with_its_unit_needs_no_unit_stated_elsewhere() -> None:
+    form = [
+        ["项目名称", "城乡医疗救助"],
+        ["资金总额", "400.00万元"],
+        ["一级指标", "二级指标", "三级指标", "指标值"],
+        ["产出指标", "数量指标", "资助困难群众参保人数", "≥100000人"],
+    ]
+    targets = targets_of(("项目支出绩效目标表", form), unit=None)
+
+    assert targets.select("amount_wan", "amount_printed", "source_unit").rows() == [
+        (Decimal("400.00"), "400.00万元", "万元")
+    ]
+
+
 def test_a_whole_department_table_reads_the_amount_printed_under_its_label() -> None:
     form = [
         ["部门名称", "苍溪县农业农村局", "", "", "", "", "", ""],

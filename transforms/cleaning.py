@@ -1,6 +1,7 @@
 """Cleaning of printed text: OCR spacing, quotes, amounts written as '1, 954. 47'."""
 
 import re
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from transforms.vocabulary import vocabulary
@@ -48,9 +49,30 @@ def is_blank_amount(text: str) -> bool:
     return bool(_DASHES.match(compact(text))) or not text.strip()
 
 
+@dataclass(frozen=True)
+class PrintedAmount:
+    """An amount cell as read: its figure, and the unit the cell prints after it (None: the table's)."""
+
+    value: Decimal
+    unit: str | None
+
+
+def read_amount(text: str) -> PrintedAmount | None:
+    """The amount a cell prints, with the unit it names, or None when the cell is not a well-formed
+    amount. A currency sign or a unit around the figure (￥1,200.00, 12.50万元) is what web pages and
+    Word tables print; taking such a cell for no amount would leave the document partly read."""
+    parts = vocabulary().amount_cell.match(compact(text).replace("−", "-"))
+    value = _figure(parts["figure"]) if parts else None
+    return None if parts is None or value is None else PrintedAmount(value, parts["unit"])
+
+
 def parse_amount(text: str) -> Decimal | None:
     """The amount a cell prints, or None when the cell is not a well-formed amount."""
-    candidate = compact(text).replace("−", "-")
+    printed = read_amount(text)
+    return None if printed is None else printed.value
+
+
+def _figure(candidate: str) -> Decimal | None:
     if _IN_PARENTHESES.match(candidate):
         candidate = "-" + candidate[1:-1]
     if not _AMOUNT.match(candidate):

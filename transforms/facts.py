@@ -9,7 +9,7 @@ from functools import cache
 import polars as pl
 
 from extractors.model import OcrCell, RawRow
-from transforms.cleaning import clean_label, compact, is_blank_amount, parse_amount, to_wan
+from transforms.cleaning import clean_label, compact, is_blank_amount, parse_amount, read_amount, to_wan
 from transforms.subjects import reference_rows, subject_catalogue
 from transforms.tables import ClassifiedTable, Column, heading_measure
 from transforms.vocabulary import vocabulary
@@ -363,14 +363,15 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
                     if row_measure:
                         column = replace(column, measure=row_measure)
                     text = cells[column.index]
-                    amount = parse_amount(text)
-                    wan = None if amount is None else to_wan(amount, table.unit)
+                    amount = read_amount(text)
+                    unit = (amount and amount.unit) or table.unit
+                    wan = None if amount is None else to_wan(amount.value, unit)
                     if wan is None:
                         if not _PERCENT.search(compact(text)):
                             issue(row, "malformed_amount", f"'{text}' under '{column.label}' is not an amount")
                         continue
                     read = _ocr_cell(row, cells, column.index)
-                    facts.append(_fact(table, context, column, meaning, wan, text, row, read))
+                    facts.append(_fact(table, context, column, meaning, wan, text, unit, row, read))
     return TableFacts(facts, issues, amount_cells)
 
 
@@ -483,6 +484,7 @@ def _fact(
     meaning: _RowMeaning,
     wan: Decimal,
     printed: str,
+    unit: str,
     row: RawRow,
     read: OcrCell | None,
 ) -> dict:
@@ -512,7 +514,7 @@ def _fact(
         "column_label": column.label,
         "amount_wan": wan,
         "amount_printed": printed,
-        "source_unit": table.unit,
+        "source_unit": unit,
         "page": row.page,
         "source_position": row.position,
         "column_index": column.index,

@@ -16,7 +16,7 @@ from decimal import Decimal
 import polars as pl
 
 from extractors.model import RawRow
-from transforms.cleaning import clean_label, compact, parse_amount, to_wan
+from transforms.cleaning import clean_label, compact, parse_amount, read_amount, to_wan
 from transforms.facts import DocumentContext, Issue
 from transforms.tables import ASSUMED, ClassifiedTable
 from transforms.vocabulary import performance_vocabulary, vocabulary
@@ -57,12 +57,18 @@ _NUMBER = re.compile(r"[+-]?\d+(?:,\d{3})*(?:\.\d+)?")
 @dataclass
 class _Money:
     printed: str
-    unit: str | None
+    stated_unit: str | None  # by the table or the field's label
+
+    @property
+    def unit(self) -> str | None:
+        """The unit the amount itself prints (400.00万元), else the one stated for it."""
+        amount = read_amount(self.printed)
+        return (amount and amount.unit) or self.stated_unit
 
     @property
     def wan(self) -> Decimal | None:
-        amount = parse_amount(self.printed)
-        return None if amount is None or self.unit is None else to_wan(amount, self.unit)
+        amount, unit = read_amount(self.printed), self.unit
+        return None if amount is None or unit is None else to_wan(amount.value, unit)
 
 
 @dataclass

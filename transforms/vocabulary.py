@@ -52,6 +52,8 @@ class Vocabulary:
     bracketed_unit: re.Pattern[str]
     # What may follow a total's label in its cell: a colon, the unit in brackets (合计：, 合计(万元)).
     label_tail: re.Pattern[str]
+    # An amount cell's figure between a currency sign and a unit, either printed or not.
+    amount_cell: re.Pattern[str]
 
     def table_type(self, name: str) -> TableType:
         return next(t for t in self.table_types if t.name == name)
@@ -137,6 +139,9 @@ def vocabulary() -> Vocabulary:
         wan_per_unit={unit: Decimal(wan) for unit, wan in data["units"].items()},
         bracketed_unit=re.compile(rf"[(（]({units})[)）]"),
         label_tail=re.compile(rf"([:：]|[(（](?:{units})[)）])+$"),
+        amount_cell=re.compile(
+            rf"^(?:{'|'.join(map(re.escape, data['printed_amount']['currency']))})?(?P<figure>.*?)(?P<unit>{units})?$"
+        ),
     )
 
 
