@@ -16,7 +16,7 @@ from itertools import combinations
 
 import polars as pl
 
-from transforms.cleaning import compact
+from transforms.cleaning import as_printed_in_wan, compact
 from transforms.facts import CLASS_CODE_LENGTH
 from transforms.subjects import SubjectCatalogue, name_key, subject_catalogue
 
@@ -29,15 +29,20 @@ FINDING_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "subject_code": pl.String,
     "subject_name": pl.String,
     "measure": pl.String,
-    "expected": pl.Decimal(18, 2),
-    "actual": pl.Decimal(18, 2),
-    "difference": pl.Decimal(18, 2),
+    "expected": pl.Decimal(22, 6),
+    "actual": pl.Decimal(22, 6),
+    "difference": pl.Decimal(22, 6),
     "terms": pl.Int32,
     "page": pl.Int32,
     "source_position": pl.String,
     "message": pl.String,
 }
 QUALIFIERS = ["side", "period", "fund"]
+# Amounts as printed, in 万元: to the 元 cent (0.000001 万元), with room for the largest fact.
+PRINTED_AMOUNT = pl.Decimal(28, 8)
+# The step of the last digit of an amount in 万元 printed to the cent, which the rounding tolerance is given for.
+_CENT_OF_WAN = Decimal("0.01")
+_RECORDED = Decimal("0.000001")
 
 
 @dataclass(frozen=True)
@@ -188,24 +193,29 @@ class _Findings:
         terms: int,
         message: str,
         explained: str | None = None,
+        step: Decimal | None = None,
     ) -> None:
         """A finding when `actual` is not `expected`: info within the rounding tolerance, or where
-        `explained` says why the two may differ, else of the rule's severity."""
+        `explained` says why the two may differ, else of the rule's severity. The tolerance is given
+        for amounts printed to the cent of 万元; amounts printed to a finer `step` (the last digit of
+        a table in 元) may be off by as many of their own last digits."""
         difference = actual - expected
         if difference == 0:
             return
-        within = abs(difference) <= self.rules.tolerance_per_term * max(terms, 1)
+        scale = min(step or _CENT_OF_WAN, _CENT_OF_WAN) / _CENT_OF_WAN
+        within = abs(difference) <= self.rules.tolerance_per_term * scale * max(terms, 1)
         severity = "info" if within or explained else self.rules.severity[rule]
         note = " (within rounding tolerance)" if within else f" ({explained})" if explained else ""
+        shown = [shown_amount(amount) for amount in (actual, expected, difference)]
         self._add(
             rule,
             severity,
             where,
-            f"{message}: printed {actual}, expected {expected}, difference {difference}{note}",
+            f"{message}: printed {shown[0]}, expected {shown[1]}, difference {shown[2]}{note}",
             measure=where.get("measure"),
-            expected=expected,
-            actual=actual,
-            difference=difference,
+            expected=expected.quantize(_RECORDED),
+            actual=actual.quantize(_RECORDED),
+            difference=difference.quantize(_RECORDED),
             terms=terms,
         )
 
@@ -220,6 +230,24 @@ class _Findings:
 
     def frame(self) -> pl.DataFrame:
         return pl.DataFrame(self.rows, schema=FINDING_SCHEMA)
+
+
+def shown_amount(amount: Decimal) -> Decimal:
+    """An amount in 万元 to the cent, or to the last digit it has beyond (8726.7234 from a table in 元)."""
+    cents = amount.quantize(_CENT_OF_WAN)
+    return cents if cents == amount else amount.normalize()
+
+
+def as_printed(facts: pl.DataFrame) -> pl.DataFrame:
+    """The facts with each amount as printed (`amount_exact`: in 万元, unrounded) and the step of its
+    last printed digit (`step`), which the rules that sum one table's amounts compare: a table printed
+    in 元 adds up in 元, not in its amounts rounded to cents of 万元."""
+    read = [as_printed_in_wan(p, u) for p, u in zip(facts["amount_printed"], facts["source_unit"], strict=True)]
+    exact = [r[0] if r else a for r, a in zip(read, facts["amount_wan"], strict=True)]
+    return facts.with_columns(
+        amount_exact=pl.Series(exact, dtype=PRINTED_AMOUNT),
+        step=pl.Series([r[1] if r else _CENT_OF_WAN for r in read], dtype=PRINTED_AMOUNT),
+    )
 
 
 def _where(row: dict) -> str:
@@ -240,7 +268,7 @@ def _coded(facts: pl.DataFrame, rules: Rules) -> pl.DataFrame:
         .group_by(keys, maintain_order=True)
         .agg(
             pl.when(repeats).then(pl.col("amount_wan").sum()).otherwise(pl.col("amount_wan").first()),
-            pl.col(["table_type", "table_title", "subject_name", "page", "source_position"]).first(),
+            pl.col(["table_type", "table_title", "subject_name", "page", "source_position", "step"]).first(),
         )
     )
 
@@ -284,6 +312,7 @@ def _children_sum_to_parent(found: _Findings, coded: pl.DataFrame, linked: pl.Da
             row["amount_wan"],
             row["terms"],
             f"{_label(row)} in {_where(row)} is not the sum of its {row['terms']} printed sub-items ({row['measure']})",
+            step=row["step"],
         )
 
 
@@ -312,6 +341,7 @@ def _rows_sum_to_total(found: _Findings, facts: pl.DataFrame, linked: pl.DataFra
             row["terms"],
             f"{row['row_label']} row of {_where(row)} is not the sum of the {row['terms']} rows it totals"
             f" ({row['measure']})",
+            step=row["step"],
         )
 
 
@@ -341,6 +371,7 @@ def _sides_sum_to_totals(found: _Findings, facts: pl.DataFrame) -> None:
                     terms + (previous_total is not None),
                     f"{row['row_label']} ({row['side']}) of {_where(row)} is not the sum of the {terms} rows above it"
                     + (" and the total before them" if previous_total is not None else ""),
+                    step=row["step"],
                 )
             previous_total, span = row["amount_wan"], []
 
@@ -412,6 +443,7 @@ def _item_columns_sum_to_subtotal(found: _Findings, facts: pl.DataFrame) -> None
                 amounts[index],
                 len(parts),
                 f"{' / '.join(path)} in {_where(row)} is not the sum of the {len(parts)} columns it totals",
+                step=row["step"],
             )
 
 
@@ -459,6 +491,7 @@ def _parts_sum_to_whole(found: _Findings, facts: pl.DataFrame) -> None:
             row["amount_wan"],
             row["terms"],
             f"{_label(row)} in {_where(row)}: {row['measure']} is not {row['parts']}",
+            step=row["step"],
         )
 
 
@@ -481,6 +514,7 @@ def _income_equals_expenditure(found: _Findings, facts: pl.DataFrame) -> None:
                 row["amount_wan"],
                 1,
                 f"{_where(row)}: {row['subject_name']} does not balance {income['subject_name'][0]}",
+                step=row["step"],
             )
 
 
@@ -549,6 +583,7 @@ def _carry_overs_balance(found: _Findings, facts: pl.DataFrame) -> None:
             3,
             f"{_label(closed)} in {_where(closed)}: the year-end carry-over is not the opening one plus the year's "
             "income less its spending",
+            step=closed["step"],
         )
 
 
@@ -634,16 +669,19 @@ def consistency_findings(
     if facts.is_empty():
         return pl.DataFrame(schema=FINDING_SCHEMA)
     found = _Findings(facts["document_id"][0], rules)
-    coded = _coded(facts, rules)
+    printed = facts if "amount_exact" in facts.columns else as_printed(facts)
+    exact = printed.with_columns(amount_wan=pl.col("amount_exact"))
+    coded = _coded(exact, rules)
     linked = _nearest_parents(coded)
     _children_sum_to_parent(found, coded, linked)
-    _rows_sum_to_total(found, facts, linked)
-    _sides_sum_to_totals(found, facts)
-    _parts_sum_to_whole(found, facts)
-    _item_columns_sum_to_subtotal(found, facts)
-    _income_equals_expenditure(found, facts)
-    _tables_agree(found, coded, document_kind)
-    _carry_overs_balance(found, facts)
-    _narrative_agrees(found, facts, narrative)
-    _subject_names_match_catalogue(found, facts)
+    _rows_sum_to_total(found, exact, linked)
+    _sides_sum_to_totals(found, exact)
+    _parts_sum_to_whole(found, exact)
+    _item_columns_sum_to_subtotal(found, exact)
+    _income_equals_expenditure(found, exact)
+    _carry_overs_balance(found, exact)
+    # Tables of one document may print in different units: they are compared as loaded, in 万元.
+    _tables_agree(found, _coded(printed, rules), document_kind)
+    _narrative_agrees(found, printed, narrative)
+    _subject_names_match_catalogue(found, printed)
     return found.frame()

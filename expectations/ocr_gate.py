@@ -22,7 +22,7 @@ from decimal import Decimal
 
 import polars as pl
 
-from expectations.consistency import Rules, consistency_findings
+from expectations.consistency import PRINTED_AMOUNT, Rules, as_printed, consistency_findings, shown_amount
 from transforms.facts import Issue
 
 _ERROR = "error"
@@ -63,13 +63,15 @@ def _sums_broken(errors: pl.DataFrame) -> set[tuple]:
 
 
 def _with_amount(table: pl.DataFrame, cell: int, amount: Decimal) -> pl.DataFrame:
+    """The table (as printed) with one amount put in place of what was read."""
     return table.with_columns(
-        amount_wan=pl.when(pl.col("cell") == cell).then(pl.lit(amount, pl.Decimal(18, 2))).otherwise("amount_wan")
+        amount_exact=pl.when(pl.col("cell") == cell).then(pl.lit(amount, PRINTED_AMOUNT)).otherwise("amount_exact")
     )
 
 
-def _gate_table(table: pl.DataFrame, rules: Rules, document_kind: str | None) -> tuple[pl.DataFrame, list[Issue]]:
+def _gate_table(read: pl.DataFrame, rules: Rules, document_kind: str | None) -> tuple[pl.DataFrame, list[Issue]]:
     gate = rules.ocr_gate
+    table = as_printed(read)
     doubtful = table.filter(pl.col("ocr_confidence") < gate.low_confidence)
     as_read = _errors(table, rules, document_kind)
     trial, broken = table, as_read
@@ -77,7 +79,7 @@ def _gate_table(table: pl.DataFrame, rules: Rules, document_kind: str | None) ->
     while not broken.is_empty() and len(implied) < gate.max_quarantined_cells:
         best: tuple[int, int, Decimal, pl.DataFrame] | None = None
         differences = {d for d in broken["difference"].to_list() if d is not None}
-        for cell, amount in doubtful.select("cell", "amount_wan").iter_rows():
+        for cell, amount in doubtful.select("cell", "amount_exact").iter_rows():
             if cell in implied:
                 continue
             for value in {amount + d for d in differences} | {amount - d for d in differences}:
@@ -97,14 +99,15 @@ def _gate_table(table: pl.DataFrame, rules: Rules, document_kind: str | None) ->
             f"read by OCR and its sums do not close ({broken.height} errors: {reasons}); none of its "
             f"{table.height} amounts is loaded: check the scan, or get a text-based copy of the table"
         )
-        return table.clear(), [_issue(first, first, "ocr_table_unbalanced", message)]
+        return read.clear(), [_issue(first, first, "ocr_table_unbalanced", message)]
     issues = [
         _issue(
             first,
             row,
             "ocr_quarantined",
             f"'{row['amount_printed']}' read by OCR (confidence {row['ocr_confidence']:.2f}, box {row['ocr_box']}) "
-            f"under '{row['column_label']}' breaks the table's sums, which close with {implied[row['cell']]}: "
+            f"under '{row['column_label']}' breaks the table's sums, which close with "
+            f"{shown_amount(implied[row['cell']])} 万元: "
             "left out of the facts; check the scan",
         )
         for row in table.filter(pl.col("cell").is_in(list(implied))).iter_rows(named=True)
@@ -126,7 +129,7 @@ def _gate_table(table: pl.DataFrame, rules: Rules, document_kind: str | None) ->
         )
         for row in table.filter(pl.col("cell").is_in(unconfirmed)).iter_rows(named=True)
     ]
-    return table.filter(~pl.col("cell").is_in([*implied, *unconfirmed])), issues
+    return read.filter(~pl.col("cell").is_in([*implied, *unconfirmed])), issues
 
 
 def _unconfirmed(
@@ -137,7 +140,7 @@ def _unconfirmed(
     probe = rules.ocr_gate.probe
     return [
         cell
-        for cell, amount in suspects.select("cell", "amount_wan").iter_rows()
+        for cell, amount in suspects.select("cell", "amount_exact").iter_rows()
         if _sums_broken(_errors(_with_amount(table, cell, amount + probe), rules, document_kind)) <= broken_as_read
     ]
 

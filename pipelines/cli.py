@@ -76,8 +76,8 @@ def _parser() -> argparse.ArgumentParser:
     ingest_cmd.add_argument(
         "--rounding-tolerance",
         type=_tolerance,
-        help=f"万元 a summed term may be off by before a finding is more than info "
-        f"(default {default_rules().tolerance_per_term})",
+        help=f"万元 a summed term printed to the cent of 万元 may be off by before a finding is more than info; "
+        f"a table printed to a finer digit (元) scales it (default {default_rules().tolerance_per_term})",
     )
     ingest_cmd.add_argument(
         "--data-docs", type=Path, help=f"folder for GX Data Docs (default: {DATA_DOCS_DIR}/ beside the warehouse)"

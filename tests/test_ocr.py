@@ -477,6 +477,8 @@ def misread(facts: pl.DataFrame, where: dict, amount: str, confidence: float) ->
     cell &= pl.col("column_index") == where["column_index"]
     return facts.with_columns(
         amount_wan=pl.when(cell).then(pl.lit(Decimal(amount), pl.Decimal(18, 2))).otherwise("amount_wan"),
+        amount_printed=pl.when(cell).then(pl.lit(amount)).otherwise("amount_printed"),
+        source_unit=pl.when(cell).then(pl.lit("万元")).otherwise("source_unit"),
         ocr_confidence=pl.when(cell).then(pl.lit(confidence)).otherwise("ocr_confidence"),
     )
 

@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 
 from expectations.consistency import consistency_findings, default_rules, with_tolerance
+from expectations.ocr_gate import gate_ocr_facts
 from expectations.suite import validate_facts
 from pipelines.cli import main
 from tests.conftest import GUIYANG_SEED
@@ -49,8 +50,8 @@ def test_corpus_findings_are_exactly_the_printed_inconsistencies(both_sources_wa
                   q.actual, q.expected, q.severity
            FROM fct_quality_finding q JOIN dim_document d USING (document_id) WHERE d.source_format = 'pdf'"""
     ).fetchall()
-    found = {(f, r, p, c, m, str(a), str(e)) for f, r, p, c, m, a, e, _ in rows}
-    assert found == KNOWN
+    found = {(f, r, p, c, m, a, e) for f, r, p, c, m, a, e, _ in rows}
+    assert found == {(*where, Decimal(actual), Decimal(expected)) for *where, actual, expected in KNOWN}
     assert len(rows) == len(KNOWN)
     assert {severity for *_, severity in rows} == {"info"}
 
@@ -75,8 +76,8 @@ def test_report_prints_the_findings_of_a_document(both_sources_warehouse: Path, 
     assert main(["report", "no-such-document", "--warehouse", str(both_sources_warehouse)]) == 2
 
 
-def _facts(title: str, rows: list[list[str]]) -> pl.DataFrame:
-    facts = budget_facts(classify_tables([raw_table(rows, title=title)], CONTEXT.fiscal_year), CONTEXT).facts
+def _facts(title: str, rows: list[list[str]], unit: str = "万元") -> pl.DataFrame:
+    facts = budget_facts(classify_tables([raw_table(rows, title=title, unit=unit)], CONTEXT.fiscal_year), CONTEXT).facts
     return facts
 
 
@@ -181,6 +182,57 @@ def test_rounding_tolerance_is_configurable() -> None:
     assert default["severity"].to_list() == ["info"]
     strict = consistency_findings(facts, "", with_tolerance(default_rules(), Decimal("0.001")))
     assert strict.filter(pl.col("rule") == "parts_sum_to_whole")["severity"].to_list() == ["error"]
+
+
+# Printed in whole 元, as 上海's tables are: every amount rounds to cents of 万元 one way or the other.
+YUAN_TABLE = [
+    ["科目编码", "科目名称", "合计", "基本支出", "项目支出"],
+    ["205", "教育支出", "300,003", "200,002", "100,001"],
+    ["20502", "普通教育", "300,003", "200,002", "100,001"],
+    ["2050201", "学前教育", "120,051", "120,051", ""],
+    ["2050202", "小学教育", "179,952", "79,951", "100,001"],
+    ["", "合计", "300,003", "200,002", "100,001"],
+]
+
+
+def test_a_table_in_yuan_that_adds_up_as_printed_yields_no_finding() -> None:
+    """Rounded to cents of 万元 its rows do not add up (12.01 + 18.00 is not 30.00); as printed they do,
+    and no finding should say otherwise (a 上海 budget in 元 had 25 such findings)."""
+    facts = _facts("一般公共预算支出预算表", YUAN_TABLE, unit="元")
+    assert set(facts.filter(pl.col("subject_code") == "2050201")["amount_wan"]) == {Decimal("12.01")}
+    assert consistency_findings(facts, "").is_empty()
+
+
+def test_a_table_in_yuan_may_be_off_by_its_own_last_digit_not_by_cents_of_wan() -> None:
+    """50 元 is half a cent of 万元, well within the old tolerance of a cent of 万元 a term: a misread
+    tens digit (3 for 8) passed as rounding. A 元 table may differ by 1 元 a term, and by no more."""
+    rows = [list(r) for r in YUAN_TABLE]
+    rows[3][2] = "120,101"
+    findings = consistency_findings(_facts("一般公共预算支出预算表", rows, unit="元"), "")
+    got = findings.select("rule", "severity", "subject_code", "expected", "actual", "difference").rows()
+    assert ("parts_sum_to_whole", "error", "2050201", Decimal("12.0051"), Decimal("12.0101"), Decimal("0.005")) in got
+    parent = ("children_sum_to_parent", "error", "20502", Decimal("30.0053"), Decimal("30.0003"), Decimal("-0.005"))
+    assert parent in got
+    assert "printed 12.0101, expected 12.0051, difference 0.005" in "\n".join(findings["message"])
+    rows[3][2] = "120,052"
+    rounding = consistency_findings(_facts("一般公共预算支出预算表", rows, unit="元"), "")
+    assert set(rounding["severity"]) == {"info"}
+
+
+@pytest.mark.parametrize(("confidence", "kind"), [(0.99, "ocr_table_unbalanced"), (0.6, "ocr_quarantined")])
+def test_an_ocr_misreading_of_a_tens_digit_in_yuan_is_not_loaded(confidence: float, kind: str) -> None:
+    rows = [list(r) for r in YUAN_TABLE]
+    rows[3][2] = "120,101"  # printed 120,051
+    scanned = _facts("一般公共预算支出预算表", rows, unit="元").with_columns(
+        source_format=pl.lit("ocr"), ocr_box=pl.lit("10,20,60,32"), ocr_confidence=pl.lit(0.99)
+    )
+    misread = (pl.col("subject_code") == "2050201") & (pl.col("measure") == "total")
+    scanned = scanned.with_columns(ocr_confidence=pl.when(misread).then(confidence).otherwise("ocr_confidence"))
+
+    gated = gate_ocr_facts(scanned, default_rules(), "budget")
+
+    assert kind in {issue.kind for issue in gated.issues}
+    assert "120,101" not in gated.facts["amount_printed"].to_list()
 
 
 def _tables_agree(first_title: str, second_title: str, second_amount: str) -> pl.DataFrame:

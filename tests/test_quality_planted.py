@@ -83,7 +83,7 @@ def test_findings_table_has_the_contract_columns(con: duckdb.DuckDBPyConnection)
         ).fetchall()
     )
     assert set(FINDING_COLUMNS) <= set(columns), sorted(set(FINDING_COLUMNS) - set(columns))
-    assert {columns[c] for c in ("expected", "actual", "difference")} == {"DECIMAL(18,2)"}
+    assert {columns[c] for c in ("expected", "actual", "difference")} == {"DECIMAL(22,6)"}
 
 
 def test_planted_documents_still_load(con: duckdb.DuckDBPyConnection, disclosures: dict[str, Disclosure]) -> None:

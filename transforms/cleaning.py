@@ -72,6 +72,18 @@ def parse_amount(text: str) -> Decimal | None:
     return None if printed is None else printed.value
 
 
+def as_printed_in_wan(printed: str, unit: str) -> tuple[Decimal, Decimal] | None:
+    """An amount in 万元 exactly as printed (unrounded), and the step of its last printed digit in
+    万元: 1 元 is 0.0001 万元. A table printed in 元 adds up in 元, and rounds, if at all, only in the
+    digits it prints; its amounts rounded to cents of 万元 would not add up."""
+    amount = read_amount(printed)
+    if amount is None:
+        return None
+    per_unit = vocabulary().wan_per_unit[amount.unit or unit]
+    exponent = amount.value.as_tuple().exponent
+    return amount.value * per_unit, Decimal(1).scaleb(exponent if isinstance(exponent, int) else 0) * per_unit
+
+
 def _figure(candidate: str) -> Decimal | None:
     if _IN_PARENTHESES.match(candidate):
         candidate = "-" + candidate[1:-1]

@@ -94,10 +94,21 @@ def connect(path: Path, lock_wait: float | None = None) -> duckdb.DuckDBPyConnec
     return con
 
 
+# Columns whose type widened after a warehouse may have been created: findings compare amounts as
+# printed, and a table in 元 differs from its sums by 元, not by cents of 万元.
+_WIDENED = tuple(("fct_quality_finding", column, "DECIMAL(22,6)") for column in ("expected", "actual", "difference"))
+
+
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
     """Put the schema and marts in place on a connection opened elsewhere (Dagster's DuckDBResource):
     every statement is idempotent, so an up-to-date warehouse is left as it is."""
     con.execute(_sql("schema.sql"))
+    for table, column, wider in _WIDENED:
+        found = con.execute(
+            "SELECT data_type FROM information_schema.columns WHERE table_name = ? AND column_name = ?", [table, column]
+        ).fetchone()
+        if found and found[0] != wider:
+            con.execute(f"ALTER TABLE {table} ALTER COLUMN {column} SET DATA TYPE {wider}")
     con.execute(_sql("marts.sql"))
 
 
