@@ -576,7 +576,8 @@ def child_ocr_real(args: dict) -> dict:
             folder = workdir / kind
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / source.name  # the same name: a name that says the year says it for both
-            path.write_bytes(source.read_bytes() if kind == "text" else scanned_pdf(source.read_bytes(), seed=number))
+            seed = args.get("seed", 0) + number
+            path.write_bytes(source.read_bytes() if kind == "text" else scanned_pdf(source.read_bytes(), seed=seed))
             started = time.perf_counter()
             outcomes[kind] = validate_step(read_document(path), quality)
             seconds = time.perf_counter() - started
@@ -1116,8 +1117,12 @@ def section_ocr(options) -> dict:
     )
     real = sorted(SHARED_CORPUS.glob("*.pdf")) + sorted((SHARED_CORPUS / "real").glob("*.pdf"))
     if real:
-        print(f"ocr: {len(real)} real PDFs of ../shared/corpus rasterised whole, CPU 0 ...", flush=True)
-        args = {"cpus": [0], "files": [str(f) for f in real], "workdir": str(WORK / "ocr_real")}
+        print(
+            f"ocr: {len(real)} real PDFs of ../shared/corpus rasterised whole (seed {options.ocr_seed}), CPU 0 ...",
+            flush=True,
+        )
+        files = [str(f) for f in real]
+        args = {"cpus": [0], "files": files, "workdir": str(WORK / "ocr_real"), "seed": options.ocr_seed}
         measured = result["real"] = run_child("ocr_real", args)
         print(
             f"  amounts: {measured['amounts_loaded_by_ocr']} of the text layer's {measured['amounts_text_layer']} "
@@ -1334,6 +1339,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--query-runs", type=int, default=5, help="timed runs per query (default 5)")
     parser.add_argument("--profile-documents", type=int, default=4, help="documents profiled (default 4)")
     parser.add_argument("--ocr-documents", type=int, default=3, help="scanned disclosures in --ocr (default 3)")
+    parser.add_argument(
+        "--ocr-seed", type=int, default=0, help="noise and skew of the real PDFs' scans in --ocr: file n uses seed+n"
+    )
     parser.add_argument("--results", type=Path, default=RESULTS / "latest.json", help="results file")
     parser.add_argument("--keep-work", action="store_true", help="keep the 10M-fact warehouse file")
     parser.add_argument("--backlog", type=int, default=50, help="documents of the Dagster backlog (default 50)")
