@@ -16,7 +16,7 @@ from itertools import combinations
 
 import polars as pl
 
-from transforms.cleaning import as_printed_in_wan, compact
+from transforms.cleaning import amount_text, as_printed_in_wan, compact
 from transforms.facts import CLASS_CODE_LENGTH
 from transforms.subjects import SubjectCatalogue, name_key, subject_catalogue
 
@@ -206,7 +206,7 @@ class _Findings:
         within = abs(difference) <= self.rules.tolerance_per_term * scale * max(terms, 1)
         severity = "info" if within or explained else self.rules.severity[rule]
         note = " (within rounding tolerance)" if within else f" ({explained})" if explained else ""
-        shown = [shown_amount(amount) for amount in (actual, expected, difference)]
+        shown = [amount_text(amount) for amount in (actual, expected, difference)]
         self._add(
             rule,
             severity,
@@ -230,12 +230,6 @@ class _Findings:
 
     def frame(self) -> pl.DataFrame:
         return pl.DataFrame(self.rows, schema=FINDING_SCHEMA)
-
-
-def shown_amount(amount: Decimal) -> Decimal:
-    """An amount in 万元 to the cent, or to the last digit it has beyond (8726.7234 from a table in 元)."""
-    cents = amount.quantize(_CENT_OF_WAN)
-    return cents if cents == amount else amount.normalize()
 
 
 def as_printed(facts: pl.DataFrame) -> pl.DataFrame:

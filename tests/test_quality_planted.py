@@ -17,6 +17,8 @@ import pytest
 from factory.disclosures import PLANT_KINDS, Disclosure, DisclosureSpec, Plant, build_disclosure
 from pipelines.cli import main
 from tests.conftest import read_only
+from warehouse.quality_site import render_document
+from warehouse.report import findings_markdown
 
 FINDING_COLUMNS = (
     "document_id",
@@ -171,3 +173,16 @@ def test_a_difference_within_rounding_tolerance_is_info(
     rows = findings(con, disclosure, rule="children_sum_to_parent", subject_code=plant.subject_code)
     assert [(row["severity"], row["difference"]) for row in rows] == [("info", Decimal("0.01"))]
     assert {row["severity"] for row in findings(con, disclosure)} == {"info"}
+
+
+def test_a_findings_amounts_show_as_printed_not_in_the_columns_six_decimals(
+    con: duckdb.DuckDBPyConnection, disclosures: dict[str, Disclosure]
+) -> None:
+    """The columns hold 1 元 (0.0001 万元) since tables in 元 are checked in 元; a cent of 万元 still
+    reads 0.01 on the page and in the Dagster UI, not 0.010000."""
+    disclosure = disclosures[ROUNDING]
+    recorded = con.sql("SELECT * FROM fct_quality_finding WHERE document_id = ?", params=[disclosure.document_id])
+    shown = findings_markdown(recorded.pl())
+    page = render_document(con, disclosure.document_id) or ""
+    for text in (shown, page):
+        assert "0.01" in text and "0.010000" not in text

@@ -98,6 +98,13 @@ def _figure(candidate: str) -> Decimal | None:
         return None
 
 
+def amount_text(amount: Decimal) -> str:
+    """An amount in 万元 as a reader expects it: to the cent, or to its last digit beyond the cent
+    where it has one (12.0051: a table in 元 differs by 元)."""
+    cents = amount.quantize(CENT)
+    return f"{cents:,}" if cents == amount else f"{amount.normalize():,}"
+
+
 def to_wan(amount: Decimal, unit: str) -> Decimal | None:
     """An amount in 万元, whatever unit the table states (元, 千元, 亿元); rounded half-up to the
     cent, as budget tables round. None when the warehouse cannot hold it (10^16 万元 or more, as 13

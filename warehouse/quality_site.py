@@ -14,6 +14,7 @@ import re
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -22,6 +23,7 @@ from urllib.parse import quote, unquote, urlsplit
 import duckdb
 
 from expectations.suite import SUITE_NAME, data_docs_run_name
+from transforms.cleaning import amount_text
 from warehouse.report import SEVERITY_ORDER, printable
 
 # The served layout: the Dagster checks link http://localhost:{SITE_PORT}/documents/<document_id>.html.
@@ -48,6 +50,8 @@ def _text(value: object) -> str:
 
 
 def _number(value: object) -> str:
+    if isinstance(value, Decimal):
+        return html.escape(amount_text(value))
     return "" if value is None else f"{value:,}" if isinstance(value, int) else _text(value)
 
 

@@ -6,10 +6,13 @@ made harmless for where it is shown (a terminal, a Markdown table).
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import polars as pl
+
+from transforms.cleaning import amount_text
 
 SEVERITY_ORDER = "CASE severity WHEN 'error' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END"
 _LINE_BREAKS = re.compile(r"[\t\n\v\f\r\x1c-\x1e\x85\u2028\u2029]")
@@ -91,12 +94,16 @@ def findings_markdown(findings: pl.DataFrame, limit: int = 50) -> str:
     columns = ["severity", "rule", "table_type", "page", "source_position", "difference", "message"]
     lines = ["| severity | rule | table | page | row | difference | message |", "|---|---|---|---|---|---|---|"]
     lines += [
-        "| " + " | ".join(markdown_cell(row[c]) for c in columns) + " |"
+        "| " + " | ".join(markdown_cell(_shown(row[c])) for c in columns) + " |"
         for row in findings.head(limit).iter_rows(named=True)
     ]
     if findings.height > limit:
         lines.append(f"| ... | {findings.height - limit} more | | | | | |")
     return "\n".join(lines)
+
+
+def _shown(value: object) -> object:
+    return amount_text(value) if isinstance(value, Decimal) else value
 
 
 def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
