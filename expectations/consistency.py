@@ -16,7 +16,7 @@ from itertools import combinations
 
 import polars as pl
 
-from transforms.cleaning import amount_text, as_printed_in_wan, compact
+from transforms.cleaning import amount_text, amount_text_in, as_printed_in_wan, compact
 from transforms.facts import CLASS_CODE_LENGTH
 from transforms.subjects import SubjectCatalogue, name_key, subject_catalogue
 
@@ -206,7 +206,10 @@ class _Findings:
         within = abs(difference) <= self.rules.tolerance_per_term * scale * max(terms, 1)
         severity = "info" if within or explained else self.rules.severity[rule]
         note = " (within rounding tolerance)" if within else f" ({explained})" if explained else ""
-        shown = [amount_text(amount) for amount in (actual, expected, difference)]
+        unit = where.get("source_unit") if step is not None else None
+        shown = [
+            amount_text_in(a, unit, step) if unit and step else amount_text(a) for a in (actual, expected, difference)
+        ]
         self._add(
             rule,
             severity,
@@ -262,7 +265,9 @@ def _coded(facts: pl.DataFrame, rules: Rules) -> pl.DataFrame:
         .group_by(keys, maintain_order=True)
         .agg(
             pl.when(repeats).then(pl.col("amount_wan").sum()).otherwise(pl.col("amount_wan").first()),
-            pl.col(["table_type", "table_title", "subject_name", "page", "source_position", "step"]).first(),
+            pl.col(
+                ["table_type", "table_title", "subject_name", "page", "source_position", "source_unit", "step"]
+            ).first(),
         )
     )
 

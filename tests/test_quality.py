@@ -213,7 +213,7 @@ def test_a_table_in_yuan_may_be_off_by_its_own_last_digit_not_by_cents_of_wan() 
     assert ("parts_sum_to_whole", "error", "2050201", Decimal("12.0051"), Decimal("12.0101"), Decimal("0.005")) in got
     parent = ("children_sum_to_parent", "error", "20502", Decimal("30.0053"), Decimal("30.0003"), Decimal("-0.005"))
     assert parent in got
-    assert "printed 12.0101, expected 12.0051, difference 0.005" in "\n".join(findings["message"])
+    assert "printed 120,101 元, expected 120,051 元, difference 50 元" in "\n".join(findings["message"])
     rows[3][2] = "120,052"
     rounding = consistency_findings(_facts("一般公共预算支出预算表", rows, unit="元"), "")
     assert set(rounding["severity"]) == {"info"}

@@ -105,6 +105,15 @@ def amount_text(amount: Decimal) -> str:
     return f"{cents:,}" if cents == amount else f"{amount.normalize():,}"
 
 
+def amount_text_in(amount: Decimal, unit: str, step: Decimal) -> str:
+    """An amount in 万元 shown as its table prints it, in `unit` to the `step` (in 万元) of its last
+    printed digit: 120,101 元; in 万元 as `amount_text` shows it."""
+    if unit == "万元":
+        return amount_text(amount)
+    per_unit = vocabulary().wan_per_unit[unit]
+    return f"{(amount / per_unit).quantize((step / per_unit).normalize()):,} {unit}"
+
+
 def to_wan(amount: Decimal, unit: str) -> Decimal | None:
     """An amount in 万元, whatever unit the table states (元, 千元, 亿元); rounded half-up to the
     cent, as budget tables round. None when the warehouse cannot hold it (10^16 万元 or more, as 13
