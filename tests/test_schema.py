@@ -1,7 +1,9 @@
 """schema.sql is the one source of the warehouse's tables: each Polars schema a stage builds its
 rows with must name the same columns with the same types, or a load would fail or cast silently."""
 
+from decimal import Decimal
 from importlib import resources
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -13,6 +15,7 @@ from transforms.facts import FACT_SCHEMA
 from transforms.regions import LINEAGE_SCHEMA, REGION_HISTORY_SCHEMA, REGION_SCHEMA, region_tables
 from transforms.subjects import CROSSWALK_SCHEMA, SUBJECT_NAME_SCHEMA
 from transforms.targets import TARGET_SCHEMA
+from warehouse.load import connect
 from warehouse.records import DOCUMENT_SCHEMA, ISSUE_SCHEMA, TABLE_SCHEMA
 
 # Columns the warehouse fills itself when it loads a document.
@@ -58,3 +61,22 @@ def test_region_frames_are_built_with_their_schemas() -> None:
     assert dict(tables.regions.schema) == REGION_SCHEMA
     assert dict(tables.history.schema) == REGION_HISTORY_SCHEMA
     assert dict(tables.lineage.schema) == LINEAGE_SCHEMA
+
+
+def test_a_warehouse_of_an_earlier_version_has_its_findings_columns_widened_in_place(tmp_path: Path) -> None:
+    """Warehouses made before version 16 hold findings' amounts in DECIMAL(18, 2): opened again they
+    take 1 元 (0.0001 万元) and keep what they held; a second opening changes nothing."""
+    path = tmp_path / "earlier.duckdb"
+    schema = resources.files("warehouse").joinpath("schema.sql").read_text("utf-8")
+    with duckdb.connect(str(path)) as con:
+        con.execute(schema.replace("DECIMAL(22, 6)", "DECIMAL(18, 2)"))
+        con.execute(
+            "INSERT INTO fct_quality_finding (document_id, rule, severity, expected, message) "
+            "VALUES ('d', 'r', 'info', 4200.01, 'm')"
+        )
+    amounts = ("expected", "actual", "difference")
+    for _ in range(2):
+        with connect(path) as con:
+            types = _types(con, "fct_quality_finding")
+            assert {types[name] for name in amounts} == {"DECIMAL(22,6)"}
+            assert con.execute("SELECT expected FROM fct_quality_finding").fetchall() == [(Decimal("4200.01"),)]
