@@ -16,7 +16,7 @@ from itertools import combinations
 
 import polars as pl
 
-from transforms.cleaning import amount_text, amount_text_in, as_printed_in_wan, compact
+from transforms.cleaning import amount_text, amount_text_in, as_printed_in_wan, compact, to_wan
 from transforms.facts import CLASS_CODE_LENGTH
 from transforms.subjects import SubjectCatalogue, name_key, subject_catalogue
 
@@ -239,12 +239,19 @@ def as_printed(facts: pl.DataFrame) -> pl.DataFrame:
     """The facts with each amount as printed (`amount_exact`: in 万元, unrounded) and the step of its
     last printed digit (`step`), which the rules that sum one table's amounts compare: a table printed
     in 元 adds up in 元, not in its amounts rounded to cents of 万元."""
-    read = [as_printed_in_wan(p, u) for p, u in zip(facts["amount_printed"], facts["source_unit"], strict=True)]
-    exact = [r[0] if r else a for r, a in zip(read, facts["amount_wan"], strict=True)]
+    columns = (facts["amount_printed"], facts["source_unit"], facts["amount_wan"])
+    read = [_printed(*cell) for cell in zip(*columns, strict=True)]
     return facts.with_columns(
-        amount_exact=pl.Series(exact, dtype=PRINTED_AMOUNT),
-        step=pl.Series([r[1] if r else _CENT_OF_WAN for r in read], dtype=PRINTED_AMOUNT),
+        amount_exact=pl.Series([amount for amount, _ in read], dtype=PRINTED_AMOUNT),
+        step=pl.Series([step for _, step in read], dtype=PRINTED_AMOUNT),
     )
+
+
+def _printed(printed: str, unit: str, loaded: Decimal) -> tuple[Decimal, Decimal]:
+    """An amount as printed and the step of its last digit; a printed text that does not give the
+    amount loaded is not trusted over it, which is then compared as loaded."""
+    read = as_printed_in_wan(printed, unit)
+    return read if read is not None and to_wan(read[0], "万元") == loaded else (loaded, _CENT_OF_WAN)
 
 
 def _where(row: dict) -> str:
