@@ -42,7 +42,9 @@ QUALIFIERS = ["side", "period", "fund"]
 PRINTED_AMOUNT = pl.Decimal(28, 8)
 # The step of the last digit of an amount in 万元 printed to the cent, which the rounding tolerance is given for.
 _CENT_OF_WAN = Decimal("0.01")
+# What fct_quality_finding's DECIMAL(22, 6) columns hold: 1 元 per 0.0001, up to 10^16 万元.
 _RECORDED = Decimal("0.000001")
+_RECORDED_LIMIT = Decimal(10) ** 16
 
 
 @dataclass(frozen=True)
@@ -216,9 +218,9 @@ class _Findings:
             where,
             f"{message}: printed {shown[0]}, expected {shown[1]}, difference {shown[2]}{note}",
             measure=where.get("measure"),
-            expected=expected.quantize(_RECORDED),
-            actual=actual.quantize(_RECORDED),
-            difference=difference.quantize(_RECORDED),
+            expected=_recorded(expected),
+            actual=_recorded(actual),
+            difference=_recorded(difference),
             terms=terms,
         )
 
@@ -233,6 +235,12 @@ class _Findings:
 
     def frame(self) -> pl.DataFrame:
         return pl.DataFrame(self.rows, schema=FINDING_SCHEMA)
+
+
+def _recorded(amount: Decimal) -> Decimal | None:
+    """The amount as the finding's column holds it; None past what it holds (a sum of hostile amounts),
+    which the message still states."""
+    return amount.quantize(_RECORDED) if abs(amount) < _RECORDED_LIMIT else None
 
 
 def as_printed(facts: pl.DataFrame) -> pl.DataFrame:

@@ -235,6 +235,18 @@ def test_an_ocr_misreading_of_a_tens_digit_in_yuan_is_not_loaded(confidence: flo
     assert "120,101" not in gated.facts["amount_printed"].to_list()
 
 
+def test_sums_past_what_a_finding_records_are_stated_not_a_failed_document() -> None:
+    """Twenty amounts of 10^15 万元 (hostile, but each one loadable) sum past a finding's DECIMAL(22, 6):
+    building the findings raised, and the document failed with every fact lost."""
+    huge = "999,999,999,999,999.99"
+    rows = [["科目编码", "科目名称", "合计"], ["201", "一般公共服务支出", "1.00"]]
+    rows += [[f"201{i:02d}", "事务", huge] for i in range(1, 21)]
+    findings = consistency_findings(_facts("一般公共预算支出预算表", rows), "")
+    (parent,) = findings.filter(pl.col("subject_code") == "201").rows(named=True)
+    assert (parent["expected"], parent["actual"]) == (None, Decimal("1.00"))
+    assert "expected 19,999,999,999,999,999.80" in parent["message"]
+
+
 def _tables_agree(first_title: str, second_title: str, second_amount: str) -> pl.DataFrame:
     """The tables_agree findings of 201 printed as 10,271.56 in one table and `second_amount` in another."""
     header = ["科目编码", "科目名称", "合计"]

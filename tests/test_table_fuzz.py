@@ -1,17 +1,20 @@
 """Tables put together at random from headings, labels and cells that real layouts print (and a few
-no budget prints) never stop a document's normalization: whatever a cell holds, it becomes a fact,
-an issue or nothing. A seeded run, so a failure is repeated by its seed."""
+no budget prints) never stop a document's normalization or its checks: whatever a cell holds, it
+becomes a fact, an issue or nothing. A seeded run, so a failure is repeated by its seed."""
 
 import random
 
 import pytest
 
+from expectations.consistency import consistency_findings
 from tests.tables import raw_table
 from transforms.facts import DocumentContext, budget_facts
 from transforms.tables import classify_tables
 from transforms.targets import performance_targets
 
 CONTEXT = DocumentContext("doc", 2025, "1", "苍溪县农业农村局", "510824")
+# The consistency rules cost ten times what reading a table does: every fifth table set is checked.
+CHECKED_EVERY = 5
 TITLES = [
     "一般公共预算支出表",
     "部门收支总表",
@@ -36,7 +39,7 @@ CELLS = [
     *("9" * 40, "9" * 13, "9,999,999,999,999.00", "-" + "9" * 15, "1e5", "NaN", "∞", "١٢٣", "１２３"),
     *("合计", "总计", "本页合计", "一、一般公共服务支出", "行政运行", "≥100%", "定性", "栏次", "1", "2"),
     *("续表", "1,2,3", "12.3.4", "\x00", "a" * 500, "（2010101）行政运行", "201-01-01", "收入总计："),
-    *("支出合计(万元)", "元", "万元", "亿元"),
+    *("支出合计(万元)", "元", "万元", "亿元", "999,999,999,999,999.99", "12.50万元", "￥1,200.00"),
 ]
 UNITS = ["万元", "元", None, "千元", "亿元"]
 
@@ -58,8 +61,10 @@ def _random_tables(rng: random.Random) -> list:
 @pytest.mark.parametrize("seed", range(4))
 def test_no_table_stops_normalization(seed: int) -> None:
     rng = random.Random(seed)
-    for _ in range(1500):
+    for run in range(1500):
         tables = classify_tables(_random_tables(rng), CONTEXT.fiscal_year)
         read = budget_facts(tables, CONTEXT)
         assert read.facts["amount_wan"].abs().max() is None or read.facts["amount_wan"].abs().max() < 10**16
         performance_targets(tables, CONTEXT)
+        if run % CHECKED_EVERY == 0:
+            consistency_findings(read.facts, "")
