@@ -359,8 +359,8 @@ def _findings_section(findings: list[dict]) -> str:
         ]
         for f in findings
     ]
-    headers = ["severity", "rule", "table", "where", "subject", "measure", "printed", "expected",
-               "difference", "message"]  # fmt: skip
+    headers = ["severity", "rule", "table", "where", "subject", "measure", "printed (万元)", "expected (万元)",
+               "difference (万元)", "message"]  # fmt: skip
     return _table(headers, rows, "No finding recorded.")
 
 

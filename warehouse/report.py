@@ -92,7 +92,7 @@ def _printable_frame(frame: pl.DataFrame) -> pl.DataFrame:
 def findings_markdown(findings: pl.DataFrame, limit: int = 50) -> str:
     """A Markdown table of findings, worst first, for the Dagster UI."""
     columns = ["severity", "rule", "table_type", "page", "source_position", "difference", "message"]
-    lines = ["| severity | rule | table | page | row | difference | message |", "|---|---|---|---|---|---|---|"]
+    lines = ["| severity | rule | table | page | row | difference (万元) | message |", "|---|---|---|---|---|---|---|"]
     lines += [
         "| " + " | ".join(markdown_cell(_shown(row[c])) for c in columns) + " |"
         for row in findings.head(limit).iter_rows(named=True)
