@@ -208,10 +208,12 @@ class _Findings:
         within = abs(difference) <= self.rules.tolerance_per_term * scale * max(terms, 1)
         severity = "info" if within or explained else self.rules.severity[rule]
         note = " (within rounding tolerance)" if within else f" ({explained})" if explained else ""
-        unit = where.get("source_unit") if step is not None else None
-        shown = [
-            amount_text_in(a, unit, step) if unit and step else amount_text(a) for a in (actual, expected, difference)
-        ]
+        unit = where.get("source_unit")
+        amounts = (actual, expected, difference)
+        if step is not None and unit is not None and unit != "万元":
+            shown = [amount_text_in(amount, unit, step) for amount in amounts]
+        else:
+            shown = [amount_text(amount) for amount in amounts]
         self._add(
             rule,
             severity,

@@ -23,7 +23,7 @@ from decimal import Decimal
 import polars as pl
 
 from expectations.consistency import PRINTED_AMOUNT, Rules, as_printed, consistency_findings
-from transforms.cleaning import amount_text
+from transforms.cleaning import amount_text_in
 from transforms.facts import Issue
 
 _ERROR = "error"
@@ -108,7 +108,7 @@ def _gate_table(read: pl.DataFrame, rules: Rules, document_kind: str | None) -> 
             "ocr_quarantined",
             f"'{row['amount_printed']}' read by OCR (confidence {row['ocr_confidence']:.2f}, box {row['ocr_box']}) "
             f"under '{row['column_label']}' breaks the table's sums, which close with "
-            f"{amount_text(implied[row['cell']])} 万元: "
+            f"{amount_text_in(implied[row['cell']], row['source_unit'], row['step'])}: "
             "left out of the facts; check the scan",
         )
         for row in table.filter(pl.col("cell").is_in(list(implied))).iter_rows(named=True)

@@ -233,6 +233,9 @@ def test_an_ocr_misreading_of_a_tens_digit_in_yuan_is_not_loaded(confidence: flo
 
     assert kind in {issue.kind for issue in gated.issues}
     assert "120,101" not in gated.facts["amount_printed"].to_list()
+    if kind == "ocr_quarantined":
+        (said,) = [issue.message for issue in gated.issues if issue.kind == kind]
+        assert "which close with 120,051 元" in said
 
 
 def test_sums_past_what_a_finding_records_are_stated_not_a_failed_document() -> None:

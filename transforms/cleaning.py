@@ -107,9 +107,9 @@ def amount_text(amount: Decimal) -> str:
 
 def amount_text_in(amount: Decimal, unit: str, step: Decimal) -> str:
     """An amount in 万元 shown as its table prints it, in `unit` to the `step` (in 万元) of its last
-    printed digit: 120,101 元; in 万元 as `amount_text` shows it."""
+    printed digit: 120,101 元; in 万元 as `amount_text` shows it: 4,200.01 万元."""
     if unit == "万元":
-        return amount_text(amount)
+        return f"{amount_text(amount)} 万元"
     per_unit = vocabulary().wan_per_unit[unit]
     return f"{(amount / per_unit).quantize((step / per_unit).normalize()):,} {unit}"
 
