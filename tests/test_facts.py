@@ -542,6 +542,36 @@ def test_a_code_printed_in_dashed_segments_or_round_brackets_is_its_code(printed
     assert facts["subject_code"].to_list() == ["2010101"]
 
 
+@pytest.mark.parametrize(
+    ("printed", "code", "name"),
+    [
+        ("行政运行(2010101)", "2010101", "行政运行"),
+        ("行政运行 （2010101）", "2010101", "行政运行"),
+        ("一般公共服务支出[201]", "201", "一般公共服务支出"),
+        ("人大事务【20101】", "20101", "人大事务"),
+    ],
+)
+def test_a_code_printed_in_brackets_after_its_name_is_its_code(printed: str, code: str, name: str) -> None:
+    facts = facts_of("一般公共预算支出预算表", [["科目名称", "合计"], [printed, "3.00"]])
+    assert facts.select("subject_code", "subject_name").rows() == [(code, name)]
+    facts = facts_of("一般公共预算基本支出预算表", [["科目名称", "合计"], ["基本工资(30101)", "1.00"]])
+    assert facts.select("subject_code", "subject_name").rows() == [("30101", "基本工资")]
+
+
+@pytest.mark.parametrize("printed", ["城乡医疗救助项目(2025001)", "信息化运维(2024)", "培训(100)", "第(1)批"])
+def test_a_number_after_a_name_that_no_catalogue_class_starts_is_part_of_the_name(printed: str) -> None:
+    """A project's number (2025001: no 类 202 50) or a year in brackets names the row, as printed."""
+    read = _budget(raw_table([["项目名称", "合计"], [printed, "3.00"]], title="项目支出预算表"))
+    assert read.facts.select("subject_code", "subject_name").rows() == [(None, printed)]
+
+
+def test_a_code_column_wins_over_a_code_repeated_after_the_name() -> None:
+    facts = facts_of(
+        "一般公共预算支出预算表", [["科目编码", "科目名称", "合计"], ["2010101", "行政运行(2010101)", "3.00"]]
+    )
+    assert facts.select("subject_code", "subject_name").rows() == [("2010101", "行政运行(2010101)")]
+
+
 def test_a_name_opening_with_a_year_names_its_row() -> None:
     """2025年法治宣传项目 prints a year, not a code: its amounts load under it. A row labelled by a
     year and a measure alone (2024年预算数: years printed as rows) over columns that name measures of

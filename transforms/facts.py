@@ -26,6 +26,8 @@ _DOTTED_CODE = re.compile(r"^\d{3}(?:[.．-]\d{2}){1,2}$")
 _NOT_DIGIT = re.compile(r"\D")
 # A code printed in brackets before its name or alone: [201]一般公共服务支出, 【30101】, (2010101)行政运行.
 _BRACKETED_CODE = re.compile(r"^[\[【(（](\d{3,9})[\]】)）]")
+# A code printed in brackets after its name: 行政运行(2010101), 一般公共服务支出（201）, 基本工资[30101].
+_NAME_THEN_CODE = re.compile(r"^(?P<name>\D.*?)\s*[\[【(（](?P<code>\d{3}(?:\d{2}){0,2})[\]】)）]$")
 _BROKEN_DECIMAL = re.compile(r"^\d[\d,]*\.$")
 _DECIMALS_THEN_TEXT = re.compile(r"^(\d{1,2})\s+(\S.*)$")
 _PERCENT = re.compile(r"%$")
@@ -219,9 +221,27 @@ def _row_label(cells: Sequence[str], columns: Sequence[Column], context: Documen
         else:
             (names if column.role == "name" else other_text).append(cells[column.index])
     name = names[-1] if names else next(iter(other_text), "")
+    if not code_parts and (trailing := _trailing_code(name, context.fiscal_year)):
+        name, printed_code = trailing
+        code_parts.append(printed_code)
     code, mends = _join_code(code_parts)
     levels_above = blank_levels if code_parts and all(len(part) == 2 for part in code_parts) else 0
     return _RowLabel(code or None, unit_code, clean_label(name), " ".join(code_parts), tuple(mends), levels_above)
+
+
+def _trailing_code(name: str, fiscal_year: int | None) -> tuple[str, str] | None:
+    """(name, code) of a name printed with its code after it, in a table printing no code column.
+    A project's number in brackets (2025001) is no code: the code's 类 or 款 must be one the
+    catalogue names in the document's year."""
+    match = _NAME_THEN_CODE.match(" ".join(name.split()))
+    if match is None or (scheme := SCHEME_BY_FIRST_DIGIT.get(match["code"][0])) is None:
+        return None
+    code = match["code"]
+    known = code[: max(CLASS_CODE_LENGTH, len(code) - 2)]
+    named = subject_catalogue().names_of(scheme, known)
+    if not any(fiscal_year is None or n.tolerated(fiscal_year) for n in named):
+        return None
+    return match["name"], code
 
 
 def _under(label: _RowLabel, above: str | None) -> _RowLabel:
