@@ -565,11 +565,16 @@ def test_a_number_after_a_name_that_no_catalogue_class_starts_is_part_of_the_nam
     assert read.facts.select("subject_code", "subject_name").rows() == [(None, printed)]
 
 
-def test_a_code_column_wins_over_a_code_repeated_after_the_name() -> None:
-    facts = facts_of(
-        "一般公共预算支出预算表", [["科目编码", "科目名称", "合计"], ["2010101", "行政运行(2010101)", "3.00"]]
-    )
-    assert facts.select("subject_code", "subject_name").rows() == [("2010101", "行政运行(2010101)")]
+def test_a_code_column_wins_over_a_code_repeated_after_the_name_and_a_blank_one_does_not() -> None:
+    rows = [
+        ["科目编码", "科目名称", "合计"],
+        ["2010101", "行政运行(2010101)", "3.00"],
+        ["", "一般行政管理事务(2010102)", "1.00"],
+    ]
+    assert facts_of("一般公共预算支出预算表", rows).select("subject_code", "subject_name").rows() == [
+        ("2010101", "行政运行(2010101)"),
+        ("2010102", "一般行政管理事务"),
+    ]
 
 
 def test_a_name_opening_with_a_year_names_its_row() -> None:

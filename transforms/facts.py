@@ -230,7 +230,7 @@ def _row_label(cells: Sequence[str], columns: Sequence[Column], context: Documen
 
 
 def _trailing_code(name: str, fiscal_year: int | None) -> tuple[str, str] | None:
-    """(name, code) of a name printed with its code after it, in a table printing no code column.
+    """(name, code) of a name printed with its code after it, in a row printing no code elsewhere.
     A project's number in brackets (2025001) is no code: the code's 类 or 款 must be one the
     catalogue names in the document's year."""
     match = _NAME_THEN_CODE.match(" ".join(name.split()))
