@@ -589,6 +589,7 @@ class PrintedTable:
     header_rows: int
     spans: MappingProxyType[tuple[int, int], tuple[int, int]]
     amount_format: str = "#,##0.00"
+    unit: str = "万元"  # the one `above` states
 
     @property
     def width(self) -> int:
@@ -2197,6 +2198,7 @@ def _printed_sheet(spec: DisclosureSpec, sheet: _Sheet) -> PrintedTable:
         len(sheet.header),
         MappingProxyType(spans),
         amount_format,
+        sheet.unit,
     )
 
 

@@ -10,7 +10,6 @@ and before the unit its table states (￥12.50万元).
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from decimal import Decimal
 from html import escape
@@ -19,7 +18,6 @@ from factory.disclosures import Disclosure, PrintedTable
 
 PUBLISHED = datetime(2025, 1, 21, 10, 0)
 BOGUS_AMOUNT = "987,654.32"
-_STATED_UNIT = re.compile(r"单位\s*[:：]\s*(万元|元)")
 
 
 def html_bytes(
@@ -47,7 +45,7 @@ def html_bytes(
         if not title_in_table:
             body.append(f"<h3>{_text(table.title)}</h3>")
             body.extend(f"<p>{'&nbsp;&nbsp;&nbsp;&nbsp;'.join(map(_text, cells))}</p>" for cells in table.above)
-        marks = (currency, _stated_unit(table) if units_in_cells else "")
+        marks = (currency, table.unit if units_in_cells else "")
         body.append(_table(table, title_in_table, hidden_row=hidden, marks=marks))
     content = "\n".join(body)
     if layout_table:
@@ -66,10 +64,6 @@ def html_bytes(
 
 def _text(text: str) -> str:
     return "<br>".join(escape(part) for part in text.split("\n"))
-
-
-def _stated_unit(table: PrintedTable) -> str:
-    return next((m.group(1) for cells in table.above for cell in cells if (m := _STATED_UNIT.search(cell))), "")
 
 
 def _table(
