@@ -7,16 +7,18 @@ users can see which numbers to trust. Findings never block loading.
 
 import re
 import tomllib
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from difflib import SequenceMatcher
-from functools import cache
+from functools import cache, partial
 from importlib import resources
-from itertools import combinations
+from itertools import accumulate, combinations, pairwise, product
 
 import polars as pl
 
-from transforms.cleaning import amount_text, amount_text_in, as_printed_in_wan, compact, to_wan
+from transforms.cleaning import CENT, amount_text, amount_text_in, as_printed_in_wan, compact, to_wan
 from transforms.facts import CLASS_CODE_LENGTH
 from transforms.subjects import SubjectCatalogue, name_key, subject_catalogue
 
@@ -53,6 +55,32 @@ class NarrativeFigure:
     pattern: re.Pattern[str]
     table_types: tuple[str, ...]
     measure: str
+
+
+@dataclass(frozen=True)
+class NarrativeClaim:
+    """A sentence of the narrative whose figures must agree with each other (rules.toml)."""
+
+    name: str
+    kind: str
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class NarrativeShares:
+    """A whole the narrative states, then the parts it lists with the share of it each makes."""
+
+    name: str
+    whole: re.Pattern[str]
+    part: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class NarrativeArithmetic:
+    claims: tuple[NarrativeClaim, ...]
+    shares: tuple[NarrativeShares, ...]
+    # Each word of a change (增加, 下降, 持平) and its sign.
+    signs: dict[str, int]
 
 
 @dataclass(frozen=True)
@@ -114,6 +142,7 @@ class Rules:
     grand_total: re.Pattern[str]
     subtotal_column: re.Pattern[str]
     narrative: tuple[NarrativeFigure, ...]
+    narrative_arithmetic: NarrativeArithmetic
     amount_measures: tuple[str, ...]
     income_tables: tuple[str, ...]
     carry_overs: CarryOvers
@@ -148,6 +177,7 @@ def default_rules() -> Rules:
             NarrativeFigure(n["name"], re.compile(n["pattern"]), tuple(n["table_types"]), n["measure"])
             for n in data["narrative"]
         ),
+        narrative_arithmetic=_narrative_arithmetic_rules(data["narrative_arithmetic"]),
         amount_measures=tuple(data["balance"]["measures"]),
         income_tables=tuple(data["balance"]["income_tables"]),
         carry_overs=CarryOvers(**data["carry_overs"]),
@@ -167,6 +197,24 @@ def default_rules() -> Rules:
             of_table={table: name for name, tables in data["coverage"].items() for table in tables},
             within=data["coverage_within"],
         ),
+    )
+
+
+# A printed amount in the narrative: 1,234.56 or 1234.56.
+_NARRATIVE_AMOUNT = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+
+
+def _narrative_arithmetic_rules(data: dict) -> NarrativeArithmetic:
+    signs = {word: sign for key, sign in (("increase", 1), ("decrease", -1), ("unchanged", 0)) for word in data[key]}
+    direction = "|".join(sorted((word for word, sign in signs.items() if sign), key=len, reverse=True))
+
+    def compiled(pattern: str) -> re.Pattern[str]:
+        return re.compile(pattern.replace("{amount}", _NARRATIVE_AMOUNT).replace("{direction}", direction))
+
+    return NarrativeArithmetic(
+        claims=tuple(NarrativeClaim(c["name"], c["kind"], compiled(c["pattern"])) for c in data["claims"]),
+        shares=tuple(NarrativeShares(s["name"], compiled(s["whole"]), compiled(s["part"])) for s in data["shares"]),
+        signs=signs,
     )
 
 
@@ -631,6 +679,164 @@ def _narrative_agrees(found: _Findings, facts: pl.DataFrame, narrative: str) -> 
             )
 
 
+@dataclass(frozen=True)
+class _Stated:
+    """A figure as the narrative prints it, and half its last digit: as far as it may be off."""
+
+    value: Decimal
+    half: Decimal
+
+    @classmethod
+    def of(cls, printed: str) -> "_Stated":
+        value = Decimal(printed.replace(",", ""))
+        return cls(value, Decimal(5).scaleb(int(value.as_tuple().exponent) - 1))
+
+    @property
+    def text(self) -> str:
+        return f"{amount_text(self.value)} 万元"
+
+
+_Percent = Callable[..., Decimal | None]
+# Where the narrative from an offset on was printed: (offset, page, position), as extraction records it.
+Place = tuple[int, int | None, str]
+
+
+def _narrative_arithmetic(found: _Findings, narrative: str, places: Sequence[Place]) -> None:
+    text, where = _placed(narrative, places)
+    config = found.rules.narrative_arithmetic
+    for claim in config.claims:
+        for match in claim.pattern.finditer(text):
+            groups = {k: v for k, v in match.groupdict().items() if v}
+            _check_claim(found, claim, groups, match.group(0), where(match.start()))
+    for share in config.shares:
+        for whole in share.whole.finditer(text):
+            _check_shares(found, share, whole, text, where)
+
+
+def _placed(narrative: str, places: Sequence[Place]) -> tuple[str, Callable[[int], dict]]:
+    """The narrative as the patterns read it (spaces removed), and where a position in that text was
+    printed, as a finding locates it (page, source_position)."""
+    starts = list(places)
+    if not starts or starts[0][0] > 0:
+        starts.insert(0, (0, None, ""))
+    bounds = [start for start, _, _ in starts] + [len(narrative)]
+    pieces = [compact(narrative[start:end]) for start, end in pairwise(bounds)]
+    offsets = list(accumulate((len(piece) for piece in pieces), initial=0))
+
+    def where(position: int) -> dict:
+        _, page, printed = starts[bisect_right(offsets, position, hi=len(pieces)) - 1]
+        return {"page": page, "source_position": printed or None}
+
+    return "".join(pieces), where
+
+
+def _check_claim(found: _Findings, claim: NarrativeClaim, groups: dict[str, str], sentence: str, at: dict) -> None:
+    """One sentence's figures against each other. Where the paragraph states the year's amount
+    twice, differently, and its per cent fits the first, one finding says so."""
+    signs = found.rules.narrative_arithmetic.signs
+    said = f"the narrative states '{sentence}'"
+    words = [groups[key] for key in ("direction", "percent_direction") if key in groups]
+    if len({signs[word] for word in words}) > 1:
+        _narrated(found, at, f"{said}: it calls one change both {words[0]} and {words[1]}")
+        return
+    percent = _Stated.of(groups["percent"]) if "percent" in groups else _Stated(Decimal(0), Decimal(0))
+    after = _Stated.of(groups["after"])
+    since = ""
+    if claim.kind == "completion":
+        before = _Stated.of(groups["before"])
+        figures, of = [before, after], _completed
+        printed = percent.value
+    elif "before" in groups:
+        before = _Stated.of(groups["before"])
+        figures, of = [before, after], _changed
+        printed = (signs[words[-1]] if words else 0) * percent.value
+    else:
+        turn, change = signs[groups["direction"]], _Stated.of(groups["change"])
+        before = _Stated(after.value - turn * change.value, Decimal(0))
+        figures, of = [change, after], partial(_changed_by, turn)
+        printed = turn * percent.value
+        since = f" ({after.text} {'less' if turn > 0 else 'plus'} the change of {change.text})"
+    if "stated" in groups and _differ(stated := _Stated.of(groups["stated"]), after):
+        fits = _disagreement(of, [*figures[:-1], stated], printed, percent) is None
+        found._add(
+            "narrative_arithmetic",
+            found.rules.severity["narrative_arithmetic"],
+            at,
+            f"{said}: the paragraph gives the year's amount as {stated.text}, then as {after.text}"
+            + (f"; the {abs(printed)} % it states is the change to {stated.text}" if fits else ""),
+            expected=_recorded(stated.value),
+            actual=_recorded(after.value),
+            difference=_recorded(after.value - stated.value),
+            terms=1,
+        )
+        if fits:
+            return
+    if (expected := _disagreement(of, figures, printed, percent)) is None:
+        return
+    if claim.kind == "completion":
+        _narrated(found, at, f"{said}: {after.text} of {before.text} is {expected.quantize(CENT)} %, not {printed} %")
+    else:
+        changed = f"from {before.text}{since} to {after.text} is {_change_text(expected)}"
+        _narrated(found, at, f"{said}: {changed}, not {_change_text(printed)}")
+
+
+def _check_shares(
+    found: _Findings, share: NarrativeShares, whole_match: re.Match[str], text: str, where: Callable[[int], dict]
+) -> None:
+    """Each part listed after a whole (其中: A万元, 占P%; B万元, 占Q%) against the share it states."""
+    whole = _Stated.of(whole_match["whole"])
+    position = whole_match.end()
+    while part_match := share.part.match(text, position):
+        position = part_match.end()
+        part, percent = _Stated.of(part_match["part"]), _Stated.of(part_match["percent"])
+        if (expected := _disagreement(_completed, [whole, part], percent.value, percent)) is not None:
+            sentence = text[whole_match.start() : whole_match.end()] + "..." + part_match.group(0)
+            _narrated(
+                found,
+                where(part_match.start()),
+                f"the narrative states '{sentence}': {part.text} of {whole.text} is {expected.quantize(CENT)} %, "
+                f"not {percent.value} %",
+            )
+
+
+def _narrated(found: _Findings, at: dict, message: str) -> None:
+    found.note("narrative_arithmetic", found.rules.severity["narrative_arithmetic"], at, message)
+
+
+def _completed(before: Decimal, after: Decimal) -> Decimal | None:
+    return after / before * 100 if before > 0 else None
+
+
+def _changed(before: Decimal, after: Decimal) -> Decimal | None:
+    return (after - before) / before * 100 if before > 0 else None
+
+
+def _changed_by(turn: int, change: Decimal, after: Decimal) -> Decimal | None:
+    return _changed(after - turn * change, after)
+
+
+def _differ(first: _Stated, second: _Stated) -> bool:
+    return abs(first.value - second.value) > first.half + second.half
+
+
+def _disagreement(of: _Percent, figures: list[_Stated], printed: Decimal, percent: _Stated) -> Decimal | None:
+    """The per cent the figures give, where no reading of them within half their last digits gives
+    the printed one within its last digit; None where they agree, or where a figure may be nothing
+    (a change from nothing has no per cent)."""
+    corners = [of(*corner) for corner in product(*((f.value - f.half, f.value + f.half) for f in figures))]
+    expected = of(*(f.value for f in figures))
+    if expected is None or None in corners:
+        return None
+    lowest, highest = min(c for c in corners if c is not None), max(c for c in corners if c is not None)
+    slack = 2 * percent.half
+    return expected if printed + slack < lowest or printed - slack > highest else None
+
+
+def _change_text(percent: Decimal) -> str:
+    shown = abs(percent).quantize(CENT)
+    return f"an increase of {shown} %" if percent > 0 else f"a decrease of {shown} %" if percent < 0 else "no change"
+
+
 def _subject_names_match_catalogue(found: _Findings, facts: pl.DataFrame) -> None:
     """Each subject row's printed name against the catalogue's name for its code in the document's
     fiscal year. A name the catalogue gives another code that year is a name printed against the
@@ -675,8 +881,22 @@ def _subject_names_match_catalogue(found: _Findings, facts: pl.DataFrame) -> Non
             found.note(rule, found.rules.severity[rule], row, f"{said}: a name the code never had")
 
 
+def narrative_findings(
+    document_id: str, narrative: str, rules: Rules | None = None, places: Sequence[Place] = ()
+) -> pl.DataFrame:
+    """The narrative's own arithmetic, which needs no table: a narrative published apart from its
+    tables (narrative_only) is checked too. `places` say where stretches of it were printed."""
+    found = _Findings(document_id, rules or default_rules())
+    _narrative_arithmetic(found, narrative, places)
+    return found.frame()
+
+
 def consistency_findings(
-    facts: pl.DataFrame, narrative: str, rules: Rules | None = None, document_kind: str | None = "budget"
+    facts: pl.DataFrame,
+    narrative: str,
+    rules: Rules | None = None,
+    document_kind: str | None = "budget",
+    places: Sequence[Place] = (),
 ) -> pl.DataFrame:
     """Every inconsistency of one document's facts, as fct_quality_finding rows. A final account
     balances carry-overs where a budget balances income against spending; subject names are held
@@ -699,5 +919,6 @@ def consistency_findings(
     # Tables of one document may print in different units: they are compared as loaded, in 万元.
     _tables_agree(found, _coded(printed, rules), document_kind)
     _narrative_agrees(found, printed, narrative)
+    _narrative_arithmetic(found, narrative, places)
     _subject_names_match_catalogue(found, printed)
     return found.frame()

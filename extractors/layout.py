@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from extractors.model import ExtractedDocument, OcrCell, RawRow, RawTable
+from extractors.model import ExtractedDocument, OcrCell, RawRow, RawTable, narrative_places
 from extractors.textlayer import (
     clean_cell,
     heading_key,
@@ -249,7 +249,10 @@ def assemble(
     heading: tuple[str, ...] = ()
     running = _running_lines(pages)
     widowed: tuple[str, list[str]] | None = None
+    starts: list[tuple[int, int | None, str]] = []
     for page in pages:
+        if place := (f"page {page.number}" if page.number is not None else f"sheet {page.name}" if page.name else ""):
+            starts.append((len(narrative), page.number, place))
         title: str | None = None
         context: list[str] = []
         first_on_page = len(tables)
@@ -317,6 +320,7 @@ def assemble(
         text="\n".join(narrative),
         tables=tuple(tables),
         metadata=metadata or {},
+        narrative_places=narrative_places(narrative, starts),
     )
 
 

@@ -7,10 +7,11 @@ of the same disclosure flow through identical normalization.
 from __future__ import annotations
 
 import resource
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,23 @@ class RawTable:
     after_table: bool = False
 
 
+class NarrativePlace(NamedTuple):
+    """Where the narrative text from `offset` on was printed (a page, a sheet, a line of a text
+    file), so a finding about a sentence can say where to find it."""
+
+    offset: int
+    page: int | None
+    position: str
+
+
+def narrative_places(lines: Sequence[str], starts: Sequence[tuple[int, int | None, str]]) -> tuple[NarrativePlace, ...]:
+    """The places of narrative lines joined by newlines, from (first line's index, page, position)."""
+    offsets = [0]
+    for line in lines:
+        offsets.append(offsets[-1] + len(line) + 1)
+    return tuple(NarrativePlace(offsets[index], page, position) for index, page, position in starts)
+
+
 @dataclass(frozen=True)
 class ExtractedDocument:
     """A disclosure after extraction: its tables plus the narrative text around them."""
@@ -73,6 +91,8 @@ class ExtractedDocument:
     # with what to do: their amounts are in no count, so the document must say it was partly read.
     unread_pages: tuple[int, ...] = ()
     unread_because: str | None = None
+    # Where each stretch of `text` was printed.
+    narrative_places: tuple[NarrativePlace, ...] = ()
     # Ruled tables of scanned pages printed too small to read by OCR (page, cells' height in points):
     # left unread rather than read wrong, and counted the same way.
     illegible_tables: tuple[tuple[int, float], ...] = ()

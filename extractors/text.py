@@ -8,7 +8,7 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from extractors.model import ExtractedDocument, ExtractionError, RawRow, RawTable, display_name
+from extractors.model import ExtractedDocument, ExtractionError, RawRow, RawTable, display_name, narrative_places
 from extractors.textlayer import (
     clean_cell,
     heading_key,
@@ -71,6 +71,7 @@ def extract_text_document(path: Path, data: bytes, document_id: str) -> Extracte
     lines = decode_text(path, data).splitlines()
     tables: list[RawTable] = []
     narrative: list[str] = []
+    starts: list[tuple[int, int | None, str]] = []
     title: str | None = None
     context: list[str] = []
     only_blank_since_table = False
@@ -108,6 +109,7 @@ def extract_text_document(path: Path, data: bytes, document_id: str) -> Extracte
         close_block()
         plain = _plain(line)
         for text in title_and_fields(plain) if plain else ():
+            starts.append((len(narrative), None, f"line {number}"))
             narrative.append(text)
             if is_title(text):
                 repeated = heading[:1] == heading_key(text, [])
@@ -128,4 +130,5 @@ def extract_text_document(path: Path, data: bytes, document_id: str) -> Extracte
         pages=None,
         text="\n".join(narrative),
         tables=tuple(tables),
+        narrative_places=narrative_places(narrative, starts),
     )

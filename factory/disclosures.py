@@ -139,6 +139,11 @@ def table_amount(value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
+def share_of(part: Decimal, whole: Decimal) -> Decimal:
+    """A part's share of a whole in per cent, as a narrative prints it (占50.60%)."""
+    return (part / whole * 100).quantize(CENT, ROUND_HALF_UP) if whole else ZERO
+
+
 def narrative_amount(value: Decimal) -> str:
     """How the narrative states money: no separators, trailing zeros dropped (1054.21, 52, 1.6)."""
     text = f"{value:.2f}".rstrip("0").rstrip(".")
@@ -469,17 +474,20 @@ class DisclosureSpec:
 # ---------------------------------------------------------------------------------------------
 # Plants
 
-PlantKind = Literal["wrong_class_total", "unbalanced_summary", "narrative_total"]
-PLANT_KINDS: tuple[PlantKind, ...] = ("wrong_class_total", "unbalanced_summary", "narrative_total")
+PlantKind = Literal["wrong_class_total", "unbalanced_summary", "narrative_total", "narrative_share"]
+PLANT_KINDS: tuple[PlantKind, ...] = ("wrong_class_total", "unbalanced_summary", "narrative_total", "narrative_share")
 _DEFAULT_DELTA = {
     "wrong_class_total": Decimal("1.00"),
     "unbalanced_summary": Decimal("10.00"),
     "narrative_total": Decimal("100.00"),
+    # percentage points added to the share of basic spending the narrative states
+    "narrative_share": Decimal("1.00"),
 }
 _RULE = {
     "wrong_class_total": "children_sum_to_parent",
     "unbalanced_summary": "income_equals_expenditure",
     "narrative_total": "narrative_agrees",
+    "narrative_share": "narrative_arithmetic",
 }
 
 
@@ -885,10 +893,12 @@ class _Layout:
     def tables(self) -> list[_Table]:
         return [getattr(self, table_type)() for table_type in TABLE_TYPES]
 
-    def narrative(self, stated_total: Decimal) -> list[tuple[str, str]]:
-        """(style, text) lines of the 情况说明 page: headings and the sentences stating totals.
+    def narrative(self, stated_total: Decimal, share_shift: Decimal = ZERO) -> list[tuple[str, str]]:
+        """(style, text) lines of the 情况说明 page: headings and the sentences stating totals and
+        the share of each part.
 
-        `stated_total` is the figure of the 收支预算总数 sentence, which the narrative plant moves.
+        `stated_total` is the figure of the 收支预算总数 sentence, which the narrative_total plant
+        moves; `share_shift` moves the share of basic spending (the narrative_share plant).
         """
         spec = self.spec
         who, year = spec.department_name, f"{spec.fiscal_year}年"
@@ -915,9 +925,10 @@ class _Layout:
             ),
             ("section", "（二）支出预算情况"),
             (
-                "prose",
+                "share",
                 f"{who}{year}支出预算{n(spec.total)}万元，其中：基本支出{n(spec.basic)}万元，"
-                f"项目支出{n(spec.project)}万元。",
+                f"占{share_of(spec.basic, spec.total) + share_shift}%；"
+                f"项目支出{n(spec.project)}万元，占{share_of(spec.project, spec.total)}%。",
             ),
             ("section", "二、财政拨款支出预算情况说明"),
             ("prose", f"支出包括：{classes}。"),
@@ -1108,8 +1119,11 @@ def _build(spec: DisclosureSpec, plants: tuple[Plant, ...]) -> Disclosure:
     tables = {table.table_type: table for table in layout.tables()}
     landed: list[tuple[Plant, str, int, _Money, Decimal]] = []
     stated_total = spec.total
+    share_shift = sum((p.delta or ZERO for p in plants if p.kind == "narrative_share"), ZERO)
     for p in plants:
         delta = p.delta or ZERO
+        if p.kind == "narrative_share":
+            continue
         if p.kind == "wrong_class_total":
             code = p.code or spec.function_classes()[0]
             if code not in spec.function_classes():
@@ -1129,13 +1143,13 @@ def _build(spec: DisclosureSpec, plants: tuple[Plant, ...]) -> Disclosure:
     pages: dict[str, int] = {}
     narrative: list[str] = []
     narrative_page = 0
-    if spec.tables_only and any(p.kind == "narrative_total" for p in plants):
-        raise ValueError("a tables_only disclosure prints no narrative to plant a total in")
+    if spec.tables_only and any(p.kind.startswith("narrative") for p in plants):
+        raise ValueError("a tables_only disclosure prints no narrative to plant an error in")
     if not spec.tables_only:
         printer.cover()
         pages["cover"] = 1
         narrative_page = printer.page_number + 1
-        narrative = printer.narrative(layout.narrative(stated_total))
+        narrative = printer.narrative(layout.narrative(stated_total, share_shift))
         pages["narrative"] = narrative_page
     amounts: list[PrintedAmount] = []
     row_pages: dict[str, list[int]] = {}
@@ -1189,6 +1203,23 @@ def _build(spec: DisclosureSpec, plants: tuple[Plant, ...]) -> Disclosure:
                     spec.total,
                     stated_total,
                     narrative_amount(stated_total),
+                )
+            )
+        elif p.kind == "narrative_share":
+            share = share_of(spec.basic, spec.total)
+            sentence = next(text for style, text in layout.narrative(stated_total, share_shift) if style == "share")
+            records.append(
+                PlantedError(
+                    p.kind,
+                    _RULE[p.kind],
+                    None,
+                    narrative_page,
+                    None,
+                    "share",
+                    sentence,
+                    share,
+                    share + share_shift,
+                    f"{share + share_shift}",
                 )
             )
     if spec.performance_targets:

@@ -25,7 +25,7 @@ import duckdb
 import polars as pl
 from pebble import ProcessExpired, ProcessPool
 
-from expectations.consistency import Rules, consistency_findings, default_rules
+from expectations.consistency import Rules, consistency_findings, default_rules, narrative_findings
 from expectations.ocr_gate import gate_ocr_facts
 from expectations.suite import (
     DocsPage,
@@ -41,6 +41,7 @@ from extractors import (
     ExtractedDocument,
     ExtractionError,
     ExtractionLimits,
+    NarrativePlace,
     cap_data_memory,
     deadline,
     display_name,
@@ -132,6 +133,7 @@ class DocumentOutcome:
     tables_by_type: dict[str, int] = field(default_factory=dict)
     narrative: str = ""
     pages: int | None = None
+    narrative_places: tuple[NarrativePlace, ...] = ()
     duplicate_of: Path | None = None
     unchanged: str | None = None
     docs_page: DocsPage | None = None
@@ -237,7 +239,14 @@ def _normalized(extracted: ExtractedDocument) -> DocumentOutcome:
         facts=normalized.facts if problem is None else empty_facts(),
         targets=normalized.targets if problem is None else None,
     )
-    return DocumentOutcome(extracted.path, load, tables_by_type, extracted.text, extracted.pages)
+    return DocumentOutcome(
+        extracted.path,
+        load,
+        tables_by_type,
+        extracted.text,
+        extracted.pages,
+        narrative_places=extracted.narrative_places,
+    )
 
 
 def read_document(path: Path, limits: ExtractionLimits | None = None) -> DocumentOutcome:
@@ -266,7 +275,12 @@ def _suite_load(outcome: DocumentOutcome) -> DocumentLoad | None:
 
 def check_step(outcome: DocumentOutcome, quality: QualitySettings) -> DocumentOutcome:
     """The OCR'd amounts their sums do not confirm set aside, and the consistency rules' findings
-    (recorded, never blocking); the expectation suite comes after (`validate_documents`)."""
+    (recorded, never blocking); the expectation suite comes after (`validate_documents`). A narrative
+    published apart from its tables has its own arithmetic checked."""
+    if outcome.status == "narrative_only" and outcome.load is not None:
+        document_id = outcome.load.document["document_id"][0]
+        findings = narrative_findings(document_id, outcome.narrative, quality.rules, outcome.narrative_places)
+        return replace(outcome, load=replace(outcome.load, findings=findings))
     if (read := _suite_load(outcome)) is None:
         return outcome
     try:
@@ -274,7 +288,12 @@ def check_step(outcome: DocumentOutcome, quality: QualitySettings) -> DocumentOu
         kind = load.document["document_kind"][0]
         return replace(
             outcome,
-            load=replace(load, findings=consistency_findings(load.facts, outcome.narrative, quality.rules, kind)),
+            load=replace(
+                load,
+                findings=consistency_findings(
+                    load.facts, outcome.narrative, quality.rules, kind, outcome.narrative_places
+                ),
+            ),
         )
     except MemoryError:  # the worker pool reports it against the memory limit
         raise

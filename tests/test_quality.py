@@ -345,6 +345,123 @@ def test_narrative_figure_that_differs_from_the_table() -> None:
     assert "'\"三公\"经费财政拨款预算数2.6万元'" in differing["message"][0]
 
 
+def _narrative_findings(narrative: str) -> list[str]:
+    """The narrative_arithmetic findings of a narrative beside a clean table (the messages)."""
+    findings = consistency_findings(_facts("一般公共预算支出预算表", FUNCTION_TABLE), narrative)
+    assert set(findings["severity"]) <= {"warning"}
+    return findings.filter(pl.col("rule") == "narrative_arithmetic")["message"].to_list()
+
+
+# 上海's paragraph per 项: the year's amount, the year before's 执行数, and the change in per cent.
+SHANGHAI_ITEM = (
+    "12、住房保障支出（221类）住房改革支出（02款）住房公积金（01项）{stated}万元。主要用于：住房公积金。\n"
+    "2025年当年预算执行数为{before}万元，2026年预算安排{after}万元，比2025年预算执行数{direction}{percent}%。"
+)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "direction", "percent"),
+    [
+        ("198.34", "208.80", "增加", "5.27"),
+        ("1690.69", "1672.67", "减少", "1.07"),
+        ("156.34", "183.95", "增加", "17.66"),  # 17.6602: printed to its last digit
+        ("679.12", "686", "增加", "1.01"),  # a whole 万元 may be 685.5 to 686.5
+        ("0.50", "0.64", "增加", "28"),
+        ("0.00", "25.00", "增加", "100.00"),  # a change from nothing has no per cent
+    ],
+)
+def test_a_narrative_change_that_fits_its_amounts_yields_no_finding(
+    before: str, after: str, direction: str, percent: str
+) -> None:
+    narrative = SHANGHAI_ITEM.format(stated=after, before=before, after=after, direction=direction, percent=percent)
+    assert _narrative_findings(narrative) == []
+
+
+@pytest.mark.parametrize(
+    ("before", "direction", "percent", "said"),
+    [
+        ("43269.3", "增加", "17.62", "from 43,269.30 万元 to 3,845.49 万元 is a decrease of 91.11 %, not an increase"),
+        ("3269.3", "增加", "17.66", "is an increase of 17.62 %, not an increase of 17.66 %"),
+        ("3269.3", "减少", "17.62", "is an increase of 17.62 %, not a decrease of 17.62 %"),
+    ],
+)
+def test_a_narrative_change_its_amounts_do_not_give_is_a_warning(
+    before: str, direction: str, percent: str, said: str
+) -> None:
+    amounts = {"stated": "3845.49", "before": before, "after": "3845.49"}
+    narrative = SHANGHAI_ITEM.format(**amounts, direction=direction, percent=percent)
+    [message] = _narrative_findings(narrative)
+    assert said in message and "预算执行数为" + before in message
+
+
+def test_a_paragraph_stating_the_years_amount_twice_says_which_its_change_fits() -> None:
+    narrative = SHANGHAI_ITEM.format(stated="208.8", before="198.34", after="201.50", direction="增加", percent="5.27")
+    [message] = _narrative_findings(narrative)
+    assert "gives the year's amount as 208.80 万元, then as 201.50 万元" in message
+    assert "the 5.27 % it states is the change to 208.80 万元" in message
+    neither = SHANGHAI_ITEM.format(stated="208.8", before="198.34", after="201.50", direction="增加", percent="9.99")
+    assert len(_narrative_findings(neither)) == 2
+
+
+@pytest.mark.parametrize(
+    ("change", "percent", "found"),
+    [("1287.35", "4.91", False), ("1287.35", "4.19", True), ("1287.35", "4.9", False), ("1387.35", "4.91", True)],
+)
+def test_a_change_stated_with_its_amount_and_per_cent_is_checked_against_the_years_amount(
+    change: str, percent: str, found: bool
+) -> None:
+    narrative = (
+        "1．公共安全（类）支出 27488.23 万元，主要用于人员支出、日常公用支出。与上年相比增加 "
+        f"{change} 万元，增长 {percent}%。主要原因是增加人员经费。"
+    )
+    messages = _narrative_findings(narrative)
+    assert len(messages) == found
+    if found:
+        before = Decimal("27488.23") - Decimal(change)
+        assert f"from {before:,} 万元 (27,488.23 万元 less the change of {Decimal(change):,} 万元)" in messages[0]
+
+
+def test_a_change_called_an_increase_and_a_decrease_is_a_warning() -> None:
+    [message] = _narrative_findings("支出预算数为 10208.94 万元。与上年相比增加 1134.33 万元，下降 10%。")
+    assert "both 增加 and 下降" in message
+
+
+def test_unchanged_amounts_must_be_equal() -> None:
+    flat = "2025年当年预算执行数为{}万元，2026年预算安排12.00万元，比2025年预算执行数持平。"
+    assert _narrative_findings(flat.format("12.00")) == []
+    [message] = _narrative_findings(flat.format("11.00"))
+    assert "is an increase of 9.09 %, not no change" in message
+
+
+def test_a_final_accounts_completion_rate_is_checked() -> None:
+    completed = "一般公共预算财政拨款支出年初预算为2993.92万元，支出决算为2940.05万元，完成年初预算的{}%。"
+    assert _narrative_findings(completed.format("98.20")) == []
+    [message] = _narrative_findings(completed.format("96.20"))
+    assert "2,940.05 万元 of 2,993.92 万元 is 98.20 %, not 96.20 %" in message
+
+
+def test_each_share_of_a_whole_is_checked() -> None:
+    listed = (
+        "一般公共预算财政拨款支出2940.05万元，主要用于以下方面：一般公共服务支出（类）2106.66万元，占{}%；"
+        "社会保障和就业支出（类）326.72万元，占11.11%；卫生健康支出（类）60.99万元，占2.07%；"
+        "住房保障支出（类）445.69万元，占15.16%。"
+    )
+    assert _narrative_findings(listed.format("71.65")) == []
+    [message] = _narrative_findings(listed.format("71.73"))
+    assert "2,106.66 万元 of 2,940.05 万元 is 71.65 %, not 71.73 %" in message
+    assert "一般公共服务支出（类）2106.66万元，占71.73%" in message
+
+
+def test_figures_of_different_things_are_not_held_against_each_other() -> None:
+    """A change stated after another subject's amount (基本支出, 项目支出, then 一般公共预算) is not
+    taken for that amount's change, and a share naming its own base (占"三公"经费的) is not a part."""
+    narrative = (
+        "2025年一般公共预算支出总额为1954.47万元，其中：基本支出371.27万元，项目支出1583.2万元，"
+        "一般公共预算比2024年减少2049.03万元，下降51.18%。因公出国（境）费支出160万元，占“三公”经费的31.14%。"
+    )
+    assert _narrative_findings(narrative) == []
+
+
 def test_items_sum_to_the_total_by_their_enumeration() -> None:
     facts = _facts(
         '2025年财政拨款"三公"经费支出预算表',

@@ -150,6 +150,19 @@ def test_narrative_total_is_a_narrative_agrees_finding_quoting_the_figure(
     assert all(abs(row["difference"]) == Decimal("100.00") for row in quoting), _listing(quoting)
 
 
+def test_narrative_share_is_a_narrative_arithmetic_warning_on_the_narratives_page(
+    con: duckdb.DuckDBPyConnection, disclosures: dict[str, Disclosure]
+) -> None:
+    disclosure = disclosures["narrative_share"]
+    plant = disclosure.plant("narrative_share")
+    rows = findings(con, disclosure, rule="narrative_arithmetic")
+    assert len(rows) == 1, _listing(findings(con, disclosure))
+    (row,) = rows
+    assert (row["severity"], row["page"], row["table_type"]) == ("warning", plant.page, None)
+    assert f"占{plant.printed_text}%" in row["message"]
+    assert f"is {plant.expected} %, not {plant.printed} %" in row["message"], row["message"]
+
+
 def test_each_planted_error_is_reported_only_by_rules_that_see_its_number(
     con: duckdb.DuckDBPyConnection, disclosures: dict[str, Disclosure]
 ) -> None:
@@ -158,6 +171,7 @@ def test_each_planted_error_is_reported_only_by_rules_that_see_its_number(
         "wrong_class_total": {"children_sum_to_parent", "rows_sum_to_total", "parts_sum_to_whole", "tables_agree"},
         "unbalanced_summary": {"income_equals_expenditure", "rows_sum_to_total"},
         "narrative_total": {"narrative_agrees"},
+        "narrative_share": {"narrative_arithmetic"},
     }
     for kind, rules in allowed.items():
         rows = findings(con, disclosures[kind])
