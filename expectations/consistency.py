@@ -58,6 +58,16 @@ class NarrativeFigure:
 
 
 @dataclass(frozen=True)
+class NarrativeSubject:
+    """An amount the narrative states for a subject code it prints in pieces (rules.toml)."""
+
+    name: str
+    pattern: re.Pattern[str]
+    measure: str
+    table_types: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class NarrativeClaim:
     """A sentence of the narrative whose figures must agree with each other (rules.toml)."""
 
@@ -142,6 +152,7 @@ class Rules:
     grand_total: re.Pattern[str]
     subtotal_column: re.Pattern[str]
     narrative: tuple[NarrativeFigure, ...]
+    narrative_subjects: tuple[NarrativeSubject, ...]
     narrative_arithmetic: NarrativeArithmetic
     amount_measures: tuple[str, ...]
     income_tables: tuple[str, ...]
@@ -176,6 +187,15 @@ def default_rules() -> Rules:
         narrative=tuple(
             NarrativeFigure(n["name"], re.compile(n["pattern"]), tuple(n["table_types"]), n["measure"])
             for n in data["narrative"]
+        ),
+        narrative_subjects=tuple(
+            NarrativeSubject(
+                n["name"],
+                re.compile(n["pattern"].replace("{amount}", _NARRATIVE_AMOUNT)),
+                n["measure"],
+                tuple(n["table_types"]),
+            )
+            for n in data["narrative_subjects"]
         ),
         narrative_arithmetic=_narrative_arithmetic_rules(data["narrative_arithmetic"]),
         amount_measures=tuple(data["balance"]["measures"]),
@@ -679,6 +699,35 @@ def _narrative_agrees(found: _Findings, facts: pl.DataFrame, narrative: str) -> 
             )
 
 
+def _narrative_subjects_agree(found: _Findings, facts: pl.DataFrame, narrative: str) -> None:
+    """Each amount the narrative states for a coded subject against the tables printing the code:
+    one printing it agrees; none is a finding against the table the rule names first."""
+    text = compact(narrative)
+    for subject in found.rules.narrative_subjects:
+        for match in subject.pattern.finditer(text):
+            code = match["class"] + match["section"] + match["item"]
+            printed = facts.filter(
+                (pl.col("subject_code") == code)
+                & (pl.col("measure") == subject.measure)
+                & pl.col("period").is_null()
+                & pl.col("fund").is_null()
+            )
+            stated = Decimal(match["amount"].replace(",", ""))
+            if printed.is_empty() or stated in printed["amount_wan"].to_list():
+                continue
+            order = {table_type: rank for rank, table_type in enumerate(subject.table_types)}
+            target = min(printed.iter_rows(named=True), key=lambda row: order.get(row["table_type"], len(order)))
+            found.compare(
+                "narrative_agrees",
+                target,
+                stated,
+                target["amount_wan"],
+                1,
+                f"the narrative states '{match.group(0)}' for {code} but {_where(target)} prints "
+                f"{target['amount_printed']}",
+            )
+
+
 @dataclass(frozen=True)
 class _Stated:
     """A figure as the narrative prints it, and half its last digit: as far as it may be off."""
@@ -919,6 +968,7 @@ def consistency_findings(
     # Tables of one document may print in different units: they are compared as loaded, in 万元.
     _tables_agree(found, _coded(printed, rules), document_kind)
     _narrative_agrees(found, printed, narrative)
+    _narrative_subjects_agree(found, printed, narrative)
     _narrative_arithmetic(found, narrative, places)
     _subject_names_match_catalogue(found, printed)
     return found.frame()

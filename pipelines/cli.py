@@ -347,7 +347,8 @@ def _format_report(report: DocumentReport) -> str:
         lines.append("  findings: none")
     for row in report.findings.iter_rows(named=True):
         page = f"page {row['page']}" if row["page"] else row["source_position"]
-        lines.append(f"  [{row['severity']}] {row['rule']} ({row['table_type']}, {page}): {row['message']}")
+        table = row["table_type"] or "narrative"
+        lines.append(f"  [{row['severity']}] {row['rule']} ({table}, {page}): {row['message']}")
     return "\n".join(lines)
 
 

@@ -96,10 +96,10 @@ def test_an_unexpected_error_while_validating_fails_that_document_only(
     broken.write_text(CANGXI_SEED.read_text("utf-8").replace("397.00", "397.01"), "utf-8")
     real_findings = ingest_module.consistency_findings
 
-    def findings(facts, narrative, rules, document_kind):
+    def findings(facts, narrative, rules, document_kind, places):
         if "397.01" in {str(v) for v in facts["amount_wan"].to_list()}:
             raise ZeroDivisionError("a rule divided by zero")
-        return real_findings(facts, narrative, rules, document_kind)
+        return real_findings(facts, narrative, rules, document_kind, places)
 
     monkeypatch.setattr(ingest_module, "consistency_findings", findings)
     quality = ingest_module.QualitySettings()

@@ -10,7 +10,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from expectations.consistency import consistency_findings, default_rules, with_tolerance
+from expectations.consistency import consistency_findings, default_rules, narrative_findings, with_tolerance
 from expectations.ocr_gate import gate_ocr_facts
 from expectations.suite import validate_facts
 from pipelines.cli import main
@@ -345,6 +345,19 @@ def test_narrative_figure_that_differs_from_the_table() -> None:
     assert "'\"三公\"经费财政拨款预算数2.6万元'" in differing["message"][0]
 
 
+@pytest.mark.parametrize(("stated", "found"), [("12", False), ("12.00", False), ("13.20", True)])
+def test_an_amount_the_narrative_states_for_a_coded_subject_is_held_against_the_tables(
+    stated: str, found: bool
+) -> None:
+    facts = _facts("一般公共预算支出预算表", FUNCTION_TABLE)
+    narrative = f"1、教育支出（205类）普通教育（02款）学前教育（01项）{stated}万元。主要用于：学前教育。"
+    findings = consistency_findings(facts, narrative)
+    rows = findings.select("rule", "severity", "subject_code", "expected", "actual").rows()
+    assert rows == ([("narrative_agrees", "warning", "2050201", Decimal(stated), Decimal("12.00"))] if found else [])
+    if found:
+        assert "for 2050201 but 一般公共预算支出预算表" in findings["message"][0]
+
+
 def _narrative_findings(narrative: str) -> list[str]:
     """The narrative_arithmetic findings of a narrative beside a clean table (the messages)."""
     findings = consistency_findings(_facts("一般公共预算支出预算表", FUNCTION_TABLE), narrative)
@@ -416,6 +429,7 @@ def test_a_change_stated_with_its_amount_and_per_cent_is_checked_against_the_yea
     )
     messages = _narrative_findings(narrative)
     assert len(messages) == found
+    assert len(_narrative_findings(f"机关运行经费支出27488.23万元，同比增加{change}万元，增长{percent}%。")) == found
     if found:
         before = Decimal("27488.23") - Decimal(change)
         assert f"from {before:,} 万元 (27,488.23 万元 less the change of {Decimal(change):,} 万元)" in messages[0]
@@ -450,6 +464,21 @@ def test_each_share_of_a_whole_is_checked() -> None:
     [message] = _narrative_findings(listed.format("71.73"))
     assert "2,106.66 万元 of 2,940.05 万元 is 71.65 %, not 71.73 %" in message
     assert "一般公共服务支出（类）2106.66万元，占71.73%" in message
+
+
+def test_a_narrative_finding_says_where_its_sentence_was_printed() -> None:
+    """The place of the sentence's start, whatever spaces and line breaks stood before it."""
+    first = "一、收支预算总体情况 说明\n本部门 2025 年收支预算 如下。"
+    second = "年初预算为 100 万元，支出决算为 90 万元，完成年初预算的 80%。"
+    narrative = f"{first}\n{second}"
+    places = [(0, 3, "page 3"), (len(first) + 1, 4, "page 4")]
+    found = narrative_findings("doc", narrative, places=places)
+    assert found.select("rule", "page", "source_position").rows() == [("narrative_arithmetic", 4, "page 4")]
+    lines = [(0, None, "line 7"), (len(first) + 1, None, "line 9")]
+    assert narrative_findings("doc", narrative, places=lines).select("page", "source_position").rows() == [
+        (None, "line 9")
+    ]
+    assert narrative_findings("doc", narrative).select("page", "source_position").rows() == [(None, None)]
 
 
 def test_figures_of_different_things_are_not_held_against_each_other() -> None:

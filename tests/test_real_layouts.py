@@ -108,6 +108,8 @@ def test_the_narratives_arithmetic_slips_are_warnings(db: duckdb.DuckDBPyConnect
            WHERE f.rule = 'narrative_arithmetic'"""
     ).fetchall()
     assert {severity for _, severity, _ in found} == {"warning"}
+    pages = db.execute("SELECT DISTINCT page FROM fct_quality_finding WHERE rule = 'narrative_arithmetic'").fetchall()
+    assert pages == [(9,)]  # both 编制说明 print their 项 on page 9
     matched = [
         [message for name, _, message in found if name == slip_name and quoted in message and said in message]
         for slip_name, quoted, said in NARRATIVE_SLIPS

@@ -348,7 +348,7 @@ def _findings_section(findings: list[dict]) -> str:
         [
             f'<span class="{_text(f["severity"])}">{_text(f["severity"])}</span>',
             _text(f["rule"]),
-            _text(f["table_type"]),
+            _text(f["table_type"] or "narrative"),
             f'<td class="nowrap">{_text(f["source_position"] or f["page"])}</td>',
             f"{_text(f['subject_code'])} {_text(f['subject_name'])}",
             _text(f["measure"]),
