@@ -2,6 +2,7 @@
 the budget in mart_budget_execution."""
 
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -178,6 +179,9 @@ def test_the_real_final_account_loads_whole_and_consistent(tmp_path: Path) -> No
         errors = db.execute("SELECT count(*) FROM fct_quality_finding WHERE severity = 'error'").fetchone()[0]
         finals = db.execute("SELECT count(*) FROM mart_budget_execution WHERE final_wan IS NOT NULL").fetchone()[0]
         narrated = db.execute("SELECT message FROM fct_quality_finding WHERE rule = 'narrative_arithmetic'").fetchall()
+        stated = db.execute(
+            "SELECT expected, actual FROM fct_quality_finding WHERE rule = 'narrative_agrees' AND severity = 'warning'"
+        ).fetchall()
 
     kind, year, status, cells, loaded = document
     assert (kind, year, status) == ("final_account", 2024, "loaded")
@@ -185,6 +189,8 @@ def test_the_real_final_account_loads_whole_and_consistent(tmp_path: Path) -> No
     assert types == FAMILY
     assert errors == 0
     assert finals > 0
+    # Its narrative gives 财政拨款收入支出总计 as 0.3 万元, its table 2,961.68.
+    assert stated == [(Decimal("0.3"), Decimal("2961.68"))]
     # Its narrative's one slip, checked by hand: 2106.66 / 2940.05 is 71.65 %; the four shares printed add to 100.07.
     assert [m for (m,) in narrated] == [
         "the narrative states '支出2940.05万元,主要用于以下方面:...一般公共服务支出(类)2106.66万元,占71.73%;': "

@@ -358,6 +358,28 @@ def test_an_amount_the_narrative_states_for_a_coded_subject_is_held_against_the_
         assert "for 2050201 but 一般公共预算支出预算表" in findings["message"][0]
 
 
+FISCAL_SUMMARY = [
+    ["收入", "", "支出", ""],
+    ["项目", "预算数", "项目", "预算数"],
+    ["一、一般公共预算拨款", "100.00", "一、一般公共服务支出", "100.00"],
+    ["收入总计", "100.00", "支出总计", "100.00"],
+]
+
+
+@pytest.mark.parametrize(
+    ("narrative", "stated"),
+    [
+        ("2025年财政拨款收支预算总额为100万元。", None),
+        ("2025年度财政拨款收、支总预算100万元。", None),
+        ("2024年度财政拨款收入支出总计0.3万元。与2023年度相比，财政拨款收入支出总计持平。", "0.3"),
+    ],
+)
+def test_the_fiscal_appropriation_total_the_narrative_states_is_the_tables(narrative: str, stated: str | None) -> None:
+    findings = consistency_findings(_facts("财政拨款收支总表", FISCAL_SUMMARY), narrative)
+    expected = [("narrative_agrees", "warning", Decimal(stated), Decimal("100.00"))] if stated else []
+    assert findings.select("rule", "severity", "expected", "actual").rows() == expected
+
+
 def _narrative_findings(narrative: str) -> list[str]:
     """The narrative_arithmetic findings of a narrative beside a clean table (the messages)."""
     findings = consistency_findings(_facts("一般公共预算支出预算表", FUNCTION_TABLE), narrative)

@@ -160,6 +160,9 @@ def test_narrative_share_is_a_narrative_arithmetic_warning_on_the_narratives_pag
     (row,) = rows
     assert (row["severity"], row["page"], row["table_type"]) == ("warning", plant.page, None)
     assert f"占{plant.printed_text}%" in row["message"]
+    recorded = con.sql("SELECT * FROM fct_quality_finding WHERE document_id = ?", params=[disclosure.document_id])
+    assert f"| warning | narrative_arithmetic | narrative | {plant.page} |" in findings_markdown(recorded.pl())
+    assert "<td>narrative</td>" in (render_document(con, disclosure.document_id) or "")
     assert f"is {plant.expected} %, not {plant.printed} %" in row["message"], row["message"]
 
 

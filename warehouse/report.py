@@ -93,9 +93,9 @@ def findings_markdown(findings: pl.DataFrame, limit: int = 50) -> str:
     """A Markdown table of findings, worst first, for the Dagster UI."""
     columns = ["severity", "rule", "table_type", "page", "source_position", "difference", "message"]
     lines = ["| severity | rule | table | page | row | difference (万元) | message |", "|---|---|---|---|---|---|---|"]
+    shown = findings.head(limit).with_columns(pl.col("table_type").fill_null("narrative"))
     lines += [
-        "| " + " | ".join(markdown_cell(_shown(row[c])) for c in columns) + " |"
-        for row in findings.head(limit).iter_rows(named=True)
+        "| " + " | ".join(markdown_cell(_shown(row[c])) for c in columns) + " |" for row in shown.iter_rows(named=True)
     ]
     if findings.height > limit:
         lines.append(f"| ... | {findings.height - limit} more | | | | | |")
