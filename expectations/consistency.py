@@ -700,32 +700,55 @@ def _narrative_agrees(found: _Findings, facts: pl.DataFrame, narrative: str) -> 
 
 
 def _narrative_subjects_agree(found: _Findings, facts: pl.DataFrame, narrative: str) -> None:
-    """Each amount the narrative states for a coded subject against the tables printing the code:
-    one printing it agrees; none is a finding against the table the rule names first."""
+    """Each amount the narrative states for a subject against the tables printing it: one printing
+    it agrees; none is a finding against the table the rule names first. A subject named, not
+    coded, is the 项 of that name under the 款 of that name; one the tables do not print is left."""
     text = compact(narrative)
     for subject in found.rules.narrative_subjects:
+        measured = facts.filter(
+            (pl.col("measure") == subject.measure)
+            & pl.col("period").is_null()
+            & pl.col("fund").is_null()
+            & pl.col("subject_code").is_not_null()
+        )
+        order = {table_type: rank for rank, table_type in enumerate(subject.table_types)}
         for match in subject.pattern.finditer(text):
-            code = match["class"] + match["section"] + match["item"]
-            printed = facts.filter(
-                (pl.col("subject_code") == code)
-                & (pl.col("measure") == subject.measure)
-                & pl.col("period").is_null()
-                & pl.col("fund").is_null()
-            )
+            printed = _stated_subject(measured, match.groupdict())
             stated = Decimal(match["amount"].replace(",", ""))
-            if printed.is_empty() or stated in printed["amount_wan"].to_list():
+            if not printed or stated in {row["amount_wan"] for row in printed}:
                 continue
-            order = {table_type: rank for rank, table_type in enumerate(subject.table_types)}
-            target = min(printed.iter_rows(named=True), key=lambda row: order.get(row["table_type"], len(order)))
+            target = min(printed, key=lambda row: order.get(row["table_type"], len(order)))
             found.compare(
                 "narrative_agrees",
                 target,
                 stated,
                 target["amount_wan"],
                 1,
-                f"the narrative states '{match.group(0)}' for {code} but {_where(target)} prints "
+                f"the narrative states '{match.group(0)}' for {target['subject_code']} but {_where(target)} prints "
                 f"{target['amount_printed']}",
             )
+
+
+def _stated_subject(facts: pl.DataFrame, named: dict[str, str | None]) -> list[dict]:
+    """The rows printing the subject a narrative sentence names: by its code printed in pieces
+    (类, 款, 项), or by the names of its 款 and 项."""
+    if named.get("class"):
+        code = f"{named['class']}{named['section']}{named['item']}"
+        return [row for row in facts.iter_rows(named=True) if row["subject_code"] == code]
+    section, item = name_key(named["section_name"] or ""), name_key(named["item_name"] or "")
+    rows = list(facts.iter_rows(named=True))
+    sections = {
+        row["subject_code"]
+        for row in rows
+        if len(row["subject_code"]) == 5 and name_key(row["subject_name"] or "") == section
+    }
+    return [
+        row
+        for row in rows
+        if len(row["subject_code"]) == 7
+        and row["subject_code"][:5] in sections
+        and name_key(row["subject_name"] or "") == item
+    ]
 
 
 @dataclass(frozen=True)

@@ -350,12 +350,22 @@ def test_an_amount_the_narrative_states_for_a_coded_subject_is_held_against_the_
     stated: str, found: bool
 ) -> None:
     facts = _facts("一般公共预算支出预算表", FUNCTION_TABLE)
-    narrative = f"1、教育支出（205类）普通教育（02款）学前教育（01项）{stated}万元。主要用于：学前教育。"
-    findings = consistency_findings(facts, narrative)
-    rows = findings.select("rule", "severity", "subject_code", "expected", "actual").rows()
-    assert rows == ([("narrative_agrees", "warning", "2050201", Decimal(stated), Decimal("12.00"))] if found else [])
-    if found:
-        assert "for 2050201 but 一般公共预算支出预算表" in findings["message"][0]
+    coded = f"1、教育支出（205类）普通教育（02款）学前教育（01项）{stated}万元。主要用于：学前教育。"
+    named = f"（一）教育支出（类）1.普通教育（款）学前教育（项）支出{stated}万元，与上年持平。"
+    for narrative in (coded, named):
+        findings = consistency_findings(facts, narrative)
+        rows = findings.select("rule", "severity", "subject_code", "expected", "actual").rows()
+        assert rows == (
+            [("narrative_agrees", "warning", "2050201", Decimal(stated), Decimal("12.00"))] if found else []
+        )
+        if found:
+            assert "for 2050201 but 一般公共预算支出预算表" in findings["message"][0]
+
+
+def test_a_subject_the_tables_print_under_another_name_is_not_checked() -> None:
+    facts = _facts("一般公共预算支出预算表", FUNCTION_TABLE)
+    for narrative in ("普通教育（款）幼儿教育（项）支出99万元。", "高等教育（款）学前教育（项）支出99万元。"):
+        assert consistency_findings(facts, narrative).is_empty()
 
 
 FISCAL_SUMMARY = [
