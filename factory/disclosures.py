@@ -1188,38 +1188,19 @@ def _build(spec: DisclosureSpec, plants: tuple[Plant, ...]) -> Disclosure:
         )
         for p, table_type, r, cell, printed in landed
     ]
+    share = share_of(spec.basic, spec.total)
+    narrated = {  # a narrative plant: the line it lands in, what consistency demands, what is printed
+        "narrative_total": ("total", spec.total, stated_total, narrative_amount(stated_total)),
+        "narrative_share": ("share", share, share + share_shift, f"{share + share_shift}"),
+    }
+    lines = layout.narrative(stated_total, share_shift)
     for p in plants:
-        if p.kind == "narrative_total":
-            sentence = next(text for style, text in layout.narrative(stated_total) if style == "total")
+        if p.kind in narrated:
+            style, expected, printed, printed_text = narrated[p.kind]
+            sentence = next(text for line_style, text in lines if line_style == style)
             records.append(
                 PlantedError(
-                    p.kind,
-                    _RULE[p.kind],
-                    None,
-                    narrative_page,
-                    None,
-                    "total",
-                    sentence,
-                    spec.total,
-                    stated_total,
-                    narrative_amount(stated_total),
-                )
-            )
-        elif p.kind == "narrative_share":
-            share = share_of(spec.basic, spec.total)
-            sentence = next(text for style, text in layout.narrative(stated_total, share_shift) if style == "share")
-            records.append(
-                PlantedError(
-                    p.kind,
-                    _RULE[p.kind],
-                    None,
-                    narrative_page,
-                    None,
-                    "share",
-                    sentence,
-                    share,
-                    share + share_shift,
-                    f"{share + share_shift}",
+                    p.kind, _RULE[p.kind], None, narrative_page, None, style, sentence, expected, printed, printed_text
                 )
             )
     if spec.performance_targets:

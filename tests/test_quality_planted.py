@@ -74,6 +74,13 @@ def findings(con: duckdb.DuckDBPyConnection, disclosure: Disclosure, **where: st
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+def the_finding(con: duckdb.DuckDBPyConnection, disclosure: Disclosure, **where: str) -> dict:
+    """The one finding matching `where`; failing, the document's findings are listed."""
+    rows = findings(con, disclosure, **where)
+    assert len(rows) == 1, _listing(findings(con, disclosure))
+    return rows[0]
+
+
 def _listing(rows: list[dict]) -> str:
     return "\n".join(f"{r['rule']} {r['severity']} {r['table_type']} {r['subject_code']}: {r['message']}" for r in rows)
 
@@ -111,9 +118,7 @@ def test_wrong_class_total_is_a_children_sum_to_parent_error(
 ) -> None:
     disclosure = disclosures["wrong_class_total"]
     plant = disclosure.plant("wrong_class_total")
-    rows = findings(con, disclosure, rule="children_sum_to_parent", subject_code=plant.subject_code)
-    assert len(rows) == 1, _listing(findings(con, disclosure))
-    (row,) = rows
+    row = the_finding(con, disclosure, rule="children_sum_to_parent", subject_code=plant.subject_code)
     assert row["severity"] == "error"
     assert row["table_type"] == "general_budget_expenditure" == plant.table_type
     assert row["measure"] == plant.measure
@@ -127,9 +132,7 @@ def test_unbalanced_summary_is_an_income_equals_expenditure_error(
 ) -> None:
     disclosure = disclosures["unbalanced_summary"]
     plant = disclosure.plant("unbalanced_summary")
-    rows = findings(con, disclosure, rule="income_equals_expenditure")
-    assert len(rows) == 1, _listing(findings(con, disclosure))
-    (row,) = rows
+    row = the_finding(con, disclosure, rule="income_equals_expenditure")
     assert row["severity"] == "error"
     assert row["table_type"] == "income_expenditure_summary" == plant.table_type
     assert row["page"] == plant.page
@@ -155,9 +158,7 @@ def test_narrative_share_is_a_narrative_arithmetic_warning_on_the_narratives_pag
 ) -> None:
     disclosure = disclosures["narrative_share"]
     plant = disclosure.plant("narrative_share")
-    rows = findings(con, disclosure, rule="narrative_arithmetic")
-    assert len(rows) == 1, _listing(findings(con, disclosure))
-    (row,) = rows
+    row = the_finding(con, disclosure, rule="narrative_arithmetic")
     assert (row["severity"], row["page"], row["table_type"]) == ("warning", plant.page, None)
     assert f"占{plant.printed_text}%" in row["message"]
     recorded = con.sql("SELECT * FROM fct_quality_finding WHERE document_id = ?", params=[disclosure.document_id])
