@@ -814,6 +814,9 @@ def _check_claim(found: _Findings, claim: NarrativeClaim, groups: dict[str, str]
     percent = _Stated.of(groups["percent"]) if "percent" in groups else _Stated(Decimal(0), Decimal(0))
     after = _Stated.of(groups["after"])
     since = ""
+    if claim.kind == "comparison":
+        _check_comparison(found, at, said, _Stated.of(groups["before"]), after, signs[words[-1]] if words else 0)
+        return
     if claim.kind == "completion":
         before = _Stated.of(groups["before"])
         figures, of = [before, after], _completed
@@ -850,6 +853,15 @@ def _check_claim(found: _Findings, claim: NarrativeClaim, groups: dict[str, str]
     else:
         changed = f"from {before.text}{since} to {after.text} is {_change_text(expected)}"
         _narrated(found, at, f"{said}: {changed}, not {_change_text(printed)}")
+
+
+def _check_comparison(found: _Findings, at: dict, said: str, before: _Stated, after: _Stated, sign: int) -> None:
+    """A final amount said to be more or less than its budget (决算数小于预算数), or the same."""
+    difference = after.value - before.value
+    if (sign > 0 and difference <= 0) or (sign < 0 and difference >= 0) or (sign == 0 and _differ(before, after)):
+        actually = "more than" if difference > 0 else "less than" if difference < 0 else "the same as"
+        stated = {1: "more", -1: "less", 0: "the same"}[sign]
+        _narrated(found, at, f"{said}: {after.text} is {actually} {before.text}, not {stated}")
 
 
 def _check_shares(

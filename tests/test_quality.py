@@ -486,6 +486,50 @@ def test_a_final_accounts_completion_rate_is_checked() -> None:
     assert "2,940.05 万元 of 2,993.92 万元 is 98.20 %, not 96.20 %" in message
 
 
+FINAL_TABLE = [
+    ["科目编码", "科目名称", "决算数", "基本支出", "项目支出"],
+    ["221", "住房保障支出", "187.19", "187.19", ""],
+    ["22102", "住房改革支出", "187.19", "187.19", ""],
+    ["2210201", "住房公积金", "187.19", "187.19", ""],
+    ["", "合计", "187.19", "187.19", ""],
+]
+FINAL_ITEM = (
+    "10、住房保障支出（类）住房改革支出（款）住房公积金（项）。主要用于：缴纳在职人员住房公积金。"
+    "年初预算为{budget}万元，支出决算为{final}万元。决算数{relation}"
+)
+
+
+@pytest.mark.parametrize(
+    ("budget", "final", "relation", "said"),
+    [
+        ("187.75", "187.19", "小于预算数的主要原因：预算按周全保障测算。", None),
+        ("187.19", "187.19", "与预算数持平。", None),
+        ("187.20", "187.19", "与预算数基本持平。", None),  # about the same, not held to equality
+        ("187.75", "187.19", "大于预算数的主要原因：增人增资。", "187.19 万元 is less than 187.75 万元, not more"),
+        ("187.19", "187.19", "小于预算数的主要原因：。", "187.19 万元 is the same as 187.19 万元, not less"),
+        ("180.00", "187.19", "与预算数持平。", "187.19 万元 is more than 180.00 万元, not the same"),
+    ],
+)
+def test_a_final_account_says_rightly_whether_it_spent_more_or_less_than_budgeted(
+    budget: str, final: str, relation: str, said: str | None
+) -> None:
+    findings = consistency_findings(
+        _facts("一般公共预算财政拨款支出决算表", FINAL_TABLE),
+        FINAL_ITEM.format(budget=budget, final=final, relation=relation),
+    )
+    messages = findings.filter(pl.col("rule") == "narrative_arithmetic")["message"].to_list()
+    assert len(messages) == (said is not None) and all(said in message for message in messages), messages
+    assert findings.filter(pl.col("rule") == "narrative_agrees").is_empty()
+
+
+def test_a_final_accounts_item_is_held_against_its_final_amount() -> None:
+    narrative = FINAL_ITEM.format(budget="187.75", final="178.19", relation="小于预算数的主要原因：。")
+    findings = consistency_findings(_facts("一般公共预算财政拨款支出决算表", FINAL_TABLE), narrative)
+    assert findings.select("rule", "subject_code", "measure", "expected", "actual").rows() == [
+        ("narrative_agrees", "2210201", "final", Decimal("178.19"), Decimal("187.19"))
+    ]
+
+
 def test_each_share_of_a_whole_is_checked() -> None:
     listed = (
         "一般公共预算财政拨款支出2940.05万元，主要用于以下方面：一般公共服务支出（类）2106.66万元，占{}%；"
