@@ -154,6 +154,8 @@ class Rules:
     narrative: tuple[NarrativeFigure, ...]
     narrative_subjects: tuple[NarrativeSubject, ...]
     narrative_arithmetic: NarrativeArithmetic
+    narrative_names: re.Pattern[str]
+    narrative_years: re.Pattern[str]
     amount_measures: tuple[str, ...]
     income_tables: tuple[str, ...]
     carry_overs: CarryOvers
@@ -198,6 +200,8 @@ def default_rules() -> Rules:
             for n in data["narrative_subjects"]
         ),
         narrative_arithmetic=_narrative_arithmetic_rules(data["narrative_arithmetic"]),
+        narrative_names=re.compile(data["narrative_names"]["pattern"]),
+        narrative_years=re.compile(data["narrative_years"]["pattern"]),
         amount_measures=tuple(data["balance"]["measures"]),
         income_tables=tuple(data["balance"]["income_tables"]),
         carry_overs=CarryOvers(**data["carry_overs"]),
@@ -773,8 +777,72 @@ _Percent = Callable[..., Decimal | None]
 Place = tuple[int, int | None, str]
 
 
-def _narrative_arithmetic(found: _Findings, narrative: str, places: Sequence[Place]) -> None:
+def _narrative_own(
+    found: _Findings, narrative: str, places: Sequence[Place], year: int | None, document_kind: str | None
+) -> None:
+    """What the narrative says that needs no table: its arithmetic, the years it compares and the
+    names it prints beside function codes."""
     text, where = _placed(narrative, places)
+    _narrative_arithmetic(found, text, where)
+    if year is not None:
+        _narrative_names(found, text, where, year)
+        if document_kind == "budget":
+            _narrative_years(found, text, where, year)
+
+
+def _narrative_years(found: _Findings, text: str, where: Callable[[int], dict], year: int) -> None:
+    """A budget's narrative compares the year with the year before (比2025年预算执行数); naming its
+    own year or a later one (比2026年预算增加 in the 2026 budget) is a template not updated."""
+    rule = "narrative_year"
+    for match in found.rules.narrative_years.finditer(text):
+        if int(match["year"]) >= year:
+            sentence = text[max(0, match.start() - 30) : match.end() + 20]
+            message = (
+                f"the narrative of the {year} budget compares with {match['year']} ('...{sentence}...'); "
+                f"the year before is {year - 1}"
+            )
+            found.note(rule, found.rules.severity[rule], where(match.start()), message)
+
+
+def _narrative_names(found: _Findings, text: str, where: Callable[[int], dict], year: int) -> None:
+    """Names the narrative prints beside function codes (卫生健康支出（210类）, 住房改革支出（02款）) against
+    the catalogue. Only a name the catalogue knows is judged: the code's name in another year
+    (info, as in the tables) or another code's name that year; other words before the code are
+    left, since a sentence runs into the name."""
+    config, rule = found.rules.subject_names, "subject_name_matches_catalogue"
+    catalogue, scheme = config.catalogue, config.schemes[0]
+    for match in found.rules.narrative_names.finditer(text):
+        named = [(match["name"], match["class"])]
+        if match["section"]:
+            named.append((match["section_name"], match["class"] + match["section"]))
+        for printed, code in named:
+            accepted = catalogue.accepted(scheme, code, year)
+            if accepted is None:
+                continue
+            carried = {name_key(n.name): n for n in catalogue.names_of(scheme, code)}
+            key = name_key(printed)
+            for start in range(len(key) - 1):
+                name = key[start:]
+                if name in accepted:
+                    break
+                owners = [c for c in catalogue.codes_named(scheme, name, year) if c != code and len(c) == len(code)]
+                if name not in carried and not owners:
+                    continue
+                expected = " or ".join(f"'{n}'" for n in catalogue.expected(scheme, code, year))
+                said = f"{code} printed as '{name}' in the narrative; the catalogue's name in {year} is {expected}"
+                at = where(match.start()) | {"subject_code": code, "subject_name": name}
+                if owners:
+                    found.note(
+                        rule, found.rules.severity[rule], at, f"{said}: the name of {', '.join(owners)} that year"
+                    )
+                else:
+                    found.note(
+                        rule, config.tolerated_severity, at, f"{said}; '{name}' is its name {carried[name].years}"
+                    )
+                break
+
+
+def _narrative_arithmetic(found: _Findings, text: str, where: Callable[[int], dict]) -> None:
     config = found.rules.narrative_arithmetic
     for claim in config.claims:
         for match in claim.pattern.finditer(text):
@@ -966,12 +1034,17 @@ def _subject_names_match_catalogue(found: _Findings, facts: pl.DataFrame) -> Non
 
 
 def narrative_findings(
-    document_id: str, narrative: str, rules: Rules | None = None, places: Sequence[Place] = ()
+    document_id: str,
+    narrative: str,
+    rules: Rules | None = None,
+    places: Sequence[Place] = (),
+    fiscal_year: int | None = None,
+    document_kind: str | None = "budget",
 ) -> pl.DataFrame:
     """The narrative's own arithmetic, which needs no table: a narrative published apart from its
     tables (narrative_only) is checked too. `places` say where stretches of it were printed."""
     found = _Findings(document_id, rules or default_rules())
-    _narrative_arithmetic(found, narrative, places)
+    _narrative_own(found, narrative, places, fiscal_year, document_kind)
     return found.frame()
 
 
@@ -1004,6 +1077,7 @@ def consistency_findings(
     _tables_agree(found, _coded(printed, rules), document_kind)
     _narrative_agrees(found, printed, narrative)
     _narrative_subjects_agree(found, printed, narrative)
-    _narrative_arithmetic(found, narrative, places)
+    years = facts["fiscal_year"].drop_nulls()
+    _narrative_own(found, narrative, places, int(years[0]) if len(years) else None, document_kind)
     _subject_names_match_catalogue(found, printed)
     return found.frame()

@@ -278,8 +278,15 @@ def check_step(outcome: DocumentOutcome, quality: QualitySettings) -> DocumentOu
     (recorded, never blocking); the expectation suite comes after (`validate_documents`). A narrative
     published apart from its tables has its own arithmetic checked."""
     if outcome.status == "narrative_only" and outcome.load is not None:
-        document_id = outcome.load.document["document_id"][0]
-        findings = narrative_findings(document_id, outcome.narrative, quality.rules, outcome.narrative_places)
+        document = outcome.load.document.row(0, named=True)
+        findings = narrative_findings(
+            document["document_id"],
+            outcome.narrative,
+            quality.rules,
+            outcome.narrative_places,
+            document["fiscal_year"],
+            document["document_kind"],
+        )
         return replace(outcome, load=replace(outcome.load, findings=findings))
     if (read := _suite_load(outcome)) is None:
         return outcome

@@ -557,6 +557,51 @@ def test_a_narrative_finding_says_where_its_sentence_was_printed() -> None:
     assert narrative_findings("doc", narrative).select("page", "source_position").rows() == [(None, None)]
 
 
+@pytest.mark.parametrize(
+    ("sentence", "kind", "found"),
+    [
+        ("财政拨款收入9628.22万元，比2026年预算增加793.14万元；", "budget", True),
+        ("政府性基金拨款支出预算0万元，与2026年预算持平；", "budget", True),
+        (
+            "2025年当年预算执行数为1690.69万元，2026年预算安排1672.67万元，比2025年预算执行数减少1.07%。",
+            "budget",
+            False,
+        ),
+        ("一般公共预算财政拨款支出决算为2940.05万元，与2026年年初预算相比减少。", "final_account", False),
+    ],
+)
+def test_a_budgets_narrative_that_compares_the_year_with_itself_is_a_warning(
+    sentence: str, kind: str, found: bool
+) -> None:
+    findings = narrative_findings("doc", sentence, fiscal_year=2026, document_kind=kind)
+    rows = findings.filter(pl.col("rule") == "narrative_year")
+    assert rows.height == found
+    if found:
+        assert rows["severity"][0] == "warning" and "compares with 2026" in rows["message"][0]
+        assert "the year before is 2025" in rows["message"][0]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("11、卫生健康支出（210类）行政事业单位医疗（11款）行政单位医疗（01项）114.97万元。", None),
+        ("主要用于卫生健康支出（210类）的支出。", None),  # the sentence runs into the name
+        (
+            "11、医疗卫生与计划生育支出（210类）行政事业单位医疗（11款）行政单位医疗（01项）114.97万元。",
+            ("info", "210"),
+        ),
+        ("11、卫生健康支出（210类）行政事业单位养老支出（11款）114.97万元。", ("warning", "21011")),
+        ("11、社会保障和就业支出（210类）行政事业单位医疗（11款）114.97万元。", ("warning", "210")),
+    ],
+)
+def test_names_the_narrative_prints_beside_codes_are_held_against_the_catalogue(
+    sentence: str, expected: tuple[str, str] | None
+) -> None:
+    findings = narrative_findings("doc", sentence, fiscal_year=2026)
+    rows = findings.filter(pl.col("rule") == "subject_name_matches_catalogue").select("severity", "subject_code").rows()
+    assert rows == ([expected] if expected else [])
+
+
 def test_figures_of_different_things_are_not_held_against_each_other() -> None:
     """A change stated after another subject's amount (基本支出, 项目支出, then 一般公共预算) is not
     taken for that amount's change, and a share naming its own base (占"三公"经费的) is not a part."""

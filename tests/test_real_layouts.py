@@ -118,6 +118,23 @@ def test_the_narratives_arithmetic_slips_are_warnings(db: duckdb.DuckDBPyConnect
     assert len(found) == len(NARRATIVE_SLIPS), found
 
 
+def test_the_narratives_slips_the_districts_own_review_lists_are_found(db: duckdb.DuckDBPyConnection) -> None:
+    """普陀's review of the 司法局's 2026 budget (the workbook beside it) lists five comparisons with
+    2026 that should be with 2025, and 210 named 医疗卫生与计划生育支出 where the tables print
+    卫生健康支出 (its name until 2018); the other 74 comparisons of the 上海 budgets name the year before."""
+    years = db.execute(
+        """SELECT d.file_name, f.severity, count(*) FROM fct_quality_finding f JOIN dim_document d USING (document_id)
+           WHERE f.rule = 'narrative_year' GROUP BY ALL"""
+    ).fetchall()
+    assert years == [("sh_putuo_sfj_2026_bmys.pdf", "warning", 5)]
+    names = db.execute(
+        """SELECT d.file_name, f.severity, f.subject_code, f.page FROM fct_quality_finding f
+           JOIN dim_document d USING (document_id)
+           WHERE f.rule = 'subject_name_matches_catalogue' AND f.message LIKE '% in the narrative;%'"""
+    ).fetchall()
+    assert names == [("sh_putuo_sfj_2026_bmys.pdf", "info", "210", 9)]
+
+
 def test_a_code_that_lost_its_leading_zero_is_mended_and_recorded(db: duckdb.DuckDBPyConnection) -> None:
     mended = db.execute("SELECT page, message FROM stg_issue WHERE kind = 'repaired_code'").fetchall()
     assert mended and all(page is not None for page, _ in mended)
