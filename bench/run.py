@@ -141,7 +141,7 @@ def _bare_pdfplumber(files: list[Path]) -> dict:
 def _ingest(files: list[Path], workdir: Path, workers: int, expected: dict[str, int] | None = None) -> dict:
     """The whole ingest as `yusuan ingest FILES --warehouse W --workers N` runs it (same options)."""
     from bench.monitor import TreeMonitor
-    from expectations.consistency import default_rules
+    from expectations.rules import default_rules
     from extractors import ExtractionLimits
     from pipelines.run import IngestOptions, QualitySettings, ingest
 
@@ -191,7 +191,7 @@ def _ingest(files: list[Path], workdir: Path, workers: int, expected: dict[str, 
 def _pool_start_seconds(workdir: Path) -> float:
     """What starting a reader pool costs (forkserver, worker imports and warm-up, the GX suite
     included since the workers validate), once per run."""
-    from expectations.consistency import default_rules
+    from expectations.rules import default_rules
     from pipelines.run import QualitySettings, _pool
 
     quality = QualitySettings(data_docs=workdir / "quality_docs", rules=default_rules())
@@ -246,7 +246,7 @@ def child_ingest(args: dict) -> dict:
 
 def child_memory_ingest(args: dict) -> dict:
     """Ingest one document; the parent watches this process tree's memory."""
-    from expectations.consistency import default_rules
+    from expectations.rules import default_rules
     from pipelines.run import IngestOptions, QualitySettings, ingest
 
     _import_gx()
@@ -357,7 +357,8 @@ def child_profile(args: dict) -> dict:
 
     cpus = _pin(args["cpus"])
     gx = _import_gx()
-    from expectations.consistency import consistency_findings, default_rules
+    from expectations.consistency import consistency_findings
+    from expectations.rules import default_rules
     from expectations.suite import validate_facts
     from pipelines.run import (
         QualitySettings,
@@ -492,7 +493,7 @@ def child_ocr(args: dict) -> dict:
     scan ingested (read, normalized, gated, validated) and its facts held against the text PDF's."""
     import pypdfium2 as pdfium
 
-    from expectations.consistency import default_rules
+    from expectations.rules import default_rules
     from extractors.ocr import ocr_available, read_scanned_page
     from factory.disclosures import LAYOUTS, DisclosureSpec, build_disclosure, jiangsu_spec, shanghai_spec
     from factory.scan import scanned_pdf
@@ -561,7 +562,7 @@ def child_ocr_real(args: dict) -> dict:
     text layer loads, those OCR loads alike, and those it loads wrong (none may be), told apart
     from a right amount under a misread row label (an amount the text layer prints in the same
     table, side and measure under another label)."""
-    from expectations.consistency import default_rules
+    from expectations.rules import default_rules
     from factory.scan import scanned_pdf
     from pipelines.run import QualitySettings, read_document, validate_step
 

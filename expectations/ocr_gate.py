@@ -22,7 +22,8 @@ from decimal import Decimal
 
 import polars as pl
 
-from expectations.consistency import PRINTED_AMOUNT, Rules, as_printed, consistency_findings
+from expectations.consistency import PRINTED_AMOUNT, as_printed, consistency_findings
+from expectations.rules import Rules
 from transforms.cleaning import amount_text_in
 from transforms.facts import Issue
 

@@ -11,7 +11,7 @@ from typing import NoReturn, cast
 
 import duckdb
 
-from expectations.consistency import default_rules, with_tolerance
+from expectations.rules import default_rules, with_tolerance
 from extractors import ExtractionLimits, display_name, document_id_of, not_a_regular_file
 from pipelines.progress import Progress
 from pipelines.run import DocumentOutcome, IngestOptions, QualitySettings, discover, ingest

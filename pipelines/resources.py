@@ -6,7 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from expectations.consistency import default_rules, with_tolerance
+from expectations.rules import default_rules, with_tolerance
 from extractors import ExtractionLimits
 from pipelines.run import QualitySettings
 

@@ -25,8 +25,10 @@ import duckdb
 import polars as pl
 from pebble import ProcessExpired, ProcessPool
 
-from expectations.consistency import Rules, consistency_findings, default_rules, narrative_findings
+from expectations.consistency import consistency_findings
+from expectations.narrative import narrative_findings
 from expectations.ocr_gate import gate_ocr_facts
+from expectations.rules import Rules, default_rules
 from expectations.suite import (
     DocsPage,
     SuiteResult,

@@ -27,8 +27,9 @@ import pytest
 from fpdf import FPDF
 from PIL import Image
 
-from expectations.consistency import consistency_findings, default_rules
+from expectations.consistency import consistency_findings
 from expectations.ocr_gate import gate_ocr_facts
+from expectations.rules import default_rules
 from extractors import ExtractionError, ExtractionLimits, extract_document
 from extractors import pdf as pdf_extractor
 from extractors.ocr import POINTS_PER_INCH, RENDER_DPI, _items, _ocr_text, _skew, _tables

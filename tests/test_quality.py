@@ -10,8 +10,10 @@ import duckdb
 import polars as pl
 import pytest
 
-from expectations.consistency import consistency_findings, default_rules, narrative_findings, with_tolerance
+from expectations.consistency import consistency_findings
+from expectations.narrative import narrative_findings
 from expectations.ocr_gate import gate_ocr_facts
+from expectations.rules import default_rules, with_tolerance
 from expectations.suite import validate_facts
 from pipelines.cli import main
 from tests.conftest import GUIYANG_SEED

@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from expectations.consistency import FINDING_SCHEMA
+from expectations.findings import FINDING_SCHEMA
 from expectations.suite import EXPECTATION_SCHEMA
 from transforms.facts import FACT_SCHEMA
 from transforms.regions import LINEAGE_SCHEMA, REGION_HISTORY_SCHEMA, REGION_SCHEMA, region_tables

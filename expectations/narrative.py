@@ -1,0 +1,364 @@
+"""What a disclosure's narrative (情况说明, 编制说明) states, held against its tables and against itself:
+the totals and per-项 amounts it states, the changes, shares and completion rates it computes, the
+years it compares and the names it prints beside codes. The sentences read are data (rules.toml)."""
+
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import partial
+from itertools import accumulate, pairwise, product
+
+import polars as pl
+
+from expectations.findings import Findings, place_of, recorded
+from expectations.rules import NarrativeClaim, NarrativeShares, Rules, default_rules
+from transforms.cleaning import CENT, amount_text, compact
+from transforms.subjects import name_key
+
+# Where the narrative from an offset on was printed: (offset, page, position), as extraction records it.
+Place = tuple[int, int | None, str]
+
+
+def narrative_checks(
+    found: Findings,
+    facts: pl.DataFrame,
+    narrative: str,
+    places: Sequence[Place],
+    year: int | None,
+    document_kind: str | None,
+) -> None:
+    """Every narrative rule on a document: its figures against its tables' facts, then what it says
+    of itself."""
+    _narrative_agrees(found, facts, narrative)
+    _narrative_subjects_agree(found, facts, narrative)
+    _narrative_own(found, narrative, places, year, document_kind)
+
+
+def narrative_findings(
+    document_id: str,
+    narrative: str,
+    rules: Rules | None = None,
+    places: Sequence[Place] = (),
+    fiscal_year: int | None = None,
+    document_kind: str | None = "budget",
+) -> pl.DataFrame:
+    """What the narrative says of itself, which needs no table (its arithmetic, the years it
+    compares, the names beside its codes): a narrative published apart from its tables
+    (narrative_only) is checked too. `places` say where stretches of it were printed."""
+    found = Findings(document_id, rules or default_rules())
+    _narrative_own(found, narrative, places, fiscal_year, document_kind)
+    return found.frame()
+
+
+def _narrative_agrees(found: Findings, facts: pl.DataFrame, narrative: str) -> None:
+    text = compact(narrative)
+    totals = facts.filter(
+        (pl.col("row_kind") == "total") & pl.col("period").is_null() & pl.col("fund").is_null()
+    ).filter(pl.col("side").is_null() | (pl.col("side") == "income") | (pl.col("measure") != "total"))
+    for figure in found.rules.narrative:
+        stated = {m.group("amount").replace(",", ""): m.group(0) for m in figure.pattern.finditer(text)}
+        if not stated:
+            continue
+        target = None
+        for table_type in figure.table_types:
+            candidates = totals.filter((pl.col("table_type") == table_type) & (pl.col("measure") == figure.measure))
+            if candidates.height:
+                target = candidates.sort("amount_wan", descending=True).row(0, named=True)
+                break
+        if target is None:
+            continue
+        for amount, sentence in stated.items():
+            found.compare(
+                "narrative_agrees",
+                target,
+                Decimal(amount),
+                target["amount_wan"],
+                1,
+                f"the narrative states '{sentence}' but {place_of(target)} prints {target['amount_printed']}",
+            )
+
+
+def _narrative_subjects_agree(found: Findings, facts: pl.DataFrame, narrative: str) -> None:
+    """Each amount the narrative states for a subject against the tables printing it: one printing
+    it agrees; none is a finding against the table the rule names first. A subject named, not
+    coded, is the 项 of that name under the 款 of that name; one the tables do not print is left."""
+    text = compact(narrative)
+    for subject in found.rules.narrative_subjects:
+        measured = facts.filter(
+            (pl.col("measure") == subject.measure)
+            & pl.col("period").is_null()
+            & pl.col("fund").is_null()
+            & pl.col("subject_code").is_not_null()
+        )
+        order = {table_type: rank for rank, table_type in enumerate(subject.table_types)}
+        for match in subject.pattern.finditer(text):
+            printed = _stated_subject(measured, match.groupdict())
+            stated = Decimal(match["amount"].replace(",", ""))
+            if not printed or stated in {row["amount_wan"] for row in printed}:
+                continue
+            target = min(printed, key=lambda row: order.get(row["table_type"], len(order)))
+            found.compare(
+                "narrative_agrees",
+                target,
+                stated,
+                target["amount_wan"],
+                1,
+                f"the narrative states '{match.group(0)}' for {target['subject_code']} but {place_of(target)} prints "
+                f"{target['amount_printed']}",
+            )
+
+
+def _stated_subject(facts: pl.DataFrame, named: dict[str, str | None]) -> list[dict]:
+    """The rows printing the subject a narrative sentence names: by its code printed in pieces
+    (类, 款, 项), or by the names of its 款 and 项."""
+    if named.get("class"):
+        code = f"{named['class']}{named['section']}{named['item']}"
+        return [row for row in facts.iter_rows(named=True) if row["subject_code"] == code]
+    section, item = name_key(named["section_name"] or ""), name_key(named["item_name"] or "")
+    rows = list(facts.iter_rows(named=True))
+    sections = {
+        row["subject_code"]
+        for row in rows
+        if len(row["subject_code"]) == 5 and name_key(row["subject_name"] or "") == section
+    }
+    return [
+        row
+        for row in rows
+        if len(row["subject_code"]) == 7
+        and row["subject_code"][:5] in sections
+        and name_key(row["subject_name"] or "") == item
+    ]
+
+
+@dataclass(frozen=True)
+class _Stated:
+    """A figure as the narrative prints it, and half its last digit: as far as it may be off."""
+
+    value: Decimal
+    half: Decimal
+
+    @classmethod
+    def of(cls, printed: str) -> "_Stated":
+        value = Decimal(printed.replace(",", ""))
+        return cls(value, Decimal(5).scaleb(int(value.as_tuple().exponent) - 1))
+
+    @property
+    def text(self) -> str:
+        return f"{amount_text(self.value)} 万元"
+
+
+_Percent = Callable[..., Decimal | None]
+
+
+def _narrative_own(
+    found: Findings, narrative: str, places: Sequence[Place], year: int | None, document_kind: str | None
+) -> None:
+    """What the narrative says that needs no table: its arithmetic, the years it compares and the
+    names it prints beside function codes."""
+    text, where = _placed(narrative, places)
+    _narrative_arithmetic(found, text, where)
+    if year is not None:
+        _narrative_names(found, text, where, year)
+        if document_kind == "budget":
+            _narrative_years(found, text, where, year)
+
+
+def _narrative_years(found: Findings, text: str, where: Callable[[int], dict], year: int) -> None:
+    """A budget's narrative compares the year with the year before (比2025年预算执行数); naming its
+    own year or a later one (比2026年预算增加 in the 2026 budget) is a template not updated."""
+    rule = "narrative_year"
+    for match in found.rules.narrative_years.finditer(text):
+        if int(match["year"]) >= year:
+            sentence = text[max(0, match.start() - 30) : match.end() + 20]
+            message = (
+                f"the narrative of the {year} budget compares with {match['year']} ('...{sentence}...'); "
+                f"the year before is {year - 1}"
+            )
+            found.note(rule, found.rules.severity[rule], where(match.start()), message)
+
+
+def _narrative_names(found: Findings, text: str, where: Callable[[int], dict], year: int) -> None:
+    """Names the narrative prints beside function codes (卫生健康支出（210类）, 住房改革支出（02款）) against
+    the catalogue. Only a name the catalogue knows is judged: the code's name in another year
+    (info, as in the tables) or another code's name that year; other words before the code are
+    left, since a sentence runs into the name."""
+    config, rule = found.rules.subject_names, "subject_name_matches_catalogue"
+    catalogue, scheme = config.catalogue, config.schemes[0]
+    for match in found.rules.narrative_names.finditer(text):
+        named = [(match["name"], match["class"])]
+        if match["section"]:
+            named.append((match["section_name"], match["class"] + match["section"]))
+        for printed, code in named:
+            accepted = catalogue.accepted(scheme, code, year)
+            if accepted is None:
+                continue
+            carried = {name_key(n.name): n for n in catalogue.names_of(scheme, code)}
+            key = name_key(printed)
+            for start in range(len(key) - 1):
+                name = key[start:]
+                if name in accepted:
+                    break
+                owners = [c for c in catalogue.codes_named(scheme, name, year) if c != code and len(c) == len(code)]
+                if name not in carried and not owners:
+                    continue
+                expected = " or ".join(f"'{n}'" for n in catalogue.expected(scheme, code, year))
+                said = f"{code} printed as '{name}' in the narrative; the catalogue's name in {year} is {expected}"
+                at = where(match.start()) | {"subject_code": code, "subject_name": name}
+                if owners:
+                    found.note(
+                        rule, found.rules.severity[rule], at, f"{said}: the name of {', '.join(owners)} that year"
+                    )
+                else:
+                    found.note(
+                        rule, config.tolerated_severity, at, f"{said}; '{name}' is its name {carried[name].years}"
+                    )
+                break
+
+
+def _narrative_arithmetic(found: Findings, text: str, where: Callable[[int], dict]) -> None:
+    config = found.rules.narrative_arithmetic
+    for claim in config.claims:
+        for match in claim.pattern.finditer(text):
+            groups = {k: v for k, v in match.groupdict().items() if v}
+            _check_claim(found, claim, groups, match.group(0), where(match.start()))
+    for share in config.shares:
+        for whole in share.whole.finditer(text):
+            _check_shares(found, share, whole, text, where)
+
+
+def _placed(narrative: str, places: Sequence[Place]) -> tuple[str, Callable[[int], dict]]:
+    """The narrative as the patterns read it (spaces removed), and where a position in that text was
+    printed, as a finding locates it (page, source_position)."""
+    starts = list(places)
+    if not starts or starts[0][0] > 0:
+        starts.insert(0, (0, None, ""))
+    bounds = [start for start, _, _ in starts] + [len(narrative)]
+    pieces = [compact(narrative[start:end]) for start, end in pairwise(bounds)]
+    offsets = list(accumulate((len(piece) for piece in pieces), initial=0))
+
+    def where(position: int) -> dict:
+        _, page, printed = starts[bisect_right(offsets, position, hi=len(pieces)) - 1]
+        return {"page": page, "source_position": printed or None}
+
+    return "".join(pieces), where
+
+
+def _check_claim(found: Findings, claim: NarrativeClaim, groups: dict[str, str], sentence: str, at: dict) -> None:
+    """One sentence's figures against each other. Where the paragraph states the year's amount
+    twice, differently, and its per cent fits the first, one finding says so."""
+    signs = found.rules.narrative_arithmetic.signs
+    said = f"the narrative states '{sentence}'"
+    words = [groups[key] for key in ("direction", "percent_direction") if key in groups]
+    if len({signs[word] for word in words}) > 1:
+        _narrated(found, at, f"{said}: it calls one change both {words[0]} and {words[1]}")
+        return
+    percent = _Stated.of(groups["percent"]) if "percent" in groups else _Stated(Decimal(0), Decimal(0))
+    after = _Stated.of(groups["after"])
+    since = ""
+    if claim.kind == "comparison":
+        _check_comparison(found, at, said, _Stated.of(groups["before"]), after, signs[words[-1]] if words else 0)
+        return
+    if claim.kind == "completion":
+        before = _Stated.of(groups["before"])
+        figures, of = [before, after], _completed
+        printed = percent.value
+    elif "before" in groups:
+        before = _Stated.of(groups["before"])
+        figures, of = [before, after], _changed
+        printed = (signs[words[-1]] if words else 0) * percent.value
+    else:
+        turn, change = signs[groups["direction"]], _Stated.of(groups["change"])
+        before = _Stated(after.value - turn * change.value, Decimal(0))
+        figures, of = [change, after], partial(_changed_by, turn)
+        printed = turn * percent.value
+        since = f" ({after.text} {'less' if turn > 0 else 'plus'} the change of {change.text})"
+    if "stated" in groups and _differ(stated := _Stated.of(groups["stated"]), after):
+        fits = _disagreement(of, [*figures[:-1], stated], printed, percent) is None
+        found.note(
+            "narrative_arithmetic",
+            found.rules.severity["narrative_arithmetic"],
+            at,
+            f"{said}: the paragraph gives the year's amount as {stated.text}, then as {after.text}"
+            + (f"; the {abs(printed)} % it states is the change to {stated.text}" if fits else ""),
+            expected=recorded(stated.value),
+            actual=recorded(after.value),
+            difference=recorded(after.value - stated.value),
+            terms=1,
+        )
+        if fits:
+            return
+    if (expected := _disagreement(of, figures, printed, percent)) is None:
+        return
+    if claim.kind == "completion":
+        _narrated(found, at, f"{said}: {after.text} of {before.text} is {expected.quantize(CENT)} %, not {printed} %")
+    else:
+        changed = f"from {before.text}{since} to {after.text} is {_change_text(expected)}"
+        _narrated(found, at, f"{said}: {changed}, not {_change_text(printed)}")
+
+
+def _check_comparison(found: Findings, at: dict, said: str, before: _Stated, after: _Stated, sign: int) -> None:
+    """A final amount said to be more or less than its budget (决算数小于预算数), or the same."""
+    difference = after.value - before.value
+    if (sign > 0 and difference <= 0) or (sign < 0 and difference >= 0) or (sign == 0 and _differ(before, after)):
+        actually = "more than" if difference > 0 else "less than" if difference < 0 else "the same as"
+        stated = {1: "more", -1: "less", 0: "the same"}[sign]
+        _narrated(found, at, f"{said}: {after.text} is {actually} {before.text}, not {stated}")
+
+
+def _check_shares(
+    found: Findings, share: NarrativeShares, whole_match: re.Match[str], text: str, where: Callable[[int], dict]
+) -> None:
+    """Each part listed after a whole (其中: A万元, 占P%; B万元, 占Q%) against the share it states."""
+    whole = _Stated.of(whole_match["whole"])
+    position = whole_match.end()
+    while part_match := share.part.match(text, position):
+        position = part_match.end()
+        part, percent = _Stated.of(part_match["part"]), _Stated.of(part_match["percent"])
+        if (expected := _disagreement(_completed, [whole, part], percent.value, percent)) is not None:
+            sentence = text[whole_match.start() : whole_match.end()] + "..." + part_match.group(0)
+            _narrated(
+                found,
+                where(part_match.start()),
+                f"the narrative states '{sentence}': {part.text} of {whole.text} is {expected.quantize(CENT)} %, "
+                f"not {percent.value} %",
+            )
+
+
+def _narrated(found: Findings, at: dict, message: str) -> None:
+    found.note("narrative_arithmetic", found.rules.severity["narrative_arithmetic"], at, message)
+
+
+def _completed(before: Decimal, after: Decimal) -> Decimal | None:
+    return after / before * 100 if before > 0 else None
+
+
+def _changed(before: Decimal, after: Decimal) -> Decimal | None:
+    return (after - before) / before * 100 if before > 0 else None
+
+
+def _changed_by(turn: int, change: Decimal, after: Decimal) -> Decimal | None:
+    return _changed(after - turn * change, after)
+
+
+def _differ(first: _Stated, second: _Stated) -> bool:
+    return abs(first.value - second.value) > first.half + second.half
+
+
+def _disagreement(of: _Percent, figures: list[_Stated], printed: Decimal, percent: _Stated) -> Decimal | None:
+    """The per cent the figures give, where no reading of them within half their last digits gives
+    the printed one within its last digit; None where they agree, or where a figure may be nothing
+    (a change from nothing has no per cent)."""
+    corners = [of(*corner) for corner in product(*((f.value - f.half, f.value + f.half) for f in figures))]
+    expected = of(*(f.value for f in figures))
+    if expected is None or None in corners:
+        return None
+    lowest, highest = min(c for c in corners if c is not None), max(c for c in corners if c is not None)
+    slack = 2 * percent.half
+    return expected if printed + slack < lowest or printed - slack > highest else None
+
+
+def _change_text(percent: Decimal) -> str:
+    shown = abs(percent).quantize(CENT)
+    return f"an increase of {shown} %" if percent > 0 else f"a decrease of {shown} %" if percent < 0 else "no change"

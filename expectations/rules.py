@@ -1,0 +1,210 @@
+"""The consistency rules as data: `rules.toml` read into the settings each rule takes (what must add
+up, how far rounding may go, which narrative sentences to read, which names the catalogue holds)."""
+
+import re
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from itertools import combinations
+
+from transforms.subjects import SubjectCatalogue, subject_catalogue
+
+
+@dataclass(frozen=True)
+class NarrativeFigure:
+    name: str
+    pattern: re.Pattern[str]
+    table_types: tuple[str, ...]
+    measure: str
+
+
+@dataclass(frozen=True)
+class NarrativeSubject:
+    """An amount the narrative states for a subject code it prints in pieces (rules.toml)."""
+
+    name: str
+    pattern: re.Pattern[str]
+    measure: str
+    table_types: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NarrativeClaim:
+    """A sentence of the narrative whose figures must agree with each other (rules.toml)."""
+
+    name: str
+    kind: str
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class NarrativeShares:
+    """A whole the narrative states, then the parts it lists with the share of it each makes."""
+
+    name: str
+    whole: re.Pattern[str]
+    part: re.Pattern[str]
+
+
+@dataclass(frozen=True)
+class NarrativeArithmetic:
+    claims: tuple[NarrativeClaim, ...]
+    shares: tuple[NarrativeShares, ...]
+    # Each word of a change (增加, 下降, 持平) and its sign.
+    signs: dict[str, int]
+
+
+@dataclass(frozen=True)
+class CarryOvers:
+    opening: str
+    closing: str
+    flow: str
+    income_heading: str
+    expenditure_heading: str
+
+
+@dataclass(frozen=True)
+class SubjectNames:
+    """Which printed subject names are held against the catalogue of names per year, and how a name
+    that is not the year's but no wrong code's either is recorded (see rules.toml)."""
+
+    schemes: tuple[str, ...]
+    code_lengths: tuple[int, ...]
+    tolerated_severity: str
+    variant_similarity: float
+    catalogue: SubjectCatalogue
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """Which funds each table type's amounts cover, and which coverage lies within which (rules.toml)."""
+
+    of_table: dict[str, str]
+    within: dict[str, str]
+
+    def narrower(self, table_type: str, other: str) -> bool:
+        """Whether `table_type` covers part of the funds `other` covers."""
+        coverage, wider = self.of_table.get(table_type), self.of_table.get(other)
+        if wider is None:
+            return False
+        while coverage is not None:
+            coverage = self.within.get(coverage)
+            if coverage == wider:
+                return True
+        return False
+
+
+@dataclass(frozen=True)
+class OcrGate:
+    """How far an amount read by OCR is trusted (see rules.toml [ocr_gate] and expectations/ocr_gate.py)."""
+
+    low_confidence: float
+    max_quarantined_cells: int
+    probe: Decimal
+
+
+@dataclass(frozen=True)
+class Rules:
+    tolerance_per_term: Decimal
+    parts_sum_to_whole: tuple[tuple[str, tuple[str, ...]], ...]
+    severity: dict[str, str]
+    codes_repeat_in: tuple[str, ...]
+    top_level_item: re.Pattern[str]
+    grand_total: re.Pattern[str]
+    subtotal_column: re.Pattern[str]
+    narrative: tuple[NarrativeFigure, ...]
+    narrative_subjects: tuple[NarrativeSubject, ...]
+    narrative_arithmetic: NarrativeArithmetic
+    narrative_names: re.Pattern[str]
+    narrative_years: re.Pattern[str]
+    amount_measures: tuple[str, ...]
+    income_tables: tuple[str, ...]
+    carry_overs: CarryOvers
+    subject_names: SubjectNames
+    ocr_gate: OcrGate
+    coverage: Coverage
+
+
+def _splits(rule: dict) -> list[tuple[str, tuple[str, ...]]]:
+    """A whole and its parts, once with each combination of the optional parts a table may print
+    beside them (a unit with 经营支出 but no 上缴上级支出): the finest split printed is checked."""
+    optional = rule.get("optional", [])
+    return [
+        (rule["whole"], (*rule["parts"], *extra))
+        for size in range(len(optional) + 1)
+        for extra in combinations(optional, size)
+    ]
+
+
+@cache
+def default_rules() -> Rules:
+    data = tomllib.loads(resources.files("expectations").joinpath("rules.toml").read_text("utf-8"))
+    return Rules(
+        tolerance_per_term=Decimal(data["rounding_tolerance_per_term"]),
+        parts_sum_to_whole=tuple(rule for r in data["parts_sum_to_whole"] for rule in _splits(r)),
+        severity=data["severity"],
+        codes_repeat_in=tuple(data["rows"]["codes_repeat_in"]),
+        top_level_item=re.compile(data["rows"]["top_level_item"]),
+        grand_total=re.compile(data["rows"]["grand_total"]),
+        subtotal_column=re.compile(data["rows"]["subtotal_column"]),
+        narrative=tuple(
+            NarrativeFigure(n["name"], re.compile(n["pattern"]), tuple(n["table_types"]), n["measure"])
+            for n in data["narrative"]
+        ),
+        narrative_subjects=tuple(
+            NarrativeSubject(
+                n["name"],
+                re.compile(n["pattern"].replace("{amount}", _NARRATIVE_AMOUNT)),
+                n["measure"],
+                tuple(n["table_types"]),
+            )
+            for n in data["narrative_subjects"]
+        ),
+        narrative_arithmetic=_narrative_arithmetic_rules(data["narrative_arithmetic"]),
+        narrative_names=re.compile(data["narrative_names"]["pattern"]),
+        narrative_years=re.compile(data["narrative_years"]["pattern"]),
+        amount_measures=tuple(data["balance"]["measures"]),
+        income_tables=tuple(data["balance"]["income_tables"]),
+        carry_overs=CarryOvers(**data["carry_overs"]),
+        subject_names=SubjectNames(
+            schemes=tuple(data["subject_names"]["schemes"]),
+            code_lengths=tuple(data["subject_names"]["code_lengths"]),
+            tolerated_severity=data["subject_names"]["tolerated_severity"],
+            variant_similarity=float(data["subject_names"]["variant_similarity"]),
+            catalogue=subject_catalogue(),
+        ),
+        ocr_gate=OcrGate(
+            low_confidence=float(data["ocr_gate"]["low_confidence"]),
+            max_quarantined_cells=int(data["ocr_gate"]["max_quarantined_cells"]),
+            probe=Decimal(data["ocr_gate"]["probe"]),
+        ),
+        coverage=Coverage(
+            of_table={table: name for name, tables in data["coverage"].items() for table in tables},
+            within=data["coverage_within"],
+        ),
+    )
+
+
+# A printed amount in the narrative: 1,234.56 or 1234.56.
+_NARRATIVE_AMOUNT = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+
+
+def _narrative_arithmetic_rules(data: dict) -> NarrativeArithmetic:
+    signs = {word: sign for key, sign in (("increase", 1), ("decrease", -1), ("unchanged", 0)) for word in data[key]}
+    direction = "|".join(sorted((word for word, sign in signs.items() if sign), key=len, reverse=True))
+
+    def compiled(pattern: str) -> re.Pattern[str]:
+        return re.compile(pattern.replace("{amount}", _NARRATIVE_AMOUNT).replace("{direction}", direction))
+
+    return NarrativeArithmetic(
+        claims=tuple(NarrativeClaim(c["name"], c["kind"], compiled(c["pattern"])) for c in data["claims"]),
+        shares=tuple(NarrativeShares(s["name"], compiled(s["whole"]), compiled(s["part"])) for s in data["shares"]),
+        signs=signs,
+    )
+
+
+def with_tolerance(rules: Rules, tolerance_per_term: Decimal) -> Rules:
+    """The same rules with another rounding tolerance (e.g. from the command line)."""
+    return Rules(**{**rules.__dict__, "tolerance_per_term": tolerance_per_term})
