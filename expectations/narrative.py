@@ -17,6 +17,8 @@ from expectations.rules import NarrativeClaim, NarrativeShares, Rules, default_r
 from transforms.cleaning import CENT, amount_text, compact
 from transforms.subjects import name_key
 
+# What ends a clause of the narrative (spaces removed, full-width punctuation as printed or folded).
+_CLAUSE_END = re.compile(r"[,，。;；:：]")
 # Where the narrative from an offset on was printed: (offset, page, position), as extraction records it.
 Place = tuple[int, int | None, str]
 
@@ -171,12 +173,18 @@ def _narrative_years(found: Findings, text: str, where: Callable[[int], dict], y
     rule = "narrative_year"
     for match in found.rules.narrative_years.finditer(text):
         if int(match["year"]) >= year:
-            sentence = text[max(0, match.start() - 30) : match.end() + 20]
             message = (
-                f"the narrative of the {year} budget compares with {match['year']} ('...{sentence}...'); "
+                f"the narrative of the {year} budget compares with {match['year']} ('{_clauses(text, match)}'); "
                 f"the year before is {year - 1}"
             )
             found.note(rule, found.rules.severity[rule], where(match.start()), message)
+
+
+def _clauses(text: str, match: re.Match[str]) -> str:
+    """The clause a match stands in and the one before it, as a finding quotes them."""
+    starts = [m.end() for m in _CLAUSE_END.finditer(text, 0, match.start())]
+    end = _CLAUSE_END.search(text, match.end())
+    return text[starts[-2] if len(starts) > 1 else 0 : end.start() if end else len(text)]
 
 
 def _narrative_names(found: Findings, text: str, where: Callable[[int], dict], year: int) -> None:

@@ -581,6 +581,7 @@ def test_a_budgets_narrative_that_compares_the_year_with_itself_is_a_warning(
     if found:
         assert rows["severity"][0] == "warning" and "compares with 2026" in rows["message"][0]
         assert "the year before is 2025" in rows["message"][0]
+        assert f"('{sentence.rstrip('；')}')" in rows["message"][0]  # the clause and the one before it
 
 
 @pytest.mark.parametrize(
