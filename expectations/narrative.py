@@ -19,8 +19,9 @@ from transforms.subjects import name_key
 
 # What ends a clause of the narrative (spaces removed, full-width punctuation as printed or folded).
 _CLAUSE_END = re.compile(r"[,，。;；:：]")
-# Where the narrative from an offset on was printed: (offset, page, position), as extraction records it.
-Place = tuple[int, int | None, str]
+# Where the narrative from an offset on was printed: (offset, page, position, read by OCR), as
+# extraction records it.
+Place = tuple[int, int | None, str, bool]
 
 
 def narrative_checks(
@@ -177,7 +178,7 @@ def _narrative_years(found: Findings, text: str, where: Callable[[int], dict], y
                 f"the narrative of the {year} budget compares with {match['year']} ('{_clauses(text, match)}'); "
                 f"the year before is {year - 1}"
             )
-            found.note(rule, found.rules.severity[rule], where(match.start()), message)
+            _note(found, rule, found.rules.severity[rule], where(match.start()), message)
 
 
 def _clauses(text: str, match: re.Match[str]) -> str:
@@ -215,12 +216,20 @@ def _narrative_names(found: Findings, text: str, where: Callable[[int], dict], y
                 said = f"{code} printed as '{name}' in the narrative; the catalogue's name in {year} is {expected}"
                 at = where(match.start()) | {"subject_code": code, "subject_name": name}
                 if owners:
-                    found.note(
-                        rule, found.rules.severity[rule], at, f"{said}: the name of {', '.join(owners)} that year"
+                    _note(
+                        found,
+                        rule,
+                        found.rules.severity[rule],
+                        at,
+                        f"{said}: the name of {', '.join(owners)} that year",
                     )
                 else:
-                    found.note(
-                        rule, config.tolerated_severity, at, f"{said}; '{name}' is its name {carried[name].years}"
+                    _note(
+                        found,
+                        rule,
+                        config.tolerated_severity,
+                        at,
+                        f"{said}; '{name}' is its name {carried[name].years}",
                     )
                 break
 
@@ -241,14 +250,14 @@ def _placed(narrative: str, places: Sequence[Place]) -> tuple[str, Callable[[int
     printed, as a finding locates it (page, source_position)."""
     starts = list(places)
     if not starts or starts[0][0] > 0:
-        starts.insert(0, (0, None, ""))
-    bounds = [start for start, _, _ in starts] + [len(narrative)]
+        starts.insert(0, (0, None, "", False))
+    bounds = [start for start, *_ in starts] + [len(narrative)]
     pieces = [compact(narrative[start:end]) for start, end in pairwise(bounds)]
     offsets = list(accumulate((len(piece) for piece in pieces), initial=0))
 
     def where(position: int) -> dict:
-        _, page, printed = starts[bisect_right(offsets, position, hi=len(pieces)) - 1]
-        return {"page": page, "source_position": printed or None}
+        _, page, printed, read_by_ocr = starts[bisect_right(offsets, position, hi=len(pieces)) - 1]
+        return {"page": page, "source_position": printed or None, "read_by_ocr": read_by_ocr}
 
     return "".join(pieces), where
 
@@ -284,7 +293,8 @@ def _check_claim(found: Findings, claim: NarrativeClaim, groups: dict[str, str],
         since = f" ({after.text} {'less' if turn > 0 else 'plus'} the change of {change.text})"
     if "stated" in groups and _differ(stated := _Stated.of(groups["stated"]), after):
         fits = _disagreement(of, [*figures[:-1], stated], printed, percent) is None
-        found.note(
+        _note(
+            found,
             "narrative_arithmetic",
             found.rules.severity["narrative_arithmetic"],
             at,
@@ -335,7 +345,13 @@ def _check_shares(
 
 
 def _narrated(found: Findings, at: dict, message: str) -> None:
-    found.note("narrative_arithmetic", found.rules.severity["narrative_arithmetic"], at, message)
+    _note(found, "narrative_arithmetic", found.rules.severity["narrative_arithmetic"], at, message)
+
+
+def _note(found: Findings, rule: str, severity: str, at: dict, message: str, **amounts: object) -> None:
+    """A finding on a sentence of the narrative; one read by OCR says so, as the scan may be misread."""
+    caveat = " (read by OCR from a scan: check the sentence on the page)" if at.get("read_by_ocr") else ""
+    found.note(rule, severity, at, message + caveat, **amounts)
 
 
 def _completed(before: Decimal, after: Decimal) -> Decimal | None:

@@ -69,11 +69,13 @@ class Block:
 class Page:
     """What one page (a PDF page, a sheet, a whole web page or Word document) holds, top to bottom:
     lines of text and grids. `number` is the printed page, None where the format has no pages;
-    `name` (a sheet's) titles the page's one table when it prints no title of its own."""
+    `name` (a sheet's) titles the page's one table when it prints no title of its own;
+    `read_by_ocr` says its text came from a scan."""
 
     items: Sequence[str | Block]
     number: int | None = None
     name: str | None = None
+    read_by_ocr: bool = False
 
 
 def printed_cell(text: str | None) -> str:
@@ -249,10 +251,10 @@ def assemble(
     heading: tuple[str, ...] = ()
     running = _running_lines(pages)
     widowed: tuple[str, list[str]] | None = None
-    starts: list[tuple[int, int | None, str]] = []
+    starts: list[tuple[int, int | None, str, bool]] = []
     for page in pages:
         if place := (f"page {page.number}" if page.number is not None else f"sheet {page.name}" if page.name else ""):
-            starts.append((len(narrative), page.number, place))
+            starts.append((len(narrative), page.number, place, page.read_by_ocr))
         title: str | None = None
         context: list[str] = []
         first_on_page = len(tables)

@@ -58,19 +58,24 @@ class RawTable:
 
 class NarrativePlace(NamedTuple):
     """Where the narrative text from `offset` on was printed (a page, a sheet, a line of a text
-    file), so a finding about a sentence can say where to find it."""
+    file), so a finding about a sentence can say where to find it, and whether OCR read it there
+    (a scan), so it can say that the scan may have been misread."""
 
     offset: int
     page: int | None
     position: str
+    read_by_ocr: bool = False
 
 
-def narrative_places(lines: Sequence[str], starts: Sequence[tuple[int, int | None, str]]) -> tuple[NarrativePlace, ...]:
-    """The places of narrative lines joined by newlines, from (first line's index, page, position)."""
+def narrative_places(
+    lines: Sequence[str], starts: Sequence[tuple[int, int | None, str, bool]]
+) -> tuple[NarrativePlace, ...]:
+    """The places of narrative lines joined by newlines, from (first line's index, page, position,
+    read by OCR)."""
     offsets = [0]
     for line in lines:
         offsets.append(offsets[-1] + len(line) + 1)
-    return tuple(NarrativePlace(offsets[index], page, position) for index, page, position in starts)
+    return tuple(NarrativePlace(offsets[index], page, position, ocr) for index, page, position, ocr in starts)
 
 
 @dataclass(frozen=True)

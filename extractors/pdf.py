@@ -793,7 +793,11 @@ def _assemble(
 ) -> ExtractedDocument:
     """Title each grid from the lines above it on its page (see extractors.layout)."""
     laid_out = [
-        Page([_laid_out(item) for item in items if not isinstance(item, OcrIllegible)], number)
+        Page(
+            [_laid_out(item) for item in items if not isinstance(item, OcrIllegible)],
+            number,
+            read_by_ocr=any(isinstance(item, OcrLine | OcrGrid) for item in items),
+        )
         for number, items in enumerate(pages, start=1)
     ]
     return assemble(path, document_id, "pdf", laid_out, metadata, len(pages))

@@ -71,7 +71,7 @@ def extract_text_document(path: Path, data: bytes, document_id: str) -> Extracte
     lines = decode_text(path, data).splitlines()
     tables: list[RawTable] = []
     narrative: list[str] = []
-    starts: list[tuple[int, int | None, str]] = []
+    starts: list[tuple[int, int | None, str, bool]] = []
     title: str | None = None
     context: list[str] = []
     only_blank_since_table = False
@@ -109,7 +109,7 @@ def extract_text_document(path: Path, data: bytes, document_id: str) -> Extracte
         close_block()
         plain = _plain(line)
         for text in title_and_fields(plain) if plain else ():
-            starts.append((len(narrative), None, f"line {number}"))
+            starts.append((len(narrative), None, f"line {number}", False))
             narrative.append(text)
             if is_title(text):
                 repeated = heading[:1] == heading_key(text, [])

@@ -144,6 +144,19 @@ def test_a_mixed_file_reads_only_its_scanned_page_by_ocr(
     assert mixed.load is not None and mixed.load.document["ocr_pages"][0] == 1
 
 
+def test_a_narrative_read_by_ocr_is_checked_and_its_findings_say_so(folder: Path) -> None:
+    """A scanned 情况说明 whose share of basic spending is planted wrong: the narrative rules read it
+    from OCR's text, find the slip on its page, and say that the sentence was read from a scan."""
+    planted = build_disclosure(DisclosureSpec(), "narrative_share")
+    plant = planted.plant("narrative_share")
+    outcome = ingested(folder, "narrative_scan.pdf", scanned_pdf(planted.pdf, pages={plant.page}, seed=11))
+    assert outcome.load is not None and outcome.load.findings is not None
+    found = outcome.load.findings.filter(pl.col("rule") == "narrative_arithmetic")
+    assert found.select("severity", "page").rows() == [("warning", plant.page)]
+    assert f"not {plant.printed} %" in found["message"][0]
+    assert found["message"][0].endswith("(read by OCR from a scan: check the sentence on the page)")
+
+
 def test_without_ocr_a_scan_is_needs_ocr(folder: Path, disclosure: Disclosure) -> None:
     path = folder / "scan_no_ocr.pdf"
     path.write_bytes(scanned_pdf(disclosure.pdf, pages=None, seed=3))

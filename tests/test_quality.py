@@ -549,10 +549,15 @@ def test_a_narrative_finding_says_where_its_sentence_was_printed() -> None:
     first = "一、收支预算总体情况 说明\n本部门 2025 年收支预算 如下。"
     second = "年初预算为 100 万元，支出决算为 90 万元，完成年初预算的 80%。"
     narrative = f"{first}\n{second}"
-    places = [(0, 3, "page 3"), (len(first) + 1, 4, "page 4")]
+    places = [(0, 3, "page 3", False), (len(first) + 1, 4, "page 4", False)]
     found = narrative_findings("doc", narrative, places=places)
     assert found.select("rule", "page", "source_position").rows() == [("narrative_arithmetic", 4, "page 4")]
-    lines = [(0, None, "line 7"), (len(first) + 1, None, "line 9")]
+    assert "OCR" not in found["message"][0]
+    scanned = [(0, 3, "page 3", False), (len(first) + 1, 4, "page 4", True)]
+    assert narrative_findings("doc", narrative, places=scanned)["message"][0].endswith(
+        "(read by OCR from a scan: check the sentence on the page)"
+    )
+    lines = [(0, None, "line 7", False), (len(first) + 1, None, "line 9", False)]
     assert narrative_findings("doc", narrative, places=lines).select("page", "source_position").rows() == [
         (None, "line 9")
     ]
