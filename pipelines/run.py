@@ -278,21 +278,22 @@ def _suite_load(outcome: DocumentOutcome) -> DocumentLoad | None:
 def check_step(outcome: DocumentOutcome, quality: QualitySettings) -> DocumentOutcome:
     """The OCR'd amounts their sums do not confirm set aside, and the consistency rules' findings
     (recorded, never blocking); the expectation suite comes after (`validate_documents`). A narrative
-    published apart from its tables has its own arithmetic checked."""
-    if outcome.status == "narrative_only" and outcome.load is not None:
-        document = outcome.load.document.row(0, named=True)
-        findings = narrative_findings(
-            document["document_id"],
-            outcome.narrative,
-            quality.rules,
-            outcome.narrative_places,
-            document["fiscal_year"],
-            document["document_kind"],
-        )
-        return replace(outcome, load=replace(outcome.load, findings=findings))
-    if (read := _suite_load(outcome)) is None:
+    published apart from its tables has what it says of itself checked (`narrative_findings`)."""
+    apart = outcome.load if outcome.status == "narrative_only" else None
+    if (read := apart or _suite_load(outcome)) is None:
         return outcome
     try:
+        if apart is not None:
+            document = apart.document.row(0, named=True)
+            findings = narrative_findings(
+                document["document_id"],
+                outcome.narrative,
+                quality.rules,
+                outcome.narrative_places,
+                document["fiscal_year"],
+                document["document_kind"],
+            )
+            return replace(outcome, load=replace(apart, findings=findings))
         load = _gated(read, quality.rules)
         kind = load.document["document_kind"][0]
         return replace(
