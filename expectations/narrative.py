@@ -19,6 +19,8 @@ from transforms.subjects import name_key
 
 # What ends a clause of the narrative (spaces removed, full-width punctuation as printed or folded).
 _CLAUSE_END = re.compile(r"[,，。;；:：]")
+# Characters a finding quotes at most on either side of what it found.
+_QUOTED = 40
 # Where the narrative from an offset on was printed: (offset, page, position, read by OCR), as
 # extraction records it.
 Place = tuple[int, int | None, str, bool]
@@ -182,10 +184,13 @@ def _narrative_years(found: Findings, text: str, where: Callable[[int], dict], y
 
 
 def _clauses(text: str, match: re.Match[str]) -> str:
-    """The clause a match stands in and the one before it, as a finding quotes them."""
-    starts = [m.end() for m in _CLAUSE_END.finditer(text, 0, match.start())]
-    end = _CLAUSE_END.search(text, match.end())
-    return text[starts[-2] if len(starts) > 1 else 0 : end.start() if end else len(text)]
+    """The clause a match stands in and the one before it, as a finding quotes them: at most
+    _QUOTED characters either side, however long a clause a hostile narrative prints."""
+    before = text[max(0, match.start() - _QUOTED) : match.start()]
+    ends = [end.end() for end in _CLAUSE_END.finditer(before)]
+    start = match.start() - len(before) + (ends[-2] if len(ends) > 1 else 0)
+    after = _CLAUSE_END.search(text, match.end(), match.end() + _QUOTED)
+    return text[start : after.start() if after else match.end() + _QUOTED]
 
 
 def _narrative_names(found: Findings, text: str, where: Callable[[int], dict], year: int) -> None:

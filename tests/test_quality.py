@@ -589,6 +589,14 @@ def test_a_budgets_narrative_that_compares_the_year_with_itself_is_a_warning(
         assert f"('{sentence.rstrip('；')}')" in rows["message"][0]  # the clause and the one before it
 
 
+def test_a_hostile_narrative_repeating_a_slip_yields_findings_of_bounded_size() -> None:
+    """One clause without punctuation, 3,000 slips long: each finding quotes a few dozen characters
+    of it, not the whole narrative, so the findings stay as small as the narrative."""
+    findings = narrative_findings("doc", "比2026年预算" * 3000, fiscal_year=2026)
+    assert findings.height == 3000
+    assert findings["message"].str.len_chars().max() < 200
+
+
 @pytest.mark.parametrize(
     ("sentence", "expected"),
     [
