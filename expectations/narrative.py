@@ -36,9 +36,10 @@ def narrative_checks(
 ) -> None:
     """Every narrative rule on a document: its figures against its tables' facts, then what it says
     of itself."""
-    _narrative_agrees(found, facts, narrative)
-    _narrative_subjects_agree(found, facts, narrative)
-    _narrative_own(found, narrative, places, year, document_kind)
+    text, where = _placed(narrative, places)
+    _narrative_agrees(found, facts, text, where)
+    _narrative_subjects_agree(found, facts, text, where)
+    _narrative_own(found, text, where, year, document_kind)
 
 
 def narrative_findings(
@@ -53,17 +54,16 @@ def narrative_findings(
     compares, the names beside its codes): a narrative published apart from its tables
     (narrative_only) is checked too. `places` say where stretches of it were printed."""
     found = Findings(document_id, rules or default_rules())
-    _narrative_own(found, narrative, places, fiscal_year, document_kind)
+    _narrative_own(found, *_placed(narrative, places), fiscal_year, document_kind)
     return found.frame()
 
 
-def _narrative_agrees(found: Findings, facts: pl.DataFrame, narrative: str) -> None:
-    text = compact(narrative)
+def _narrative_agrees(found: Findings, facts: pl.DataFrame, text: str, where: Callable[[int], dict]) -> None:
     totals = facts.filter(
         (pl.col("row_kind") == "total") & pl.col("period").is_null() & pl.col("fund").is_null()
     ).filter(pl.col("side").is_null() | (pl.col("side") == "income") | (pl.col("measure") != "total"))
     for figure in found.rules.narrative:
-        stated = {m.group("amount").replace(",", ""): m.group(0) for m in figure.pattern.finditer(text)}
+        stated = {m.group("amount").replace(",", ""): m for m in figure.pattern.finditer(text)}
         if not stated:
             continue
         target = None
@@ -74,22 +74,22 @@ def _narrative_agrees(found: Findings, facts: pl.DataFrame, narrative: str) -> N
                 break
         if target is None:
             continue
-        for amount, sentence in stated.items():
+        for amount, match in stated.items():
             found.compare(
                 "narrative_agrees",
                 target,
                 Decimal(amount),
                 target["amount_wan"],
                 1,
-                f"the narrative states '{sentence}' but {place_of(target)} prints {target['amount_printed']}",
+                f"the narrative states '{match.group(0)}'{_caveat(where(match.start()))} but {place_of(target)} "
+                f"prints {target['amount_printed']}",
             )
 
 
-def _narrative_subjects_agree(found: Findings, facts: pl.DataFrame, narrative: str) -> None:
+def _narrative_subjects_agree(found: Findings, facts: pl.DataFrame, text: str, where: Callable[[int], dict]) -> None:
     """Each amount the narrative states for a subject against the tables printing it: one printing
     it agrees; none is a finding against the table the rule names first. A subject named, not
     coded, is the 项 of that name under the 款 of that name; one the tables do not print is left."""
-    text = compact(narrative)
     for subject in found.rules.narrative_subjects:
         measured = facts.filter(
             (pl.col("measure") == subject.measure)
@@ -110,8 +110,8 @@ def _narrative_subjects_agree(found: Findings, facts: pl.DataFrame, narrative: s
                 stated,
                 target["amount_wan"],
                 1,
-                f"the narrative states '{match.group(0)}' for {target['subject_code']} but {place_of(target)} prints "
-                f"{target['amount_printed']}",
+                f"the narrative states '{match.group(0)}'{_caveat(where(match.start()))} for {target['subject_code']} "
+                f"but {place_of(target)} prints {target['amount_printed']}",
             )
 
 
@@ -158,11 +158,10 @@ _Percent = Callable[..., Decimal | None]
 
 
 def _narrative_own(
-    found: Findings, narrative: str, places: Sequence[Place], year: int | None, document_kind: str | None
+    found: Findings, text: str, where: Callable[[int], dict], year: int | None, document_kind: str | None
 ) -> None:
     """What the narrative says that needs no table: its arithmetic, the years it compares and the
     names it prints beside function codes."""
-    text, where = _placed(narrative, places)
     _narrative_arithmetic(found, text, where)
     if year is not None:
         _narrative_names(found, text, where, year)
@@ -355,8 +354,11 @@ def _narrated(found: Findings, at: dict, message: str) -> None:
 
 def _note(found: Findings, rule: str, severity: str, at: dict, message: str, **amounts: object) -> None:
     """A finding on a sentence of the narrative; one read by OCR says so, as the scan may be misread."""
-    caveat = " (read by OCR from a scan: check the sentence on the page)" if at.get("read_by_ocr") else ""
-    found.note(rule, severity, at, message + caveat, **amounts)
+    found.note(rule, severity, at, message + _caveat(at), **amounts)
+
+
+def _caveat(at: dict) -> str:
+    return " (read by OCR from a scan: check the sentence on the page)" if at.get("read_by_ocr") else ""
 
 
 def _completed(before: Decimal, after: Decimal) -> Decimal | None:

@@ -33,7 +33,7 @@ from expectations.rules import default_rules
 from extractors import ExtractionError, ExtractionLimits, extract_document
 from extractors import pdf as pdf_extractor
 from extractors.ocr import POINTS_PER_INCH, RENDER_DPI, _items, _ocr_text, _skew, _tables
-from factory.disclosures import Disclosure, DisclosureSpec, build_disclosure
+from factory.disclosures import Disclosure, DisclosureSpec, Plant, build_disclosure
 from factory.pdf import DisclosurePdf, Grid
 from factory.producers import without_unicode_map
 from factory.scan import scanned_pdf
@@ -145,16 +145,20 @@ def test_a_mixed_file_reads_only_its_scanned_page_by_ocr(
 
 
 def test_a_narrative_read_by_ocr_is_checked_and_its_findings_say_so(folder: Path) -> None:
-    """A scanned 情况说明 whose share of basic spending is planted wrong: the narrative rules read it
-    from OCR's text, find the slip on its page, and say that the sentence was read from a scan."""
-    planted = build_disclosure(DisclosureSpec(), "narrative_share")
+    """A scanned 情况说明 whose share of basic spending and whose total are planted wrong: the
+    narrative rules read it from OCR's text, find both slips, and say the sentences were read from a
+    scan."""
+    planted = build_disclosure(DisclosureSpec(), (Plant("narrative_share"), Plant("narrative_total")))
     plant = planted.plant("narrative_share")
     outcome = ingested(folder, "narrative_scan.pdf", scanned_pdf(planted.pdf, pages={plant.page}, seed=11))
     assert outcome.load is not None and outcome.load.findings is not None
     found = outcome.load.findings.filter(pl.col("rule") == "narrative_arithmetic")
     assert found.select("severity", "page").rows() == [("warning", plant.page)]
     assert f"not {plant.printed} %" in found["message"][0]
-    assert found["message"][0].endswith("(read by OCR from a scan: check the sentence on the page)")
+    caveat = "(read by OCR from a scan: check the sentence on the page)"
+    assert found["message"][0].endswith(caveat)
+    total = outcome.load.findings.filter(pl.col("rule") == "narrative_agrees")["message"].to_list()
+    assert total and all(caveat in message for message in total), total
 
 
 def test_without_ocr_a_scan_is_needs_ocr(folder: Path, disclosure: Disclosure) -> None:
