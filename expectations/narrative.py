@@ -97,9 +97,10 @@ def _narrative_subjects_agree(found: Findings, facts: pl.DataFrame, text: str, w
             & pl.col("fund").is_null()
             & pl.col("subject_code").is_not_null()
         )
+        rows = list(measured.iter_rows(named=True))
         order = {table_type: rank for rank, table_type in enumerate(subject.table_types)}
         for match in subject.pattern.finditer(text):
-            printed = _stated_subject(measured, match.groupdict())
+            printed = _stated_subject(rows, match.groupdict())
             stated = Decimal(match["amount"].replace(",", ""))
             if not printed or stated in {row["amount_wan"] for row in printed}:
                 continue
@@ -115,14 +116,13 @@ def _narrative_subjects_agree(found: Findings, facts: pl.DataFrame, text: str, w
             )
 
 
-def _stated_subject(facts: pl.DataFrame, named: dict[str, str | None]) -> list[dict]:
+def _stated_subject(rows: list[dict], named: dict[str, str | None]) -> list[dict]:
     """The rows printing the subject a narrative sentence names: by its code printed in pieces
     (类, 款, 项), or by the names of its 款 and 项."""
     if named.get("class"):
         code = f"{named['class']}{named['section']}{named['item']}"
-        return [row for row in facts.iter_rows(named=True) if row["subject_code"] == code]
+        return [row for row in rows if row["subject_code"] == code]
     section, item = name_key(named["section_name"] or ""), name_key(named["item_name"] or "")
-    rows = list(facts.iter_rows(named=True))
     sections = {
         row["subject_code"]
         for row in rows

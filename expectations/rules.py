@@ -5,7 +5,7 @@ import re
 import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from itertools import combinations
 
@@ -156,7 +156,7 @@ def default_rules() -> Rules:
         narrative_subjects=tuple(
             NarrativeSubject(
                 n["name"],
-                re.compile(n["pattern"].replace("{amount}", _NARRATIVE_AMOUNT)),
+                _narrative_pattern(n["pattern"]),
                 n["measure"],
                 tuple(n["table_types"]),
             )
@@ -191,13 +191,16 @@ def default_rules() -> Rules:
 _NARRATIVE_AMOUNT = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 
 
+def _narrative_pattern(pattern: str, direction: str = "") -> re.Pattern[str]:
+    """A narrative pattern of rules.toml with its `{amount}` (and `{direction}`) spelled out."""
+    return re.compile(pattern.replace("{amount}", _NARRATIVE_AMOUNT).replace("{direction}", direction))
+
+
 def _narrative_arithmetic_rules(data: dict) -> NarrativeArithmetic:
     signs = {word: sign for key, sign in (("increase", 1), ("decrease", -1), ("unchanged", 0)) for word in data[key]}
     direction = "|".join(sorted((word for word, sign in signs.items() if sign), key=len, reverse=True))
 
-    def compiled(pattern: str) -> re.Pattern[str]:
-        return re.compile(pattern.replace("{amount}", _NARRATIVE_AMOUNT).replace("{direction}", direction))
-
+    compiled = partial(_narrative_pattern, direction=direction)
     return NarrativeArithmetic(
         claims=tuple(NarrativeClaim(c["name"], c["kind"], compiled(c["pattern"])) for c in data["claims"]),
         shares=tuple(NarrativeShares(s["name"], compiled(s["whole"]), compiled(s["part"])) for s in data["shares"]),
