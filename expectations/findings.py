@@ -103,4 +103,7 @@ def recorded(amount: Decimal) -> Decimal | None:
 
 
 def place_of(row: dict) -> str:
-    return f"{row['table_title'] or row['table_type']} ({row['source_position']})"
+    """A table row as a finding names it; one printed in another file than the finding's (a narrative
+    published apart from its tables) with that file's name."""
+    file = f"{row['file_name']}: " if row.get("file_name") else ""
+    return f"{file}{row['table_title'] or row['table_type']} ({row['source_position']})"

@@ -19,6 +19,9 @@ from transforms.subjects import name_key
 
 # What ends a clause of the narrative (spaces removed, full-width punctuation as printed or folded).
 _CLAUSE_END = re.compile(r"[,，。;；:：]")
+# The rules holding a narrative's figures against tables, which a narrative published apart has
+# checked once its tables are loaded.
+AGAINST_TABLES = ("narrative_agrees",)
 # Characters a finding quotes at most on either side of what it found.
 _QUOTED = 40
 # Where the narrative from an offset on was printed: (offset, page, position, read by OCR), as
@@ -58,7 +61,35 @@ def narrative_findings(
     return found.frame()
 
 
-def _narrative_agrees(found: Findings, facts: pl.DataFrame, text: str, where: Callable[[int], dict]) -> None:
+def narrative_against_tables(
+    document_id: str,
+    narrative: str,
+    places: Sequence[Place],
+    facts: pl.DataFrame,
+    rules: Rules | None = None,
+) -> pl.DataFrame:
+    """The totals and per-项 amounts a narrative published apart from its tables states, held against
+    the tables of its disclosure loaded from other files (`facts`, each row naming its `file_name`).
+    A finding is placed at the narrative's sentence; its message names the file and table printing
+    otherwise."""
+    found = Findings(document_id, rules or default_rules())
+    text, where = _placed(narrative, places)
+    _narrative_agrees(found, facts, text, where, apart=True)
+    _narrative_subjects_agree(found, facts, text, where, apart=True)
+    return found.frame()
+
+
+def _located(target: dict, at: dict, apart: bool) -> dict:
+    """Where a disagreement is recorded: at the table printing otherwise, or, for a narrative
+    published apart, at its own sentence, the table being another file's."""
+    if not apart:
+        return target
+    return at | {key: target[key] for key in ("table_type", "subject_code", "subject_name", "measure")}
+
+
+def _narrative_agrees(
+    found: Findings, facts: pl.DataFrame, text: str, where: Callable[[int], dict], apart: bool = False
+) -> None:
     totals = facts.filter(
         (pl.col("row_kind") == "total") & pl.col("period").is_null() & pl.col("fund").is_null()
     ).filter(pl.col("side").is_null() | (pl.col("side") == "income") | (pl.col("measure") != "total"))
@@ -77,7 +108,7 @@ def _narrative_agrees(found: Findings, facts: pl.DataFrame, text: str, where: Ca
         for amount, match in stated.items():
             found.compare(
                 "narrative_agrees",
-                target,
+                _located(target, where(match.start()), apart),
                 Decimal(amount),
                 target["amount_wan"],
                 1,
@@ -86,7 +117,9 @@ def _narrative_agrees(found: Findings, facts: pl.DataFrame, text: str, where: Ca
             )
 
 
-def _narrative_subjects_agree(found: Findings, facts: pl.DataFrame, text: str, where: Callable[[int], dict]) -> None:
+def _narrative_subjects_agree(
+    found: Findings, facts: pl.DataFrame, text: str, where: Callable[[int], dict], apart: bool = False
+) -> None:
     """Each amount the narrative states for a subject against the tables printing it: one printing
     it agrees; none is a finding against the table the rule names first. A subject named, not
     coded, is the 项 of that name under the 款 of that name; one the tables do not print is left."""
@@ -107,7 +140,7 @@ def _narrative_subjects_agree(found: Findings, facts: pl.DataFrame, text: str, w
             target = min(printed, key=lambda row: order.get(row["table_type"], len(order)))
             found.compare(
                 "narrative_agrees",
-                target,
+                _located(target, where(match.start()), apart),
                 stated,
                 target["amount_wan"],
                 1,

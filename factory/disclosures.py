@@ -1112,9 +1112,13 @@ def build_disclosure(spec: DisclosureSpec | None = None, plant: Plants = None) -
 @lru_cache(maxsize=64)
 def _build(spec: DisclosureSpec, plants: tuple[Plant, ...]) -> Disclosure:
     if spec.layout != "sichuan":
-        if plants:
-            raise ValueError(f"plants are printed by the sichuan layout only, not {spec.layout!r}")
-        return _build_styled(spec)
+        apart = spec.layout == "jiangsu" and spec.two_files
+        if any(p.kind != "narrative_total" or not apart for p in plants):
+            raise ValueError(
+                f"plants are printed by the sichuan layout only, not {spec.layout!r} (a two-file jiangsu "
+                "disclosure takes narrative_total, in its narrative file)"
+            )
+        return _build_styled(spec, plants[0] if plants else None)
     layout = _Layout(spec)
     tables = {table.table_type: table for table in layout.tables()}
     landed: list[tuple[Plant, str, int, _Money, Decimal]] = []
@@ -2081,10 +2085,11 @@ class _StyledPrinter:
         return self.doc.bytes()
 
 
-def _styled_narrative(spec: DisclosureSpec) -> list[tuple[float, str]]:
-    """A short 编制说明 stating the figures the narrative rule compares with the tables."""
+def _styled_narrative(spec: DisclosureSpec, stated_shift: Decimal = ZERO) -> list[tuple[float, str]]:
+    """A short 编制说明 stating the figures the narrative rule compares with the tables; the totals
+    stated `stated_shift` 万元 off (the narrative_total plant)."""
     who, year = spec.department_name, spec.fiscal_year
-    total = narrative_amount(in_wan(spec.total, spec.unit))
+    total = narrative_amount(in_wan(spec.total, spec.unit) + stated_shift)
     appropriation = narrative_amount(in_wan(spec.general_budget_income, spec.unit))
     lines = [
         (14.0, f"{year}年部门预算编制说明"),
@@ -2102,7 +2107,7 @@ def _styled_narrative(spec: DisclosureSpec) -> list[tuple[float, str]]:
     return lines
 
 
-def _build_styled(spec: DisclosureSpec) -> Disclosure:
+def _build_styled(spec: DisclosureSpec, plant: Plant | None = None) -> Disclosure:
     document_title = None
     prose: tuple[str, ...] = ()
     if spec.layout == "shanghai":
@@ -2166,13 +2171,15 @@ def _build_styled(spec: DisclosureSpec) -> Disclosure:
     )
     companion = None
     narrative: tuple[str, ...] = ()
+    plants: tuple[PlantedError, ...] = ()
     if spec.layout == "jiangsu" and spec.two_files:
         narrative_printer = _StyledPrinter(spec, title=f"{spec.department_name}{spec.fiscal_year}年部门预算公开")
         narrative_printer.prose_page([(20.0, f"{spec.department_name}"), (16.0, f"{spec.fiscal_year}年度部门预算公开")])
-        lines = _styled_narrative(spec)
+        lines = _styled_narrative(spec, plant.delta or ZERO if plant else ZERO)
         narrative_printer.prose_page(lines)
         companion = narrative_printer.bytes()
         narrative = tuple(text for _, text in lines[1:])
+        plants = _companion_plant(spec, plant, lines[1][1]) if plant else ()
     elif spec.layout == "shanghai":
         narrative = tuple(text for _, text in _styled_narrative(spec)[1:])
     printed_tables = tuple(_printed_sheet(spec, sheet) for sheet in sheets)
@@ -2187,7 +2194,20 @@ def _build_styled(spec: DisclosureSpec) -> Disclosure:
         table_pages=MappingProxyType(table_pages),
         rotated_pages=tuple(printer.rotated),
         companion_pdf=companion,
+        plants=plants,
         printout=Printout(prose, printed_tables, document_title),
+    )
+
+
+def _companion_plant(spec: DisclosureSpec, plant: Plant, sentence: str) -> tuple[PlantedError, ...]:
+    """The narrative_total plant in a two-file disclosure's narrative file, on its second page (the
+    first is its cover): the totals it states against the tables file's."""
+    total = in_wan(spec.total, spec.unit)
+    stated = total + (plant.delta or ZERO)
+    return (
+        PlantedError(
+            plant.kind, _RULE[plant.kind], None, 2, None, "total", sentence, total, stated, narrative_amount(stated)
+        ),
     )
 
 

@@ -10,12 +10,21 @@ from pathlib import Path
 from typing import NoReturn, cast
 
 import duckdb
+import polars as pl
 
-from expectations.rules import default_rules, with_tolerance
+from expectations.rules import Rules, default_rules, with_tolerance
 from extractors import ExtractionLimits, display_name, document_id_of, not_a_regular_file
 from pipelines.progress import Progress
-from pipelines.run import DocumentOutcome, IngestOptions, QualitySettings, discover, ingest
-from warehouse.load import WAREHOUSE_ENV, WarehouseError, warehouse_path
+from pipelines.run import (
+    DocumentOutcome,
+    IngestOptions,
+    NarrativeCheck,
+    QualitySettings,
+    check_narratives_apart,
+    discover,
+    ingest,
+)
+from warehouse.load import WAREHOUSE_ENV, WarehouseError, connect, warehouse_path
 from warehouse.quality_site import INDEX_PAGE, SITE_PORT, SiteServer, write_site
 from warehouse.report import DocumentReport, document_report, find_documents, printable
 
@@ -150,21 +159,29 @@ def _describe(outcome: DocumentOutcome) -> str:
     if outcome.load is None:
         return f"skipped  {path}\n  {reason}"
     record = {k: printable(v) if isinstance(v, str) else v for k, v in outcome.load.document.row(0, named=True).items()}
+    identity = (
+        f"  {record['region_name']} ({record['adcode']}) {record['department_name']} {record['fiscal_year']}"
+        f"{_KIND_WORDS.get(record['document_kind'] or '', '')}  document {record['document_id'][:12]}\n"
+    )
+    quality = _severities(outcome.load.findings)
+    if outcome.status == "narrative_only":
+        return f"narrative {path}\n{identity}  {reason}\n  findings on the narrative itself: {quality}"
     if outcome.status != "loaded":
         return f"REJECTED {path}\n  status: {outcome.status}\n  reason: {reason}"
     tables = ", ".join(f"{t} {n}" for t, n in sorted(outcome.tables_by_type.items()))
-    findings = outcome.load.findings
-    severities = findings["severity"].value_counts(sort=True).rows() if findings is not None else []
-    quality = ", ".join(f"{count} {severity}" for severity, count in severities) or "none"
     targets = f"  performance targets: {n}" if (n := outcome.load.targets_loaded) else ""
     return (
         f"loaded   {path}\n"
-        f"  {record['region_name']} ({record['adcode']}) {record['department_name']} {record['fiscal_year']}"
-        f"{_KIND_WORDS.get(record['document_kind'] or '', '')}  document {record['document_id'][:12]}\n"
+        f"{identity}"
         f"  tables: {tables}\n"
         f"  facts: {record['facts_loaded']}{targets}  issues: {outcome.load.issues.height}  findings: {quality}\n"
         f"  {_coverage(record)}" + (f"\n  WARNING {reason}" if record.get("unread_pages") else "")
     )
+
+
+def _severities(findings: pl.DataFrame | None) -> str:
+    severities = findings["severity"].value_counts(sort=True).rows() if findings is not None else []
+    return ", ".join(f"{count} {severity}" for severity, count in severities) or "none"
 
 
 def _amounts(record: dict) -> tuple[int, int]:
@@ -226,21 +243,29 @@ def _ingest(args: argparse.Namespace) -> int:
         quality=QualitySettings(data_docs=data_docs, rules=rules),
     )
     rejected = facts = loaded = partly = unchanged = 0
+    read: list[str] = []
     with Progress(files, enabled=sys.stderr.isatty()) as progress:
         for outcome in ingest(files, target, options, force=args.force):
             progress.write(_describe(outcome))
             progress.advance(outcome)
             recorded = outcome.unchanged or outcome.status
-            rejected += recorded not in ("loaded", "duplicate")
+            rejected += recorded not in ("loaded", "duplicate", "narrative_only")
             unchanged += outcome.status == "unchanged"
             loaded += outcome.status == "loaded"
             partly += outcome.status == "loaded" and _partly_read(outcome)
             facts += outcome.load.document["facts_loaded"][0] if outcome.load is not None else 0
+            read += [outcome.load.document["document_id"][0]] if outcome.load is not None else []
+    checks = _narratives_checked(target, read, rules)
+    waiting = sum(not check.tables_files for check in checks)
+    rejected += waiting
     partly_note = f" ({partly} only partly read)" if partly else ""
+    waiting_note = f", {waiting} without their tables" if waiting else ""
+    apart_note = f", narratives published apart: {len(checks)}{waiting_note}" if checks else ""
     unread_note = f", {len(unreadable)} folders not readable" if unreadable else ""
     unchanged_note = f", {unchanged} unchanged (not read; --force re-reads)" if unchanged else ""
     print(
-        f"{len(files)} files, {loaded} loaded{partly_note}{unchanged_note}, {rejected} rejected{unread_note}, "
+        f"{len(files)} files, {loaded} loaded{partly_note}{unchanged_note}{apart_note}, {rejected} rejected"
+        f"{unread_note}, "
         f"{facts} facts -> {target}"
     )
     print(
@@ -248,6 +273,19 @@ def _ingest(args: argparse.Namespace) -> int:
         f"(or yusuan docs writes {target.parent / SITE_DIR / INDEX_PAGE}); one document: yusuan report FILE"
     )
     return EXIT_REJECTED if rejected or unreadable else EXIT_OK
+
+
+def _narratives_checked(target: Path, document_ids: list[str], rules: Rules) -> list[NarrativeCheck]:
+    """The narratives published apart that this run's documents belong to, held against their tables,
+    each said in a line."""
+    con = connect(target)
+    try:
+        checks = check_narratives_apart(con, document_ids, rules)
+    finally:
+        con.close()
+    for check in checks:
+        print(printable(check.said()))
+    return checks
 
 
 def _read_only(target: Path) -> duckdb.DuckDBPyConnection | None:

@@ -26,7 +26,8 @@ import polars as pl
 from pebble import ProcessExpired, ProcessPool
 
 from expectations.consistency import consistency_findings
-from expectations.narrative import narrative_findings
+from expectations.findings import FINDING_SCHEMA
+from expectations.narrative import AGAINST_TABLES, narrative_against_tables, narrative_findings
 from expectations.ocr_gate import gate_ocr_facts
 from expectations.rules import Rules, default_rules
 from expectations.suite import (
@@ -67,6 +68,8 @@ from warehouse.load import (
     load_reference,
     load_subject_reference,
     loaded_documents,
+    narratives_apart,
+    replace_findings,
 )
 from warehouse.records import (
     ISSUE_SCHEMA,
@@ -75,6 +78,7 @@ from warehouse.records import (
     empty_facts,
     issue_records,
     issues_frame,
+    narrative_record,
     partly_read_reason,
     table_records,
 )
@@ -240,6 +244,7 @@ def _normalized(extracted: ExtractedDocument) -> DocumentOutcome:
         issues=issue_records(normalized, extracted),
         facts=normalized.facts if problem is None else empty_facts(),
         targets=normalized.targets if problem is None else None,
+        narrative=narrative_record(extracted) if status == "narrative_only" else None,
     )
     return DocumentOutcome(
         extracted.path,
@@ -675,6 +680,52 @@ def _loaded(con: duckdb.DuckDBPyConnection, outcome: DocumentOutcome) -> Documen
     except Exception as error:
         raise WarehouseError(f"cannot record {failed.reason} in the warehouse ({error!r})") from error
     return failed
+
+
+@dataclass(frozen=True)
+class NarrativeCheck:
+    """A narrative published apart from its tables, held against them: `error` when the check broke."""
+
+    file_name: str
+    tables_files: tuple[str, ...]
+    findings: pl.DataFrame
+    error: str | None = None
+
+    def said(self) -> str:
+        """The check in a line, for the CLI and the Dagster log."""
+        if self.error:
+            return f"narrative {self.file_name}: {self.error}"
+        if not self.tables_files:
+            return (
+                f"narrative {self.file_name}: its tables are not loaded; ingest the tables file published beside it "
+                "and the narrative's figures are checked against them then"
+            )
+        severities = self.findings["severity"].value_counts(sort=True).rows()
+        found = ", ".join(f"{count} {severity}" for severity, count in severities) or "none"
+        return f"narrative {self.file_name} held against {', '.join(self.tables_files)}: findings {found}"
+
+
+def check_narratives_apart(
+    con: duckdb.DuckDBPyConnection, document_ids: Sequence[str], rules: Rules
+) -> list[NarrativeCheck]:
+    """The narratives published apart (江苏's 说明 beside its tables file) that the documents just
+    loaded complete or belong to, held against the tables of their disclosure in the warehouse, in
+    whatever run those were loaded. Their earlier findings of these rules are replaced, so a re-run
+    adds nothing; one whose tables are not loaded keeps none."""
+    checks = []
+    for apart in narratives_apart(con, document_ids):
+        error = None
+        try:
+            findings = narrative_against_tables(apart.document_id, apart.narrative, apart.places, apart.facts, rules)
+        except Exception as problem:  # a check that breaks on one narrative must not stop the run
+            findings = pl.DataFrame(schema=FINDING_SCHEMA)
+            error = (
+                f"{apart.file_name}: checking its narrative against its tables failed ({problem!r}); "
+                "please report this file to yusuan"
+            )
+        replace_findings(con, apart.document_id, AGAINST_TABLES, findings)
+        checks.append(NarrativeCheck(apart.file_name, apart.tables_files, findings, error))
+    return checks
 
 
 def subject_class_frame() -> pl.DataFrame:

@@ -392,6 +392,33 @@ def test_the_fiscal_appropriation_total_the_narrative_states_is_the_tables(narra
     assert findings.select("rule", "severity", "expected", "actual").rows() == expected
 
 
+INCOME_SUMMARY = [
+    ["项目", "预算数"],
+    ["一、一般公共预算拨款收入", "100.00"],
+    ["二、其他资金收入", "20.00"],
+    ["收入总计", "120.00"],
+]
+
+
+@pytest.mark.parametrize(
+    ("narrative", "stated"),
+    [
+        ("(一)收入预算总计120万元。", None),
+        ("(一)收入预算总计110万元。", "110"),
+        # 江苏's 说明 states each part's 收入预算 and its 政府采购支出预算总额: a part, not the whole
+        (
+            "1.财政拨款收入预算总计100万元。(1)一般公共预算收入预算100万元。(2)政府性基金收入预算0万元。"
+            "2.财政专户管理资金收入预算总计0万元。3.其他资金收入预算总计20万元。",
+            None,
+        ),
+    ],
+)
+def test_a_total_the_narrative_states_is_the_whole_not_a_part_it_names(narrative: str, stated: str | None) -> None:
+    findings = consistency_findings(_facts("收入预算总表", INCOME_SUMMARY), narrative)
+    expected = [("narrative_agrees", "warning", Decimal(stated), Decimal("120.00"))] if stated else []
+    assert findings.select("rule", "severity", "expected", "actual").rows() == expected
+
+
 def _narrative_findings(narrative: str) -> list[str]:
     """The narrative_arithmetic findings of a narrative beside a clean table (the messages)."""
     findings = consistency_findings(_facts("一般公共预算支出预算表", FUNCTION_TABLE), narrative)

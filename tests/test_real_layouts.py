@@ -6,14 +6,17 @@ The development set: 上海市普陀区 budgets (WPS, landscape, tables broken a
 same provinces, so these tests hold the pipeline to the targets, not to one file's numbers.
 """
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from expectations.rules import default_rules
 from extractors import extract_document
 from pipelines.cli import main
+from pipelines.run import check_narratives_apart
 from tests.conftest import REAL, read_only
 
 BUDGETS = sorted(p.name for p in REAL.glob("*.pdf") if "bmys" in p.name or p.name.endswith(("_doc.pdf", "tables.pdf")))
@@ -162,3 +165,32 @@ def test_a_title_distiller_wrote_as_gbk_hex_reads_as_chinese() -> None:
     document = extract_document(REAL / "js_rd_2019_tables.pdf")
 
     assert document.metadata["Title"] == "江苏省人大常委会办公厅2019年部门预算公开表.xls"
+
+
+def test_the_two_file_narratives_are_held_against_their_tables(real_warehouse: Path, tmp_path: Path) -> None:
+    """江苏's 说明 published apart state 19 per-项 amounts and their totals, all as the tables file
+    prints them. A table amount changed in a copy of the warehouse is found by the next check."""
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(real_warehouse, copy)
+    con = duckdb.connect(str(copy))
+    try:
+        ids = [row[0] for row in con.execute("SELECT document_id FROM dim_document").fetchall()]
+        checks = check_narratives_apart(con, ids, default_rules())
+        assert {(c.file_name, c.tables_files, c.findings.height, c.error) for c in checks} == {
+            (name, (name.replace("_doc", "_tables"),), 0, None) for name in NARRATIVE_ONLY
+        }
+        con.execute(
+            """UPDATE fct_budget_amount SET amount_wan = amount_wan + 1
+               WHERE document_id = (SELECT document_id FROM dim_document WHERE file_name = 'js_rd_2019_tables.pdf')
+                 AND subject_code = '2010101'"""
+        )
+        checks = check_narratives_apart(con, ids, default_rules())
+        found = {c.file_name: c.findings.select("subject_code", "severity", "page").rows() for c in checks}
+        assert found == {"js_rd_2019_doc.pdf": [("2010101", "warning", 12)], "js_zx_2019_doc.pdf": []}
+        (message,) = next(c for c in checks if c.file_name == "js_rd_2019_doc.pdf").findings["message"]
+        assert "'人大事务(款)行政运行(项)支出7448.2万元'" in message and "but js_rd_2019_tables.pdf: " in message
+        assert con.execute("SELECT count(*) FROM fct_quality_finding WHERE rule = 'narrative_agrees'").fetchall() == [
+            (1,)
+        ]
+    finally:
+        con.close()

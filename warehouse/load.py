@@ -43,6 +43,7 @@ DOCUMENT_TABLES = (
     "stg_table",
     "stg_issue",
     "stg_expectation_result",
+    "stg_narrative",
     "dim_document",
 )
 
@@ -257,6 +258,7 @@ class DocumentLoad:
     findings: pl.DataFrame | None = None
     expectations: pl.DataFrame | None = None
     targets: pl.DataFrame | None = None
+    narrative: pl.DataFrame | None = None
 
     @property
     def targets_loaded(self) -> int:
@@ -317,6 +319,7 @@ def _insert(con: duckdb.DuckDBPyConnection, load: DocumentLoad) -> None:
         "fct_quality_finding": load.findings,
         "stg_expectation_result": load.expectations,
         "fct_performance_target": load.targets,
+        "stg_narrative": load.narrative,
     }
     for table, frame in frames.items():
         if frame is not None and frame.height:
@@ -346,3 +349,68 @@ def loaded_documents(con: duckdb.DuckDBPyConnection, pipeline_version: int) -> d
         [pipeline_version, list(_RETRIED_STATUSES)],
     ).fetchall()
     return dict(rows)
+
+
+@dataclass(frozen=True)
+class NarrativeApart:
+    """A narrative published apart from its tables, with the facts of the current documents of its
+    region, department, year and kind that print them (none when they are not loaded yet)."""
+
+    document_id: str
+    file_name: str
+    narrative: str
+    places: tuple[tuple[int, int | None, str, bool], ...]
+    tables_files: tuple[str, ...]
+    facts: pl.DataFrame
+
+
+def narratives_apart(con: duckdb.DuckDBPyConnection, document_ids: Sequence[str]) -> list[NarrativeApart]:
+    """The narratives published apart that share a region, department, year and kind with one of
+    `document_ids` (the narrative itself or a document of its tables, loaded in this run or before)."""
+    if not document_ids:
+        return []
+    narratives = con.execute(
+        f"""WITH touched AS (
+                SELECT DISTINCT adcode, department_name, fiscal_year, document_kind FROM dim_document
+                WHERE document_id IN ({_markers(document_ids)})
+                  AND adcode IS NOT NULL AND department_name IS NOT NULL AND fiscal_year IS NOT NULL
+            )
+            SELECT d.document_id, d.file_name, d.adcode, d.department_name, d.fiscal_year, d.document_kind,
+                n.narrative, n.places
+            FROM dim_document d JOIN stg_narrative n USING (document_id)
+            JOIN touched t ON t.adcode = d.adcode AND t.department_name = d.department_name
+                AND t.fiscal_year = d.fiscal_year AND t.document_kind IS NOT DISTINCT FROM d.document_kind
+            WHERE d.status = 'narrative_only'
+            ORDER BY d.file_name, d.document_id""",
+        list(document_ids),
+    ).fetchall()
+    found = []
+    for document_id, file_name, adcode, department, year, kind, narrative, places in narratives:
+        facts = con.sql(
+            """SELECT d.file_name, f.* FROM fct_budget_amount f JOIN dim_document d USING (document_id)
+               WHERE d.status = 'loaded' AND d.is_current AND d.adcode = ? AND d.department_name = ?
+                 AND d.fiscal_year = ? AND d.document_kind IS NOT DISTINCT FROM ?""",
+            params=[adcode, department, year, kind],
+        ).pl()
+        at = tuple((p["offset"], p["page"], p["position"], p["read_by_ocr"]) for p in places)
+        files = tuple(sorted(set(facts["file_name"].to_list())))
+        found.append(NarrativeApart(document_id, file_name, narrative, at, files, facts))
+    return found
+
+
+def replace_findings(
+    con: duckdb.DuckDBPyConnection, document_id: str, rules: Sequence[str], findings: pl.DataFrame
+) -> None:
+    """A document's findings of `rules` replaced by `findings`, in one transaction: checks made after
+    it was loaded (its narrative against tables loaded later) are made again, never added twice."""
+    with _transaction(con):
+        con.execute(
+            f"DELETE FROM fct_quality_finding WHERE document_id = ? AND rule IN ({_markers(rules)})",
+            [document_id, *rules],
+        )
+        if findings.height:
+            con.register("incoming", findings)
+            try:
+                con.execute("INSERT INTO fct_quality_finding BY NAME SELECT * FROM incoming")
+            finally:
+                con.unregister("incoming")

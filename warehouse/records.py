@@ -1,4 +1,5 @@
-"""The warehouse's record of a document: its dim_document row, its tables and its issues."""
+"""The warehouse's record of a document: its dim_document row, its tables, its issues, and the
+narrative of one published apart from its tables."""
 
 from collections import Counter
 from collections.abc import Sequence
@@ -52,6 +53,13 @@ TABLE_SCHEMA = {
     "printed_rows": pl.Int32,
     "amount_cells": pl.Int32,
     "facts": pl.Int32,
+}
+NARRATIVE_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
+    "document_id": pl.String,
+    "narrative": pl.String,
+    "places": pl.List(
+        pl.Struct({"offset": pl.Int32, "page": pl.Int32, "position": pl.String, "read_by_ocr": pl.Boolean})
+    ),
 }
 ISSUE_SCHEMA = {
     "document_id": pl.String,
@@ -206,3 +214,12 @@ def issues_frame(document_id: str, issues: Sequence[Issue]) -> pl.DataFrame:
 
 def empty_facts() -> pl.DataFrame:
     return pl.DataFrame(schema=FACT_SCHEMA)
+
+
+def narrative_record(extracted: ExtractedDocument) -> pl.DataFrame:
+    """The narrative kept for a document published apart from its tables, to be checked against them
+    once they are loaded (pipelines.run.check_narratives_apart)."""
+    places = [place._asdict() for place in extracted.narrative_places]
+    return pl.DataFrame(
+        [{"document_id": extracted.document_id, "narrative": extracted.text, "places": places}], schema=NARRATIVE_SCHEMA
+    )

@@ -232,6 +232,15 @@ CREATE TABLE IF NOT EXISTS fct_quality_finding (
     message VARCHAR NOT NULL
 );
 
+-- The narrative of a disclosure published apart from its tables (narrative_only), with where each
+-- stretch of it was printed: kept so that its figures are checked against its tables whenever they
+-- are loaded, in this run or a later one.
+CREATE TABLE IF NOT EXISTS stg_narrative (
+    document_id VARCHAR PRIMARY KEY,
+    narrative VARCHAR NOT NULL,
+    places STRUCT("offset" INTEGER, page INTEGER, "position" VARCHAR, read_by_ocr BOOLEAN)[] NOT NULL
+);
+
 -- Columns added after a warehouse may have been created: kept in step with the tables above.
 ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS published_at TIMESTAMP;
 ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS is_current BOOLEAN;

@@ -24,7 +24,7 @@ from warehouse.load import DocumentLoad, WarehouseError, load_documents
 UNKNOWN = "unknown"
 DOCUMENT_FILE = "document.parquet"
 _REQUIRED = ("document", "tables", "issues", "facts")
-_OPTIONAL = ("findings", "expectations", "targets")
+_OPTIONAL = ("findings", "expectations", "targets", "narrative")
 # Staged documents merged in one transaction: enough to pay the warehouse-wide steps rarely, few
 # enough that their frames stay small in memory.
 MERGE_BATCH = 100
