@@ -68,8 +68,9 @@ def identity_problem(normalized: NormalizedDocument) -> tuple[str, str] | None:
     if not known:
         if normalized.reads_as_budget_narrative:
             return "narrative_only", (
-                f"the narrative of {_what(normalized, '部门预算')} without its tables; "
-                "load the tables file published beside it (it loads on its own)"
+                f"the narrative of {_what(normalized, '部门预算')}, published apart from its tables: its "
+                "figures are held against the tables file of the same department and year whenever that is "
+                "loaded (it loads on its own)"
             )
         found = f"{len(normalized.tables)} tables, none" if normalized.tables else "no table at all"
         return "not_budget", (

@@ -95,7 +95,9 @@ def _page(title: str, body: str, script: str = "") -> str:
 
 
 def _status_class(status: str | None) -> str:
-    return "ok" if status == "loaded" else "bad"
+    """Green for a loaded document, amber for a narrative published apart (kept and checked, its
+    facts in its tables file), red for the rest."""
+    return {"loaded": "ok", "narrative_only": "warn"}.get(status or "", "bad")
 
 
 def _share(cells: int | None, loaded: int | None) -> tuple[str, float | None]:
@@ -251,7 +253,7 @@ def render_document(
     share_text, share = _share(d["amount_cells"], d["amount_cells_loaded"])
     partly_read = share is not None and share < 1
     errors = any(f["severity"] == "error" for f in doc.findings)
-    banner_class = "bad" if d["status"] != "loaded" else "warn" if partly_read or errors else "ok"
+    banner_class = _status_class(d["status"]) if d["status"] != "loaded" else "warn" if partly_read or errors else "ok"
     reason = f'<div class="reason">{_text(d["reason"])}</div>' if d["reason"] else ""
     identity = [
         ("region", f"{_text(d['region_name'])} {_text(d['adcode'])}"),
