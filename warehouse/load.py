@@ -375,8 +375,7 @@ def narratives_apart(con: duckdb.DuckDBPyConnection, document_ids: Sequence[str]
                 WHERE document_id IN ({_markers(document_ids)})
                   AND adcode IS NOT NULL AND department_name IS NOT NULL AND fiscal_year IS NOT NULL
             )
-            SELECT d.document_id, d.file_name, d.adcode, d.department_name, d.fiscal_year, d.document_kind,
-                n.narrative, n.places
+            SELECT d.document_id, d.file_name, n.narrative, n.places
             FROM dim_document d JOIN stg_narrative n USING (document_id)
             JOIN touched t ON t.adcode = d.adcode AND t.department_name = d.department_name
                 AND t.fiscal_year = d.fiscal_year AND t.document_kind IS NOT DISTINCT FROM d.document_kind
@@ -385,12 +384,12 @@ def narratives_apart(con: duckdb.DuckDBPyConnection, document_ids: Sequence[str]
         list(document_ids),
     ).fetchall()
     found = []
-    for document_id, file_name, adcode, department, year, kind, narrative, places in narratives:
+    for document_id, file_name, narrative, places in narratives:
         facts = con.sql(
-            """SELECT d.file_name, f.* FROM fct_budget_amount f JOIN dim_document d USING (document_id)
-               WHERE d.status = 'loaded' AND d.is_current AND d.adcode = ? AND d.department_name = ?
-                 AND d.fiscal_year = ? AND d.document_kind IS NOT DISTINCT FROM ?""",
-            params=[adcode, department, year, kind],
+            """SELECT t.tables_file_name AS file_name, f.*
+               FROM stg_narrative_tables t JOIN fct_budget_amount f ON f.document_id = t.tables_document_id
+               WHERE t.narrative_document_id = ?""",
+            params=[document_id],
         ).pl()
         at = tuple((p["offset"], p["page"], p["position"], p["read_by_ocr"]) for p in places)
         files = tuple(sorted(set(facts["file_name"].to_list())))

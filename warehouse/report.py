@@ -157,10 +157,11 @@ def duplicate_current_tables(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 def documents_not_loaded(con: duckdb.DuckDBPyConnection, id_prefixes: list[str]) -> pl.DataFrame:
     """Documents among those whose id starts with one of `id_prefixes` (the ones a caller still
-    stands for) that were read but not loaded: rejected, or failed their suite."""
+    stands for) that were read but not loaded: rejected, or failed their suite. A narrative published
+    apart counts as loaded once its tables are."""
     return con.sql(
         """SELECT file_name, status, reason FROM dim_document
-           WHERE status <> 'loaded'
+           WHERE status <> 'loaded' AND document_id NOT IN (SELECT narrative_document_id FROM stg_narrative_tables)
              AND EXISTS (SELECT 1 FROM unnest($prefixes) AS p(prefix) WHERE starts_with(document_id, prefix))
            ORDER BY file_name, document_id""",
         params={"prefixes": id_prefixes},

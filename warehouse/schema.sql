@@ -261,3 +261,12 @@ ALTER TABLE fct_budget_amount ADD COLUMN IF NOT EXISTS ocr_box VARCHAR;
 ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS ocr_pages INTEGER;
 ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS unread_pages INTEGER;
 ALTER TABLE fct_performance_target ADD COLUMN IF NOT EXISTS annual_goal VARCHAR;
+
+-- Each narrative published apart with the current documents of its region, department, year and
+-- kind that print its tables: what it is held against, and why it counts as loaded.
+CREATE OR REPLACE VIEW stg_narrative_tables AS
+SELECT n.document_id AS narrative_document_id, t.document_id AS tables_document_id, t.file_name AS tables_file_name
+FROM dim_document n JOIN dim_document t
+    ON t.adcode = n.adcode AND t.department_name = n.department_name AND t.fiscal_year = n.fiscal_year
+    AND t.document_kind IS NOT DISTINCT FROM n.document_kind
+WHERE n.status = 'narrative_only' AND t.status = 'loaded' AND t.is_current;
