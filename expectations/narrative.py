@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
 from itertools import accumulate, pairwise, product
+from typing import NamedTuple
 
 import polars as pl
 
@@ -27,6 +28,13 @@ _QUOTED = 40
 # Where the narrative from an offset on was printed: (offset, page, position, read by OCR), as
 # extraction records it.
 Place = tuple[int, int | None, str, bool]
+
+
+class TablesAgreement(NamedTuple):
+    """A narrative held against tables: its findings, and how many of its figures were compared."""
+
+    findings: pl.DataFrame
+    compared: int
 
 
 def narrative_checks(
@@ -67,16 +75,16 @@ def narrative_against_tables(
     places: Sequence[Place],
     facts: pl.DataFrame,
     rules: Rules | None = None,
-) -> pl.DataFrame:
+) -> TablesAgreement:
     """The totals and per-项 amounts a narrative published apart from its tables states, held against
     the tables of its disclosure loaded from other files (`facts`, each row naming its `file_name`).
     A finding is placed at the narrative's sentence; its message names the file and table printing
-    otherwise."""
+    otherwise. How many figures had a table to be held against tells "all agree" from "none read"."""
     found = Findings(document_id, rules or default_rules())
     text, where = _placed(narrative, places)
-    _narrative_agrees(found, facts, text, where, apart=True)
-    _narrative_subjects_agree(found, facts, text, where, apart=True)
-    return found.frame()
+    totals = _narrative_agrees(found, facts, text, where, apart=True)
+    subjects = _narrative_subjects_agree(found, facts, text, where, apart=True)
+    return TablesAgreement(found.frame(), totals + subjects)
 
 
 def _located(target: dict, at: dict, apart: bool) -> dict:
@@ -89,7 +97,9 @@ def _located(target: dict, at: dict, apart: bool) -> dict:
 
 def _narrative_agrees(
     found: Findings, facts: pl.DataFrame, text: str, where: Callable[[int], dict], apart: bool = False
-) -> None:
+) -> int:
+    """Each total the narrative states against its table's; how many were compared."""
+    compared = 0
     totals = facts.filter(
         (pl.col("row_kind") == "total") & pl.col("period").is_null() & pl.col("fund").is_null()
     ).filter(pl.col("side").is_null() | (pl.col("side") == "income") | (pl.col("measure") != "total"))
@@ -105,6 +115,7 @@ def _narrative_agrees(
                 break
         if target is None:
             continue
+        compared += len(stated)
         for amount, match in stated.items():
             found.compare(
                 "narrative_agrees",
@@ -115,14 +126,17 @@ def _narrative_agrees(
                 f"the narrative states '{match.group(0)}'{_caveat(where(match.start()))} but {place_of(target)} "
                 f"prints {target['amount_printed']}",
             )
+    return compared
 
 
 def _narrative_subjects_agree(
     found: Findings, facts: pl.DataFrame, text: str, where: Callable[[int], dict], apart: bool = False
-) -> None:
+) -> int:
     """Each amount the narrative states for a subject against the tables printing it: one printing
     it agrees; none is a finding against the table the rule names first. A subject named, not
-    coded, is the 项 of that name under the 款 of that name; one the tables do not print is left."""
+    coded, is the 项 of that name under the 款 of that name; one the tables do not print is left.
+    How many were compared."""
+    compared = 0
     for subject in found.rules.narrative_subjects:
         measured = facts.filter(
             (pl.col("measure") == subject.measure)
@@ -135,6 +149,7 @@ def _narrative_subjects_agree(
         for match in subject.pattern.finditer(text):
             printed = _stated_subject(rows, match.groupdict())
             stated = Decimal(match["amount"].replace(",", ""))
+            compared += bool(printed)
             if not printed or stated in {row["amount_wan"] for row in printed}:
                 continue
             target = min(printed, key=lambda row: order.get(row["table_type"], len(order)))
@@ -147,6 +162,7 @@ def _narrative_subjects_agree(
                 f"the narrative states '{match.group(0)}'{_caveat(where(match.start()))} for {target['subject_code']} "
                 f"but {place_of(target)} prints {target['amount_printed']}",
             )
+    return compared
 
 
 def _stated_subject(rows: list[dict], named: dict[str, str | None]) -> list[dict]:

@@ -689,6 +689,7 @@ class NarrativeCheck:
     file_name: str
     tables_files: tuple[str, ...]
     findings: pl.DataFrame
+    compared: int = 0
     error: str | None = None
 
     def said(self) -> str:
@@ -700,9 +701,12 @@ class NarrativeCheck:
                 f"narrative {self.file_name}: its tables are not loaded; ingest the tables file published beside it "
                 "and the narrative's figures are checked against them then"
             )
+        against = f"narrative {self.file_name} held against {', '.join(self.tables_files)}"
+        if not self.compared:
+            return f"{against}: none of the figures it states was found in them (nothing compared)"
         severities = self.findings["severity"].value_counts(sort=True).rows()
         found = ", ".join(f"{count} {severity}" for severity, count in severities) or "none"
-        return f"narrative {self.file_name} held against {', '.join(self.tables_files)}: findings {found}"
+        return f"{against}: {self.compared} figures compared, findings {found}"
 
 
 def check_narratives_apart(
@@ -716,15 +720,17 @@ def check_narratives_apart(
     for apart in narratives_apart(con, document_ids):
         error = None
         try:
-            findings = narrative_against_tables(apart.document_id, apart.narrative, apart.places, apart.facts, rules)
+            findings, compared = narrative_against_tables(
+                apart.document_id, apart.narrative, apart.places, apart.facts, rules
+            )
         except Exception as problem:  # a check that breaks on one narrative must not stop the run
-            findings = pl.DataFrame(schema=FINDING_SCHEMA)
+            findings, compared = pl.DataFrame(schema=FINDING_SCHEMA), 0
             error = (
                 f"{apart.file_name}: checking its narrative against its tables failed ({problem!r}); "
                 "please report this file to yusuan"
             )
         replace_findings(con, apart.document_id, AGAINST_TABLES, findings)
-        checks.append(NarrativeCheck(apart.file_name, apart.tables_files, findings, error))
+        checks.append(NarrativeCheck(apart.file_name, apart.tables_files, findings, compared, error))
     return checks
 
 

@@ -9,13 +9,15 @@ import duckdb
 import pytest
 from dagster_duckdb import DuckDBResource
 
+from expectations.rules import default_rules
 from factory.disclosures import PlantedError, build_disclosure, jiangsu_spec
 from pipelines.cli import main
 from pipelines.definitions import LOAD_JOB, every_document_loaded, load_job, staged_disclosure, warehouse_tables
 from pipelines.inbox import DISCLOSURE_PARTITIONS, partition_key, range_tags
 from pipelines.resources import DataQuality, Inbox, ReadingLimits, Staging
-from pipelines.run import file_document_id
+from pipelines.run import check_narratives_apart, file_document_id
 from transforms.cleaning import amount_text
+from warehouse.load import connect
 
 AGREES = """SELECT d.file_name, f.severity, f.table_type, f.page, f.message
             FROM fct_quality_finding f JOIN dim_document d USING (document_id)
@@ -67,7 +69,7 @@ def test_a_narrative_is_held_against_its_tables_loaded_in_another_run(tmp_path: 
 
     assert main(["ingest", str(tmp_path / "in" / second), "--warehouse", str(warehouse)]) == 0
     out = capsys.readouterr().out
-    assert "narrative narrative.pdf held against tables.pdf: findings 2 warning" in out
+    assert "narrative narrative.pdf held against tables.pdf: 2 figures compared, findings 2 warning" in out
     assert "narratives published apart: 1, 0 rejected" in out
     found = _agreement(warehouse)
     _held_against_the_tables(found, plant)
@@ -79,7 +81,8 @@ def test_a_narrative_is_held_against_its_tables_loaded_in_another_run(tmp_path: 
 def test_a_narrative_agreeing_with_its_tables_has_no_finding(tmp_path: Path, capsys) -> None:
     _published(tmp_path / "in", planted=False)
     assert main(["ingest", str(tmp_path / "in"), "--warehouse", str(tmp_path / "w.duckdb")]) == 0
-    assert "narrative narrative.pdf held against tables.pdf: findings none" in capsys.readouterr().out
+    said = "narrative narrative.pdf held against tables.pdf: 2 figures compared, findings none"
+    assert said in capsys.readouterr().out
     assert _agreement(tmp_path / "w.duckdb") == []
 
 
@@ -110,7 +113,30 @@ def test_dagsters_loader_holds_a_narrative_against_its_tables(tmp_path: Path) ->
         for m in result.get_asset_materialization_events()
         if m.materialization.asset_key.to_user_string() == "dim_document"
     ]
-    assert "narrative.pdf held against tables.pdf: findings 2 warning" in documents["narratives_apart"].value
+    assert "narrative.pdf held against tables.pdf: 2 figures compared, findings 2 warning" in (
+        documents["narratives_apart"].value
+    )
     _held_against_the_tables(_agreement(tmp_path / "dagster.duckdb"), plant)
     (loaded,) = [e for e in result.get_asset_check_evaluations() if e.check_name == "every_document_loaded"]
     assert loaded.passed, loaded.description  # the narrative counts as loaded: its tables are
+
+
+def test_a_narrative_none_of_whose_figures_its_tables_print_says_nothing_was_compared(tmp_path: Path) -> None:
+    """All agree and none compared must not look alike: the narrative states only the totals of the
+    two summaries, whose facts are taken out here."""
+    _published(tmp_path / "in", planted=True)
+    warehouse = tmp_path / "w.duckdb"
+    main(["ingest", str(tmp_path / "in"), "--warehouse", str(warehouse)])
+    con = connect(warehouse)
+    try:
+        summaries = "'income_summary', 'income_expenditure_summary'"
+        con.execute(f"DELETE FROM fct_budget_amount WHERE table_type IN ({summaries})")
+        ids = [row[0] for row in con.execute("SELECT document_id FROM dim_document").fetchall()]
+        (check,) = check_narratives_apart(con, ids, default_rules())
+    finally:
+        con.close()
+    assert (check.compared, check.findings.height) == (0, 0)
+    assert check.said() == (
+        "narrative narrative.pdf held against tables.pdf: none of the figures it states was found in them "
+        "(nothing compared)"
+    )
