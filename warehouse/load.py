@@ -370,9 +370,9 @@ def narratives_apart(con: duckdb.DuckDBPyConnection, document_ids: Sequence[str]
     if not document_ids:
         return []
     narratives = con.execute(
-        f"""WITH touched AS (
+        """WITH touched AS (
                 SELECT DISTINCT adcode, department_name, fiscal_year, document_kind FROM dim_document
-                WHERE document_id IN ({_markers(document_ids)})
+                WHERE document_id IN (SELECT unnest($ids))
                   AND adcode IS NOT NULL AND department_name IS NOT NULL AND fiscal_year IS NOT NULL
             )
             SELECT d.document_id, d.file_name, n.narrative, n.places
@@ -381,7 +381,7 @@ def narratives_apart(con: duckdb.DuckDBPyConnection, document_ids: Sequence[str]
                 AND t.fiscal_year = d.fiscal_year AND t.document_kind IS NOT DISTINCT FROM d.document_kind
             WHERE d.status = 'narrative_only'
             ORDER BY d.file_name, d.document_id""",
-        list(document_ids),
+        {"ids": list(document_ids)},
     ).fetchall()
     found = []
     for document_id, file_name, narrative, places in narratives:
