@@ -171,19 +171,25 @@ def _stated_subject(rows: list[dict], named: dict[str, str | None]) -> list[dict
     if named.get("class"):
         code = f"{named['class']}{named['section']}{named['item']}"
         return [row for row in rows if row["subject_code"] == code]
-    section, item = name_key(named["section_name"] or ""), name_key(named["item_name"] or "")
+    section, item = _subject_key(named["section_name"]), _subject_key(named["item_name"])
     sections = {
         row["subject_code"]
         for row in rows
-        if len(row["subject_code"]) == 5 and name_key(row["subject_name"] or "") == section
+        if len(row["subject_code"]) == 5 and _subject_key(row["subject_name"]) == section
     }
     return [
         row
         for row in rows
         if len(row["subject_code"]) == 7
         and row["subject_code"][:5] in sections
-        and name_key(row["subject_name"] or "") == item
+        and _subject_key(row["subject_name"]) == item
     ]
+
+
+def _subject_key(name: str | None) -> str:
+    """A subject's name as a narrative and a table are matched: narratives drop the 支出 ending a
+    name (其他人大事务(项) for the tables' 其他人大事务支出)."""
+    return name_key(name or "").removesuffix("支出")
 
 
 @dataclass(frozen=True)

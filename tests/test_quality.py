@@ -364,6 +364,25 @@ def test_an_amount_the_narrative_states_for_a_coded_subject_is_held_against_the_
             assert "for 2050201 but 一般公共预算支出预算表" in findings["message"][0]
 
 
+def test_a_subject_named_without_the_tables_closing_zhichu_is_checked() -> None:
+    """江苏's 说明 names 2010199 其他人大事务(项) where its tables print 其他人大事务支出."""
+    facts = _facts(
+        "一般公共预算支出预算表",
+        [
+            ["科目编码", "科目名称", "合计"],
+            ["201", "一般公共服务支出", "10.00"],
+            ["20101", "人大事务", "10.00"],
+            ["2010199", "其他人大事务支出", "10.00"],
+            ["", "合计", "10.00"],
+        ],
+    )
+    assert consistency_findings(facts, "人大事务(款)其他人大事务(项)支出10万元。").is_empty()
+    findings = consistency_findings(facts, "人大事务(款)其他人大事务(项)支出12万元。")
+    assert findings.select("rule", "subject_code", "expected").rows() == [
+        ("narrative_agrees", "2010199", Decimal("12"))
+    ]
+
+
 def test_a_subject_the_tables_print_under_another_name_is_not_checked() -> None:
     facts = _facts("一般公共预算支出预算表", FUNCTION_TABLE)
     for narrative in ("普通教育（款）幼儿教育（项）支出99万元。", "高等教育（款）学前教育（项）支出99万元。"):
