@@ -167,10 +167,13 @@ def _narrative_subjects_agree(
 
 def _stated_subject(rows: list[dict], named: dict[str, str | None]) -> list[dict]:
     """The rows printing the subject a narrative sentence names: by its code printed in pieces
-    (类, 款, 项), or by the names of its 款 and 项."""
+    (类, 款, 项), by the names of its 款 and 项, or by its 类's name."""
     if named.get("class"):
         code = f"{named['class']}{named['section']}{named['item']}"
         return [row for row in rows if row["subject_code"] == code]
+    if "class_name" in named:
+        key = _subject_key(named["class_name"])
+        return [row for row in rows if len(row["subject_code"]) == 3 and _subject_key(row["subject_name"]) == key]
     section, item = _subject_key(named["section_name"]), _subject_key(named["item_name"])
     sections = {
         row["subject_code"]

@@ -383,6 +383,34 @@ def test_a_subject_named_without_the_tables_closing_zhichu_is_checked() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("narrative", "code"),
+    [
+        ("1.一般公共服务(类)支出10万元,与上年相比增加1万元。", "201"),
+        ("2.住房改革支出(类)住房公积金(项)10万元,与上年相比增加1万元。", "2210201"),
+    ],
+    ids=["类 named", "款 marked (类)"],
+)
+def test_a_class_named_or_a_section_marked_as_a_class_is_checked(narrative: str, code: str) -> None:
+    """江苏's 说明 names its 类 (一般公共服务(类)支出) and marks some 款 (类)."""
+    facts = _facts(
+        "一般公共预算支出预算表",
+        [
+            ["科目编码", "科目名称", "合计"],
+            ["201", "一般公共服务支出", "10.00"],
+            ["20101", "人大事务", "10.00"],
+            ["2010101", "行政运行", "10.00"],
+            ["221", "住房保障支出", "10.00"],
+            ["22102", "住房改革支出", "10.00"],
+            ["2210201", "住房公积金", "10.00"],
+            ["", "合计", "20.00"],
+        ],
+    )
+    assert consistency_findings(facts, narrative).is_empty()
+    findings = consistency_findings(facts, narrative.replace("10万元", "11万元"))
+    assert findings.select("rule", "subject_code", "expected").rows() == [("narrative_agrees", code, Decimal("11"))]
+
+
 def test_a_subject_the_tables_print_under_another_name_is_not_checked() -> None:
     facts = _facts("一般公共预算支出预算表", FUNCTION_TABLE)
     for narrative in ("普通教育（款）幼儿教育（项）支出99万元。", "高等教育（款）学前教育（项）支出99万元。"):
