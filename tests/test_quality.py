@@ -466,6 +466,14 @@ def test_a_total_the_narrative_states_is_the_whole_not_a_part_it_names(narrative
     assert findings.select("rule", "severity", "expected", "actual").rows() == expected
 
 
+@pytest.mark.parametrize(("stated", "found"), [("30", False), ("31", True)])
+def test_the_general_budget_appropriation_jiangsu_states_is_the_tables_total(stated: str, found: bool) -> None:
+    narrative = f"2019年一般公共预算财政拨款支出预算{stated}万元,与上年相比增加1万元。"
+    findings = consistency_findings(_facts("一般公共预算支出预算表", FUNCTION_TABLE), narrative)
+    expected = [("narrative_agrees", Decimal(stated), Decimal("30.00"))] if found else []
+    assert findings.select("rule", "expected", "actual").rows() == expected
+
+
 def _narrative_findings(narrative: str) -> list[str]:
     """The narrative_arithmetic findings of a narrative beside a clean table (the messages)."""
     findings = consistency_findings(_facts("一般公共预算支出预算表", FUNCTION_TABLE), narrative)
