@@ -22,6 +22,7 @@ from pipelines.run import (
     QualitySettings,
     check_narratives_apart,
     discover,
+    file_document_id,
     ingest,
 )
 from warehouse.load import WAREHOUSE_ENV, WarehouseError, connect, warehouse_path
@@ -255,6 +256,7 @@ def _ingest(args: argparse.Namespace) -> int:
             partly += outcome.status == "loaded" and _partly_read(outcome)
             facts += outcome.load.document["facts_loaded"][0] if outcome.load is not None else 0
             read += [outcome.load.document["document_id"][0]] if outcome.load is not None else []
+            read += [file_document_id(outcome.path)] if outcome.unchanged == "narrative_only" else []
     checks = _narratives_checked(target, read, rules)
     waiting = sum(not check.tables_files for check in checks)
     rejected += waiting
