@@ -279,7 +279,9 @@ def _ingest(args: argparse.Namespace) -> int:
 
 def _narratives_checked(target: Path, document_ids: list[str], rules: Rules) -> list[NarrativeCheck]:
     """The narratives published apart that this run's documents belong to, held against their tables,
-    each said in a line."""
+    each said in a line. A run that read nothing (all unchanged) does not open the warehouse again."""
+    if not document_ids:
+        return []
     con = connect(target)
     try:
         checks = check_narratives_apart(con, document_ids, rules)
