@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import NoReturn, cast
 
 import duckdb
-import polars as pl
 
 from expectations.rules import Rules, default_rules, with_tolerance
 from extractors import ExtractionLimits, display_name, document_id_of, not_a_regular_file
@@ -22,8 +21,8 @@ from pipelines.run import (
     QualitySettings,
     check_narratives_apart,
     discover,
-    file_document_id,
     ingest,
+    severity_counts,
 )
 from warehouse.load import WAREHOUSE_ENV, WarehouseError, connect, warehouse_path
 from warehouse.quality_site import INDEX_PAGE, SITE_PORT, SiteServer, write_site
@@ -164,7 +163,7 @@ def _describe(outcome: DocumentOutcome) -> str:
         f"  {record['region_name']} ({record['adcode']}) {record['department_name']} {record['fiscal_year']}"
         f"{_KIND_WORDS.get(record['document_kind'] or '', '')}  document {record['document_id'][:12]}\n"
     )
-    quality = _severities(outcome.load.findings)
+    quality = severity_counts(outcome.load.findings)
     if outcome.status == "narrative_only":
         return f"narrative {path}\n{identity}  {reason}\n  findings on the narrative itself: {quality}"
     if outcome.status != "loaded":
@@ -178,11 +177,6 @@ def _describe(outcome: DocumentOutcome) -> str:
         f"  facts: {record['facts_loaded']}{targets}  issues: {outcome.load.issues.height}  findings: {quality}\n"
         f"  {_coverage(record)}" + (f"\n  WARNING {reason}" if record.get("unread_pages") else "")
     )
-
-
-def _severities(findings: pl.DataFrame | None) -> str:
-    severities = findings["severity"].value_counts(sort=True).rows() if findings is not None else []
-    return ", ".join(f"{count} {severity}" for severity, count in severities) or "none"
 
 
 def _amounts(record: dict) -> tuple[int, int]:
@@ -256,7 +250,7 @@ def _ingest(args: argparse.Namespace) -> int:
             partly += outcome.status == "loaded" and _partly_read(outcome)
             facts += outcome.load.document["facts_loaded"][0] if outcome.load is not None else 0
             read += [outcome.load.document["document_id"][0]] if outcome.load is not None else []
-            read += [file_document_id(outcome.path)] if outcome.unchanged == "narrative_only" else []
+            read += [outcome.unchanged_id] if outcome.unchanged == "narrative_only" and outcome.unchanged_id else []
     checks = _narratives_checked(target, read, rules)
     waiting = sum(not check.tables_files for check in checks)
     rejected += waiting

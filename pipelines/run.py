@@ -131,8 +131,8 @@ def file_document_id(path: Path) -> str:
 class DocumentOutcome:
     """What happened to one file, ready to load and to print. A file whose bytes were already seen
     in this run carries `duplicate_of` and nothing to load; one the warehouse already holds from
-    this pipeline version carries `unchanged` (the status recorded then) and nothing to load.
-    `docs_page` is the Data Docs page of a document that failed the suite, for the run's index."""
+    this pipeline version carries `unchanged` (the status recorded then), its `unchanged_id`, and
+    nothing to load. `docs_page` is the Data Docs page of a document that failed the suite, for the run's index."""
 
     path: Path
     load: DocumentLoad | None
@@ -142,6 +142,7 @@ class DocumentOutcome:
     narrative_places: tuple[NarrativePlace, ...] = ()
     duplicate_of: Path | None = None
     unchanged: str | None = None
+    unchanged_id: str | None = None
     docs_page: DocsPage | None = None
 
     @property
@@ -571,7 +572,8 @@ def read_documents(
                 reading.append((path, rejected_outcome(path, "corrupt", f"{path.name}: cannot be read ({error})"), 0))
                 continue
             if document_id in unchanged:
-                reading.append((path, DocumentOutcome(path, None, unchanged=unchanged[document_id]), 0))
+                skipped = DocumentOutcome(path, None, unchanged=unchanged[document_id], unchanged_id=document_id)
+                reading.append((path, skipped, 0))
             elif document_id in seen:
                 reading.append((path, DocumentOutcome(path, None, duplicate_of=seen[document_id]), 0))
             else:
@@ -704,9 +706,13 @@ class NarrativeCheck:
         against = f"narrative {self.file_name} held against {', '.join(self.tables_files)}"
         if not self.compared:
             return f"{against}: none of the figures it states was found in them (nothing compared)"
-        severities = self.findings["severity"].value_counts(sort=True).rows()
-        found = ", ".join(f"{count} {severity}" for severity, count in severities) or "none"
-        return f"{against}: {self.compared} figures compared, findings {found}"
+        return f"{against}: {self.compared} figures compared, findings {severity_counts(self.findings)}"
+
+
+def severity_counts(findings: pl.DataFrame | None) -> str:
+    """Findings counted by severity, most first ("2 warning, 1 info"), or "none"."""
+    severities = findings["severity"].value_counts(sort=True).rows() if findings is not None else []
+    return ", ".join(f"{count} {severity}" for severity, count in severities) or "none"
 
 
 def check_narratives_apart(
