@@ -14,7 +14,7 @@ from typing import NamedTuple
 import polars as pl
 
 from expectations.findings import Findings, place_of, recorded
-from expectations.rules import NarrativeClaim, NarrativeShares, Rules, default_rules
+from expectations.rules import NarrativeClaim, NarrativeFigure, NarrativeShares, Rules, default_rules
 from transforms.cleaning import CENT, amount_text, compact
 from transforms.subjects import name_key
 
@@ -101,20 +101,16 @@ def _narrative_agrees(
     """Each total the narrative states against its table's; how many were compared."""
     compared = 0
     totals = facts.filter(
-        (pl.col("row_kind") == "total") & pl.col("period").is_null() & pl.col("fund").is_null()
+        pl.col("row_kind").is_in(["total", "item"]) & pl.col("period").is_null() & pl.col("fund").is_null()
     ).filter(pl.col("side").is_null() | (pl.col("side") == "income") | (pl.col("measure") != "total"))
     for figure in found.rules.narrative:
         stated = {m.group("amount").replace(",", ""): m for m in figure.pattern.finditer(text)}
         if not stated:
             continue
-        target = None
-        for table_type in figure.table_types:
-            candidates = totals.filter((pl.col("table_type") == table_type) & (pl.col("measure") == figure.measure))
-            if candidates.height:
-                target = candidates.sort("amount_wan", descending=True).row(0, named=True)
-                break
+        target = _figure_printed(figure, totals)
         if target is None:
             continue
+        under = f" under '{target['column_label']}'" if figure.subjects and target["column_label"] else ""
         compared += len(stated)
         for amount, match in stated.items():
             found.compare(
@@ -124,9 +120,26 @@ def _narrative_agrees(
                 target["amount_wan"],
                 1,
                 f"the narrative states '{match.group(0)}'{_caveat(where(match.start()))} but {place_of(target)} "
-                f"prints {target['amount_printed']}",
+                f"prints {target['amount_printed']}{under}",
             )
     return compared
+
+
+def _figure_printed(figure: NarrativeFigure, totals: pl.DataFrame) -> dict | None:
+    """The table figure a stated total is held against: the largest total-row amount of its measure
+    in the first of its table types printing one; for a figure naming its subjects, the amount of
+    the first subject that table prints, in a total or item row (a "三公" item is a column of the
+    table's one row in 上海 and 江苏, a row of its own elsewhere)."""
+    for table_type in figure.table_types:
+        candidates = totals.filter((pl.col("table_type") == table_type) & (pl.col("measure") == figure.measure))
+        if not figure.subjects:
+            candidates = candidates.filter(pl.col("row_kind") == "total")
+        rows = sorted(candidates.iter_rows(named=True), key=lambda row: row["amount_wan"], reverse=True)
+        for subject in figure.subjects or (None,):
+            named = [row for row in rows if subject is None or subject.search(row["subject_name"] or "")]
+            if named:
+                return named[0]
+    return None
 
 
 def _narrative_subjects_agree(

@@ -14,10 +14,15 @@ from transforms.subjects import SubjectCatalogue, subject_catalogue
 
 @dataclass(frozen=True)
 class NarrativeFigure:
+    """A total the narrative states and the table figure it must equal (rules.toml). `subjects`, for
+    a figure that is one column or row of its table ("三公" items), name it: the first of them the
+    table prints is the figure."""
+
     name: str
     pattern: re.Pattern[str]
     table_types: tuple[str, ...]
     measure: str
+    subjects: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -150,7 +155,13 @@ def default_rules() -> Rules:
         grand_total=re.compile(data["rows"]["grand_total"]),
         subtotal_column=re.compile(data["rows"]["subtotal_column"]),
         narrative=tuple(
-            NarrativeFigure(n["name"], re.compile(n["pattern"]), tuple(n["table_types"]), n["measure"])
+            NarrativeFigure(
+                n["name"],
+                _narrative_pattern(n["pattern"]),
+                tuple(n["table_types"]),
+                n["measure"],
+                tuple(map(re.compile, n.get("subjects", ()))),
+            )
             for n in data["narrative"]
         ),
         narrative_subjects=tuple(

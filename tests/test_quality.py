@@ -457,6 +457,90 @@ def test_the_general_budget_appropriation_jiangsu_states_is_the_tables_total(sta
     assert findings.select("rule", "expected", "actual").rows() == expected
 
 
+# 江苏's 支出预算总表: the department's whole, one row under its headings.
+JIANGSU_EXPENDITURE_SUMMARY = [
+    ["合计", "基本支出", "项目支出", "单位预留机动经费"],
+    ["60.00", "30.00", "20.00", "10.00"],
+]
+
+# 江苏's "三公" table: one row under its headings, 合计 covering 会议费 and 培训费 too.
+JIANGSU_THREE_PUBLIC = [
+    ["合计", '"三公"经费', "", "", "", "", "会议费", "培训费"],
+    ["", "小计", "因公出国(境)费", "公务用车购置及运行维护费", "", "公务接待费", "", ""],
+    ["", "", "", "小计", "公务用车运行维护费", "", "", ""],
+    ["40.00", "25.00", "10.00", "12.00", "12.00", "3.00", "5.00", "10.00"],
+]
+
+
+def test_the_one_row_of_a_table_printing_no_labels_is_its_total() -> None:
+    """江苏's 支出预算总表 and "三公" table print one row of amounts under their headings and no label
+    column: the department's totals, which a query for the total row must find."""
+    summary = _facts("支出预算总表", JIANGSU_EXPENDITURE_SUMMARY)
+    three_public = _facts("“三公”经费、会议费、培训费支出预算表", JIANGSU_THREE_PUBLIC)
+    assert set(summary["row_kind"]) == set(three_public["row_kind"]) == {"total"}
+    assert dict(summary.select("measure", "amount_wan").rows())["basic"] == Decimal("30.00")
+
+
+@pytest.mark.parametrize(
+    ("narrative", "stated", "printed"),
+    [
+        ('"三公"经费预算数为25万元。', "25", None),
+        ('"三公"经费预算数为40万元。', "40", "25.00"),
+        ("因公出国(境)费支出10万元,占“三公”经费的40%。", "10", None),
+        ("1.因公出国（境）费预算支出11万元,比上年预算减少1万元。", "11", "10.00"),
+        ("2.公务用车购置及运行费预算支出12万元。(2)公务用车运行维护费预算支出12万元。", "12", None),
+        ("2.公务用车购置及运行费预算支出13万元。", "13", "12.00"),
+        ("3.公务接待费预算支出4万元,比上年预算减少1万元。", "4", "3.00"),
+    ],
+)
+def test_each_three_public_figure_the_narrative_states_is_held_against_its_own_column(
+    narrative: str, stated: str, printed: str | None
+) -> None:
+    """The "三公" total is its own column, not 合计 (which adds 会议费 and 培训费); each item is held
+    against the column of its name, whether the narrative writes 运行费 or 运行维护费."""
+    findings = consistency_findings(_facts("“三公”经费、会议费、培训费支出预算表", JIANGSU_THREE_PUBLIC), narrative)
+    expected = [("narrative_agrees", Decimal(stated), Decimal(printed))] if printed else []
+    assert findings.select("rule", "expected", "actual").rows() == expected
+    if printed:
+        assert f'prints {printed} under \'"三公"经费 / ' in findings["message"][0]
+
+
+def test_a_three_public_total_without_its_own_column_is_the_tables_total() -> None:
+    rows = [
+        ['"三公"经费预算数', "", "", "", "", "", "机关运行经费预算数"],
+        ["合计", "因公出国(境)费", "公务接待费", "公务用车购置及运行费", "", "", ""],
+        ["", "", "", "小计", "购置费", "运行费", ""],
+        ["46.00", "0", "1.00", "45.00", "25.00", "20.00", "400.00"],
+    ]
+    facts = _facts('2026年部门"三公"经费和机关运行经费预算表', rows)
+    said = '2026年"三公"经费预算数为{}万元。其中:公务用车购置费25万元;公务用车运行费{}万元。'
+    assert consistency_findings(facts, said.format("46", "20")).is_empty()
+    findings = consistency_findings(facts, said.format("47", "21"))
+    assert findings.select("rule", "expected", "actual").rows() == [
+        ("narrative_agrees", Decimal("47"), Decimal("46.00")),
+        ("narrative_agrees", Decimal("21"), Decimal("20.00")),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("narrative", "stated", "printed"),
+    [
+        ("此外,基本支出预算数为30万元。项目支出预算数为20万元。单位预留机动经费预算为10万元。", None, None),
+        ("此外,基本支出预算数为31万元。", "31", "30.00"),
+        ("增减相抵后项目支出预算数增加5万元。单位预留机动经费预算数为11万元。", "11", "10.00"),
+        # the general budget's and the appropriations' 基本支出 are other tables' figures
+        ("财政拨款基本支出预算25万元。一般公共预算财政拨款基本支出预算数为25万元。", None, None),
+    ],
+)
+def test_all_funds_basic_and_project_spending_are_the_expenditure_summarys(
+    narrative: str, stated: str | None, printed: str | None
+) -> None:
+    facts = _facts("支出预算总表", JIANGSU_EXPENDITURE_SUMMARY)
+    findings = consistency_findings(facts, narrative)
+    expected = [("narrative_agrees", Decimal(stated), Decimal(printed))] if stated and printed else []
+    assert findings.select("rule", "expected", "actual").rows() == expected
+
+
 def _narrative_findings(narrative: str) -> list[str]:
     """The narrative_arithmetic findings of a narrative beside a clean table (the messages)."""
     findings = consistency_findings(_facts("一般公共预算支出预算表", FUNCTION_TABLE), narrative)

@@ -169,9 +169,10 @@ def test_a_title_distiller_wrote_as_gbk_hex_reads_as_chinese() -> None:
 
 def test_the_two_file_narratives_are_held_against_their_tables(real_warehouse: Path, tmp_path: Path) -> None:
     """江苏's 说明 published apart state their 类 by name (一般公共服务(类)支出13907.78万元), some 款
-    marked (类), one 项 without the 支出 its table's name ends in (其他人大事务), their totals, 机关运行
-    经费 and 政府采购: 24 and 21 figures, all as the tables file prints them. A table amount changed
-    in a copy of the warehouse is found by the next check."""
+    marked (类), one 项 without the 支出 its table's name ends in (其他人大事务), their totals, all
+    funds' 基本支出 and 项目支出 (the 支出预算总表's one row), 机关运行经费, the "三公" items and
+    政府采购: 31 and 28 figures, all as the tables file prints them. Table amounts changed in a copy
+    of the warehouse are found by the next check."""
     copy = tmp_path / "copy.duckdb"
     shutil.copy(real_warehouse, copy)
     con = duckdb.connect(str(copy))
@@ -179,21 +180,31 @@ def test_the_two_file_narratives_are_held_against_their_tables(real_warehouse: P
         ids = [row[0] for row in con.execute("SELECT document_id FROM dim_document").fetchall()]
         checks = check_narratives_apart(con, ids, default_rules())
         assert {(c.file_name, c.tables_files, c.compared, c.findings.height, c.error) for c in checks} == {
-            ("js_rd_2019_doc.pdf", ("js_rd_2019_tables.pdf",), 24, 0, None),
-            ("js_zx_2019_doc.pdf", ("js_zx_2019_tables.pdf",), 21, 0, None),
+            ("js_rd_2019_doc.pdf", ("js_rd_2019_tables.pdf",), 31, 0, None),
+            ("js_zx_2019_doc.pdf", ("js_zx_2019_tables.pdf",), 28, 0, None),
         }
         con.execute(
             """UPDATE fct_budget_amount SET amount_wan = amount_wan + 1
                WHERE document_id = (SELECT document_id FROM dim_document WHERE file_name = 'js_rd_2019_tables.pdf')
                  AND subject_code = '2010101'"""
         )
+        con.execute(
+            """UPDATE fct_budget_amount SET amount_wan = amount_wan + 1
+               WHERE document_id = (SELECT document_id FROM dim_document WHERE file_name = 'js_zx_2019_tables.pdf')
+                 AND row_kind = 'total'
+                 AND (table_type, measure, coalesce(subject_name, '')) IN (
+                     ('expenditure_summary', 'basic', ''), ('three_public_costs', 'total', '公务接待费'))"""
+        )
         checks = check_narratives_apart(con, ids, default_rules())
-        found = {c.file_name: c.findings.select("subject_code", "severity", "page").rows() for c in checks}
-        assert found == {"js_rd_2019_doc.pdf": [("2010101", "warning", 12)], "js_zx_2019_doc.pdf": []}
+        found = {c.file_name: set(c.findings.select("table_type", "subject_code", "measure").rows()) for c in checks}
+        assert found == {
+            "js_rd_2019_doc.pdf": {("general_budget_expenditure", "2010101", "total")},
+            "js_zx_2019_doc.pdf": {("expenditure_summary", None, "basic"), ("three_public_costs", None, "total")},
+        }
         (message,) = next(c for c in checks if c.file_name == "js_rd_2019_doc.pdf").findings["message"]
         assert "'人大事务(款)行政运行(项)支出7448.2万元'" in message and "but js_rd_2019_tables.pdf: " in message
         assert con.execute("SELECT count(*) FROM fct_quality_finding WHERE rule = 'narrative_agrees'").fetchall() == [
-            (1,)
+            (3,)
         ]
     finally:
         con.close()

@@ -275,7 +275,11 @@ class _RowMeaning:
     side: str | None
 
 
-def _row_meaning(label: _RowLabel, side: str | None, table: ClassifiedTable, context: DocumentContext) -> _RowMeaning:
+def _row_meaning(
+    label: _RowLabel, side: str | None, table: ClassifiedTable, context: DocumentContext, sole_row: bool = False
+) -> _RowMeaning:
+    """`sole_row`: the row is the only one of a table printing no label column (江苏's 支出预算总表,
+    a "三公" table): the department's whole, its total, though nothing names it so."""
     vocab = vocabulary()
     name = vocab.enumeration.sub("", vocab.part_of.sub("", label.name)).strip()
     side_scheme = "revenue" if side == "income" or table.table_type == "income_summary" else table.scheme
@@ -292,7 +296,7 @@ def _row_meaning(label: _RowLabel, side: str | None, table: ClassifiedTable, con
     if label.unit_code or _is_department(name, context):
         return meaning("unit", side_scheme)
     if not name:
-        return meaning("unlabeled", side_scheme)
+        return meaning("total" if sole_row else "unlabeled", side_scheme)
     if side_scheme == "revenue":
         return meaning("item", "revenue")
     if table.scheme == "function" and (code := _function_class_by_name().get(compact(name))):
@@ -331,6 +335,7 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
     labelled_rows: list[tuple[tuple[str, ...], list[Column]]] = []
     codes_above: dict[str | None, str] = {}
     over = 0
+    sole_row = _prints_one_unlabeled_row(table)
     for segment in table.segments:
         if segment.new_columns:
             columns = segment.columns
@@ -378,7 +383,7 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
                     continue
                 for mend in label.mends if printed else ():
                     issue(row, "repaired_code", f"code {mend}, as a code's leading zero lost in printing")
-                meaning = _row_meaning(label, block[0].side, table, context)
+                meaning = _row_meaning(label, block[0].side, table, context, sole_row)
                 for column in printed:
                     if row_measure:
                         column = replace(column, measure=row_measure)
@@ -396,6 +401,14 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
 
 
 _LABEL_ROLES = ("code", "unit_code", "name")
+
+
+def _prints_one_unlabeled_row(table: ClassifiedTable) -> bool:
+    """Whether the table is one row of amounts under column headings, with no label column."""
+    unlabeled = not any(c.role in _LABEL_ROLES for segment in table.segments for c in segment.columns)
+    return unlabeled and sum(len(segment.data) for segment in table.segments) == 1
+
+
 _MONEY = re.compile(r"[.,]\d")
 
 
