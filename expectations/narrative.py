@@ -152,7 +152,7 @@ def _narrative_subjects_agree(
     compared = 0
     for subject in found.rules.narrative_subjects:
         measured = facts.filter(
-            (pl.col("measure") == subject.measure)
+            pl.col("measure").is_in(list(subject.measures))
             & pl.col("period").is_null()
             & pl.col("fund").is_null()
             & pl.col("subject_code").is_not_null()
@@ -160,7 +160,7 @@ def _narrative_subjects_agree(
         rows = list(measured.iter_rows(named=True))
         order = {table_type: rank for rank, table_type in enumerate(subject.table_types)}
         for match in subject.pattern.finditer(text):
-            printed = _stated_subject(rows, match.groupdict())
+            printed = _in_first_measure(_stated_subject(rows, match.groupdict()), subject.measures)
             stated = Decimal(match["amount"].replace(",", ""))
             compared += bool(printed)
             if not printed or stated in {row["amount_wan"] for row in printed}:
@@ -176,6 +176,14 @@ def _narrative_subjects_agree(
                 f"but {place_of(target)} prints {target['amount_printed']}",
             )
     return compared
+
+
+def _in_first_measure(rows: list[dict], measures: Sequence[str]) -> list[dict]:
+    """The rows in the first of `measures` that any of them is in."""
+    for measure in measures:
+        if chosen := [row for row in rows if row["measure"] == measure]:
+            return chosen
+    return []
 
 
 def _stated_subject(rows: list[dict], named: dict[str, str | None]) -> list[dict]:

@@ -27,11 +27,12 @@ class NarrativeFigure:
 
 @dataclass(frozen=True)
 class NarrativeSubject:
-    """An amount the narrative states for a subject code it prints in pieces (rules.toml)."""
+    """An amount the narrative states for a subject code it prints in pieces (rules.toml), printed
+    in the first of `measures` a table prints for that subject."""
 
     name: str
     pattern: re.Pattern[str]
-    measure: str
+    measures: tuple[str, ...]
     table_types: tuple[str, ...]
 
 
@@ -168,7 +169,7 @@ def default_rules() -> Rules:
             NarrativeSubject(
                 n["name"],
                 _narrative_pattern(n["pattern"]),
-                n["measure"],
+                (n["measure"],) if isinstance(n["measure"], str) else tuple(n["measure"]),
                 tuple(n["table_types"]),
             )
             for n in data["narrative_subjects"]

@@ -32,7 +32,7 @@ from extractors.textlayer import (
 )
 
 _PAGE_NUMBER = re.compile(
-    r"[-—–―_·•.\s]*\d{1,4}[-—–―_·•.\s]*"
+    r"[-—–―─━_·•.\s]*\d{1,4}[-—–―─━_·•.\s]*"
     r"|第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?"
     r"|共\s*\d+\s*页\s*[,，/]?\s*第\s*\d+\s*页"
     r"|\d+\s*/\s*\d+"

@@ -126,6 +126,19 @@ def test_turned_and_upright_pages_mix_in_one_file(extract: Extract) -> None:
     assert "三、财政拨款支出预算情况说明\n2025年财政拨款支出预算1,054.21万元。" in document.text
 
 
+@pytest.mark.parametrize("number", ["- 12 -", "─ 12 ─", "━12━", "第 12 页"])
+def test_a_sentence_running_over_a_page_break_reads_without_the_pages_number(extract: Extract, number: str) -> None:
+    """江苏's Word exports number their pages ─ 12 ─; a sentence broken there must not read
+    离退─12─休支出, or the narrative's figure for that 项 is lost."""
+    doc = DisclosurePdf().page().line("3.行政事业单位离退休(类)未归口管理的行政单位离退")
+    doc.pdf.text(doc.pdf.w / 2 - 8, doc.pdf.h - 10, number)  # the foot printed last, as Word writes it
+    doc.page().line("休支出(项)271.45万元,与上年相比增加14.69万元。")
+
+    text = "".join(extract(doc.bytes()).text.split())
+
+    assert "未归口管理的行政单位离退休支出(项)271.45万元" in text
+
+
 @pytest.mark.parametrize(
     "above",
     [["第 2 页", "编制部门：上海市普陀区某局"], ["会议费 110.05"], ["- 2 -", "编制部门：某局 单位：元"]],

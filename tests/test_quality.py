@@ -673,11 +673,18 @@ def test_a_final_account_says_rightly_whether_it_spent_more_or_less_than_budgete
     assert findings.filter(pl.col("rule") == "narrative_agrees").is_empty()
 
 
-def test_a_final_accounts_item_is_held_against_its_final_amount() -> None:
+@pytest.mark.parametrize(("heading", "measure"), [("决算数", "final"), ("合计", "total")])
+def test_a_final_accounts_item_is_held_against_its_final_amount(heading: str, measure: str) -> None:
+    """The 决算 is the table's 决算数, or, in a table printing only what was spent (上海: 合计 | 基本支出
+    | 项目支出), its row total."""
+    table = [[heading if cell == "决算数" else cell for cell in row] for row in FINAL_TABLE]
+    facts = _facts("一般公共预算财政拨款支出决算表", table)
+    agreeing = FINAL_ITEM.format(budget="187.75", final="187.19", relation="小于预算数的主要原因：。")
+    assert consistency_findings(facts, agreeing).is_empty()
     narrative = FINAL_ITEM.format(budget="187.75", final="178.19", relation="小于预算数的主要原因：。")
-    findings = consistency_findings(_facts("一般公共预算财政拨款支出决算表", FINAL_TABLE), narrative)
+    findings = consistency_findings(facts, narrative)
     assert findings.select("rule", "subject_code", "measure", "expected", "actual").rows() == [
-        ("narrative_agrees", "2210201", "final", Decimal("178.19"), Decimal("187.19"))
+        ("narrative_agrees", "2210201", measure, Decimal("178.19"), Decimal("187.19"))
     ]
 
 
