@@ -450,8 +450,18 @@ def test_a_total_the_narrative_states_is_the_whole_not_a_part_it_names(narrative
 
 
 @pytest.mark.parametrize(("stated", "found"), [("30", False), ("31", True)])
-def test_the_general_budget_appropriation_jiangsu_states_is_the_tables_total(stated: str, found: bool) -> None:
-    narrative = f"2019年一般公共预算财政拨款支出预算{stated}万元,与上年相比增加1万元。"
+@pytest.mark.parametrize(
+    "said",
+    [
+        "2019年一般公共预算财政拨款支出预算{}万元,与上年相比增加1万元。",
+        "财政拨款支出预算中,一般公共预算拨款支出预算{}万元。",
+    ],
+    ids=["江苏", "上海"],
+)
+def test_the_general_budget_appropriation_the_narrative_states_is_the_tables_total(
+    said: str, stated: str, found: bool
+) -> None:
+    narrative = said.format(stated)
     findings = consistency_findings(_facts("一般公共预算支出预算表", FUNCTION_TABLE), narrative)
     expected = [("narrative_agrees", Decimal(stated), Decimal("30.00"))] if found else []
     assert findings.select("rule", "expected", "actual").rows() == expected
@@ -539,6 +549,29 @@ def test_all_funds_basic_and_project_spending_are_the_expenditure_summarys(
     findings = consistency_findings(facts, narrative)
     expected = [("narrative_agrees", Decimal(stated), Decimal(printed))] if stated and printed else []
     assert findings.select("rule", "expected", "actual").rows() == expected
+
+
+SHANGHAI_INCOME = [
+    ["项目", "收入预算", "", "", ""],
+    ["", "合计", "财政拨款收入", "事业收入", "其他收入"],
+    ["合计", "120.00", "100.00", "0", "20.00"],
+]
+
+
+@pytest.mark.parametrize(
+    ("narrative", "stated"),
+    [
+        ("收入预算120万元,其中:财政拨款收入100万元,比上年预算增加1万元;事业收入0万元。", None),
+        ("收入预算120万元,其中:财政拨款收入101万元,比上年预算增加1万元。", "101"),
+        ("一般公共预算财政拨款收入90万元。", None),
+    ],
+)
+def test_the_appropriations_the_narrative_says_the_income_holds_are_the_income_tables(
+    narrative: str, stated: str | None
+) -> None:
+    findings = consistency_findings(_facts("2026年部门收入预算总表", SHANGHAI_INCOME), narrative)
+    expected = [("narrative_agrees", "fiscal_appropriation", Decimal(stated), Decimal("100.00"))] if stated else []
+    assert findings.select("rule", "measure", "expected", "actual").rows() == expected
 
 
 def _narrative_findings(narrative: str) -> list[str]:
