@@ -450,6 +450,14 @@ def test_a_total_the_narrative_states_is_the_whole_not_a_part_it_names(narrative
 
 
 @pytest.mark.parametrize(("stated", "found"), [("30", False), ("31", True)])
+def test_the_appropriations_spending_jiangsu_states_is_its_function_tables_total(stated: str, found: bool) -> None:
+    narrative = f"江苏省某厅2019年财政拨款预算支出{stated}万元,占本年支出合计的100%。"
+    findings = consistency_findings(_facts("财政拨款支出预算表(功能科目)", FUNCTION_TABLE), narrative)
+    expected = [("narrative_agrees", Decimal(stated), Decimal("30.00"))] if found else []
+    assert findings.select("rule", "expected", "actual").rows() == expected
+
+
+@pytest.mark.parametrize(("stated", "found"), [("30", False), ("31", True)])
 @pytest.mark.parametrize(
     "said",
     [
@@ -501,6 +509,9 @@ def test_the_one_row_of_a_table_printing_no_labels_is_its_total() -> None:
         ("2.公务用车购置及运行费预算支出12万元。(2)公务用车运行维护费预算支出12万元。", "12", None),
         ("2.公务用车购置及运行费预算支出13万元。", "13", "12.00"),
         ("3.公务接待费预算支出4万元,比上年预算减少1万元。", "4", "3.00"),
+        ("一般公共预算拨款安排的会议费预算支出5万元。一般公共预算拨款安排的培训费预算支出10万元。", "5", None),
+        ("一般公共预算拨款安排的会议费预算支出6万元,比上年预算减少1万元。", "6", "5.00"),
+        ("一般公共预算拨款安排的培训费预算支出9万元。", "9", "10.00"),
     ],
 )
 def test_each_three_public_figure_the_narrative_states_is_held_against_its_own_column(
@@ -512,7 +523,7 @@ def test_each_three_public_figure_the_narrative_states_is_held_against_its_own_c
     expected = [("narrative_agrees", Decimal(stated), Decimal(printed))] if printed else []
     assert findings.select("rule", "expected", "actual").rows() == expected
     if printed:
-        assert f'prints {printed} under \'"三公"经费 / ' in findings["message"][0]
+        assert f"prints {printed} under '" in findings["message"][0]
 
 
 def test_a_three_public_total_without_its_own_column_is_the_tables_total() -> None:
