@@ -585,6 +585,29 @@ def test_the_appropriations_the_narrative_says_the_income_holds_are_the_income_t
     assert findings.select("rule", "measure", "expected", "actual").rows() == expected
 
 
+FINAL_SPENDING = [
+    ["科目编码", "科目名称", "本年支出合计", "基本支出", "项目支出"],
+    ["221", "住房保障支出", "187.19", "187.19", ""],
+    ["", "合计", "187.19", "187.19", ""],
+]
+
+
+@pytest.mark.parametrize(
+    ("title", "said"),
+    [
+        ("支出决算表", "三、支出决算情况说明本年支出合计{}万元,其中:基本支出187.19万元,占100%。"),
+        ("一般公共预算财政拨款支出决算表", "一般公共预算财政拨款支出决算总体情况一般公共预算财政拨款支出{}万元。"),
+    ],
+)
+@pytest.mark.parametrize(("stated", "found"), [("187.19", False), ("178.19", True)])
+def test_the_totals_a_final_accounts_narrative_states_are_its_tables(
+    title: str, said: str, stated: str, found: bool
+) -> None:
+    findings = consistency_findings(_facts(title, FINAL_SPENDING), said.format(stated))
+    expected = [("narrative_agrees", Decimal(stated), Decimal("187.19"))] if found else []
+    assert findings.filter(pl.col("rule") == "narrative_agrees").select("rule", "expected", "actual").rows() == expected
+
+
 def _narrative_findings(narrative: str) -> list[str]:
     """The narrative_arithmetic findings of a narrative beside a clean table (the messages)."""
     findings = consistency_findings(_facts("一般公共预算支出预算表", FUNCTION_TABLE), narrative)
