@@ -422,6 +422,26 @@ def test_the_fiscal_appropriation_total_the_narrative_states_is_the_tables(narra
     assert findings.select("rule", "severity", "expected", "actual").rows() == expected
 
 
+# 上海's 财政拨款收支预算总表: each side under a heading naming the table's own fund.
+SHANGHAI_FISCAL_SUMMARY = [
+    ["财政拨款收入", "", "财政拨款支出", "", "", "", ""],
+    ["项目", "预算数", "项目", "合计", "一般公共预算", "政府性基金", "国有资本经营预算"],
+    ["一、一般公共预算", "100.00", "一、公共安全支出", "100.00", "100.00", "", ""],
+    ["收入总计", "100.00", "支出总计", "100.00", "100.00", "", ""],
+]
+
+
+@pytest.mark.parametrize(("stated", "found"), [("100", False), ("101", True)])
+def test_shanghais_appropriations_summary_is_read_as_every_provinces(stated: str, found: bool) -> None:
+    """Its 财政拨款支出 > 合计 and 财政拨款收入 > 预算数 are the row totals, with no fund (the table's
+    own), so the 财政拨款支出预算 the narrative states is held against it."""
+    facts = _facts("2026年部门财政拨款收支预算总表", SHANGHAI_FISCAL_SUMMARY)
+    assert set(facts.filter(pl.col("measure") == "total")["fund"]) == {None}
+    findings = consistency_findings(facts, f"支出预算100万元,其中:财政拨款支出预算{stated}万元,比上年预算增加1万元。")
+    expected = [("narrative_agrees", Decimal(stated), Decimal("100.00"))] if found else []
+    assert findings.select("rule", "expected", "actual").rows() == expected
+
+
 INCOME_SUMMARY = [
     ["项目", "预算数"],
     ["一、一般公共预算拨款收入", "100.00"],
