@@ -1081,3 +1081,22 @@ def test_columns_breaking_a_group_down_by_headings_it_does_not_know_are_reported
     assert [i.kind for i in read.issues] == ["unknown_column", "unknown_column"]
     alone = [["科目编码", "科目名称", "项目支出"], ["", "", "本级项目"], ["20101", "人大事务", "4.00"]]
     assert measures(alone)[2:] == ["project"]
+
+
+def test_a_header_printed_again_inside_a_table_is_no_row_of_it() -> None:
+    """Pages pasted into one sheet, or a text conversion, print the header again mid-table: its
+    headings are neither amounts nor rows."""
+    header = [
+        ["功能分类科目编码", "功能分类科目名称", "一般公共预算支出", "", ""],
+        ["", "", "合计", "基本支出", "项目支出"],
+    ]
+    rows = [
+        *header,
+        ["201", "一般公共服务支出", "30.00", "20.00", "10.00"],
+        *header,
+        ["20101", "人大事务", "30.00", "20.00", "10.00"],
+        ["", "合计", "30.00", "20.00", "10.00"],
+    ]
+    table = classify_tables([raw_table(rows, title="一般公共预算支出功能分类预算表")], 2025)[0]
+    normalized = budget_facts([table], CONTEXT)
+    assert (list(normalized.issues), normalized.facts.height) == ([], 9)

@@ -262,6 +262,7 @@ def _unit_of(segments: Sequence[RawTable], default_unit: str) -> tuple[str, str]
 def _segments(raws: Sequence[RawTable], fiscal_year: int | None, with_columns: bool) -> tuple[TableSegment, ...]:
     segments: list[TableSegment] = []
     columns: tuple[Column, ...] = ()
+    headings: set[tuple[str, ...]] = set()
     for previous, raw in zip((None, *raws), raws, strict=False):
         header, data = split_header(raw.rows)
         if previous is not None and header and _labels_in_label_columns(previous, raw):
@@ -269,8 +270,16 @@ def _segments(raws: Sequence[RawTable], fiscal_year: int | None, with_columns: b
         new_columns = with_columns and (bool(header) or not columns)
         if new_columns:
             columns = tuple(resolve_columns(header, data, fiscal_year))
+        headings |= {cells for row in header if len(cells := _printed_cells(row)) >= 2}
+        data = [row for row in data if _printed_cells(row) not in headings]
         segments.append(TableSegment(raw, tuple(data), columns, new_columns))
     return tuple(segments)
+
+
+def _printed_cells(row: RawRow) -> tuple[str, ...]:
+    """A row's filled cells: a row printing a header row's (its pages pasted into one sheet, or a
+    text conversion repeating the header on each page) is that header again, not data."""
+    return tuple(cell for cell in map(compact, row.cells) if cell)
 
 
 def classify_tables(raw_tables: Sequence[RawTable], fiscal_year: int | None) -> list[ClassifiedTable]:
