@@ -267,11 +267,11 @@ def _segments(raws: Sequence[RawTable], fiscal_year: int | None, with_columns: b
         header, data = split_header(raw.rows)
         if previous is not None and header and _labels_in_label_columns(previous, raw):
             header, data = [], list(raw.rows)
+        headings |= {cells for row in header if len(cells := _printed_cells(row)) >= 2}
+        data = [row for row in data if _printed_cells(row) not in headings]
         new_columns = with_columns and (bool(header) or not columns)
         if new_columns:
             columns = tuple(resolve_columns(header, data, fiscal_year))
-        headings |= {cells for row in header if len(cells := _printed_cells(row)) >= 2}
-        data = [row for row in data if _printed_cells(row) not in headings]
         segments.append(TableSegment(raw, tuple(data), columns, new_columns))
     return tuple(segments)
 
