@@ -98,13 +98,17 @@ def _located(target: dict, at: dict, apart: bool) -> dict:
 def _narrative_agrees(
     found: Findings, facts: pl.DataFrame, text: str, where: Callable[[int], dict], apart: bool = False
 ) -> int:
-    """Each total the narrative states against its table's; how many were compared."""
+    """Each total the narrative states against its table's, then the parts it lists after one that
+    no rule of their own read; how many were compared."""
     compared = 0
     totals = facts.filter(
         pl.col("row_kind").is_in(["total", "item"]) & pl.col("period").is_null() & pl.col("fund").is_null()
     ).filter(pl.col("side").is_null() | (pl.col("side") == "income") | (pl.col("measure") != "total"))
+    wholes: list[tuple[dict, list[re.Match[str]]]] = []
+    read: set[int] = set()
     for figure in found.rules.narrative:
-        stated = {m.group("amount").replace(",", ""): m for m in figure.pattern.finditer(text)}
+        matches = list(figure.pattern.finditer(text))
+        stated = {m.group("amount").replace(",", ""): m for m in matches}
         if not stated:
             continue
         target = _figure_printed(figure, totals)
@@ -112,6 +116,9 @@ def _narrative_agrees(
             continue
         under = f" under '{target['column_label']}'" if figure.subjects and target["column_label"] else ""
         compared += len(stated)
+        read |= {m.start("amount") for m in matches}
+        if not figure.subjects:
+            wholes.append((target, matches))
         for amount, match in stated.items():
             found.compare(
                 "narrative_agrees",
@@ -122,7 +129,51 @@ def _narrative_agrees(
                 f"the narrative states '{match.group(0)}'{_caveat(where(match.start()))} but {place_of(target)} "
                 f"prints {target['amount_printed']}{under}",
             )
+    for target, matches in wholes:
+        compared += _parts_agree(found, totals, target, matches, text, where, apart, read)
     return compared
+
+
+def _parts_agree(
+    found: Findings,
+    totals: pl.DataFrame,
+    whole: dict,
+    matches: list[re.Match[str]],
+    text: str,
+    where: Callable[[int], dict],
+    apart: bool,
+    read: set[int],
+) -> int:
+    """The parts listed after each statement of a whole (其中:基本支出X万元,...) against the whole's
+    table row, each in the measure its name says, but for those a figure of its own has read
+    (amounts starting at `read`); how many were compared."""
+    parts = found.rules.narrative_parts
+    row = totals.filter(
+        (pl.col("table_index") == whole["table_index"]) & (pl.col("source_position") == whole["source_position"])
+    )
+    printed = {r["measure"]: r for r in row.iter_rows(named=True) if r["row_kind"] == "total"}
+    held: set[tuple[str, Decimal]] = set()
+    for match in matches:
+        listing = parts.opening.match(text, match.end())
+        if listing is None:
+            continue
+        end = text.find("。", listing.end())
+        for part in parts.part.finditer(text, listing.end(), end if end >= 0 else len(text)):
+            measure = parts.measures.get(part["name"], "")
+            stated = Decimal(part["amount"].replace(",", ""))
+            if (target := printed.get(measure)) is None or (measure, stated) in held or part.start("amount") in read:
+                continue
+            held.add((measure, stated))
+            found.compare(
+                "narrative_agrees",
+                _located(target, where(part.start()), apart),
+                stated,
+                target["amount_wan"],
+                1,
+                f"the narrative states '{match.group(0)}{text[match.end() : part.end()]}'{_caveat(where(part.start()))}"
+                f" but {place_of(target)} prints {target['amount_printed']} under '{target['column_label']}'",
+            )
+    return len(held)
 
 
 def _figure_printed(figure: NarrativeFigure, totals: pl.DataFrame) -> dict | None:

@@ -37,6 +37,16 @@ class NarrativeSubject:
 
 
 @dataclass(frozen=True)
+class NarrativeParts:
+    """The parts a narrative lists after a whole it states, and the measure each part's name is
+    (rules.toml [narrative_parts])."""
+
+    opening: re.Pattern[str]
+    part: re.Pattern[str]
+    measures: dict[str, str]
+
+
+@dataclass(frozen=True)
 class NarrativeClaim:
     """A sentence of the narrative whose figures must agree with each other (rules.toml)."""
 
@@ -122,6 +132,7 @@ class Rules:
     subtotal_column: re.Pattern[str]
     narrative: tuple[NarrativeFigure, ...]
     narrative_subjects: tuple[NarrativeSubject, ...]
+    narrative_parts: NarrativeParts
     narrative_arithmetic: NarrativeArithmetic
     narrative_names: re.Pattern[str]
     narrative_years: re.Pattern[str]
@@ -173,6 +184,11 @@ def default_rules() -> Rules:
                 tuple(n["table_types"]),
             )
             for n in data["narrative_subjects"]
+        ),
+        narrative_parts=NarrativeParts(
+            re.compile(data["narrative_parts"]["opening"]),
+            _narrative_pattern(data["narrative_parts"]["part"]),
+            dict(data["narrative_parts"]["measures"]),
         ),
         narrative_arithmetic=_narrative_arithmetic_rules(data["narrative_arithmetic"]),
         narrative_names=re.compile(data["narrative_names"]["pattern"]),

@@ -628,6 +628,43 @@ def test_the_totals_a_final_accounts_narrative_states_are_its_tables(
     assert findings.filter(pl.col("rule") == "narrative_agrees").select("rule", "expected", "actual").rows() == expected
 
 
+@pytest.mark.parametrize(
+    ("title", "table", "narrative", "finding"),
+    [
+        (
+            "支出预算总表",
+            JIANGSU_EXPENDITURE_SUMMARY,
+            "本年支出预算合计60万元,其中:基本支出30万元,占50%;项目支出{}万元,占35%;单位预留机动经费10万元。",
+            ("project", "20.00"),
+        ),
+        (
+            "2026年部门收入预算总表",
+            SHANGHAI_INCOME,
+            "收入预算120万元,其中:财政拨款收入100万元,比上年预算增加1万元;事业收入0万元;其他收入{}万元。",
+            ("other_income", "20.00"),
+        ),
+        (
+            "一般公共预算支出预算表",
+            FUNCTION_TABLE,
+            "一般公共预算支出总额为30万元,其中:基本支出20万元,项目支出{}万元。",
+            ("project", "10.00"),
+        ),
+    ],
+    ids=["江苏 支出预算总表", "上海 收入预算总表", "parts listed without shares"],
+)
+def test_the_parts_a_narrative_lists_after_a_whole_are_its_tables(
+    title: str, table: list[list[str]], narrative: str, finding: tuple[str, str]
+) -> None:
+    """The parts after 其中 are held against the whole's own table row, each in the measure its
+    name says; a change stated among them (比上年预算增加1万元) is no part."""
+    measure, printed = finding
+    facts = _facts(title, table)
+    assert consistency_findings(facts, narrative.format(printed.removesuffix(".00"))).is_empty()
+    findings = consistency_findings(facts, narrative.format("21")).filter(pl.col("rule") == "narrative_agrees")
+    assert findings.select("measure", "expected", "actual").rows() == [(measure, Decimal("21"), Decimal(printed))]
+    assert f"prints {printed} under '" in findings["message"][0]
+
+
 def _narrative_findings(narrative: str) -> list[str]:
     """The narrative_arithmetic findings of a narrative beside a clean table (the messages)."""
     findings = consistency_findings(_facts("一般公共预算支出预算表", FUNCTION_TABLE), narrative)
