@@ -546,6 +546,42 @@ def test_each_three_public_figure_the_narrative_states_is_held_against_its_own_c
         assert f"prints {printed} under '" in findings["message"][0]
 
 
+FINAL_THREE_PUBLIC = [
+    ["财政拨款“三公”经费", "", "", "", "", "", "", "", "", "", "", ""],
+    ["合计", "", "因公出国(境)费", "", "公务用车购置及运行维护费", "", "", "", "", "", "公务接待费", ""],
+    ["", "", "", "", "小计", "", "公务用车购置费", "", "公务用车运行维护费", "", "", ""],
+    ["预算数", "决算数"] * 6,
+    ["3.95", "2.10", "", "", "3.00", "1.50", "", "", "3.00", "1.50", "0.95", "0.60"],
+]
+FINAL_THREE_PUBLIC_SAID = (
+    '"三公"经费财政拨款支出年初预算为{}万元,支出决算为{}万元,其中:因公出国(境)费决算为0.00万元;'
+    "公务用车购置及运行维护费支出决算为1.50万元;公务接待费支出决算为{}万元。"
+)
+
+
+@pytest.mark.parametrize(
+    ("said", "found"),
+    [
+        (("3.95", "2.10", "0.60"), []),
+        (("3.95", "2.20", "0.60"), [("final", Decimal("2.20"), Decimal("2.10"))]),
+        (
+            ("4.95", "2.10", "0.70"),
+            [("total", Decimal("4.95"), Decimal("3.95")), ("final", Decimal("0.70"), Decimal("0.60"))],
+        ),
+    ],
+)
+def test_a_final_accounts_three_public_figures_are_its_budget_and_final_columns(
+    said: tuple[str, str, str], found: list[tuple[str, Decimal, Decimal]]
+) -> None:
+    """Its "三公" table (财政拨款"三公"经费 over each item's 预算数 | 决算数) is the appropriations' own:
+    its amounts carry no fund, and the narrative's 年初预算 and 决算 are held against them."""
+    facts = _facts("财政拨款“三公”经费支出决算表", FINAL_THREE_PUBLIC)
+    assert set(facts["fund"]) == {None}
+    findings = consistency_findings(facts, FINAL_THREE_PUBLIC_SAID.format(*said))
+    agrees = findings.filter(pl.col("rule") == "narrative_agrees")
+    assert agrees.select("measure", "expected", "actual").rows() == found
+
+
 def test_a_three_public_total_without_its_own_column_is_the_tables_total() -> None:
     rows = [
         ['"三公"经费预算数', "", "", "", "", "", "机关运行经费预算数"],
