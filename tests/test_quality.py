@@ -574,6 +574,10 @@ FINAL_SPENDING = [
 ]
 
 
+# 江苏's 收入预算总表: a row per source of income.
+JIANGSU_INCOME = [["项目名称", "金额"], ["收入总计", "120.00"], ["一般公共预算资金", "100.00"], ["其他资金", "20.00"]]
+
+
 def _agreement(facts: pl.DataFrame, narrative: str) -> list[tuple[str, Decimal, Decimal]]:
     """The narrative_agrees findings of a narrative beside `facts`: (measure, stated, printed)."""
     findings = consistency_findings(facts, narrative).filter(pl.col("rule") == "narrative_agrees")
@@ -615,6 +619,8 @@ def _agreement(facts: pl.DataFrame, narrative: str) -> list[tuple[str, Decimal, 
         ("支出预算总表", JIANGSU_EXPENDITURE_SUMMARY, "此外,基本支出预算数为{}万元。", "basic", "30.00"),
         ("支出预算总表", JIANGSU_EXPENDITURE_SUMMARY, "项目支出预算数为{}万元。", "project", "20.00"),
         ("支出预算总表", JIANGSU_EXPENDITURE_SUMMARY, "单位预留机动经费预算为{}万元。", "unit_reserve", "10.00"),
+        ("收入预算总表", JIANGSU_INCOME, "(1)一般公共预算收入预算{}万元,与上年相比增加1万元。", "total", "100.00"),
+        ("收入预算总表", JIANGSU_INCOME, "3.其他资金收入预算总计{}万元,与上年数一致。", "total", "20.00"),
         ("支出决算表", FINAL_SPENDING, "三、支出决算情况说明本年支出合计{}万元。", "total", "187.19"),
         ("一般公共预算财政拨款支出决算表", FINAL_SPENDING, "一般公共预算财政拨款支出{}万元。", "total", "187.19"),
     ],
@@ -627,6 +633,8 @@ def _agreement(facts: pl.DataFrame, narrative: str) -> list[tuple[str, Decimal, 
         "江苏 all funds' 基本支出",
         "江苏 all funds' 项目支出",
         "江苏 单位预留机动经费",
+        "江苏 一般公共预算收入预算",
+        "江苏 其他资金收入预算",
         "final account's 本年支出合计",
         "final account's 一般公共预算财政拨款支出",
     ],
