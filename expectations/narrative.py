@@ -4,6 +4,7 @@ years it compares and the names it prints beside codes. The sentences read are d
 
 import re
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -151,7 +152,9 @@ def _parts_agree(
     row = totals.filter(
         (pl.col("table_index") == whole["table_index"]) & (pl.col("source_position") == whole["source_position"])
     )
-    printed = {r["measure"]: r for r in row.iter_rows(named=True) if r["row_kind"] == "total"}
+    cells = [r for r in row.iter_rows(named=True) if r["row_kind"] == "total"]
+    once = Counter(r["measure"] for r in cells)
+    printed = {r["measure"]: r for r in cells if once[r["measure"]] == 1}  # a measure printed twice names no one cell
     held: set[tuple[str, Decimal]] = set()
     for match in matches:
         listing = parts.opening.match(text, match.end())
@@ -170,7 +173,7 @@ def _parts_agree(
                 stated,
                 target["amount_wan"],
                 1,
-                f"the narrative states '{match.group(0)}{text[match.end() : part.end()]}'{_caveat(where(part.start()))}"
+                f"the narrative states '{match.group(0)}…{part.group(0)}'{_caveat(where(part.start()))}"
                 f" but {place_of(target)} prints {target['amount_printed']} under '{target['column_label']}'",
             )
     return len(held)

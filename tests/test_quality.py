@@ -710,6 +710,14 @@ def test_the_parts_a_narrative_lists_after_a_whole_are_its_tables(
     assert f"prints {printed} under '" in findings["message"][0]
 
 
+def test_a_part_whose_measure_its_row_prints_twice_is_not_held_against_either() -> None:
+    table = [["合计", "基本支出", "项目支出", "基本支出"], ["60.00", "30.00", "20.00", "31.00"]]
+    facts = _facts("支出预算总表", table)
+    said = "本年支出预算合计60万元,其中:基本支出30万元,占50%;项目支出{}万元,占33.33%。"
+    assert _agreement(facts, said.format("20")) == []
+    assert _agreement(facts, said.format("21")) == [("project", Decimal("21"), Decimal("20.00"))]
+
+
 def _narrative_findings(narrative: str) -> list[str]:
     """The narrative_arithmetic findings of a narrative beside a clean table (the messages)."""
     findings = consistency_findings(_facts("一般公共预算支出预算表", FUNCTION_TABLE), narrative)
