@@ -578,6 +578,19 @@ FINAL_SPENDING = [
 JIANGSU_INCOME = [["项目名称", "金额"], ["收入总计", "120.00"], ["一般公共预算资金", "100.00"], ["其他资金", "20.00"]]
 
 
+# 江苏's 政府采购支出预算表: items under their class (货物A, 工程B, 服务C).
+JIANGSU_PROCUREMENT = [
+    ["采购项目", "总计"],
+    ["合计", "100.00"],
+    ["货物A", "60.00"],
+    ["台式计算机", "60.00"],
+    ["工程B", "10.00"],
+    ["修缮工程", "10.00"],
+    ["服务C", "30.00"],
+    ["会议服务", "30.00"],
+]
+
+
 def _agreement(facts: pl.DataFrame, narrative: str) -> list[tuple[str, Decimal, Decimal]]:
     """The narrative_agrees findings of a narrative beside `facts`: (measure, stated, printed)."""
     findings = consistency_findings(facts, narrative).filter(pl.col("rule") == "narrative_agrees")
@@ -629,6 +642,14 @@ def _agreement(facts: pl.DataFrame, narrative: str) -> list[tuple[str, Decimal, 
             "400.00",
         ),
         ("部门政府性基金预算支出功能分类预算表", FUNCTION_TABLE, "政府性基金拨款支出预算{}万元。", "total", "30.00"),
+        (
+            "政府采购支出预算表",
+            JIANGSU_PROCUREMENT,
+            "政府采购预算总金额为100万元。其中拟采购货物支出{}万元;",
+            "total",
+            "60.00",
+        ),
+        ("政府采购支出预算表", JIANGSU_PROCUREMENT, "拟采购工程支出10万元;拟购买服务支出{}万元。", "total", "30.00"),
         ("支出决算表", FINAL_SPENDING, "三、支出决算情况说明本年支出合计{}万元。", "total", "187.19"),
         ("一般公共预算财政拨款支出决算表", FINAL_SPENDING, "一般公共预算财政拨款支出{}万元。", "total", "187.19"),
     ],
@@ -645,6 +666,8 @@ def _agreement(facts: pl.DataFrame, narrative: str) -> list[tuple[str, Decimal, 
         "江苏 其他资金收入预算",
         "上海 机关运行经费 beside the 三公 items",
         "上海 政府性基金拨款支出预算",
+        "江苏 拟采购货物",
+        "江苏 拟购买服务",
         "final account's 本年支出合计",
         "final account's 一般公共预算财政拨款支出",
     ],
