@@ -166,16 +166,7 @@ def default_rules() -> Rules:
         top_level_item=re.compile(data["rows"]["top_level_item"]),
         grand_total=re.compile(data["rows"]["grand_total"]),
         subtotal_column=re.compile(data["rows"]["subtotal_column"]),
-        narrative=tuple(
-            NarrativeFigure(
-                n["name"],
-                _narrative_pattern(n["pattern"]),
-                tuple(n["table_types"]),
-                n["measure"],
-                tuple(map(re.compile, n.get("subjects", ()))),
-            )
-            for n in data["narrative"]
-        ),
+        narrative=tuple(figure for n in data["narrative"] for figure in _narrative_figures(n)),
         narrative_subjects=tuple(
             NarrativeSubject(
                 n["name"],
@@ -222,6 +213,24 @@ _NARRATIVE_AMOUNT = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 def _narrative_pattern(pattern: str, direction: str = "") -> re.Pattern[str]:
     """A narrative pattern of rules.toml with its `{amount}` (and `{direction}`) spelled out."""
     return re.compile(pattern.replace("{amount}", _NARRATIVE_AMOUNT).replace("{direction}", direction))
+
+
+def _narrative_figures(entry: dict) -> list[NarrativeFigure]:
+    """A [[narrative]] entry's figure, or one per name of its `each` (the "三公" items), the name
+    standing for `{each}` in its pattern and subjects."""
+
+    def figure(name: str, each: str) -> NarrativeFigure:
+        return NarrativeFigure(
+            name,
+            _narrative_pattern(entry["pattern"].replace("{each}", each)),
+            tuple(entry["table_types"]),
+            entry["measure"],
+            tuple(re.compile(subject.replace("{each}", each)) for subject in entry.get("subjects", ())),
+        )
+
+    if "each" in entry:
+        return [figure(each, each) for each in entry["each"]]
+    return [figure(entry["name"], "")]
 
 
 def _narrative_arithmetic_rules(data: dict) -> NarrativeArithmetic:

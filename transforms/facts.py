@@ -276,7 +276,7 @@ class _RowMeaning:
 
 
 def _row_meaning(
-    label: _RowLabel, side: str | None, table: ClassifiedTable, context: DocumentContext, sole_row: bool = False
+    label: _RowLabel, side: str | None, table: ClassifiedTable, context: DocumentContext, sole_row: bool
 ) -> _RowMeaning:
     """`sole_row`: the row is the only one of a table printing no label column (江苏's 支出预算总表,
     a "三公" table): the department's whole, its total, though nothing names it so."""
