@@ -1,7 +1,8 @@
 """Watch a process tree: peak memory and CPU time per process, by role in an ingest run.
 
-An ingest is one main process (validation and loading), a forkserver and the reader workers it
-forks (extraction and normalization). Linux keeps each process's RSS high-water mark (VmHWM in
+An ingest is one main process (loading), a forkserver and the workers it forks: the readers
+(extraction, normalization, consistency rules) and the validator (the GX suite), all counted as
+`worker`. Linux keeps each process's RSS high-water mark (VmHWM in
 /proc/PID/status), so sampling catches a peak however short it was, as long as the process is
 sampled once after it; CPU times are the last sample's (a worker's final fraction of a second
 after the last sample is lost, so CPU figures are slight underestimates).

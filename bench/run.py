@@ -189,15 +189,17 @@ def _ingest(files: list[Path], workdir: Path, workers: int, expected: dict[str, 
 
 
 def _pool_start_seconds(workdir: Path) -> float:
-    """What starting a reader pool costs (forkserver, worker imports and warm-up, the GX suite
-    included since the workers validate), once per run."""
+    """What starting a run's workers costs, once per run: the forkserver, a reader's imports and
+    warm-up, and the validator's (the GX suite built), started together as a run starts them."""
     from expectations.rules import default_rules
-    from pipelines.run import QualitySettings, _pool
+    from pipelines.run import QualitySettings, _pool, _validator_pool
 
     quality = QualitySettings(data_docs=workdir / "quality_docs", rules=default_rules())
     started = time.perf_counter()
-    with _pool(1, quality=quality) as pool:
-        pool.schedule(os.getpid).result()
+    with _pool(1) as readers, _validator_pool(quality) as validator:
+        started_readers = readers.schedule(os.getpid)
+        validator.schedule(os.getpid).result()
+        started_readers.result()
     return round(time.perf_counter() - started, 2)
 
 

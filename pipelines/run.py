@@ -479,31 +479,43 @@ def _warm_up() -> None:
     subject_catalogue()
 
 
-def _start_worker(max_memory_bytes: int, quality: QualitySettings | None) -> None:
-    """A worker's initializer: warm up, then cap the memory the worker may allocate.
+def _start_reader(max_memory_bytes: int) -> None:
+    """A reader's initializer: warm up, then cap the memory the worker may allocate.
 
     The cap is RLIMIT_DATA, the private writable memory (heap and anonymous mappings) that a
     decoded stream or a page's objects fill; RLIMIT_AS would also count the ~1.2 GiB of libraries
     and reserved address space a warmed-up worker maps without using, and fail normal documents.
-    What the expectation suite holds once built (GX and pandas: ~250 MiB) is added to it, so
-    `--max-memory` leaves a document the same room whether its worker also validates or not.
     """
     _warm_up()
     deadline.watch()
     cap_data_memory(max_memory_bytes)
-    if quality is not None:
-        grant_fixed_memory(lambda: prepare_suite(quality.data_docs))
 
 
-def _pool(
-    workers: int,
-    limits: ExtractionLimits | None = None,
-    quality: QualitySettings | None = None,
-) -> ProcessPool:
+def _start_validator(max_memory_bytes: int, quality: QualitySettings) -> None:
+    """The validator's initializer: the expectation suite built (GX imported, ~2 s) once per run,
+    in the one process that validates, not in every reader. What the suite holds (GX and pandas:
+    ~250 MiB) is added to the memory cap, so `--max-memory` bounds the documents' share alone."""
+    cap_data_memory(max_memory_bytes)
+    grant_fixed_memory(lambda: prepare_suite(quality.data_docs))
+
+
+def _pool(workers: int, limits: ExtractionLimits | None = None) -> ProcessPool:
+    """The reader workers: each extracts, normalizes and checks one document at a time."""
     # forkserver: workers never inherit an open DuckDB connection or GX state from this process
     return ProcessPool(
         max_workers=max(1, workers),
-        initializer=_start_worker,
+        initializer=_start_reader,
+        initargs=((limits or ExtractionLimits()).max_memory_bytes,),
+        context=multiprocessing.get_context("forkserver"),
+    )
+
+
+def _validator_pool(quality: QualitySettings, limits: ExtractionLimits | None = None) -> ProcessPool:
+    """The one worker that runs the expectation suite on batches of read documents and writes their
+    Data Docs, beside the readers: with two readers, GX is imported once instead of twice."""
+    return ProcessPool(
+        max_workers=1,
+        initializer=_start_validator,
         initargs=((limits or ExtractionLimits()).max_memory_bytes, quality),
         context=multiprocessing.get_context("forkserver"),
     )
@@ -520,9 +532,9 @@ def read_documents(
     document_id is in `unchanged` (document_id: status recorded) is not read at all (no worker
     starts for a run of such files). At most a few documents per worker are in flight, so memory
     stays flat however many files there are, and each worker has the next document waiting when it
-    finishes one. Documents read go to the suite in batches (up to SUITE_BATCH), each scheduled
-    behind the reads already queued and awaited only once the next batch is scheduled, so no worker
-    waits for it.
+    finishes one. Documents read go to the suite in batches (up to SUITE_BATCH), to a validator
+    process of its own beside the readers (`_validator_pool`), each batch awaited only once the next
+    is scheduled, so no reader waits for it.
     """
     limits, quality = options.limits, options.quality
     unchanged = unchanged or {}
@@ -534,8 +546,13 @@ def read_documents(
 
         def pool() -> ProcessPool:
             if not pools:
-                pools.append(stack.enter_context(_pool(options.workers, limits, quality=quality)))
+                pools.append(stack.enter_context(_pool(options.workers, limits)))
+                pools.append(stack.enter_context(_validator_pool(quality, limits)))
             return pools[0]
+
+        def validator() -> ProcessPool:
+            pool()
+            return pools[1]
 
         reading: deque[tuple[Path, object, float]] = deque()
         batch: list[DocumentOutcome] = []
@@ -553,7 +570,7 @@ def read_documents(
             outcomes, future = batch.copy(), None  # the pool pickles a task's arguments later, in a thread
             if due := sum(_suite_load(o) is not None for o in outcomes):
                 seconds = limits.timeout_seconds * due  # each document's validation alone, if the union fails
-                future = pool().schedule(validate_documents, args=(outcomes, quality), timeout=seconds)
+                future = validator().schedule(validate_documents, args=(outcomes, quality), timeout=seconds)
             validating.append((outcomes, future))
             batch.clear()
             batch_size = min(SUITE_BATCH, 2 * batch_size)
@@ -593,7 +610,7 @@ def read_documents(
             yield from validated()
         if pools and quality.data_docs is not None:
             try:
-                pools[0].schedule(write_data_docs_index, args=(quality.data_docs, pages)).result()
+                validator().schedule(write_data_docs_index, args=(quality.data_docs, pages)).result()
             except Exception as error:  # the documents are loaded; only the index of their GX pages is missing
                 print(
                     f"yusuan: the Data Docs index in {quality.data_docs} was not written ({error!r}); every document "

@@ -1,7 +1,7 @@
 """Re-ingesting: a file whose content this pipeline version has loaded is skipped unread, `--force`
 re-reads it, an older version's rows are read again, and repeats leave the warehouse file's size
-where it was. Validation runs in the reader workers: the Data Docs index lists every failing
-document of a run, whichever worker validated it."""
+where it was. The Data Docs index, written by the run's validator process, lists every failing
+document of a run."""
 
 import re
 import shutil
@@ -54,7 +54,7 @@ def test_an_unchanged_file_is_skipped_unread_and_its_rows_stay(
     assert len(skipped) == 3 and all("--force" in line for line in skipped)
     assert "recorded it as not_budget" in out and "0 loaded, 3 unchanged" in out
     assert _rows(warehouse, DOCUMENT_ROWS) == documents and _rows(warehouse, FACTS) == facts
-    assert not index.exists()  # the index is written by a reader worker: none started
+    assert not index.exists()  # the index is written by the validator: none started
 
 
 def test_force_and_a_new_pipeline_version_read_again(

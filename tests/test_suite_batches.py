@@ -3,6 +3,7 @@ each document alike, and one that fails is judged document by document, so a bad
 hides among good ones nor takes them down with it."""
 
 import io
+import sys
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -11,10 +12,20 @@ import pytest
 from pebble import ProcessExpired
 
 from expectations.suite import passing_together, validate_facts
+from extractors import ExtractionLimits
 from factory.disclosures import DisclosureSpec, build_disclosure
 from factory.workbook import workbook_bytes
 from pipelines.cli import main
-from pipelines.run import QualitySettings, _settle_suite, check_step, read_document, validate_documents
+from pipelines.run import (
+    QualitySettings,
+    _pool,
+    _settle_suite,
+    _validator_pool,
+    check_step,
+    process_document,
+    read_document,
+    validate_documents,
+)
 from tests.conftest import read_only
 
 ABSURD_WAN = 1e13  # beyond what the suite lets any amount be
@@ -108,3 +119,26 @@ def test_a_batch_whose_worker_died_is_recorded_failed_not_loaded(inbox: Path) ->
     assert [o.status for o in settled] == ["failed", "failed"]
     assert all(o.load.facts.is_empty() for o in settled)
     assert all(o.path.name in o.reason and "validation failed" in o.reason for o in settled)
+
+
+def gx_imported() -> bool:
+    return "great_expectations" in sys.modules
+
+
+def test_a_run_imports_gx_once_in_its_validator_not_in_each_reader(inbox: Path) -> None:
+    """GX's import is the largest part of a worker's start (~2 s); paid by every reader, two readers
+    on two cores would spend a core's two seconds on it twice."""
+    quality = QualitySettings()
+    with _pool(2) as readers, _validator_pool(quality) as validator:
+        read = [
+            readers.schedule(process_document, args=(inbox / n, ExtractionLimits(), quality))
+            for n in ("a_clean.xlsx", "c_clean.xlsx")
+        ]
+        outcomes = [future.result() for future in read]
+        assert [o.status for o in outcomes] == ["loaded", "loaded"]
+        assert [o.status for o in validator.schedule(validate_documents, args=(outcomes, quality)).result()] == [
+            "loaded",
+            "loaded",
+        ]
+        assert validator.schedule(gx_imported).result()
+        assert not any(readers.schedule(gx_imported).result() for _ in range(4))
