@@ -24,6 +24,9 @@ _CLAUSE_END = re.compile(r"[,，。;；:：]")
 # The rules holding a narrative's figures against tables, which a narrative published apart has
 # checked once its tables are loaded.
 AGAINST_TABLES = ("narrative_agrees",)
+# The shortest names read as another's misprinted: its characters swapped, or one of them wrong.
+_SWAPPED_MIN_CHARS = 4
+_MISTYPED_MIN_CHARS = 6
 # Characters a finding quotes at most on either side of what it found.
 _QUOTED = 40
 # Where the narrative from an offset on was printed: (offset, page, position, read by OCR), as
@@ -201,8 +204,10 @@ def _narrative_subjects_agree(
 ) -> int:
     """Each amount the narrative states for a subject against the tables printing it: one printing
     it agrees; none is a finding against the table the rule names first. A subject named, not
-    coded, is the 项 of that name under the 款 of that name; one the tables do not print is left.
-    How many were compared."""
+    coded, is the 项 of that name under the 款 of that name, or the one 项 there whose name is its
+    name misprinted (two characters swapped, one wrong), which is said. A subject the tables do not
+    print is not compared, and that is said too: a figure no table confirms is not a figure that
+    agrees. How many were compared."""
     compared = 0
     for subject in found.rules.narrative_subjects:
         measured = facts.filter(
@@ -214,10 +219,18 @@ def _narrative_subjects_agree(
         rows = list(measured.iter_rows(named=True))
         order = {table_type: rank for rank, table_type in enumerate(subject.table_types)}
         for match in subject.pattern.finditer(text):
-            printed = _in_first_measure(_stated_subject(rows, match.groupdict()), subject.measures)
+            named = match.groupdict()
+            printed = _in_first_measure(_stated_subject(rows, named), subject.measures)
+            if not printed and (misnamed := _in_first_measure(_misnamed_subject(rows, named), subject.measures)):
+                _note_misnamed(found, where(match.start()), match.group(0), named["item_name"], misnamed[0])
+                printed = misnamed
+            if not printed:
+                if rows:
+                    _note_unprinted(found, where(match.start()), match.group(0))
+                continue
+            compared += 1
             stated = Decimal(match["amount"].replace(",", ""))
-            compared += bool(printed)
-            if not printed or stated in {row["amount_wan"] for row in printed}:
+            if stated in {row["amount_wan"] for row in printed}:
                 continue
             target = min(printed, key=lambda row: order.get(row["table_type"], len(order)))
             found.compare(
@@ -230,6 +243,19 @@ def _narrative_subjects_agree(
                 f"but {place_of(target)} prints {target['amount_printed']}",
             )
     return compared
+
+
+def _note_misnamed(found: Findings, at: dict, sentence: str, name: str, row: dict) -> None:
+    rule = "narrative_subject_misnamed"
+    said = f"the narrative states '{sentence}', naming '{name}', which its tables print as {row['subject_code']} "
+    at = at | {"subject_code": row["subject_code"], "subject_name": name}
+    _note(found, rule, found.rules.severity[rule], at, said + f"'{row['subject_name']}': held against that subject")
+
+
+def _note_unprinted(found: Findings, at: dict, sentence: str) -> None:
+    rule = "narrative_subject_unprinted"
+    said = f"the narrative states '{sentence}' for a subject no table prints under that name: it was not compared"
+    _note(found, rule, found.rules.severity[rule], at, said + "; check the name against the tables")
 
 
 def _in_first_measure(rows: list[dict], measures: Sequence[str]) -> list[dict]:
@@ -262,6 +288,37 @@ def _stated_subject(rows: list[dict], named: dict[str, str | None]) -> list[dict
         and row["subject_code"][:5] in sections
         and _subject_key(row["subject_name"]) == item
     ]
+
+
+def _misnamed_subject(rows: list[dict], named: dict[str, str | None]) -> list[dict]:
+    """The rows of the one 项 under the named 款 whose name is the stated 项's misprinted: the same
+    characters in another order (一般行政事务管理 for 一般行政管理事务), or all but one alike; none
+    when no 项 or more than one is so named."""
+    if not named.get("item_name"):
+        return []
+    section, item = _subject_key(named["section_name"]), _subject_key(named["item_name"])
+    sections = {
+        r["subject_code"] for r in rows if len(r["subject_code"]) == 5 and _subject_key(r["subject_name"]) == section
+    }
+    near = [
+        row
+        for row in rows
+        if len(row["subject_code"]) == 7
+        and row["subject_code"][:5] in sections
+        and _misprinted(item, _subject_key(row["subject_name"]))
+    ]
+    return near if len({row["subject_code"] for row in near}) == 1 else []
+
+
+def _misprinted(stated: str, printed: str) -> bool:
+    """Whether a name is another's misprinted: as long, not alike, and of the same characters, or,
+    for a long name, all but one in place (a short one differing by one is another subject: 高中教育,
+    初中教育)."""
+    if len(stated) != len(printed) or stated == printed or len(stated) < _SWAPPED_MIN_CHARS:
+        return False
+    if sorted(stated) == sorted(printed):
+        return True
+    return len(stated) >= _MISTYPED_MIN_CHARS and sum(a != b for a, b in zip(stated, printed, strict=True)) == 1
 
 
 def _subject_key(name: str | None) -> str:

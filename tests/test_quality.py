@@ -397,10 +397,57 @@ def test_jiangsus_ways_of_naming_a_subject_are_checked(narrative: str, code: str
     assert findings.select("rule", "subject_code", "expected").rows() == [("narrative_agrees", code, Decimal("11"))]
 
 
-def test_a_subject_the_tables_print_under_another_name_is_not_checked() -> None:
-    facts = _facts("一般公共预算支出预算表", FUNCTION_TABLE)
-    for narrative in ("普通教育（款）幼儿教育（项）支出99万元。", "高等教育（款）学前教育（项）支出99万元。"):
-        assert consistency_findings(facts, narrative).is_empty()
+@pytest.mark.parametrize(
+    "narrative",
+    [
+        "普通教育（款）幼儿教育（项）支出99万元。",
+        "高等教育（款）学前教育（项）支出99万元。",
+        "普通教育（款）初中教育（项）支出18万元。",
+    ],
+    ids=["another 项", "another 款", "a 项 one character from another"],
+)
+def test_a_subject_no_table_prints_is_not_compared_and_says_so(narrative: str) -> None:
+    findings = consistency_findings(_facts("一般公共预算支出预算表", FUNCTION_TABLE), narrative)
+    assert findings.select("rule", "severity").rows() == [("narrative_subject_unprinted", "info")]
+    assert f"'{narrative.removesuffix('。')}'" in findings["message"][0]
+    assert "not compared" in findings["message"][0]
+
+
+def test_no_subject_is_said_unprinted_when_the_tables_print_none() -> None:
+    facts = _facts("一般公共预算“三公”经费支出预算表", [["项目", "2025年预算数"], ["一、公务接待费", "1.60"]])
+    assert consistency_findings(facts, "普通教育（款）幼儿教育（项）支出99万元。").is_empty()
+
+
+@pytest.mark.parametrize(
+    ("narrative", "findings"),
+    [
+        ("法院（款）一般行政事务管理（项）支出5804.83万元，与上年相比减少245.14万元。", []),
+        (
+            "法院（款）一般行政事务管理（项）支出5904.83万元，与上年相比减少145.14万元。",
+            [("narrative_agrees", "warning", Decimal("5904.83"))],
+        ),
+        ("法院（款）一般行政管理事物（项）支出5804.83万元，与上年相比减少245.14万元。", []),
+    ],
+    ids=["two characters swapped, agreeing", "swapped, differing", "one character wrong in a long name"],
+)
+def test_a_subject_named_by_a_misprint_is_held_against_the_subject_so_named(
+    narrative: str, findings: list[tuple[str, str, Decimal]]
+) -> None:
+    """江苏's 2019 法院 说明 names 2040502 一般行政管理事务 as 一般行政事务管理."""
+    table = [
+        ["科目编码", "科目名称", "合计"],
+        ["204", "公共安全支出", "23084.12"],
+        ["20405", "法院", "23084.12"],
+        ["2040501", "行政运行", "17279.29"],
+        ["2040502", "一般行政管理事务", "5804.83"],
+        ["", "合计", "23084.12"],
+    ]
+    found = consistency_findings(_facts("一般公共预算支出预算表", table), narrative)
+    misnamed = found.filter(pl.col("rule") == "narrative_subject_misnamed")
+    assert misnamed.select("severity", "subject_code").rows() == [("info", "2040502")]
+    assert "print as 2040502 '一般行政管理事务'" in misnamed["message"][0]
+    others = found.filter(pl.col("rule") != "narrative_subject_misnamed")
+    assert others.select("rule", "severity", "expected").rows() == findings
 
 
 FISCAL_SUMMARY = [
@@ -752,9 +799,10 @@ def test_a_part_whose_measure_its_row_prints_twice_is_not_held_against_either() 
 
 
 def _narrative_findings(narrative: str) -> list[str]:
-    """The narrative_arithmetic findings of a narrative beside a clean table (the messages)."""
+    """The narrative_arithmetic findings of a narrative beside a clean table (the messages); its
+    subjects are none the table prints (`narrative_subject_unprinted`)."""
     findings = consistency_findings(_facts("一般公共预算支出预算表", FUNCTION_TABLE), narrative)
-    assert set(findings["severity"]) <= {"warning"}
+    assert set(findings.filter(pl.col("rule") != "narrative_subject_unprinted")["severity"]) <= {"warning"}
     return findings.filter(pl.col("rule") == "narrative_arithmetic")["message"].to_list()
 
 

@@ -138,6 +138,22 @@ def test_the_narratives_slips_the_districts_own_review_lists_are_found(db: duckd
     assert names == [("sh_putuo_sfj_2026_bmys.pdf", "info", "210", 9)]
 
 
+def test_the_one_subject_a_narrative_misnames_is_held_against_the_subject_its_tables_print(
+    db: duckdb.DuckDBPyConnection,
+) -> None:
+    """江苏's 法院 writes 法院(款)一般行政事务管理(项) 5,804.83 万元 where its tables print 2040502
+    一般行政管理事务; every other subject a dev narrative names, its tables print."""
+    named = db.execute(
+        """SELECT d.file_name, f.rule, f.severity, f.subject_code, f.page FROM fct_quality_finding f
+           JOIN dim_document d USING (document_id) WHERE f.rule LIKE 'narrative_subject_%'"""
+    ).fetchall()
+    assert named == [("js_fy_2019_doc.pdf", "narrative_subject_misnamed", "info", "2040502", 20)]
+    assert db.execute(
+        """SELECT count(*) FROM fct_quality_finding f JOIN dim_document d USING (document_id)
+           WHERE d.file_name = 'js_fy_2019_doc.pdf' AND f.rule = 'narrative_agrees'"""
+    ).fetchone() == (0,)
+
+
 def test_a_code_that_lost_its_leading_zero_is_mended_and_recorded(db: duckdb.DuckDBPyConnection) -> None:
     mended = db.execute("SELECT page, message FROM stg_issue WHERE kind = 'repaired_code'").fetchall()
     assert mended and all(page is not None for page, _ in mended)
