@@ -24,7 +24,7 @@ _CLAUSE_END = re.compile(r"[,，。;；:：]")
 # The rules holding a narrative's figures against tables, which a narrative published apart has
 # checked once its tables are loaded.
 AGAINST_TABLES = ("narrative_agrees",)
-# The shortest names read as another's misprinted: its characters swapped, or one of them wrong.
+# The shortest names read as another's misprinted: its characters in another order, or one wrong.
 _SWAPPED_MIN_CHARS = 4
 _MISTYPED_MIN_CHARS = 6
 # Characters a finding quotes at most on either side of what it found.
@@ -205,7 +205,7 @@ def _narrative_subjects_agree(
     """Each amount the narrative states for a subject against the tables printing it: one printing
     it agrees; none is a finding against the table the rule names first. A subject named, not
     coded, is the 项 of that name under the 款 of that name, or the one 项 there whose name is its
-    name misprinted (two characters swapped, one wrong), which is said. A subject the tables do not
+    name misprinted (`_misprinted`), which is said. A subject the tables do not
     print is not compared, and that is said too: a figure no table confirms is not a figure that
     agrees. How many were compared."""
     compared = 0
