@@ -275,7 +275,13 @@ def _stated_subject(rows: list[dict], named: dict[str, str | None]) -> list[dict
     if "class_name" in named:
         key = _subject_key(named["class_name"])
         return [row for row in rows if len(row["subject_code"]) == 3 and _subject_key(row["subject_name"]) == key]
-    section, item = _subject_key(named["section_name"]), _subject_key(named["item_name"])
+    item = _subject_key(named["item_name"])
+    return _items_under(rows, named["section_name"], lambda name: name == item)
+
+
+def _items_under(rows: list[dict], section_name: str | None, accept: Callable[[str], bool]) -> list[dict]:
+    """The rows of the 项 under the 款 so named whose name (as `_subject_key` gives it) `accept`s."""
+    section = _subject_key(section_name)
     sections = {
         row["subject_code"]
         for row in rows
@@ -286,7 +292,7 @@ def _stated_subject(rows: list[dict], named: dict[str, str | None]) -> list[dict
         for row in rows
         if len(row["subject_code"]) == 7
         and row["subject_code"][:5] in sections
-        and _subject_key(row["subject_name"]) == item
+        and accept(_subject_key(row["subject_name"]))
     ]
 
 
@@ -296,17 +302,8 @@ def _misnamed_subject(rows: list[dict], named: dict[str, str | None]) -> list[di
     when no 项 or more than one is so named."""
     if not named.get("item_name"):
         return []
-    section, item = _subject_key(named["section_name"]), _subject_key(named["item_name"])
-    sections = {
-        r["subject_code"] for r in rows if len(r["subject_code"]) == 5 and _subject_key(r["subject_name"]) == section
-    }
-    near = [
-        row
-        for row in rows
-        if len(row["subject_code"]) == 7
-        and row["subject_code"][:5] in sections
-        and _misprinted(item, _subject_key(row["subject_name"]))
-    ]
+    item = _subject_key(named["item_name"])
+    near = _items_under(rows, named["section_name"], lambda name: _misprinted(item, name))
     return near if len({row["subject_code"] for row in near}) == 1 else []
 
 
