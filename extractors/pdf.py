@@ -1,8 +1,9 @@
 """Extractor for text-based PDFs: ruled tables via pdfplumber, everything else as narrative lines.
 
-pdfminer's layout pass, which pdfplumber needs, costs far more than finding tables, so a quick
-pypdfium2 pass first sorts pages: pages without a single vector path cannot hold a ruled table and
-are read with pdfium alone; only the rest are laid out by pdfplumber. The same pass tells
+Parsing a page's content into the characters and rules pdfplumber needs (PLAYA, in
+extractors.plumber_page) costs far more than finding tables, so a quick pypdfium2 pass first sorts
+pages: pages without a single vector path cannot hold a ruled table and are read with pdfium alone;
+only the rest are parsed for pdfplumber. The same pass tells
 image-only scans and password-locked files apart before any expensive work.
 
 Titles, context lines and `after_table` follow the rules of the text extractor, so a disclosure
@@ -19,7 +20,7 @@ import time
 import zlib
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from math import degrees as degrees_of
 from math import isnan
@@ -29,8 +30,6 @@ import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from pdfminer.pdfdocument import PDFDocument
-from pdfminer.pdffont import PDFFont
-from pdfminer.pdfinterp import PDFResourceManager
 from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import PDFException, resolve1
 from pdfminer.psparser import PSException
@@ -42,7 +41,7 @@ from extractors.geometry import TextLine, UnruledGrid, Word, unruled
 from extractors.layout import AMOUNT_CELL, Block, Page, assemble, is_caption, is_furniture, printed_cell
 from extractors.model import TIMEOUT_ADVICE, ExtractedDocument, ExtractionError, ExtractionLimits
 from extractors.ocr import OcrFailed, OcrGrid, OcrIllegible, OcrLine, ocr_available, read_scanned_page
-from extractors.plumber_page import TablePage
+from extractors.plumber_page import ContentError, TablePage, TablePages
 from extractors.textlayer import (
     clean_line,
     is_header_field,
@@ -53,15 +52,16 @@ from extractors.textlayer import (
     wraps_onto,
 )
 
-# pdfminer warns on stderr of each font quirk it works around (a page printed by Chrome: one
-# warning per character); what it cannot read raises, and is reported as the file's.
+# pdfminer and PLAYA warn on stderr of each font quirk they work around (a page printed by Chrome:
+# one warning per character); what they cannot read raises, and is reported as the file's.
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
+logging.getLogger("playa").setLevel(logging.ERROR)
 
 MIN_COLUMN_WIDTH = 20.0
 # A one-row grid of this many headings at a page's foot is a table's header (see _heading_row).
 _HEADING_CELLS = 3
 _PDFIUM_PASSWORD_ERRORS = (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY)
-_PDFMINER_ERRORS = (PdfminerException, MalformedPDFException, PDFException, PSException)
+_PDFMINER_ERRORS = (PdfminerException, MalformedPDFException, PDFException, PSException, ContentError)
 _STREAM_START = re.compile(rb"(?<!end)stream\r?\n")
 _OBJECT = re.compile(rb"(\d+)\s+\d+\s+obj\b")
 _INFLATE_CHUNK = 2**20
@@ -90,31 +90,11 @@ _CHINESE = re.compile(r"[\u4e00-\u9fff]{2}")
 _ANGLE_SAMPLE = 200
 _ANGLE_TOLERANCE = 5
 _UPRIGHT_SHARE = 0.6
-# Font descents, in ems: deeper than the first is a bounding box's floor, read as the second
-# (SimSun's, the common face of government documents).
-_DEEPEST_DESCENT = -0.5
-_USUAL_DESCENT = -0.141
 # How far (points) a glyph's outline may reach past its character's box.
 _IN_GLYPH = 0.5
 # The fewest path segments that rule a grid of two rows and two columns (a frame, 5 as pdfium
 # counts a rectangle, and a line each way, 2 each): fewer frame a page or underline a heading.
 _RULING_SEGMENTS = 8
-
-
-class _TextFontMetrics(PDFResourceManager):
-    """pdfminer's fonts, each with a descent no deeper than a text font's.
-
-    pdfminer places a character's box by its font's declared descent. Some producers declare the
-    bottom of the font's bounding box instead (cairo: Noto Sans CJK's -1.048 em, deepened by its
-    vertical forms), which moves every character of that font a line down: out of its cell, and
-    off the line its neighbours in other fonts stand on.
-    """
-
-    def get_font(self, objid: object, spec: Mapping[str, object]) -> PDFFont:
-        font = super().get_font(objid, spec)
-        if not font.is_vertical() and font.vscale and font.get_descent() < _DEEPEST_DESCENT:
-            font.descent = _USUAL_DESCENT / font.vscale
-        return font
 
 
 @dataclass(frozen=True)
@@ -246,8 +226,8 @@ def _info_bytes(data: bytes) -> dict[str, bytes]:
 @dataclass
 class _OcrPages:
     """The pages only their image tells, and whether OCR reads them: found by the scan (no text
-    layer, or text that does not decode), or while reading, where pdfminer cannot decode a font
-    that pdfium could. OCR's availability is settled at the first such page; each page it reads
+    layer, or text that does not decode), or while reading, where PLAYA cannot decode a font that
+    pdfium could. OCR's availability is settled at the first such page; each page it reads
     extends the reader's deadline by the time OCR may take over it."""
 
     path: Path
@@ -267,8 +247,8 @@ class _OcrPages:
 
     @property
     def found_late(self) -> bool:
-        """Whether pdfminer could not decode a page pdfium could: its text on the pages pdfium read
-        (those not ruled) is then suspect, and each such page is checked with pdfminer too."""
+        """Whether PLAYA could not decode a page pdfium could: its text on the pages pdfium read
+        (those not ruled) is then suspect, and each such page is checked with PLAYA too."""
         return any(not _needs_ocr(self.scans[number - 1]) for number in self.numbers)
 
     @property
@@ -308,7 +288,7 @@ def _why_ocr_cannot_read(path: Path, scans: list[_PageScan], limits: ExtractionL
 
 def _refuse_inflating_past(path: Path, data: bytes, bound: int) -> None:
     """Raise too_large for a Flate stream that inflates past `bound`, counted in chunks before any
-    reader inflates it whole: pdfium and pdfminer hold a stream in memory at once, so a few MB of
+    reader inflates it whole: pdfium and PLAYA hold a stream in memory at once, so a few MB of
     compressed zeros (a content or XMP metadata bomb) would otherwise take gigabytes. Streams
     under other filters or encryption are not counted here; the reader's memory limit bounds those."""
     for match in _STREAM_START.finditer(data):
@@ -442,17 +422,13 @@ def _read_pages(
     """Each page's lines and grids, top to bottom; pdfplumber opens only for a page ruled enough for a
     table or whose lines look like a table printed without rules. Reading stops when the time the
     limits allow since `started` (for the pages OCR reads) is up."""
-    plumber = None
+    opened: TablePages | None = None
 
     def table_page(index: int) -> TablePage:
-        nonlocal plumber
-        if plumber is None:
-            plumber = pdfplumber.open(io.BytesIO(data))
-            plumber.rsrcmgr = _TextFontMetrics()
-        page = plumber.pages[index]
-        if (rotation := scans[index].upright_rotation) is not None:
-            page.page_obj.attrs["Rotate"] = page.page_obj.rotate = rotation
-        return TablePage.of(page)
+        nonlocal opened
+        if opened is None:
+            opened = TablePages(data)
+        return opened.page(index, scans[index].upright_rotation)
 
     def by_ocr(index: int) -> Sequence[OcrLine | OcrGrid | OcrIllegible]:
         try:
@@ -509,14 +485,14 @@ def _read_pages(
             "re-download the PDF or re-export it from the source document.",
         ) from error
     finally:
-        if plumber is not None:
-            plumber.close()
+        if opened is not None:
+            opened.close()
     return pages
 
 
 def _chars_undecoded(page: pdfplumber.page.Page) -> bool:
-    """Whether pdfminer cannot decode the page's text although pdfium could (pdfium falls back on an
-    embedded font's own glyph map; pdfminer gives such a glyph as (cid:N))."""
+    """Whether PLAYA cannot decode the page's text although pdfium could (pdfium falls back on an
+    embedded font's own glyph map; PLAYA, as pdfminer, gives such a glyph as (cid:N))."""
     return is_undecoded("".join(char["text"] for char in page.chars))
 
 

@@ -99,13 +99,13 @@ def test_pages_in_a_frame_read_as_printed(extract: Extract, ruling: str) -> None
 
 def test_a_narrative_in_a_frame_is_not_parsed_for_tables(extract: Extract, monkeypatch: pytest.MonkeyPatch) -> None:
     """A rectangle round a page rules no table: the page is read from pdfium's text, as an unframed
-    one is, without pdfminer parsing its content for cells."""
+    one is, without parsing its content for cells."""
     narrative = build_disclosure(jiangsu_spec(two_files=True)).companion_pdf
     assert narrative is not None
     unframed = extract(narrative)
     parsed: list[int] = []
     parse = TablePage.of
-    monkeypatch.setattr(TablePage, "of", lambda page: parsed.append(page.page_number) or parse(page))
+    monkeypatch.setattr(TablePage, "of", lambda page, *rest: parsed.append(page.page_number) or parse(page, *rest))
 
     read = extract(framed(narrative))
 
