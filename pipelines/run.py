@@ -15,7 +15,7 @@ import signal
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from concurrent.futures import TimeoutError as FutureTimeout
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
@@ -536,7 +536,9 @@ def read_documents(
     stays flat however many files there are, and each worker has the next document waiting when it
     finishes one. Documents read go to the suite in batches (up to SUITE_BATCH), to a validator
     process of its own beside the readers (`_validator_pool`), each batch awaited only once the next
-    is scheduled, so no reader waits for it.
+    is scheduled, so no reader waits for it. Once every file is handed out, reads and validated
+    batches are taken as each finishes: a batch validated while a long last document is read loads
+    then, not after it.
     """
     limits, quality = options.limits, options.quality
     unchanged = unchanged or {}
@@ -604,8 +606,14 @@ def read_documents(
                 read_one()
             while len(validating) > 1 or (validating and _done(validating[0][1])):
                 yield from validated()
-        while reading:
-            read_one()
+        while reading:  # the last reads and the batches validating, each taken as it finishes
+            suite = validating[0][1] if validating else None
+            if suite is not None and not suite.done() and isinstance(read := reading[0][1], Future):
+                wait([read, suite], return_when=FIRST_COMPLETED)
+            if validating and _done(validating[0][1]):
+                yield from validated()
+            else:
+                read_one()
         if batch:
             close_batch()
         while validating:

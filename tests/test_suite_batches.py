@@ -4,6 +4,7 @@ hides among good ones nor takes them down with it."""
 
 import io
 import sys
+import time
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -14,9 +15,11 @@ from pebble import ProcessExpired
 from expectations.suite import passing_together, validate_facts
 from extractors import ExtractionLimits
 from factory.disclosures import DisclosureSpec, build_disclosure
+from factory.scan import scanned_pdf
 from factory.workbook import workbook_bytes
 from pipelines.cli import main
 from pipelines.run import (
+    IngestOptions,
     QualitySettings,
     _pool,
     _settle_suite,
@@ -24,6 +27,7 @@ from pipelines.run import (
     check_step,
     process_document,
     read_document,
+    read_documents,
     validate_documents,
 )
 from tests.conftest import read_only
@@ -142,3 +146,24 @@ def test_a_run_imports_gx_once_in_its_validator_not_in_each_reader(inbox: Path) 
         ]
         assert validator.schedule(gx_imported).result()
         assert not any(readers.schedule(gx_imported).result() for _ in range(4))
+
+
+def test_batches_validated_while_the_last_document_is_read_are_given_out_before_it(tmp_path: Path) -> None:
+    """Seven workbooks, then a PDF whose one scanned page OCR reads for seconds: the batch of the
+    fourth to seventh (batches of 1, 2 and 4) is validated while the scan is read, and is loaded
+    then, not after it."""
+    names = [f"{n}.xlsx" for n in "abcdefg"]
+    for number, name in enumerate(names):
+        (tmp_path / name).write_bytes(_workbook("旺苍县教育局", 2018 + number))
+    disclosure = build_disclosure(DisclosureSpec(department_name="旺苍县财政局"))
+    scanned = scanned_pdf(disclosure.pdf, pages={disclosure.pages["expenditure_summary"]}, seed=3)
+    (tmp_path / "h_scan.pdf").write_bytes(scanned)
+    paths = [tmp_path / name for name in [*names, "h_scan.pdf"]]
+
+    given: list[tuple[str, str, float]] = []
+    for outcome in read_documents(paths, IngestOptions(workers=1)):
+        given.append((outcome.path.name, outcome.status, time.monotonic()))
+
+    assert [(name, status) for name, status, _ in given] == [(p.name, "loaded") for p in paths]
+    seventh, scan = given[-2][2], given[-1][2]
+    assert scan - seventh > 1.0
