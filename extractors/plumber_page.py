@@ -29,7 +29,7 @@ import playa
 from pdfplumber.page import Page
 from playa.color import Color
 from playa.content import ContentObject, GlyphObject, TextObject, XObjectObject
-from playa.font import Font, Type3Font
+from playa.font import CIDFont, Font, Type3Font
 from playa.miner import LTChar, LTComponent, LTContainer, LTCurve, LTImage, LTLine, LTRect, process_object
 from playa.pdftypes import resolve1
 
@@ -83,6 +83,7 @@ class TablePages:
             self.plumber.close()
             raise ContentError(repr(error)) from error
         self._descents: dict[int, tuple[Font, float]] = {}
+        self._mapped: dict[int, tuple[Font, frozenset[int] | None]] = {}
 
     def page(self, index: int, rotation: int | None = None) -> TablePage:
         """The page, turned to `rotation` (its /Rotate) when given."""
@@ -92,6 +93,17 @@ class TablePages:
             page.page_obj.attrs["Rotate"] = page.page_obj.rotate = rotation
             content.set_initial_ctm("page", rotation)
         return TablePage.of(page, content, self)
+
+    def mapped(self, glyph: GlyphObject) -> bool:
+        """Whether the glyph's font maps it to a character, as pdfminer finds it. Where it does not,
+        PLAYA gives a simple font's glyph no text and a CID font's the character its code is;
+        pdfminer gives both as `(cid:N)`, the sign by which `is_undecoded` sends a page to OCR."""
+        if not glyph.text:
+            return False
+        known = self._mapped.get(id(glyph.font))
+        if known is None:
+            known = self._mapped[id(glyph.font)] = (glyph.font, _mapped_cids(glyph.font))
+        return known[1] is None or glyph.cid in known[1]
 
     def descent_shift(self, font: Font) -> float:
         """How far (ems) to move a character of the font up from where PLAYA places it, to stand
@@ -125,6 +137,16 @@ def _shift(font: Font) -> float:
         value = resolve1(font.descriptor.get("Descent", 0))
         declared = -abs(value) * _GLYPH_SPACE if isinstance(value, (int, float)) else 0.0
     return (_USUAL_DESCENT if declared < _DEEPEST_DESCENT else declared) - placed
+
+
+def _mapped_cids(font: Font) -> frozenset[int] | None:
+    """The CIDs a CID font's ToUnicode map gives a character (None: all it decodes); for other
+    fonts, None."""
+    if not isinstance(font, CIDFont):
+        return None
+    if font.tounicode is None:
+        return None if font.unicode_map is not None else frozenset()
+    return frozenset(cid for code in font.tounicode.bytes2unicode for _, cid in font.cmap.decode(code))
 
 
 def _color(color: Color) -> tuple:
@@ -183,7 +205,7 @@ class TablePage(Page):
         shift = self.opened.descent_shift(glyph.font)
         _, _, c, d, _, _ = glyph.matrix
         dx, dy = c * shift, d * shift
-        text = char.get_text()
+        text = char.get_text() if self.opened.mapped(glyph) else f"(cid:{glyph.cid})"
         norm = self.pdf.unicode_norm
         marked = char.mcstack[-1] if char.mcstack else None
         attr: dict[str, object] = {

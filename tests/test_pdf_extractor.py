@@ -15,6 +15,7 @@ from extractors import ExtractedDocument, ExtractionError, ExtractionLimits, Raw
 from extractors.pdf import _CharIndex
 from extractors.plumber_page import TablePages
 from factory.pdf import DisclosurePdf, Grid, wide_grid
+from factory.producers import without_unicode_map
 from tests.badfiles import self_drawing_form
 from tests.conftest import CORPUS, REAL
 from tests.tables import cells
@@ -658,17 +659,23 @@ def _close(mine: object, theirs: object) -> bool:
     return mine == theirs
 
 
-def test_table_page_builds_the_objects_pdfplumber_builds() -> None:
+@pytest.mark.parametrize("unicode_map", [True, False])
+def test_table_page_builds_the_objects_pdfplumber_builds(unicode_map: bool) -> None:
+    """Without its fonts' ToUnicode maps, a glyph their TrueType programs map to no character is
+    `(cid:N)`, as pdfminer gives it, not the character its code is."""
     doc = DisclosurePdf().page().line("2025年部门收入预算总表").line("单位：万元").table(MERGED_HEADER_GRID)
     doc.page(orientation="L").line("部门收支总表").table(income_table(40))
+    data = doc.bytes() if unicode_map else without_unicode_map(doc.bytes())
 
-    compared = _objects_both_ways(doc.bytes(), pages=2)
+    compared = _objects_both_ways(data, pages=2)
 
     fonts: dict[str, str] = {}
     for theirs, mine in compared:
         _assert_same_objects(theirs, mine, fonts)
     assert sum(len(objects["char"]) for objects, _ in compared) > 300
     assert all(theirs == mine for theirs, mine in fonts.items())
+    unmapped = sum(char["text"].startswith("(cid:") for objects, _ in compared for char in objects["char"])
+    assert (unmapped == 0) is unicode_map
 
 
 @pytest.mark.parametrize(
