@@ -89,35 +89,43 @@ def timetable_workbook() -> bytes:
     return out.getvalue()
 
 
-def self_drawing_form() -> bytes:
-    """A ruled page whose text is in a form XObject that draws itself again (its resources name it):
-    a reader that follows it down never comes back."""
+def pdf_stream(data: bytes, entries: bytes = b"") -> bytes:
+    """A stream object: its dictionary's `entries`, its length, then `data`."""
+    return b"<< /Length %d %s >>\nstream\n%s\nendstream" % (len(data), entries, data)
 
-    def stream(head: bytes, body: bytes) -> bytes:
-        return head + b" /Length %d >>\nstream\n" % len(body) + body + b"\nendstream"
 
-    rules = b"".join(b"50 %d m 550 %d l S\n" % (700 - 20 * i, 700 - 20 * i) for i in range(6))
-    rules += b"".join(b"%d 600 m %d 700 l S\n" % (50 + 100 * i, 50 + 100 * i) for i in range(6))
-    form = b"BT /F1 12 Tf 60 680 Td (Drawn once) Tj ET\nq /Fm1 Do Q\n"
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 600 800] /Resources << /XObject << /Fm1 5 0 R >> >>"
-        b" /Contents 4 0 R >>",
-        stream(b"<<", rules + b"/Fm1 Do\n"),
-        stream(
-            b"<< /Type /XObject /Subtype /Form /BBox [0 0 600 800]"
-            b" /Resources << /Font << /F1 6 0 R >> /XObject << /Fm1 5 0 R >> >>",
-            form,
-        ),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = b"%PDF-1.4\n"
+def written_pdf(objects: list[bytes]) -> bytes:
+    """A PDF written by hand: `objects` numbered from 1 (the first the catalog), its xref and trailer."""
+    out = bytearray(b"%PDF-1.7\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
         offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
     xref = len(out)
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def self_drawing_form() -> bytes:
+    """A ruled page whose text is in a form XObject that draws itself again (its resources name it):
+    a reader that follows it down never comes back."""
+    rules = b"".join(b"50 %d m 550 %d l S\n" % (700 - 20 * i, 700 - 20 * i) for i in range(6))
+    rules += b"".join(b"%d 600 m %d 700 l S\n" % (50 + 100 * i, 50 + 100 * i) for i in range(6))
+    form = b"BT /F1 12 Tf 60 680 Td (Drawn once) Tj ET\nq /Fm1 Do Q\n"
+    return written_pdf(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 600 800] /Resources << /XObject << /Fm1 5 0 R >> >>"
+            b" /Contents 4 0 R >>",
+            pdf_stream(rules + b"/Fm1 Do\n"),
+            pdf_stream(
+                form,
+                b"/Type /XObject /Subtype /Form /BBox [0 0 600 800]"
+                b" /Resources << /Font << /F1 6 0 R >> /XObject << /Fm1 5 0 R >> >>",
+            ),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        ]
+    )

@@ -43,10 +43,6 @@ def deflated_zeros(size: int) -> bytes:
     return b"\x78\xda" + segment * (size // block) + b"\x03\x00" + adler32.to_bytes(4, "big")
 
 
-def _stream(data: bytes, entries: bytes = b"/Filter /FlateDecode") -> bytes:
-    return b"<< /Length %d %s >>\nstream\n%s\nendstream" % (len(data), entries, data)
-
-
 def one_page_pdf(
     content: bytes, content_entries: bytes = b"/Filter /FlateDecode", metadata: bytes | None = None
 ) -> bytes:
@@ -57,21 +53,12 @@ def one_page_pdf(
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
         b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        _stream(content, content_entries),
+        badfiles.pdf_stream(content, content_entries),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
     if metadata is not None:
-        objects.append(_stream(metadata, b"/Type /Metadata /Subtype /XML /Filter /FlateDecode"))
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+        objects.append(badfiles.pdf_stream(metadata, b"/Type /Metadata /Subtype /XML /Filter /FlateDecode"))
+    return badfiles.written_pdf(objects)
 
 
 HELLO = zlib.compress(b"0 0 m 100 100 l S BT /F1 12 Tf 72 720 Td (hello) Tj ET\n")
