@@ -21,6 +21,7 @@ from __future__ import annotations
 import io
 from collections import deque
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from types import TracebackType
 from unicodedata import normalize as normalize_unicode
 
@@ -82,8 +83,7 @@ class TablePages:
         except Exception as error:
             self.plumber.close()
             raise ContentError(repr(error)) from error
-        self._descents: dict[int, tuple[Font, float]] = {}
-        self._mapped: dict[int, tuple[Font, frozenset[int] | None]] = {}
+        self._fonts: dict[int, _FontReading] = {}
 
     def page(self, index: int, rotation: int | None = None) -> TablePage:
         """The page, turned to `rotation` (its /Rotate) when given."""
@@ -94,25 +94,12 @@ class TablePages:
             content.set_initial_ctm("page", rotation)
         return TablePage.of(page, content, self)
 
-    def mapped(self, glyph: GlyphObject) -> bool:
-        """Whether the glyph's font maps it to a character, as pdfminer finds it. Where it does not,
-        PLAYA gives a simple font's glyph no text and a CID font's the character its code is;
-        pdfminer gives both as `(cid:N)`, the sign by which `is_undecoded` sends a page to OCR."""
-        if not glyph.text:
-            return False
-        known = self._mapped.get(id(glyph.font))
-        if known is None:
-            known = self._mapped[id(glyph.font)] = (glyph.font, _mapped_cids(glyph.font))
-        return known[1] is None or glyph.cid in known[1]
-
-    def descent_shift(self, font: Font) -> float:
-        """How far (ems) to move a character of the font up from where PLAYA places it, to stand
-        where pdfminer places it by the font's declared descent (none: 0), or by a text font's when
-        that is deeper than any text font's."""
-        known = self._descents.get(id(font))
-        if known is None:
-            known = self._descents[id(font)] = (font, _shift(font))
-        return known[1]
+    def font(self, font: Font) -> _FontReading:
+        """How the font's characters are placed and decoded as pdfminer would, worked out once."""
+        reading = self._fonts.get(id(font))
+        if reading is None:
+            reading = self._fonts[id(font)] = _FontReading(font, _shift(font), _mapped_cids(font))
+        return reading
 
     def close(self) -> None:
         self.plumber.close()
@@ -125,6 +112,24 @@ class TablePages:
         self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
     ) -> None:
         self.close()
+
+
+@dataclass(frozen=True)
+class _FontReading:
+    """A font (kept, so that its id stays its own) and how pdfminer reads its characters:
+    `descent_shift`, how far (ems) to move one up from where PLAYA places it, to stand where
+    pdfminer places it by the font's declared descent (none: 0), or by a text font's when that is
+    deeper than any text font's; `mapped_cids`, see `_mapped_cids`."""
+
+    font: Font
+    descent_shift: float
+    mapped_cids: frozenset[int] | None
+
+    def mapped(self, glyph: GlyphObject) -> bool:
+        """Whether the font maps the glyph to a character, as pdfminer finds it. Where it does not,
+        PLAYA gives a simple font's glyph no text and a CID font's the character its code is;
+        pdfminer gives both as `(cid:N)`, the sign by which `is_undecoded` sends a page to OCR."""
+        return bool(glyph.text) and (self.mapped_cids is None or glyph.cid in self.mapped_cids)
 
 
 def _shift(font: Font) -> float:
@@ -202,10 +207,10 @@ class TablePage(Page):
 
     def _char(self, glyph: GlyphObject) -> dict:
         char = LTChar(glyph)
-        shift = self.opened.descent_shift(glyph.font)
+        font = self.opened.font(glyph.font)
         _, _, c, d, _, _ = glyph.matrix
-        dx, dy = c * shift, d * shift
-        text = char.get_text() if self.opened.mapped(glyph) else f"(cid:{glyph.cid})"
+        dx, dy = c * font.descent_shift, d * font.descent_shift
+        text = char.get_text() if font.mapped(glyph) else f"(cid:{glyph.cid})"
         norm = self.pdf.unicode_norm
         marked = char.mcstack[-1] if char.mcstack else None
         attr: dict[str, object] = {
