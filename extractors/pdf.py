@@ -61,7 +61,7 @@ MIN_COLUMN_WIDTH = 20.0
 # A one-row grid of this many headings at a page's foot is a table's header (see _heading_row).
 _HEADING_CELLS = 3
 _PDFIUM_PASSWORD_ERRORS = (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY)
-_PDFMINER_ERRORS = (PdfminerException, MalformedPDFException, PDFException, PSException, ContentError)
+_PARSE_ERRORS = (PdfminerException, MalformedPDFException, PDFException, PSException, ContentError)
 _STREAM_START = re.compile(rb"(?<!end)stream\r?\n")
 _OBJECT = re.compile(rb"(\d+)\s+\d+\s+obj\b")
 _INFLATE_CHUNK = 2**20
@@ -478,7 +478,7 @@ def _read_pages(
             if undecoded:
                 pages[index] = by_ocr(index) if ocr.add(index + 1) else []
                 _within(path, started, ocr, index, len(scans))
-    except _PDFMINER_ERRORS as error:
+    except _PARSE_ERRORS as error:
         raise ExtractionError(
             "corrupt",
             f"{path.name}: page {len(pages) + 1} cannot be parsed ({error!r}); "

@@ -631,7 +631,7 @@ def _objects_both_ways(data: bytes, pages: int) -> list[tuple[dict, dict]]:
         return [(opened.plumber.pages[i].objects, opened.page(i).objects) for i in range(pages)]
 
 
-# What TablePage gives otherwise, as its docstring says: what nothing reads, a font's name.
+# What TablePage gives otherwise and nothing reads, as its docstring says (font names: `fonts`).
 _UNREAD = {"linewidth", "dash"}
 
 
