@@ -65,6 +65,7 @@ from warehouse.load import (
     WarehouseError,
     connect,
     load_document,
+    load_documents,
     load_reference,
     load_subject_reference,
     loaded_documents,
@@ -526,9 +527,17 @@ def _validator_pool(quality: QualitySettings, limits: ExtractionLimits | None = 
 def read_documents(
     paths: Iterable[Path], options: IngestOptions, unchanged: Mapping[str, str] | None = None
 ) -> Iterator[DocumentOutcome]:
+    """Read and validate documents in worker processes (`read_batches`), one outcome at a time."""
+    for outcomes in read_batches(paths, options, unchanged):
+        yield from outcomes
+
+
+def read_batches(
+    paths: Iterable[Path], options: IngestOptions, unchanged: Mapping[str, str] | None = None
+) -> Iterator[list[DocumentOutcome]]:
     """Read and validate documents in worker processes, each under the timeout, yielding finished
-    outcomes in the given order; the Data Docs index, listing every document of the run that failed
-    the suite, is written when the last is taken.
+    outcomes in the given order, a validated batch at a time; the Data Docs index, listing every
+    document of the run that failed the suite, is written when the last is taken.
 
     Each file is hashed once, here: identical bytes under two names are read once, and a file whose
     document_id is in `unchanged` (document_id: status recorded) is not read at all (no worker
@@ -538,7 +547,8 @@ def read_documents(
     process of its own beside the readers (`_validator_pool`), each batch awaited only once the next
     is scheduled, so no reader waits for it. Once every file is handed out, reads and validated
     batches are taken as each finishes: a batch validated while a long last document is read loads
-    then, not after it.
+    then, not after it. And once a reader has no document left, what is read goes to the suite on
+    the core it frees, so the batch left to validate after the last read is the last few documents.
     """
     limits, quality = options.limits, options.quality
     unchanged = unchanged or {}
@@ -605,19 +615,22 @@ def read_documents(
             while len(reading) > window:
                 read_one()
             while len(validating) > 1 or (validating and _done(validating[0][1])):
-                yield from validated()
+                yield validated()
+        last_reads = max(1, options.workers - 1)
         while reading:  # the last reads and the batches validating, each taken as it finishes
+            if len(reading) == last_reads and batch:
+                close_batch()
             suite = validating[0][1] if validating else None
             if suite is not None and not suite.done() and isinstance(read := reading[0][1], Future):
                 wait([read, suite], return_when=FIRST_COMPLETED)
             if validating and _done(validating[0][1]):
-                yield from validated()
+                yield validated()
             else:
                 read_one()
         if batch:
             close_batch()
         while validating:
-            yield from validated()
+            yield validated()
         if pools and quality.data_docs is not None:
             try:
                 validator().schedule(write_data_docs_index, args=(quality.data_docs, pages)).result()
@@ -655,10 +668,24 @@ def ingest(
     con = _open_warehouse(warehouse)
     try:
         unchanged = {} if force else loaded_documents(con, PIPELINE_VERSION)
-        for outcome in read_documents(discover(paths), options, unchanged):
-            yield _loaded(con, outcome)
+        for outcomes in read_batches(largest_first(discover(paths)), options, unchanged):
+            yield from _loaded_together(con, outcomes)
     finally:
         con.close()
+
+
+def largest_first(paths: Iterable[Path]) -> list[Path]:
+    """The files by size, largest first (then by name): a run ends on its smallest documents, so the
+    readers finish together instead of one reading a large last document while the others wait.
+    A file whose size cannot be read goes last, where reading it says why."""
+
+    def size(path: Path) -> int:
+        try:
+            return path.stat().st_size
+        except OSError:
+            return -1
+
+    return sorted(paths, key=lambda path: (-size(path), str(path)))
 
 
 def _open_warehouse(warehouse: Path) -> duckdb.DuckDBPyConnection:
@@ -672,23 +699,28 @@ def _open_warehouse(warehouse: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def load_outcomes(outcomes: Iterable[DocumentOutcome], warehouse: Path) -> Iterator[DocumentOutcome]:
-    """Write outcomes to the warehouse (reference data first), one transaction per document.
-
-    A document whose rows the warehouse refuses is recorded as `failed` and the run goes on; a
-    warehouse that cannot be written at all (locked, read-only, disk full) raises WarehouseError."""
-    con = _open_warehouse(warehouse)
-    try:
-        for outcome in outcomes:
-            yield _loaded(con, outcome)
-    finally:
-        con.close()
-
-
 def load_reference_data(con: duckdb.DuckDBPyConnection) -> None:
     """Replace the reference tables (regions, subject classes and names) from the reference files."""
     load_reference(con, region_tables(), subject_class_frame())
     load_subject_reference(con, subject_catalogue().name_frame(), subject_catalogue().crosswalk_frame())
+
+
+def _loaded_together(con: duckdb.DuckDBPyConnection, outcomes: list[DocumentOutcome]) -> list[DocumentOutcome]:
+    """A validated batch loaded in one transaction: what every load pays (which document is
+    current, the department list, the COMMIT) is paid once for the batch, not once per document.
+    Where the warehouse refuses a document's rows, each is loaded alone, and only that one is
+    recorded failed."""
+    loads = [outcome.load for outcome in outcomes if outcome.load is not None]
+    if len(loads) > 1:
+        try:
+            load_documents(con, loads)
+        except WarehouseError:
+            raise
+        except Exception:  # one document's rows refused: loaded one by one below, to say which
+            pass
+        else:
+            return outcomes
+    return [_loaded(con, outcome) for outcome in outcomes]
 
 
 def _loaded(con: duckdb.DuckDBPyConnection, outcome: DocumentOutcome) -> DocumentOutcome:

@@ -76,10 +76,11 @@ def test_force_and_a_new_pipeline_version_read_again(
     con.close()
     _ingest(inbox, warehouse)
     out = capsys.readouterr().out
-    assert [line.split()[0] for line in out.splitlines() if line.startswith(("loaded ", "unchanged "))] == [
-        "loaded",
-        "unchanged",
-        "unchanged",
+    said = [line.split()[:2] for line in out.splitlines() if line.startswith(("loaded ", "unchanged "))]
+    assert sorted((Path(path.rstrip(":")).name, status) for status, path in said) == [
+        ("cangxi.txt", "loaded"),
+        ("guiyang.txt", "unchanged"),
+        ("notice.txt", "unchanged"),
     ]
     assert {row[1]: row[4] for row in _rows(warehouse, DOCUMENT_ROWS)}["cangxi.txt"] == PIPELINE_VERSION
 

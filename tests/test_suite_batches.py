@@ -1,14 +1,17 @@
 """The expectation suite judges several documents in one validation: a union that passes passes
 each document alike, and one that fails is judged document by document, so a bad document neither
-hides among good ones nor takes them down with it."""
+hides among good ones nor takes them down with it. A validated batch loads in one transaction, and
+a run reads its largest files first, so its readers finish together."""
 
 import io
 import sys
 import time
 from concurrent.futures import Future
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
+import polars as pl
 import pytest
 from pebble import ProcessExpired
 
@@ -21,16 +24,22 @@ from pipelines.cli import main
 from pipelines.run import (
     IngestOptions,
     QualitySettings,
+    _loaded_together,
+    _open_warehouse,
     _pool,
     _settle_suite,
     _validator_pool,
     check_step,
+    ingest,
+    largest_first,
     process_document,
+    read_batches,
     read_document,
     read_documents,
     validate_documents,
 )
 from tests.conftest import read_only
+from warehouse.load import PAUSE_BEFORE_COMMIT_ENV
 
 ABSURD_WAN = 1e13  # beyond what the suite lets any amount be
 
@@ -167,3 +176,75 @@ def test_batches_validated_while_the_last_document_is_read_are_given_out_before_
     assert [(name, status) for name, status, _ in given] == [(p.name, "loaded") for p in paths]
     seventh, scan = given[-2][2], given[-1][2]
     assert scan - seventh > 1.0
+
+
+def test_once_a_reader_has_nothing_left_what_is_read_goes_to_the_suite(tmp_path: Path) -> None:
+    """Six workbooks, two readers: batches of 1 and 2, then the fourth and fifth go to the suite
+    when the sixth is the only one left to read, so only the sixth waits for the suite after it."""
+    paths = []
+    for number in range(6):
+        paths.append(tmp_path / f"{number}.xlsx")
+        paths[-1].write_bytes(_workbook("旺苍县教育局", 2018 + number))
+
+    batches = [[o.path.name for o in batch] for batch in read_batches(paths, IngestOptions(workers=2))]
+
+    assert batches == [["0.xlsx"], ["1.xlsx", "2.xlsx"], ["3.xlsx", "4.xlsx"], ["5.xlsx"]]
+
+
+def test_a_validated_batch_loads_in_one_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Five workbooks, one reader: validated in batches of 1, 2, 1 and 1, each loaded in one
+    transaction (each names the documents it holds before it commits)."""
+    for number in range(5):
+        (tmp_path / f"{number}.xlsx").write_bytes(_workbook("旺苍县教育局", 2018 + number))
+    monkeypatch.setenv(PAUSE_BEFORE_COMMIT_ENV, "0")
+
+    assert main(["ingest", str(tmp_path), "--workers", "1", "--warehouse", str(tmp_path / "w.duckdb")]) == 0
+
+    held = [line.split(" open ")[0] for line in capsys.readouterr().err.splitlines() if "holding the load of" in line]
+    assert [line.count(",") + 1 for line in held] == [1, 2, 1, 1]
+
+
+def test_a_document_the_warehouse_refuses_in_a_batch_fails_alone(inbox: Path, tmp_path: Path) -> None:
+    """Facts whose amounts DuckDB cannot store (text in a DECIMAL column): the batch's transaction is
+    rolled back, and each document is loaded again on its own, so only that one is failed."""
+    outcomes = [_checked(inbox / name) for name in ("a_clean.xlsx", "c_clean.xlsx")]
+    broken = replace(outcomes[1].load, facts=outcomes[1].load.facts.with_columns(amount_wan=pl.lit("not an amount")))
+    outcomes[1] = replace(outcomes[1], load=broken)
+    warehouse = tmp_path / "w.duckdb"
+
+    con = _open_warehouse(warehouse)
+    try:
+        loaded = _loaded_together(con, outcomes)
+    finally:
+        con.close()
+
+    assert [o.status for o in loaded] == ["loaded", "failed"]
+    assert "c_clean.xlsx" in loaded[1].reason and "loading" in loaded[1].reason
+    with read_only(warehouse) as con:
+        facts = dict(
+            con.execute(
+                "SELECT d.file_name, count(f.document_id) FROM dim_document d "
+                "LEFT JOIN fct_budget_amount f USING (document_id) GROUP BY ALL"
+            ).fetchall()
+        )
+    assert facts == {"a_clean.xlsx": outcomes[0].load.facts.height, "c_clean.xlsx": 0}
+
+
+def test_an_ingest_reads_the_largest_files_first(tmp_path: Path) -> None:
+    """The run ends on its smallest documents, so two readers finish together. The files are named
+    the other way round, and a copy of the smallest (same size) goes after it, by name."""
+    books = sorted(
+        (_workbook(department, 2020) for department in ("旺苍县教育局", "旺苍县卫生健康局", "旺苍县财政局")), key=len
+    )
+    assert len({len(book) for book in books}) == 3
+    for name, book in zip(("a.xlsx", "b.xlsx", "c.xlsx"), books, strict=True):
+        (tmp_path / name).write_bytes(book)
+    (tmp_path / "d.xlsx").write_bytes(books[0])
+
+    outcomes = list(ingest([tmp_path], tmp_path / "w.duckdb", IngestOptions()))
+
+    assert [o.path.name for o in outcomes] == ["c.xlsx", "b.xlsx", "a.xlsx", "d.xlsx"]
+    assert [o.status for o in outcomes] == ["loaded", "loaded", "loaded", "duplicate"]
+    assert largest_first([tmp_path / "missing.xlsx", tmp_path / "d.xlsx"])[-1].name == "missing.xlsx"
