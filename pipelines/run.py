@@ -2,8 +2,9 @@
 
 Extraction, normalization and validation run in worker processes, each document under a timeout,
 so one hostile file can neither hang nor crash the run, and this process, which only loads, never
-holds the cores back. Loading stays here, one transaction per document: a document that fails is
-recorded with its reason, nothing of it enters the facts, and documents loaded before are untouched.
+holds the cores back. Loading stays here, one transaction per validated batch: a document that
+fails is recorded with its reason, nothing of it enters the facts, and documents loaded before are
+untouched.
 A file whose content this pipeline version has already loaded is not read again.
 """
 
@@ -661,8 +662,9 @@ def _settle_suite(outcomes: list[DocumentOutcome], future: Future) -> list[Docum
 def ingest(
     paths: Iterable[Path], warehouse: Path, options: IngestOptions, force: bool = False
 ) -> Iterator[DocumentOutcome]:
-    """Load every discovered document, one transaction each, yielding outcomes as they land. Files
-    this pipeline version has loaded before are skipped unread unless `force`. DuckDB checkpoints
+    """Load every discovered document, largest file first, a validated batch in one transaction,
+    yielding outcomes as they land. Files this pipeline version has loaded before are skipped unread
+    unless `force`. DuckDB checkpoints
     when the connection closes, which frees the blocks of the rows replaced, so re-ingesting the
     same files does not grow the warehouse."""
     con = _open_warehouse(warehouse)

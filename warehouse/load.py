@@ -1,5 +1,5 @@
-"""Loading into DuckDB: one transaction per document, or per batch of staged documents, so a re-run
-replaces and a failure leaves the warehouse as it was."""
+"""Loading into DuckDB: one transaction per document or per batch of documents (validated together,
+or staged), so a re-run replaces and a failure leaves the warehouse as it was."""
 
 import os
 import sys
