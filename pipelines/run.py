@@ -664,9 +664,8 @@ def ingest(
 ) -> Iterator[DocumentOutcome]:
     """Load every discovered document, largest file first, a validated batch in one transaction,
     yielding outcomes as they land. Files this pipeline version has loaded before are skipped unread
-    unless `force`. DuckDB checkpoints
-    when the connection closes, which frees the blocks of the rows replaced, so re-ingesting the
-    same files does not grow the warehouse."""
+    unless `force`. DuckDB checkpoints when the connection closes, which frees the blocks of the rows
+    replaced, so re-ingesting the same files does not grow the warehouse."""
     con = _open_warehouse(warehouse)
     try:
         unchanged = {} if force else loaded_documents(con, PIPELINE_VERSION)
