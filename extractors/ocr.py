@@ -59,6 +59,9 @@ _INKED_CELLS = 0.3
 _INKED_PIXELS = 0.02
 _DARK = 128
 _RULE_MARGIN = 2
+# A cell with no reading is read alone when this many of its pixels are dark: a glyph's strokes,
+# where a scanner's noise leaves none.
+_GLYPH_INK = 12
 # Cells of one row (or column) start within this many pixels of each other.
 _ALIGNED = _MIN_CELL_PX / 2
 # Readings scored below this are recognised again from their own box.
@@ -73,6 +76,9 @@ _PAD = 4
 # A cell's one reading that starts further than this share of its height from the cell's left
 # edge is read again from the edge: a leading 一 printed against the rule reads as part of it.
 _LEAD_GAP = 0.5
+# What a re-read lead may not add: symbols (noise left of a centred label read as ☑), and the
+# underscores and dashes a rule's edge reads as (___项目 for 项目).
+_NOT_A_LEAD = {"Sm", "Sc", "Sk", "So", "Pc", "Pd"}
 # An A4 page rendered at RENDER_DPI, in pixels (width, height).
 _A4_PIXELS = (1654, 2339)
 # A page larger than A2 is rendered at a lower resolution, so one page's bitmap stays bounded.
@@ -417,7 +423,7 @@ def _grid(image: np.ndarray, table: _Table, readings: list[Word], scale: float) 
         held = [r for r in readings if _centre_in(r.box, cell)]
         if held and len(lines := lines_of(held)) == 1:
             held = [_with_lead(image, cell, lines[0])]
-        if held:
+        if held or ((alone := _read_alone(image, cell)) and (held := [alone])):
             cells[(_index(cell[1], table.rows), _index(cell[0], table.columns))] = held
     rows: list[tuple[int, tuple[str, ...]]] = []
     ocr: dict[int, tuple[OcrCell, ...]] = {}
@@ -442,12 +448,30 @@ def _grid(image: np.ndarray, table: _Table, readings: list[Word], scale: float) 
     return OcrGrid(Block(tuple(rows), ocr=ocr), top)
 
 
+def _read_alone(image: np.ndarray, cell: Box) -> Word | None:
+    """A ruled cell holding print the detector found nothing in, recognised from its ink's box: the
+    detector misses a lone short reading printed small (a 0, a 款 heading), and a heading lost
+    leaves its column's codes to be taken for amounts. Recognition scales its crop to a line's
+    height, so the whole of a tall cell would shrink a lone 0 to 。."""
+    left, top, right, bottom = (int(v) for v in cell)
+    inner = image[top + _RULE_MARGIN : bottom - _RULE_MARGIN, left + _RULE_MARGIN : right - _RULE_MARGIN]
+    rows, columns = np.nonzero(inner < _DARK)
+    if rows.size < _GLYPH_INK:
+        return None
+    import cv2
+
+    above, before = max(0, rows.min() - _RULE_MARGIN), max(0, columns.min() - _RULE_MARGIN)
+    ink = inner[above : rows.max() + _RULE_MARGIN + 1, before : columns.max() + _RULE_MARGIN + 1]
+    result = _recognise(cv2.copyMakeBorder(ink, _PAD, _PAD, _PAD, _PAD, cv2.BORDER_CONSTANT, value=255))
+    text = _ocr_text(result.txts[0]) if result.txts else ""
+    return Word(text, float(result.scores[0]), (float(left), float(top), float(right), float(bottom))) if text else None
+
+
 def _with_lead(image: np.ndarray, cell: Box, line: list[Word]) -> Word:
     """A cell's one line of readings as one, re-read from the cell's left edge when the detector
     may have missed or split its start (an enumeration such as 一、, whose stroke reads as a rule,
     or 三 apart from its 、); the re-reading is kept when it ends as the line did and adds to it
-    words, not symbols (the noise left of a centred label can read as ☑). Amounts are read whole
-    and kept as read."""
+    words, not symbols or a rule's edge. Amounts are read whole and kept as read."""
     x0, top, x1, bottom = union(r.box for r in line)
     joined = Word("".join(r.text for r in line), min(r.score for r in line), (x0, top, x1, bottom))
     if AMOUNT_CELL.fullmatch(joined.text) or (len(line) == 1 and x0 - cell[0] < _LEAD_GAP * (bottom - top)):
@@ -456,7 +480,7 @@ def _with_lead(image: np.ndarray, cell: Box, line: list[Word]) -> Word:
     result = _recognise(crop)
     text = _ocr_text(result.txts[0]) if result.txts else ""
     added = text[: len(text) - len(line[-1].text)]
-    symbols = any(unicodedata.category(char).startswith("S") for char in added)
+    symbols = any(unicodedata.category(char) in _NOT_A_LEAD for char in added)
     if len(text) < len(joined.text) or not text.endswith(line[-1].text) or symbols:
         return line[0] if len(line) == 1 else Word(" ".join(r.text for r in line), joined.score, joined.box)
     return Word(text, min(joined.score, float(result.scores[0])), (cell[0] + _PAD, top, x1, bottom))

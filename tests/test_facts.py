@@ -201,6 +201,27 @@ def test_codes_under_a_heading_not_understood_are_codes(heading: str) -> None:
     assert totals["amount_wan"].to_list() == [Decimal(a) for a in ("100.00", "100.00", "80.00", "20.00")]
 
 
+def test_codes_whose_heading_was_not_read_beside_their_class_column_are_codes() -> None:
+    """贵阳's 科目编码 prints 类 | 款: the class (302) in one column, the whole code (30299) in the
+    next. Scanned small, OCR lost the 款 heading; 30299 was loaded as an amount of 30,299 万元."""
+    facts = facts_of(
+        "一般公共预算基本支出预算表",
+        [
+            ["科目编码", "", "单位(科目)名称", "基本支出", "", ""],
+            ["类", "", "", "小计", "人员经费", "公用经费"],
+            ["", "", "贵阳市医疗保障局", "63.37", "16.86", "46.51"],
+            ["302", "", "商品和服务支出", "54.67", "16.86", "37.81"],
+            ["", "30299", "其他商品和服务支出", "7.79", "0.00", "7.79"],
+            ["", "30201", "办公费", "46.88", "16.86", "30.02"],
+            ["303", "", "对个人和家庭的补助", "8.70", "", "8.70"],
+            ["", "30302", "退休费", "8.70", "", "8.70"],
+        ],
+    )
+    basic = facts.filter(pl.col("measure") == "basic")
+    assert basic["subject_code"].to_list() == [None, "302", "30299", "30201", "303", "30302"]
+    assert basic["amount_wan"].to_list() == [Decimal(a) for a in ("63.37", "54.67", "7.79", "46.88", "8.70", "8.70")]
+
+
 @pytest.mark.parametrize(
     "header", [[], [["项目", "行欢", "金额", "项目", "行次", "金额"]]], ids=["none", "OCR-garbled"]
 )

@@ -589,7 +589,7 @@ def resolve_columns(header: Sequence[RawRow], data: Sequence[RawRow], fiscal_yea
             marked.append((column, False))
     resolved = _qualify(marked, paths, fiscal_year)
     unknown = {c.index for c in resolved if c.role == "unknown"}
-    codes = _code_columns(data, unknown)
+    codes = _code_columns(data, unknown, {c.index for c in resolved if c.role == "code"})
     numbers = _numbering_columns(data, unknown - codes)
     resolved = [replace(c, role="code", inferred=True) if c.index in codes else c for c in resolved]
     resolved = [replace(c, role="skip") if c.index in numbers else c for c in resolved]
@@ -650,12 +650,13 @@ _ROW_NUMBER = re.compile(r"^\d{1,4}$")
 _MIN_NUMBERED_ROWS = 3
 
 
-def _code_columns(data: Sequence[RawRow], unknown: set[int]) -> set[int]:
+def _code_columns(data: Sequence[RawRow], unknown: set[int], known: set[int]) -> set[int]:
     """Which columns of headings not understood (or none: a grid that came without its header)
     print subject codes, read from the codes themselves (201, 20101 ... in one column; 201 | 01 | 01
     in three): a heading the vocabulary lacks (科目编号) or OCR garbled must not make codes amounts.
     Money prints no leading zero (01) and no figure that opens another printed below it (201 over
-    20101); a column of class codes beside such a level column is codes too."""
+    20101, or 302 in the 类 column over 30299 in the next, the `known` code columns being read
+    with it); a column of class codes beside such a level column is codes too."""
 
     def digits(index: int) -> list[str] | None:
         cells = _printed(data, index)
@@ -663,20 +664,22 @@ def _code_columns(data: Sequence[RawRow], unknown: set[int]) -> set[int]:
 
     formats = [vocabulary().code_formats[scheme] for scheme in _SPENDING_SCHEMES]
 
-    def nested(cells: list[str]) -> bool:
+    def nested(index: int, cells: list[str]) -> bool:
         if not all(any(f.match(cell) for f in formats) for cell in cells):
             return False
         seen: set[str] = set()
-        for cell in cells:
-            if any(cell[:end] in seen for end in range(3, len(cell))):
+        for row in data:
+            printed = [compact(row.cells[c]) for c in sorted(known) if c < index and c < len(row.cells)]
+            cell = compact(row.cells[index]) if index < len(row.cells) else ""
+            if cell and any(cell[:end] in seen for end in range(3, len(cell))):
                 return True
-            seen.add(cell)
+            seen.update(code for code in [*printed, cell] if _DIGITS_ONLY.match(code))
         return False
 
     columns = {index: cells for index in unknown if (cells := digits(index))}
     levels = {i for i, cells in columns.items() if all(len(c) == 2 for c in cells) and any(c[0] == "0" for c in cells)}
     classes = {i for i, cells in columns.items() if i + 1 in levels and all(len(c) == 3 for c in cells)}
-    return levels | classes | {i for i, cells in columns.items() if nested(cells)}
+    return levels | classes | {i for i, cells in columns.items() if nested(i, cells)}
 
 
 def _printed(data: Sequence[RawRow], index: int) -> list[str]:
