@@ -615,6 +615,30 @@ def test_in_a_table_the_gate_corrected_an_amount_no_closing_sum_checks_is_left_o
     assert {issue.kind for issue in result.issues} == {"ocr_quarantined", "ocr_unconfirmed"}
 
 
+def test_a_last_digit_misread_within_the_rounding_tolerance_is_left_out_however_sure(text: DocumentOutcome) -> None:
+    """265.35 read as 265.33 with confidence 0.97 (贵阳 printed at 0.65): every sum checking it,
+    of two parts or more, is within the tolerance of a cent per part, so the table closed and the
+    misreading loaded."""
+    facts = as_read_by_ocr(facts_of(text))
+    wrong = a_subject_amount(facts, MIXED_PAGE_TYPE)
+    result = gated(misread(facts, wrong, str(wrong["amount_wan"] - Decimal("0.02")), confidence=0.97))
+    assert at(result.facts, wrong).is_empty(), "a misread last digit loaded"
+    (said,) = [issue for issue in result.issues if issue.position == wrong["source_position"]]
+    assert said.kind == "ocr_unconfirmed" and "misread last digit" in said.message
+    assert result.facts.height == facts.height - 1
+
+
+def test_a_table_off_by_the_rounding_of_one_last_digit_loads_whole(text: DocumentOutcome) -> None:
+    """Published tables round: 贵阳 prints 371.27 for 330.47 + 40.81. A sum off by one unit of the
+    last digit confirms its amounts as an exact one does."""
+    facts = as_read_by_ocr(facts_of(text))
+    total = a_subject_amount(facts, MIXED_PAGE_TYPE)
+    rounded = misread(facts, total, str(total["amount_wan"] + Decimal("0.01")), confidence=0.99)
+    result = gated(rounded)
+    assert result.issues == []
+    assert result.facts.height == facts.height
+
+
 def test_text_layer_facts_pass_the_gate_untouched(text: DocumentOutcome) -> None:
     facts = facts_of(text)
     assert gated(facts).facts.equals(facts)
