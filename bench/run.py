@@ -27,6 +27,7 @@ Sub-benchmarks (each prints its figures; all are written to bench/results/latest
                 OCR'd table pages per second on one core, and the share of the printed amounts that
                 load (against the text PDF's facts; amounts loaded wrong counted apart). Opt-in:
                 not part of a run without section flags (--ocr-documents 3: a few minutes).
+                --ocr-print-scale 0.65 scans the real PDFs printed smaller (9 pt print at ~6 pt).
 
 Every measurement runs in a fresh child process (`--child`), so caches, imported modules, pinned
 CPUs and forkservers never leak from one into the next. Keep this module's top-level imports to
@@ -559,11 +560,11 @@ def child_ocr(args: dict) -> dict:
 
 
 def child_ocr_real(args: dict) -> dict:
-    """Each real PDF rasterised whole as a scanner would (150 dpi, noise, skew up to 1.5 degrees)
-    and ingested by OCR, its facts held against its own text layer's: per file, the amounts the
-    text layer loads, those OCR loads alike, and those it loads wrong (none may be), told apart
-    from a right amount under a misread row label (an amount the text layer prints in the same
-    table, side and measure under another label)."""
+    """Each real PDF rasterised whole as a scanner would (150 dpi, noise, skew up to 1.5 degrees;
+    printed at `print_scale` first) and ingested by OCR, its facts held against its own text
+    layer's: per file, the amounts the text layer loads, those OCR loads alike, and those it loads
+    wrong (none may be), told apart from a right amount under a misread row label (an amount the
+    text layer prints in the same table, side and measure under another label)."""
     from expectations.rules import default_rules
     from factory.scan import scanned_pdf
     from pipelines.run import QualitySettings, read_document, validate_step
@@ -580,7 +581,9 @@ def child_ocr_real(args: dict) -> dict:
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / source.name  # the same name: a name that says the year says it for both
             seed = args.get("seed", 0) + number
-            path.write_bytes(source.read_bytes() if kind == "text" else scanned_pdf(source.read_bytes(), seed=seed))
+            printed_at = args.get("print_scale", 1.0)
+            data = source.read_bytes()
+            path.write_bytes(data if kind == "text" else scanned_pdf(data, seed=seed, print_scale=printed_at))
             started = time.perf_counter()
             outcomes[kind] = validate_step(read_document(path), quality)
             seconds = time.perf_counter() - started
@@ -616,6 +619,7 @@ def child_ocr_real(args: dict) -> dict:
         )
     return {
         "cpus": cpus,
+        "print_scale": args.get("print_scale", 1.0),
         "files": files,
         "amounts_text_layer": totals["text"],
         "amounts_loaded_by_ocr": totals["ocr"],
@@ -1121,11 +1125,18 @@ def section_ocr(options) -> dict:
     real = sorted(SHARED_CORPUS.glob("*.pdf")) + sorted((SHARED_CORPUS / "real").glob("*.pdf"))
     if real:
         print(
-            f"ocr: {len(real)} real PDFs of ../shared/corpus rasterised whole (seed {options.ocr_seed}), CPU 0 ...",
+            f"ocr: {len(real)} real PDFs of ../shared/corpus rasterised whole (seed {options.ocr_seed}, "
+            f"printed at {options.ocr_print_scale}), CPU 0 ...",
             flush=True,
         )
         files = [str(f) for f in real]
-        args = {"cpus": [0], "files": files, "workdir": str(WORK / "ocr_real"), "seed": options.ocr_seed}
+        args = {
+            "cpus": [0],
+            "files": files,
+            "workdir": str(WORK / "ocr_real"),
+            "seed": options.ocr_seed,
+            "print_scale": options.ocr_print_scale,
+        }
         measured = result["real"] = run_child("ocr_real", args)
         print(
             f"  amounts: {measured['amounts_loaded_by_ocr']} of the text layer's {measured['amounts_text_layer']} "
@@ -1344,6 +1355,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--ocr-documents", type=int, default=3, help="scanned disclosures in --ocr (default 3)")
     parser.add_argument(
         "--ocr-seed", type=int, default=0, help="noise and skew of the real PDFs' scans in --ocr: file n uses seed+n"
+    )
+    parser.add_argument(
+        "--ocr-print-scale",
+        type=float,
+        default=1.0,
+        help="the real PDFs of --ocr printed at this scale before they are scanned (default 1.0: as published)",
     )
     parser.add_argument("--results", type=Path, default=RESULTS / "latest.json", help="results file")
     parser.add_argument("--keep-work", action="store_true", help="keep the 10M-fact warehouse file")
