@@ -83,6 +83,12 @@ def test_ocr_spacing_removed_between_cjk_but_kept_between_words() -> None:
     assert clean_label("“三公”经费") == '"三公"经费'
 
 
+@pytest.mark.parametrize("read", ["、上年结转结余", "·上年结转结余", "，上年结转结余", "、 上年结转结余"])
+def test_a_label_whose_enumeration_numeral_ocr_lost_keeps_no_mark_before_it(read: str) -> None:
+    """二、上年结转结余 printed small: OCR reads 、上年结转结余, or · for the numeral."""
+    assert clean_label(read) == "上年结转结余"
+
+
 @pytest.mark.parametrize(
     ("printed", "expected"),
     [

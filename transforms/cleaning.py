@@ -9,6 +9,8 @@ from transforms.vocabulary import vocabulary
 # Whole runs of spaces only (never from inside one): a line of spaces costs its length, not its square.
 _SPACE_NEAR_CJK = re.compile(r"(?<!\s)\s++(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])\s+")
 _SPACE_IN_NUMBER = re.compile(r"(?<=[\d,.])\s+(?=[\d,.])")
+# What is left of 二、 or 2. before a label when OCR lost the numeral: no label starts with it.
+_LOST_NUMERAL = re.compile(r"^[、·.．，,]+\s*")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": '"', "’": '"', "＂": '"'})
 # A change printed with its sign either way (增减额 +0.50, -0.20).
 _AMOUNT = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
@@ -29,9 +31,10 @@ _WAN_LIMIT = Decimal(10) ** 16
 
 
 def clean_label(text: str) -> str:
-    """A label as a reader would type it: OCR spaces between CJK characters gone, quotes unified."""
+    """A label as a reader would type it: OCR spaces between CJK characters gone, quotes unified,
+    and the mark an enumeration leaves when OCR lost its numeral (、上年结转结余) dropped."""
     text = _SPACE_NEAR_CJK.sub("", text.translate(_QUOTES))
-    return _SPACE_IN_NUMBER.sub("", text).strip()
+    return _LOST_NUMERAL.sub("", _SPACE_IN_NUMBER.sub("", text).strip())
 
 
 def compact(text: str) -> str:
