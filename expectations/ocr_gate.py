@@ -36,6 +36,10 @@ from transforms.facts import Issue
 _ERROR = "error"
 # What names a sum among a table's findings, whatever its amounts.
 _SUM = ("rule", "table_index", "subject_code", "subject_name", "measure", "page", "source_position")
+_ROUNDING_ONLY = (
+    "the only sums that check it are off by more than the rounding of one last digit, "
+    "as a misread last digit would make them"
+)
 
 
 @dataclass(frozen=True)
@@ -128,7 +132,13 @@ def _gate_table(read: pl.DataFrame, rules: Rules, document_kind: str | None) -> 
         if implied
         else "it is in no sum the table prints, so nothing confirms it"
     )
-    issues += [
+    issues += _unconfirmed_issues(first, table, unconfirmed, why)
+    issues += _unconfirmed_issues(first, table, rounded, _ROUNDING_ONLY)
+    return read.filter(~pl.col("cell").is_in([*implied, *unconfirmed, *rounded])), issues
+
+
+def _unconfirmed_issues(first: dict, table: pl.DataFrame, cells: list[int], why: str) -> list[Issue]:
+    return [
         _issue(
             first,
             row,
@@ -136,21 +146,8 @@ def _gate_table(read: pl.DataFrame, rules: Rules, document_kind: str | None) -> 
             f"'{row['amount_printed']}' read by OCR with confidence {row['ocr_confidence']:.2f} "
             f"(box {row['ocr_box']}) under '{row['column_label']}': {why}: left out of the facts; check the scan",
         )
-        for row in table.filter(pl.col("cell").is_in(unconfirmed)).iter_rows(named=True)
+        for row in table.filter(pl.col("cell").is_in(cells)).iter_rows(named=True)
     ]
-    issues += [
-        _issue(
-            first,
-            row,
-            "ocr_unconfirmed",
-            f"'{row['amount_printed']}' read by OCR with confidence {row['ocr_confidence']:.2f} "
-            f"(box {row['ocr_box']}) under '{row['column_label']}': the only sums that check it are off by more "
-            "than the rounding of one last digit, as a misread last digit would make them: left out of the facts; "
-            "check the scan",
-        )
-        for row in table.filter(pl.col("cell").is_in(rounded)).iter_rows(named=True)
-    ]
-    return read.filter(~pl.col("cell").is_in([*implied, *unconfirmed, *rounded])), issues
 
 
 def _unconfirmed(
