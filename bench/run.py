@@ -574,15 +574,15 @@ def child_ocr_real(args: dict) -> dict:
     quality = QualitySettings(rules=default_rules())
     files = []
     totals: Counter[str] = Counter()
+    printed_at = args.get("print_scale", 1.0)
     for number, source in enumerate(map(Path, args["files"])):
         outcomes, seconds = {}, 0.0
+        data = source.read_bytes()
         for kind in ("text", "scan"):
             folder = workdir / kind
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / source.name  # the same name: a name that says the year says it for both
             seed = args.get("seed", 0) + number
-            printed_at = args.get("print_scale", 1.0)
-            data = source.read_bytes()
             path.write_bytes(data if kind == "text" else scanned_pdf(data, seed=seed, print_scale=printed_at))
             started = time.perf_counter()
             outcomes[kind] = validate_step(read_document(path), quality)
@@ -619,7 +619,7 @@ def child_ocr_real(args: dict) -> dict:
         )
     return {
         "cpus": cpus,
-        "print_scale": args.get("print_scale", 1.0),
+        "print_scale": printed_at,
         "files": files,
         "amounts_text_layer": totals["text"],
         "amounts_loaded_by_ocr": totals["ocr"],

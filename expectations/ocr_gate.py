@@ -85,7 +85,8 @@ def _gate_table(read: pl.DataFrame, rules: Rules, document_kind: str | None) -> 
     gate = rules.ocr_gate
     table = as_printed(read)
     doubtful = table.filter(pl.col("ocr_confidence") < gate.low_confidence)
-    as_read = _errors(table, rules, document_kind)
+    found = consistency_findings(table.drop("cell"), "", rules, document_kind)
+    as_read = found.filter(pl.col("severity") == _ERROR)
     trial, broken = table, as_read
     implied: dict[int, Decimal] = {}
     while not broken.is_empty() and len(implied) < gate.max_quarantined_cells:
@@ -126,7 +127,8 @@ def _gate_table(read: pl.DataFrame, rules: Rules, document_kind: str | None) -> 
     ]
     suspects = table.filter(~pl.col("cell").is_in(list(implied))) if implied else doubtful
     unconfirmed = _unconfirmed(table, suspects, _sums_broken(as_read), rules, document_kind)
-    rounded = _rounding_only(table.filter(~pl.col("cell").is_in([*implied, *unconfirmed])), table, rules, document_kind)
+    candidates = table.filter(~pl.col("cell").is_in([*implied, *unconfirmed]))
+    rounded = _rounding_only(candidates, table, found, rules, document_kind)
     why = (
         f"the table's sums showed {len(implied)} of its amounts misread, and no sum that closes as read checks this one"
         if implied
@@ -163,10 +165,11 @@ def _unconfirmed(
     ]
 
 
-def _rounding_only(candidates: pl.DataFrame, table: pl.DataFrame, rules: Rules, document_kind: str | None) -> list[int]:
+def _rounding_only(
+    candidates: pl.DataFrame, table: pl.DataFrame, as_read: pl.DataFrame, rules: Rules, document_kind: str | None
+) -> list[int]:
     """The candidates that only sums off by more than one unit of the last printed digit check:
-    moved, they change no sum but those."""
-    as_read = consistency_findings(table.drop("cell"), "", rules, document_kind)
+    moved, they change no sum but those. `as_read` is the table's findings, of every severity."""
     unit = table["step"].min()
     loose = as_read.filter((pl.col("severity") != _ERROR) & (pl.col("difference").abs() > unit))
     if loose.is_empty():
