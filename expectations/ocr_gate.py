@@ -14,11 +14,13 @@ neighbour included. A low-confidence amount no such sum checks is left out; so i
 such sum checks in a table the gate had to correct, whatever its confidence, as that table has
 shown its reading errs.
 
-Nor does a sum that closes only within the rounding tolerance, off by more than one unit of the
-last printed digit, confirm anything. Published tables round so (371.27 printed for 330.47 +
-40.81), but by one unit; a last digit misread (265.35 read as 265.33 in a row of two parts) is off
-by more and still within the tolerance of a sum of many terms. An amount that only such sums check
-is left out, however sure its reading.
+Nor does a sum confirm anything that closes within the rounding tolerance (a unit of the last
+printed digit per part) but off by more than rounding can make it: each amount printed, the parts
+and their whole, is within half a unit of what was summed, so n parts and their whole differ by at
+most (n + 1) / 2 units. Published tables round so (371.27 printed for 330.47 + 40.81; 0.02 over a
+column of 12 items), while a last digit misread (265.35 read as 265.33 in a row of two parts) is
+off by more. Such a sum says one of its amounts is wrong, not which: each of them that no exact sum
+checks is left out, however sure its reading.
 """
 
 from __future__ import annotations
@@ -36,9 +38,9 @@ from transforms.facts import Issue
 _ERROR = "error"
 # What names a sum among a table's findings, whatever its amounts.
 _SUM = ("rule", "table_index", "subject_code", "subject_name", "measure", "page", "source_position")
-_ROUNDING_ONLY = (
-    "the only sums that check it are off by more than the rounding of one last digit, "
-    "as a misread last digit would make them"
+_BEYOND_ROUNDING = (
+    "a sum that checks it is off by more than the rounding of its amounts can make it, as a misread "
+    "last digit would, and no sum that closes exactly checks it"
 )
 
 
@@ -128,14 +130,14 @@ def _gate_table(read: pl.DataFrame, rules: Rules, document_kind: str | None) -> 
     suspects = table.filter(~pl.col("cell").is_in(list(implied))) if implied else doubtful
     unconfirmed = _unconfirmed(table, suspects, _sums_broken(as_read), rules, document_kind)
     candidates = table.filter(~pl.col("cell").is_in([*implied, *unconfirmed]))
-    rounded = _rounding_only(candidates, table, found, rules, document_kind)
+    rounded = _beyond_rounding(candidates, table, found, rules, document_kind)
     why = (
         f"the table's sums showed {len(implied)} of its amounts misread, and no sum that closes as read checks this one"
         if implied
         else "it is in no sum the table prints, so nothing confirms it"
     )
     issues += _unconfirmed_issues(first, table, unconfirmed, why)
-    issues += _unconfirmed_issues(first, table, rounded, _ROUNDING_ONLY)
+    issues += _unconfirmed_issues(first, table, rounded, _BEYOND_ROUNDING)
     return read.filter(~pl.col("cell").is_in([*implied, *unconfirmed, *rounded])), issues
 
 
@@ -165,24 +167,26 @@ def _unconfirmed(
     ]
 
 
-def _rounding_only(
+def _beyond_rounding(
     candidates: pl.DataFrame, table: pl.DataFrame, as_read: pl.DataFrame, rules: Rules, document_kind: str | None
 ) -> list[int]:
-    """The candidates that only sums off by more than one unit of the last printed digit check:
-    moved, they change no sum but those. `as_read` is the table's findings, of every severity."""
+    """The candidates a sum off by more than its rounding checks (half a unit of the last printed
+    digit per amount, parts and whole), and no exact sum does: moved, they change such a sum and
+    only sums that were off as read. `as_read` is the table's findings, of every severity."""
     unit = table["step"].min()
-    loose = as_read.filter((pl.col("severity") != _ERROR) & (pl.col("difference").abs() > unit))
-    if loose.is_empty():
+    rounding = pl.lit(unit, PRINTED_AMOUNT) * (pl.col("terms") + 1)
+    beyond = as_read.filter((pl.col("severity") != _ERROR) & (pl.col("difference").abs() * 2 > rounding))
+    if beyond.is_empty():
         return []
     findings = set(as_read.select(*_SUM, "severity", "difference").iter_rows())
-    differing = _sums_broken(loose)
+    off, inexact = _sums_broken(beyond), _sums_broken(as_read)
     probe = rules.ocr_gate.probe
     left_out = []
     for cell, amount in candidates.select("cell", "amount_exact").iter_rows():
         moved = consistency_findings(_with_amount(table, cell, amount + probe).drop("cell"), "", rules, document_kind)
         changed = set(moved.select(*_SUM, "severity", "difference").iter_rows()) - findings
         sums = {finding[: len(_SUM)] for finding in changed}
-        if sums and sums <= differing:
+        if sums & off and sums <= inexact:
             left_out.append(cell)
     return left_out
 

@@ -639,6 +639,28 @@ def test_a_table_off_by_the_rounding_of_one_last_digit_loads_whole(text: Documen
     assert result.facts.height == facts.height
 
 
+def a_cell_only_sums_of_three_parts_or_more_check(facts: pl.DataFrame) -> dict:
+    """An amount whose every sum adds three parts or more: moved by two last digits, each is still
+    within the rounding of its amounts (half a unit each, parts and whole)."""
+    for cell in facts.iter_rows(named=True):
+        moved = misread(facts, cell, str(cell["amount_wan"] + Decimal("0.02")), cell["ocr_confidence"])
+        table = moved.filter(pl.col("table_index") == cell["table_index"])
+        found = consistency_findings(table, "", default_rules(), "budget")
+        if found.height and found["terms"].min() >= 3:
+            return cell
+    raise AssertionError("no amount of the disclosure is checked by sums of three parts or more alone")
+
+
+def test_a_sum_of_many_parts_off_by_their_rounding_loads_whole(text: DocumentOutcome) -> None:
+    """czj's 基本支出决算表 prints a total 0.02 off its 12 items: each item and the total round by up
+    to half a cent, so that is rounding, and the sum confirms its amounts as an exact one does."""
+    facts = as_read_by_ocr(facts_of(text))
+    cell = a_cell_only_sums_of_three_parts_or_more_check(facts)
+    result = gated(misread(facts, cell, str(cell["amount_wan"] + Decimal("0.02")), confidence=0.99))
+    assert result.issues == []
+    assert result.facts.height == facts.height
+
+
 def test_text_layer_facts_pass_the_gate_untouched(text: DocumentOutcome) -> None:
     facts = facts_of(text)
     assert gated(facts).facts.equals(facts)
