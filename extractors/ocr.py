@@ -1,8 +1,9 @@
 """Reading a PDF page that has no text layer (a scan) with OCR, into the lines and grids the PDF
 reader finds on a text page.
 
-The page is rendered grey at RENDER_DPI, straightened by the angle of its ruling lines, and read by
-rapidocr (PP-OCR models shipped in its wheel, run by onnxruntime on the CPU, offline). The table's
+The page is rendered grey at RENDER_DPI, straightened by the angle of its ruling lines (turned
+upright first if its print lies a quarter turned, a landscape table scanned on a portrait sheet),
+and read by rapidocr (PP-OCR models shipped in its wheel, run by onnxruntime on the CPU, offline). The table's
 cells come from the ruling itself: the regions the horizontal and vertical rules enclose, a merged
 cell being one region that pdfplumber would read into its top-left cell, so a scanned table
 splits into the rows and columns its text-layer print would. A table printed without rules (or
@@ -62,6 +63,14 @@ _RULE_MARGIN = 2
 # A cell with no reading is read alone when this many of its pixels are dark: a glyph's strokes,
 # where a scanner's noise leaves none.
 _GLYPH_INK = 12
+# A page lies turned a quarter when more of its readings are this many times higher than wide
+# (lines of print running down the page) than wider than high, and at least _TURNED_LINES are;
+# _TURN_SAMPLE of the highest are recognised turned each way (np.rot90's _QUARTER_TURNS) to tell
+# which way it lies.
+_TURNED_LINE = 2
+_TURNED_LINES = 3
+_TURN_SAMPLE = 12
+_QUARTER_TURNS = (1, 3)
 # Cells of one row (or column) start within this many pixels of each other.
 _ALIGNED = _MIN_CELL_PX / 2
 # Readings scored below this are recognised again from their own box.
@@ -176,26 +185,60 @@ def read_scanned_page(document: pdfium.PdfDocument, index: int) -> list[OcrLine 
 
 
 def _read_page(document: pdfium.PdfDocument, index: int) -> list[OcrLine | OcrGrid | OcrIllegible]:
-    import cv2
-
     page = document[index]
     try:
         width, height = page.get_size()
         scale = min(RENDER_DPI / POINTS_PER_INCH, (_MAX_PIXELS / max(1.0, width * height)) ** 0.5)
         pixels = page.render(scale=scale, grayscale=True, may_draw_forms=False).to_numpy()
-        image = np.ascontiguousarray(pixels[:, :, 0] if pixels.ndim == 3 else pixels)
+        rendered = np.ascontiguousarray(pixels[:, :, 0] if pixels.ndim == 3 else pixels)
     finally:
         page.close()
-    ink = cv2.adaptiveThreshold(image, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+    image, ink = _straightened(rendered)
+    readings = _read(image)
+    if turn := _quarter_turn(image, readings):
+        image, ink = _straightened(np.ascontiguousarray(np.rot90(rendered, turn)))
+        readings = _read(image)
+    return _items(image, readings, _tables(ink), 1 / scale)
+
+
+def _straightened(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The page turned level by the tilt of its rules (or of its lines of text), and its ink."""
+    import cv2
+
+    def ink_of(page: np.ndarray) -> np.ndarray:
+        return cv2.adaptiveThreshold(page, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+
+    ink = ink_of(image)
     angle = _skew(ink)
     if angle is None:
         angle = _text_skew(ink)
-    if angle:
-        image = _rotated(image, angle, 255)
-        ink = cv2.adaptiveThreshold(image, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
-    readings = _read(image)
-    grids = _tables(ink)
-    return _items(image, readings, grids, 1 / scale)
+    if not angle:
+        return image, ink
+    level = _rotated(image, angle, 255)
+    return level, ink_of(level)
+
+
+def _quarter_turn(image: np.ndarray, readings: list[Word]) -> int:
+    """The quarter turns (counter-clockwise, as np.rot90 counts them) that bring upright a page whose
+    print lies turned a quarter, as a landscape table scanned on a portrait sheet does; 0 for a page
+    whose lines of text run across it. Which way it lies, its readings tell, recognised turned each
+    way: upside down, print reads poorly."""
+    tall = [r for r in readings if r.box[3] - r.box[1] >= _TURNED_LINE * (r.box[2] - r.box[0])]
+    wide = sum(r.box[2] - r.box[0] >= _TURNED_LINE * (r.box[3] - r.box[1]) for r in readings)
+    if len(tall) < _TURNED_LINES or len(tall) <= wide:
+        return 0
+    sample = sorted(tall, key=lambda r: r.box[1] - r.box[3])[:_TURN_SAMPLE]
+
+    def legibility(turn: int) -> float:
+        total = 0.0
+        for reading in sample:
+            x0, top, x1, bottom = (int(v) for v in reading.box)
+            crop = image[max(0, top - _PAD) : bottom + _PAD, max(0, x0 - _PAD) : x1 + _PAD]
+            result = _recognise(np.ascontiguousarray(np.rot90(crop, turn)))
+            total += float(result.scores[0]) if result.txts else 0.0
+        return total
+
+    return max(_QUARTER_TURNS, key=legibility)
 
 
 def _skew(ink: np.ndarray) -> float | None:

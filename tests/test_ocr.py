@@ -33,7 +33,7 @@ from expectations.rules import default_rules
 from extractors import ExtractionError, ExtractionLimits, extract_document
 from extractors import pdf as pdf_extractor
 from extractors.ocr import POINTS_PER_INCH, RENDER_DPI, _items, _ocr_text, _skew, _tables
-from factory.disclosures import Disclosure, DisclosureSpec, Plant, build_disclosure
+from factory.disclosures import Disclosure, DisclosureSpec, Plant, build_disclosure, shanghai_spec
 from factory.pdf import DisclosurePdf, Grid
 from factory.producers import without_unicode_map
 from factory.scan import scanned_pdf
@@ -392,6 +392,31 @@ def test_scanned_tables_ruled_by_rows_only_are_read_as_their_ruled_print(folder:
     assert read == by_text
     by_words = Counter(fact_key(f) for f in facts_of(scan).filter(~on_pages).iter_rows(named=True))
     assert by_words == Counter(fact_key(f) for f in facts_of(text).filter(~on_pages).iter_rows(named=True))
+
+
+@pytest.fixture(scope="module")
+def landscape(folder: Path) -> tuple[Disclosure, DocumentOutcome]:
+    printed = build_disclosure(shanghai_spec())
+    return printed, ingested(folder, "landscape.pdf", printed.pdf)
+
+
+@pytest.mark.parametrize("quarter_turns", [1, 3])
+def test_a_landscape_page_scanned_on_a_portrait_sheet_is_read_upright(
+    folder: Path, landscape: tuple[Disclosure, DocumentOutcome], quarter_turns: int
+) -> None:
+    """Laid on a portrait scanner's glass, a landscape table lies a quarter turned on its scan,
+    either way. Read as it lay, its columns of figures were lines of text, and 3 amounts loaded that
+    the table does not print."""
+    printed, text = landscape
+    pages = {printed.pages[MIXED_PAGE_TYPE], printed.pages["three_public_costs"]}
+    turned = scanned_pdf(printed.pdf, pages=pages, seed=5, quarter_turns=quarter_turns)
+    scan = ingested(folder, f"landscape_turned_{quarter_turns}.pdf", turned)
+    assert scan.status == "loaded", scan.reason
+    on_pages = pl.col("page").is_in(list(pages))
+    by_text = Counter(fact_key(f) for f in facts_of(text).filter(on_pages).iter_rows(named=True))
+    read = Counter(fact_key(f) for f in facts_of(scan).filter(on_pages).iter_rows(named=True))
+    assert sum(by_text.values()) >= 20
+    assert read == by_text
 
 
 def test_the_factory_prints_tables_without_rules_or_with_row_rules_only() -> None:
