@@ -198,7 +198,7 @@ def _read_page(document: pdfium.PdfDocument, index: int) -> list[OcrLine | OcrGr
     if turn := _quarter_turn(image, readings):
         image, ink = _straightened(np.ascontiguousarray(np.rot90(rendered, turn)))
         readings = _read(image)
-    return _items(image, readings, _tables(ink), 1 / scale)
+    return _items(image, _reread_doubtful(image, readings), _tables(ink), 1 / scale)
 
 
 def _straightened(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -290,12 +290,14 @@ def _read(image: np.ndarray) -> list[Word]:
     readings = []
     for quad, text, score in zip(result.boxes, result.txts, result.scores, strict=True):
         xs, ys = [float(p[0]) for p in quad], [float(p[1]) for p in quad]
-        reading = Word(_ocr_text(text), float(score), (min(xs), min(ys), max(xs), max(ys)))
-        if reading.score < _REREAD_BELOW:
-            reading = _reread(image, reading)
-        if reading.text:
-            readings.append(reading)
+        readings.append(Word(_ocr_text(text), float(score), (min(xs), min(ys), max(xs), max(ys))))
     return readings
+
+
+def _reread_doubtful(image: np.ndarray, readings: list[Word]) -> list[Word]:
+    """The readings, each scored under _REREAD_BELOW recognised again (`_reread`); empty ones left out."""
+    again = (_reread(image, r) if r.score < _REREAD_BELOW else r for r in readings)
+    return [reading for reading in again if reading.text]
 
 
 def _reread(image: np.ndarray, reading: Word) -> Word:
