@@ -4,9 +4,11 @@ A recogniser's confidence alone cannot tell a misread figure (8 for 3, a lost de
 good one, but the table's own sums can: its rows add up to their totals, its columns to theirs, its
 parts to its wholes. So a table read by OCR loads when the consistency rules find no error in it; a
 low-confidence cell that breaks a sum, and whose sum-implied value closes the table, is quarantined
-with its page and box instead of loaded wrong; a table that still does not close loads nothing and
-says why. Published budgets carry their own errors too, and such a table is refused the same way:
-the text layer would have shown the error as a finding; a scan cannot tell it from a misreading.
+with its page and box instead of loaded wrong. So is a cell read with any confidence whose implied
+value alone closes every sum left broken: recognisers misread surely too (32.16 read as 3.16 at
+0.9998). A table that still does not close loads nothing and says why. Published budgets carry
+their own errors too, and a scan cannot tell them from misreadings: such a table is corrected or
+refused the same way, where the text layer would have shown the error as a finding.
 
 Only a sum that closes on the amounts as read confirms an amount: one that closes thanks to a value
 the gate implied for a quarantined cell was made to close around whatever else it holds, a misread
@@ -87,24 +89,18 @@ def _gate_table(read: pl.DataFrame, rules: Rules, document_kind: str | None) -> 
     gate = rules.ocr_gate
     table = as_printed(read)
     doubtful = table.filter(pl.col("ocr_confidence") < gate.low_confidence)
+    sure = table.filter(pl.col("ocr_confidence") >= gate.low_confidence)
     found = consistency_findings(table.drop("cell"), "", rules, document_kind)
     as_read = found.filter(pl.col("severity") == _ERROR)
     trial, broken = table, as_read
     implied: dict[int, Decimal] = {}
     while not broken.is_empty() and len(implied) < gate.max_quarantined_cells:
-        best: tuple[int, int, Decimal, pl.DataFrame] | None = None
-        differences = {d for d in broken["difference"].to_list() if d is not None}
-        for cell, amount in doubtful.select("cell", "amount_exact").iter_rows():
-            if cell in implied:
-                continue
-            for value in {amount + d for d in differences} | {amount - d for d in differences}:
-                candidate = _with_amount(trial, cell, value)
-                left = _errors(candidate, rules, document_kind)
-                if left.height < broken.height and (best is None or left.height < best[0]):
-                    best = (left.height, cell, value, left)
-        if best is None:
+        fix = _fix(trial, doubtful, broken, implied, rules, document_kind) or _fix(
+            trial, sure, broken, implied, rules, document_kind, closing=True
+        )
+        if fix is None:
             break
-        _, cell, value, broken = best
+        cell, value, broken = fix
         implied[cell] = value
         trial = _with_amount(trial, cell, value)
     first = table.row(0, named=True)
@@ -139,6 +135,29 @@ def _gate_table(read: pl.DataFrame, rules: Rules, document_kind: str | None) -> 
     issues += _unconfirmed_issues(first, table, unconfirmed, why)
     issues += _unconfirmed_issues(first, table, rounded, _BEYOND_ROUNDING)
     return read.filter(~pl.col("cell").is_in([*implied, *unconfirmed, *rounded])), issues
+
+
+def _fix(
+    trial: pl.DataFrame,
+    cells: pl.DataFrame,
+    broken: pl.DataFrame,
+    implied: dict[int, Decimal],
+    rules: Rules,
+    document_kind: str | None,
+    closing: bool = False,
+) -> tuple[int, Decimal, pl.DataFrame] | None:
+    """The cell of `cells`, and the amount a broken sum implies for it, that leaves the fewest sums
+    broken (fewer than now; none if `closing`), with the errors left; None when none does."""
+    best: tuple[int, int, Decimal, pl.DataFrame] | None = None
+    differences = {d for d in broken["difference"].to_list() if d is not None}
+    for cell, amount in cells.select("cell", "amount_exact").iter_rows():
+        if cell in implied:
+            continue
+        for value in {amount + d for d in differences} | {amount - d for d in differences}:
+            left = _errors(_with_amount(trial, cell, value), rules, document_kind)
+            if left.height < (1 if closing else broken.height) and (best is None or left.height < best[0]):
+                best = (left.height, cell, value, left)
+    return best[1:] if best else None
 
 
 def _unconfirmed_issues(first: dict, table: pl.DataFrame, cells: list[int], why: str) -> list[Issue]:

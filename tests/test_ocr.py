@@ -46,6 +46,7 @@ from tests.conftest import CORPUS, REAL
 from tests.tables import cells
 from tests.test_generated_layouts import label_key
 from tests.test_pipeline import key_of, resources
+from transforms.cleaning import amount_text
 from warehouse.records import partly_read_reason, unread_page_issues
 
 MIXED_PAGE_TYPE = "expenditure_summary"
@@ -559,10 +560,34 @@ def test_the_gate_quarantines_a_doubtful_cell_that_breaks_a_sum(text: DocumentOu
     )
 
 
-def test_the_gate_refuses_a_table_that_does_not_close(text: DocumentOutcome) -> None:
+def test_the_gate_quarantines_a_surely_misread_cell_whose_value_alone_closes_the_table(
+    text: DocumentOutcome,
+) -> None:
+    """Recognisers misread surely too: js_rd's 32.16 read as 3.16 at 0.9998 printed at 0.65."""
     facts = as_read_by_ocr(facts_of(text))
     wrong = a_subject_amount(facts, MIXED_PAGE_TYPE)
     result = gated(misread(facts, wrong, str(wrong["amount_wan"] + Decimal("500.00")), confidence=0.99))
+    (said,) = result.issues
+    assert said.kind == "ocr_quarantined" and said.position == wrong["source_position"]
+    assert "confidence 0.99" in said.message and amount_text(wrong["amount_wan"]) in said.message
+    assert at(result.facts, wrong).is_empty()
+    assert result.facts.height == facts.height - 1
+
+
+def test_the_gate_refuses_a_table_that_does_not_close(text: DocumentOutcome) -> None:
+    """Two amounts misread surely, in sums of their own: no one cell closes the table."""
+    facts = as_read_by_ocr(facts_of(text))
+    wrong = a_subject_amount(facts, MIXED_PAGE_TYPE)
+    rows = facts.filter(
+        (pl.col("table_index") == wrong["table_index"])
+        & (pl.col("row_kind") == "subject")
+        & (pl.col("source_position") != wrong["source_position"])
+        & (pl.col("column_index") != wrong["column_index"])
+        & (pl.col("amount_wan") > 0)
+    )
+    other = rows.row(0, named=True)
+    twice = misread(facts, wrong, str(wrong["amount_wan"] + Decimal("500.00")), confidence=0.99)
+    result = gated(misread(twice, other, str(other["amount_wan"] + Decimal("300.00")), confidence=0.99))
     assert [i.kind for i in result.issues] == ["ocr_table_unbalanced"]
     assert "none of its" in result.issues[0].message
     assert wrong["table_index"] not in result.facts["table_index"].to_list()
