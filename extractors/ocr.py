@@ -222,7 +222,8 @@ def _quarter_turn(image: np.ndarray, readings: list[Word]) -> int:
     """The quarter turns (counter-clockwise, as np.rot90 counts them) that bring upright a page whose
     print lies turned a quarter, as a landscape table scanned on a portrait sheet does; 0 for a page
     whose lines of text run across it. Which way it lies, its readings tell, recognised turned each
-    way: upside down, print reads poorly."""
+    way: upside down, print reads poorly. A cover printing its title in columns, right to left, is
+    turned too: its columns then read as lines, in their order."""
     tall = [r for r in readings if r.box[3] - r.box[1] >= _TURNED_LINE * (r.box[2] - r.box[0])]
     wide = sum(r.box[2] - r.box[0] >= _TURNED_LINE * (r.box[3] - r.box[1]) for r in readings)
     if len(tall) < _TURNED_LINES or len(tall) <= wide:

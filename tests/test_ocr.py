@@ -32,7 +32,7 @@ from expectations.ocr_gate import gate_ocr_facts
 from expectations.rules import default_rules
 from extractors import ExtractionError, ExtractionLimits, extract_document
 from extractors import pdf as pdf_extractor
-from extractors.ocr import POINTS_PER_INCH, RENDER_DPI, _items, _ocr_text, _skew, _tables
+from extractors.ocr import POINTS_PER_INCH, RENDER_DPI, OcrLine, _items, _ocr_text, _skew, _tables, read_scanned_page
 from factory.disclosures import Disclosure, DisclosureSpec, Plant, build_disclosure, shanghai_spec
 from factory.pdf import DisclosurePdf, Grid
 from factory.producers import without_unicode_map
@@ -418,6 +418,23 @@ def test_a_landscape_page_scanned_on_a_portrait_sheet_is_read_upright(
     read = Counter(fact_key(f) for f in facts_of(scan).filter(on_pages).iter_rows(named=True))
     assert sum(by_text.values()) >= 20
     assert read == by_text
+
+
+def test_a_cover_printing_its_title_in_columns_reads_each_column_as_a_line_in_reading_order() -> None:
+    """Columns of characters run down the page, right to left, as a landscape table's lines do on a
+    portrait scan: read upright, the four columns were one line, backwards."""
+    title = ("贵阳市医疗保障局", "二〇二五年部门预算", "公开文本", "贵阳市财政局编")
+    cover = DisclosurePdf().page()
+    cover.pdf.set_font_size(28)
+    for column, line in enumerate(title):
+        for row, character in enumerate(line):
+            cover.pdf.text(150 - column * 22, 40 + row * 12, character)
+    scan = pdfium.PdfDocument(scanned_pdf(cover.bytes(), seed=1))
+    try:
+        lines = [item.text for item in read_scanned_page(scan, 0) if isinstance(item, OcrLine)]
+    finally:
+        scan.close()
+    assert lines == list(title)
 
 
 def test_the_factory_prints_tables_without_rules_or_with_row_rules_only() -> None:
