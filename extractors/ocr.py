@@ -81,6 +81,10 @@ _THOUSANDS_READ_AS_POINTS = re.compile(r"-?\d{1,3}(\.\d{3})+\.\d{1,2}")
 # 483.33 read as 483,33 or 483;33: a comma followed by two digits cannot separate thousands, so it
 # is the decimal point.
 _POINT_READ_AS_COMMA = re.compile(r"(-?\d+)[,;](\d{2})")
+# The lone stroke of 一 reads as a rule's edge or noise and is dropped: 般公共预算基本支出预算表 for
+# 一般公共预算基本支出预算表, which then types as another table. 般 starts no word of a disclosure
+# but 一般 (一般公共预算, 一般行政管理事务, 一般性转移支付).
+_YI_LOST = re.compile(r"(?<![一这那百万诸])般")
 _PAD = 4
 # A cell's one reading that starts further than this share of its height from the cell's left
 # edge is read again from the edge: a leading 一 printed against the rule reads as part of it.
@@ -313,10 +317,10 @@ def _reread(image: np.ndarray, reading: Word) -> Word:
 
 
 def _ocr_text(text: str) -> str:
-    """A reading as the printed text: normalized, and an amount whose thousands commas were read as
-    points, or whose decimal point was read as a comma, given its separators back (the arithmetic
-    gate still decides whether it loads)."""
-    text = normalize_text(text).strip()
+    """A reading as the printed text: normalized, a 一 dropped before 般 given back, and an amount
+    whose thousands commas were read as points, or whose decimal point was read as a comma, given
+    its separators back (the arithmetic gate still decides whether it loads)."""
+    text = _YI_LOST.sub("一般", normalize_text(text).strip())
     if _THOUSANDS_READ_AS_POINTS.fullmatch(text):
         whole, _, fraction = text.rpartition(".")
         return f"{whole.replace('.', ',')}.{fraction}"

@@ -912,6 +912,21 @@ def test_a_scanned_page_is_straightened_by_its_rules_to_a_hundredth_of_a_degree(
 @pytest.mark.parametrize(
     ("read", "printed"),
     [
+        ("般公共预算基本支出预算表(经济科目)", "一般公共预算基本支出预算表(经济科目)"),
+        ("2010102 般行政管理事务", "2010102 一般行政管理事务"),
+        ("一般公共预算拨款", "一般公共预算拨款"),
+        ("这般", "这般"),
+    ],
+)
+def test_a_yi_dropped_before_ban_is_given_back(read: str, printed: str) -> None:
+    """At 150 dpi with noise, js_fy's 一般公共预算基本支出预算表 read without its 一 and typed as
+    another table (basic_expenditure): its 34 right amounts loaded under the wrong table."""
+    assert _ocr_text(read) == printed
+
+
+@pytest.mark.parametrize(
+    ("read", "printed"),
+    [
         ("483,33", "483.33"),
         ("-12;50", "-12.50"),
         ("1,234", "1,234"),
