@@ -85,6 +85,9 @@ _POINT_READ_AS_COMMA = re.compile(r"(-?\d+)[,;](\d{2})")
 # 一般公共预算基本支出预算表, which then types as another table. 般 starts no word of a disclosure
 # but 一般 (一般公共预算, 一般行政管理事务, 一般性转移支付).
 _YI_LOST = re.compile(r"(?<![一这那百万诸])般")
+# A speck of a grey scan before a code reads as a point or a tick (.2101101 for 2101101), and the
+# row loses its code. No amount or code prints so; a 款 or 项 code has 5 or 7 digits.
+_SPECK_BEFORE_CODE = re.compile(r"[.,·'`:;]+(\d{5}|\d{7})")
 _PAD = 4
 # A cell's one reading that starts further than this share of its height from the cell's left
 # edge is read again from the edge: a leading 一 printed against the rule reads as part of it.
@@ -317,10 +320,13 @@ def _reread(image: np.ndarray, reading: Word) -> Word:
 
 
 def _ocr_text(text: str) -> str:
-    """A reading as the printed text: normalized, a 一 dropped before 般 given back, and an amount
+    """A reading as the printed text: normalized, a 一 dropped before 般 given back, a speck before
+    a code dropped, and an amount
     whose thousands commas were read as points, or whose decimal point was read as a comma, given
     its separators back (the arithmetic gate still decides whether it loads)."""
     text = _YI_LOST.sub("一般", normalize_text(text).strip())
+    if speck := _SPECK_BEFORE_CODE.fullmatch(text):
+        return speck[1]
     if _THOUSANDS_READ_AS_POINTS.fullmatch(text):
         whole, _, fraction = text.rpartition(".")
         return f"{whole.replace('.', ',')}.{fraction}"
