@@ -3,10 +3,10 @@ reader finds on a text page.
 
 The page is rendered grey at RENDER_DPI, straightened by the angle of its ruling lines (turned
 upright first if its print lies a quarter turned, a landscape table scanned on a portrait sheet),
-and read by rapidocr (PP-OCR models shipped in its wheel, run by onnxruntime on the CPU, offline). The table's
-cells come from the ruling itself: the regions the horizontal and vertical rules enclose, a merged
-cell being one region that pdfplumber would read into its top-left cell, so a scanned table
-splits into the rows and columns its text-layer print would. A table printed without rules (or
+and read by rapidocr (PP-OCR models shipped in its wheel, run by onnxruntime on the CPU, offline).
+The table's cells come from the ruling itself: the regions the horizontal and vertical rules
+enclose, a merged cell being one region that pdfplumber would read into its top-left cell, so a
+scanned table splits into the rows and columns its text-layer print would. A table printed without rules (or
 with row rules only, as many 上海 and 江苏 tables are) is built from the readings' geometry
 (extractors/geometry.py, which reads a text page's unruled tables too): rows from lines of text,
 columns from the boxes of its data rows that line up, header cells and wrapped labels joined, so
@@ -303,7 +303,8 @@ def _read(image: np.ndarray) -> list[Word]:
 
 
 def _reread_doubtful(image: np.ndarray, readings: list[Word]) -> list[Word]:
-    """The readings, each scored under _REREAD_BELOW recognised again (`_reread`); empty ones left out."""
+    """The readings, each scored under _REREAD_BELOW recognised again (`_reread`), once the page is
+    known to lie upright: on a page lying turned nearly every reading is doubtful."""
     again = (_reread(image, r) if r.score < _REREAD_BELOW else r for r in readings)
     return [reading for reading in again if reading.text]
 
@@ -321,9 +322,9 @@ def _reread(image: np.ndarray, reading: Word) -> Word:
 
 def _ocr_text(text: str) -> str:
     """A reading as the printed text: normalized, a 一 dropped before 般 given back, a speck before
-    a code dropped, and an amount
-    whose thousands commas were read as points, or whose decimal point was read as a comma, given
-    its separators back (the arithmetic gate still decides whether it loads)."""
+    a code dropped, and an amount whose thousands commas were read as points, or whose decimal
+    point was read as a comma, given its separators back (the arithmetic gate still decides
+    whether it loads)."""
     text = _YI_LOST.sub("一般", normalize_text(text).strip())
     if speck := _SPECK_BEFORE_CODE.fullmatch(text):
         return speck[1]
