@@ -147,11 +147,17 @@ def _fix(
     closing: bool = False,
 ) -> tuple[int, Decimal, pl.DataFrame] | None:
     """The cell of `cells`, and the amount a broken sum implies for it, that leaves the fewest sums
-    broken (fewer than now; none if `closing`), with the errors left; None when none does."""
+    broken (fewer than now; none if `closing`), with the errors left; None when none does. To
+    close them all a cell must be in every broken sum: one probe finds the few that are, where
+    trying each amount on every cell took seconds a table."""
     best: tuple[int, int, Decimal, pl.DataFrame] | None = None
     differences = {d for d in broken["difference"].to_list() if d is not None}
+    sums, probe = _sums_broken(broken), rules.ocr_gate.probe
+    found = _findings(trial, rules, document_kind) if closing else set()
     for cell, amount in cells.select("cell", "amount_exact").iter_rows():
         if cell in implied:
+            continue
+        if closing and not sums <= _sums_moved(trial, found, cell, amount + probe, rules, document_kind):
             continue
         for value in {amount + d for d in differences} | {amount - d for d in differences}:
             left = _errors(_with_amount(trial, cell, value), rules, document_kind)
@@ -186,6 +192,20 @@ def _unconfirmed(
     ]
 
 
+def _findings(table: pl.DataFrame, rules: Rules, document_kind: str | None) -> set[tuple]:
+    findings = consistency_findings(table.drop("cell"), "", rules, document_kind)
+    return set(findings.select(*_SUM, "severity", "difference").iter_rows())
+
+
+def _sums_moved(
+    table: pl.DataFrame, found: set[tuple], cell: int, amount: Decimal, rules: Rules, document_kind: str | None
+) -> set[tuple]:
+    """The sums whose findings (`found`, of `table`) change when `cell` holds `amount`: those that
+    check it, a sum the move closes included."""
+    changed = _findings(_with_amount(table, cell, amount), rules, document_kind) ^ found
+    return {finding[: len(_SUM)] for finding in changed}
+
+
 def _beyond_rounding(
     candidates: pl.DataFrame, table: pl.DataFrame, as_read: pl.DataFrame, rules: Rules, document_kind: str | None
 ) -> list[int]:
@@ -202,8 +222,7 @@ def _beyond_rounding(
     probe = rules.ocr_gate.probe
     left_out = []
     for cell, amount in candidates.select("cell", "amount_exact").iter_rows():
-        moved = consistency_findings(_with_amount(table, cell, amount + probe).drop("cell"), "", rules, document_kind)
-        changed = set(moved.select(*_SUM, "severity", "difference").iter_rows()) - findings
+        changed = _findings(_with_amount(table, cell, amount + probe), rules, document_kind) - findings
         sums = {finding[: len(_SUM)] for finding in changed}
         if sums & off and sums <= inexact:
             left_out.append(cell)
