@@ -105,7 +105,7 @@ def _gate_table(read: pl.DataFrame, rules: Rules, document_kind: str | None) -> 
         trial = _with_amount(trial, cell, value)
     first = table.row(0, named=True)
     if not broken.is_empty():
-        reasons = "; ".join(broken["message"].head(3).to_list())
+        reasons = "; ".join(broken.sort(_SUM, nulls_last=True)["message"].head(3).to_list())
         message = (
             f"read by OCR and its sums do not close ({broken.height} errors: {reasons}); none of its "
             f"{table.height} amounts is loaded: check the scan, or get a text-based copy of the table"
