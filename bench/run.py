@@ -27,7 +27,10 @@ Sub-benchmarks (each prints its figures; all are written to bench/results/latest
                 OCR'd table pages per second on one core, and the share of the printed amounts that
                 load (against the text PDF's facts; amounts loaded wrong counted apart). Opt-in:
                 not part of a run without section flags (--ocr-documents 3: a few minutes).
-                --ocr-print-scale 0.65 scans the real PDFs printed smaller (9 pt print at ~6 pt).
+                --ocr-print-scale 0.65 scans the real PDFs printed smaller (9 pt print at ~6 pt);
+                --ocr-scan noisy scans every page in one of factory.scan's SCAN_CONDITIONS (noisier,
+                blurred, grey paper, bilevel ...); --ocr-files picks real PDFs by name;
+                --ocr-documents 0 leaves the factory's disclosures out.
 
 Every measurement runs in a fresh child process (`--child`), so caches, imported modules, pinned
 CPUs and forkservers never leak from one into the next. Keep this module's top-level imports to
@@ -499,7 +502,7 @@ def child_ocr(args: dict) -> dict:
     from expectations.rules import default_rules
     from extractors.ocr import ocr_available, read_scanned_page
     from factory.disclosures import LAYOUTS, DisclosureSpec, build_disclosure, jiangsu_spec, shanghai_spec
-    from factory.scan import scanned_pdf
+    from factory.scan import SCAN_CONDITIONS, scanned_pdf
     from pipelines.run import QualitySettings, read_document, validate_step
 
     cpus = _pin(args["cpus"])
@@ -516,7 +519,7 @@ def child_ocr(args: dict) -> dict:
         disclosure = build_disclosure(specs[layout])
         table_pages = {p for kind, p in disclosure.pages.items() if kind not in ("cover", "narrative")}
         table_pages |= {p for pages in disclosure.table_pages.values() for p in pages}
-        scan = scanned_pdf(disclosure.pdf, seed=number)
+        scan = scanned_pdf(disclosure.pdf, seed=number, condition=SCAN_CONDITIONS[args["scan"]])
         document = pdfium.PdfDocument(scan)
         read_scanned_page(document, min(table_pages) - 1)  # warm: models loaded, first inference
         for page in sorted(table_pages):
@@ -560,13 +563,13 @@ def child_ocr(args: dict) -> dict:
 
 
 def child_ocr_real(args: dict) -> dict:
-    """Each real PDF rasterised whole as a scanner would (150 dpi, noise, skew up to 1.5 degrees;
-    printed at `print_scale` first) and ingested by OCR, its facts held against its own text
+    """Each real PDF rasterised whole as a scanner would (150 dpi, skew up to 1.5 degrees, spoilt as
+    the `scan` condition says; printed at `print_scale` first) and ingested by OCR, its facts held against its own text
     layer's: per file, the amounts the text layer loads, those OCR loads alike, and those it loads
     wrong (none may be), told apart from a right amount under a misread row label (an amount the
     text layer prints in the same table, side and measure under another label)."""
     from expectations.rules import default_rules
-    from factory.scan import scanned_pdf
+    from factory.scan import SCAN_CONDITIONS, scanned_pdf
     from pipelines.run import QualitySettings, read_document, validate_step
 
     cpus = _pin(args["cpus"])
@@ -583,7 +586,10 @@ def child_ocr_real(args: dict) -> dict:
             folder.mkdir(parents=True, exist_ok=True)
             path = folder / source.name  # the same name: a name that says the year says it for both
             seed = args.get("seed", 0) + number
-            path.write_bytes(data if kind == "text" else scanned_pdf(data, seed=seed, print_scale=printed_at))
+            condition = SCAN_CONDITIONS[args["scan"]]
+            path.write_bytes(
+                data if kind == "text" else scanned_pdf(data, seed=seed, print_scale=printed_at, condition=condition)
+            )
             started = time.perf_counter()
             outcomes[kind] = validate_step(read_document(path), quality)
             seconds = time.perf_counter() - started
@@ -620,6 +626,7 @@ def child_ocr_real(args: dict) -> dict:
     return {
         "cpus": cpus,
         "print_scale": printed_at,
+        "scan": args["scan"],
         "files": files,
         "amounts_text_layer": totals["text"],
         "amounts_loaded_by_ocr": totals["ocr"],
@@ -1111,31 +1118,35 @@ def section_page_cost(options) -> dict:
 
 
 def section_ocr(options) -> dict:
-    print(f"ocr: {options.ocr_documents} scanned disclosures, CPU 0 ...", flush=True)
-    args = {"cpus": [0], "documents": options.ocr_documents, "workdir": str(WORK / "ocr")}
-    result = run_child("ocr", args)
-    print(
-        f"  {result['table_pages']} table pages: {result['table_pages_per_second_one_core']:.3f} pages/s on one core "
-        f"(median {result['seconds_per_table_page']['median_seconds']:.1f} s a page)"
-    )
-    print(
-        f"  amounts loaded: {result['amounts_loaded_share']:.1%} of those printed; "
-        f"loaded wrong: {result['amounts_loaded_wrong']}"
-    )
+    result: dict = {"scan": options.ocr_scan}
+    if options.ocr_documents:
+        print(f"ocr: {options.ocr_documents} scanned disclosures ({options.ocr_scan}), CPU 0 ...", flush=True)
+        args = {"cpus": [0], "documents": options.ocr_documents, "workdir": str(WORK / "ocr"), "scan": options.ocr_scan}
+        result |= run_child("ocr", args)
+        print(
+            f"  {result['table_pages']} table pages: {result['table_pages_per_second_one_core']:.3f} pages/s on one "
+            f"core (median {result['seconds_per_table_page']['median_seconds']:.1f} s a page)"
+        )
+        print(
+            f"  amounts loaded: {result['amounts_loaded_share']:.1%} of those printed; "
+            f"loaded wrong: {result['amounts_loaded_wrong']}"
+        )
     real = sorted(SHARED_CORPUS.glob("*.pdf")) + sorted((SHARED_CORPUS / "real").glob("*.pdf"))
+    if options.ocr_files:
+        real = [f for f in real if f.name in options.ocr_files]
     if real:
         print(
-            f"ocr: {len(real)} real PDFs of ../shared/corpus rasterised whole (seed {options.ocr_seed}, "
-            f"printed at {options.ocr_print_scale}), CPU 0 ...",
+            f"ocr: {len(real)} real PDFs of ../shared/corpus rasterised whole ({options.ocr_scan}, seed "
+            f"{options.ocr_seed}, printed at {options.ocr_print_scale}), CPU 0 ...",
             flush=True,
         )
-        files = [str(f) for f in real]
         args = {
             "cpus": [0],
-            "files": files,
+            "files": [str(f) for f in real],
             "workdir": str(WORK / "ocr_real"),
             "seed": options.ocr_seed,
             "print_scale": options.ocr_print_scale,
+            "scan": options.ocr_scan,
         }
         measured = result["real"] = run_child("ocr_real", args)
         print(
@@ -1362,6 +1373,10 @@ def main(argv: list[str] | None = None) -> int:
         default=1.0,
         help="the real PDFs of --ocr printed at this scale before they are scanned (default 1.0: as published)",
     )
+    parser.add_argument(
+        "--ocr-scan", default="office", help="how --ocr's scans are spoilt: a name of factory.scan's SCAN_CONDITIONS"
+    )
+    parser.add_argument("--ocr-files", nargs="+", help="the real PDFs --ocr scans, by file name (default: all)")
     parser.add_argument("--results", type=Path, default=RESULTS / "latest.json", help="results file")
     parser.add_argument("--keep-work", action="store_true", help="keep the 10M-fact warehouse file")
     parser.add_argument("--backlog", type=int, default=50, help="documents of the Dagster backlog (default 50)")
@@ -1372,6 +1387,10 @@ def main(argv: list[str] | None = None) -> int:
         help="documents per Dagster staging run (default: the sensor's, inbox.batch_size)",
     )
     options = parser.parse_args(argv)
+    from factory.scan import SCAN_CONDITIONS  # here, not at the top: see the module's docstring
+
+    if options.ocr_scan not in SCAN_CONDITIONS:
+        parser.error(f"--ocr-scan {options.ocr_scan!r}: not one of {', '.join(SCAN_CONDITIONS)}")
     chosen = [s for s in SECTIONS if getattr(options, s)] or [s for s in SECTIONS if s not in OPT_IN]
 
     WORK.mkdir(parents=True, exist_ok=True)

@@ -36,7 +36,7 @@ from extractors.ocr import POINTS_PER_INCH, RENDER_DPI, OcrLine, _items, _ocr_te
 from factory.disclosures import Disclosure, DisclosureSpec, Plant, build_disclosure, shanghai_spec
 from factory.pdf import DisclosurePdf, Grid
 from factory.producers import without_unicode_map
-from factory.scan import scanned_pdf
+from factory.scan import SCAN_CONDITIONS, scanned_pdf
 from pipelines.cli import main
 from pipelines.definitions import staged_disclosure
 from pipelines.inbox import DISCLOSURE_PARTITIONS, range_tags
@@ -448,6 +448,37 @@ def test_the_factory_prints_tables_without_rules_or_with_row_rules_only() -> Non
 
     grid, rows, none = paths("grid"), paths("horizontal"), paths("none")
     assert grid > rows > none == 0
+
+
+def test_the_factory_scans_in_each_condition_as_its_name_says() -> None:
+    """The conditions the benchmark measures OCR under (bench --ocr-scan) must spoil the scan as
+    named, or its figures measure the office scan again under another name."""
+    import pypdfium2.raw as pdfium_c
+
+    page = DisclosurePdf().page()
+    page.pdf.set_font_size(20)
+    page.pdf.text(40, 60, "一般公共预算支出 2101301 1,234.56")
+    scans = {}
+    for name, condition in SCAN_CONDITIONS.items():
+        document = pdfium.PdfDocument(scanned_pdf(page.bytes(), seed=1, condition=condition))
+        image = next(o for o in document[0].get_objects() if o.type == pdfium_c.FPDF_PAGEOBJ_IMAGE)
+        picture = image.get_bitmap().to_pil()
+        scans[name] = (image.get_metadata().bits_per_pixel, picture.mode, np.asarray(picture.convert("L"), float))
+        scans[name] += (len(image.get_data(decode_simple=False)),)
+        document.close()
+
+    def mid_greys(name: str) -> int:
+        return int(((scans[name][2] > 60) & (scans[name][2] < 190)).sum())
+
+    assert {name: scan[:2] for name, scan in scans.items() if name not in ("bilevel", "yellowed")} == dict.fromkeys(
+        set(SCAN_CONDITIONS) - {"bilevel", "yellowed"}, (8, "L")
+    )
+    assert scans["bilevel"][0] == 1 and set(np.unique(scans["bilevel"][2])) == {0.0, 255.0}
+    assert scans["yellowed"][1] == "RGB"
+    assert np.median(scans["grey_paper"][2]) < 230 < np.median(scans["office"][2])
+    assert (255 - scans["noisy"][2]).mean() > (255 - scans["office"][2]).mean() * 1.8
+    assert mid_greys("blurred") > mid_greys("office") * 1.3
+    assert scans["squeezed"][3] < scans["office"][3] * 0.8
 
 
 def image_pdf(width: float, height: float) -> bytes:
