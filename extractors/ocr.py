@@ -2,7 +2,8 @@
 reader finds on a text page.
 
 The page is rendered grey at RENDER_DPI, straightened by the angle of its ruling lines (turned
-upright first if its print lies a quarter turned, a landscape table scanned on a portrait sheet),
+upright first if its print lies a quarter turned, a landscape table scanned on a portrait sheet,
+or upside down, a sheet fed the wrong way round),
 and read by rapidocr (PP-OCR models shipped in its wheel, run by onnxruntime on the CPU, offline).
 The table's cells come from the ruling itself: the regions the horizontal and vertical rules
 enclose, a merged cell being one region that pdfplumber would read into its top-left cell, so a
@@ -71,6 +72,11 @@ _TURNED_LINE = 2
 _TURNED_LINES = 3
 _TURN_SAMPLE = 12
 _QUARTER_TURNS = (1, 3)
+# Upright print reads with a median score near 1 (0.99 on scans σ 25 noisy); upside down, about
+# 0.8. A page whose readings score a median under this has its _TURN_SAMPLE widest readings
+# recognised turned a half too, to tell whether it lies upside down (_HALF_TURNS).
+_UPRIGHT_SCORE = 0.9
+_HALF_TURNS = (0, 2)
 # Cells of one row (or column) start within this many pixels of each other.
 _ALIGNED = _MIN_CELL_PX / 2
 # Readings scored below this are recognised again from their own box.
@@ -88,6 +94,10 @@ _YI_LOST = re.compile(r"(?<![一这那百万诸])般")
 # A speck of a grey scan before a code reads as a point or a tick (.2101101 for 2101101), and the
 # row loses its code. No amount or code prints so; a 款 or 项 code has 5 or 7 digits.
 _SPECK_BEFORE_CODE = re.compile(r"[.,·'`:;]+(\d{5}|\d{7})")
+# A cell's line that starts with the enumeration comma lost what it enumerated: 、货物A for 一、货物A,
+# 一's lone stroke read as noise (under σ 25 noise js_rd's 政府采购 table then lost its 一、 heading,
+# and the sums their shape). No label starts with 、, and only 一 is a single stroke.
+_ENUMERATION_COMMA = "、"
 _PAD = 4
 # A cell's one reading that starts further than this share of its height from the cell's left
 # edge is read again from the edge: a leading 一 printed against the rule reads as part of it.
@@ -202,7 +212,7 @@ def _read_page(document: pdfium.PdfDocument, index: int) -> list[OcrLine | OcrGr
         page.close()
     image, ink = _straightened(rendered)
     readings = _read(image)
-    if turn := _quarter_turn(image, readings):
+    if turn := _upright_turn(image, readings):
         image, ink = _straightened(np.ascontiguousarray(np.rot90(rendered, turn)))
         readings = _read(image)
     return _items(image, _reread_doubtful(image, readings), _tables(ink), 1 / scale)
@@ -225,17 +235,26 @@ def _straightened(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return level, ink_of(level)
 
 
-def _quarter_turn(image: np.ndarray, readings: list[Word]) -> int:
-    """The quarter turns (counter-clockwise, as np.rot90 counts them) that bring upright a page whose
-    print lies turned a quarter, as a landscape table scanned on a portrait sheet does; 0 for a page
-    whose lines of text run across it. Which way it lies, its readings tell, recognised turned each
-    way: upside down, print reads poorly. A cover printing its title in columns, right to left, is
-    turned too: its columns then read as lines, in their order."""
+def _upright_turn(image: np.ndarray, readings: list[Word]) -> int:
+    """The turns (counter-clockwise, as np.rot90 counts them) that bring the page's print upright: a
+    quarter either way when its lines of text run down the page, as a landscape table scanned on a
+    portrait sheet's do; a half when it lies upside down; 0 for a page upright. Which way it lies,
+    its readings tell, recognised turned each way: turned wrong, print reads poorly. A cover
+    printing its title in columns, right to left, is turned a quarter too: its columns then read
+    as lines, in their order. Checking costs nothing on a page whose print reads well as it lies."""
     tall = [r for r in readings if r.box[3] - r.box[1] >= _TURNED_LINE * (r.box[2] - r.box[0])]
     wide = sum(r.box[2] - r.box[0] >= _TURNED_LINE * (r.box[3] - r.box[1]) for r in readings)
-    if len(tall) < _TURNED_LINES or len(tall) <= wide:
-        return 0
-    sample = sorted(tall, key=lambda r: r.box[1] - r.box[3])[:_TURN_SAMPLE]
+    if len(tall) >= _TURNED_LINES and len(tall) > wide:
+        tallest = sorted(tall, key=lambda r: r.box[1] - r.box[3])[:_TURN_SAMPLE]
+        return _most_legible(image, tallest, _QUARTER_TURNS)
+    if readings and float(np.median([r.score for r in readings])) < _UPRIGHT_SCORE:
+        widest = sorted(readings, key=lambda r: r.box[0] - r.box[2])[:_TURN_SAMPLE]
+        return _most_legible(image, widest, _HALF_TURNS)
+    return 0
+
+
+def _most_legible(image: np.ndarray, sample: list[Word], turns: tuple[int, ...]) -> int:
+    """Of `turns`, the one under which the sample's readings recognise best (the first on a tie)."""
 
     def legibility(turn: int) -> float:
         total = 0.0
@@ -246,7 +265,7 @@ def _quarter_turn(image: np.ndarray, readings: list[Word]) -> int:
             total += float(result.scores[0]) if result.txts else 0.0
         return total
 
-    return max(_QUARTER_TURNS, key=legibility)
+    return max(turns, key=legibility)
 
 
 def _skew(ink: np.ndarray) -> float | None:
@@ -525,6 +544,14 @@ def _read_alone(image: np.ndarray, cell: Box) -> Word | None:
 
 
 def _with_lead(image: np.ndarray, cell: Box, line: list[Word]) -> Word:
+    """A cell's one line of readings as one (`_lead_reread`), a 一 it starts without given back."""
+    word = _lead_reread(image, cell, line)
+    if word.text.startswith(_ENUMERATION_COMMA):
+        return Word("一" + word.text, word.score, word.box)
+    return word
+
+
+def _lead_reread(image: np.ndarray, cell: Box, line: list[Word]) -> Word:
     """A cell's one line of readings as one, re-read from the cell's left edge when the detector
     may have missed or split its start (an enumeration such as 一、, whose stroke reads as a rule,
     or 三 apart from its 、); the re-reading is kept when it ends as the line did and adds to it
