@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from itertools import pairwise
 from typing import Any
@@ -98,6 +98,10 @@ _SPECK_BEFORE_CODE = re.compile(r"[.,·'`:;]+(\d{5}|\d{7})")
 # 一's lone stroke read as noise (under σ 25 noise js_rd's 政府采购 table then lost its 一、 heading,
 # and the sums their shape). No label starts with 、, and only 一 is a single stroke.
 _ENUMERATION_COMMA = "、"
+# A bracket closing a cell's print is thin and stands against the rule or the cell's end: the scan
+# loses it (便携式计算机(20万以下 for 便携式计算机(20万以下), a 政府采购 item of js_zx). Printed
+# labels close their brackets, so a cell left with one open at its end gets it closed.
+_OPEN, _CLOSE = "(", ")"
 _PAD = 4
 # A cell's one reading that starts further than this share of its height from the cell's left
 # edge is read again from the edge: a leading 一 printed against the rule reads as part of it.
@@ -426,7 +430,7 @@ def _items(
         if grid is not None or not legible:
             outside = [r for r in outside if not _centre_in(r.box, table.box)]
         if grid is not None:
-            items.append((grid.top, grid))
+            items.append((grid.top, _brackets_closed(grid)))
         elif not legible and (inside or _inked(image, table)):
             items.append((table.box[1] * scale, OcrIllegible(table.box[1] * scale, round(points, 1))))
 
@@ -435,10 +439,22 @@ def _items(
 
     for top, item in unruled(outside, scale, reread):
         if isinstance(item, UnruledGrid):
-            items.append((top, OcrGrid(Block(item.rows, ocr=item.cells), top)))
+            items.append((top, _brackets_closed(OcrGrid(Block(item.rows, ocr=item.cells), top))))
         else:
             items.append((top, OcrLine(item.text, top)))
     return [item for _, item in sorted(items, key=lambda pair: pair[0])]
+
+
+def _brackets_closed(grid: OcrGrid) -> OcrGrid:
+    """The grid with the bracket each cell lost at its end given back (_CLOSE)."""
+
+    def closed(text: str) -> str:
+        lost = text.count(_OPEN) == text.count(_CLOSE) + 1 and text.rfind(_OPEN) > text.rfind(_CLOSE)
+        return text + _CLOSE if lost else text
+
+    rows = tuple((number, tuple(closed(text) for text in cells)) for number, cells in grid.block.rows)
+    ocr = {n: tuple(replace(cell, text=closed(cell.text)) for cell in cells) for n, cells in grid.block.ocr.items()}
+    return OcrGrid(replace(grid.block, rows=rows, ocr=ocr), grid.top)
 
 
 def _inked(image: np.ndarray, table: _Table) -> bool:

@@ -856,6 +856,23 @@ def test_a_real_heading_whose_yi_was_lost_to_noise_loads_as_its_text_layer(tmp_p
     assert read == printed
 
 
+def test_a_real_label_whose_closing_bracket_was_lost_loads_under_its_label(tmp_path: Path) -> None:
+    """js_zx's 政府采购 item 便携式计算机(20万以下) wraps, and the scan lost the bracket that ends
+    it, next to the rule: its amount loaded under 便携式计算机(20万以下, a label the table does not print."""
+    source = REAL / "js_zx_2019_tables.pdf"
+    scan = tmp_path / source.name
+    scan.write_bytes(scanned_pdf(source.read_bytes(), pages=[12], seed=0))
+
+    def facts(path: Path) -> Counter[tuple]:
+        load = read_document(path).load
+        assert load is not None
+        return Counter(fact_key(f) for f in load.facts.iter_rows(named=True) if f["page"] == 12)
+
+    printed, read = facts(source), facts(scan)
+    assert any("便携式计算机(20万以下)" in key for key in printed)
+    assert read == printed
+
+
 @pytest.mark.parametrize(
     ("read", "printed"),
     [("、货物A", "一、货物A"), ("三、服务C", "三、服务C"), ("货物、工程和服务", "货物、工程和服务")],
