@@ -91,10 +91,20 @@ _THOUSANDS_READ_AS_POINTS = re.compile(r"-?\d{1,3}(\.\d{3})+\.\d{1,2}")
 # 483.33 read as 483,33 or 483;33: a comma followed by two digits cannot separate thousands, so it
 # is the decimal point.
 _POINT_READ_AS_COMMA = re.compile(r"(-?\d+)[,;](\d{2})")
-# The lone stroke of 一 reads as a rule's edge or noise and is dropped: 般公共预算基本支出预算表 for
-# 一般公共预算基本支出预算表, which then types as another table. 般 starts no word of a disclosure
-# but 一般 (一般公共预算, 一般行政管理事务, 一般性转移支付).
-_YI_LOST = re.compile(r"(?<![一这那百万诸])般")
+# Words of a disclosure that scans read as no word, and what they print. A heading so misread is
+# not understood and its column is lost; a table title types as another table; a label is one
+# the table does not print.
+_WORDS_MISREAD: tuple[tuple[re.Pattern[str], str], ...] = (
+    # The lone stroke of 一 reads as a rule's edge or noise and is dropped (js_fy's
+    # 一般公共预算基本支出预算表 typed as basic_expenditure). 般 starts no word of a disclosure but
+    # 一般 (一般公共预算, 一般行政管理事务, 一般性转移支付).
+    (re.compile(r"(?<![一这那百万诸])般"), "一般"),
+    # 入 reads as 人 when blur or a bilevel scan joins its strokes (普陀司法局's 事业单位经营收入
+    # blurred: 22 amounts lost). 收人 is no word of a disclosure but in 接收人员 and 人民币.
+    (re.compile(r"收人(?![员民])"), "收入"),
+    # 款 reads as 歉 printed small (贵阳's 财政拨款收入 at 0.65: two columns lost).
+    (re.compile(r"拨歉"), "拨款"),
+)
 # A speck of a grey scan before a code reads as a point or a tick (.2101101 for 2101101), and the
 # row loses its code. No amount or code prints so; a 款 or 项 code has 5 or 7 digits.
 _SPECK_BEFORE_CODE = re.compile(r"[.,·'`:;]+(\d{5}|\d{7})")
@@ -350,11 +360,13 @@ def _reread(image: np.ndarray, reading: Word) -> Word:
 
 
 def _ocr_text(text: str) -> str:
-    """A reading as the printed text: normalized, a 一 dropped before 般 given back, a speck before
-    a code dropped, and an amount whose thousands commas were read as points, or whose decimal
-    point was read as a comma, given its separators back (the arithmetic gate still decides
-    whether it loads)."""
-    text = _YI_LOST.sub("一般", normalize_text(text).strip())
+    """A reading as the printed text: normalized, words misread as no word given back
+    (_WORDS_MISREAD), a speck before a code dropped, and an amount whose thousands commas were read as points,
+    or whose decimal point was read as a comma, given its separators back (the arithmetic gate
+    still decides whether it loads)."""
+    text = normalize_text(text).strip()
+    for misread, printed in _WORDS_MISREAD:
+        text = misread.sub(printed, text)
     if speck := _SPECK_BEFORE_CODE.fullmatch(text):
         return speck[1]
     if _THOUSANDS_READ_AS_POINTS.fullmatch(text):

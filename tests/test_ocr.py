@@ -1027,6 +1027,37 @@ def test_a_speck_read_before_a_code_is_dropped(read: str, printed: str) -> None:
 @pytest.mark.parametrize(
     ("read", "printed"),
     [
+        ("事业单位经营收人", "事业单位经营收入"),
+        ("一、财政拨款收人", "一、财政拨款收入"),
+        ("接收人员经费", "接收人员经费"),
+        ("个人", "个人"),
+        ("本年收入 / 财政拨歉收入", "本年收入 / 财政拨款收入"),
+    ],
+)
+def test_words_read_as_no_word_are_given_back(read: str, printed: str) -> None:
+    assert _ocr_text(read) == printed
+
+
+def test_a_real_heading_whose_ru_read_as_ren_is_understood(tmp_path: Path) -> None:
+    """Blurred, 普陀司法局's 收入预算总表 heading 事业单位经营收入 read as 经营收人: the column was
+    `unknown_column`, and its 22 amounts were not loaded."""
+    source = REAL / "sh_putuo_sfj_2026_bmys.pdf"
+    scan = tmp_path / source.name
+    scan.write_bytes(scanned_pdf(source.read_bytes(), pages=[11], seed=2, condition=SCAN_CONDITIONS["blurred"]))
+
+    def facts(path: Path) -> Counter[tuple]:
+        load = read_document(path).load
+        assert load is not None
+        return Counter(fact_key(f) for f in load.facts.iter_rows(named=True) if f["page"] == 11)
+
+    printed, read = facts(source), facts(scan)
+    assert sum(key[3] == "operating_income" for key in printed.elements()) == 22
+    assert read == printed
+
+
+@pytest.mark.parametrize(
+    ("read", "printed"),
+    [
         ("般公共预算基本支出预算表(经济科目)", "一般公共预算基本支出预算表(经济科目)"),
         ("2010102 般行政管理事务", "2010102 一般行政管理事务"),
         ("一般公共预算拨款", "一般公共预算拨款"),
