@@ -13,6 +13,7 @@ import json
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
@@ -105,6 +106,15 @@ def mixed(folder: Path, disclosure: Disclosure) -> DocumentOutcome:
 def facts_of(outcome: DocumentOutcome) -> pl.DataFrame:
     assert outcome.load is not None
     return outcome.load.facts
+
+
+def facts_on(path: Path, pages: Collection[int], gated: bool = False) -> Counter[tuple]:
+    """What `path` loads on `pages`, read (and, when `gated`, through the OCR gate and the checks)."""
+    outcome = read_document(path)
+    if gated:
+        outcome = validate_step(outcome, QualitySettings(rules=default_rules()))
+    assert outcome.load is not None
+    return Counter(fact_key(f) for f in outcome.load.facts.iter_rows(named=True) if f["page"] in pages)
 
 
 def assert_read_by_ocr_as_printed(text: DocumentOutcome, read_by_ocr: DocumentOutcome) -> None:
@@ -422,7 +432,11 @@ def test_a_landscape_page_scanned_on_a_portrait_sheet_is_read_upright(
     printed, text = landscape
     pages = {printed.pages[MIXED_PAGE_TYPE], printed.pages["three_public_costs"]}
     turned = scanned_pdf(printed.pdf, pages=pages, seed=5, quarter_turns=quarter_turns)
-    scan = ingested(folder, f"landscape_turned_{quarter_turns}.pdf", turned)
+    assert_pages_read_as_printed(text, ingested(folder, f"landscape_turned_{quarter_turns}.pdf", turned), pages)
+
+
+def assert_pages_read_as_printed(text: DocumentOutcome, scan: DocumentOutcome, pages: set[int]) -> None:
+    """The scan loaded, and on `pages` (at least 20 amounts) loaded the text PDF's facts, no more."""
     assert scan.status == "loaded", scan.reason
     on_pages = pl.col("page").is_in(list(pages))
     by_text = Counter(fact_key(f) for f in facts_of(text).filter(on_pages).iter_rows(named=True))
@@ -436,12 +450,7 @@ def test_a_page_fed_upside_down_is_read_upright(folder: Path, disclosure: Disclo
     two pages' 73 amounts loaded."""
     pages = {disclosure.pages[MIXED_PAGE_TYPE], disclosure.pages["general_budget_expenditure"]}
     scan = ingested(folder, "upside_down.pdf", scanned_pdf(disclosure.pdf, pages=pages, seed=9, quarter_turns=2))
-    assert scan.status == "loaded", scan.reason
-    on_pages = pl.col("page").is_in(list(pages))
-    by_text = Counter(fact_key(f) for f in facts_of(text).filter(on_pages).iter_rows(named=True))
-    read = Counter(fact_key(f) for f in facts_of(scan).filter(on_pages).iter_rows(named=True))
-    assert sum(by_text.values()) >= 20
-    assert read == by_text
+    assert_pages_read_as_printed(text, scan, pages)
 
 
 def test_a_cover_printing_its_title_in_columns_reads_each_column_as_a_line_in_reading_order() -> None:
@@ -823,12 +832,7 @@ def test_real_pages_printed_small_and_scanned_load_as_their_text_layer(
     scan = tmp_path / source.name
     scan.write_bytes(scanned_pdf(source.read_bytes(), pages=pages, seed=seed, print_scale=print_scale))
 
-    def facts(path: Path) -> Counter[tuple]:
-        load = read_document(path).load
-        assert load is not None
-        return Counter(fact_key(f) for f in load.facts.iter_rows(named=True) if f["page"] in pages)
-
-    printed, read = facts(source), facts(scan)
+    printed, read = facts_on(source, pages), facts_on(scan, pages)
     assert sum(printed.values()) >= 8
     assert read == printed
 
@@ -843,15 +847,11 @@ def test_a_real_heading_whose_yi_was_lost_to_noise_loads_as_its_text_layer(tmp_p
     pages = [12, 13]
     scan = tmp_path / source.name
     scan.write_bytes(scanned_pdf(source.read_bytes(), pages=pages, seed=3, condition=SCAN_CONDITIONS["noisy"]))
-    quality = QualitySettings(rules=default_rules())
 
-    def facts(path: Path) -> Counter[tuple]:
-        load = validate_step(read_document(path), quality).load
-        assert load is not None
-        keys = (fact_key(f) for f in load.facts.iter_rows(named=True) if f["page"] in pages)
-        return Counter(key[:2] + key[3:] for key in keys)
+    def amounts(path: Path) -> Counter[tuple]:
+        return Counter(key[:2] + key[3:] for key in facts_on(path, pages, gated=True).elements())
 
-    printed, read = facts(source), facts(scan)
+    printed, read = amounts(source), amounts(scan)
     assert sum(printed.values()) >= 20
     assert read == printed
 
@@ -863,12 +863,7 @@ def test_a_real_label_whose_closing_bracket_was_lost_loads_under_its_label(tmp_p
     scan = tmp_path / source.name
     scan.write_bytes(scanned_pdf(source.read_bytes(), pages=[12], seed=0))
 
-    def facts(path: Path) -> Counter[tuple]:
-        load = read_document(path).load
-        assert load is not None
-        return Counter(fact_key(f) for f in load.facts.iter_rows(named=True) if f["page"] == 12)
-
-    printed, read = facts(source), facts(scan)
+    printed, read = facts_on(source, [12]), facts_on(scan, [12])
     assert any("便携式计算机(20万以下)" in key for key in printed)
     assert read == printed
 
@@ -1045,12 +1040,7 @@ def test_a_real_heading_whose_ru_read_as_ren_is_understood(tmp_path: Path) -> No
     scan = tmp_path / source.name
     scan.write_bytes(scanned_pdf(source.read_bytes(), pages=[11], seed=2, condition=SCAN_CONDITIONS["blurred"]))
 
-    def facts(path: Path) -> Counter[tuple]:
-        load = read_document(path).load
-        assert load is not None
-        return Counter(fact_key(f) for f in load.facts.iter_rows(named=True) if f["page"] == 11)
-
-    printed, read = facts(source), facts(scan)
+    printed, read = facts_on(source, [11]), facts_on(scan, [11])
     assert sum(key[3] == "operating_income" for key in printed.elements()) == 22
     assert read == printed
 
