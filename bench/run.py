@@ -30,7 +30,7 @@ Sub-benchmarks (each prints its figures; all are written to bench/results/latest
                 --ocr-print-scale 0.65 scans the real PDFs printed smaller (9 pt print at ~6 pt);
                 --ocr-scan noisy scans every page in one of factory.scan's SCAN_CONDITIONS (noisier,
                 blurred, grey paper, bilevel ...); --ocr-files picks real PDFs by name;
-                --ocr-documents 0 leaves the factory's disclosures out.
+                --ocr-documents 0 leaves the factory's disclosures out; --ocr-cpu 1 pins it to CPU 1.
 
 Every measurement runs in a fresh child process (`--child`), so caches, imported modules, pinned
 CPUs and forkservers never leak from one into the next. Keep this module's top-level imports to
@@ -1120,8 +1120,10 @@ def section_page_cost(options) -> dict:
 def section_ocr(options) -> dict:
     result: dict = {"scan": options.ocr_scan}
     if options.ocr_documents:
-        print(f"ocr: {options.ocr_documents} scanned disclosures ({options.ocr_scan}), CPU 0 ...", flush=True)
-        args = {"cpus": [0], "documents": options.ocr_documents, "workdir": str(WORK / "ocr"), "scan": options.ocr_scan}
+        cpu = options.ocr_cpu
+        print(f"ocr: {options.ocr_documents} scanned disclosures ({options.ocr_scan}), CPU {cpu} ...", flush=True)
+        workdir = str(WORK / f"ocr_cpu{cpu}")  # apart from a second --ocr's on the other CPU
+        args = {"cpus": [cpu], "documents": options.ocr_documents, "workdir": workdir, "scan": options.ocr_scan}
         result |= run_child("ocr", args)
         print(
             f"  {result['table_pages']} table pages: {result['table_pages_per_second_one_core']:.3f} pages/s on one "
@@ -1137,13 +1139,13 @@ def section_ocr(options) -> dict:
     if real:
         print(
             f"ocr: {len(real)} real PDFs of ../shared/corpus rasterised whole ({options.ocr_scan}, seed "
-            f"{options.ocr_seed}, printed at {options.ocr_print_scale}), CPU 0 ...",
+            f"{options.ocr_seed}, printed at {options.ocr_print_scale}), CPU {options.ocr_cpu} ...",
             flush=True,
         )
         args = {
-            "cpus": [0],
+            "cpus": [options.ocr_cpu],
             "files": [str(f) for f in real],
-            "workdir": str(WORK / "ocr_real"),
+            "workdir": str(WORK / f"ocr_real_cpu{options.ocr_cpu}"),
             "seed": options.ocr_seed,
             "print_scale": options.ocr_print_scale,
             "scan": options.ocr_scan,
@@ -1377,6 +1379,9 @@ def main(argv: list[str] | None = None) -> int:
         "--ocr-scan", default="office", help="how --ocr's scans are spoilt: a name of factory.scan's SCAN_CONDITIONS"
     )
     parser.add_argument("--ocr-files", nargs="+", help="the real PDFs --ocr scans, by file name (default: all)")
+    parser.add_argument(
+        "--ocr-cpu", type=int, default=0, help="the CPU --ocr runs on (default 0; 1 runs a second --ocr beside it)"
+    )
     parser.add_argument("--results", type=Path, default=RESULTS / "latest.json", help="results file")
     parser.add_argument("--keep-work", action="store_true", help="keep the 10M-fact warehouse file")
     parser.add_argument("--backlog", type=int, default=50, help="documents of the Dagster backlog (default 50)")
