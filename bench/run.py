@@ -567,7 +567,8 @@ def child_ocr_real(args: dict) -> dict:
     the `scan` condition says; printed at `print_scale` first) and ingested by OCR, its facts held against its own text
     layer's: per file, the amounts the text layer loads, those OCR loads alike, and those it loads
     wrong (none may be), told apart from a right amount under a misread row label (an amount the
-    text layer prints in the same table, side and measure under another label)."""
+    text layer prints in the same table, side and measure under another label). An amount under a
+    misread subject code is wrong: the code says what it was spent on."""
     from expectations.rules import default_rules
     from factory.scan import SCAN_CONDITIONS, scanned_pdf
     from pipelines.run import QualitySettings, read_document, validate_step
@@ -598,7 +599,8 @@ def child_ocr_real(args: dict) -> dict:
         read = Counter(_fact_key(f) for f in scan.load.facts.iter_rows(named=True)) if scan.load else Counter()
         issues = scan.load.issues["kind"].to_list() if scan.load else []
         missed = Counter(key[:2] + key[3:] for key in printed - read)
-        relabelled = sum((Counter(key[:2] + key[3:] for key in read - printed) & missed).values())
+        labelled = Counter(key[:2] + key[3:] for key in read - printed if not key[2].isdigit())
+        relabelled = sum((labelled & missed).values())
         wrong = sum((read - printed).values()) - relabelled
         files.append(
             {

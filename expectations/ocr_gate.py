@@ -27,6 +27,7 @@ checks is left out, however sure its reading.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -54,8 +55,12 @@ class GatedFacts:
     issues: list[Issue]
 
 
-def gate_ocr_facts(facts: pl.DataFrame, rules: Rules, document_kind: str | None) -> GatedFacts:
-    """Keep the text layer's facts as they are; of each OCR'd table, only what its arithmetic confirms."""
+def gate_ocr_facts(
+    facts: pl.DataFrame, rules: Rules, document_kind: str | None, held_back: Collection[tuple[int, str]] = ()
+) -> GatedFacts:
+    """Keep the text layer's facts as they are; of each OCR'd table, only what its arithmetic
+    confirms. The rows `held_back` (page, position: a row whose code OCR read doubtfully) count in
+    their tables' sums, but none of their amounts loads."""
     scanned = facts.filter(pl.col("source_format") == "ocr")
     if scanned.is_empty():
         return GatedFacts(facts, [])
@@ -66,7 +71,12 @@ def gate_ocr_facts(facts: pl.DataFrame, rules: Rules, document_kind: str | None)
         loadable, found = _gate_table(table, rules, document_kind)
         kept.append(loadable.drop("cell"))
         issues.extend(found)
-    return GatedFacts(pl.concat(kept).select(facts.columns), issues)
+    loaded = pl.concat(kept).select(facts.columns)
+    if held_back:
+        rows = pl.DataFrame(list(held_back), schema=["page", "source_position"], orient="row")
+        rows = rows.cast({"page": facts.schema["page"], "source_position": pl.String})
+        loaded = loaded.join(rows, on=["page", "source_position"], how="anti", nulls_equal=True)
+    return GatedFacts(loaded, issues)
 
 
 def _errors(table: pl.DataFrame, rules: Rules, document_kind: str | None) -> pl.DataFrame:

@@ -13,6 +13,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
+# A reading no sum can check (a subject code) is trusted from this confidence up.
+SURE_READING = 0.99
+
 
 @dataclass(frozen=True)
 class OcrCell:

@@ -105,6 +105,7 @@ NOT_READ_ISSUES = (
     "needs_ocr",
     "ocr_quarantined",
     "ocr_unconfirmed",
+    "ocr_code_doubtful",
     "ocr_table_unbalanced",
     "ocr_illegible",
 )

@@ -365,8 +365,9 @@ def _validated(
 
 def _gated(load: DocumentLoad, rules: Rules) -> DocumentLoad:
     """The load less the OCR'd amounts their tables' sums do not confirm, with the reasons recorded."""
-    gated = gate_ocr_facts(load.facts, rules, load.document["document_kind"][0])
-    if not gated.issues:
+    doubtful = load.issues.filter(pl.col("kind") == "ocr_code_doubtful").select("page", "source_position")
+    gated = gate_ocr_facts(load.facts, rules, load.document["document_kind"][0], list(doubtful.iter_rows()))
+    if not gated.issues and gated.facts.height == load.facts.height:
         return load
     document_id = load.document["document_id"][0]
     per_table = gated.facts.group_by("table_index").agg(pl.len().cast(pl.Int32).alias("facts"))

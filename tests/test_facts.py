@@ -500,6 +500,28 @@ def test_levels_merged_over_the_rows_they_head_are_taken_from_the_code_above() -
     assert [i.kind for i in read.issues] == ["quarantined_row", "quarantined_row"]
 
 
+def test_a_scanned_row_whose_code_reads_doubtfully_is_said_to() -> None:
+    """No sum checks a code: 贵阳 scanned with σ 25 noise read 2080505 as 2080503 at 0.97, every sum
+    still closed, and the row's amounts loaded under a subject the table does not print."""
+    printed = [
+        ("208", "社会保障和就业支出", "9.00"),
+        ("20805", "行政事业单位养老支出", "9.00"),
+        ("2080503", "机关事业单位基本养老保险缴费支出", "6.00"),
+        ("2080506", "机关事业单位职业年金缴费支出", "3.00"),
+    ]
+    rows = [["科目编码", "科目名称", "合计"], *([code, name, amount] for code, name, amount in printed)]
+    scanned = raw_table(rows, title="一般公共预算支出预算表")
+
+    def read_by_ocr(cell: str) -> OcrCell:
+        return OcrCell(cell, 0.97 if "2080503" in cell else 0.999, (0, 0, 1, 1))
+
+    rows_read = tuple(replace(r, ocr=tuple(map(read_by_ocr, filter(None, r.cells)))) for r in scanned.rows)
+    read = _budget(replace(scanned, rows=rows_read))
+    assert read.facts["subject_code"].to_list() == ["208", "20805", "2080503", "2080506"]  # for the sums
+    assert [(i.kind, i.position) for i in read.issues] == [("ocr_code_doubtful", "page 1, row 4")]
+    assert "code 2080503 read by OCR with confidence 0.97" in read.issues[0].message
+
+
 def test_a_merged_level_printed_below_the_rows_it_heads_is_not_guessed_from_the_rows_above() -> None:
     """Ruled by rows only, a 类 merged over three rows prints in the middle one: the first row's
     code would not follow the code above it, so that row is left out and reported, not coded 30101."""
