@@ -368,9 +368,9 @@ def _reread(image: np.ndarray, reading: Word) -> Word:
 
 def _ocr_text(text: str) -> str:
     """A reading as the printed text: normalized, words misread as no word given back
-    (_WORDS_MISREAD), a speck before a code dropped, and an amount whose thousands commas were read as points,
-    or whose decimal point was read as a comma, given its separators back (the arithmetic gate
-    still decides whether it loads)."""
+    (_WORDS_MISREAD), a speck before a code dropped, and an amount whose thousands commas were
+    read as points, or whose decimal point was read as a comma, given its separators back (the
+    arithmetic gate still decides whether it loads)."""
     text = normalize_text(text).strip()
     for misread, printed in _WORDS_MISREAD:
         text = misread.sub(printed, text)
