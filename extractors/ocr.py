@@ -286,8 +286,7 @@ def _most_legible(image: np.ndarray, sample: list[Word], turns: tuple[int, ...])
         for reading in sample:
             x0, top, x1, bottom = (int(v) for v in reading.box)
             reach = _TURN_CROP * min(x1 - x0, bottom - top)
-            x1, bottom = min(x1, x0 + reach), min(bottom, top + reach)
-            crop = image[max(0, top - _PAD) : bottom + _PAD, max(0, x0 - _PAD) : x1 + _PAD]
+            crop = _padded(image, (x0, top, min(x1, x0 + reach), min(bottom, top + reach)), _PAD)
             result = _recognise(np.ascontiguousarray(np.rot90(crop, turn)))
             total += float(result.scores[0]) if result.txts else 0.0
         return total
@@ -355,11 +354,16 @@ def _reread_doubtful(image: np.ndarray, readings: list[Word]) -> list[Word]:
     return [reading for reading in again if reading.text]
 
 
+def _padded(image: np.ndarray, box: tuple[int, ...], pad: int) -> np.ndarray:
+    """The image within `box` (x0, top, x1, bottom in pixels), `pad` pixels wider each way."""
+    x0, top, x1, bottom = box
+    return image[max(0, top - pad) : bottom + pad, max(0, x0 - pad) : x1 + pad]
+
+
 def _reread(image: np.ndarray, reading: Word) -> Word:
     """A doubtful reading recognised again from its box alone, a little padded: on the whole page
     the detector's crop can clip a glyph (0 read as ε); the better-scored reading is kept."""
-    x0, top, x1, bottom = (int(v) for v in reading.box)
-    crop = image[max(0, top - _PAD) : bottom + _PAD, max(0, x0 - _PAD) : x1 + _PAD]
+    crop = _padded(image, tuple(int(v) for v in reading.box), _PAD)
     result = _recognise(crop)
     if not result.txts or float(result.scores[0]) <= reading.score:
         return reading
@@ -491,11 +495,10 @@ def _codes_checked(image: np.ndarray, grid: OcrGrid, scale: float) -> OcrGrid:
     def checked(cell: OcrCell) -> OcrCell:
         if cell.confidence >= SURE_READING or not _CODE_CELL.fullmatch(cell.text):
             return cell
-        x0, top, x1, bottom = (round(v / scale) for v in cell.box)
+        box = tuple(round(v / scale) for v in cell.box)
         alike, otherwise = [], 0
         for pad, enlarged in _SECOND_OPINIONS:
-            crop = image[max(0, top - pad) : bottom + pad, max(0, x0 - pad) : x1 + pad]
-            crop = cv2.resize(crop, None, fx=enlarged, fy=enlarged, interpolation=cv2.INTER_CUBIC)
+            crop = cv2.resize(_padded(image, box, pad), None, fx=enlarged, fy=enlarged, interpolation=cv2.INTER_CUBIC)
             result = _recognise(np.ascontiguousarray(crop))
             if result.txts and _ocr_text(result.txts[0]) == cell.text:
                 alike.append(float(result.scores[0]))
