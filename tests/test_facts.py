@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from extractors import ExtractedDocument
-from extractors.model import OcrCell
+from extractors.model import OcrCell, RawTable
 from factory.pdf import DisclosurePdf, Grid
 from tests.tables import raw_table
 from transforms.facts import DocumentContext, budget_facts
@@ -520,6 +520,44 @@ def test_a_scanned_row_whose_code_reads_doubtfully_is_said_to() -> None:
     assert read.facts["subject_code"].to_list() == ["208", "20805", "2080503", "2080506"]  # for the sums
     assert [(i.kind, i.position) for i in read.issues] == [("ocr_code_doubtful", "page 1, row 4")]
     assert "code 2080503 read by OCR with confidence 0.97" in read.issues[0].message
+
+
+def _scanned(rows: list[list[str]], title: str, page: int, doubtful: str | None = None) -> RawTable:
+    """The table as OCR reads it: every cell sure but the `doubtful` code, read at 0.97."""
+    table = raw_table(rows, title=title, page=page)
+
+    def read(cell: str) -> OcrCell:
+        return OcrCell(cell, 0.97 if cell == doubtful else 0.999, (0, 0, 1, 1))
+
+    return replace(table, rows=tuple(replace(r, ocr=tuple(map(read, filter(None, r.cells)))) for r in table.rows))
+
+
+_PENSION = "机关事业单位基本养老保险缴费支出"
+
+
+@pytest.mark.parametrize(
+    ("read_as", "elsewhere", "settled"),
+    [
+        ("2080505", [("2080505", _PENSION)], True),
+        ("2080503", [("2080505", _PENSION)], False),
+        ("2080505", [], False),
+        # one name, two codes elsewhere: the name cannot say which the row prints
+        ("2080505", [("2080505", _PENSION), ("2080599", _PENSION)], False),
+    ],
+)
+def test_a_doubtful_code_is_settled_by_sure_readings_of_its_name_elsewhere_giving_only_it(
+    read_as: str, elsewhere: list[tuple[str, str]], settled: bool
+) -> None:
+    header = ["科目编码", "科目名称", "合计"]
+    doubtful = [header, ["20805", "行政事业单位养老支出", "9.00"], [read_as, _PENSION, "9.00"]]
+    other = [header, ["20805", "行政事业单位养老支出", "9.00"], *([code, name, "9.00"] for code, name in elsewhere)]
+    read = _budget(
+        _scanned(other, "一般公共预算基本支出预算表", page=1),
+        _scanned(doubtful, "一般公共预算支出预算表", page=2, doubtful=read_as),
+    )
+    assert read_as in read.facts.filter(pl.col("page") == 2)["subject_code"].to_list()
+    held_back = [(i.kind, i.position) for i in read.issues]
+    assert held_back == ([] if settled else [("ocr_code_doubtful", "page 2, row 3")])
 
 
 def test_a_merged_level_printed_below_the_rows_it_heads_is_not_guessed_from_the_rows_above() -> None:

@@ -570,7 +570,8 @@ def _code_doubt(row: RawRow, cells: Sequence[str], block: Sequence[Column]) -> f
     SURE_READING (a code printed in one cell with its name is read with it, and not judged). No sum
     checks a code: 5 read as 3 moves a row's amounts to a sibling subject and every sum still
     closes (贵阳 scanned with σ 25 noise: 2080505 read as 2080503 at 0.97), so such a row is held
-    back rather than loaded under a code it may not print (by the OCR gate, after the sums)."""
+    back rather than loaded under a code it may not print (by the OCR gate, after the sums), unless
+    the document's other tables settle its code (_codes_settled)."""
     reads = (_ocr_cell(row, cells, c.index) for c in block if c.role == "code" and c.index < len(cells))
     doubt = min((r.confidence for r in reads if r is not None), default=1.0)
     return doubt if doubt < SURE_READING else None
@@ -617,4 +618,31 @@ def budget_facts(tables: Sequence[ClassifiedTable], context: DocumentContext) ->
         amount_cells[table.index] = result.amount_cells
         rows.extend(result.facts)
         issues.extend(result.issues)
-    return DocumentFacts(pl.DataFrame(rows, schema=FACT_SCHEMA), issues, amount_cells)
+    return DocumentFacts(pl.DataFrame(rows, schema=FACT_SCHEMA), _codes_settled(rows, issues), amount_cells)
+
+
+def _codes_settled(rows: Sequence[dict], issues: list[Issue]) -> list[Issue]:
+    """The issues less each doubtful code the document settles: a disclosure prints a subject in
+    several tables, and where every sure reading of the row's name elsewhere gives exactly its
+    code, the doubtful reading is that code (σ 25 noise leaves right codes under SURE_READING as
+    well as wrong ones). A name sure readings give to other codes settles nothing: 行政运行 is the
+    name of a subject in many 款, so 2010101 read for 2010301 could match a sure 2010101 elsewhere."""
+    doubtful = {(i.page, i.position) for i in issues if i.kind == "ocr_code_doubtful"}
+    if not doubtful:
+        return issues
+    read_as: dict[tuple[int | None, str], tuple[str, str]] = {}
+    sure_codes: dict[str, set[str]] = {}
+    for row in rows:
+        if not row["subject_code"] or not row["subject_name"]:
+            continue
+        name, where = compact(row["subject_name"]), (row["page"], row["source_position"])
+        if where in doubtful:
+            read_as[where] = (row["subject_code"], name)
+        else:
+            sure_codes.setdefault(name, set()).add(row["subject_code"])
+
+    def settled(issue: Issue) -> bool:
+        code, name = read_as.get((issue.page, issue.position), ("", ""))
+        return issue.kind == "ocr_code_doubtful" and sure_codes.get(name) == {code}
+
+    return [i for i in issues if not settled(i)]
