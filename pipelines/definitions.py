@@ -100,6 +100,7 @@ FUNCTION_MART = "mart_function_by_region_year"
 # stg_issue kinds that name printed amounts, or whole pages, that did not become facts.
 NOT_READ_ISSUES = (
     "unknown_table",
+    "unknown_column",
     "quarantined_row",
     "malformed_amount",
     "needs_ocr",

@@ -5,13 +5,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
+from itertools import takewhile
 
 import polars as pl
 
 from extractors.model import SURE_READING, OcrCell, RawRow
 from transforms.cleaning import clean_label, compact, is_blank_amount, parse_amount, read_amount, to_wan
 from transforms.subjects import reference_rows, subject_catalogue
-from transforms.tables import ClassifiedTable, Column, heading_measure
+from transforms.tables import ClassifiedTable, Column, TableSegment, heading_measure
 from transforms.vocabulary import vocabulary
 
 _DIGITS = re.compile(r"^\d+$")
@@ -336,14 +337,20 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
     codes_above: dict[str | None, str] = {}
     over = 0
     sole_row = _prints_one_unlabeled_row(table)
-    for segment in table.segments:
+    for number, segment in enumerate(table.segments):
         if segment.new_columns:
             columns = segment.columns
             blocks = column_blocks(columns)
             over = 0
             for column in columns:
                 if column.role == "unknown":
-                    issue(None, "unknown_column", f"column {column.index + 1} heading '{column.label}' not understood")
+                    left = _amounts_under(column, _sharing_columns(table.segments[number:]))
+                    issue(
+                        None,
+                        "unknown_column",
+                        f"column {column.index + 1} heading '{column.label}' not understood; its {left} amounts "
+                        "are not loaded",
+                    )
             for block in blocks:
                 for first, second in _same_meaning(table, block):
                     measure, _ = _measure_and_fund(table, second)
@@ -409,6 +416,16 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
 
 
 _LABEL_ROLES = ("code", "unit_code", "name")
+
+
+def _sharing_columns(segments: Sequence[TableSegment]) -> list[TableSegment]:
+    """The first segment and those after it that go on with its columns."""
+    return [*segments[:1], *takewhile(lambda s: not s.new_columns, segments[1:])]
+
+
+def _amounts_under(column: Column, segments: Sequence[TableSegment]) -> int:
+    rows = (row.cells for segment in segments for row in segment.data)
+    return sum(column.index < len(cells) and _money_like(cells[column.index]) for cells in rows)
 
 
 def _prints_one_unlabeled_row(table: ClassifiedTable) -> bool:
