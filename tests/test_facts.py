@@ -56,6 +56,19 @@ def test_unreadable_total_heading_over_the_first_amount_column_is_the_total() ->
     assert measures(rows)[2:] == ["total", "basic", "personnel", "public_operating", "project"]
 
 
+def test_an_unreadable_heading_over_amounts_a_neighbour_exceeds_is_no_total_nor_a_year_alone() -> None:
+    """A scan of a final account's fund table with 年初结转和结余 and 年末结转和结余 read as noise:
+    the first column (12.00 beside 75.50) was loaded as the total, and 本年支出 > 小计, beside no
+    period the vocabulary knew, as the total too. Each is left out, or keeps its year."""
+    rows = [
+        ["项目", "", "T4nI+++Tn4+A", "本年收入", "本年支出", "", "", "+1+++n1+A"],
+        ["科目编码", "科目名称", "十ヤTH示", "", "小计", "基本支出", "项目支出", "十小ヤT示"],
+        ["2120803", "城市基础设施配套费安排的支出", "12.00", "80.00", "75.50", "", "75.50", "16.50"],
+    ]
+    assert measures(rows)[2:] == [None, "current_year", "current_year", "basic", "project", None]
+    assert measures([[row[0], row[1], *row[3:7]] for row in rows])[2:] == ["current_year", "total", "basic", "project"]
+
+
 def test_subtotals_of_period_groups_take_the_period() -> None:
     rows = [
         ["", "", "本年收入", "", "", "上年结转结余", "", ""],

@@ -545,7 +545,7 @@ def _qualify(columns: list[tuple[Column, bool]], paths: list[list[str]], fy: int
         if period is None and kind != "stage":
             period = _qualifier(paths[column.index], "stage", column.measure, fy)
         qualified.append(replace(column, period=period, fund=fund))
-    if not _other_periods(qualified, "current_year"):
+    if not _other_periods(qualified, "current_year") and all(c.role != "unknown" for c in qualified):
         subtotals = {column.index for column, was_subtotal in columns if was_subtotal}
         qualified = [_whole_year(c, c.index in subtotals) for c in qualified]
     return qualified
@@ -553,7 +553,9 @@ def _qualify(columns: list[tuple[Column, bool]], paths: list[list[str]], fy: int
 
 def _whole_year(column: Column, was_subtotal: bool) -> Column:
     """In a table that prints the year's money only (no carry-overs), 本年 tells nothing apart: a
-    本年支出 > 小计 is the row's total (as 本年支出合计 is) and 本年 qualifies no column."""
+    本年支出 > 小计 is the row's total (as 本年支出合计 is) and 本年 qualifies no column. A heading
+    not understood may name a carry-over (a scan's 年初结转和结余 read as noise), so a table with
+    one is not taken to print the year's money only."""
     if was_subtotal and column.measure == "current_year":
         return replace(column, measure="total", period=None)
     return replace(column, period=None) if column.period == "current_year" else column
@@ -566,11 +568,25 @@ def _looks_like_amounts(data: Sequence[RawRow], index: int, money_only: bool = F
     return bool(cells) and len(amounts) * 2 > len(cells)
 
 
+_AMOUNT_ROLES = ("amount", "item", "unknown")
+
+
+def _bounds_its_row(data: Sequence[RawRow], index: int, side: Sequence[int]) -> bool:
+    """Whether no amount printed in the `side` columns of a row exceeds the row's amount at `index`."""
+    for row in data:
+        amounts = [parse_amount(row.cells[i]) for i in side if i < len(row.cells)]
+        own = parse_amount(row.cells[index]) if index < len(row.cells) else None
+        if own is not None and any(a is not None and a > own for a in amounts):
+            return False
+    return True
+
+
 def resolve_columns(header: Sequence[RawRow], data: Sequence[RawRow], fiscal_year: int | None) -> list[Column]:
     """Give each printed column a role (code, unit_code, name, amount, item, skip, text).
 
     An unreadable heading over amounts is taken as the row total when it is the first amount
-    column and no other column is the total (OCR garbles the 总计 heading more than any other);
+    column, no other column is the total and no amount of its side of a row exceeds it (OCR
+    garbles the 总计 heading more than any other, but also a 年初结转和结余 before 本年支出);
     otherwise the column is left out and reported.
     """
     width = max((len(r.cells) for r in [*header, *data]), default=0)
@@ -611,7 +627,13 @@ def resolve_columns(header: Sequence[RawRow], data: Sequence[RawRow], fiscal_yea
         if column.role == "unknown":
             if not _looks_like_amounts(data, column.index):
                 column = replace(column, role="text")
-            elif first_amount.get(column.side) == column.index and column.side not in has_total:
+            elif (
+                first_amount.get(column.side) == column.index
+                and column.side not in has_total
+                and _bounds_its_row(
+                    data, column.index, [c.index for c in resolved if c.side == column.side and c.role in _AMOUNT_ROLES]
+                )
+            ):
                 column = replace(column, role="amount", measure="total", inferred=True)
             elif not paths[column.index] and (spanned := _spanned_by(final, resolved, column, data)) is not None:
                 column = replace(spanned, index=column.index, inferred=True)
