@@ -347,7 +347,7 @@ class _Printer:
         else:
             rows = [
                 ["项目", None, None, None, "年初结转和结余", "本年收入", "本年支出", None, None, "年末结转和结余"],
-                ["支出功能分类科目编码", None, None, "科目名称", "", "", *spent_group, ""],
+                ["支出功能分类科目编码", None, None, "科目名称", None, None, *spent_group, None],
                 ["类", "款", "项", "", "", "", "", "", "", ""],
             ]
             for code in codes:
