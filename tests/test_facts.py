@@ -573,6 +573,51 @@ def test_a_doubtful_code_is_settled_by_sure_readings_of_its_name_elsewhere_givin
     assert held_back == ([] if settled else [("ocr_code_doubtful", "page 2, row 3")])
 
 
+@pytest.mark.parametrize(
+    ("read_as", "name", "settled"),
+    [
+        ("30103", "奖金", True),
+        ("30108", "奖金", False),  # 3 read as 8: the catalogue names 30108 otherwise
+        ("30103", "公务员年度绩效奖", False),  # a line of the county's own under 30103
+        ("30901", "房屋建筑物购建", False),  # the catalogue gives the name to 31001 too
+    ],
+)
+def test_a_doubtful_code_is_settled_where_the_catalogue_names_only_it_as_printed(
+    read_as: str, name: str, settled: bool
+) -> None:
+    rows = [["科目编码", "科目名称", "合计"], ["301", "工资福利支出", "5.00"], [read_as, name, "5.00"]]
+    read = _budget(_scanned(rows, "一般公共预算基本支出预算表", page=1, doubtful=read_as))
+    assert [i.kind for i in read.issues] == ([] if settled else ["ocr_code_doubtful"])
+
+
+@pytest.mark.parametrize(
+    ("read_as", "child_read_as", "child_doubtful", "settled"),
+    [
+        ("21208", "2120803", False, True),
+        ("21207", "2120803", False, False),
+        ("21208", "2120803", True, False),
+    ],
+)
+def test_a_doubtful_code_is_settled_by_the_sure_child_printed_below_it(
+    read_as: str, child_read_as: str, child_doubtful: bool, settled: bool
+) -> None:
+    """The catalogue does not list the 款 21208: only its child can settle it."""
+    rows = [
+        ["科目编码", "科目名称", "合计"],
+        [read_as, "国有土地使用权出让收入安排的支出", "75.50"],
+        [child_read_as, "城市基础设施配套费安排的支出", "75.50"],
+    ]
+    table = _scanned(rows, "一般公共预算支出预算表", page=1, doubtful=read_as)
+    if child_doubtful:
+        ocr = tuple(replace(c, confidence=0.97) if c.text == child_read_as else c for c in table.rows[2].ocr)
+        table = replace(table, rows=(*table.rows[:2], replace(table.rows[2], ocr=ocr)))
+    read = _budget(table)
+    held = {i.position for i in read.issues if i.kind == "ocr_code_doubtful"}
+    assert held == {"page 1, row 2"} - ({"page 1, row 2"} if settled else set()) | (
+        {"page 1, row 3"} if child_doubtful else set()
+    )
+
+
 def test_a_merged_level_printed_below_the_rows_it_heads_is_not_guessed_from_the_rows_above() -> None:
     """Ruled by rows only, a 类 merged over three rows prints in the middle one: the first row's
     code would not follow the code above it, so that row is left out and reported, not coded 30101."""

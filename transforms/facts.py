@@ -11,7 +11,7 @@ import polars as pl
 
 from extractors.model import SURE_READING, OcrCell, RawRow
 from transforms.cleaning import clean_label, compact, is_blank_amount, parse_amount, read_amount, to_wan
-from transforms.subjects import reference_rows, subject_catalogue
+from transforms.subjects import name_key, reference_rows, subject_catalogue
 from transforms.tables import ClassifiedTable, Column, TableSegment, heading_measure
 from transforms.vocabulary import vocabulary
 
@@ -635,31 +635,59 @@ def budget_facts(tables: Sequence[ClassifiedTable], context: DocumentContext) ->
         amount_cells[table.index] = result.amount_cells
         rows.extend(result.facts)
         issues.extend(result.issues)
-    return DocumentFacts(pl.DataFrame(rows, schema=FACT_SCHEMA), _codes_settled(rows, issues), amount_cells)
+    return DocumentFacts(
+        pl.DataFrame(rows, schema=FACT_SCHEMA), _codes_settled(rows, issues, context.fiscal_year), amount_cells
+    )
 
 
-def _codes_settled(rows: Sequence[dict], issues: list[Issue]) -> list[Issue]:
-    """The issues less each doubtful code the document settles: a disclosure prints a subject in
-    several tables, and where every sure reading of the row's name elsewhere gives exactly its
-    code, the doubtful reading is that code (σ 25 noise leaves right codes under SURE_READING as
-    well as wrong ones). A name sure readings give to other codes settles nothing: 行政运行 is the
-    name of a subject in many 款, so 2010101 read for 2010301 could match a sure 2010101 elsewhere."""
+def _codes_settled(rows: Sequence[dict], issues: list[Issue], fiscal_year: int | None) -> list[Issue]:
+    """The issues less each doubtful code (σ 25 noise leaves right codes under SURE_READING as well
+    as wrong ones) the document settles, by what a misread code could not match:
+
+    - the catalogue names the code, and no other of its length, as the row prints it (30103 奖金);
+    - the next coded row of its table and side is surely its child (20899 above 2089999);
+    - every sure reading of the row's name in the document gives exactly this code. A name sure
+      readings give to other codes settles nothing: 行政运行 names a subject in many 款, and
+      2010101 read for 2010301 could match a sure 2010101 elsewhere."""
     doubtful = {(i.page, i.position) for i in issues if i.kind == "ocr_code_doubtful"}
     if not doubtful:
         return issues
-    read_as: dict[tuple[int | None, str], tuple[str, str]] = {}
-    sure_codes: dict[str, set[str]] = {}
+    coded: dict[tuple[int | None, str], dict] = {}
     for row in rows:
-        if not row["subject_code"] or not row["subject_name"]:
-            continue
-        name, where = compact(row["subject_name"]), (row["page"], row["source_position"])
-        if where in doubtful:
-            read_as[where] = (row["subject_code"], name)
-        else:
-            sure_codes.setdefault(name, set()).add(row["subject_code"])
+        if row["subject_code"]:
+            coded.setdefault((row["page"], row["source_position"]), row)
+    sure_codes: dict[str, set[str]] = {}
+    below: dict[tuple[int | None, str], tuple[tuple[int | None, str], dict]] = {}
+    last: dict[tuple[int, str | None], tuple[int | None, str]] = {}
+    for where, row in coded.items():
+        if where not in doubtful and row["subject_name"]:
+            sure_codes.setdefault(name_key(row["subject_name"]), set()).add(row["subject_code"])
+        if (column := (row["table_index"], row["side"])) in last:
+            below[last[column]] = (where, row)
+        last[column] = where
 
-    def settled(issue: Issue) -> bool:
-        code, name = read_as.get((issue.page, issue.position), ("", ""))
-        return issue.kind == "ocr_code_doubtful" and sure_codes.get(name) == {code}
+    def settled(where: tuple[int | None, str], row: dict) -> bool:
+        code, name = row["subject_code"], name_key(row["subject_name"] or "")
+        if (child := below.get(where)) and child[0] not in doubtful and _is_child(code, child[1]["subject_code"]):
+            return True
+        return bool(name) and (
+            _catalogue_names_only(row["subject_scheme"], code, name, fiscal_year) or sure_codes.get(name) == {code}
+        )
 
-    return [i for i in issues if not settled(i)]
+    settled_rows = {where for where, row in coded.items() if where in doubtful and settled(where, row)}
+    return [i for i in issues if i.kind != "ocr_code_doubtful" or (i.page, i.position) not in settled_rows]
+
+
+def _is_child(code: str, below: str) -> bool:
+    return len(below) == len(code) + 2 and below.startswith(code)
+
+
+def _catalogue_names_only(scheme: str, code: str, key: str, fiscal_year: int | None) -> bool:
+    """Whether the catalogue gives the name `key` to `code` in the year, and to no other code of its length."""
+    if fiscal_year is None:
+        return False
+    catalogue = subject_catalogue()
+    accepted = catalogue.accepted(scheme, code, fiscal_year) or set()
+    return key in accepted and [c for c in catalogue.codes_named(scheme, key, fiscal_year) if len(c) == len(code)] == [
+        code
+    ]

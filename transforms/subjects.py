@@ -4,8 +4,9 @@ The classification changes every year (the 2018 reform renamed 210 医疗卫生�
 卫生健康支出 in 2019 and merged three 款 into 20138 市场监督管理事务), and no machine-readable
 catalogue is published. The project keeps its own, as data in `reference/`:
 
-- `subject_classes.csv` and `subject_sections.csv`: today's national 类 and 款 (a 款 list as far
-  as established; `source` says whether the development set prints it so);
+- `subject_classes.csv` and `subject_sections.csv`: today's national 类 and 款, of the functional
+  and both economic classifications (a 款 list as far as established; `source` says whether the
+  development set prints it so);
 - `subject_crosswalk.csv`: each change, from a code and name in force until `from_year_last` to
   its successor from `to_year_first` (`rename`, `move`, `merge`, `split`, or `new` for a code with
   no predecessor), with the source of each entry in `note`;
