@@ -26,7 +26,7 @@ Sub-benchmarks (each prints its figures; all are written to bench/results/latest
   --ocr         scanned disclosures (factory PDFs rasterised at 150 dpi, noise, skew up to 1.5 degrees):
                 OCR'd table pages per second on one core, and the share of the printed amounts that
                 load (against the text PDF's facts; amounts loaded wrong counted apart). Opt-in:
-                not part of a run without section flags (--ocr-documents 3: a few minutes).
+                not part of a run without section flags (--ocr-documents 4, one per layout: minutes).
                 --ocr-print-scale 0.65 scans the real PDFs printed smaller (9 pt print at ~6 pt);
                 --ocr-scan noisy scans every page in one of factory.scan's SCAN_CONDITIONS (noisier,
                 blurred, grey paper, bilevel ...); --ocr-files picks real PDFs by name;
@@ -501,14 +501,21 @@ def child_ocr(args: dict) -> dict:
 
     from expectations.rules import default_rules
     from extractors.ocr import ocr_available, read_scanned_page
-    from factory.disclosures import LAYOUTS, DisclosureSpec, build_disclosure, jiangsu_spec, shanghai_spec
+    from factory.disclosures import (
+        LAYOUTS,
+        DisclosureSpec,
+        build_disclosure,
+        hunan_spec,
+        jiangsu_spec,
+        shanghai_spec,
+    )
     from factory.scan import SCAN_CONDITIONS, scanned_pdf
     from pipelines.run import QualitySettings, read_document, validate_step
 
     cpus = _pin(args["cpus"])
     if problem := ocr_available():
         raise RuntimeError(problem)
-    specs = {"sichuan": DisclosureSpec(), "shanghai": shanghai_spec(), "jiangsu": jiangsu_spec()}
+    specs = {"sichuan": DisclosureSpec(), "shanghai": shanghai_spec(), "jiangsu": jiangsu_spec(), "hunan": hunan_spec()}
     workdir = Path(args["workdir"])
     workdir.mkdir(parents=True, exist_ok=True)
     quality = QualitySettings(rules=default_rules())
@@ -1367,7 +1374,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--facts", type=int, default=10_000_000, help="facts in the query warehouse (default 10M)")
     parser.add_argument("--query-runs", type=int, default=5, help="timed runs per query (default 5)")
     parser.add_argument("--profile-documents", type=int, default=4, help="documents profiled (default 4)")
-    parser.add_argument("--ocr-documents", type=int, default=3, help="scanned disclosures in --ocr (default 3)")
+    parser.add_argument("--ocr-documents", type=int, default=4, help="scanned disclosures in --ocr (default 4)")
     parser.add_argument(
         "--ocr-seed", type=int, default=0, help="noise and skew of the real PDFs' scans in --ocr: file n uses seed+n"
     )
