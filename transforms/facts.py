@@ -645,7 +645,7 @@ def _codes_settled(rows: Sequence[dict], issues: list[Issue], fiscal_year: int |
     as wrong ones) the document settles, by what a misread code could not match:
 
     - the catalogue names the code, and no other of its length, as the row prints it (30103 奖金);
-    - the next coded row of its table and side is surely its child (20899 above 2089999);
+    - the next coded row of its table and side is surely its child (21208 above 2120803);
     - every sure reading of the row's name in the document gives exactly this code. A name sure
       readings give to other codes settles nothing: 行政运行 names a subject in many 款, and
       2010101 read for 2010301 could match a sure 2010101 elsewhere."""
@@ -687,7 +687,5 @@ def _catalogue_names_only(scheme: str, code: str, key: str, fiscal_year: int | N
     if fiscal_year is None:
         return False
     catalogue = subject_catalogue()
-    accepted = catalogue.accepted(scheme, code, fiscal_year) or set()
-    return key in accepted and [c for c in catalogue.codes_named(scheme, key, fiscal_year) if len(c) == len(code)] == [
-        code
-    ]
+    named = [c for c in catalogue.codes_named(scheme, key, fiscal_year) if len(c) == len(code)]
+    return key in (catalogue.accepted(scheme, code, fiscal_year) or set()) and named == [code]
