@@ -237,12 +237,19 @@ class _OcrPages:
     why_not: str | None = None
 
     def add(self, number: int) -> bool:
-        """Record page `number` as one to OCR; whether OCR reads it."""
+        """Record page `number` as one to OCR; whether OCR reads it. The first page's time is
+        granted before OCR's availability is settled: that loads its engine (seconds, more on a
+        busy machine), which is OCR's time, not the base timeout's; it is taken back if OCR
+        cannot run."""
+        allowance = self.limits.reading_seconds(1) - self.limits.timeout_seconds
         if not self.numbers:
+            deadline.extend(allowance)
             self.why_not = _why_ocr_cannot_read(self.path, self.scans, self.limits)
+            if self.why_not is not None:
+                deadline.extend(-allowance)
+        elif self.why_not is None:
+            deadline.extend(allowance)
         self.numbers.append(number)
-        if self.why_not is None:
-            deadline.extend(self.limits.reading_seconds(1) - self.limits.timeout_seconds)
         return self.why_not is None
 
     @property
