@@ -494,9 +494,23 @@ def _fact_key(fact: dict) -> tuple:
     return (fact["table_type"], fact["side"], row, fact["measure"], str(fact["amount_wan"]))
 
 
+# What files a document's facts under a region, a department and a year: a scan that reads any of
+# them otherwise than its text layer files every amount it loads wrongly.
+IDENTITY = ("adcode", "region_name", "department_name", "fiscal_year")
+
+
+def _identity_misread(text: DocumentOutcome, scan: DocumentOutcome) -> dict[str, list]:
+    """The identity fields the scan reads otherwise than the text layer: {field: [text's, scan's]}."""
+    if text.load is None or scan.load is None:
+        return {}
+    printed, read = text.load.document.row(0, named=True), scan.load.document.row(0, named=True)
+    return {field: [printed[field], read[field]] for field in IDENTITY if printed[field] != read[field]}
+
+
 def child_ocr(args: dict) -> dict:
     """Each disclosure scanned whole: its table pages OCR'd one by one on one core (timed), then the
-    scan ingested (read, normalized, gated, validated) and its facts held against the text PDF's."""
+    scan ingested (read, normalized, gated, validated) and its facts and identity held against the
+    text PDF's."""
     import pypdfium2 as pdfium
 
     from expectations.rules import default_rules
@@ -545,15 +559,18 @@ def child_ocr(args: dict) -> dict:
         printed = Counter(_fact_key(f) for f in _loaded(outcomes["text"]).facts.iter_rows(named=True))
         read = Counter(_fact_key(f) for f in _loaded(outcomes["scan"]).facts.iter_rows(named=True))
         issues = _loaded(outcomes["scan"]).issues
+        misread = _identity_misread(outcomes["text"], outcomes["scan"])
+        alike = Counter() if misread else read & printed
         documents.append(
             {
                 "layout": layout,
                 "pages": disclosure.page_count,
                 "table_pages": len(table_pages),
                 "status": outcomes["scan"].status,
+                "identity_misread": misread,
                 "amounts_printed": sum(printed.values()),
-                "amounts_loaded": sum((read & printed).values()),
-                "amounts_loaded_wrong": sum((read - printed).values()),
+                "amounts_loaded": sum(alike.values()),
+                "amounts_loaded_wrong": sum((read - alike).values()),
                 "gate_issues": dict(Counter(k for k in issues["kind"].to_list() if k.startswith("ocr_"))),
             }
         )
@@ -566,6 +583,7 @@ def child_ocr(args: dict) -> dict:
         "table_pages_per_second_one_core": round(len(page_seconds) / sum(page_seconds), 4),
         "amounts_loaded_share": round(sum(d["amounts_loaded"] for d in documents) / printed_total, 4),
         "amounts_loaded_wrong": sum(d["amounts_loaded_wrong"] for d in documents),
+        "documents_misidentified": sum(bool(d["identity_misread"]) for d in documents),
     }
 
 
@@ -575,7 +593,8 @@ def child_ocr_real(args: dict) -> dict:
     layer's: per file, the amounts the text layer loads, those OCR loads alike, and those it loads
     wrong (none may be), told apart from a right amount under a misread row label (an amount the
     text layer prints in the same table, side and measure under another label). An amount under a
-    misread subject code is wrong: the code says what it was spent on."""
+    misread subject code is wrong: the code says what it was spent on, and so is every amount of a
+    scan that reads its region, department or year otherwise (IDENTITY)."""
     from expectations.rules import default_rules
     from factory.scan import SCAN_CONDITIONS, scanned_pdf
     from pipelines.run import QualitySettings, read_document, validate_step
@@ -605,10 +624,12 @@ def child_ocr_real(args: dict) -> dict:
         printed = Counter(_fact_key(f) for f in text.load.facts.iter_rows(named=True)) if text.load else Counter()
         read = Counter(_fact_key(f) for f in scan.load.facts.iter_rows(named=True)) if scan.load else Counter()
         issues = scan.load.issues["kind"].to_list() if scan.load else []
-        missed = Counter(key[:2] + key[3:] for key in printed - read)
-        labelled = Counter(key[:2] + key[3:] for key in read - printed if not key[2].isdigit())
-        relabelled = sum((labelled & missed).values())
-        wrong = sum((read - printed).values()) - relabelled
+        misread = _identity_misread(text, scan)
+        alike = Counter() if misread else read & printed
+        missed = Counter(key[:2] + key[3:] for key in printed - alike)
+        labelled = Counter(key[:2] + key[3:] for key in read - alike if not key[2].isdigit())
+        relabelled = 0 if misread else sum((labelled & missed).values())
+        wrong = sum((read - alike).values()) - relabelled
         files.append(
             {
                 "file": source.name,
@@ -617,10 +638,11 @@ def child_ocr_real(args: dict) -> dict:
                 "scan_status": scan.status,
                 "scan_reason": None if scan.status == "loaded" else scan.reason,
                 "amounts_text_layer": sum(printed.values()),
-                "amounts_loaded_by_ocr": sum((read & printed).values()),
+                "identity_misread": misread,
+                "amounts_loaded_by_ocr": sum(alike.values()),
                 "amounts_loaded_wrong": wrong,
                 "labels_misread": relabelled,
-                "wrong": [[str(v) for v in key] for key in (read - printed)][:20],
+                "wrong": [[str(v) for v in key] for key in (read - alike)][:20],
                 "gate_issues": dict(Counter(k for k in issues if k.startswith("ocr_"))),
                 "scan_seconds": round(seconds, 1),
             }
@@ -628,7 +650,7 @@ def child_ocr_real(args: dict) -> dict:
         print(json.dumps(files[-1], ensure_ascii=False), flush=True)
         totals.update(
             text=sum(printed.values()),
-            ocr=sum((read & printed).values()),
+            ocr=sum(alike.values()),
             wrong=wrong,
             relabelled=relabelled,
         )
@@ -641,6 +663,7 @@ def child_ocr_real(args: dict) -> dict:
         "amounts_loaded_by_ocr": totals["ocr"],
         "amounts_loaded_wrong": totals["wrong"],
         "labels_misread": totals["relabelled"],
+        "documents_misidentified": sum(bool(f["identity_misread"]) for f in files),
         "amounts_loaded_share": round(totals["ocr"] / max(1, totals["text"]), 4),
     }
 
@@ -1140,7 +1163,8 @@ def section_ocr(options) -> dict:
         )
         print(
             f"  amounts loaded: {result['amounts_loaded_share']:.1%} of those printed; "
-            f"loaded wrong: {result['amounts_loaded_wrong']}"
+            f"loaded wrong: {result['amounts_loaded_wrong']}; region, department or year misread in "
+            f"{result['documents_misidentified']} of {len(result['documents'])}"
         )
     real = sorted(SHARED_CORPUS.glob("*.pdf")) + sorted((SHARED_CORPUS / "real").glob("*.pdf"))
     if options.ocr_files:
@@ -1163,7 +1187,8 @@ def section_ocr(options) -> dict:
         print(
             f"  amounts: {measured['amounts_loaded_by_ocr']} of the text layer's {measured['amounts_text_layer']} "
             f"loaded by OCR; loaded wrong: {measured['amounts_loaded_wrong']}, "
-            f"right amounts under a misread label: {measured['labels_misread']}"
+            f"right amounts under a misread label: {measured['labels_misread']}; region, department or year "
+            f"misread in {measured['documents_misidentified']} of {len(measured['files'])} files"
         )
     return result
 
