@@ -108,10 +108,22 @@ _WORDS_MISREAD: tuple[tuple[re.Pattern[str], str], ...] = (
 # A speck of a grey scan before a code reads as a point or a tick (.2101101 for 2101101), and the
 # row loses its code. No amount or code prints so; a 款 or 项 code has 5 or 7 digits.
 _SPECK_BEFORE_CODE = re.compile(r"[.,·'`:;]+(\d{5}|\d{7})")
-# A cell's line that starts with the enumeration comma lost what it enumerated: 、货物A for 一、货物A,
+# A cell that starts with the enumeration comma lost the numeral it enumerated: 、货物A for 一、货物A,
 # 一's lone stroke read as noise (under σ 25 noise js_rd's 政府采购 table then lost its 一、 heading,
-# and the sums their shape). No label starts with 、, and only 一 is a single stroke.
+# and the sums their shape); 、上年结转 for 二、上年结转, both strokes faint on grey paper (苍溪's
+# 财政拨款收支总表). No label starts with 、: the numeral is the one after the column's enumeration
+# above it, else the one before the enumeration below it, else 一.
 _ENUMERATION_COMMA = "、"
+_DIGITS = "一二三四五六七八九"
+
+
+def _chinese_numeral(value: int) -> str:
+    tens, units = divmod(value, 10)
+    return (_DIGITS[tens - 1] if tens > 1 else "") + ("十" if tens else "") + (_DIGITS[units - 1] if units else "")
+
+
+_NUMERALS = {_chinese_numeral(value): value for value in range(1, 100)}
+_ENUMERATED = re.compile(rf"([{_DIGITS}十]+){_ENUMERATION_COMMA}")
 # A bracket closing a cell's print is thin and stands against the rule or the cell's end: the scan
 # loses it (便携式计算机(20万以下 for 便携式计算机(20万以下), a 政府采购 item of js_zx). Printed
 # labels close their brackets, so a cell left with one open at its end gets it closed.
@@ -459,32 +471,59 @@ def _items(
         if grid is not None or not legible:
             outside = [r for r in outside if not _centre_in(r.box, table.box)]
         if grid is not None:
-            items.append((grid.top, _codes_checked(image, _brackets_closed(grid), scale)))
+            items.append((grid.top, _codes_checked(image, _labels_mended(grid), scale)))
         elif not legible and (inside or _inked(image, table)):
             items.append((table.box[1] * scale, OcrIllegible(table.box[1] * scale, round(points, 1))))
 
     def reread(cell: Box, line: list[Word]) -> Word:
-        return _with_lead(image, (cell[0] - _PAD, *cell[1:]), line)
+        return _lead_reread(image, (cell[0] - _PAD, *cell[1:]), line)
 
     for top, item in unruled(outside, scale, reread):
         if isinstance(item, UnruledGrid):
-            grid = _brackets_closed(OcrGrid(Block(item.rows, ocr=item.cells), top))
+            grid = _labels_mended(OcrGrid(Block(item.rows, ocr=item.cells), top))
             items.append((top, _codes_checked(image, grid, scale)))
         else:
             items.append((top, OcrLine(item.text, top)))
     return [item for _, item in sorted(items, key=lambda pair: pair[0])]
 
 
-def _brackets_closed(grid: OcrGrid) -> OcrGrid:
-    """The grid with the bracket each cell lost at its end given back (_CLOSE)."""
+def _labels_mended(grid: OcrGrid) -> OcrGrid:
+    """The grid with what a scan loses of its labels given back: the bracket that ends a cell
+    (_CLOSE) and the numeral an enumeration starts with (_ENUMERATION_COMMA)."""
 
     def closed(text: str) -> str:
         lost = text.count(_OPEN) == text.count(_CLOSE) + 1 and text.rfind(_OPEN) > text.rfind(_CLOSE)
         return text + _CLOSE if lost else text
 
-    rows = tuple((number, tuple(closed(text) for text in cells)) for number, cells in grid.block.rows)
-    ocr = {n: tuple(replace(cell, text=closed(cell.text)) for cell in cells) for n, cells in grid.block.ocr.items()}
+    read = [[closed(text) for text in cells] for _, cells in grid.block.rows]
+    for column in range(max(map(len, read), default=0)):
+        _numbered([cells for cells in read if column < len(cells)], column)
+    rows = tuple((number, tuple(cells)) for (number, _), cells in zip(grid.block.rows, read, strict=True))
+    given = {
+        number: {old: new for old, new in zip(printed, mended, strict=True) if old != new}
+        for (number, printed), mended in zip(grid.block.rows, read, strict=True)
+    }
+    ocr = {
+        number: tuple(replace(cell, text=given.get(number, {}).get(cell.text, cell.text)) for cell in cells)
+        for number, cells in grid.block.ocr.items()
+    }
     return OcrGrid(replace(grid.block, rows=rows, ocr=ocr), grid.top)
+
+
+def _numbered(rows: list[list[str]], column: int) -> None:
+    """Each cell of the column that starts with the enumeration comma given its numeral, in place."""
+
+    def numeral(text: str) -> int | None:
+        match = _ENUMERATED.match(text)
+        return _NUMERALS.get(match[1]) if match else None
+
+    for index, cells in enumerate(rows):
+        if not cells[column].startswith(_ENUMERATION_COMMA):
+            continue
+        above = next(filter(None, (numeral(row[column]) for row in reversed(rows[:index]))), None)
+        below = next(filter(None, (numeral(row[column]) for row in rows[index + 1 :])), None)
+        value = above + 1 if above else below - 1 if below and below > 1 else 1
+        cells[column] = _chinese_numeral(min(value, max(_NUMERALS.values()))) + cells[column]
 
 
 def _codes_checked(image: np.ndarray, grid: OcrGrid, scale: float) -> OcrGrid:
@@ -568,7 +607,7 @@ def _grid(image: np.ndarray, table: _Table, readings: list[Word], scale: float) 
     for cell in table.cells:
         held = [r for r in readings if _centre_in(r.box, cell)]
         if held and len(lines := lines_of(held)) == 1:
-            held = [_with_lead(image, cell, lines[0])]
+            held = [_lead_reread(image, cell, lines[0])]
         if held or ((alone := _read_alone(image, cell)) and (held := [alone])):
             cells[(_index(cell[1], table.rows), _index(cell[0], table.columns))] = held
     rows: list[tuple[int, tuple[str, ...]]] = []
@@ -611,14 +650,6 @@ def _read_alone(image: np.ndarray, cell: Box) -> Word | None:
     result = _recognise(cv2.copyMakeBorder(ink, _PAD, _PAD, _PAD, _PAD, cv2.BORDER_CONSTANT, value=255))
     text = _ocr_text(result.txts[0]) if result.txts else ""
     return Word(text, float(result.scores[0]), (float(left), float(top), float(right), float(bottom))) if text else None
-
-
-def _with_lead(image: np.ndarray, cell: Box, line: list[Word]) -> Word:
-    """A cell's one line of readings as one (`_lead_reread`), a 一 it starts without given back."""
-    word = _lead_reread(image, cell, line)
-    if word.text.startswith(_ENUMERATION_COMMA):
-        return Word("一" + word.text, word.score, word.box)
-    return word
 
 
 def _lead_reread(image: np.ndarray, cell: Box, line: list[Word]) -> Word:

@@ -33,7 +33,6 @@ from expectations.ocr_gate import gate_ocr_facts
 from expectations.rules import default_rules
 from extractors import ExtractionError, ExtractionLimits, extract_document
 from extractors import pdf as pdf_extractor
-from extractors.geometry import Word
 from extractors.layout import Block
 from extractors.model import SURE_READING, OcrCell
 from extractors.ocr import (
@@ -43,10 +42,10 @@ from extractors.ocr import (
     OcrLine,
     _codes_checked,
     _items,
+    _labels_mended,
     _ocr_text,
     _skew,
     _tables,
-    _with_lead,
     read_scanned_page,
 )
 from factory.disclosures import Disclosure, DisclosureSpec, Plant, build_disclosure, shanghai_spec
@@ -909,13 +908,44 @@ def test_a_real_label_whose_closing_bracket_was_lost_loads_under_its_label(tmp_p
 
 
 @pytest.mark.parametrize(
-    ("read", "printed"),
-    [("、货物A", "一、货物A"), ("三、服务C", "三、服务C"), ("货物、工程和服务", "货物、工程和服务")],
+    ("column", "printed"),
+    [
+        (["、货物A", "(一)办公设备"], ["一、货物A", "(一)办公设备"]),
+        (["一、本年收入", "小计", "、上年结转"], ["一、本年收入", "小计", "二、上年结转"]),
+        (["项目", "、工资福利支出", "四、对个人和家庭的补助"], ["项目", "三、工资福利支出", "四、对个人和家庭的补助"]),
+        (["九、其他收入", "、上年结转"], ["九、其他收入", "十、上年结转"]),
+        (["三、服务C", "货物、工程和服务"], ["三、服务C", "货物、工程和服务"]),
+    ],
+    ids=["alone", "after one", "before four", "after nine", "none lost"],
 )
-def test_an_enumeration_that_lost_its_yi_is_given_it_back(read: str, printed: str) -> None:
-    cell = (100.0, 100.0, 600.0, 140.0)
-    line = [Word(read, 0.99, (104.0, 104.0, 104.0 + 30 * len(read), 134.0))]
-    assert _with_lead(np.full((300, 800), 255, np.uint8), cell, line).text == printed
+def test_an_enumeration_that_lost_its_numeral_is_given_the_one_its_column_says(
+    column: list[str], printed: list[str]
+) -> None:
+    rows = tuple((number, (text, "1.00")) for number, text in enumerate(column, start=1))
+    ocr = {number: tuple(OcrCell(text, 0.99, (0.0, 0.0, 1.0, 1.0)) for text in cells) for number, cells in rows}
+    mended = _labels_mended(OcrGrid(Block(rows, ocr=ocr), 0.0)).block
+    assert [cells[0] for _, cells in mended.rows] == printed
+    assert [cells[0].text for cells in mended.ocr.values()] == printed
+    amounts = [(cells[1], read[1].text) for (_, cells), read in zip(mended.rows, mended.ocr.values(), strict=True)]
+    assert amounts == [("1.00", "1.00")] * len(column)
+
+
+def test_a_real_enumeration_whose_numeral_faded_reads_as_printed(tmp_path: Path) -> None:
+    """On grey paper, 苍溪's 财政拨款收支总表 (page 11) read 二、上年结转 as 、上年结转, both strokes
+    of 二 lost, and 一 was given back: its 52.00 loaded under a label the table does not print."""
+    source = CORPUS / "cangxi_2025_ybj.pdf"
+    scanned = pdfium.PdfDocument(scanned_pdf(source.read_bytes(), seed=0, condition=SCAN_CONDITIONS["grey_paper"]))
+    page = pdfium.PdfDocument.new()
+    page.import_pages(scanned, [10])
+    scan = tmp_path / "page11.pdf"
+    page.save(str(scan))
+
+    def enumerated(tables: list, number: int) -> list[str]:
+        return [c for t in tables if t.page == number for r in t.rows for c in r.cells if "、" in c[:3]]
+
+    printed = enumerated(extract_document(source).tables, 11)
+    assert "二、上年结转" in printed
+    assert enumerated(extract_document(scan).tables, 1) == printed
 
 
 def test_a_rules_edge_is_read_as_no_part_of_a_heading(tmp_path: Path) -> None:
