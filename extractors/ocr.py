@@ -112,7 +112,9 @@ _SPECK_BEFORE_CODE = re.compile(r"[.,·'`:;]+(\d{5}|\d{7})")
 # 一's lone stroke read as noise (under σ 25 noise js_rd's 政府采购 table then lost its 一、 heading,
 # and the sums their shape); 、上年结转 for 二、上年结转, both strokes faint on grey paper (苍溪's
 # 财政拨款收支总表). No label starts with 、: the numeral is the one after the column's enumeration
-# above it, else the one before the enumeration below it, else 一.
+# above it, else the one before the enumeration below it, else 一. Above the column's 一, the comma
+# enumerates nothing: a speck left of a heading read as 、 (czj's 项目 as 、项目, then 一、项目, lost
+# the table its heading row and 7 amounts).
 _ENUMERATION_COMMA = "、"
 _DIGITS = "一二三四五六七八九"
 
@@ -511,7 +513,8 @@ def _labels_mended(grid: OcrGrid) -> OcrGrid:
 
 
 def _numbered(rows: list[list[str]], column: int) -> None:
-    """Each cell of the column that starts with the enumeration comma given its numeral, in place."""
+    """Each cell of the column that starts with the enumeration comma given its numeral (or, above
+    the column's 一, its comma taken away), in place."""
 
     def numeral(text: str) -> int | None:
         match = _ENUMERATED.match(text)
@@ -522,8 +525,9 @@ def _numbered(rows: list[list[str]], column: int) -> None:
             continue
         above = next(filter(None, (numeral(row[column]) for row in reversed(rows[:index]))), None)
         below = next(filter(None, (numeral(row[column]) for row in rows[index + 1 :])), None)
-        value = above + 1 if above else below - 1 if below and below > 1 else 1
-        cells[column] = _chinese_numeral(min(value, max(_NUMERALS.values()))) + cells[column]
+        value = min(above + 1 if above else below - 1 if below else 1, len(_NUMERALS))
+        text = cells[column]
+        cells[column] = _chinese_numeral(value) + text if value else text.removeprefix(_ENUMERATION_COMMA)
 
 
 def _codes_checked(image: np.ndarray, grid: OcrGrid, scale: float) -> OcrGrid:

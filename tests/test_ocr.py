@@ -915,8 +915,9 @@ def test_a_real_label_whose_closing_bracket_was_lost_loads_under_its_label(tmp_p
         (["项目", "、工资福利支出", "四、对个人和家庭的补助"], ["项目", "三、工资福利支出", "四、对个人和家庭的补助"]),
         (["九、其他收入", "、上年结转"], ["九、其他收入", "十、上年结转"]),
         (["三、服务C", "货物、工程和服务"], ["三、服务C", "货物、工程和服务"]),
+        (["收入", "、项目", "一、一般公共预算财政拨款"], ["收入", "项目", "一、一般公共预算财政拨款"]),
     ],
-    ids=["alone", "after one", "before four", "after nine", "none lost"],
+    ids=["alone", "after one", "before four", "after nine", "none lost", "a speck above one"],
 )
 def test_an_enumeration_that_lost_its_numeral_is_given_the_one_its_column_says(
     column: list[str], printed: list[str]
@@ -946,6 +947,24 @@ def test_a_real_enumeration_whose_numeral_faded_reads_as_printed(tmp_path: Path)
     printed = enumerated(extract_document(source).tables, 11)
     assert "二、上年结转" in printed
     assert enumerated(extract_document(scan).tables, 1) == printed
+
+
+def test_a_real_speck_left_of_a_heading_enumerates_nothing(tmp_path: Path) -> None:
+    """czj's 财政拨款收入支出决算总表 (page 12) scanned at seed 37, as `bench --ocr --ocr-seed 30`
+    scans it: a speck left of the income side's 项目 read as 、, which was given 一. As 一、项目 the
+    heading row was no heading, and the table lost a column and 7 of its amounts."""
+    source = REAL / "sh_putuo_czj_2024_bmjs.pdf"
+    pages = {"text": pdfium.PdfDocument(source), "scan": pdfium.PdfDocument(scanned_pdf(source.read_bytes(), seed=37))}
+    loaded = {}
+    for kind, document in pages.items():
+        page = pdfium.PdfDocument.new()
+        page.import_pages(document, [11])
+        path = tmp_path / kind / "上海市普陀区财政局2024年部门决算.pdf"  # the name says whose page it is
+        path.parent.mkdir()
+        page.save(str(path))
+        loaded[kind] = facts_on(path, [1])
+    assert sum(loaded["text"].values()) == 7
+    assert loaded["scan"] == loaded["text"]
 
 
 def test_a_rules_edge_is_read_as_no_part_of_a_heading(tmp_path: Path) -> None:
