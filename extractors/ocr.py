@@ -111,10 +111,11 @@ _SPECK_BEFORE_CODE = re.compile(r"[.,·'`:;]+(\d{5}|\d{7})")
 # A cell that starts with the enumeration comma lost the numeral it enumerated: 、货物A for 一、货物A,
 # 一's lone stroke read as noise (under σ 25 noise js_rd's 政府采购 table then lost its 一、 heading,
 # and the sums their shape); 、上年结转 for 二、上年结转, both strokes faint on grey paper (苍溪's
-# 财政拨款收支总表). No label starts with 、: the numeral is the one after the column's enumeration
-# above it, else the one before the enumeration below it, else 一. Above the column's 一, the comma
-# enumerates nothing: a speck left of a heading read as 、 (czj's 项目 as 、项目, then 一、项目, lost
-# the table its heading row and 7 amounts).
+# 财政拨款收支总表); 、一般公共预算财政拨款收入 for 1、, its thin 1 lost under σ 25 (贵阳's 收支总表).
+# No label starts with 、: the numeral is the one after the nearer enumeration of the column above
+# it, or the one before the nearer below it, in the same numerals (一、 or 1、); else 一. Above the
+# column's first, the comma enumerates nothing: a speck left of a heading read as 、 (czj's 项目 as
+# 、项目, then 一、项目, lost the table its heading row and 7 amounts).
 _ENUMERATION_COMMA = "、"
 _DIGITS = "一二三四五六七八九"
 
@@ -125,7 +126,7 @@ def _chinese_numeral(value: int) -> str:
 
 
 _NUMERALS = {_chinese_numeral(value): value for value in range(1, 100)}
-_ENUMERATED = re.compile(rf"([{_DIGITS}十]+){_ENUMERATION_COMMA}")
+_ENUMERATED = re.compile(rf"([{_DIGITS}十]+|\d{{1,2}}){_ENUMERATION_COMMA}")
 # A bracket closing a cell's print is thin and stands against the rule or the cell's end: the scan
 # loses it (便携式计算机(20万以下 for 便携式计算机(20万以下), a 政府采购 item of js_zx). Printed
 # labels close their brackets, so a cell left with one open at its end gets it closed.
@@ -138,6 +139,11 @@ _OPEN, _CLOSE = "(", ")"
 _CODE_CELL = re.compile(r"\d{2,7}")
 _SECOND_OPINIONS = ((2, 1), (4, 1), (4, 2), (8, 2))
 _PAD = 4
+# A part of a reading split at a rule that is narrower than 1/_SLIVER of the reading's height holds
+# no glyph (a digit is about half as wide as its line is high): the detector's box ran a few pixels
+# over the rule, and recognised, the sliver reads as noise (贵阳's 二、年终结转结余 reached 5 px into
+# the amount cell beside it under σ 25, which then read '0.00 2', and its table lost 40 amounts).
+_SLIVER = 3
 # A cell's one reading that starts further than this share of its height from the cell's left
 # edge is read again from the edge: a leading 一 printed against the rule reads as part of it.
 _LEAD_GAP = 0.5
@@ -514,20 +520,32 @@ def _labels_mended(grid: OcrGrid) -> OcrGrid:
 
 def _numbered(rows: list[list[str]], column: int) -> None:
     """Each cell of the column that starts with the enumeration comma given its numeral (or, above
-    the column's 一, its comma taken away), in place."""
+    the column's first, its comma taken away), in place: numbered on from the nearer enumeration
+    above or below it, in its numerals (一、 or 1、)."""
 
-    def numeral(text: str) -> int | None:
+    def numeral(text: str) -> tuple[int, bool] | None:
         match = _ENUMERATED.match(text)
-        return _NUMERALS.get(match[1]) if match else None
+        if match is None:
+            return None
+        arabic = match[1].isdigit()
+        value = int(match[1]) if arabic else _NUMERALS.get(match[1])
+        return (value, arabic) if value else None
 
     for index, cells in enumerate(rows):
-        if not cells[column].startswith(_ENUMERATION_COMMA):
-            continue
-        above = next(filter(None, (numeral(row[column]) for row in reversed(rows[:index]))), None)
-        below = next(filter(None, (numeral(row[column]) for row in rows[index + 1 :])), None)
-        value = min(above + 1 if above else below - 1 if below else 1, len(_NUMERALS))
         text = cells[column]
-        cells[column] = _chinese_numeral(value) + text if value else text.removeprefix(_ENUMERATION_COMMA)
+        if not text.startswith(_ENUMERATION_COMMA):
+            continue
+        above = next(((index - n, e) for n in range(index - 1, -1, -1) if (e := numeral(rows[n][column]))), None)
+        below = next(((n - index, e) for n in range(index + 1, len(rows)) if (e := numeral(rows[n][column]))), None)
+        if above and (not below or above[0] <= below[0]):
+            value, arabic = above[1][0] + 1, above[1][1]
+        elif below:
+            value, arabic = below[1][0] - 1, below[1][1]
+        else:
+            value, arabic = 1, False
+        value = min(value, len(_NUMERALS))
+        lead = (str(value) if arabic else _chinese_numeral(value)) if value else ""
+        cells[column] = lead + text if value else text.removeprefix(_ENUMERATION_COMMA)
 
 
 def _codes_checked(image: np.ndarray, grid: OcrGrid, scale: float) -> OcrGrid:
@@ -591,6 +609,8 @@ def _split_at_rules(image: np.ndarray, table: _Table, reading: Word) -> list[Wor
         return [reading]
     parts = []
     for left, right in pairwise([x0 - _PAD, *crossed, x1 + _PAD]):
+        if right - left - 2 * _PAD < (bottom - top) / _SLIVER:
+            continue
         crop = image[
             max(0, int(top) - _PAD) : int(bottom) + _PAD,
             max(0, int(left) + _PAD) : max(int(left) + _PAD + 1, int(right) - _PAD),
