@@ -17,6 +17,7 @@ from collections.abc import Collection
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import cv2
 import dagster as dg
@@ -953,20 +954,33 @@ def test_a_real_enumeration_whose_numeral_faded_reads_as_printed(tmp_path: Path)
     assert enumerated(extract_document(scan).tables, 1) == printed
 
 
+def page_alone(
+    tmp_path: Path, source: Path, page: int, name: str, gated: bool = False, **scan: Any
+) -> dict[str, Counter[tuple]]:
+    """What one page of `source` loads alone, from the text PDF and from its scan: the whole document
+    scanned with `scan` (so the page is spoilt as a scan of the whole file spoils it), the page
+    kept. Each is saved under `name`, which says whose page it is."""
+    documents = {
+        "text": pdfium.PdfDocument(source),
+        "scan": pdfium.PdfDocument(scanned_pdf(source.read_bytes(), **scan)),
+    }
+    loaded = {}
+    for kind, document in documents.items():
+        alone = pdfium.PdfDocument.new()
+        alone.import_pages(document, [page - 1])
+        path = tmp_path / kind / name
+        path.parent.mkdir()
+        alone.save(str(path))
+        loaded[kind] = facts_on(path, [1], gated=gated)
+    return loaded
+
+
 def test_a_real_speck_left_of_a_heading_enumerates_nothing(tmp_path: Path) -> None:
     """czj's 财政拨款收入支出决算总表 (page 12) scanned at seed 37, as `bench --ocr --ocr-seed 30`
     scans it: a speck left of the income side's 项目 read as 、, which was given 一. As 一、项目 the
     heading row was no heading, and the table lost a column and 7 of its amounts."""
     source = REAL / "sh_putuo_czj_2024_bmjs.pdf"
-    pages = {"text": pdfium.PdfDocument(source), "scan": pdfium.PdfDocument(scanned_pdf(source.read_bytes(), seed=37))}
-    loaded = {}
-    for kind, document in pages.items():
-        page = pdfium.PdfDocument.new()
-        page.import_pages(document, [11])
-        path = tmp_path / kind / "上海市普陀区财政局2024年部门决算.pdf"  # the name says whose page it is
-        path.parent.mkdir()
-        page.save(str(path))
-        loaded[kind] = facts_on(path, [1])
+    loaded = page_alone(tmp_path, source, 12, "上海市普陀区财政局2024年部门决算.pdf", seed=37)
     assert sum(loaded["text"].values()) == 7
     assert loaded["scan"] == loaded["text"]
 
@@ -980,18 +994,8 @@ def test_a_real_reading_over_a_rule_leaves_no_sliver_and_a_lost_arabic_numeral_i
     amount no sum checked. Now one amount is left out: 1,870.05, read at 0.95, which no sum on this
     page checks (the table's totals are on the next)."""
     source = CORPUS / "guiyang_2025_ybj.pdf"
-    pages = {
-        "text": pdfium.PdfDocument(source),
-        "scan": pdfium.PdfDocument(scanned_pdf(source.read_bytes(), seed=31, condition=SCAN_CONDITIONS["noisy"])),
-    }
-    loaded = {}
-    for kind, document in pages.items():
-        page = pdfium.PdfDocument.new()
-        page.import_pages(document, [12])
-        path = tmp_path / kind / "贵阳市医疗保障局2025年部门预算.pdf"  # the name says whose page it is
-        path.parent.mkdir()
-        page.save(str(path))
-        loaded[kind] = facts_on(path, [1], gated=True)
+    name = "贵阳市医疗保障局2025年部门预算.pdf"
+    loaded = page_alone(tmp_path, source, 13, name, gated=True, seed=31, condition=SCAN_CONDITIONS["noisy"])
     assert sum(loaded["text"].values()) == 45
     assert loaded["scan"] <= loaded["text"]
     assert sum((loaded["text"] - loaded["scan"]).values()) <= 1
