@@ -506,16 +506,15 @@ def _labels_mended(grid: OcrGrid) -> OcrGrid:
     read = [[closed(text) for text in cells] for _, cells in grid.block.rows]
     for column in range(max(map(len, read), default=0)):
         _numbered([cells for cells in read if column < len(cells)], column)
-    rows = tuple((number, tuple(cells)) for (number, _), cells in zip(grid.block.rows, read, strict=True))
-    given = {
-        number: {old: new for old, new in zip(printed, mended, strict=True) if old != new}
-        for (number, printed), mended in zip(grid.block.rows, read, strict=True)
-    }
+    rows, given = [], {}
+    for (number, printed), mended in zip(grid.block.rows, read, strict=True):
+        rows.append((number, tuple(mended)))
+        given[number] = {old: new for old, new in zip(printed, mended, strict=True) if old != new}
     ocr = {
         number: tuple(replace(cell, text=given.get(number, {}).get(cell.text, cell.text)) for cell in cells)
         for number, cells in grid.block.ocr.items()
     }
-    return OcrGrid(replace(grid.block, rows=rows, ocr=ocr), grid.top)
+    return OcrGrid(replace(grid.block, rows=tuple(rows), ocr=ocr), grid.top)
 
 
 def _numbered(rows: list[list[str]], column: int) -> None:
@@ -543,9 +542,11 @@ def _numbered(rows: list[list[str]], column: int) -> None:
             value, arabic = below[1][0] - 1, below[1][1]
         else:
             value, arabic = 1, False
-        value = min(value, len(_NUMERALS))
-        lead = (str(value) if arabic else _chinese_numeral(value)) if value else ""
-        cells[column] = lead + text if value else text.removeprefix(_ENUMERATION_COMMA)
+        if not value:
+            cells[column] = text.removeprefix(_ENUMERATION_COMMA)
+        else:
+            value = min(value, len(_NUMERALS))
+            cells[column] = (str(value) if arabic else _chinese_numeral(value)) + text
 
 
 def _codes_checked(image: np.ndarray, grid: OcrGrid, scale: float) -> OcrGrid:
