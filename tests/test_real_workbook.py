@@ -49,6 +49,7 @@ def test_the_development_workbook_is_a_checklist_read_by_content_and_refused(tmp
     assert normalized.facts.height == 0
     problem = identity_problem(normalized)
     assert problem is not None and problem[0] == "not_budget"
+    assert "'2026年部门预算' headed '2026年度部门预算公开检查内容 | 符合要求 | 问题截图'" in problem[1]
 
 
 def test_the_checklist_does_not_displace_its_pdf(tmp_path: Path) -> None:

@@ -12,6 +12,10 @@ _CLOCK_SLACK = timedelta(days=1)
 # A budget is drafted the year before its fiscal year; a date years earlier is a template's or a clock's.
 _YEARS_BEFORE_FISCAL = 3
 _EARLIEST = datetime(1993, 1, 1)
+# A rejected file's reason names this many of its tables, each by its title and this many
+# characters of its first row.
+_TABLES_SHOWN = 3
+_HEADER_SHOWN = 60
 
 
 def _pdf_date(text: str) -> datetime | None:
@@ -52,6 +56,23 @@ def _what(normalized: NormalizedDocument, kind: str) -> str:
     return f"{whose}{year}{kind}"
 
 
+def _tables_found(normalized: NormalizedDocument) -> str:
+    """The tables a rejected file holds, each by its title and first row, so that a user sees what it
+    is (a checklist of a disclosure, a timetable) without opening it."""
+    tables = normalized.tables
+    shown = []
+    for table in tables[:_TABLES_SHOWN]:
+        rows = table.segments[0].raw.rows
+        first = " | ".join(cell for cell in rows[0].cells if cell) if rows else ""
+        shown.append(f"'{table.title or 'untitled'}'" + (f" headed '{_shortened(first)}'" if first else ""))
+    more = f" and {len(tables) - _TABLES_SHOWN} more" if len(tables) > _TABLES_SHOWN else ""
+    return f"{len(tables)} table{'s' if len(tables) > 1 else ''} ({'; '.join(shown)}{more})"
+
+
+def _shortened(text: str) -> str:
+    return text if len(text) <= _HEADER_SHOWN else text[: _HEADER_SHOWN - 1] + "…"
+
+
 def identity_problem(normalized: NormalizedDocument) -> tuple[str, str] | None:
     """(status, reason) when the document cannot be filed under a region, year and budget tables.
 
@@ -72,7 +93,7 @@ def identity_problem(normalized: NormalizedDocument) -> tuple[str, str] | None:
                 "figures are held against the tables file of the same department and year whenever that is "
                 "loaded (it loads on its own)"
             )
-        found = f"{len(normalized.tables)} tables, none" if normalized.tables else "no table at all"
+        found = f"{_tables_found(normalized)}, none" if normalized.tables else "no table at all"
         return "not_budget", (
             f"not a 部门预算 disclosure: {found} titled like 部门收支总表, 一般公共预算支出表, ...; "
             "if it is one, add its table titles to transforms/vocabulary.toml"
