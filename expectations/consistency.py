@@ -288,6 +288,45 @@ def _parts_sum_to_whole(found: Findings, facts: pl.DataFrame) -> None:
         )
 
 
+def _income_sources_sum_to_total(found: Findings, facts: pl.DataFrame) -> None:
+    """Within a row of an income table, the whole equals the sources of money printed beside it.
+    Without this check an income table's 上年结转 was in no sum, so a scan's misread of it (52.00
+    read as 32.00) loaded unchecked."""
+    rule = found.rules.income_sources
+    row_keys = ["table_index", "source_position", *QUALIFIERS]
+    cells = (
+        facts.filter(pl.col("table_type").is_in(list(found.rules.income_tables)))
+        .with_row_index("order")
+        .unique(subset=[*row_keys, "measure"], keep="last", maintain_order=True)
+    )
+    for _, group in cells.group_by(["table_index", "period", "fund"], maintain_order=True):
+        measures = set(group["measure"].unique().to_list())
+        if not rule.checkable(measures):
+            continue
+        sources = sorted(measures - {rule.whole})
+        sums = (
+            group.filter(pl.col("measure").is_in(sources))
+            .group_by(row_keys)
+            .agg(pl.col("amount_wan").sum().alias("sources_sum"))
+        )
+        wholes = (
+            group.filter(pl.col("measure") == rule.whole)
+            .join(sums, on=row_keys, how="left", nulls_equal=True)
+            .with_columns(pl.col("sources_sum").fill_null(0))
+            .filter(pl.col("sources_sum") != pl.col("amount_wan"))
+        )
+        for row in wholes.sort("order").iter_rows(named=True):
+            found.compare(
+                "parts_sum_to_whole",
+                row,
+                row["sources_sum"],
+                row["amount_wan"],
+                len(sources),
+                f"{_label(row)} in {place_of(row)}: {rule.whole} is not {' + '.join(sources)}",
+                step=row["step"],
+            )
+
+
 def _income_equals_expenditure(found: Findings, facts: pl.DataFrame) -> None:
     totals = facts.filter(
         (pl.col("row_kind") == "total")
@@ -446,6 +485,7 @@ def consistency_findings(
     _rows_sum_to_total(found, exact, linked)
     _sides_sum_to_totals(found, exact)
     _parts_sum_to_whole(found, exact)
+    _income_sources_sum_to_total(found, exact)
     _item_columns_sum_to_subtotal(found, exact)
     _income_equals_expenditure(found, exact)
     _carry_overs_balance(found, exact)

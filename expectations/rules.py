@@ -122,9 +122,30 @@ class OcrGate:
 
 
 @dataclass(frozen=True)
+class IncomeSources:
+    """An income table's whole and the sources of money that add up to it (rules.toml [income_sources])."""
+
+    whole: str
+    sources: frozenset[str]
+    # A source's own parts: printed beside it, they would count twice.
+    parts: dict[str, frozenset[str]]
+
+    def checkable(self, measures: set[str]) -> bool:
+        """Whether a row printing `measures` is its whole and two or more sources, none part of another."""
+        printed = measures - {self.whole}
+        return (
+            self.whole in measures
+            and len(printed) >= 2
+            and printed <= self.sources
+            and not any(source in printed and printed & parts for source, parts in self.parts.items())
+        )
+
+
+@dataclass(frozen=True)
 class Rules:
     tolerance_per_term: Decimal
     parts_sum_to_whole: tuple[tuple[str, tuple[str, ...]], ...]
+    income_sources: IncomeSources
     severity: dict[str, str]
     codes_repeat_in: tuple[str, ...]
     top_level_item: re.Pattern[str]
@@ -161,6 +182,11 @@ def default_rules() -> Rules:
     return Rules(
         tolerance_per_term=Decimal(data["rounding_tolerance_per_term"]),
         parts_sum_to_whole=tuple(rule for r in data["parts_sum_to_whole"] for rule in _splits(r)),
+        income_sources=IncomeSources(
+            data["income_sources"]["whole"],
+            frozenset(data["income_sources"]["sources"]),
+            {source: frozenset(parts) for source, parts in data["income_sources"]["parts"].items()},
+        ),
         severity=data["severity"],
         codes_repeat_in=tuple(data["rows"]["codes_repeat_in"]),
         top_level_item=re.compile(data["rows"]["top_level_item"]),

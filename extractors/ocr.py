@@ -55,10 +55,14 @@ _MIN_CELL_PX = 8
 # in 苍溪's 部门经济分类 table. Its readings are left out: nothing of it loads rather than
 # something wrong.
 _LEGIBLE_CELL_PT = 8.0
-# A grid too small to read counts as a printed table when this share of its cells holds ink: this
-# share of their pixels darker than _DARK, _RULE_MARGIN pixels inside the rules.
-_INKED_CELLS = 0.3
+# A grid too small to read counts as a printed table when this share of its rows hold ink (a
+# table prints a label in each row; most cells of a wide one are blank): a cell holds ink when this
+# share of its pixels, _RULE_MARGIN pixels inside the rules, is darker than halfway from the paper
+# to the grid's rules (its _RULE_PERCENTILE grey). Blurred print is grey: 苍溪's 部门经济分类 table,
+# scanned blurred, has hardly a pixel darker than _DARK, and its page was lost without a word.
+_INKED_ROWS = 0.3
 _INKED_PIXELS = 0.02
+_RULE_PERCENTILE = 10
 _DARK = 128
 _RULE_MARGIN = 2
 # A cell with no reading is read alone when this many of its pixels are dark: a glyph's strokes,
@@ -574,16 +578,27 @@ def _codes_checked(image: np.ndarray, grid: OcrGrid, scale: float) -> OcrGrid:
 
 
 def _inked(image: np.ndarray, table: _Table) -> bool:
-    """Whether a ruled grid's cells hold print. Print too small for the detector leaves no reading
+    """Whether a ruled grid's rows hold print. Print too small for the detector leaves no reading
     inside, yet it is a table left unread; an empty grid (a form, a frame) holds no ink."""
-    margin = _RULE_MARGIN
-    inked = sum(
-        1
-        for left, top, right, bottom in table.cells
-        if (inner := image[int(top) + margin : int(bottom) - margin, int(left) + margin : int(right) - margin]).size
-        and np.count_nonzero(inner < _DARK) >= _INKED_PIXELS * inner.size
-    )
-    return inked >= _INKED_CELLS * len(table.cells)
+    import cv2
+
+    left, top, right, bottom = (int(v) for v in table.box)
+    region = image[top:bottom, left:right]
+    between = np.ones(region.shape, bool)
+    for x0, y0, x1, y1 in table.cells:
+        between[int(y0) - top : int(y1) - top, int(x0) - left : int(x1) - left] = False
+    if not between.any():
+        return False
+    darker = (float(np.median(image)) + float(np.percentile(region[between], _RULE_PERCENTILE))) / 2
+    smoothed = cv2.medianBlur(np.ascontiguousarray(region), 3)
+    inked_rows, margin = set(), _RULE_MARGIN
+    for x0, y0, x1, y1 in table.cells:
+        inner = smoothed[
+            int(y0) - top + margin : int(y1) - top - margin, int(x0) - left + margin : int(x1) - left - margin
+        ]
+        if inner.size and np.count_nonzero(inner < darker) >= _INKED_PIXELS * inner.size:
+            inked_rows.add(_index(y0, table.rows))
+    return len(inked_rows) >= _INKED_ROWS * len(table.rows)
 
 
 def _centre_in(box: Box, area: Box) -> bool:

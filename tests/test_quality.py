@@ -176,6 +176,43 @@ def test_a_budget_by_project_class_is_read_by_class_and_checked(specific: str) -
     assert findings.select("measure", "expected", "actual").rows() == expected
 
 
+@pytest.mark.parametrize(
+    ("header", "row", "expected"),
+    [
+        # 苍溪: 合计 | 上年结转 | 一般公共预算拨款收入 (52.00 read as 32.00 loaded unchecked before).
+        (
+            ["合计", "上年结转", "一般公共预算拨款收入", "政府性基金预算拨款收入"],
+            ["1,054.21", "32.00", "1,002.21", ""],
+            [("1034.21", "1054.21")],
+        ),
+        (
+            ["合计", "上年结转", "一般公共预算拨款收入", "政府性基金预算拨款收入"],
+            ["1,054.21", "52.00", "1,002.21", ""],
+            [],
+        ),
+        # 上海: 合计 | 财政拨款收入 | 事业收入 | 事业单位经营收入 | 其他收入.
+        (
+            ["合计", "财政拨款收入", "事业收入", "事业单位经营收入", "其他收入"],
+            ["100.00", "90.00", "", "", "11.00"],
+            [("101.00", "100.00")],
+        ),
+        # A source beside its own part would count twice: not checked.
+        (["合计", "财政拨款收入", "一般公共预算拨款收入", "事业收入"], ["100.00", "90.00", "90.00", "10.00"], []),
+        # A column that is no source of money (上年预算数): the row's split is not known, not checked.
+        (["合计", "财政拨款收入", "事业收入", "上年预算数"], ["100.00", "90.00", "5.00", "80.00"], []),
+    ],
+    ids=["carry-over misread", "carry-over as printed", "source misprinted", "nested sources", "other column"],
+)
+def test_an_income_tables_total_is_the_sum_of_its_sources(header: list[str], row: list[str], expected: list) -> None:
+    rows = [["单位代码", "单位名称", *header], ["", "合计", *row], ["322001", "某某局", *row]]
+    facts = _facts("部门收入总表", rows)
+    assert set(facts["table_type"]) == {"income_summary"}
+    findings = consistency_findings(facts, "").filter(pl.col("rule") == "parts_sum_to_whole")
+    got = findings.select("expected", "actual").unique(maintain_order=True).rows()
+    assert got == [(Decimal(e), Decimal(a)) for e, a in expected]
+    assert findings.height == 2 * len(expected)
+
+
 def test_rounding_tolerance_is_configurable() -> None:
     rows = [list(r) for r in FUNCTION_TABLE]
     rows[1][2] = "30.02"
