@@ -46,6 +46,12 @@ _SKEW_STEP = 0.1
 _SKEW_SHRINK = 4
 # A rule two pixels thick tilted _MAX_SKEW_DEGREES still runs this long along each row of pixels.
 _SKEW_STROKE = 15
+# Ink is darker than the mean of the _INK_BLOCK pixels around it. Beside print that mean drops, so a
+# blurred rule's grey passes for paper where text nears it (苍溪's 三公 table scanned blurred: the
+# rule under 当年财政拨款预算安排 broke for 56 px, and the header's cells ran together into one
+# label): rules are looked for in the ink against a wider neighbourhood too.
+_INK_BLOCK = 31
+_RULE_INK_BLOCK = 101
 # A rule is at least this share of the page's width (horizontal) or a table row's height (vertical).
 _RULE_SHARE = 40
 _MIN_CELL_PX = 8
@@ -264,24 +270,27 @@ def _read_page(document: pdfium.PdfDocument, index: int) -> list[OcrLine | OcrGr
     if turn := _upright_turn(image, readings):
         image, ink = _straightened(np.ascontiguousarray(np.rot90(rendered, turn)))
         readings = _read(image)
-    return _items(image, _reread_doubtful(image, readings), _tables(ink), 1 / scale)
+    rules = np.bitwise_or(ink, _ink(image, _RULE_INK_BLOCK))
+    return _items(image, _reread_doubtful(image, readings), _tables(rules), 1 / scale)
+
+
+def _ink(page: np.ndarray, block: int = _INK_BLOCK) -> np.ndarray:
+    """The pixels darker than the mean of the `block` around them by more than noise."""
+    import cv2
+
+    return cv2.adaptiveThreshold(page, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 15)
 
 
 def _straightened(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The page turned level by the tilt of its rules (or of its lines of text), and its ink."""
-    import cv2
-
-    def ink_of(page: np.ndarray) -> np.ndarray:
-        return cv2.adaptiveThreshold(page, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
-
-    ink = ink_of(image)
+    ink = _ink(image)
     angle = _skew(ink)
     if angle is None:
         angle = _text_skew(ink)
     if not angle:
         return image, ink
     level = _rotated(image, angle, 255)
-    return level, ink_of(level)
+    return level, _ink(level)
 
 
 def _upright_turn(image: np.ndarray, readings: list[Word]) -> int:

@@ -1014,6 +1014,24 @@ def test_a_real_misread_carry_over_is_checked_by_the_sources_of_income(tmp_path:
     assert sum(loaded["scan"].values()) >= 6
 
 
+def test_a_real_blurred_rule_beside_print_still_parts_the_headings(tmp_path: Path) -> None:
+    """苍溪's "三公" table (page 17) scanned blurred at seed 0, as `bench --ocr --ocr-scan blurred`
+    scans it: beside the bold headings the rule under 当年财政拨款预算安排 read as paper for 56 px,
+    the header's cells ran together, and the 合计 column's label became every heading in one."""
+    source = CORPUS / "cangxi_2025_ybj.pdf"
+    scan = pdfium.PdfDocument(scanned_pdf(source.read_bytes(), seed=0, condition=SCAN_CONDITIONS["blurred"]))
+    alone = pdfium.PdfDocument.new()
+    alone.import_pages(scan, [16])
+    path = tmp_path / source.name
+    alone.save(str(path))
+
+    def headings(path: Path, page: int) -> list[tuple[str, ...]]:
+        (table,) = [t for t in extract_document(path).tables if t.page == page]
+        return [row.cells for row in table.rows[:3]]
+
+    assert headings(path, 1) == headings(source, 17)
+
+
 def test_a_rules_edge_is_read_as_no_part_of_a_heading(tmp_path: Path) -> None:
     """普陀's 收支总表 printed at 0.7: the re-read of 项目 from its cell's edge took the rule for
     _ (_项目), and at 0.65 for ___, which hid the income side's labels."""
