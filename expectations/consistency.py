@@ -169,6 +169,55 @@ def _sides_sum_to_totals(found: Findings, facts: pl.DataFrame) -> None:
             previous_total, span = row["amount_wan"], []
 
 
+_ITEMS = ("item", "subject")
+
+
+def _items_sum_to_their_heading(found: Findings, facts: pl.DataFrame) -> None:
+    """In a two-sided table, an enumerated item equals the items of the next level printed under it,
+    up to the next item of its level or a total: 一、本年收入 = (一)… + (二)…, (一)财政拨款收入 = 1、… +
+    2、…, or unnumbered rows (苍溪's 一般公共预算拨款收入 under 一、本年收入). Without it such items
+    were in no sum, and a scan's sure misread of one loaded unchecked. Not checked where the items
+    under it begin a partial breakdown (其中), or print codes of more than one level."""
+    levels = found.rules.enumeration_levels
+    sided = facts.filter(pl.col("side").is_not_null())
+    for _, column in sided.group_by(["table_index", "side", "column_index"], maintain_order=True):
+        rows = list(column.iter_rows(named=True))
+        depths = [_enumeration_depth(row, levels) for row in rows]
+        for position, (row, depth) in enumerate(zip(rows, depths, strict=True)):
+            if depth is None or depth == len(levels):
+                continue
+            under: list[int] = []
+            for below in depths[position + 1 :]:
+                if below is None or below <= depth:
+                    break
+                under.append(below)
+            if not under or min(under) < under[0]:
+                continue
+            parts = [r for r, d in zip(rows[position + 1 :], under, strict=False) if d == under[0]]
+            codes = {len(p["subject_code"]) for p in parts if p["subject_code"]}
+            if len(codes) > 1 or any(found.rules.partial_breakdown.search(p["row_label"] or "") for p in parts):
+                continue
+            found.compare(
+                "children_sum_to_parent",
+                row,
+                sum((p["amount_wan"] for p in parts), Decimal(0)),
+                row["amount_wan"],
+                len(parts),
+                f"{row['row_label']} ({row['side']}) of {place_of(row)} is not the sum of the {len(parts)} items "
+                "printed under it",
+                step=row["step"],
+            )
+
+
+def _enumeration_depth(row: dict, levels: tuple[re.Pattern[str], ...]) -> int | None:
+    """The level an item is enumerated at (len(levels) when unnumbered); None for a row that is no
+    item (a total, a row whose label was lost)."""
+    if row["row_kind"] not in _ITEMS:
+        return None
+    label = row["row_label"] or ""
+    return next((depth for depth, level in enumerate(levels) if level.search(label)), len(levels))
+
+
 def _top_level_readings(span: list[dict], top_level: re.Pattern[str], after_total: bool) -> list[tuple[int, Decimal]]:
     """(terms, sum) of each reading of which rows of a span are its top level; after a total, every item."""
     is_class = [r["row_kind"] == "subject" and len(r["subject_code"] or "") == CLASS_CODE_LENGTH for r in span]
@@ -178,7 +227,7 @@ def _top_level_readings(span: list[dict], top_level: re.Pattern[str], after_tota
         [r for r, c, e in zip(span, is_class, enumerated, strict=True) if c or e],
     ]
     if after_total:
-        rows = [r for r in span if r["row_kind"] in ("item", "subject")]
+        rows = [r for r in span if r["row_kind"] in _ITEMS]
         readings += [rows, _without_breakdowns(rows)]
     return [(len(rows), sum((r["amount_wan"] for r in rows), Decimal(0))) for rows in readings if rows]
 
@@ -484,6 +533,7 @@ def consistency_findings(
     _children_sum_to_parent(found, coded, linked)
     _rows_sum_to_total(found, exact, linked)
     _sides_sum_to_totals(found, exact)
+    _items_sum_to_their_heading(found, exact)
     _parts_sum_to_whole(found, exact)
     _income_sources_sum_to_total(found, exact)
     _item_columns_sum_to_subtotal(found, exact)

@@ -149,6 +149,8 @@ class Rules:
     severity: dict[str, str]
     codes_repeat_in: tuple[str, ...]
     top_level_item: re.Pattern[str]
+    enumeration_levels: tuple[re.Pattern[str], ...]
+    partial_breakdown: re.Pattern[str]
     grand_total: re.Pattern[str]
     subtotal_column: re.Pattern[str]
     narrative: tuple[NarrativeFigure, ...]
@@ -190,6 +192,8 @@ def default_rules() -> Rules:
         severity=data["severity"],
         codes_repeat_in=tuple(data["rows"]["codes_repeat_in"]),
         top_level_item=re.compile(data["rows"]["top_level_item"]),
+        enumeration_levels=tuple(re.compile(level) for level in data["rows"]["enumeration_levels"]),
+        partial_breakdown=re.compile(data["rows"]["partial_breakdown"]),
         grand_total=re.compile(data["rows"]["grand_total"]),
         subtotal_column=re.compile(data["rows"]["subtotal_column"]),
         narrative=tuple(figure for n in data["narrative"] for figure in _narrative_figures(n)),

@@ -58,6 +58,12 @@ def test_corpus_findings_are_exactly_the_printed_inconsistencies(both_sources_wa
     assert {severity for *_, severity in rows} == {"info"}
 
 
+# What the text conversions alone show: 贵阳's lost the 1,954.47 of (一)一般公共预算拨款收入 in its
+# 财政拨款收支预算总表 (the PDF prints it), so 一、本年收入 is not the sum of the items under it.
+# (rule, row label, printed, expected)
+TEXT_ONLY = {("children_sum_to_parent", "本年收入", "1954.47", "0.00")}
+
+
 def test_text_conversions_yield_the_same_inconsistencies(both_sources_warehouse: Path) -> None:
     con = duckdb.connect(str(both_sources_warehouse), read_only=True)
     counts = dict(
@@ -66,7 +72,12 @@ def test_text_conversions_yield_the_same_inconsistencies(both_sources_warehouse:
                GROUP BY 1"""
         ).fetchall()
     )
-    assert counts == {"pdf": len(KNOWN), "text": len(KNOWN)}
+    assert counts == {"pdf": len(KNOWN), "text": len(KNOWN) + len(TEXT_ONLY)}
+    text_only = con.execute(
+        """SELECT q.rule, q.subject_name, q.actual, q.expected FROM fct_quality_finding q
+           JOIN dim_document d USING (document_id) WHERE d.source_format = 'text' AND q.severity = 'error'"""
+    ).fetchall()
+    assert set(text_only) == {(r, n, Decimal(a), Decimal(e)) for r, n, a, e in TEXT_ONLY}
 
 
 def test_report_prints_the_findings_of_a_document(both_sources_warehouse: Path, capsys) -> None:
@@ -211,6 +222,64 @@ def test_an_income_tables_total_is_the_sum_of_its_sources(header: list[str], row
     got = findings.select("expected", "actual").unique(maintain_order=True).rows()
     assert got == [(Decimal(e), Decimal(a)) for e, a in expected]
     assert findings.height == 2 * len(expected)
+
+
+def _summary(income: list[tuple[str, str]]) -> pl.DataFrame:
+    """A 收支总表 with `income` (label, amount) on its left side, and as much spent on the right."""
+    total = sum((Decimal(a.replace(",", "")) for label, a in income if label.startswith(("一、", "二、"))), Decimal(0))
+    rows = [["项目", "预算数", "项目", "预算数"]]
+    rows += [
+        [label, amount, "一、本年支出" if i == 0 else "", f"{total:.2f}" if i == 0 else ""]
+        for i, (label, amount) in enumerate(income)
+    ]
+    rows.append(["收入总计", f"{total:.2f}", "支出总计", f"{total:.2f}"])
+    return _facts("部门收支总表", rows)
+
+
+GUIYANG_INCOME = [
+    ("一、本年收入", "100.00"),
+    ("(一)财政拨款收入", "90.00"),
+    ("1、一般公共预算财政拨款收入", "80.00"),
+    ("2、政府性基金预算财政拨款收入", "10.00"),
+    ("(二)单位资金收入", "10.00"),
+    ("二、上年结转结余", "5.00"),
+]
+
+
+@pytest.mark.parametrize(
+    ("income", "expected"),
+    [
+        (GUIYANG_INCOME, []),
+        # 1、 misread: (一) is no longer the sum of its items; 一、 still is of (一) and (二).
+        ([*GUIYANG_INCOME[:2], ("1、一般公共预算财政拨款收入", "30.00"), *GUIYANG_INCOME[3:]], [("90.00", "40.00")]),
+        # 苍溪: unnumbered items under an enumerated one.
+        (
+            [
+                ("一、本年收入", "100.00"),
+                ("一般公共预算拨款收入", "100.00"),
+                ("二、上年结转", "5.00"),
+                ("一般公共预算拨款收入", "5.00"),
+            ],
+            [],
+        ),
+        (
+            [
+                ("一、本年收入", "100.00"),
+                ("一般公共预算拨款收入", "100.00"),
+                ("二、上年结转", "5.00"),
+                ("一般公共预算拨款收入", "3.00"),
+            ],
+            [("5.00", "3.00")],
+        ),
+        # A partial breakdown is no sum.
+        ([("一、本年收入", "100.00"), ("其中：一般公共预算", "60.00"), ("二、上年结转", "5.00")], []),
+    ],
+    ids=["as printed", "item misread", "unnumbered items", "unnumbered item misread", "其中"],
+)
+def test_an_enumerated_item_is_the_sum_of_the_items_printed_under_it(income: list, expected: list) -> None:
+    """Without this check 1、一般公共预算财政拨款收入 was in no sum, and a scan's sure misread of it loaded."""
+    findings = consistency_findings(_summary(income), "").filter(pl.col("rule") == "children_sum_to_parent")
+    assert findings.select("actual", "expected").rows() == [(Decimal(a), Decimal(e)) for a, e in expected]
 
 
 def test_rounding_tolerance_is_configurable() -> None:
