@@ -173,29 +173,28 @@ _ITEMS = ("item", "subject")
 
 
 def _items_sum_to_their_heading(found: Findings, facts: pl.DataFrame) -> None:
-    """In a two-sided table, an enumerated item equals the items of the next level printed under it,
-    up to the next item of its level or a total: 一、本年收入 = (一)… + (二)…, (一)财政拨款收入 = 1、… +
-    2、…, or unnumbered rows (苍溪's 一般公共预算拨款收入 under 一、本年收入). Without it such items
-    were in no sum, and a scan's sure misread of one loaded unchecked. Not checked where the items
-    under it begin a partial breakdown (其中), or print codes of more than one level."""
+    """In a two-sided table, an enumerated item equals what is printed under it, up to the next item
+    of its level or a total: the items of the next level (一、本年收入 = (一)… + (二)…, (一)财政拨款收入
+    = 1、… + 2、…, or unnumbered ones, 苍溪's 一般公共预算拨款收入 under 一、本年收入), or the subjects
+    of the coarsest code printed (一、本年支出 = its 类), however they are numbered: a scan that loses
+    the point of 十九.住房保障支出 leaves it a 类 still. Without it such rows were in no sum, and a
+    scan's sure misread of one loaded unchecked. Not checked where items and subjects mix under it,
+    its items are enumerated out of order (a numeral lost) or begin a partial breakdown (其中)."""
     levels = found.rules.enumeration_levels
     sided = facts.filter(pl.col("side").is_not_null())
     for _, column in sided.group_by(["table_index", "side", "column_index"], maintain_order=True):
         rows = list(column.iter_rows(named=True))
         depths = [_enumeration_depth(row, levels) for row in rows]
         for position, (row, depth) in enumerate(zip(rows, depths, strict=True)):
-            if depth is None or depth == len(levels):
+            if row["row_kind"] != "item" or depth is None or depth == len(levels):
                 continue
-            under: list[int] = []
-            for below in depths[position + 1 :]:
-                if below is None or below <= depth:
+            under = []
+            for below, below_depth in zip(rows[position + 1 :], depths[position + 1 :], strict=True):
+                if below_depth is None or (below["row_kind"] == "item" and below_depth <= depth):
                     break
-                under.append(below)
-            if not under or min(under) < under[0]:
-                continue
-            parts = [r for r, d in zip(rows[position + 1 :], under, strict=False) if d == under[0]]
-            codes = {len(p["subject_code"]) for p in parts if p["subject_code"]}
-            if len(codes) > 1 or any(found.rules.partial_breakdown.search(p["row_label"] or "") for p in parts):
+                under.append((below, below_depth))
+            parts = _parts_under(under, found.rules.partial_breakdown)
+            if not parts:
                 continue
             found.compare(
                 "children_sum_to_parent",
@@ -203,15 +202,30 @@ def _items_sum_to_their_heading(found: Findings, facts: pl.DataFrame) -> None:
                 sum((p["amount_wan"] for p in parts), Decimal(0)),
                 row["amount_wan"],
                 len(parts),
-                f"{row['row_label']} ({row['side']}) of {place_of(row)} is not the sum of the {len(parts)} items "
+                f"{row['row_label']} ({row['side']}) of {place_of(row)} is not the sum of the {len(parts)} rows "
                 "printed under it",
                 step=row["step"],
             )
 
 
+def _parts_under(under: list[tuple[dict, int]], partial: re.Pattern[str]) -> list[dict]:
+    """The rows under an enumerated item that make it up (see _items_sum_to_their_heading); none
+    when they cannot be told."""
+    kinds = {row["row_kind"] for row, _ in under}
+    if kinds == {"subject"}:
+        codes = [len(row["subject_code"] or "") for row, _ in under]
+        if not all(codes):
+            return []
+        return [row for row, _ in under if len(row["subject_code"]) == min(codes)]
+    if kinds != {"item"} or min(d for _, d in under) < under[0][1]:
+        return []
+    parts = [row for row, d in under if d == under[0][1]]
+    return [] if any(partial.search(row["row_label"] or "") for row in parts) else parts
+
+
 def _enumeration_depth(row: dict, levels: tuple[re.Pattern[str], ...]) -> int | None:
     """The level an item is enumerated at (len(levels) when unnumbered); None for a row that is no
-    item (a total, a row whose label was lost)."""
+    item or subject (a total, a row whose label was lost)."""
     if row["row_kind"] not in _ITEMS:
         return None
     label = row["row_label"] or ""

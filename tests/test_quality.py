@@ -282,6 +282,29 @@ def test_an_enumerated_item_is_the_sum_of_the_items_printed_under_it(income: lis
     assert findings.select("actual", "expected").rows() == [(Decimal(a), Decimal(e)) for a, e in expected]
 
 
+@pytest.mark.parametrize("housing", ["60.00", "50.00"])
+@pytest.mark.parametrize("label", ["十九.住房保障支出", "十九住房保障支出"], ids=["numbered", "point lost"])
+def test_the_classes_under_an_enumerated_item_sum_to_it(label: str, housing: str) -> None:
+    """贵阳's 财政拨款收支总表 numbers its 类 一. 二. …: they are the parts of 一、本年支出 above them,
+    not headings of what follows. A scan that lost the point of 十九.住房保障支出 made it an item
+    under 十八., whose 0.00 the check took for a misread 29.92; a row the catalogue does not name
+    among the 类 now leaves the sum unchecked."""
+    spending = [
+        ("一、本年支出", "100.00"),
+        ("一.一般公共服务支出", "0.00"),
+        ("八.社会保障和就业支出", "40.00"),
+        ("十八.自然资源海洋气象等支出", "0.00"),
+        (label, housing),
+        ("二、年终结转结余", "0.00"),
+    ]
+    rows = [["项目", "预算数", "项目", "预算数"], *(["", "", name, amount] for name, amount in spending)]
+    rows[1][:2] = ["一、本年收入", "100.00"]
+    rows.append(["收入总计", "100.00", "支出总计", "100.00"])
+    findings = consistency_findings(_facts("部门收支总表", rows), "").filter(pl.col("rule") == "children_sum_to_parent")
+    misread = housing == "50.00" and "." in label
+    assert findings.select("actual", "expected").rows() == ([(Decimal("100.00"), Decimal("90.00"))] if misread else [])
+
+
 def test_rounding_tolerance_is_configurable() -> None:
     rows = [list(r) for r in FUNCTION_TABLE]
     rows[1][2] = "30.02"
