@@ -214,9 +214,8 @@ def _parts_under(under: list[tuple[dict, int]], partial: re.Pattern[str]) -> lis
     kinds = {row["row_kind"] for row, _ in under}
     if kinds == {"subject"}:
         codes = [len(row["subject_code"] or "") for row, _ in under]
-        if not all(codes):
-            return []
-        return [row for row, _ in under if len(row["subject_code"]) == min(codes)]
+        coarsest = min(codes)
+        return [row for (row, _), code in zip(under, codes, strict=True) if code == coarsest] if coarsest else []
     if kinds != {"item"} or min(d for _, d in under) < under[0][1]:
         return []
     parts = [row for row, d in under if d == under[0][1]]
@@ -303,16 +302,31 @@ def _item_columns_sum_to_subtotal(found: Findings, facts: pl.DataFrame) -> None:
             )
 
 
+_ROW_KEYS = ["table_index", "source_position", *QUALIFIERS]
+
+
+def _row_cells(facts: pl.DataFrame) -> pl.DataFrame:
+    """One cell per row and measure (the last printed), each with its row's first place in print
+    order (`order`), which the sums within a row compare."""
+    return (
+        facts.with_row_index("order")
+        .with_columns(pl.col("order").min().over(_ROW_KEYS))
+        .unique(subset=[*_ROW_KEYS, "measure"], keep="last", maintain_order=True)
+    )
+
+
+def _with_sum_of(wholes: pl.DataFrame, parts: pl.DataFrame, name: str) -> pl.DataFrame:
+    """The wholes, each with the sum of its row's `parts` as `name` (0 where the row prints none:
+    a part printed blank counts as 0)."""
+    sums = parts.group_by(_ROW_KEYS).agg(pl.col("amount_wan").sum().alias(name))
+    return wholes.join(sums, on=_ROW_KEYS, how="left", nulls_equal=True).with_columns(pl.col(name).fill_null(0))
+
+
 def _parts_sum_to_whole(found: Findings, facts: pl.DataFrame) -> None:
     """Within a row, a whole equals the sum of its parts, when the table prints every part's column;
     where a table prints a finer split of the same whole (基本 + 项目 + 预留机动), that one is checked."""
-    row_keys = ["table_index", "source_position", *QUALIFIERS]
     group_keys = ["table_index", "period", "fund"]
-    cells = (
-        facts.with_row_index("order")
-        .with_columns(pl.col("order").min().over(row_keys))
-        .unique(subset=[*row_keys, "measure"], keep="last", maintain_order=True)
-    )
+    cells = _row_cells(facts)
     columns = facts.group_by(group_keys).agg(pl.col("measure").unique())
     checks = []
     rules = found.rules.parts_sum_to_whole
@@ -325,17 +339,12 @@ def _parts_sum_to_whole(found: Findings, facts: pl.DataFrame) -> None:
         for other_whole, other_parts in rules:
             if other_whole == whole and set(parts) < set(other_parts):
                 printing_parts = printing_parts.join(printing(other_parts), on=group_keys, how="anti", nulls_equal=True)
-        sums = (
-            cells.filter(pl.col("measure").is_in(parts))
-            .group_by(row_keys)
-            .agg(pl.col("amount_wan").sum().alias("parts_sum"))
+        wholes = cells.filter(pl.col("measure") == whole).join(
+            printing_parts.select(group_keys), on=group_keys, how="semi", nulls_equal=True
         )
         checks.append(
-            cells.filter(pl.col("measure") == whole)
-            .join(printing_parts.select(group_keys), on=group_keys, how="semi", nulls_equal=True)
-            .join(sums, on=row_keys, how="left", nulls_equal=True)
-            .with_columns(
-                pl.col("parts_sum").fill_null(0), rank=pl.lit(rank), parts=pl.lit(" + ".join(parts)), terms=len(parts)
+            _with_sum_of(wholes, cells.filter(pl.col("measure").is_in(parts)), "parts_sum").with_columns(
+                rank=pl.lit(rank), parts=pl.lit(" + ".join(parts)), terms=len(parts)
             )
         )
     differing = pl.concat(checks).filter(pl.col("parts_sum") != pl.col("amount_wan"))
@@ -356,28 +365,15 @@ def _income_sources_sum_to_total(found: Findings, facts: pl.DataFrame) -> None:
     Without this check an income table's 上年结转 was in no sum, so a scan's misread of it (52.00
     read as 32.00) loaded unchecked."""
     rule = found.rules.income_sources
-    row_keys = ["table_index", "source_position", *QUALIFIERS]
-    cells = (
-        facts.filter(pl.col("table_type").is_in(list(found.rules.income_tables)))
-        .with_row_index("order")
-        .unique(subset=[*row_keys, "measure"], keep="last", maintain_order=True)
-    )
+    cells = _row_cells(facts.filter(pl.col("table_type").is_in(list(found.rules.income_tables))))
     for _, group in cells.group_by(["table_index", "period", "fund"], maintain_order=True):
         measures = set(group["measure"].unique().to_list())
         if not rule.checkable(measures):
             continue
         sources = sorted(measures - {rule.whole})
-        sums = (
-            group.filter(pl.col("measure").is_in(sources))
-            .group_by(row_keys)
-            .agg(pl.col("amount_wan").sum().alias("sources_sum"))
-        )
-        wholes = (
-            group.filter(pl.col("measure") == rule.whole)
-            .join(sums, on=row_keys, how="left", nulls_equal=True)
-            .with_columns(pl.col("sources_sum").fill_null(0))
-            .filter(pl.col("sources_sum") != pl.col("amount_wan"))
-        )
+        wholes = _with_sum_of(
+            group.filter(pl.col("measure") == rule.whole), group.filter(pl.col("measure").is_in(sources)), "sources_sum"
+        ).filter(pl.col("sources_sum") != pl.col("amount_wan"))
         for row in wholes.sort("order").iter_rows(named=True):
             found.compare(
                 "parts_sum_to_whole",

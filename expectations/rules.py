@@ -148,7 +148,6 @@ class Rules:
     income_sources: IncomeSources
     severity: dict[str, str]
     codes_repeat_in: tuple[str, ...]
-    top_level_item: re.Pattern[str]
     enumeration_levels: tuple[re.Pattern[str], ...]
     partial_breakdown: re.Pattern[str]
     grand_total: re.Pattern[str]
@@ -165,6 +164,11 @@ class Rules:
     subject_names: SubjectNames
     ocr_gate: OcrGate
     coverage: Coverage
+
+    @property
+    def top_level_item(self) -> re.Pattern[str]:
+        """How a top-level item is enumerated (一、 二、): the outermost of the enumeration levels."""
+        return self.enumeration_levels[0]
 
 
 def _splits(rule: dict) -> list[tuple[str, tuple[str, ...]]]:
@@ -191,7 +195,6 @@ def default_rules() -> Rules:
         ),
         severity=data["severity"],
         codes_repeat_in=tuple(data["rows"]["codes_repeat_in"]),
-        top_level_item=re.compile(data["rows"]["top_level_item"]),
         enumeration_levels=tuple(re.compile(level) for level in data["rows"]["enumeration_levels"]),
         partial_breakdown=re.compile(data["rows"]["partial_breakdown"]),
         grand_total=re.compile(data["rows"]["grand_total"]),
