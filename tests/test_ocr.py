@@ -44,6 +44,7 @@ from extractors.ocr import (
     _codes_checked,
     _items,
     _labels_mended,
+    _lead_ink,
     _ocr_text,
     _skew,
     _tables,
@@ -1012,6 +1013,32 @@ def test_a_real_misread_carry_over_is_checked_by_the_sources_of_income(tmp_path:
     assert sum(loaded["text"].values()) == 9
     assert loaded["scan"] <= loaded["text"]
     assert sum(loaded["scan"].values()) >= 6
+
+
+def test_a_real_total_centred_in_noise_is_read_without_a_lead(tmp_path: Path) -> None:
+    """wanli's "三公" table (page 31) scanned under σ 25 at seed 69, as `bench --ocr --ocr-scan noisy
+    --ocr-seed 60` scans it: 合计, centred in its cell, was read again from the cell's left edge, and
+    the noise there read as 一、. The heading '一、合计' was no heading, and the table lost its 7
+    amounts (its 功能分类 table's 合计 read as 三合计 so)."""
+    source = REAL / "sh_putuo_wanli_2024_bmys.pdf"
+    name = "上海市普陀区人民政府万里街道办事处2024年部门预算.pdf"
+    loaded = page_alone(tmp_path, source, 31, name, gated=True, seed=69, condition=SCAN_CONDITIONS["noisy"])
+    assert sum(loaded["text"].values()) == 7
+    assert loaded["scan"] == loaded["text"]
+
+
+@pytest.mark.parametrize(("lead", "starts_at"), [(None, None), ("rule", None), ("stroke", 30), ("stroke and rule", 30)])
+def test_only_print_leads_a_line(lead: str | None, starts_at: int | None) -> None:
+    """What lies between a cell's edge and its line: noise is no lead, nor is a rule down the
+    cell's edge; a stroke is, from where it starts."""
+    image = np.full((40, 200), 255.0)
+    image[10:30, 120:180] = 0  # the line's own print
+    if lead and "stroke" in lead:
+        image[19:22, 30:50] = 0
+    if lead and "rule" in lead:
+        image[:, 6:8] = 0
+    noisy = np.clip(image + np.random.default_rng(3).normal(0, 25, image.shape), 0, 255).astype(np.uint8)
+    assert _lead_ink(noisy, (2.0, 0.0, 200.0, 40.0), (118.0, 8.0, 182.0, 32.0)) == starts_at
 
 
 def test_a_real_blurred_rule_beside_print_still_parts_the_headings(tmp_path: Path) -> None:
