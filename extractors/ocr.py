@@ -727,9 +727,10 @@ def _lead_reread(image: np.ndarray, cell: Box, line: list[Word]) -> Word:
 
 def _lead_ink(image: np.ndarray, cell: Box, box: Box) -> int | None:
     """Where print starts between a cell's left edge and a line's box, None where none is: only
-    print can lead a line. Noise there, recognised, reads as a lead (合计 centred in its cell under
-    σ 25 as 一、合计 and 三合计: wanli's totals lost their rows). Ink is darker than halfway from the
-    paper to the line's own print; a column dark from top to bottom is a rule, not a lead."""
+    print can lead a line. Noise there, recognised, reads as a lead: under σ 25 wanli's 合计, centred
+    in its cell, read as 一、合计 (its "三公" table lost its heading row and 7 amounts) and as 三合计.
+    Ink is darker than halfway from the paper to the line's own print; a column dark from top to
+    bottom is a rule, not a lead."""
     import cv2
 
     left, right = int(cell[0]) + _PAD, int(box[0])
