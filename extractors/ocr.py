@@ -600,7 +600,7 @@ def _inked(image: np.ndarray, table: _Table) -> bool:
         between[int(y0) - top : int(y1) - top, int(x0) - left : int(x1) - left] = False
     if not between.any():
         return False
-    darker = (float(np.median(image)) + float(np.percentile(region[between], _RULE_PERCENTILE))) / 2
+    darker = _ink_threshold(image, region[between])
     smoothed = cv2.medianBlur(np.ascontiguousarray(region), 3)
     inked_rows, margin = set(), _RULE_MARGIN
     for x0, y0, x1, y1 in table.cells:
@@ -610,6 +610,12 @@ def _inked(image: np.ndarray, table: _Table) -> bool:
         if inner.size and np.count_nonzero(inner < darker) >= _INKED_PIXELS * inner.size:
             inked_rows.add(_index(y0, table.rows))
     return len(inked_rows) >= _INKED_ROWS * len(table.rows)
+
+
+def _ink_threshold(paper: np.ndarray, printed: np.ndarray) -> float:
+    """The grey halfway from the paper (its median) to the print (its _RULE_PERCENTILE-th percentile):
+    darker is ink on white, grey or yellowed paper, sharp or blurred, where a fixed grey is not."""
+    return (float(np.median(paper)) + float(np.percentile(printed, _RULE_PERCENTILE))) / 2
 
 
 def _centre_in(box: Box, area: Box) -> bool:
@@ -710,18 +716,19 @@ def _lead_reread(image: np.ndarray, cell: Box, line: list[Word]) -> Word:
     words, not symbols or a rule's edge. Amounts are read whole and kept as read."""
     x0, top, x1, bottom = union(r.box for r in line)
     joined = Word("".join(r.text for r in line), min(r.score for r in line), (x0, top, x1, bottom))
+    as_read = line[0] if len(line) == 1 else Word(" ".join(r.text for r in line), joined.score, joined.box)
     if AMOUNT_CELL.fullmatch(joined.text) or (len(line) == 1 and x0 - cell[0] < _LEAD_GAP * (bottom - top)):
-        return line[0] if len(line) == 1 else Word(" ".join(r.text for r in line), joined.score, joined.box)
+        return as_read
     lead = _lead_ink(image, cell, joined.box)
     if lead is None and len(line) == 1:
-        return line[0]
+        return as_read
     start = max(int(cell[0]) + _PAD, int(x0 if lead is None else lead) - _PAD)
     result = _recognise(image[max(0, int(top) - _PAD) : int(bottom) + _PAD, start : int(x1) + _PAD])
     text = _ocr_text(result.txts[0]) if result.txts else ""
     added = text[: len(text) - len(line[-1].text)]
     symbols = any(unicodedata.category(char) in _NOT_A_LEAD for char in added)
     if len(text) < len(joined.text) or not text.endswith(line[-1].text) or symbols:
-        return line[0] if len(line) == 1 else Word(" ".join(r.text for r in line), joined.score, joined.box)
+        return as_read
     return Word(text, min(joined.score, float(result.scores[0])), (float(start), top, x1, bottom))
 
 
@@ -738,8 +745,7 @@ def _lead_ink(image: np.ndarray, cell: Box, box: Box) -> int | None:
     if right - left < 1 or bottom - top < 1:
         return None
     strip = np.ascontiguousarray(image[top:bottom, left:right])
-    print_grey = float(np.percentile(image[top:bottom, right : int(box[2])], _RULE_PERCENTILE))
-    dark = cv2.medianBlur(strip, 3) < (float(np.median(strip)) + print_grey) / 2
+    dark = cv2.medianBlur(strip, 3) < _ink_threshold(strip, image[top:bottom, right : int(box[2])])
     columns = np.count_nonzero(dark, axis=0)
     columns[columns >= _RULE_COLUMN * (bottom - top)] = 0
     if columns.sum() < _GLYPH_INK:
