@@ -27,6 +27,7 @@ checks is left out, however sure its reading.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
@@ -134,7 +135,7 @@ def _gate_table(read: pl.DataFrame, rules: Rules, document_kind: str | None) -> 
         for row in table.filter(pl.col("cell").is_in(list(implied))).iter_rows(named=True)
     ]
     suspects = table.filter(~pl.col("cell").is_in(list(implied))) if implied else doubtful
-    unconfirmed = _unconfirmed(table, suspects, _sums_broken(as_read), rules, document_kind)
+    unconfirmed = _unconfirmed(table, suspects, doubtful, _sums_broken(as_read), rules, document_kind)
     candidates = table.filter(~pl.col("cell").is_in([*implied, *unconfirmed]))
     rounded = _beyond_rounding(candidates, table, found, rules, document_kind)
     why = (
@@ -190,15 +191,28 @@ def _unconfirmed_issues(first: dict, table: pl.DataFrame, cells: list[int], why:
 
 
 def _unconfirmed(
-    table: pl.DataFrame, suspects: pl.DataFrame, broken_as_read: set[tuple], rules: Rules, document_kind: str | None
+    table: pl.DataFrame,
+    suspects: pl.DataFrame,
+    doubtful: pl.DataFrame,
+    broken_as_read: set[tuple],
+    rules: Rules,
+    document_kind: str | None,
 ) -> list[int]:
-    """The suspects no sum that closes on the amounts as read checks: moved, they break no such sum.
-    A sum closed by the gate's own implied values proves nothing, made to close around what it holds."""
+    """The suspects no sum that closes on the amounts as read confirms. Moved, an amount changes the
+    sums that check it; such a sum confirms it unless both are doubtful and another doubtful amount is
+    in it too, as two misreadings can cancel there. A sum closed by the gate's own implied values
+    proves nothing, made to close around what it holds."""
     probe = rules.ocr_gate.probe
+    unsure = set(doubtful["cell"].to_list())
+    checked = {
+        cell: _sums_broken(_errors(_with_amount(table, cell, amount + probe), rules, document_kind)) - broken_as_read
+        for cell, amount in pl.concat([suspects, doubtful]).unique("cell").select("cell", "amount_exact").iter_rows()
+    }
+    doubts = Counter(found for cell in unsure for found in checked.get(cell, ()))
     return [
         cell
-        for cell, amount in suspects.select("cell", "amount_exact").iter_rows()
-        if _sums_broken(_errors(_with_amount(table, cell, amount + probe), rules, document_kind)) <= broken_as_read
+        for cell in suspects["cell"].to_list()
+        if not any(cell not in unsure or doubts[found] == 1 for found in checked[cell])
     ]
 
 

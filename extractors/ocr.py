@@ -664,7 +664,7 @@ def _grid(image: np.ndarray, table: _Table, readings: list[Word], scale: float) 
     for cell in table.cells:
         held = [r for r in readings if _centre_in(r.box, cell)]
         if held and len(lines := lines_of(held)) == 1:
-            held = [_lead_reread(image, cell, lines[0])]
+            held = [_rule_trimmed(image, cell, _lead_reread(image, cell, lines[0]))]
         if held or ((alone := _read_alone(image, cell)) and (held := [alone])):
             cells[(_index(cell[1], table.rows), _index(cell[0], table.columns))] = held
     rows: list[tuple[int, tuple[str, ...]]] = []
@@ -730,6 +730,27 @@ def _lead_reread(image: np.ndarray, cell: Box, line: list[Word]) -> Word:
     if len(text) < len(joined.text) or not text.endswith(line[-1].text) or symbols:
         return as_read
     return Word(text, min(joined.score, float(result.scores[0])), (float(start), top, x1, bottom))
+
+
+def _rule_trimmed(image: np.ndarray, cell: Box, reading: Word) -> Word:
+    """An amount read with the cell's right rule, re-read up to the rule. Beside right-aligned print
+    the rule reads as a bracket or a digit set apart: '6,481.41]', no amount, and '10,271.56 6',
+    which loaded as 10,271.57. The re-reading is kept when it is an amount the reading began with,
+    and ended before it did."""
+    x0, top, x1, bottom = reading.box
+    begun = AMOUNT_CELL.match(reading.text)
+    if not begun or AMOUNT_CELL.fullmatch(reading.text) or x1 < cell[2] - _PAD:
+        return reading
+    import cv2
+
+    right = max(int(x0) + 1, int(cell[2]) - _RULE_MARGIN)
+    crop = image[max(0, int(top) - _PAD) : int(bottom) + _PAD, max(0, int(x0) - _PAD) : right]
+    result = _recognise(cv2.copyMakeBorder(crop, 0, 0, 0, _PAD, cv2.BORDER_CONSTANT, value=255))
+    text = _ocr_text(result.txts[0]) if result.txts else ""
+    figure, read = text.replace(" ", ""), reading.text.replace(" ", "")
+    if not AMOUNT_CELL.fullmatch(figure) or figure == read or not read.startswith(figure):
+        return reading
+    return Word(text, float(result.scores[0]), (x0, top, float(right), bottom))
 
 
 def _lead_ink(image: np.ndarray, cell: Box, box: Box) -> int | None:
