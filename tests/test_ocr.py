@@ -748,6 +748,25 @@ def test_a_sum_closed_by_a_value_the_gate_implied_confirms_no_amount(text: Docum
     assert "no sum that closes as read checks this one" in said[0].message
 
 
+def test_two_doubtful_misreadings_that_cancel_in_their_sum_are_left_out(text: DocumentOutcome) -> None:
+    """js_rd's 303 1,189.41 and its part 30301 302.49, read under bilevel print as 1,189.11 and
+    302.19 (0.95 and 0.93): their sum closed, and both loaded wrong. A sum with two doubtful
+    amounts in it confirms neither; its sure amounts it does."""
+    facts = as_read_by_ocr(facts_of(text))
+    first, second = two_amounts_one_sum_checks(facts, "three_public_costs")
+    raised = misread(facts, first, str(first["amount_wan"] + Decimal("1.00")), confidence=0.9)
+    both = [
+        misread(raised, second, str(second["amount_wan"] + shift), confidence=0.9)
+        for shift in (Decimal("1.00"), Decimal("-1.00"))
+    ]
+    (cancelled,) = [table for table in both if consistency_findings(table, "", default_rules(), "budget").is_empty()]
+    result = gated(cancelled)
+    assert at(result.facts, first).is_empty() and at(result.facts, second).is_empty(), "misreadings that cancel loaded"
+    said = {issue.position: issue.kind for issue in result.issues}
+    assert said == {first["source_position"]: "ocr_unconfirmed", second["source_position"]: "ocr_unconfirmed"}
+    assert result.facts.height == facts.height - 2
+
+
 def test_in_a_table_the_gate_corrected_an_amount_no_closing_sum_checks_is_left_out_however_sure(
     text: DocumentOutcome,
 ) -> None:
@@ -1025,6 +1044,19 @@ def test_a_real_total_centred_in_noise_is_read_without_a_lead(tmp_path: Path) ->
     loaded = page_alone(tmp_path, source, 31, name, gated=True, seed=69, condition=SCAN_CONDITIONS["noisy"])
     assert sum(loaded["text"].values()) == 7
     assert loaded["scan"] == loaded["text"]
+
+
+@pytest.mark.parametrize(("source", "page", "seed"), [("js_rd_2019_tables.pdf", 6, 4), ("js_zx_2019_tables.pdf", 1, 6)])
+def test_a_real_rule_read_beside_an_amount_costs_no_amount(tmp_path: Path, source: str, page: int, seed: int) -> None:
+    """js_rd's and js_zx's first tables scanned 1-bit at seeds 4 and 6, as `bench --ocr --ocr-scan
+    bilevel` scans them: the rule right of an amount read as part of it. js_zx's 201 '10,271.56 6'
+    loaded as 10,271.57; js_rd's 301 '6,481.41]' was no amount, and its 303 and 30301, both misread
+    alike (4 as 1), closed their sum and loaded wrong."""
+    name = "江苏省人大常委会办公厅2019年部门预算.pdf" if "rd" in source else "江苏省政协办公厅2019年部门预算.pdf"
+    scan = {"seed": seed, "condition": SCAN_CONDITIONS["bilevel"]}
+    loaded = page_alone(tmp_path, REAL / source, page, name, gated=True, **scan)
+    assert loaded["scan"] <= loaded["text"], "an amount loaded wrong"
+    assert sum(loaded["scan"].values()) >= {6: 13, 1: 13}[page]
 
 
 @pytest.mark.parametrize(("lead", "starts_at"), [(None, None), ("rule", None), ("stroke", 30), ("stroke and rule", 30)])
