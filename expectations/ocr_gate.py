@@ -12,7 +12,9 @@ refused the same way, where the text layer would have shown the error as a findi
 
 Only a sum that closes on the amounts as read confirms an amount: one that closes thanks to a value
 the gate implied for a quarantined cell was made to close around whatever else it holds, a misread
-neighbour included. A low-confidence amount no such sum checks is left out; so is any amount no
+neighbour included; nor does one confirm a low-confidence amount with another in it, as two
+misreadings can cancel there (js_rd's 303 1,189.41 and its part 302.49 both read with a 4 as 1, at
+0.95 and 0.93). A low-confidence amount no such sum confirms is left out; so is any amount no
 such sum checks in a table the gate had to correct, whatever its confidence, as that table has
 shown its reading errs.
 

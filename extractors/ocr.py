@@ -738,8 +738,7 @@ def _rule_trimmed(image: np.ndarray, cell: Box, reading: Word) -> Word:
     which loaded as 10,271.57. The re-reading is kept when it is an amount the reading began with,
     and ended before it did."""
     x0, top, x1, bottom = reading.box
-    begun = AMOUNT_CELL.match(reading.text)
-    if not begun or AMOUNT_CELL.fullmatch(reading.text) or x1 < cell[2] - _PAD:
+    if not AMOUNT_CELL.match(reading.text) or AMOUNT_CELL.fullmatch(reading.text) or x1 < cell[2] - _PAD:
         return reading
     import cv2
 
