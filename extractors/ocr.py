@@ -98,9 +98,9 @@ _REREAD_BELOW = 0.95
 # 1,002.21 read as 1.002.21: the comma's tail is lost at 150 dpi. No amount has two decimal points,
 # so every point but the last separates thousands.
 _THOUSANDS_READ_AS_POINTS = re.compile(r"-?\d{1,3}(\.\d{3})+\.\d{1,2}")
-# 483.33 read as 483,33 or 483;33: a comma followed by two digits cannot separate thousands, so it
-# is the decimal point.
-_POINT_READ_AS_COMMA = re.compile(r"(-?\d+)[,;](\d{2})")
+# 483.33 read as 483,33, 483;33 or 0.00 as 0:00 (a 1-bit scan): a comma followed by two digits cannot
+# separate thousands, nor a colon stand in a table of amounts, so it is the decimal point.
+_POINT_READ_AS_COMMA = re.compile(r"(-?\d+)[,;:](\d{2})")
 # Words of a disclosure that scans read as no word, and what they print. A heading so misread is
 # not understood and its column is lost; a table title types as another table; a label is one
 # the table does not print.
