@@ -114,6 +114,17 @@ _WORDS_MISREAD: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"收人(?![员民])"), "收入"),
     # 款 reads as 歉 printed small (贵阳's 财政拨款收入 at 0.65: two columns lost).
     (re.compile(r"拨歉"), "拨款"),
+    # A 1-bit scan joins or breaks strokes: 本 reads as 木, 目 as H, 租 as 和, 固 as 闲, 合 as 含
+    # (js_rd's 一、基本支出 and 二、项目支出, js_fy's 租赁费, 苍溪's 合计 and 巩固). None is a word.
+    (re.compile(r"基木"), "基本"),
+    (re.compile(r"项H"), "项目"),
+    (re.compile(r"和赁"), "租赁"),
+    (re.compile(r"巩闲"), "巩固"),
+    (re.compile(r"^含计$"), "合计"),
+    # ... and reads 、 after a Chinese numeral as a dash or a point (一-一般公共预算资金, 十一.城乡
+    # 社区支出), and a speck or a rule's end between characters as | (社|区).
+    (re.compile(r"^([一二三四五六七八九十]{1,3})[-－.．](?=[\u4e00-\u9fff])"), r"\1、"),
+    (re.compile(r"(?<=[\u4e00-\u9fff])\|(?=[\u4e00-\u9fff])"), ""),
 )
 # A speck of a grey scan before a code reads as a point or a tick (.2101101 for 2101101), and the
 # row loses its code. No amount or code prints so; a 款 or 项 code has 5 or 7 digits.
