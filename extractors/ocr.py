@@ -546,7 +546,8 @@ def _labels_mended(grid: OcrGrid) -> OcrGrid:
 def _numbered(rows: list[list[str]], column: int) -> None:
     """Each cell of the column that starts with the enumeration comma given its numeral (or, above
     the column's first, its comma taken away), in place: numbered on from the nearer enumeration
-    above or below it, in its numerals (一、 or 1、)."""
+    above or below it, in its numerals (一、 or 1、), counting the cells between that lost theirs
+    too (zfb's 、一般公共预算资金 and 、政府性基金 above 三、: 一、 and 二、, not 二、 and 三、)."""
 
     def numeral(text: str) -> tuple[int, bool] | None:
         match = _ENUMERATED.match(text)
@@ -565,7 +566,8 @@ def _numbered(rows: list[list[str]], column: int) -> None:
         if above and (not below or above[0] <= below[0]):
             value, arabic = above[1][0] + 1, above[1][1]
         elif below:
-            value, arabic = below[1][0] - 1, below[1][1]
+            lost = sum(rows[n][column].startswith(_ENUMERATION_COMMA) for n in range(index + 1, index + below[0]))
+            value, arabic = below[1][0] - 1 - lost, below[1][1]
         else:
             value, arabic = 1, False
         if not value:

@@ -935,6 +935,10 @@ def test_a_real_label_whose_closing_bracket_was_lost_loads_under_its_label(tmp_p
         (["一、本年收入", "小计", "、上年结转"], ["一、本年收入", "小计", "二、上年结转"]),
         (["项目", "、工资福利支出", "四、对个人和家庭的补助"], ["项目", "三、工资福利支出", "四、对个人和家庭的补助"]),
         (["九、其他收入", "、上年结转"], ["九、其他收入", "十、上年结转"]),
+        (
+            ["项目", "、一般公共预算资金", "、政府性基金", "三、国有资本经营预算"],
+            ["项目", "一、一般公共预算资金", "二、政府性基金", "三、国有资本经营预算"],
+        ),
         (["三、服务C", "货物、工程和服务"], ["三、服务C", "货物、工程和服务"]),
         (["收入", "、项目", "一、一般公共预算财政拨款"], ["收入", "项目", "一、一般公共预算财政拨款"]),
         (
@@ -942,7 +946,16 @@ def test_a_real_label_whose_closing_bracket_was_lost_loads_under_its_label(tmp_p
             ["一、本年收入", "(一)财政拨款收入", "1、一般公共预算", "2、政府性基金"],
         ),
     ],
-    ids=["alone", "after one", "before four", "after nine", "none lost", "a speck above one", "arabic, nearer below"],
+    ids=[
+        "alone",
+        "after one",
+        "before four",
+        "after nine",
+        "two lost before three",
+        "none lost",
+        "a speck above one",
+        "arabic, nearer below",
+    ],
 )
 def test_an_enumeration_that_lost_its_numeral_is_given_the_one_its_column_says(
     column: list[str], printed: list[str]
