@@ -114,10 +114,11 @@ _WORDS_MISREAD: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"收人(?![员民])"), "收入"),
     # 款 reads as 歉 printed small (贵阳's 财政拨款收入 at 0.65: two columns lost).
     (re.compile(r"拨歉"), "拨款"),
-    # A 1-bit scan joins or breaks strokes: 本 reads as 木, 目 as H, 租 as 和, 固 as 闲, 合 as 含
-    # (js_rd's 一、基本支出 and 二、项目支出, js_fy's 租赁费, 苍溪's 合计 and 巩固). None is a word.
+    # A 1-bit scan joins or breaks strokes: 本 reads as 木, 目 as H or 日, 租 as 和, 固 as 闲, 合 as
+    # 含 (js_rd's 一、基本支出 and 二、项目支出, zfb's 项目支出 heading, js_fy's 租赁费, 苍溪's 合计 and
+    # 巩固). None is a word.
     (re.compile(r"基木"), "基本"),
-    (re.compile(r"项H"), "项目"),
+    (re.compile(r"项[H日]"), "项目"),
     (re.compile(r"和赁"), "租赁"),
     (re.compile(r"巩闲"), "巩固"),
     (re.compile(r"^含计$"), "合计"),

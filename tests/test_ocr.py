@@ -1038,13 +1038,15 @@ def test_a_real_misread_carry_over_is_checked_by_the_sources_of_income(tmp_path:
     """苍溪's 部门收入总表 (page 9) scanned blurred at seed 0, as `bench --ocr --ocr-scan blurred` scans
     it: the 合计 row's 上年结转 52.00 read as 32.00 at 0.98. No sum checked an income table's 上年结转,
     so it loaded wrong. Now 合计 = 上年结转 + 一般公共预算拨款收入 finds it out: the 合计 row is left
-    out, and the unit's row, which that sum confirms, loads (its 52.00, read at 0.94, did not)."""
+    out. Of the unit's row, that sum confirms only the sure 1,002.21: its 1,054.21 and 52.00, read
+    at 0.95 and 0.94, are two doubtful amounts in one sum, which a 5 read as 3 in both (as in the 合计
+    row) would have closed as well."""
     source = CORPUS / "cangxi_2025_ybj.pdf"
     name = "苍溪县医疗保障局2025年部门预算.pdf"
     loaded = page_alone(tmp_path, source, 9, name, gated=True, seed=0, condition=SCAN_CONDITIONS["blurred"])
     assert sum(loaded["text"].values()) == 9
     assert loaded["scan"] <= loaded["text"]
-    assert sum(loaded["scan"].values()) >= 6
+    assert sum(loaded["scan"].values()) >= 4
 
 
 def test_a_real_total_centred_in_noise_is_read_without_a_lead(tmp_path: Path) -> None:
@@ -1277,6 +1279,7 @@ def test_a_speck_read_before_a_code_is_dropped(read: str, printed: str) -> None:
         ("本年收入 / 财政拨歉收入", "本年收入 / 财政拨款收入"),
         ("一、基木支出", "一、基本支出"),
         ("二、项H支出", "二、项目支出"),
+        ("一般公共预算支出 / 项日支出", "一般公共预算支出 / 项目支出"),
         ("和赁费", "租赁费"),
         ("其他巩闲脱贫攻坚成果衔接乡村振兴支出", "其他巩固脱贫攻坚成果衔接乡村振兴支出"),
         ("含计", "合计"),
