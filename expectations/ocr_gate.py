@@ -210,7 +210,7 @@ def _unconfirmed(
         cell: _sums_broken(_errors(_with_amount(table, cell, amount + probe), rules, document_kind)) - broken_as_read
         for cell, amount in pl.concat([suspects, doubtful]).unique("cell").select("cell", "amount_exact").iter_rows()
     }
-    doubts = Counter(found for cell in unsure for found in checked.get(cell, ()))
+    doubts = Counter(found for cell in unsure for found in checked[cell])
     return [
         cell
         for cell in suspects["cell"].to_list()

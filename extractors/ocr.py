@@ -757,7 +757,7 @@ def _rule_trimmed(image: np.ndarray, cell: Box, reading: Word) -> Word:
     import cv2
 
     right = max(int(x0) + 1, int(cell[2]) - _RULE_MARGIN)
-    crop = image[max(0, int(top) - _PAD) : int(bottom) + _PAD, max(0, int(x0) - _PAD) : right]
+    crop = _padded(image, (int(x0), int(top), right - _PAD, int(bottom)), _PAD)
     result = _recognise(cv2.copyMakeBorder(crop, 0, 0, 0, _PAD, cv2.BORDER_CONSTANT, value=255))
     text = _ocr_text(result.txts[0]) if result.txts else ""
     figure, read = text.replace(" ", ""), reading.text.replace(" ", "")
