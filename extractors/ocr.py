@@ -101,6 +101,11 @@ _THOUSANDS_READ_AS_POINTS = re.compile(r"-?\d{1,3}(\.\d{3})+\.\d{1,2}")
 # 483.33 read as 483,33, 483;33 or 0.00 as 0:00 (a 1-bit scan): a comma followed by two digits cannot
 # separate thousands, nor a colon stand in a table of amounts, so it is the decimal point.
 _POINT_READ_AS_COMMA = re.compile(r"(-?\d+)[,;:](\d{2})")
+# 20,120,000,00 after thousands commas is 20,120,000.00 with its point read as a comma, or
+# 20,120,000,00x with a digit lost: given back as the first, the reading is a guess.
+_POINT_OR_DIGIT_LOST = re.compile(r"(-?\d{1,3}(?:,\d{3})+),(\d{2})")
+# A guess is scored this at most: no amount so read loads unless a sum confirms it.
+_GUESSED = 0.5
 # Words of a disclosure that scans read as no word, and what they print. A heading so misread is
 # not understood and its column is lost; a table title types as another table; a label is one
 # the table does not print.
@@ -390,7 +395,7 @@ def _read(image: np.ndarray) -> list[Word]:
     readings = []
     for quad, text, score in zip(result.boxes, result.txts, result.scores, strict=True):
         xs, ys = [float(p[0]) for p in quad], [float(p[1]) for p in quad]
-        readings.append(Word(_ocr_text(text), float(score), (min(xs), min(ys), max(xs), max(ys))))
+        readings.append(_word(text, float(score), (min(xs), min(ys), max(xs), max(ys))))
     return readings
 
 
@@ -414,7 +419,18 @@ def _reread(image: np.ndarray, reading: Word) -> Word:
     result = _recognise(crop)
     if not result.txts or float(result.scores[0]) <= reading.score:
         return reading
-    return Word(_ocr_text(result.txts[0]), float(result.scores[0]), reading.box)
+    return _word(result.txts[0], float(result.scores[0]), reading.box)
+
+
+def _word(recognised: str, score: float, box: Box) -> Word:
+    """A recognised text as the reading of what is printed (`_ocr_text`). An amount whose decimal
+    point may have been read as a comma after thousands commas is given back as such but scored
+    no more than _GUESSED: read with a digit lost instead, it would load a thousand times too
+    small, and only a sum it closes can tell which."""
+    text = _ocr_text(recognised)
+    if guessed := _POINT_OR_DIGIT_LOST.fullmatch(text):
+        return Word(f"{guessed[1]}.{guessed[2]}", min(score, _GUESSED), box)
+    return Word(text, score, box)
 
 
 def _ocr_text(text: str) -> str:
@@ -663,11 +679,13 @@ def _split_at_rules(image: np.ndarray, table: _Table, reading: Word) -> list[Wor
             max(0, int(left) + _PAD) : max(int(left) + _PAD + 1, int(right) - _PAD),
         ]
         result = _recognise(crop)
-        text = _ocr_text(result.txts[0]) if result.txts else ""
-        if text:
-            parts.append(
-                Word(text, min(reading.score, float(result.scores[0])), (left + _PAD, top, right - _PAD, bottom))
-            )
+        if not result.txts:
+            continue
+        part = _word(
+            result.txts[0], min(reading.score, float(result.scores[0])), (left + _PAD, top, right - _PAD, bottom)
+        )
+        if part.text:
+            parts.append(part)
     return parts
 
 
@@ -719,8 +737,10 @@ def _read_alone(image: np.ndarray, cell: Box) -> Word | None:
     above, before = max(0, rows.min() - _RULE_MARGIN), max(0, columns.min() - _RULE_MARGIN)
     ink = inner[above : rows.max() + _RULE_MARGIN + 1, before : columns.max() + _RULE_MARGIN + 1]
     result = _recognise(cv2.copyMakeBorder(ink, _PAD, _PAD, _PAD, _PAD, cv2.BORDER_CONSTANT, value=255))
-    text = _ocr_text(result.txts[0]) if result.txts else ""
-    return Word(text, float(result.scores[0]), (float(left), float(top), float(right), float(bottom))) if text else None
+    if not result.txts:
+        return None
+    word = _word(result.txts[0], float(result.scores[0]), (float(left), float(top), float(right), float(bottom)))
+    return word if word.text else None
 
 
 def _lead_reread(image: np.ndarray, cell: Box, line: list[Word]) -> Word:
@@ -759,11 +779,13 @@ def _rule_trimmed(image: np.ndarray, cell: Box, reading: Word) -> Word:
     right = max(int(x0) + 1, int(cell[2]) - _RULE_MARGIN)
     crop = _padded(image, (int(x0), int(top), right - _PAD, int(bottom)), _PAD)
     result = _recognise(cv2.copyMakeBorder(crop, 0, 0, 0, _PAD, cv2.BORDER_CONSTANT, value=255))
-    text = _ocr_text(result.txts[0]) if result.txts else ""
-    figure, read = text.replace(" ", ""), reading.text.replace(" ", "")
+    if not result.txts:
+        return reading
+    trimmed = _word(result.txts[0], float(result.scores[0]), (x0, top, float(right), bottom))
+    figure, read = trimmed.text.replace(" ", ""), reading.text.replace(" ", "")
     if not AMOUNT_CELL.fullmatch(figure) or figure == read or not read.startswith(figure):
         return reading
-    return Word(text, float(result.scores[0]), (x0, top, float(right), bottom))
+    return trimmed
 
 
 def _lead_ink(image: np.ndarray, cell: Box, box: Box) -> int | None:

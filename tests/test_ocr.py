@@ -48,6 +48,7 @@ from extractors.ocr import (
     _ocr_text,
     _skew,
     _tables,
+    _word,
     read_scanned_page,
 )
 from factory.disclosures import Disclosure, DisclosureSpec, Plant, build_disclosure, shanghai_spec
@@ -1079,6 +1080,37 @@ def test_a_real_rule_read_beside_an_amount_costs_no_amount(
     loaded = page_alone(tmp_path, REAL / source, page, name, gated=True, **scan)
     assert loaded["scan"] <= loaded["text"], "an amount loaded wrong"
     assert sum(loaded["scan"].values()) >= at_least
+
+
+@pytest.mark.parametrize(
+    ("read", "printed", "doubtful"),
+    [
+        ("20,120,000,00", "20,120,000.00", True),
+        ("-1,234,56", "-1,234.56", True),
+        ("483,33", "483.33", False),
+        ("1,234", "1,234", False),
+        ("1,234,567", "1,234,567", False),
+    ],
+)
+def test_a_point_read_as_a_comma_after_thousands_commas_is_given_back_as_a_guess(
+    read: str, printed: str, doubtful: bool
+) -> None:
+    """'20,120,000,00' is 20,120,000.00, or 20,120,000,00x with a digit lost: given back as the
+    first, it is scored doubtful, so that no amount so read loads unless a sum confirms it."""
+    word = _word(read, 0.999, (0.0, 0.0, 10.0, 10.0))
+    assert word.text == printed
+    assert (word.score < default_rules().ocr_gate.low_confidence) == doubtful
+
+
+def test_a_real_point_read_as_a_comma_after_thousands_commas_loads_when_its_sum_confirms_it(tmp_path: Path) -> None:
+    """zfb's 一般公共预算支出功能分类预算表 (page 14) scanned 1-bit at seed 10, as `bench --ocr
+    --ocr-scan bilevel` scans it: 20,120,000.00 read as '20,120,000,00', no amount, so the sums it
+    stands in were broken and the table loaded none of its 30 amounts."""
+    scan = {"seed": 10, "condition": SCAN_CONDITIONS["bilevel"]}
+    source = REAL / "sh_putuo_zfb_2025_bmys.pdf"
+    loaded = page_alone(tmp_path, source, 14, "上海市普陀区人民政府办公室2025年部门预算.pdf", gated=True, **scan)
+    assert sum(loaded["text"].values()) == 30
+    assert loaded["scan"] == loaded["text"]
 
 
 @pytest.mark.parametrize(("lead", "starts_at"), [(None, None), ("rule", None), ("stroke", 30), ("stroke and rule", 30)])
