@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import logging
 import re
+import tomllib
 import unicodedata
 from dataclasses import dataclass, replace
 from functools import cache
+from importlib import resources
 from itertools import pairwise
 from typing import Any
 
@@ -106,31 +108,10 @@ _POINT_READ_AS_COMMA = re.compile(r"(-?\d+)[,;:](\d{2})")
 _POINT_OR_DIGIT_LOST = re.compile(r"(-?\d{1,3}(?:,\d{3})+),(\d{2})")
 # A guess is scored this at most: no amount so read loads unless a sum confirms it.
 _GUESSED = 0.5
-# Words of a disclosure that scans read as no word, and what they print. A heading so misread is
-# not understood and its column is lost; a table title types as another table; a label is one
-# the table does not print.
-_WORDS_MISREAD: tuple[tuple[re.Pattern[str], str], ...] = (
-    # The lone stroke of 一 reads as a rule's edge or noise and is dropped (js_fy's
-    # 一般公共预算基本支出预算表 typed as basic_expenditure). 般 starts no word of a disclosure but
-    # 一般 (一般公共预算, 一般行政管理事务, 一般性转移支付).
-    (re.compile(r"(?<![一这那百万诸])般"), "一般"),
-    # 入 reads as 人 when blur or a bilevel scan joins its strokes (普陀司法局's 事业单位经营收入
-    # blurred: 22 amounts lost). 收人 is no word of a disclosure but in 接收人员 and 人民币.
-    (re.compile(r"收人(?![员民])"), "收入"),
-    # 款 reads as 歉 printed small (贵阳's 财政拨款收入 at 0.65: two columns lost).
-    (re.compile(r"拨歉"), "拨款"),
-    # A 1-bit scan joins or breaks strokes: 本 reads as 木, 目 as H or 日, 租 as 和, 固 as 闲, 合 as
-    # 含 (js_rd's 一、基本支出 and 二、项目支出, zfb's 项目支出 heading, js_fy's 租赁费, 苍溪's 合计 and
-    # 巩固). None is a word.
-    (re.compile(r"基木"), "基本"),
-    (re.compile(r"项[H日]"), "项目"),
-    (re.compile(r"和赁"), "租赁"),
-    (re.compile(r"巩闲"), "巩固"),
-    (re.compile(r"^含计$"), "合计"),
-    # ... and reads 、 after a Chinese numeral as a dash or a point (一-一般公共预算资金, 十一.城乡
-    # 社区支出), and a speck or a rule's end between characters as | (社|区).
-    (re.compile(r"^([一二三四五六七八九十]{1,3})[-－.．](?=[\u4e00-\u9fff])"), r"\1、"),
-    (re.compile(r"(?<=[\u4e00-\u9fff])\|(?=[\u4e00-\u9fff])"), ""),
+# Words of a disclosure that scans read as no word, and what they print (misreadings.toml).
+_WORDS_MISREAD = tuple(
+    (re.compile(word["read"]), word["printed"])
+    for word in tomllib.loads(resources.files("extractors").joinpath("misreadings.toml").read_text("utf-8"))["word"]
 )
 # A speck of a grey scan before a code reads as a point or a tick (.2101101 for 2101101), and the
 # row loses its code. No amount or code prints so; a 款 or 项 code has 5 or 7 digits.
