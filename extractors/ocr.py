@@ -24,6 +24,7 @@ import logging
 import re
 import tomllib
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
@@ -73,9 +74,13 @@ _INKED_PIXELS = 0.02
 _RULE_PERCENTILE = 10
 _DARK = 128
 _RULE_MARGIN = 2
-# A cell with no reading is read alone when this many of its pixels are dark: a glyph's strokes,
-# where a scanner's noise leaves none.
+# A cell with no reading is read alone when this many of its pixels are darker than _DARK, and
+# its ink runs as print does (_STROKE): a glyph's strokes, where a scanner's noise leaves none.
 _GLYPH_INK = 12
+# Print is ink that runs at least this many pixels (a 6 pt figure is about 11 high): a speck of
+# dust or of a worn drum is a pixel or two, and read it is a character that is not printed
+# (服, B or 34022 in a blank cell of czj's 收支总表 under salt-and-pepper noise, which broke its sums).
+_STROKE = 6
 # A page lies turned a quarter when more of its readings are this many times higher than wide
 # (lines of print running down the page) than wider than high, and at least _TURNED_LINES are;
 # _TURN_SAMPLE of the highest are recognised turned each way (np.rot90's _QUARTER_TURNS) to tell
@@ -98,11 +103,15 @@ _ALIGNED = _MIN_CELL_PX / 2
 # Readings scored below this are recognised again from their own box.
 _REREAD_BELOW = 0.95
 # 1,002.21 read as 1.002.21: the comma's tail is lost at 150 dpi. No amount has two decimal points,
-# so every point but the last separates thousands.
-_THOUSANDS_READ_AS_POINTS = re.compile(r"-?\d{1,3}(\.\d{3})+\.\d{1,2}")
-# 483.33 read as 483,33, 483;33 or 0.00 as 0:00 (a 1-bit scan): a comma followed by two digits cannot
-# separate thousands, nor a colon stand in a table of amounts, so it is the decimal point.
-_POINT_READ_AS_COMMA = re.compile(r"(-?\d+)[,;:](\d{2})")
+# so every point but the last separates thousands; so does a semicolon or a colon before three
+# digits (6;481.41: a speck under the comma).
+_THOUSANDS_MISREAD = re.compile(r"-?\d{1,3}([.,;:]\d{3})+\.\d{1,2}")
+# 483.33 read as 483,33, 483;33 or 0.00 as 0:00 (a 1-bit scan), 1,870.05 as 1,870:05 (a speck): a
+# comma followed by two digits cannot separate thousands, nor a colon stand in a table of amounts,
+# so it is the decimal point.
+_POINT_READ_AS_COMMA = re.compile(r"(-?\d+|-?\d{1,3}(?:,\d{3})+(?=[;:]))[,;:](\d{2})")
+# A speck beside the decimal point reads as another (752..90): no amount prints two together.
+_POINT_DOUBLED = re.compile(r"(?<=\d)\.{2,}(?=\d)")
 # 20,120,000,00 after thousands commas is 20,120,000.00 with its point read as a comma, or
 # 20,120,000,00x with a digit lost: given back as the first, the reading is a guess.
 _POINT_OR_DIGIT_LOST = re.compile(r"(-?\d{1,3}(?:,\d{3})+),(\d{2})")
@@ -145,6 +154,12 @@ _OPEN, _CLOSE = "(", ")"
 # otherwise). Right codes so re-read score 0.998 to 1.0 (贵阳's 7 read doubtfully, office and σ 25
 # scans); 贵阳's 2080505 read as 2080503 under σ 25 read alike, but from 0.933 to 0.996.
 _CODE_CELL = re.compile(r"\d{2,7}")
+# A speck in or beside a code reads as a mark among its digits (贵阳's 2101103 read as 21011.03,
+# 21015 as 21015. under salt-and-pepper noise: the rows loaded without their codes). In a column of
+# codes, a cell that is a code of the column's lengths once such a mark is dropped is given that
+# code, as a guess (_GUESSED): the mark may be what is left of digits, so it loads only where the
+# document settles the code, as any doubtful code.
+_SPECK_IN_CODE = re.compile(r"(\d*)[.,·'`:;](\d*)")
 _SECOND_OPINIONS = ((2, 1), (4, 1), (4, 2), (8, 2))
 _PAD = 4
 # A part of a reading split at a rule that is narrower than 1/_SLIVER of the reading's height holds
@@ -271,7 +286,31 @@ def _read_page(document: pdfium.PdfDocument, index: int) -> list[OcrLine | OcrGr
         image, ink = _straightened(np.ascontiguousarray(np.rot90(rendered, turn)))
         readings = _read(image)
     rules = np.bitwise_or(ink, _ink(image, _RULE_INK_BLOCK))
-    return _items(image, _reread_doubtful(image, readings), _tables(rules), 1 / scale)
+    printed = [r for r in readings if _printed(_padded(image, tuple(int(v) for v in r.box), 0))]
+    return _items(image, _reread_doubtful(image, printed), _tables(rules), 1 / scale)
+
+
+def _stretches(dark: np.ndarray) -> list[Box]:
+    """Each stretch of 8-connected `dark` pixels, as its box."""
+    import cv2
+
+    count, _, stats, _ = cv2.connectedComponentsWithStats(dark.astype(np.uint8), connectivity=8)
+    return [(float(x), float(y), float(x + w), float(y + h)) for x, y, w, h, _ in stats[1:count]]
+
+
+def _stroke(stretch: Box) -> bool:
+    return max(stretch[2] - stretch[0], stretch[3] - stretch[1]) >= _STROKE
+
+
+def _printed(crop: np.ndarray) -> bool:
+    """Whether the crop holds print (_STROKE)."""
+    return crop.size > 0 and any(map(_stroke, _stretches(_print_ink(crop))))
+
+
+def _print_ink(crop: np.ndarray) -> np.ndarray:
+    """The crop's pixels darker than halfway from the paper (its median grey) to its darkest: faint
+    or blurred print counts, and noise seldom strays that far from the paper."""
+    return crop < (float(crop.min()) + float(np.median(crop))) / 2
 
 
 def _ink(page: np.ndarray, block: int = _INK_BLOCK) -> np.ndarray:
@@ -417,16 +456,17 @@ def _word(recognised: str, score: float, box: Box) -> Word:
 def _ocr_text(text: str) -> str:
     """A reading as the printed text: normalized, words misread as no word given back
     (_WORDS_MISREAD), a speck before a code dropped, and an amount whose thousands commas were
-    read as points, or whose decimal point was read as a comma, given its separators back (the
+    read as points, or whose decimal point was read as a comma or doubled, given its separators back (the
     arithmetic gate still decides whether it loads)."""
     text = normalize_text(text).strip()
     for misread, printed in _WORDS_MISREAD:
         text = misread.sub(printed, text)
     if speck := _SPECK_BEFORE_CODE.fullmatch(text):
         return speck[1]
-    if _THOUSANDS_READ_AS_POINTS.fullmatch(text):
+    text = _POINT_DOUBLED.sub(".", text)
+    if _THOUSANDS_MISREAD.fullmatch(text):
         whole, _, fraction = text.rpartition(".")
-        return f"{whole.replace('.', ',')}.{fraction}"
+        return f"{re.sub('[.;:]', ',', whole)}.{fraction}"
     if point := _POINT_READ_AS_COMMA.fullmatch(text):
         return f"{point[1]}.{point[2]}"
     return text
@@ -503,7 +543,7 @@ def _items(
         if grid is not None or not legible:
             outside = [r for r in outside if not _centre_in(r.box, table.box)]
         if grid is not None:
-            items.append((grid.top, _codes_checked(image, _labels_mended(grid), scale)))
+            items.append((grid.top, _codes_checked(image, _codes_despecked(_labels_mended(grid)), scale)))
         elif not legible and (inside or _inked(image, table)):
             items.append((table.box[1] * scale, OcrIllegible(table.box[1] * scale, round(points, 1))))
 
@@ -512,7 +552,7 @@ def _items(
 
     for top, item in unruled(outside, scale, reread):
         if isinstance(item, UnruledGrid):
-            grid = _labels_mended(OcrGrid(Block(item.rows, ocr=item.cells), top))
+            grid = _codes_despecked(_labels_mended(OcrGrid(Block(item.rows, ocr=item.cells), top)))
             items.append((top, _codes_checked(image, grid, scale)))
         else:
             items.append((top, OcrLine(item.text, top)))
@@ -539,6 +579,38 @@ def _labels_mended(grid: OcrGrid) -> OcrGrid:
         for number, cells in grid.block.ocr.items()
     }
     return OcrGrid(replace(grid.block, rows=tuple(rows), ocr=ocr), grid.top)
+
+
+def _codes_despecked(grid: OcrGrid) -> OcrGrid:
+    """The grid with each code a speck broke given back, as a guess (_SPECK_IN_CODE). A cell's
+    reading is the one of its text as many places along the row as cells of that text before it."""
+    read = [list(cells) for _, cells in grid.block.rows]
+    guessed: dict[int, dict[tuple[str, int], str]] = {}
+    for column in range(max(map(len, read), default=0)):
+        printed = [cells[column] for cells in read if column < len(cells) and cells[column]]
+        lengths = {len(text) for text in printed if _CODE_CELL.fullmatch(text)}
+        if 2 * sum(bool(_CODE_CELL.fullmatch(text)) for text in printed) <= len(printed):
+            continue
+        for (number, _), cells in zip(grid.block.rows, read, strict=True):
+            speck = _SPECK_IN_CODE.fullmatch(cells[column]) if column < len(cells) else None
+            if speck and len(code := speck[1] + speck[2]) in lengths:
+                guessed.setdefault(number, {})[cells[column], cells[:column].count(cells[column])] = code
+                cells[column] = code
+    if not guessed:
+        return grid
+
+    def despecked(number: int, cells: tuple[OcrCell, ...]) -> tuple[OcrCell, ...]:
+        codes, seen = guessed.get(number, {}), Counter[str]()
+        mended = []
+        for cell in cells:
+            code = codes.get((cell.text, seen[cell.text]))
+            seen[cell.text] += 1
+            mended.append(replace(cell, text=code, confidence=min(cell.confidence, _GUESSED)) if code else cell)
+        return tuple(mended)
+
+    ocr = {number: despecked(number, cells) for number, cells in grid.block.ocr.items()}
+    rows = tuple((number, tuple(cells)) for (number, _), cells in zip(grid.block.rows, read, strict=True))
+    return OcrGrid(replace(grid.block, rows=rows, ocr=ocr), grid.top)
 
 
 def _numbered(rows: list[list[str]], column: int) -> None:
@@ -710,13 +782,17 @@ def _read_alone(image: np.ndarray, cell: Box) -> Word | None:
     height, so the whole of a tall cell would shrink a lone 0 to 。."""
     left, top, right, bottom = (int(v) for v in cell)
     inner = image[top + _RULE_MARGIN : bottom - _RULE_MARGIN, left + _RULE_MARGIN : right - _RULE_MARGIN]
-    rows, columns = np.nonzero(inner < _DARK)
-    if rows.size < _GLYPH_INK:
+    stretches = _stretches(_print_ink(inner)) if np.count_nonzero(inner < _DARK) >= _GLYPH_INK else []
+    strokes = [stretch for stretch in stretches if _stroke(stretch)]
+    if not strokes:
         return None
     import cv2
 
-    above, before = max(0, rows.min() - _RULE_MARGIN), max(0, columns.min() - _RULE_MARGIN)
-    ink = inner[above : rows.max() + _RULE_MARGIN + 1, before : columns.max() + _RULE_MARGIN + 1]
+    x0, above, x1, below = union(strokes)
+    reach = below - above
+    near = [s for s in stretches if s[1] < below and s[3] > above and s[2] > x0 - reach and s[0] < x1 + reach]
+    x0, above, x1, below = (int(v) for v in union(near))
+    ink = inner[max(0, above - _RULE_MARGIN) : below + _RULE_MARGIN, max(0, x0 - _RULE_MARGIN) : x1 + _RULE_MARGIN]
     result = _recognise(cv2.copyMakeBorder(ink, _PAD, _PAD, _PAD, _PAD, cv2.BORDER_CONSTANT, value=255))
     if not result.txts:
         return None

@@ -44,6 +44,8 @@ class ScanCondition:
     tint: tuple[float, float, float] | None = None
     # Black below this grey level and white above, saved as a 1-bit image (a bilevel scan).
     bilevel_threshold: int | None = None
+    # The share of pixels turned black or white, half each (salt and pepper: dust, a worn drum).
+    speckle: float = 0.0
 
 
 SCAN_CONDITIONS: dict[str, ScanCondition] = {
@@ -54,6 +56,7 @@ SCAN_CONDITIONS: dict[str, ScanCondition] = {
     "blurred": ScanCondition(blur=0.8),
     "yellowed": ScanCondition(noise=15, tint=(0.97, 0.95, 0.85)),
     "bilevel": ScanCondition(noise=10, bilevel_threshold=150),
+    "speckled": ScanCondition(speckle=0.01),
 }
 
 
@@ -130,7 +133,12 @@ def _spoiled(image: Image.Image, condition: ScanCondition, randomness: random.Ra
     if condition.tint is not None:
         pixels = pixels * np.array(condition.tint) + 5
     pixels = condition.ink + pixels * (condition.paper - condition.ink) / 255
-    pixels += np.random.default_rng(randomness.randrange(2**32)).normal(0, condition.noise, pixels.shape)
+    noise = np.random.default_rng(randomness.randrange(2**32))
+    pixels += noise.normal(0, condition.noise, pixels.shape)
+    if condition.speckle:
+        specks = noise.random(pixels.shape[:2]) < condition.speckle
+        shade = 255.0 * (noise.random(int(specks.sum())) < 0.5)
+        pixels[specks] = shade if pixels.ndim == 2 else shade[:, None]
     spoiled = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
     buffer = io.BytesIO()
     if condition.bilevel_threshold is None:

@@ -42,10 +42,12 @@ from extractors.ocr import (
     OcrGrid,
     OcrLine,
     _codes_checked,
+    _codes_despecked,
     _items,
     _labels_mended,
     _lead_ink,
     _ocr_text,
+    _printed,
     _skew,
     _tables,
     _word,
@@ -1375,3 +1377,80 @@ def test_a_decimal_point_read_as_a_comma_is_given_back_where_no_thousands_comma_
     read: str, printed: str
 ) -> None:
     assert _ocr_text(read) == printed
+
+
+@pytest.mark.parametrize(
+    ("read", "printed"),
+    [
+        ("752..90", "752.90"),
+        ("6;481.41", "6,481.41"),
+        ("1:234:567.89", "1,234,567.89"),
+        ("1,870:05", "1,870.05"),
+        ("0..0.0", "0.0.0"),
+    ],
+)
+def test_a_speck_beside_an_amounts_separators_is_taken_for_no_separator(read: str, printed: str) -> None:
+    """Salt-and-pepper noise: a speck beside the decimal point reads as a second point, and one
+    under a thousands comma turns it into a semicolon or a colon. js_rd's 752.90 and 6,481.41 were
+    not amounts, and their table did not close."""
+    assert _ocr_text(read) == printed
+
+
+@pytest.mark.parametrize(
+    ("marks", "printed"),
+    [
+        ([], False),
+        ([(10, 10, 1, 1), (20, 30, 2, 2), (5, 50, 1, 2)], False),
+        ([(10, 10, 1, 8)], True),
+        ([(10, 10, 1, 1), (12, 30, 12, 2)], True),
+    ],
+    ids=["paper", "specks", "a stroke", "a speck and a stroke"],
+)
+def test_print_runs_as_a_stroke_a_speck_does_not(marks: list[tuple[int, int, int, int]], printed: bool) -> None:
+    """A speck in a blank cell read as 服, B or 34022 (czj's 收支总表 under salt-and-pepper noise),
+    which broke the table's sums: a reading holds print only where ink runs as a glyph's strokes."""
+    crop = np.clip(np.full((60, 80), 245.0) + np.random.default_rng(1).normal(0, 12, (60, 80)), 0, 255)
+    for x, y, width, height in marks:
+        crop[y : y + height, x : x + width] = 40
+    assert _printed(crop.astype(np.uint8)) == printed
+
+
+def test_a_code_a_speck_broke_is_given_back_as_a_guess_in_a_column_of_codes() -> None:
+    """贵阳's 2101103 read as 21011.03 and 21015 as 21015. under salt-and-pepper noise: the rows
+    loaded without their codes. In a column of codes they are codes, read doubtfully; in a
+    column of amounts 21011.03 is an amount."""
+    column = ["210", "21011", "21011.03", "21015.", "2101501"]
+    rows = tuple((number, (code, "21011.03")) for number, code in enumerate(column, start=1))
+    ocr = {number: tuple(OcrCell(text, 0.99, (0.0, 0.0, 1.0, 1.0)) for text in cells) for number, cells in rows}
+    mended = _codes_despecked(OcrGrid(Block(rows, ocr=ocr), 0.0)).block
+    assert [cells for _, cells in mended.rows] == [
+        (code, "21011.03") for code in ["210", "21011", "2101103", "21015", "2101501"]
+    ]
+    read = [[(cell.text, cell.confidence < SURE_READING) for cell in cells] for cells in mended.ocr.values()]
+    assert [cells[0] for cells in read] == [
+        ("210", False),
+        ("21011", False),
+        ("2101103", True),
+        ("21015", True),
+        ("2101501", False),
+    ]
+    assert {cells[1] for cells in read} == {("21011.03", False)}
+
+
+@pytest.mark.parametrize(
+    ("source", "page", "name", "printed"),
+    [
+        ("sh_putuo_czj_2024_bmjs.pdf", 12, "上海市普陀区财政局2024年部门决算.pdf", 7),
+        ("js_rd_2019_tables.pdf", 6, "江苏省人大常委会办公厅2019年部门预算.pdf", 25),
+    ],
+)
+def test_real_pages_speckled_load_as_their_text_layer(
+    tmp_path: Path, source: str, page: int, name: str, printed: int
+) -> None:
+    """Salt-and-pepper noise (1 % of pixels, seed 5): czj's 收支总表 read specks in blank cells as
+    characters and loaded none of its 7 amounts; js_rd's 一般公共预算基本支出表 read 752..90 and
+    6;481.41 and loaded 15 of 25."""
+    scan = {"seed": 5, "condition": SCAN_CONDITIONS["speckled"]}
+    loaded = page_alone(tmp_path, REAL / source, page, name, gated=True, **scan)
+    assert sum(loaded["text"].values()) == printed
+    assert loaded["scan"] == loaded["text"]
