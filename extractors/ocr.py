@@ -456,8 +456,8 @@ def _word(recognised: str, score: float, box: Box) -> Word:
 def _ocr_text(text: str) -> str:
     """A reading as the printed text: normalized, words misread as no word given back
     (_WORDS_MISREAD), a speck before a code dropped, and an amount whose thousands commas were
-    read as points, or whose decimal point was read as a comma or doubled, given its separators back (the
-    arithmetic gate still decides whether it loads)."""
+    read as points, or whose decimal point was read as a comma or doubled, given its separators
+    back (the arithmetic gate still decides whether it loads)."""
     text = normalize_text(text).strip()
     for misread, printed in _WORDS_MISREAD:
         text = misread.sub(printed, text)
