@@ -1382,6 +1382,23 @@ def test_a_decimal_point_read_as_a_comma_is_given_back_where_no_thousands_comma_
 @pytest.mark.parametrize(
     ("read", "printed"),
     [
+        ("(→)财政拨款收入", "(一)财政拨款收入"),
+        ("→、一般公共预算资金", "一、一般公共预算资金"),
+        ("二)财政专户管理资金收入", "(二)财政专户管理资金收入"),
+        ("二十三)预备费", "(二十三)预备费"),
+        ("(二)财政专户管理资金收入", "(二)财政专户管理资金收入"),
+        ("二、政府性基金", "二、政府性基金"),
+    ],
+)
+def test_an_enumeration_a_speck_spoilt_is_given_back(read: str, printed: str) -> None:
+    """贵阳's 收支总表 under salt-and-pepper noise (seed 150): (一) read as (→), and (二) as 二),
+    its bracket lost; four right amounts loaded under labels the table does not print."""
+    assert _ocr_text(read) == printed
+
+
+@pytest.mark.parametrize(
+    ("read", "printed"),
+    [
         ("752..90", "752.90"),
         ("6;481.41", "6,481.41"),
         ("1:234:567.89", "1,234,567.89"),
