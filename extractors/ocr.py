@@ -588,9 +588,10 @@ def _codes_despecked(grid: OcrGrid) -> OcrGrid:
     guessed: dict[int, dict[tuple[str, int], str]] = {}
     for column in range(max(map(len, read), default=0)):
         printed = [cells[column] for cells in read if column < len(cells) and cells[column]]
-        lengths = {len(text) for text in printed if _CODE_CELL.fullmatch(text)}
-        if 2 * sum(bool(_CODE_CELL.fullmatch(text)) for text in printed) <= len(printed):
+        codes = [text for text in printed if _CODE_CELL.fullmatch(text)]
+        if 2 * len(codes) <= len(printed):
             continue
+        lengths = {len(code) for code in codes}
         for (number, _), cells in zip(grid.block.rows, read, strict=True):
             speck = _SPECK_IN_CODE.fullmatch(cells[column]) if column < len(cells) else None
             if speck and len(code := speck[1] + speck[2]) in lengths:
