@@ -570,46 +570,48 @@ def _labels_mended(grid: OcrGrid) -> OcrGrid:
     read = [[closed(text) for text in cells] for _, cells in grid.block.rows]
     for column in range(max(map(len, read), default=0)):
         _numbered([cells for cells in read if column < len(cells)], column)
-    rows, given = [], {}
-    for (number, printed), mended in zip(grid.block.rows, read, strict=True):
-        rows.append((number, tuple(mended)))
-        given[number] = {old: new for old, new in zip(printed, mended, strict=True) if old != new}
-    ocr = {
-        number: tuple(replace(cell, text=given.get(number, {}).get(cell.text, cell.text)) for cell in cells)
-        for number, cells in grid.block.ocr.items()
-    }
-    return OcrGrid(replace(grid.block, rows=tuple(rows), ocr=ocr), grid.top)
+    return _mended(grid, read)
 
 
 def _codes_despecked(grid: OcrGrid) -> OcrGrid:
-    """The grid with each code a speck broke given back, as a guess (_SPECK_IN_CODE). A cell's
-    reading is the one of its text as many places along the row as cells of that text before it."""
+    """The grid with each code a speck broke given back, as a guess (_SPECK_IN_CODE)."""
     read = [list(cells) for _, cells in grid.block.rows]
-    guessed: dict[int, dict[tuple[str, int], str]] = {}
     for column in range(max(map(len, read), default=0)):
         printed = [cells[column] for cells in read if column < len(cells) and cells[column]]
         codes = [text for text in printed if _CODE_CELL.fullmatch(text)]
         if 2 * len(codes) <= len(printed):
             continue
         lengths = {len(code) for code in codes}
-        for (number, _), cells in zip(grid.block.rows, read, strict=True):
+        for cells in read:
             speck = _SPECK_IN_CODE.fullmatch(cells[column]) if column < len(cells) else None
             if speck and len(code := speck[1] + speck[2]) in lengths:
-                guessed.setdefault(number, {})[cells[column], cells[:column].count(cells[column])] = code
                 cells[column] = code
-    if not guessed:
+    return _mended(grid, read, doubt=_GUESSED)
+
+
+def _mended(grid: OcrGrid, read: list[list[str]], doubt: float = 1.0) -> OcrGrid:
+    """The grid with its rows' texts as `read`, each change carried into the cell's OCR reading
+    with its confidence at most `doubt`. A cell's reading is the one of its text as many places
+    along the row as cells of that text before it, as transforms.facts finds it: a row may print
+    one label twice, in two sides of a table, and only one of them be mended."""
+    changed: dict[int, dict[tuple[str, int], str]] = {}
+    for (number, printed), cells in zip(grid.block.rows, read, strict=True):
+        for column, (old, new) in enumerate(zip(printed, cells, strict=True)):
+            if old != new:
+                changed.setdefault(number, {})[old, printed[:column].count(old)] = new
+    if not changed:
         return grid
 
-    def despecked(number: int, cells: tuple[OcrCell, ...]) -> tuple[OcrCell, ...]:
-        codes, seen = guessed.get(number, {}), Counter[str]()
+    def carried(number: int, cells: tuple[OcrCell, ...]) -> tuple[OcrCell, ...]:
+        texts, seen = changed.get(number, {}), Counter[str]()
         mended = []
         for cell in cells:
-            code = codes.get((cell.text, seen[cell.text]))
+            text = texts.get((cell.text, seen[cell.text]))
             seen[cell.text] += 1
-            mended.append(replace(cell, text=code, confidence=min(cell.confidence, _GUESSED)) if code else cell)
+            mended.append(cell if text is None else replace(cell, text=text, confidence=min(cell.confidence, doubt)))
         return tuple(mended)
 
-    ocr = {number: despecked(number, cells) for number, cells in grid.block.ocr.items()}
+    ocr = {number: carried(number, cells) for number, cells in grid.block.ocr.items()}
     rows = tuple((number, tuple(cells)) for (number, _), cells in zip(grid.block.rows, read, strict=True))
     return OcrGrid(replace(grid.block, rows=rows, ocr=ocr), grid.top)
 

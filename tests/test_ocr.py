@@ -972,6 +972,16 @@ def test_an_enumeration_that_lost_its_numeral_is_given_the_one_its_column_says(
     assert amounts == [("1.00", "1.00")] * len(column)
 
 
+def test_a_label_printed_twice_in_a_row_is_mended_where_it_lost_its_numeral() -> None:
+    """Both sides of a two-sided table may print one text in a row, numbered on from different
+    enumerations: each cell's reading takes its own side's numeral, not the other's."""
+    rows = ((1, ("一、甲", "1.00", "三、甲", "1.00")), (2, ("、乙", "2.00", "、乙", "2.00")))
+    ocr = {number: tuple(OcrCell(text, 0.99, (0.0, 0.0, 1.0, 1.0)) for text in cells) for number, cells in rows}
+    mended = _labels_mended(OcrGrid(Block(rows, ocr=ocr), 0.0)).block
+    assert mended.rows[1][1] == ("二、乙", "2.00", "四、乙", "2.00")
+    assert [cell.text for cell in mended.ocr[2]] == ["二、乙", "2.00", "四、乙", "2.00"]
+
+
 def test_a_real_enumeration_whose_numeral_faded_reads_as_printed(tmp_path: Path) -> None:
     """On grey paper, 苍溪's 财政拨款收支总表 (page 11) read 二、上年结转 as 、上年结转, both strokes
     of 二 lost, and 一 was given back: its 52.00 loaded under a label the table does not print."""
