@@ -160,6 +160,13 @@ _CODE_CELL = re.compile(r"\d{2,7}")
 # code, as a guess (_GUESSED): the mark may be what is left of digits, so it loads only where the
 # document settles the code, as any doubtful code.
 _SPECK_IN_CODE = re.compile(r"(\d*)[.,·'`:;](\d*)")
+# Specks among an amount's digits read as marks (1:954:47, 1.70.00, 0.0.0, .0.00 in 贵阳's tables
+# under salt-and-pepper noise): each mark is a thousands comma, the decimal point or a speck. In a
+# column of amounts, a cell whose digits so make one amount printed as the column prints them (its
+# number of decimals) is given that amount, as a guess (_GUESSED): only a sum it closes loads it.
+_MARKS = ".,·'`:;"
+_SPECKED_AMOUNT = re.compile(rf"[{_MARKS}]*(-?\d[\d{_MARKS}]*\d)[{_MARKS}]*")
+_MARK_RUN = re.compile(rf"[{_MARKS}]+")
 _SECOND_OPINIONS = ((2, 1), (4, 1), (4, 2), (8, 2))
 _PAD = 4
 # A part of a reading split at a rule that is narrower than 1/_SLIVER of the reading's height holds
@@ -543,7 +550,7 @@ def _items(
         if grid is not None or not legible:
             outside = [r for r in outside if not _centre_in(r.box, table.box)]
         if grid is not None:
-            items.append((grid.top, _codes_checked(image, _codes_despecked(_labels_mended(grid)), scale)))
+            items.append((grid.top, _codes_checked(image, _mended_grid(grid), scale)))
         elif not legible and (inside or _inked(image, table)):
             items.append((table.box[1] * scale, OcrIllegible(table.box[1] * scale, round(points, 1))))
 
@@ -552,11 +559,16 @@ def _items(
 
     for top, item in unruled(outside, scale, reread):
         if isinstance(item, UnruledGrid):
-            grid = _codes_despecked(_labels_mended(OcrGrid(Block(item.rows, ocr=item.cells), top)))
+            grid = _mended_grid(OcrGrid(Block(item.rows, ocr=item.cells), top))
             items.append((top, _codes_checked(image, grid, scale)))
         else:
             items.append((top, OcrLine(item.text, top)))
     return [item for _, item in sorted(items, key=lambda pair: pair[0])]
+
+
+def _mended_grid(grid: OcrGrid) -> OcrGrid:
+    """The grid with what the scan lost or spoilt of its labels, codes and amounts given back."""
+    return _amounts_despecked(_codes_despecked(_labels_mended(grid)))
 
 
 def _labels_mended(grid: OcrGrid) -> OcrGrid:
@@ -587,6 +599,41 @@ def _codes_despecked(grid: OcrGrid) -> OcrGrid:
             if speck and len(code := speck[1] + speck[2]) in lengths:
                 cells[column] = code
     return _mended(grid, read, doubt=_GUESSED)
+
+
+def _amounts_despecked(grid: OcrGrid) -> OcrGrid:
+    """The grid with each amount specks broke given back, as a guess (_SPECKED_AMOUNT), in a column
+    more than half of whose cells are amounts, the broken ones counted (贵阳's 收入总计 heading over
+    1,954.47 and 1:954:47)."""
+    read = [list(cells) for _, cells in grid.block.rows]
+    for column in range(max(map(len, read), default=0)):
+        held = [cells for cells in read if column < len(cells) and cells[column]]
+        amounts = [cells[column] for cells in held if AMOUNT_CELL.fullmatch(cells[column])]
+        places = Counter(len(text.partition(".")[2]) for text in amounts).most_common(1)[0][0] if amounts else 0
+        broken = [
+            (cells, amount)
+            for cells in held
+            if not AMOUNT_CELL.fullmatch(cells[column]) and (amount := _despecked_amount(cells[column], places))
+        ]
+        if 2 * (len(amounts) + len(broken)) > len(held):
+            for cells, amount in broken:
+                cells[column] = amount
+    return _mended(grid, read, doubt=_GUESSED)
+
+
+def _despecked_amount(text: str, places: int) -> str | None:
+    """The amount with `places` decimals that the text's digits make, a mark standing where its
+    decimal point is and every other mark a thousands comma or a speck; None when no mark stands
+    there."""
+    specked = _SPECKED_AMOUNT.fullmatch(text)
+    if specked is None or not places:
+        return None
+    sign, body = ("-", specked[1][1:]) if specked[1].startswith("-") else ("", specked[1])
+    digits = _MARK_RUN.sub("", body)
+    marked = {len(_MARK_RUN.sub("", body[: mark.start()])) for mark in _MARK_RUN.finditer(body)}
+    if len(digits) - places not in marked:
+        return None
+    return f"{sign}{int(digits[:-places]):,}.{digits[-places:]}"
 
 
 def _mended(grid: OcrGrid, read: list[list[str]], doubt: float = 1.0) -> OcrGrid:
@@ -750,9 +797,9 @@ def _grid(image: np.ndarray, table: _Table, readings: list[Word], scale: float) 
     readings = [part for reading in readings for part in _split_at_rules(image, table, reading)]
     cells: dict[tuple[int, int], list[Word]] = {}
     for cell in table.cells:
-        held = [r for r in readings if _centre_in(r.box, cell)]
-        if held and len(lines := lines_of(held)) == 1:
-            held = [_rule_trimmed(image, cell, _lead_reread(image, cell, lines[0]))]
+        held = [_lead_reread(image, cell, line) for line in lines_of([r for r in readings if _centre_in(r.box, cell)])]
+        if len(held) == 1:
+            held = [_rule_trimmed(image, cell, held[0])]
         if held or ((alone := _read_alone(image, cell)) and (held := [alone])):
             cells[(_index(cell[1], table.rows), _index(cell[0], table.columns))] = held
     rows: list[tuple[int, tuple[str, ...]]] = []

@@ -106,6 +106,14 @@ def _function_class_by_name() -> dict[str, str]:
     return {compact(name): code for scheme, code, name in names if scheme == "function"}
 
 
+def _function_class_of(name: str) -> str | None:
+    """The code of the 类 a row's name prints, if any (vocabulary's numerals_unpunctuated)."""
+    printed = compact(name)
+    lead = vocabulary().numerals_unpunctuated.match(printed)
+    names = (printed[dropped:] for dropped in range(len(lead[0]) + 1 if lead else 1))
+    return next((code for n in names if (code := _function_class_by_name().get(n))), None)
+
+
 def repair_row(cells: Sequence[str]) -> list[str]:
     """Mend a cell boundary OCR moved into an amount: '0.' | '00 二、年终结转结余' -> '0.00' | '二、...'."""
     repaired = list(cells)
@@ -300,7 +308,7 @@ def _row_meaning(
         return meaning("total" if sole_row else "unlabeled", side_scheme)
     if side_scheme == "revenue":
         return meaning("item", "revenue")
-    if table.scheme == "function" and (code := _function_class_by_name().get(compact(name))):
+    if table.scheme == "function" and (code := _function_class_of(name)):
         return meaning("subject", "function", code)
     return meaning("item", "item")
 

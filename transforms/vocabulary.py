@@ -36,6 +36,7 @@ class Vocabulary:
     count_row: tuple[re.Pattern[str], ...]
     page_total_row: tuple[re.Pattern[str], ...]
     enumeration: re.Pattern[str]
+    numerals_unpunctuated: re.Pattern[str]
     part_of: re.Pattern[str]
     column_numbers: re.Pattern[str]
     measure_row: re.Pattern[str]
@@ -125,6 +126,7 @@ def vocabulary() -> Vocabulary:
         count_row=_compile(data["row"]["count"]),
         page_total_row=_compile(data["row"]["page_total"]),
         enumeration=re.compile(data["row"]["enumeration"]),
+        numerals_unpunctuated=re.compile(data["row"]["numerals_unpunctuated"]),
         part_of=re.compile(data["row"]["part_of"]),
         column_numbers=re.compile(data["row"]["column_numbers"]),
         measure_row=re.compile(data["row"]["measure"]),
