@@ -144,6 +144,7 @@ def _chinese_numeral(value: int) -> str:
 
 _NUMERALS = {_chinese_numeral(value): value for value in range(1, 100)}
 _ENUMERATED = re.compile(rf"([{_DIGITS}十]+|\d{{1,2}}){_ENUMERATION_COMMA}")
+_BRACKETED = re.compile(rf"\(([{_DIGITS}十]+|\d{{1,2}})\)")
 # A bracket closing a cell's print is thin and stands against the rule or the cell's end: the scan
 # loses it (便携式计算机(20万以下 for 便携式计算机(20万以下), a 政府采购 item of js_zx). Printed
 # labels close their brackets, so a cell left with one open at its end gets it closed.
@@ -582,6 +583,7 @@ def _labels_mended(grid: OcrGrid) -> OcrGrid:
     read = [[closed(text) for text in cells] for _, cells in grid.block.rows]
     for column in range(max(map(len, read), default=0)):
         _numbered([cells for cells in read if column < len(cells)], column)
+        _numerals_restored([cells for cells in read if column < len(cells) and cells[column]], column)
     return _mended(grid, read)
 
 
@@ -669,20 +671,12 @@ def _numbered(rows: list[list[str]], column: int) -> None:
     above or below it, in its numerals (一、 or 1、), counting the cells between that lost theirs
     too (zfb's 、一般公共预算资金 and 、政府性基金 above 三、: 一、 and 二、, not 二、 and 三、)."""
 
-    def numeral(text: str) -> tuple[int, bool] | None:
-        match = _ENUMERATED.match(text)
-        if match is None:
-            return None
-        arabic = match[1].isdigit()
-        value = int(match[1]) if arabic else _NUMERALS.get(match[1])
-        return (value, arabic) if value else None
-
     for index, cells in enumerate(rows):
         text = cells[column]
         if not text.startswith(_ENUMERATION_COMMA):
             continue
-        above = next(((index - n, e) for n in range(index - 1, -1, -1) if (e := numeral(rows[n][column]))), None)
-        below = next(((n - index, e) for n in range(index + 1, len(rows)) if (e := numeral(rows[n][column]))), None)
+        above = next(((index - n, e) for n in range(index - 1, -1, -1) if (e := _numeral(rows[n][column]))), None)
+        below = next(((n - index, e) for n in range(index + 1, len(rows)) if (e := _numeral(rows[n][column]))), None)
         if above and (not below or above[0] <= below[0]):
             value, arabic = above[1][0] + 1, above[1][1]
         elif below:
@@ -695,6 +689,33 @@ def _numbered(rows: list[list[str]], column: int) -> None:
         else:
             value = min(value, len(_NUMERALS))
             cells[column] = (str(value) if arabic else _chinese_numeral(value)) + text
+
+
+def _numeral(text: str) -> tuple[int, bool] | None:
+    """The number a cell's enumeration gives it, and whether in arabic numerals (1、 or 一、)."""
+    match = _ENUMERATED.match(text)
+    if match is None:
+        return None
+    arabic = match[1].isdigit()
+    value = int(match[1]) if arabic else _NUMERALS.get(match[1])
+    return (value, arabic) if value else None
+
+
+def _numerals_restored(rows: list[list[str]], column: int) -> None:
+    """Each cell of the column (all printing something) that lost its enumeration whole given it, in
+    place: an unnumbered cell between N-1、 and N+1、 is N、, and so is one between 2、 and a heading
+    enumerated otherwise ((一), 一、), which 1、 begins (贵阳's 1、一般公共预算财政拨款收入 under
+    (一)财政拨款收入, its 1、 lost to salt-and-pepper noise: (一)'s parts went unchecked and their
+    amounts unconfirmed). Unnumbered parts under a heading (苍溪's under 一、本年收入) stay."""
+    for above, cells, below in zip([None, *rows[:-1]], rows, rows[1:], strict=False):
+        after = _numeral(below[column])
+        if after is None or after[0] < 2 or _numeral(cells[column]) or cells[column].startswith(_ENUMERATION_COMMA):
+            continue
+        before = _numeral(above[column]) if above else None
+        heading = above is not None and (_BRACKETED.match(above[column]) or (before and before[1] != after[1]))
+        if before == (after[0] - 2, after[1]) or (after[0] == 2 and heading):
+            value = after[0] - 1
+            cells[column] = (str(value) if after[1] else _chinese_numeral(value)) + _ENUMERATION_COMMA + cells[column]
 
 
 def _codes_checked(image: np.ndarray, grid: OcrGrid, scale: float) -> OcrGrid:

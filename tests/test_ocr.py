@@ -951,6 +951,21 @@ def test_a_real_label_whose_closing_bracket_was_lost_loads_under_its_label(tmp_p
             ["一、本年收入", "(一)财政拨款收入", "、一般公共预算", "2、政府性基金"],
             ["一、本年收入", "(一)财政拨款收入", "1、一般公共预算", "2、政府性基金"],
         ),
+        (
+            ["(一)财政拨款收入", "一般公共预算财政拨款收入", "2、政府性基金预算财政拨款收入"],
+            ["(一)财政拨款收入", "1、一般公共预算财政拨款收入", "2、政府性基金预算财政拨款收入"],
+        ),
+        (
+            ["一、工资福利支出", "商品和服务支出", "三、对个人和家庭的补助"],
+            ["一、工资福利支出", "二、商品和服务支出", "三、对个人和家庭的补助"],
+        ),
+        (["1、一般公共预算", "财政拨款收入", "2、政府性基金"], ["1、一般公共预算", "财政拨款收入", "2、政府性基金"]),
+        (["一、本年收入", "财政拨款收入", "二、上年结转"], ["一、本年收入", "财政拨款收入", "二、上年结转"]),
+        (["一、本年收入", "财政拨款收入", "四、上年结转"], ["一、本年收入", "财政拨款收入", "四、上年结转"]),
+        (
+            ["一、本年收入", "一般公共预算", "政府性基金", "二、上年结转"],
+            ["一、本年收入", "一般公共预算", "政府性基金", "二、上年结转"],
+        ),
     ],
     ids=[
         "alone",
@@ -961,6 +976,12 @@ def test_a_real_label_whose_closing_bracket_was_lost_loads_under_its_label(tmp_p
         "none lost",
         "a speck above one",
         "arabic, nearer below",
+        "lost whole above two",
+        "lost whole between",
+        "a label's second line",
+        "a part of one",
+        "far from the one below",
+        "parts of one",
     ],
 )
 def test_an_enumeration_that_lost_its_numeral_is_given_the_one_its_column_says(
