@@ -202,19 +202,27 @@ def _unconfirmed(
 ) -> list[int]:
     """The suspects no sum that closes on the amounts as read confirms. Moved, an amount changes the
     sums that check it; such a sum confirms it unless both are doubtful and another doubtful amount is
-    in it too, as two misreadings can cancel there. A sum closed by the gate's own implied values
-    proves nothing, made to close around what it holds."""
+    in it too, as two misreadings can cancel there: one read above what is printed, one below. Where
+    the table prints no amount below zero, every doubtful amount read as zero was read no higher than
+    printed, so a sum whose doubtful amounts all read zero confirms them (贵阳's 类 of 0.00 read at
+    0.89 and 0.92 in one sum). A sum closed by the gate's own implied values proves nothing, made to
+    close around what it holds."""
     probe = rules.ocr_gate.probe
     unsure = set(doubtful["cell"].to_list())
+    zero = set() if (table["amount_exact"] < 0).any() else set(doubtful.filter(pl.col("amount_exact") == 0)["cell"])
     checked = {
         cell: _sums_broken(_errors(_with_amount(table, cell, amount + probe), rules, document_kind)) - broken_as_read
         for cell, amount in pl.concat([suspects, doubtful]).unique("cell").select("cell", "amount_exact").iter_rows()
     }
     doubts = Counter(found for cell in unsure for found in checked[cell])
+    may_read_high = Counter(found for cell in unsure - zero for found in checked[cell])
     return [
         cell
         for cell in suspects["cell"].to_list()
-        if not any(cell not in unsure or doubts[found] == 1 for found in checked[cell])
+        if not any(
+            cell not in unsure or doubts[found] == 1 or (cell in zero and not may_read_high[found])
+            for found in checked[cell]
+        )
     ]
 
 

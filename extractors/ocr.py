@@ -704,16 +704,16 @@ def _numeral(text: str) -> tuple[int, bool] | None:
 def _numerals_restored(rows: list[list[str]], column: int) -> None:
     """Each cell of the column (all printing something) that lost its enumeration whole given it, in
     place: an unnumbered cell between N-1、 and N+1、 is N、, and so is one between 2、 and a heading
-    enumerated otherwise ((一), 一、), which 1、 begins (贵阳's 1、一般公共预算财政拨款收入 under
-    (一)财政拨款收入, its 1、 lost to salt-and-pepper noise: (一)'s parts went unchecked and their
-    amounts unconfirmed). Unnumbered parts under a heading (苍溪's under 一、本年收入) stay."""
+    enumerated at a level above it ((一), 一、), which 1、 begins (贵阳's 1、一般公共预算财政拨款收入
+    under (一)财政拨款收入, its 1、 lost to salt-and-pepper noise: (一)'s parts went unchecked and
+    their amounts unconfirmed). Unnumbered parts under a heading (苍溪's under 一、本年收入) stay."""
     for above, cells, below in zip([None, *rows[:-1]], rows, rows[1:], strict=False):
-        after = _numeral(below[column])
-        if after is None or after[0] < 2 or _numeral(cells[column]) or cells[column].startswith(_ENUMERATION_COMMA):
+        text, after = cells[column], _numeral(below[column])
+        if after is None or after[0] < 2 or _numeral(text) or _BRACKETED.match(text) or text[0] == _ENUMERATION_COMMA:
             continue
         before = _numeral(above[column]) if above else None
-        heading = above is not None and (_BRACKETED.match(above[column]) or (before and before[1] != after[1]))
-        if before == (after[0] - 2, after[1]) or (after[0] == 2 and heading):
+        heading = above is not None and (_BRACKETED.match(above[column]) or (before and not before[1]))
+        if before == (after[0] - 2, after[1]) or (after == (2, True) and heading):
             value = after[0] - 1
             cells[column] = (str(value) if after[1] else _chinese_numeral(value)) + _ENUMERATION_COMMA + cells[column]
 
