@@ -14,9 +14,10 @@ Only a sum that closes on the amounts as read confirms an amount: one that close
 the gate implied for a quarantined cell was made to close around whatever else it holds, a misread
 neighbour included; nor does one confirm a low-confidence amount with another in it, as two
 misreadings can cancel there (js_rd's 303 1,189.41 and its part 302.49 both read with a 4 as 1, at
-0.95 and 0.93). A low-confidence amount no such sum confirms is left out; so is any amount no
-such sum checks in a table the gate had to correct, whatever its confidence, as that table has
-shown its reading errs.
+0.95 and 0.93). A low-confidence amount no such sum confirms is left out, and so is one no sum
+checks read under `unchecked_confidence` (贵阳's 54.50 read as 54.30 at 0.97 in a column no sum
+checked); so is any amount no such sum checks in a table the gate had to correct, whatever its
+confidence, as that table has shown its reading errs.
 
 Nor does a sum confirm anything that closes within the rounding tolerance (a unit of the last
 printed digit per part) but off by more than rounding can make it: each amount printed, the parts
@@ -136,7 +137,8 @@ def _gate_table(read: pl.DataFrame, rules: Rules, document_kind: str | None) -> 
         )
         for row in table.filter(pl.col("cell").is_in(list(implied))).iter_rows(named=True)
     ]
-    suspects = table.filter(~pl.col("cell").is_in(list(implied))) if implied else doubtful
+    short_of_sure = table.filter(pl.col("ocr_confidence") < gate.unchecked_confidence)
+    suspects = table.filter(~pl.col("cell").is_in(list(implied))) if implied else short_of_sure
     unconfirmed = _unconfirmed(table, suspects, doubtful, _sums_broken(as_read), rules, document_kind)
     candidates = table.filter(~pl.col("cell").is_in([*implied, *unconfirmed]))
     rounded = _beyond_rounding(candidates, table, found, rules, document_kind)

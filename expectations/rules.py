@@ -117,6 +117,7 @@ class OcrGate:
     """How far an amount read by OCR is trusted (see rules.toml [ocr_gate] and expectations/ocr_gate.py)."""
 
     low_confidence: float
+    unchecked_confidence: float
     max_quarantined_cells: int
     probe: Decimal
 
@@ -229,6 +230,7 @@ def default_rules() -> Rules:
         ),
         ocr_gate=OcrGate(
             low_confidence=float(data["ocr_gate"]["low_confidence"]),
+            unchecked_confidence=float(data["ocr_gate"]["unchecked_confidence"]),
             max_quarantined_cells=int(data["ocr_gate"]["max_quarantined_cells"]),
             probe=Decimal(data["ocr_gate"]["probe"]),
         ),

@@ -145,6 +145,9 @@ def _chinese_numeral(value: int) -> str:
 _NUMERALS = {_chinese_numeral(value): value for value in range(1, 100)}
 _ENUMERATED = re.compile(rf"([{_DIGITS}十]+|\d{{1,2}}){_ENUMERATION_COMMA}")
 _BRACKETED = re.compile(rf"\(([{_DIGITS}十]+|\d{{1,2}})\)")
+# A cell numbered at all, whatever its numeral's mark (六. 科学技术支出, (二十八)…, 3、): only one that is
+# not may have lost its enumeration whole.
+_NUMBERED = re.compile(rf"\(?([{_DIGITS}十]+|\d{{1,2}})[)、.．,，:：;；\s-]")
 # A bracket closing a cell's print is thin and stands against the rule or the cell's end: the scan
 # loses it (便携式计算机(20万以下 for 便携式计算机(20万以下), a 政府采购 item of js_zx). Printed
 # labels close their brackets, so a cell left with one open at its end gets it closed.
@@ -709,7 +712,7 @@ def _numerals_restored(rows: list[list[str]], column: int) -> None:
     their amounts unconfirmed). Unnumbered parts under a heading (苍溪's under 一、本年收入) stay."""
     for above, cells, below in zip([None, *rows[:-1]], rows, rows[1:], strict=False):
         text, after = cells[column], _numeral(below[column])
-        if after is None or after[0] < 2 or _numeral(text) or _BRACKETED.match(text) or text[0] == _ENUMERATION_COMMA:
+        if after is None or after[0] < 2 or _NUMBERED.match(text) or text[0] == _ENUMERATION_COMMA:
             continue
         before = _numeral(above[column]) if above else None
         heading = above is not None and (_BRACKETED.match(above[column]) or (before and not before[1]))

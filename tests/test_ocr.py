@@ -966,6 +966,10 @@ def test_a_real_label_whose_closing_bracket_was_lost_loads_under_its_label(tmp_p
             ["一、本年收入", "一般公共预算", "政府性基金", "二、上年结转"],
             ["一、本年收入", "一般公共预算", "政府性基金", "二、上年结转"],
         ),
+        (
+            ["五、教育支出", "六. 科学技术支出", "七、文化旅游体育与传媒支出"],
+            ["五、教育支出", "六. 科学技术支出", "七、文化旅游体育与传媒支出"],
+        ),
     ],
     ids=[
         "alone",
@@ -982,6 +986,7 @@ def test_a_real_label_whose_closing_bracket_was_lost_loads_under_its_label(tmp_p
         "a part of one",
         "far from the one below",
         "parts of one",
+        "numbered otherwise",
     ],
 )
 def test_an_enumeration_that_lost_its_numeral_is_given_the_one_its_column_says(

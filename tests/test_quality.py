@@ -401,6 +401,19 @@ def test_doubtful_zeros_alone_in_a_sum_that_closes_load(doubtful: list[str], neg
     assert left_out == (set() if loaded else {"ocr_unconfirmed"})
 
 
+@pytest.mark.parametrize(("confidence", "loaded"), [(0.97, False), (0.995, True)])
+def test_an_amount_no_sum_checks_loads_only_read_surely(confidence: float, loaded: bool) -> None:
+    """贵阳 speckled: 54.50 read as 54.30 at 0.97, in a column a garbled label had left in no sum,
+    loaded. Nothing but the recogniser vouches for such an amount, and it misreads at 0.97."""
+    rows = [["科目编码", "科目名称", "合计"], ["205", "教育支出", "30.00"]]
+    scanned = _facts("一般公共预算支出预算表", rows).with_columns(
+        source_format=pl.lit("ocr"), ocr_box=pl.lit("10,20,60,32"), ocr_confidence=pl.lit(confidence)
+    )
+    gated = gate_ocr_facts(scanned, default_rules(), "budget")
+    assert gated.facts.height == (1 if loaded else 0)
+    assert [issue.kind for issue in gated.issues] == ([] if loaded else ["ocr_unconfirmed"])
+
+
 def test_sums_past_what_a_finding_records_are_stated_not_a_failed_document() -> None:
     """Twenty amounts of 10^15 万元 (hostile, but each one loadable) sum past a finding's DECIMAL(22, 6):
     building the findings raised, and the document failed with every fact lost."""
