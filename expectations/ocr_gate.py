@@ -130,7 +130,7 @@ def _gate_table(read: pl.DataFrame, rules: Rules, document_kind: str | None) -> 
             first,
             row,
             "ocr_quarantined",
-            f"'{row['amount_printed']}' read by OCR (confidence {row['ocr_confidence']:.2f}, box {row['ocr_box']}) "
+            f"'{row['amount_printed']}' read by OCR (confidence {row['ocr_confidence']:.4g}, box {row['ocr_box']}) "
             f"under '{row['column_label']}' breaks the table's sums, which close with "
             f"{amount_text_in(implied[row['cell']], row['source_unit'], row['step'])}: "
             "left out of the facts; check the scan",
@@ -187,7 +187,7 @@ def _unconfirmed_issues(first: dict, table: pl.DataFrame, cells: list[int], why:
             first,
             row,
             "ocr_unconfirmed",
-            f"'{row['amount_printed']}' read by OCR with confidence {row['ocr_confidence']:.2f} "
+            f"'{row['amount_printed']}' read by OCR with confidence {row['ocr_confidence']:.4g} "
             f"(box {row['ocr_box']}) under '{row['column_label']}': {why}: left out of the facts; check the scan",
         )
         for row in table.filter(pl.col("cell").is_in(cells)).iter_rows(named=True)

@@ -1107,7 +1107,7 @@ def test_a_real_total_centred_in_noise_is_read_without_a_lead(tmp_path: Path) ->
     ("source", "page", "seed", "name", "at_least"),
     [
         ("js_rd_2019_tables.pdf", 6, 4, "江苏省人大常委会办公厅2019年部门预算.pdf", 13),
-        ("js_zx_2019_tables.pdf", 1, 6, "江苏省政协办公厅2019年部门预算.pdf", 13),
+        ("js_zx_2019_tables.pdf", 1, 6, "江苏省政协办公厅2019年部门预算.pdf", 12),
     ],
 )
 def test_a_real_rule_read_beside_an_amount_costs_no_amount(
@@ -1116,7 +1116,8 @@ def test_a_real_rule_read_beside_an_amount_costs_no_amount(
     """js_rd's and js_zx's first tables scanned 1-bit at seeds 4 and 6, as `bench --ocr --ocr-scan
     bilevel` scans them: the rule right of an amount read as part of it. js_zx's 201 '10,271.56 6'
     loaded as 10,271.57; js_rd's 301 '6,481.41]' was no amount, and its 303 and 30301, both misread
-    alike (4 as 1), closed their sum and loaded wrong."""
+    alike (4 as 1), closed their sum and loaded wrong. js_zx's 201, now read right at 0.9898, is in
+    no sum, and since version 30 an amount no sum checks loads only read at 0.99 or surer."""
     scan = {"seed": seed, "condition": SCAN_CONDITIONS["bilevel"]}
     loaded = page_alone(tmp_path, REAL / source, page, name, gated=True, **scan)
     assert loaded["scan"] <= loaded["text"], "an amount loaded wrong"
@@ -1567,6 +1568,24 @@ def test_real_pages_speckled_load_as_their_text_layer(
     scan = {"seed": seed, "condition": SCAN_CONDITIONS["speckled"]}
     loaded = page_alone(tmp_path, REAL / source, page, name, gated=True, **scan)
     assert sum(loaded["text"].values()) == printed
+    assert loaded["scan"] == loaded["text"]
+
+
+def test_a_real_heading_line_centred_under_a_wider_one_is_read_as_printed(tmp_path: Path) -> None:
+    """贵阳's "三公" table (page 23) scanned under σ 25 at seed 121, as `bench --ocr --ocr-scan noisy
+    --ocr-seed 120` scans it: its heading 2025年较2024年增减变化额 wraps 化额 centred under the first
+    line. Re-read from where print starts left of it, with the foot of the line above, 化额 read
+    2025年化额: the column was taken for another total, and the table lost 14 amounts."""
+    loaded = page_alone(
+        tmp_path,
+        CORPUS / "guiyang_2025_ybj.pdf",
+        23,
+        "贵阳市医疗保障局2025年部门预算.pdf",
+        gated=True,
+        seed=121,
+        condition=SCAN_CONDITIONS["noisy"],
+    )
+    assert sum(loaded["text"].values()) > 0
     assert loaded["scan"] == loaded["text"]
 
 
