@@ -361,12 +361,23 @@ def _parts_sum_to_whole(found: Findings, facts: pl.DataFrame) -> None:
 
 
 def _income_sources_sum_to_total(found: Findings, facts: pl.DataFrame) -> None:
-    """Within a row of an income table, the whole equals the sources of money printed beside it.
-    Without this check an income table's 上年结转 was in no sum, so a scan's misread of it (52.00
-    read as 32.00) loaded unchecked."""
+    """Within a row, the whole equals the sources of money printed beside it, in an income table or
+    any other that splits its amounts by source (贵阳's 市对下转移支付预算表: 合计 | 一般公共预算 |
+    政府性基金 | 国有资本经营). Without this check an income table's 上年结转 was in no sum, so a
+    scan's misread of it (52.00 read as 32.00) loaded unchecked. Sources printed under a stage of the
+    year (本年收入 | 上年结转结余) add up to that stage's own column, where the table prints no total
+    under it (贵阳's 收入总表: 本年收入 / 合计 = 财政拨款收入 + 财政专户管理资金收入 + 单位资金收入)."""
     rule = found.rules.income_sources
-    cells = _row_cells(facts.filter(pl.col("table_type").is_in(list(found.rules.income_tables))))
-    for _, group in cells.group_by(["table_index", "period", "fund"], maintain_order=True):
+    cells = _row_cells(facts)
+    periods = cells.filter(pl.col("period").is_not_null()).select("table_index", "period").unique()
+    stages = (
+        cells.filter(pl.col("period").is_null())
+        .join(periods, left_on=["table_index", "measure"], right_on=["table_index", "period"])
+        .with_columns(period=pl.col("measure"), measure=pl.lit(rule.whole))
+        .select(cells.columns)
+    )
+    cells = pl.concat([stages, cells]).unique(subset=[*_ROW_KEYS, "measure"], keep="last", maintain_order=True)
+    for _, group in cells.group_by(["table_index", *QUALIFIERS], maintain_order=True):
         measures = set(group["measure"].unique().to_list())
         if not rule.checkable(measures):
             continue
@@ -381,9 +392,13 @@ def _income_sources_sum_to_total(found: Findings, facts: pl.DataFrame) -> None:
                 row["sources_sum"],
                 row["amount_wan"],
                 len(sources),
-                f"{_label(row)} in {place_of(row)}: {rule.whole} is not {' + '.join(sources)}",
+                f"{_label(row)} in {place_of(row)}: {rule.whole}{_of_stage(row)} is not {' + '.join(sources)}",
                 step=row["step"],
             )
+
+
+def _of_stage(row: dict) -> str:
+    return f" of {row['period']}" if row["period"] else ""
 
 
 def _income_equals_expenditure(found: Findings, facts: pl.DataFrame) -> None:
@@ -409,35 +424,52 @@ def _income_equals_expenditure(found: Findings, facts: pl.DataFrame) -> None:
             )
 
 
+def compared_across_tables(coded: pl.DataFrame, rules: Rules, document_kind: str | None) -> pl.DataFrame:
+    """The coded amounts a table's printing of a code and measure is held to another's by, with
+    `compared_within`, the tables it is held to: none qualified by period or fund, and a final
+    account's income tables apart from its others."""
+    if document_kind == "final_account":
+        within = pl.col("table_type").is_in(list(rules.income_tables))
+    else:
+        within = pl.lit(False)
+    return coded.filter(pl.col("period").is_null() & pl.col("fund").is_null()).with_columns(compared_within=within)
+
+
+def single_printings(facts: pl.DataFrame, rules: Rules, document_kind: str | None) -> pl.DataFrame:
+    """The amounts tables_agree compares that one cell prints: tables whose codes repeat add up
+    several, and a code a table prints twice stands for its first printing."""
+    printed = facts.filter(
+        (pl.col("row_kind") == "subject")
+        & pl.col("subject_code").is_not_null()
+        & ~pl.col("table_type").is_in(list(rules.codes_repeat_in))
+    )
+    once = pl.len().over("table_index", *QUALIFIERS, "measure", "subject_code") == 1
+    return compared_across_tables(printed.filter(once), rules, document_kind)
+
+
 def _tables_agree(found: Findings, coded: pl.DataFrame, document_kind: str | None) -> None:
     """Each amount that another table printed first, compared with that first printing. Only rows
     whose code and measure appear in two tables or more leave polars."""
-    comparable = coded.filter(pl.col("period").is_null() & pl.col("fund").is_null()).with_row_index("row")
-    if document_kind == "final_account":
-        income = pl.col("table_type").is_in(list(found.rules.income_tables))
-        groups = [comparable.filter(income), comparable.filter(~income)]
-    else:
-        groups = [comparable]
-    keys = ["subject_code", "measure"]
-    for tables in groups:
-        repeated = (
-            tables.with_columns(first=pl.col("row").first().over(keys))
-            .filter(pl.col("table_index").n_unique().over(keys) > 1)
-            .sort("first", "row")
-        )
-        rows = {row["row"]: row for row in repeated.iter_rows(named=True)}
-        for row in rows.values():
-            first = rows[row["first"]]
-            if row["table_index"] != first["table_index"]:
-                found.compare(
-                    "tables_agree",
-                    row,
-                    first["amount_wan"],
-                    row["amount_wan"],
-                    1,
-                    f"{_label(row)} ({row['measure']}) in {place_of(row)} differs from {place_of(first)}",
-                    _fewer_funds(found.rules.coverage, row, first),
-                )
+    comparable = compared_across_tables(coded, found.rules, document_kind).with_row_index("row")
+    keys = ["compared_within", "subject_code", "measure"]
+    repeated = (
+        comparable.with_columns(first=pl.col("row").first().over(keys))
+        .filter(pl.col("table_index").n_unique().over(keys) > 1)
+        .sort("first", "row")
+    )
+    rows = {row["row"]: row for row in repeated.iter_rows(named=True)}
+    for row in rows.values():
+        first = rows[row["first"]]
+        if row["table_index"] != first["table_index"]:
+            found.compare(
+                "tables_agree",
+                row,
+                first["amount_wan"],
+                row["amount_wan"],
+                1,
+                f"{_label(row)} ({row['measure']}) in {place_of(row)} differs from {place_of(first)}",
+                _fewer_funds(found.rules.coverage, row, first),
+            )
 
 
 def _fewer_funds(coverage: Coverage, row: dict, first: dict) -> str | None:

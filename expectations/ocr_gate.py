@@ -26,19 +26,29 @@ most (n + 1) / 2 units. Published tables round so (371.27 printed for 330.47 + 4
 column of 12 items), while a last digit misread (265.35 read as 265.33 in a row of two parts) is
 off by more. Such a sum says one of its amounts is wrong, not which: each of them that no exact sum
 checks is left out, however sure its reading.
+
+Tables check one another too: a document prints a code's amount in several tables (贵阳's 208 in its
+收支总表, 财政拨款收支总表 and 一般公共预算支出表). An amount read as another table printed and loaded
+it is confirmed by that printing, two readings of independent specks agreeing. An amount a table
+prints that another does not, whose value in its place leaves fewer of the table's sums off, was
+misread: it is left out, and the sums it then closes confirm the amounts in them, as sums closing
+on amounts read do (贵阳's 54.50 read as 54.30, under a column of 类 off by 0.20 that confirmed none
+of its 28 amounts). An amount no sum checks is not confirmed by its confidence where another table
+prints something else for it: one of the two readings is wrong, or the tables differ.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import polars as pl
 
-from expectations.consistency import PRINTED_AMOUNT, as_printed, consistency_findings
-from expectations.rules import Rules
+from expectations.consistency import PRINTED_AMOUNT, as_printed, consistency_findings, single_printings
+from expectations.findings import place_of
+from expectations.rules import Coverage, Rules
 from transforms.cleaning import amount_text_in
 from transforms.facts import Issue
 
@@ -49,6 +59,31 @@ _BEYOND_ROUNDING = (
     "a sum that checks it is off by more than the rounding of its amounts can make it, as a misread "
     "last digit would, and no sum that closes exactly checks it"
 )
+
+
+@dataclass(frozen=True)
+class Printing:
+    """An amount another table printed for a cell's code and measure, and loaded."""
+
+    amount: Decimal
+    step: Decimal
+    table_type: str
+    place: str
+
+    def for_cell(self, step: Decimal) -> Decimal | None:
+        """The amount as a cell printed to `step` would print it; None when printed coarser, which
+        cannot tell that cell's last digits."""
+        return self.amount.quantize(step, ROUND_HALF_UP) if self.step <= step else None
+
+    def differs_unexplained(self, amount: Decimal, step: Decimal, table_type: str, coverage: Coverage) -> bool:
+        """Whether a cell of `table_type` read as `amount` differs from this printing in a way the
+        tables' funds do not explain: a table covering fewer funds may print less."""
+        printed = self.for_cell(step)
+        if printed is None or printed == amount:
+            return False
+        if printed < amount:
+            return not coverage.narrower(self.table_type, table_type)
+        return not coverage.narrower(table_type, self.table_type)
 
 
 @dataclass(frozen=True)
@@ -68,19 +103,75 @@ def gate_ocr_facts(
     scanned = facts.filter(pl.col("source_format") == "ocr")
     if scanned.is_empty():
         return GatedFacts(facts, [])
-    kept = [facts.filter(pl.col("source_format") != "ocr")]
-    issues: list[Issue] = []
-    for table_index in scanned["table_index"].unique(maintain_order=True).to_list():
-        table = scanned.filter(pl.col("table_index") == table_index).with_row_index("cell")
-        loadable, found = _gate_table(table, rules, document_kind)
-        kept.append(loadable.drop("cell"))
-        issues.extend(found)
-    loaded = pl.concat(kept).select(facts.columns)
+    scanned = scanned.with_columns(cell=pl.int_range(pl.len()).over("table_index"))
+    tables = dict(scanned.partition_by("table_index", as_dict=True, maintain_order=True))
+    gated = {key: _gate_table(table, rules, document_kind) for key, table in tables.items()}
+    text_layer = facts.filter(pl.col("source_format") != "ocr")
+    loaded = pl.concat([text_layer, *(kept.drop("cell") for kept, _ in gated.values())])
+    elsewhere = _printed_elsewhere(loaded, scanned, rules, document_kind, held_back)
+    for key, table in tables.items():
+        printings = elsewhere.get(key[0], {})
+        if printings and (gated[key][1] or _agreement(as_printed(table), printings, rules.coverage).unexplained):
+            gated[key] = _gate_table(table, rules, document_kind, printings)
+    kept = pl.concat([text_layer, *(kept.drop("cell") for kept, _ in gated.values())]).select(facts.columns)
     if held_back:
-        rows = pl.DataFrame(list(held_back), schema=["page", "source_position"], orient="row")
-        rows = rows.cast({"page": facts.schema["page"], "source_position": pl.String})
-        loaded = loaded.join(rows, on=["page", "source_position"], how="anti", nulls_equal=True)
-    return GatedFacts(loaded, issues)
+        kept = kept.join(_rows(held_back, facts), on=["page", "source_position"], how="anti", nulls_equal=True)
+    return GatedFacts(kept, [issue for _, found in gated.values() for issue in found])
+
+
+def _rows(held_back: Collection[tuple[int, str]], facts: pl.DataFrame) -> pl.DataFrame:
+    rows = pl.DataFrame(list(held_back), schema=["page", "source_position"], orient="row")
+    return rows.cast({"page": facts.schema["page"], "source_position": pl.String})
+
+
+def _printed_elsewhere(
+    loaded: pl.DataFrame,
+    scanned: pl.DataFrame,
+    rules: Rules,
+    document_kind: str | None,
+    held_back: Collection[tuple[int, str]],
+) -> dict[int, dict[int, list[Printing]]]:
+    """For each OCR'd table, by cell, what other tables printed for the cell's code and measure and
+    loaded. Rows whose code was read doubtfully are no one's printing."""
+    keys = ["compared_within", "subject_code", "measure"]
+    cells = single_printings(as_printed(scanned), rules, document_kind)
+    printed = single_printings(as_printed(loaded), rules, document_kind)
+    if held_back:
+        rows = _rows(held_back, scanned)
+        cells = cells.join(rows, on=["page", "source_position"], how="anti", nulls_equal=True)
+        printed = printed.join(rows, on=["page", "source_position"], how="anti", nulls_equal=True)
+    printed = printed.select(*keys, other="table_index", where=pl.struct(pl.all()))
+    pairs = cells.join(printed, on=keys).filter(pl.col("table_index") != pl.col("other"))
+    elsewhere: dict[int, dict[int, list[Printing]]] = {}
+    for table_index, cell, where in pairs.select("table_index", "cell", "where").iter_rows():
+        printing = Printing(where["amount_exact"], where["step"], where["table_type"], place_of(where))
+        elsewhere.setdefault(table_index, {}).setdefault(cell, []).append(printing)
+    return elsewhere
+
+
+@dataclass(frozen=True)
+class _Agreement:
+    """How a table's cells were read against other tables' printings of them."""
+
+    agreed: set[int]
+    differing: set[int]
+    unexplained: dict[int, Printing]
+
+
+def _agreement(table: pl.DataFrame, printings: Mapping[int, Sequence[Printing]], coverage: Coverage) -> _Agreement:
+    """The cells read as another table printed them; those read otherwise; and of these, those whose
+    difference the tables' funds do not explain."""
+    found = _Agreement(set(), set(), {})
+    printed = table.filter(pl.col("cell").is_in(list(printings)))
+    for cell, amount, step, table_type in printed.select("cell", "amount_exact", "step", "table_type").iter_rows():
+        if any(printing.for_cell(step) == amount for printing in printings[cell]):
+            found.agreed.add(cell)
+        elif any(printing.for_cell(step) is not None for printing in printings[cell]):
+            found.differing.add(cell)
+            for printing in printings[cell]:
+                if printing.differs_unexplained(amount, step, table_type, coverage):
+                    found.unexplained.setdefault(cell, printing)
+    return found
 
 
 def _errors(table: pl.DataFrame, rules: Rules, document_kind: str | None) -> pl.DataFrame:
@@ -99,11 +190,20 @@ def _with_amount(table: pl.DataFrame, cell: int, amount: Decimal) -> pl.DataFram
     )
 
 
-def _gate_table(read: pl.DataFrame, rules: Rules, document_kind: str | None) -> tuple[pl.DataFrame, list[Issue]]:
+def _gate_table(
+    read: pl.DataFrame,
+    rules: Rules,
+    document_kind: str | None,
+    printings: Mapping[int, Sequence[Printing]] | None = None,
+) -> tuple[pl.DataFrame, list[Issue]]:
     gate = rules.ocr_gate
-    table = as_printed(read)
-    doubtful = table.filter(pl.col("ocr_confidence") < gate.low_confidence)
-    sure = table.filter(pl.col("ocr_confidence") >= gate.low_confidence)
+    printings = printings or {}
+    read_against = _agreement(as_printed(read), printings, rules.coverage)
+    differing = {cell: printings[cell] for cell in read_against.differing}
+    table, anchored = _anchored(as_printed(read), differing, rules, document_kind)
+    unsettled = ~pl.col("cell").is_in([*read_against.agreed, *anchored])
+    doubtful = table.filter((pl.col("ocr_confidence") < gate.low_confidence) & unsettled)
+    sure = table.filter((pl.col("ocr_confidence") >= gate.low_confidence) & unsettled)
     found = consistency_findings(table.drop("cell"), "", rules, document_kind)
     as_read = found.filter(pl.col("severity") == _ERROR)
     trial, broken = table, as_read
@@ -137,19 +237,71 @@ def _gate_table(read: pl.DataFrame, rules: Rules, document_kind: str | None) -> 
         )
         for row in table.filter(pl.col("cell").is_in(list(implied))).iter_rows(named=True)
     ]
-    short_of_sure = table.filter(pl.col("ocr_confidence") < gate.unchecked_confidence)
-    suspects = table.filter(~pl.col("cell").is_in(list(implied))) if implied else short_of_sure
+    issues += [
+        _issue(
+            first,
+            row,
+            "ocr_quarantined",
+            f"'{row['amount_printed']}' read by OCR (confidence {row['ocr_confidence']:.4g}, box {row['ocr_box']}) "
+            f"under '{row['column_label']}' is not the "
+            f"{amount_text_in(anchored[row['cell']].amount, row['source_unit'], row['step'])} that "
+            f"{anchored[row['cell']].place} prints for {row['subject_code']}, with which fewer of the table's sums "
+            "are off: left out of the facts; check the scan",
+        )
+        for row in table.filter(pl.col("cell").is_in(list(anchored))).iter_rows(named=True)
+    ]
+    misread = [*implied, *anchored]
+    unexplained = pl.col("cell").is_in(list(read_against.unexplained))
+    short_of_sure = (pl.col("ocr_confidence") < gate.unchecked_confidence) | unexplained
+    suspects = table.filter(~pl.col("cell").is_in(misread) & (unsettled if misread else short_of_sure & unsettled))
     unconfirmed = _unconfirmed(table, suspects, doubtful, _sums_broken(as_read), rules, document_kind)
-    candidates = table.filter(~pl.col("cell").is_in([*implied, *unconfirmed]))
+    candidates = table.filter(~pl.col("cell").is_in([*misread, *unconfirmed]) & unsettled)
     rounded = _beyond_rounding(candidates, table, found, rules, document_kind)
     why = (
-        f"the table's sums showed {len(implied)} of its amounts misread, and no sum that closes as read checks this one"
-        if implied
+        f"the table's sums showed {len(misread)} of its amounts misread, and no sum that closes as read checks this one"
+        if misread
         else "it is in no sum the table prints, so nothing confirms it"
     )
-    issues += _unconfirmed_issues(first, table, unconfirmed, why)
+    issues += _unconfirmed_issues(first, table, unconfirmed, why, read_against.unexplained)
     issues += _unconfirmed_issues(first, table, rounded, _BEYOND_ROUNDING)
-    return read.filter(~pl.col("cell").is_in([*implied, *unconfirmed, *rounded])), issues
+    return read.filter(~pl.col("cell").is_in([*misread, *unconfirmed, *rounded])), issues
+
+
+def _anchored(
+    table: pl.DataFrame, printings: Mapping[int, Sequence[Printing]], rules: Rules, document_kind: str | None
+) -> tuple[pl.DataFrame, dict[int, Printing]]:
+    """The table with what other tables printed in place of cells read otherwise, each put where it
+    leaves fewer of the table's sums off (broken, or off beyond rounding) and puts none off; no
+    more of them than the gate quarantines by the sums alone."""
+    faults = _faults(table, rules, document_kind) if printings else set()
+    steps = dict(table.select("cell", "step").iter_rows())
+    anchored: dict[int, Printing] = {}
+    while faults and len(anchored) < rules.ocr_gate.max_quarantined_cells:
+        best: tuple[set[tuple], int, Printing, pl.DataFrame] | None = None
+        for cell, printed in printings.items():
+            for printing in printed if cell not in anchored else ():
+                value = printing.for_cell(steps[cell])
+                trial = table if value is None else _with_amount(table, cell, value)
+                left = _faults(trial, rules, document_kind)
+                if left < faults and (best is None or len(left) < len(best[0])):
+                    best = (left, cell, printing, trial)
+        if best is None:
+            break
+        faults, cell, anchored[cell], table = best[0], best[1], best[2], best[3]
+    return table, anchored
+
+
+def _faults(table: pl.DataFrame, rules: Rules, document_kind: str | None) -> set[tuple]:
+    found = consistency_findings(table.drop("cell"), "", rules, document_kind)
+    off = found.filter(pl.col("severity") == _ERROR)
+    return _sums_broken(off) | _sums_broken(_off_beyond_rounding(found, table["step"].min()))
+
+
+def _off_beyond_rounding(found: pl.DataFrame, unit: object) -> pl.DataFrame:
+    """The sums that close within the rounding tolerance but are off by more than the rounding of
+    their amounts can make them: half a unit of the last printed digit per amount, parts and whole."""
+    rounding = pl.lit(unit, PRINTED_AMOUNT) * (pl.col("terms") + 1)
+    return found.filter((pl.col("severity") != _ERROR) & (pl.col("difference").abs() * 2 > rounding))
 
 
 def _fix(
@@ -181,14 +333,23 @@ def _fix(
     return best[1:] if best else None
 
 
-def _unconfirmed_issues(first: dict, table: pl.DataFrame, cells: list[int], why: str) -> list[Issue]:
+def _unconfirmed_issues(
+    first: dict, table: pl.DataFrame, cells: list[int], why: str, otherwise: Mapping[int, Printing] | None = None
+) -> list[Issue]:
+    """`otherwise`: what another table prints for a cell, where the tables' funds do not explain it."""
+    said = {
+        cell: f", and {printing.place} prints {amount_text_in(printing.amount, unit, step)}"
+        for cell, unit, step in table.select("cell", "source_unit", "step").iter_rows()
+        if (printing := (otherwise or {}).get(cell))
+    }
     return [
         _issue(
             first,
             row,
             "ocr_unconfirmed",
             f"'{row['amount_printed']}' read by OCR with confidence {row['ocr_confidence']:.4g} "
-            f"(box {row['ocr_box']}) under '{row['column_label']}': {why}: left out of the facts; check the scan",
+            f"(box {row['ocr_box']}) under '{row['column_label']}': {why}{said.get(row['cell'], '')}: left out of "
+            "the facts; check the scan",
         )
         for row in table.filter(pl.col("cell").is_in(cells)).iter_rows(named=True)
     ]
@@ -248,9 +409,7 @@ def _beyond_rounding(
     """The candidates a sum off by more than its rounding checks (half a unit of the last printed
     digit per amount, parts and whole), and no exact sum does: moved, they change such a sum and
     only sums that were off as read. `as_read` is the table's findings, of every severity."""
-    unit = table["step"].min()
-    rounding = pl.lit(unit, PRINTED_AMOUNT) * (pl.col("terms") + 1)
-    beyond = as_read.filter((pl.col("severity") != _ERROR) & (pl.col("difference").abs() * 2 > rounding))
+    beyond = _off_beyond_rounding(as_read, table["step"].min())
     if beyond.is_empty():
         return []
     findings = set(as_read.select(*_SUM, "severity", "difference").iter_rows())

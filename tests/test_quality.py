@@ -224,6 +224,43 @@ def test_an_income_tables_total_is_the_sum_of_its_sources(header: list[str], row
     assert findings.height == 2 * len(expected)
 
 
+STAGES = ["本年收入", "", "", "", "上年结转结余", "", "", ""]
+SOURCES = ["合计", "财政拨款收入", "财政专户管理资金收入", "单位资金收入"]
+
+
+@pytest.mark.parametrize("fiscal", ["100.00", "90.00"])
+@pytest.mark.parametrize(
+    ("title", "header", "row"),
+    [
+        # 贵阳's 收入总表: each stage of the year prints its own 合计 over its sources.
+        (
+            "部门收入预算总表",
+            [["部门(单位)名称", "收入总计", *STAGES], ["", "", *SOURCES, *SOURCES]],
+            ["某某局", "100.00", "100.00", "{fiscal}", "0.00", "0.00", "0.00", "0.00", "0.00", "0.00"],
+        ),
+        # 贵阳's 市对下转移支付预算表: an expenditure table split by source.
+        (
+            "市对下转移支付预算表",
+            [
+                ["科目编码", "单位(科目)名称", "市对下转移支付支出", "", "", ""],
+                ["", "", "合计", "一般公共预算支出", "政府性基金预算支出", "国有资本经营预算支出"],
+            ],
+            ["", "", "100.00", "{fiscal}", "0.00", "0.00"],
+        ),
+    ],
+    ids=["stages of the year", "by source"],
+)
+def test_any_tables_total_is_the_sum_of_the_sources_printed_beside_it(
+    title: str, header: list[list[str]], row: list[str], fiscal: str
+) -> None:
+    """Before, only income tables' sources were summed, and only to the row's total: a scan's misread
+    of these amounts loaded unchecked, and right ones read doubtfully were left out."""
+    facts = _facts(title, [*header, [cell.format(fiscal=fiscal) for cell in row]])
+    findings = consistency_findings(facts, "").filter(pl.col("rule") == "parts_sum_to_whole")
+    expected = [] if fiscal == "100.00" else [(Decimal("90.00"), Decimal("100.00"))]
+    assert findings.select("expected", "actual").rows() == expected
+
+
 def _summary(income: list[tuple[str, str]]) -> pl.DataFrame:
     """A 收支总表 with `income` (label, amount) on its left side, and as much spent on the right."""
     total = sum((Decimal(a.replace(",", "")) for label, a in income if label.startswith(("一、", "二、"))), Decimal(0))
