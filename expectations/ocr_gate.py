@@ -29,12 +29,13 @@ checks is left out, however sure its reading.
 
 Tables check one another too: a document prints a code's amount in several tables (贵阳's 208 in its
 收支总表, 财政拨款收支总表 and 一般公共预算支出表). An amount read as another table printed and loaded
-it is confirmed by that printing, two readings of independent specks agreeing. An amount a table
-prints that another does not, whose value in its place leaves fewer of the table's sums off, was
-misread: it is left out, and the sums it then closes confirm the amounts in them, as sums closing
-on amounts read do (贵阳's 54.50 read as 54.30, under a column of 类 off by 0.20 that confirmed none
-of its 28 amounts). An amount no sum checks is not confirmed by its confidence where another table
-prints something else for it: one of the two readings is wrong, or the tables differ.
+it is confirmed by that printing, two readings of independent specks agreeing. An amount read
+otherwise than another table prints it, where that printing in its place leaves fewer of the
+table's sums off, was misread: it is left out, and the sums that then close confirm the amounts in
+them, as sums closing on amounts read do (贵阳's 54.50 read as 54.30, under a column of 类 off by
+0.20 that confirmed none of its 28 amounts). An amount no sum checks is not confirmed by its
+confidence where another table prints something else for it: one of the two readings is wrong, or
+the tables differ beyond what their funds explain (a table covering fewer funds may print less).
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ class Printing:
     def for_cell(self, step: Decimal) -> Decimal | None:
         """The amount as a cell printed to `step` would print it; None when printed coarser, which
         cannot tell that cell's last digits."""
-        return self.amount.quantize(step, ROUND_HALF_UP) if self.step <= step else None
+        return self.amount.quantize(step.normalize(), ROUND_HALF_UP) if self.step <= step else None
 
     def differs_unexplained(self, amount: Decimal, step: Decimal, table_type: str, coverage: Coverage) -> bool:
         """Whether a cell of `table_type` read as `amount` differs from this printing in a way the
@@ -280,8 +281,9 @@ def _anchored(
         best: tuple[set[tuple], int, Printing, pl.DataFrame] | None = None
         for cell, printed in printings.items():
             for printing in printed if cell not in anchored else ():
-                value = printing.for_cell(steps[cell])
-                trial = table if value is None else _with_amount(table, cell, value)
+                if (value := printing.for_cell(steps[cell])) is None:
+                    continue
+                trial = _with_amount(table, cell, value)
                 left = _faults(trial, rules, document_kind)
                 if left < faults and (best is None or len(left) < len(best[0])):
                     best = (left, cell, printing, trial)

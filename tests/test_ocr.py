@@ -30,7 +30,7 @@ from fpdf import FPDF
 from PIL import Image
 
 from expectations.consistency import consistency_findings
-from expectations.ocr_gate import gate_ocr_facts
+from expectations.ocr_gate import Printing, gate_ocr_facts
 from expectations.rules import default_rules
 from extractors import ExtractionError, ExtractionLimits, extract_document
 from extractors import pdf as pdf_extractor
@@ -810,6 +810,16 @@ def test_a_table_covering_fewer_funds_may_print_less_for_a_code_but_not_more(
     )
     assert (result.issues == []) is loads
     assert (999 in result.facts["table_index"].to_list()) is loads
+
+
+def test_another_tables_printing_is_held_to_a_cell_at_the_cells_last_printed_digit() -> None:
+    """Steps come from the facts at 8 decimals (0.01000000): a printing in 元 (545,012 元) is 54.50
+    万元 to a cell printed to the cent of 万元; one printed coarser cannot tell a finer cell's last digits."""
+    in_yuan = Printing(Decimal("54.5012"), Decimal("0.0001"), "expenditure_summary", "a table in 元")
+    assert in_yuan.for_cell(Decimal("0.01000000")) == Decimal("54.50")
+    assert in_yuan.for_cell(Decimal("0.00010000")) == Decimal("54.5012")
+    in_wan = Printing(Decimal("54.50"), Decimal("0.01000000"), "expenditure_summary", "a table in 万元")
+    assert in_wan.for_cell(Decimal("0.00010000")) is None
 
 
 def checked_by(facts: pl.DataFrame, cell: dict) -> set[tuple]:
