@@ -169,6 +169,10 @@ _SPECK_IN_CODE = re.compile(r"(\d*)[.,·'`:;](\d*)")
 # column of amounts, a cell whose digits so make one amount printed as the column prints them (its
 # number of decimals) is given that amount, as a guess (_GUESSED): only a sum it closes loads it.
 _MARKS = ".,·'`:;"
+# A decimal point lost whole (苍溪's 397.00 read as 39700 at 0.9968 and 0.9993 on two pages of a
+# speckled scan, one of them in no sum): in a column of amounts that print decimals, digits with no
+# mark are given the column's decimals, as a guess (_GUESSED).
+_POINTLESS = re.compile(r"-?\d+")
 _SPECKED_AMOUNT = re.compile(rf"[{_MARKS}]*(-?\d[\d{_MARKS}]*\d)[{_MARKS}]*")
 _MARK_RUN = re.compile(rf"[{_MARKS}]+")
 _SECOND_OPINIONS = ((2, 1), (4, 1), (4, 2), (8, 2))
@@ -610,9 +614,9 @@ def _codes_despecked(grid: OcrGrid) -> OcrGrid:
 
 
 def _amounts_despecked(grid: OcrGrid) -> OcrGrid:
-    """The grid with each amount specks broke given back, as a guess (_SPECKED_AMOUNT), in a column
-    more than half of whose cells are amounts, the broken ones counted (贵阳's 收入总计 heading over
-    1,954.47 and 1:954:47)."""
+    """The grid with each amount specks broke given back, as a guess (_SPECKED_AMOUNT), and each
+    whose decimal point was lost (_POINTLESS), in a column more than half of whose cells are
+    amounts, the broken ones counted (贵阳's 收入总计 heading over 1,954.47 and 1:954:47)."""
     read = [list(cells) for _, cells in grid.block.rows]
     for column in range(max(map(len, read), default=0)):
         held = [cells for cells in read if column < len(cells) and cells[column]]
@@ -623,8 +627,9 @@ def _amounts_despecked(grid: OcrGrid) -> OcrGrid:
             for cells in held
             if not AMOUNT_CELL.fullmatch(cells[column]) and (amount := _despecked_amount(cells[column], places))
         ]
+        pointless = [(cells, amount) for cells in held if (amount := _pointed_amount(cells[column], places))]
         if 2 * (len(amounts) + len(broken)) > len(held):
-            for cells, amount in broken:
+            for cells, amount in [*broken, *pointless]:
                 cells[column] = amount
     return _mended(grid, read, doubt=_GUESSED)
 
@@ -641,6 +646,14 @@ def _despecked_amount(text: str, places: int) -> str | None:
     marked = {len(_MARK_RUN.sub("", body[: mark.start()])) for mark in _MARK_RUN.finditer(body)}
     if len(digits) - places not in marked:
         return None
+    return f"{sign}{int(digits[:-places]):,}.{digits[-places:]}"
+
+
+def _pointed_amount(text: str, places: int) -> str | None:
+    """Digits with no mark, given `places` decimals; None for anything else, or digits too few."""
+    if not places or not _POINTLESS.fullmatch(text) or len(text.lstrip("-")) <= places:
+        return None
+    sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
     return f"{sign}{int(digits[:-places]):,}.{digits[-places:]}"
 
 

@@ -1535,6 +1535,8 @@ def test_a_decimal_point_read_as_a_comma_is_given_back_where_no_thousands_comma_
     ("read", "printed"),
     [
         ("(→)财政拨款收入", "(一)财政拨款收入"),
+        ("(-)财政拨款收入", "(一)财政拨款收入"),
+        ("(-)", "(-)"),
         ("→、一般公共预算资金", "一、一般公共预算资金"),
         ("二)财政专户管理资金收入", "(二)财政专户管理资金收入"),
         ("二十三)预备费", "(二十三)预备费"),
@@ -1657,6 +1659,27 @@ def test_an_amount_specks_broke_is_given_back_as_a_guess_in_a_column_of_amounts(
     ]
     read = [(cell.text, cell.confidence) for cells in mended.ocr.values() for cell in cells]
     assert read.count(("1,954.47", _GUESSED)) == 1 and ("2025.01.01", 0.99) in read
+
+
+def test_an_amount_whose_point_was_lost_is_given_the_columns_decimals_as_a_guess() -> None:
+    """苍溪 speckled read its 397.00 as 39700, at 0.9993 under 城乡医疗救助 in its 项目支出表, where no
+    sum checks it: it loaded a hundred times too large. In a column of integers (行次, or a table
+    printed in whole 元) digits stay as read, and so do digits too few to hold the decimals."""
+    rows = (
+        (1, ("1", "1,054.21", "120,000")),
+        (2, ("2", "39700", "3,500")),
+        (3, ("3", "12.00", "0")),
+        (4, ("4", "0", "2500")),
+    )
+    ocr = {number: tuple(OcrCell(text, 0.9993, (0.0, 0.0, 1.0, 1.0)) for text in cells) for number, cells in rows}
+    mended = _amounts_despecked(OcrGrid(Block(rows, ocr=ocr), 0.0)).block
+    assert [cells for _, cells in mended.rows] == [
+        ("1", "1,054.21", "120,000"),
+        ("2", "397.00", "3,500"),
+        ("3", "12.00", "0"),
+        ("4", "0", "2500"),
+    ]
+    assert ("397.00", _GUESSED) in [(cell.text, cell.confidence) for cell in mended.ocr[2]]
 
 
 @pytest.mark.parametrize(
