@@ -436,8 +436,8 @@ def compared_across_tables(coded: pl.DataFrame, rules: Rules, document_kind: str
 
 
 def single_printings(facts: pl.DataFrame, rules: Rules, document_kind: str | None) -> pl.DataFrame:
-    """The amounts tables_agree compares that one cell prints: tables whose codes repeat add up
-    several, and a code a table prints twice stands for its first printing."""
+    """The amounts tables_agree compares that one cell prints: not those of tables whose codes
+    repeat, which add up several cells, nor a code a table prints twice."""
     printed = facts.filter(
         (pl.col("row_kind") == "subject")
         & pl.col("subject_code").is_not_null()
