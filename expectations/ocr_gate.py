@@ -199,9 +199,10 @@ def _gate_table(
 ) -> tuple[pl.DataFrame, list[Issue]]:
     gate = rules.ocr_gate
     printings = printings or {}
-    read_against = _agreement(as_printed(read), printings, rules.coverage)
+    printed = as_printed(read)
+    read_against = _agreement(printed, printings, rules.coverage)
     differing = {cell: printings[cell] for cell in read_against.differing}
-    table, anchored = _anchored(as_printed(read), differing, rules, document_kind)
+    table, anchored = _anchored(printed, differing, rules, document_kind)
     unsettled = ~pl.col("cell").is_in([*read_against.agreed, *anchored])
     doubtful = table.filter((pl.col("ocr_confidence") < gate.low_confidence) & unsettled)
     sure = table.filter((pl.col("ocr_confidence") >= gate.low_confidence) & unsettled)
