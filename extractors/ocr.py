@@ -646,7 +646,7 @@ def _despecked_amount(text: str, places: int) -> str | None:
     marked = {len(_MARK_RUN.sub("", body[: mark.start()])) for mark in _MARK_RUN.finditer(body)}
     if len(digits) - places not in marked:
         return None
-    return f"{sign}{int(digits[:-places]):,}.{digits[-places:]}"
+    return _with_decimals(sign, digits, places)
 
 
 def _pointed_amount(text: str, places: int) -> str | None:
@@ -654,6 +654,11 @@ def _pointed_amount(text: str, places: int) -> str | None:
     if not places or not _POINTLESS.fullmatch(text) or len(text.lstrip("-")) <= places:
         return None
     sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+    return _with_decimals(sign, digits, places)
+
+
+def _with_decimals(sign: str, digits: str, places: int) -> str:
+    """The digits as an amount printed with `places` decimals and thousands commas."""
     return f"{sign}{int(digits[:-places]):,}.{digits[-places:]}"
 
 
