@@ -16,9 +16,10 @@ import polars as pl
 from expectations.findings import CENT_OF_WAN, FINDING_SCHEMA, Findings, place_of
 from expectations.narrative import Place, narrative_checks
 from expectations.rules import Coverage, Rules, default_rules
-from transforms.cleaning import as_printed_in_wan, to_wan
+from transforms.cleaning import as_printed_in_wan, compact, to_wan
 from transforms.facts import CLASS_CODE_LENGTH
 from transforms.subjects import name_key
+from transforms.vocabulary import vocabulary
 
 QUALIFIERS = ["side", "period", "fund"]
 # Amounts as printed, in 万元: to the 元 cent (0.000001 万元), with room for the largest fact.
@@ -112,6 +113,7 @@ def _children_sum_to_parent(found: Findings, coded: pl.DataFrame, linked: pl.Dat
 def _rows_sum_to_total(found: Findings, facts: pl.DataFrame, linked: pl.DataFrame) -> None:
     group = ["table_index", *QUALIFIERS, "measure"]
     one_sided = facts.filter(pl.col("side").is_null())
+    by_name = _named_sums(found, one_sided)
     roots = linked.filter(pl.col("parent_code").is_null() & pl.col("side").is_null())
     items = one_sided.filter(
         (pl.col("row_kind") == "item") & pl.col("row_label").str.contains(found.rules.top_level_item.pattern)
@@ -124,7 +126,11 @@ def _rows_sum_to_total(found: Findings, facts: pl.DataFrame, linked: pl.DataFram
             .agg(pl.col("amount_wan").sum().alias("rows_sum"), pl.len().alias("terms")),
         ]
     )
-    totals = one_sided.filter(pl.col("row_kind") == "total").join(parts, on=group, how="inner", nulls_equal=True)
+    totals = (
+        one_sided.filter(pl.col("row_kind") == "total")
+        .join(parts, on=group, how="inner", nulls_equal=True)
+        .join(by_name, on=group, how="anti", nulls_equal=True)
+    )
     for row in totals.iter_rows(named=True):
         found.compare(
             "rows_sum_to_total",
@@ -136,6 +142,55 @@ def _rows_sum_to_total(found: Findings, facts: pl.DataFrame, linked: pl.DataFram
             f" ({row['measure']})",
             step=row["step"],
         )
+
+
+def _named_sums(found: Findings, one_sided: pl.DataFrame) -> pl.DataFrame:
+    """Check each named sum (rules' named_sums) a column of a one-sided table prints whole and part
+    by part, once each; returns the groups whose total it checked, which numbering then does not."""
+    group = ["table_index", *QUALIFIERS, "measure"]
+    checked: list[tuple] = []
+    named_types = [t for n in found.rules.named_sums for t in n.table_types]
+    tables = one_sided.filter(pl.col("table_type").is_in(named_types))
+    for key, column in tables.group_by([*group, "column_index"], maintain_order=True):
+        rows = [r for r in column.iter_rows(named=True) if r["row_kind"] in ("item", "total")]
+        table_type = rows[0]["table_type"] if rows else None
+        sums = [n for n in found.rules.named_sums if table_type in n.table_types]
+        named_parts = [part for n in sums for part in n.parts]
+        for named in sums:
+            wholes = [r for r in rows if _named(named.whole, r)]
+            parts = [[r for r in rows if _named(part, r)] for part in named.parts]
+            if len(wholes) != 1 or any(len(p) != 1 for p in parts):
+                continue
+            whole, terms = wholes[0], [p[0] for p in parts]
+            total = whole["row_kind"] == "total"
+            items = [r for r in rows if r["row_kind"] == "item"]
+            if total and not all(any(_named(part, r) for part in named_parts) for r in items):
+                continue
+            found.compare(
+                "rows_sum_to_total" if total else "children_sum_to_parent",
+                whole,
+                sum((r["amount_wan"] for r in terms), Decimal(0)),
+                whole["amount_wan"],
+                len(terms),
+                f"{whole['row_label']} of {place_of(whole)} is not the sum of "
+                + "、".join(_bare(r["row_label"]) for r in terms)
+                + f" ({whole['measure']})",
+                step=whole["step"],
+            )
+            checked.extend([key[: len(group)]] if total else [])
+    return pl.DataFrame(checked, schema=one_sided.select(group).schema, orient="row")
+
+
+def _named(pattern: re.Pattern[str], row: dict) -> bool:
+    """Whether the row's name, its numbering left off (punctuated or not: 二公务接待费), matches."""
+    label = compact(row["row_label"] or "")
+    vocab = vocabulary()
+    bare = vocab.enumeration.sub("", label)
+    return any(pattern.search(name) for name in (bare, vocab.numerals_unpunctuated.sub("", bare)))
+
+
+def _bare(label: str | None) -> str:
+    return vocabulary().enumeration.sub("", compact(label or ""))
 
 
 def _sides_sum_to_totals(found: Findings, facts: pl.DataFrame) -> None:

@@ -113,6 +113,15 @@ class Coverage:
 
 
 @dataclass(frozen=True)
+class NamedSum:
+    """Items that make up a whole by their names, in tables of `table_types` (rules.toml [[named_sums]])."""
+
+    table_types: tuple[str, ...]
+    whole: re.Pattern[str]
+    parts: tuple[re.Pattern[str], ...]
+
+
+@dataclass(frozen=True)
 class OcrGate:
     """How far an amount read by OCR is trusted (see rules.toml [ocr_gate] and expectations/ocr_gate.py)."""
 
@@ -153,6 +162,7 @@ class Rules:
     partial_breakdown: re.Pattern[str]
     grand_total: re.Pattern[str]
     subtotal_column: re.Pattern[str]
+    named_sums: tuple[NamedSum, ...]
     narrative: tuple[NarrativeFigure, ...]
     narrative_subjects: tuple[NarrativeSubject, ...]
     narrative_parts: NarrativeParts
@@ -200,6 +210,10 @@ def default_rules() -> Rules:
         partial_breakdown=re.compile(data["rows"]["partial_breakdown"]),
         grand_total=re.compile(data["rows"]["grand_total"]),
         subtotal_column=re.compile(data["rows"]["subtotal_column"]),
+        named_sums=tuple(
+            NamedSum(tuple(n["table_types"]), re.compile(n["whole"]), tuple(map(re.compile, n["parts"])))
+            for n in data["named_sums"]
+        ),
         narrative=tuple(figure for n in data["narrative"] for figure in _narrative_figures(n)),
         narrative_subjects=tuple(
             NarrativeSubject(

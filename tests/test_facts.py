@@ -508,9 +508,36 @@ def test_levels_merged_over_the_rows_they_head_are_taken_from_the_code_above() -
         scanned,
         rows=tuple(replace(r, ocr=tuple(OcrCell(c, 0.99, (0, 0, 1, 1)) for c in r.cells if c)) for r in scanned.rows),
     )
-    read = _budget(scanned)  # a scan's blank 类 may be one OCR missed
-    assert read.facts["subject_code"].to_list() == ["30101", "30201"]
-    assert [i.kind for i in read.issues] == ["quarantined_row", "quarantined_row"]
+    read = _budget(scanned)  # a scan's blank 类 may be one OCR missed: the catalogue's name, not the row above, says it
+    assert read.facts["subject_code"].to_list() == ["30101", "30102", "30201", "30211"]
+    assert [(i.kind, i.position) for i in read.issues] == [
+        ("repaired_code", "page 1, row 3"),
+        ("repaired_code", "page 1, row 5"),
+    ]
+
+
+_BASIC = "一般公共预算基本支出预算表"
+
+
+@pytest.mark.parametrize(
+    ("levels", "name", "title", "coded"),
+    [
+        (("302", ""), "差旅费", _BASIC, "30211"),  # speckle hid the 款 11 (上海 sfj, seed 158)
+        (("302", ""), "商品和服务支出", _BASIC, "302"),  # a 类's row prints no 款
+        (("", "11"), "差旅费", _BASIC, "30211"),
+        (("", "11"), "邮电费", _BASIC, None),  # the 款 read names another subject: left as it is
+        (("", "05"), "行政事业单位养老支出", "一般公共预算支出预算表", "20805"),
+        (("", "01"), "房屋建筑物购建", _BASIC, None),  # 30901 and 31001 alike
+    ],
+)
+def test_a_scanned_code_level_ocr_did_not_read_is_the_one_the_catalogue_names_the_row(
+    levels: tuple[str, ...], name: str, title: str, coded: str | None
+) -> None:
+    header = [*("类", "款", "项")[: len(levels)], "科目名称", "合计"]
+    read = _budget(_scanned([header, [*levels, name, "1.00"]], title, page=1))
+    assert read.facts["subject_code"].to_list() == ([coded] if coded else [])
+    repaired = [i.message for i in read.issues if i.kind == "repaired_code"]
+    assert len(repaired) == (coded is not None and coded != "".join(levels))
 
 
 def test_a_scanned_row_whose_code_reads_doubtfully_is_said_to() -> None:

@@ -451,6 +451,66 @@ def test_an_amount_no_sum_checks_loads_only_read_surely(confidence: float, loade
     assert [issue.kind for issue in gated.issues] == ([] if loaded else ["ocr_unconfirmed"])
 
 
+_THREE_PUBLIC = "2025年一般公共预算“三公”经费支出预算表"
+
+
+@pytest.mark.parametrize(
+    ("labels", "car", "rules"),
+    [
+        (
+            ["一、因公出国(境)费", "二、公务接待费", "三、公务用车购置及运行维护费", "1、公务用车运行维护费"],
+            "1.93",
+            set(),
+        ),
+        # 贵阳 speckled (seed 150): 一、 lost, 二、 and 三、 their 、, 1、 read as 一、
+        (["因公出国(境)费", "二公务接待费", "三公务用车购置及运行维护费", "一、公务用车运行维护费"], "1.93", set()),
+        (["因公出国(境)费", "二公务接待费", "三公务用车购置及运行维护费", "一、公务用车运行维护费"], "2.93", None),
+    ],
+    ids=["as printed", "numbering garbled", "numbering garbled, a part off"],
+)
+def test_three_public_items_sum_to_their_total_by_name_however_numbered(
+    labels: list[str], car: str, rules: set[str] | None
+) -> None:
+    """Numbered 一、 二、 三、, the items sum to the 合计 by their numbering; a scan that garbles it left
+    贵阳's table without a sum that closed, and none of its 18 amounts loaded."""
+    abroad, reception, cars, running = labels
+    rows = [
+        ["项目", "2025年预算数"],
+        [abroad, "0.00"],
+        [reception, "1.00"],
+        [cars, "1.93"],
+        [running, car],
+        ["2、公务用车购置费", "0.00"],
+        ["合计", "2.93"],
+    ]
+    findings = consistency_findings(_facts(_THREE_PUBLIC, rows), "")
+    errors = set(findings.filter(pl.col("severity") == "error")["rule"])
+    assert errors == (rules if rules is not None else {"children_sum_to_parent"})
+
+
+def test_a_scanned_three_public_table_whose_numbering_is_garbled_loads_what_its_names_sum() -> None:
+    rows = [["项目", "2025年预算数"], ["因公出国(境)费", "0.00"], ["二公务接待费", "1.00"]]
+    rows += [["三公务用车购置及运行维护费", "1.93"], ["一、公务用车运行维护费", "1.93"], ["公务用车购置费", "0.00"]]
+    scanned = _facts(_THREE_PUBLIC, [*rows, ["合计", "2.93"]]).with_columns(
+        source_format=pl.lit("ocr"), ocr_box=pl.lit("10,20,60,32"), ocr_confidence=pl.lit(0.99)
+    )
+    gated = gate_ocr_facts(scanned, default_rules(), "budget")
+    assert (gated.facts.height, gated.issues) == (6, [])
+
+
+def test_a_total_of_more_than_the_named_items_is_not_summed_by_their_names() -> None:
+    """江苏's 合计 covers 会议费 and 培训费 as well: summed by their names, the three items would not close."""
+    rows = [
+        ["项目", "2019年预算数"],
+        ["一、因公出国(境)费", "1.00"],
+        ["二、公务接待费", "1.00"],
+        ["三、公务用车购置及运行维护费", "1.00"],
+        ["四、会议费", "1.00"],
+        ["合计", "4.00"],
+    ]
+    assert consistency_findings(_facts(_THREE_PUBLIC, rows), "").filter(pl.col("severity") == "error").is_empty()
+
+
 def test_sums_past_what_a_finding_records_are_stated_not_a_failed_document() -> None:
     """Twenty amounts of 10^15 万元 (hostile, but each one loadable) sum past a finding's DECIMAL(22, 6):
     building the findings raised, and the document failed with every fact lost."""

@@ -147,7 +147,7 @@ def _join_code(parts: Sequence[str]) -> tuple[str, list[str]]:
             code += part
         elif len(part) == 1 and len(code) >= CLASS_CODE_LENGTH:
             code += "0" + part
-            mends.append(f"'{part}' after '{code[:-2]}' read as '0{part}'")
+            mends.append(f"'{part}' after '{code[:-2]}' read as '0{part}', as a code's leading zero lost in printing")
         else:
             code = part
     return code, mends
@@ -162,6 +162,9 @@ class _RowLabel:
     mends: tuple[str, ...] = ()
     # Code columns (类, 款) left blank before the first level printed: merged over the rows below.
     levels_above: int = 0
+    # What each of the code columns (类 | 款 | 项) printed, "" where blank; () when a code column
+    # printed other text, or the code is printed in one column.
+    code_levels: tuple[str, ...] = ()
 
     @property
     def code_fault(self) -> str | None:
@@ -209,11 +212,14 @@ def _row_label(cells: Sequence[str], columns: Sequence[Column], context: Documen
     names: list[str] = []
     other_text: list[str] = []
     blank_levels = 0
+    levels: list[str | None] = []
     for column in columns:
         if column.role not in ("code", "unit_code", "name", "text") or column.index >= len(cells):
             continue
         printed = _BRACKETED_CODE.sub(r"\1 ", " ".join(cells[column.index].split()), count=1)  # one space a run
         text = compact(printed)
+        if column.role == "code":
+            levels.append(text if not text or _DIGITS.match(text) else None)
         if not text:
             blank_levels += column.role == "code" and not code_parts
             continue
@@ -235,7 +241,41 @@ def _row_label(cells: Sequence[str], columns: Sequence[Column], context: Documen
         code_parts.append(printed_code)
     code, mends = _join_code(code_parts)
     levels_above = blank_levels if code_parts and all(len(part) == 2 for part in code_parts) else 0
-    return _RowLabel(code or None, unit_code, clean_label(name), " ".join(code_parts), tuple(mends), levels_above)
+    code_levels = tuple(level or "" for level in levels) if len(levels) > 1 and None not in levels else ()
+    return _RowLabel(
+        code or None, unit_code, clean_label(name), " ".join(code_parts), tuple(mends), levels_above, code_levels
+    )
+
+
+def _code_by_name(label: _RowLabel, scheme: str, fiscal_year: int | None) -> _RowLabel:
+    """A scanned row whose 类, 款 or 项 cell OCR did not read (speckle hides a thin 11; a 类 merged
+    over the rows it heads prints once), coded as the catalogue names the row: the one code of the
+    year, among those agreeing with every level read, it gives the row's name. A name the
+    catalogue gives the code as read (302 商品和服务支出, its 款 blank) or several codes (行政运行)
+    leaves the row as read."""
+    levels = label.code_levels
+    if fiscal_year is None or not any(levels) or all(levels):
+        return label
+    catalogue = subject_catalogue()
+    key = name_key(label.name)
+    code = label.subject_code
+    if code and key in (catalogue.accepted(SCHEME_BY_FIRST_DIGIT.get(code[0], scheme), code, fiscal_year) or set()):
+        return label
+    digits = [r"\d{3}" if i == 0 else r"\d{2}" for i in range(len(levels))]
+    last = max(i for i, level in enumerate(levels) if level)
+    # levels blank after the last one read may be blank in print too: a 款's row prints no 项
+    pattern = "".join(re.escape(level) or digits[i] for i, level in enumerate(levels[: last + 1]))
+    pattern += "".join(f"(?:{d})?" for d in digits[last + 1 :])
+    scheme = SCHEME_BY_FIRST_DIGIT.get(levels[0][:1], scheme)
+    named = [c for c in catalogue.codes_named(scheme, key, fiscal_year) if re.fullmatch(pattern, c)]
+    if len(named) != 1 or named[0] == code:
+        return label
+    read = " | ".join(level or "(blank)" for level in levels)
+    mend = (
+        f"{named[0]}: OCR read its code cells as {read}, and of the codes that fit them the catalogue"
+        f" gives '{label.name}' to {named[0]} alone; check the scan"
+    )
+    return replace(label, subject_code=named[0], mends=(*label.mends, mend))
 
 
 def _trailing_code(name: str, fiscal_year: int | None) -> tuple[str, str] | None:
@@ -381,8 +421,11 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
             elif labelled:
                 labelled_rows.append((tuple(cells), [c for c in columns if c.role in _LABEL_ROLES]))
             for block, printed_label in _block_labels(cells, row_blocks, context):
-                # A scan's blank 类 may be one OCR missed: a code is never guessed from the row above.
-                label = printed_label if row.ocr else _under(printed_label, codes_above.get(block[0].side))
+                # A scan's blank 类 may be one OCR missed: a code is never taken from the row above.
+                if row.ocr:
+                    label = _code_by_name(printed_label, table.scheme, context.fiscal_year)
+                else:
+                    label = _under(printed_label, codes_above.get(block[0].side))
                 if label.subject_code and not label.code_fault:
                     codes_above[block[0].side] = label.subject_code
                 if vocab.counts(key := compact(label.name)) or vocab.totals_a_page(key):
@@ -405,7 +448,7 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
                         "facts; check the scan",
                     )
                 for mend in label.mends if printed else ():
-                    issue(row, "repaired_code", f"code {mend}, as a code's leading zero lost in printing")
+                    issue(row, "repaired_code", f"code {mend}")
                 meaning = _row_meaning(label, block[0].side, table, context, sole_row)
                 for column in printed:
                     if row_measure:
