@@ -522,22 +522,31 @@ _BASIC = "一般公共预算基本支出预算表"
 @pytest.mark.parametrize(
     ("levels", "name", "title", "coded"),
     [
-        (("302", ""), "差旅费", _BASIC, "30211"),  # speckle hid the 款 11 (上海 sfj, seed 158)
-        (("302", ""), "商品和服务支出", _BASIC, "302"),  # a 类's row prints no 款
+        (("302", ""), "差旅费", _BASIC, "30211"),
+        (("302", "H1"), "差旅费", _BASIC, "30211"),  # speckle made the 款 11 H1 (上海 sfj, seed 158)
+        (("302", ""), "商品和服务支出", _BASIC, None),  # a 类's row prints no 款
+        (("302", "H1"), "商品和服务支出", _BASIC, None),  # the name is 302's: what reads as a 款 is noise
         (("", "11"), "差旅费", _BASIC, "30211"),
-        (("", "11"), "邮电费", _BASIC, None),  # the 款 read names another subject: left as it is
+        (("", "11"), "邮电费", _BASIC, "11"),  # the 款 read names another subject: left as read
         (("", "05"), "行政事业单位养老支出", "一般公共预算支出预算表", "20805"),
-        (("", "01"), "房屋建筑物购建", _BASIC, None),  # 30901 and 31001 alike
+        (("", "01"), "房屋建筑物购建", _BASIC, "01"),  # 30901 and 31001 alike
     ],
 )
 def test_a_scanned_code_level_ocr_did_not_read_is_the_one_the_catalogue_names_the_row(
     levels: tuple[str, ...], name: str, title: str, coded: str | None
 ) -> None:
+    """`coded`: the code given the row, where it is not the one read; a code read as a 款 alone is
+    no code, and the row is quarantined."""
     header = [*("类", "款", "项")[: len(levels)], "科目名称", "合计"]
     read = _budget(_scanned([header, [*levels, name, "1.00"]], title, page=1))
-    assert read.facts["subject_code"].to_list() == ([coded] if coded else [])
-    repaired = [i.message for i in read.issues if i.kind == "repaired_code"]
-    assert len(repaired) == (coded is not None and coded != "".join(levels))
+    if coded and len(coded) > 2:
+        assert read.facts["subject_code"].to_list() == [coded]
+        assert [i.kind for i in read.issues] == ["repaired_code"]
+        assert f"OCR read its code cells as {' | '.join(v or '(blank)' for v in levels)}" in read.issues[0].message
+    elif coded:
+        assert (read.facts.height, [i.kind for i in read.issues]) == (0, ["quarantined_row"])
+    else:
+        assert (read.facts["subject_code"].to_list(), read.issues) == (["302"], [])
 
 
 def test_a_scanned_row_whose_code_reads_doubtfully_is_said_to() -> None:

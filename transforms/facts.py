@@ -163,7 +163,7 @@ class _RowLabel:
     # Code columns (类, 款) left blank before the first level printed: merged over the rows below.
     levels_above: int = 0
     # What each of the code columns (类 | 款 | 项) printed, "" where blank; () when a code column
-    # printed other text, or the code is printed in one column.
+    # printed a code with its name or in segments, or the code is printed in one column.
     code_levels: tuple[str, ...] = ()
 
     @property
@@ -219,7 +219,7 @@ def _row_label(cells: Sequence[str], columns: Sequence[Column], context: Documen
         printed = _BRACKETED_CODE.sub(r"\1 ", " ".join(cells[column.index].split()), count=1)  # one space a run
         text = compact(printed)
         if column.role == "code":
-            levels.append(text if not text or _DIGITS.match(text) else None)
+            levels.append(None if _CODE_THEN_NAME.match(printed) or _DOTTED_CODE.match(text) else text)
         if not text:
             blank_levels += column.role == "code" and not code_parts
             continue
@@ -241,20 +241,22 @@ def _row_label(cells: Sequence[str], columns: Sequence[Column], context: Documen
         code_parts.append(printed_code)
     code, mends = _join_code(code_parts)
     levels_above = blank_levels if code_parts and all(len(part) == 2 for part in code_parts) else 0
-    code_levels = tuple(level or "" for level in levels) if len(levels) > 1 and None not in levels else ()
+    split = len(levels) > 1 and None not in levels
+    code_levels = tuple(level for level in levels if level is not None) if split else ()
     return _RowLabel(
         code or None, unit_code, clean_label(name), " ".join(code_parts), tuple(mends), levels_above, code_levels
     )
 
 
 def _code_by_name(label: _RowLabel, scheme: str, fiscal_year: int | None) -> _RowLabel:
-    """A scanned row whose 类, 款 or 项 cell OCR did not read (speckle hides a thin 11; a 类 merged
-    over the rows it heads prints once), coded as the catalogue names the row: the one code of the
-    year, among those agreeing with every level read, it gives the row's name. A name the
-    catalogue gives the code as read (302 商品和服务支出, its 款 blank) or several codes (行政运行)
-    leaves the row as read."""
+    """A scanned row whose 类, 款 or 项 cell OCR did not read, or read as no number (speckle hides a
+    thin 11, or makes it H1; a 类 merged over the rows it heads prints once), coded as the catalogue
+    names the row: the one code of the year, among those agreeing with every level read, it gives
+    the row's name. A name the catalogue gives the code as read (302 商品和服务支出, its 款 blank) or
+    several codes (行政运行) leaves the row as read."""
     levels = label.code_levels
-    if fiscal_year is None or not any(levels) or all(levels):
+    numbers = [level.isdigit() for level in levels]
+    if fiscal_year is None or not any(numbers) or all(numbers):
         return label
     catalogue = subject_catalogue()
     key = name_key(label.name)
@@ -264,7 +266,7 @@ def _code_by_name(label: _RowLabel, scheme: str, fiscal_year: int | None) -> _Ro
     digits = [r"\d{3}" if i == 0 else r"\d{2}" for i in range(len(levels))]
     last = max(i for i, level in enumerate(levels) if level)
     # levels blank after the last one read may be blank in print too: a 款's row prints no 项
-    pattern = "".join(re.escape(level) or digits[i] for i, level in enumerate(levels[: last + 1]))
+    pattern = "".join(level if level.isdigit() else digits[i] for i, level in enumerate(levels[: last + 1]))
     pattern += "".join(f"(?:{d})?" for d in digits[last + 1 :])
     scheme = SCHEME_BY_FIRST_DIGIT.get(levels[0][:1], scheme)
     named = [c for c in catalogue.codes_named(scheme, key, fiscal_year) if re.fullmatch(pattern, c)]
