@@ -744,26 +744,41 @@ def _numerals_restored(rows: list[list[str]], column: int) -> None:
 
 def _codes_checked(image: np.ndarray, grid: OcrGrid, scale: float) -> OcrGrid:
     """The grid with each doubtful code cell's confidence settled by a second opinion
-    (_SECOND_OPINIONS): no sum will check a code."""
-    import cv2
+    (_SECOND_OPINIONS): no sum will check a code. Where those opinions differ from the cell only
+    by marks among its digits (a speck read as a point: 208. for 208, 30.110 for 30110), the specks
+    are what is in doubt: the opinions are taken again from the crop with them filtered out."""
 
     def checked(cell: OcrCell) -> OcrCell:
         if cell.confidence >= SURE_READING or not _CODE_CELL.fullmatch(cell.text):
             return cell
         box = tuple(round(v / scale) for v in cell.box)
-        alike, otherwise = [], 0
-        for pad, enlarged in _SECOND_OPINIONS:
-            crop = cv2.resize(_padded(image, box, pad), None, fx=enlarged, fy=enlarged, interpolation=cv2.INTER_CUBIC)
-            result = _recognise(np.ascontiguousarray(crop))
-            if result.txts and _ocr_text(result.txts[0]) == cell.text:
-                alike.append(float(result.scores[0]))
-            else:
-                otherwise += 1
-        settled = min([cell.confidence, *alike] if otherwise else alike)
+        opinions = _opinions(image, box)
+        if all(o is not None and _MARK_RUN.sub("", o[0]) == cell.text for o in opinions) and any(
+            o is not None and o[0] != cell.text for o in opinions
+        ):
+            opinions = _opinions(image, box, despeckled=True)
+        alike = [o[1] for o in opinions if o is not None and o[0] == cell.text]
+        settled = min([cell.confidence, *alike] if len(alike) < len(opinions) else alike)
         return replace(cell, confidence=round(settled, 4))
 
     ocr = {n: tuple(checked(cell) for cell in cells) for n, cells in grid.block.ocr.items()}
     return OcrGrid(replace(grid.block, ocr=ocr), grid.top)
+
+
+def _opinions(image: np.ndarray, box: tuple[int, ...], despeckled: bool = False) -> list[tuple[str, float] | None]:
+    """What the recogniser reads in `box` cropped and enlarged each way of _SECOND_OPINIONS, with its
+    score; `despeckled`: from the crop filtered by a 3x3 median, which clears specks a pixel or two
+    wide and keeps strokes."""
+    import cv2
+
+    read: list[tuple[str, float] | None] = []
+    for pad, enlarged in _SECOND_OPINIONS:
+        crop = np.ascontiguousarray(_padded(image, box, pad))
+        if despeckled:
+            crop = cv2.medianBlur(crop, 3)
+        result = _recognise(cv2.resize(crop, None, fx=enlarged, fy=enlarged, interpolation=cv2.INTER_CUBIC))
+        read.append((_ocr_text(result.txts[0]), float(result.scores[0])) if result.txts else None)
+    return read
 
 
 def _inked(image: np.ndarray, table: _Table) -> bool:
