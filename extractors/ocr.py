@@ -144,6 +144,9 @@ def _chinese_numeral(value: int) -> str:
 
 _NUMERALS = {_chinese_numeral(value): value for value in range(1, 100)}
 _ENUMERATED = re.compile(rf"([{_DIGITS}十]+|\d{{1,2}}){_ENUMERATION_COMMA}")
+_ARABIC_MARKED = re.compile(r"(\d{1,2})([、.．])(?!\d)")
+# An arabic numeral and a Chinese character after it: a numeral whose mark a scan lost (3上级补助收入).
+_MARK_LOST = re.compile(r"(\d{1,2})(?=[\u4e00-\u9fff])")
 _BRACKETED = re.compile(rf"\(([{_DIGITS}十]+|\d{{1,2}})\)")
 # A cell numbered at all, whatever its numeral's mark (六. 科学技术支出, (二十八)…, 3、): only one that is
 # not may have lost its enumeration whole.
@@ -592,6 +595,7 @@ def _labels_mended(grid: OcrGrid) -> OcrGrid:
 
     read = [[closed(text) for text in cells] for _, cells in grid.block.rows]
     for column in range(max(map(len, read), default=0)):
+        _marks_restored([cells for cells in read if column < len(cells) and cells[column]], column)
         _numbered([cells for cells in read if column < len(cells)], column)
         _numerals_restored([cells for cells in read if column < len(cells) and cells[column]], column)
     return _mended(grid, read)
@@ -713,6 +717,32 @@ def _numbered(rows: list[list[str]], column: int) -> None:
         else:
             value = min(value, len(_NUMERALS))
             cells[column] = (str(value) if arabic else _chinese_numeral(value)) + text
+
+
+def _marks_restored(rows: list[list[str]], column: int) -> None:
+    """Each cell of the column (all printing something) whose arabic numeral lost its mark given
+    it, in place, where the cell above or below goes on with the numbering (贵阳's 2政府性基金… over
+    3国有资本…, salt-and-pepper noise having taken both 、): left so, the 、一般公共预算… above them,
+    its 1 lost too, was numbered on from 一、本年收入 as 二、, a heading, and a right total was
+    quarantined. The mark is the one the column's other arabic numerals print, else 、."""
+    numbers = [_arabic(cells[column]) for cells in rows]
+    marks = Counter(m[2] for cells in rows if (m := _ARABIC_MARKED.match(cells[column])))
+    mark = marks.most_common(1)[0][0] if marks else _ENUMERATION_COMMA
+    for index, cells in enumerate(rows):
+        lost = _MARK_LOST.match(cells[column])
+        if lost is None:
+            continue
+        value = int(lost[1])
+        above = index > 0 and numbers[index - 1] == value - 1
+        below = index + 1 < len(rows) and numbers[index + 1] == value + 1
+        if above or below:
+            cells[column] = lost[1] + mark + cells[column][len(lost[1]) :]
+
+
+def _arabic(text: str) -> int | None:
+    """The arabic numeral a cell is enumerated by, with its mark (3、) or without it (3上级补助收入)."""
+    match = _ARABIC_MARKED.match(text) or _MARK_LOST.match(text)
+    return int(match[1]) if match else None
 
 
 def _numeral(text: str) -> tuple[int, bool] | None:

@@ -1080,6 +1080,13 @@ def test_a_real_label_whose_closing_bracket_was_lost_loads_under_its_label(tmp_p
             ["五、教育支出", "六. 科学技术支出", "七、文化旅游体育与传媒支出"],
             ["五、教育支出", "六. 科学技术支出", "七、文化旅游体育与传媒支出"],
         ),
+        (
+            ["(一)财政拨款收入", "、一般公共预算", "2政府性基金", "3国有资本经营预算", "(二)财政专户"],
+            ["(一)财政拨款收入", "1、一般公共预算", "2、政府性基金", "3、国有资本经营预算", "(二)财政专户"],
+        ),
+        (["1.事业收入", "2事业单位经营收入"], ["1.事业收入", "2.事业单位经营收入"]),
+        (["(三)单位资金", "3上级补助收入", "三、附属单位收入"], ["(三)单位资金", "3上级补助收入", "三、附属单位收入"]),
+        (["1、甲", "2025年项目"], ["1、甲", "2025年项目"]),
     ],
     ids=[
         "alone",
@@ -1097,6 +1104,10 @@ def test_a_real_label_whose_closing_bracket_was_lost_loads_under_its_label(tmp_p
         "far from the one below",
         "parts of one",
         "numbered otherwise",
+        "arabic marks lost, then a numeral nearer below",
+        "a mark lost, the column's own",
+        "a mark lost, no numbering to go on with",
+        "a year",
     ],
 )
 def test_an_enumeration_that_lost_its_numeral_is_given_the_one_its_column_says(
