@@ -697,7 +697,9 @@ def _numbered(rows: list[list[str]], column: int) -> None:
     """Each cell of the column that starts with the enumeration comma given its numeral (or, above
     the column's first, its comma taken away), in place: numbered on from the nearer enumeration
     above or below it, in its numerals (一、 or 1、), counting the cells between that lost theirs
-    too (zfb's 、一般公共预算资金 and 、政府性基金 above 三、: 一、 and 二、, not 二、 and 三、)."""
+    too (zfb's 、一般公共预算资金 and 、政府性基金 above 三、: 一、 and 二、, not 二、 and 三、). Right under a
+    heading in brackets ((一)财政拨款收入) it begins the level below, 1、, unless arabic numerals below
+    it say otherwise."""
 
     for index, cells in enumerate(rows):
         text = cells[column]
@@ -705,7 +707,10 @@ def _numbered(rows: list[list[str]], column: int) -> None:
             continue
         above = next(((index - n, e) for n in range(index - 1, -1, -1) if (e := _numeral(rows[n][column]))), None)
         below = next(((n - index, e) for n in range(index + 1, len(rows)) if (e := _numeral(rows[n][column]))), None)
-        if above and (not below or above[0] <= below[0]):
+        under_heading = index > 0 and bool(_BRACKETED.match(rows[index - 1][column]))
+        if under_heading and not (below and below[1][1]):
+            value, arabic = 1, True
+        elif above and not under_heading and (not below or above[0] <= below[0]):
             value, arabic = above[1][0] + 1, above[1][1]
         elif below:
             lost = sum(rows[n][column].startswith(_ENUMERATION_COMMA) for n in range(index + 1, index + below[0]))

@@ -1087,6 +1087,11 @@ def test_a_real_label_whose_closing_bracket_was_lost_loads_under_its_label(tmp_p
         (["1.事业收入", "2事业单位经营收入"], ["1.事业收入", "2.事业单位经营收入"]),
         (["(三)单位资金", "3上级补助收入", "三、附属单位收入"], ["(三)单位资金", "3上级补助收入", "三、附属单位收入"]),
         (["1、甲", "2025年项目"], ["1、甲", "2025年项目"]),
+        (
+            ["一、本年收入", "(一)财政拨款收入", "、一般公共预算", "2政府性基金", "(二)财政专户"],
+            ["一、本年收入", "(一)财政拨款收入", "1、一般公共预算", "2政府性基金", "(二)财政专户"],
+        ),
+        (["一、本年收入", "(一)财政拨款", "、一般公共预算"], ["一、本年收入", "(一)财政拨款", "1、一般公共预算"]),
     ],
     ids=[
         "alone",
@@ -1108,6 +1113,8 @@ def test_a_real_label_whose_closing_bracket_was_lost_loads_under_its_label(tmp_p
         "a mark lost, the column's own",
         "a mark lost, no numbering to go on with",
         "a year",
+        "under a heading in brackets",
+        "under a heading in brackets, last",
     ],
 )
 def test_an_enumeration_that_lost_its_numeral_is_given_the_one_its_column_says(
