@@ -595,8 +595,10 @@ def _labels_mended(grid: OcrGrid) -> OcrGrid:
 
     read = [[closed(text) for text in cells] for _, cells in grid.block.rows]
     for column in range(max(map(len, read), default=0)):
-        _marks_restored([cells for cells in read if column < len(cells) and cells[column]], column)
+        printed = [cells for cells in read if column < len(cells) and cells[column]]
+        _marks_restored(printed, column)
         _numbered([cells for cells in read if column < len(cells)], column)
+        _marks_restored(printed, column)
         _numerals_restored([cells for cells in read if column < len(cells) and cells[column]], column)
     return _mended(grid, read)
 
@@ -762,19 +764,43 @@ def _numeral(text: str) -> tuple[int, bool] | None:
 
 def _numerals_restored(rows: list[list[str]], column: int) -> None:
     """Each cell of the column (all printing something) that lost its enumeration whole given it, in
-    place: an unnumbered cell between N-1、 and N+1、 is N、, and so is one between 2、 and a heading
-    enumerated at a level above it ((一), 一、), which 1、 begins (贵阳's 1、一般公共预算财政拨款收入
-    under (一)财政拨款收入, its 1、 lost to salt-and-pepper noise: (一)'s parts went unchecked and
-    their amounts unconfirmed). Unnumbered parts under a heading (苍溪's under 一、本年收入) stay."""
-    for above, cells, below in zip([None, *rows[:-1]], rows, rows[1:], strict=False):
-        text, after = cells[column], _numeral(below[column])
-        if after is None or after[0] < 2 or _NUMBERED.match(text) or text[0] == _ENUMERATION_COMMA:
-            continue
-        before = _numeral(above[column]) if above else None
-        heading = above is not None and (_BRACKETED.match(above[column]) or (before and not before[1]))
-        if before == (after[0] - 2, after[1]) or (after == (2, True) and heading):
-            value = after[0] - 1
-            cells[column] = (str(value) if after[1] else _chinese_numeral(value)) + _ENUMERATION_COMMA + cells[column]
+    place. Unnumbered cells in a row between M、 and N、 of one kind are M+1、 to N-1、 where they are
+    as many as the numbers between; between a heading enumerated at a level above ((一), 一、) and
+    N、 in arabic numerals, as many as N - 1, they are 1、 on (贵阳's 1、一般公共预算财政拨款收入 under
+    (一)财政拨款收入; 事业收入 and 事业单位经营收入 under (三)单位资金收入, over 3、: salt-and-pepper
+    noise, and (一)'s parts went unchecked, their amounts unconfirmed). A cell with only cells of
+    deeper levels ((一), 1、) between it and 二、 below, and only the header above, is 一、 (贵阳's
+    本年收入 lost it: read as the level below, it left 二、上年结转结余 alone to sum to the total, and a
+    right 0.00 was quarantined). Unnumbered parts under a heading (苍溪's under 一、本年收入) stay."""
+    texts = [cells[column] for cells in rows]
+    numerals = [_numeral(text) for text in texts]
+    lost = [not _NUMBERED.match(text) and not text.startswith(_ENUMERATION_COMMA) for text in texts]
+    given: dict[int, tuple[int, bool]] = {}
+    start = 0
+    while start < len(rows):
+        end = next((n for n in range(start, len(rows)) if not lost[n]), len(rows))
+        if end > start and end < len(rows) and (after := numerals[end]) and after[0] >= 2:
+            before = numerals[start - 1] if start else None
+            above = texts[start - 1] if start else None
+            heading = above is not None and (_BRACKETED.match(above) or (before and not before[1]))
+            count = end - start
+            if before == (after[0] - count - 1, after[1]) or (after[1] and after[0] == count + 1 and heading):
+                given |= {n: (after[0] - (end - n), after[1]) for n in range(start, end)}
+        start = end + 1
+    for index in (n for n in range(len(rows)) if lost[n] and n not in given):
+        after = next((numerals[n] for n in range(index + 1, len(rows)) if not _deeper(texts[n])), None)
+        previous = next((n for n in range(index - 1, -1, -1) if not _deeper(texts[n])), None)
+        header = previous is not None and not any(AMOUNT_CELL.fullmatch(cell) for cell in rows[previous])
+        if after == (2, False) and (previous is None or header):
+            given[index] = (1, False)
+    for index, (value, arabic) in given.items():
+        numeral = str(value) if arabic else _chinese_numeral(value)
+        rows[index][column] = numeral + _ENUMERATION_COMMA + texts[index]
+
+
+def _deeper(text: str) -> bool:
+    """Whether a cell is enumerated below the top level: (一), 1、, or 3上级… (a mark lost)."""
+    return bool(_BRACKETED.match(text) or _arabic(text) is not None)
 
 
 def _codes_checked(image: np.ndarray, grid: OcrGrid, scale: float) -> OcrGrid:

@@ -1089,9 +1089,15 @@ def test_a_real_label_whose_closing_bracket_was_lost_loads_under_its_label(tmp_p
         (["1、甲", "2025年项目"], ["1、甲", "2025年项目"]),
         (
             ["一、本年收入", "(一)财政拨款收入", "、一般公共预算", "2政府性基金", "(二)财政专户"],
-            ["一、本年收入", "(一)财政拨款收入", "1、一般公共预算", "2政府性基金", "(二)财政专户"],
+            ["一、本年收入", "(一)财政拨款收入", "1、一般公共预算", "2、政府性基金", "(二)财政专户"],
         ),
         (["一、本年收入", "(一)财政拨款", "、一般公共预算"], ["一、本年收入", "(一)财政拨款", "1、一般公共预算"]),
+        (
+            ["3、国有资本", "(三)单位资金", "事业收入", "经营收入", "3上级补助收入", "、附属单位上缴收入"],
+            ["3、国有资本", "(三)单位资金", "1、事业收入", "2、经营收入", "3、上级补助收入", "4、附属单位上缴收入"],
+        ),
+        (["1、甲", "乙", "丙", "4、丁"], ["1、甲", "2、乙", "3、丙", "4、丁"]),
+        (["1、甲", "乙", "丙", "3、丁"], ["1、甲", "乙", "丙", "3、丁"]),
     ],
     ids=[
         "alone",
@@ -1115,6 +1121,9 @@ def test_a_real_label_whose_closing_bracket_was_lost_loads_under_its_label(tmp_p
         "a year",
         "under a heading in brackets",
         "under a heading in brackets, last",
+        "two lost whole under a heading, a mark lost below",
+        "two lost whole between",
+        "two unnumbered where one number is missing",
     ],
 )
 def test_an_enumeration_that_lost_its_numeral_is_given_the_one_its_column_says(
@@ -1127,6 +1136,22 @@ def test_an_enumeration_that_lost_its_numeral_is_given_the_one_its_column_says(
     assert [cells[0].text for cells in mended.ocr.values()] == printed
     amounts = [(cells[1], read[1].text) for (_, cells), read in zip(mended.rows, mended.ocr.values(), strict=True)]
     assert amounts == [("1.00", "1.00")] * len(column)
+
+
+@pytest.mark.parametrize(
+    ("first", "printed"),
+    [("本年收入", "一、本年收入"), ("一、本年收入", "一、本年收入")],
+    ids=["lost whole", "printed"],
+)
+def test_the_first_item_above_two_under_the_header_is_one(first: str, printed: str) -> None:
+    """贵阳's 财政拨款收支总表 speckled (seed 151) lost 本年收入's 一、 whole: read as a level below the
+    top, it left 二、上年结转结余 alone to sum to the 收入总计, and the gate quarantined a right 0.00."""
+    column = [("收入", ""), ("项目", "预算数"), (first, "9.00"), ("(一)一般公共预算", "9.00")]
+    column += [("(二)政府性基金", "0.00"), ("二、上年结转结余", "0.00"), ("收入总计", "9.00")]
+    rows = tuple((number, cells) for number, cells in enumerate(column, start=1))
+    ocr = {number: tuple(OcrCell(text, 0.99, (0.0, 0.0, 1.0, 1.0)) for text in cells if text) for number, cells in rows}
+    mended = _labels_mended(OcrGrid(Block(rows, ocr=ocr), 0.0)).block
+    assert [cells[0] for _, cells in mended.rows] == ["收入", "项目", printed, *(text for text, _ in column[3:])]
 
 
 def test_a_label_printed_twice_in_a_row_is_mended_where_it_lost_its_numeral() -> None:
