@@ -795,7 +795,15 @@ def _numerals_restored(rows: list[list[str]], column: int) -> None:
             given[index] = (1, False)
     for index, (value, arabic) in given.items():
         numeral = str(value) if arabic else _chinese_numeral(value)
-        rows[index][column] = numeral + _ENUMERATION_COMMA + texts[index]
+        text = texts[index]
+        rest = text[len(numeral) :]
+        if text.startswith(numeral) and rest[:1] and not rest[0].isdigit() and not text.startswith(_NUMERAL_WORDS):
+            text = rest  # only the mark was lost: 一本年支出
+        rows[index][column] = numeral + _ENUMERATION_COMMA + text
+
+
+# Words that open with a numeral: a cell opening so lost its enumeration whole (一般公共预算…), not its mark.
+_NUMERAL_WORDS = ("一般", "三公")
 
 
 def _deeper(text: str) -> bool:

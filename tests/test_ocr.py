@@ -1140,8 +1140,14 @@ def test_an_enumeration_that_lost_its_numeral_is_given_the_one_its_column_says(
 
 @pytest.mark.parametrize(
     ("first", "printed"),
-    [("本年收入", "一、本年收入"), ("一、本年收入", "一、本年收入")],
-    ids=["lost whole", "printed"],
+    [
+        ("本年收入", "一、本年收入"),
+        ("一、本年收入", "一、本年收入"),
+        ("一本年收入", "一、本年收入"),
+        ("一一般公共预算收入", "一、一般公共预算收入"),
+        ("一般公共预算收入", "一、一般公共预算收入"),
+    ],
+    ids=["lost whole", "printed", "its mark lost", "its mark lost before 一般", "lost whole before 一般"],
 )
 def test_the_first_item_above_two_under_the_header_is_one(first: str, printed: str) -> None:
     """贵阳's 财政拨款收支总表 speckled (seed 151) lost 本年收入's 一、 whole: read as a level below the
