@@ -768,10 +768,11 @@ def _numerals_restored(rows: list[list[str]], column: int) -> None:
     as many as the numbers between; between a heading enumerated at a level above ((一), 一、) and
     N、 in arabic numerals, as many as N - 1, they are 1、 on (贵阳's 1、一般公共预算财政拨款收入 under
     (一)财政拨款收入; 事业收入 and 事业单位经营收入 under (三)单位资金收入, over 3、: salt-and-pepper
-    noise, and (一)'s parts went unchecked, their amounts unconfirmed). A cell with only cells of
-    deeper levels ((一), 1、) between it and 二、 below, and only the header above, is 一、 (贵阳's
-    本年收入 lost it: read as the level below, it left 二、上年结转结余 alone to sum to the total, and a
-    right 0.00 was quarantined). Unnumbered parts under a heading (苍溪's under 一、本年收入) stay."""
+    noise, and (一)'s parts went unchecked, their amounts unconfirmed). A cell with cells of deeper
+    levels ((一), 1、), and only those, between it and 二、 below, and only the header above, is 一、
+    (贵阳's 本年收入 lost it: read as the level below, it left 二、上年结转结余 alone to sum to the
+    total, and a right 0.00 was quarantined; a 合计 right above 二、 is no 一、). Unnumbered parts
+    under a heading (苍溪's under 一、本年收入) stay."""
     texts = [cells[column] for cells in rows]
     numerals = [_numeral(text) for text in texts]
     lost = [not _NUMBERED.match(text) and not text.startswith(_ENUMERATION_COMMA) for text in texts]
@@ -787,7 +788,7 @@ def _numerals_restored(rows: list[list[str]], column: int) -> None:
             if before == (after[0] - count - 1, after[1]) or (after[1] and after[0] == count + 1 and heading):
                 given |= {n: (after[0] - (end - n), after[1]) for n in range(start, end)}
         start = end + 1
-    for index in (n for n in range(len(rows)) if lost[n] and n not in given):
+    for index in (n for n in range(len(rows) - 1) if lost[n] and n not in given and _deeper(texts[n + 1])):
         after = next((numerals[n] for n in range(index + 1, len(rows)) if not _deeper(texts[n])), None)
         previous = next((n for n in range(index - 1, -1, -1) if not _deeper(texts[n])), None)
         header = previous is not None and not any(AMOUNT_CELL.fullmatch(cell) for cell in rows[previous])

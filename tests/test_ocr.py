@@ -1160,6 +1160,15 @@ def test_the_first_item_above_two_under_the_header_is_one(first: str, printed: s
     assert [cells[0] for _, cells in mended.rows] == ["收入", "项目", printed, *(text for text, _ in column[3:])]
 
 
+def test_a_total_right_above_two_under_the_header_is_not_numbered() -> None:
+    """js_rd's 政府采购 table speckled (seed 154) read 一、货物A as 二、货物A: the 合计 above it is no 一、."""
+    column = [("项目", "金额"), ("合计", "9.00"), ("二、货物A", "9.00"), ("(一)办公设备", "9.00")]
+    rows = tuple((number, cells) for number, cells in enumerate(column, start=1))
+    ocr = {number: tuple(OcrCell(text, 0.99, (0.0, 0.0, 1.0, 1.0)) for text in cells) for number, cells in rows}
+    mended = _labels_mended(OcrGrid(Block(rows, ocr=ocr), 0.0)).block
+    assert [cells[0] for _, cells in mended.rows] == [text for text, _ in column]
+
+
 def test_a_label_printed_twice_in_a_row_is_mended_where_it_lost_its_numeral() -> None:
     """Both sides of a two-sided table may print one text in a row, numbered on from different
     enumerations: each cell's reading takes its own side's numeral, not the other's."""
