@@ -156,6 +156,7 @@ def _named_sums(found: Findings, one_sided: pl.DataFrame) -> pl.DataFrame:
         table_type = rows[0]["table_type"] if rows else None
         sums = [n for n in found.rules.named_sums if table_type in n.table_types]
         named_parts = [part for n in sums for part in n.parts]
+        items = [r for r in rows if r["row_kind"] == "item"]
         for named in sums:
             wholes = [r for r in rows if _named(named.whole, r)]
             parts = [[r for r in rows if _named(part, r)] for part in named.parts]
@@ -163,7 +164,6 @@ def _named_sums(found: Findings, one_sided: pl.DataFrame) -> pl.DataFrame:
                 continue
             whole, terms = wholes[0], [p[0] for p in parts]
             total = whole["row_kind"] == "total"
-            items = [r for r in rows if r["row_kind"] == "item"]
             if total and not all(any(_named(part, r) for part in named_parts) for r in items):
                 continue
             found.compare(
@@ -183,10 +183,8 @@ def _named_sums(found: Findings, one_sided: pl.DataFrame) -> pl.DataFrame:
 
 def _named(pattern: re.Pattern[str], row: dict) -> bool:
     """Whether the row's name, its numbering left off (punctuated or not: 二公务接待费), matches."""
-    label = compact(row["row_label"] or "")
-    vocab = vocabulary()
-    bare = vocab.enumeration.sub("", label)
-    return any(pattern.search(name) for name in (bare, vocab.numerals_unpunctuated.sub("", bare)))
+    bare = _bare(row["row_label"])
+    return any(pattern.search(name) for name in (bare, vocabulary().numerals_unpunctuated.sub("", bare)))
 
 
 def _bare(label: str | None) -> str:
