@@ -107,6 +107,7 @@ NOT_READ_ISSUES = (
     "ocr_quarantined",
     "ocr_unconfirmed",
     "ocr_code_doubtful",
+    "ocr_code_unread",
     "ocr_table_unbalanced",
     "ocr_illegible",
 )

@@ -57,7 +57,7 @@ from extractors import (
 )
 from transforms import PIPELINE_VERSION
 from transforms.document import normalize_document
-from transforms.facts import subject_classes
+from transforms.facts import HELD_BACK_ROWS, subject_classes
 from transforms.filing import identity_problem
 from transforms.regions import region_history, region_reference, region_tables
 from transforms.subjects import subject_catalogue
@@ -365,7 +365,7 @@ def _validated(
 
 def _gated(load: DocumentLoad, rules: Rules) -> DocumentLoad:
     """The load less the OCR'd amounts their tables' sums do not confirm, with the reasons recorded."""
-    doubtful = load.issues.filter(pl.col("kind") == "ocr_code_doubtful").select("page", "source_position")
+    doubtful = load.issues.filter(pl.col("kind").is_in(HELD_BACK_ROWS)).select("page", "source_position")
     gated = gate_ocr_facts(load.facts, rules, load.document["document_kind"][0], list(doubtful.iter_rows()))
     if not gated.issues and gated.facts.height == load.facts.height:
         return load

@@ -1795,6 +1795,25 @@ def test_a_real_heading_line_centred_under_a_wider_one_is_read_as_printed(tmp_pa
     assert loaded["scan"] == loaded["text"]
 
 
+def test_a_real_code_missing_a_level_loads_no_amount_under_the_levels_read(tmp_path: Path) -> None:
+    """苍溪's 一般公共预算项目支出预算表 (page 16) printed at 0.65 and scanned at σ 25, seed 120, as
+    `bench --ocr --ocr-print-scale 0.65 --ocr-scan noisy --ocr-seed 120` scans it: 210 | 13 | 01 read
+    as 210 | | 01, and 397.00 loaded under 21001, a code the page does not print."""
+    loaded = page_alone(
+        tmp_path,
+        CORPUS / "cangxi_2025_ybj.pdf",
+        16,
+        "苍溪县医疗保障局2025年部门预算.pdf",
+        gated=True,
+        seed=120,
+        print_scale=0.65,
+        condition=SCAN_CONDITIONS["noisy"],
+    )
+    assert sum(loaded["text"].values()) == 15
+    assert loaded["scan"] & loaded["text"]
+    assert [key for key in loaded["scan"] - loaded["text"] if key[2][:1].isdigit()] == []
+
+
 def test_a_real_sure_misread_among_classes_is_not_loaded(tmp_path: Path) -> None:
     """贵阳's 财政拨款收支总表 (page 16) scanned speckled at seed 150, as `bench --ocr --ocr-seed 150`
     scans it: 54.50 read as 54.30 at 0.97, and 八.社会保障和就业支出 as 八:…, 三.国防支出 as 三国防支出.

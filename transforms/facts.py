@@ -165,6 +165,9 @@ class _RowLabel:
     # What each of the code columns (类 | 款 | 项) printed, "" where blank; () when a code column
     # printed a code with its name or in segments, or the code is printed in one column.
     code_levels: tuple[str, ...] = ()
+    # A scan's code level OCR did not read between two it read (210 | | 01), which the catalogue's
+    # name for the row did not give back: joined, the levels read make another code (21001).
+    code_unread: bool = False
 
     @property
     def code_fault(self) -> str | None:
@@ -256,8 +259,12 @@ def _code_by_name(label: _RowLabel, scheme: str, fiscal_year: int | None) -> _Ro
     several codes (行政运行) leaves the row as read."""
     levels = label.code_levels
     numbers = [level.isdigit() for level in levels]
-    if fiscal_year is None or not any(numbers) or all(numbers):
+    if not any(numbers) or all(numbers):
         return label
+    first, final = numbers.index(True), len(numbers) - 1 - numbers[::-1].index(True)
+    unread = replace(label, code_unread=not all(numbers[first:final]))
+    if fiscal_year is None:
+        return unread
     catalogue = subject_catalogue()
     key = name_key(label.name)
     code = label.subject_code
@@ -271,13 +278,17 @@ def _code_by_name(label: _RowLabel, scheme: str, fiscal_year: int | None) -> _Ro
     scheme = SCHEME_BY_FIRST_DIGIT.get(levels[0][:1], scheme)
     named = [c for c in catalogue.codes_named(scheme, key, fiscal_year) if re.fullmatch(pattern, c)]
     if len(named) != 1 or named[0] == code:
-        return label
-    read = " | ".join(level or "(blank)" for level in levels)
+        return unread
+    read = _levels_read(levels)
     mend = (
         f"{named[0]}: OCR read its code cells as {read}, and of the codes that fit them the catalogue"
         f" gives '{label.name}' to {named[0]} alone; check the scan"
     )
     return replace(label, subject_code=named[0], mends=(*label.mends, mend))
+
+
+def _levels_read(levels: Sequence[str]) -> str:
+    return " | ".join(level or "(blank)" for level in levels)
 
 
 def _trailing_code(name: str, fiscal_year: int | None) -> tuple[str, str] | None:
@@ -441,7 +452,16 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
                 if printed and (fault := label.fault(row_measure)):
                     issue(row, "quarantined_row", f"{fault}; its {len(printed)} amounts are left out: check the table")
                     continue
-                if printed and label.subject_code and (doubt := _code_doubt(row, cells, block)) is not None:
+                if printed and label.code_unread:
+                    issue(
+                        row,
+                        "ocr_code_unread",
+                        f"code cells read by OCR as {_levels_read(label.code_levels)}: a level between two read"
+                        f" was not, so the code is not {label.subject_code}, and the catalogue names no code"
+                        f" '{label.name}': its {len(printed)} amounts count in the table's sums but are left"
+                        " out of the facts; check the scan",
+                    )
+                elif printed and label.subject_code and (doubt := _code_doubt(row, cells, block)) is not None:
                     issue(
                         row,
                         "ocr_code_doubtful",
@@ -469,6 +489,9 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
 
 
 _LABEL_ROLES = ("code", "unit_code", "name")
+# Issues of scanned rows whose amounts count in their table's sums but whose code is unsure: the OCR
+# gate holds their facts back.
+HELD_BACK_ROWS = ("ocr_code_doubtful", "ocr_code_unread")
 
 
 def _sharing_columns(segments: Sequence[TableSegment]) -> list[TableSegment]:
