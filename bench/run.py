@@ -494,6 +494,17 @@ def _fact_key(fact: dict) -> tuple:
     return (fact["table_type"], fact["side"], row, fact["measure"], str(fact["amount_wan"]))
 
 
+def scan_against_text(printed: Counter[tuple], read: Counter[tuple]) -> tuple[Counter[tuple], int, int]:
+    """The facts a scan loads as its text layer does, and how many of the others are wrong and how
+    many are right amounts under a row label OCR misread (counted apart: the amount is right, and a
+    code is never so excused). Keys are `_fact_key`s; each fact counts once, however many share a key."""
+    alike = read & printed
+    missed = Counter(key[:2] + key[3:] for key in (printed - alike).elements())
+    labelled = Counter(key[:2] + key[3:] for key in (read - alike).elements() if not key[2].isdigit())
+    relabelled = sum((labelled & missed).values())
+    return alike, sum((read - alike).values()) - relabelled, relabelled
+
+
 # What files a document's facts under a region, a department and a year: a scan that reads any of
 # them otherwise than its text layer files every amount it loads wrongly.
 IDENTITY = ("adcode", "region_name", "department_name", "fiscal_year")
@@ -625,11 +636,10 @@ def child_ocr_real(args: dict) -> dict:
         read = Counter(_fact_key(f) for f in scan.load.facts.iter_rows(named=True)) if scan.load else Counter()
         issues = scan.load.issues["kind"].to_list() if scan.load else []
         misread = _identity_misread(text, scan)
-        alike = Counter() if misread else read & printed
-        missed = Counter(key[:2] + key[3:] for key in printed - alike)
-        labelled = Counter(key[:2] + key[3:] for key in read - alike if not key[2].isdigit())
-        relabelled = 0 if misread else sum((labelled & missed).values())
-        wrong = sum((read - alike).values()) - relabelled
+        if misread:  # every amount is filed under the wrong document
+            alike, wrong, relabelled = Counter[tuple](), sum(read.values()), 0
+        else:
+            alike, wrong, relabelled = scan_against_text(printed, read)
         files.append(
             {
                 "file": source.name,

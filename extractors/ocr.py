@@ -701,7 +701,9 @@ def _numbered(rows: list[list[str]], column: int) -> None:
     above or below it, in its numerals (一、 or 1、), counting the cells between that lost theirs
     too (zfb's 、一般公共预算资金 and 、政府性基金 above 三、: 一、 and 二、, not 二、 and 三、). Right under a
     heading in brackets ((一)财政拨款收入) it begins the level below, 1、, unless arabic numerals below
-    it say otherwise."""
+    it say otherwise. With no numeral in the column, it is 一、 only where no row above it prints an
+    amount: 贵阳's "三公" table printed at 0.65 lost 一、 whole and the 二 and 三 of the rows below, and
+    its 、公务接待费 and 、公务用车购置及运行维护费 became 一、 and 二、."""
 
     for index, cells in enumerate(rows):
         text = cells[column]
@@ -717,6 +719,8 @@ def _numbered(rows: list[list[str]], column: int) -> None:
         elif below:
             lost = sum(rows[n][column].startswith(_ENUMERATION_COMMA) for n in range(index + 1, index + below[0]))
             value, arabic = below[1][0] - 1 - lost, below[1][1]
+        elif any(AMOUNT_CELL.fullmatch(cell) for above_row in rows[:index] for cell in above_row):
+            value, arabic = 0, False  # rows of amounts above may be items whose numerals went whole
         else:
             value, arabic = 1, False
         if not value:

@@ -1098,6 +1098,10 @@ def test_a_real_label_whose_closing_bracket_was_lost_loads_under_its_label(tmp_p
         ),
         (["1、甲", "乙", "丙", "4、丁"], ["1、甲", "2、乙", "3、丙", "4、丁"]),
         (["1、甲", "乙", "丙", "3、丁"], ["1、甲", "乙", "丙", "3、丁"]),
+        (
+            ["因公出国(境)费", "、公务接待费", "、公务用车购置及运行维护费"],
+            ["因公出国(境)费", "公务接待费", "公务用车购置及运行维护费"],
+        ),
     ],
     ids=[
         "alone",
@@ -1124,6 +1128,7 @@ def test_a_real_label_whose_closing_bracket_was_lost_loads_under_its_label(tmp_p
         "two lost whole under a heading, a mark lost below",
         "two lost whole between",
         "two unnumbered where one number is missing",
+        "no numeral in the column, under a row of amounts",
     ],
 )
 def test_an_enumeration_that_lost_its_numeral_is_given_the_one_its_column_says(
