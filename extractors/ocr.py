@@ -775,8 +775,9 @@ def _numerals_restored(rows: list[list[str]], column: int) -> None:
     noise, and (一)'s parts went unchecked, their amounts unconfirmed). A cell with cells of deeper
     levels ((一), 1、), and only those, between it and 二、 below, and only the header above, is 一、
     (贵阳's 本年收入 lost it: read as the level below, it left 二、上年结转结余 alone to sum to the
-    total, and a right 0.00 was quarantined; a 合计 right above 二、 is no 一、). Unnumbered parts
-    under a heading (苍溪's under 一、本年收入) stay."""
+    total, and a right 0.00 was quarantined; a 合计 right above 二、 is no 一、). A cell opening with
+    the numeral the cell below or above calls for lost only its mark (苍溪's 一一般公共预算拨款收入 over
+    二、, speckled). Unnumbered parts under a heading (苍溪's under 一、本年收入) stay."""
     texts = [cells[column] for cells in rows]
     numerals = [_numeral(text) for text in texts]
     lost = [not _NUMBERED.match(text) and not text.startswith(_ENUMERATION_COMMA) for text in texts]
@@ -798,6 +799,16 @@ def _numerals_restored(rows: list[list[str]], column: int) -> None:
         header = previous is not None and not any(AMOUNT_CELL.fullmatch(cell) for cell in rows[previous])
         if after == (2, False) and (previous is None or header):
             given[index] = (1, False)
+    for index in (n for n in range(len(rows)) if lost[n] and n not in given):
+        next_one = numerals[index + 1] if index + 1 < len(rows) else None
+        last_one = numerals[index - 1] if index else None
+        value = 0
+        if next_one and not next_one[1]:
+            value = next_one[0] - 1
+        elif last_one and not last_one[1]:
+            value = last_one[0] + 1
+        if value and _mark_lost_after(texts[index], _chinese_numeral(value)):
+            given[index] = (value, False)
     for index, (value, arabic) in given.items():
         numeral = str(value) if arabic else _chinese_numeral(value)
         text = texts[index]
@@ -809,6 +820,14 @@ def _numerals_restored(rows: list[list[str]], column: int) -> None:
 
 # Words that open with a numeral: a cell opening so lost its enumeration whole (一般公共预算…), not its mark.
 _NUMERAL_WORDS = ("一般", "三公")
+
+
+def _mark_lost_after(text: str, numeral: str) -> bool:
+    """Whether the cell opens with `numeral` and then its words: 一一般…, not 十一城乡… for 十 or 一般… for 一."""
+    rest = text.removeprefix(numeral)
+    if rest == text or not rest or text.startswith(_NUMERAL_WORDS) or rest[0].isdigit():
+        return False
+    return rest[0] not in _DIGITS + "十" or rest.startswith(_NUMERAL_WORDS)
 
 
 def _deeper(text: str) -> bool:

@@ -1098,6 +1098,10 @@ def test_a_real_label_whose_closing_bracket_was_lost_loads_under_its_label(tmp_p
         ),
         (["1、甲", "乙", "丙", "4、丁"], ["1、甲", "2、乙", "3、丙", "4、丁"]),
         (["1、甲", "乙", "丙", "3、丁"], ["1、甲", "乙", "丙", "3、丁"]),
+        (["收入", "一一般公共预算拨款收入", "二、政府性基金"], ["收入", "一、一般公共预算拨款收入", "二、政府性基金"]),
+        (["一、本年收入", "二上年结转"], ["一、本年收入", "二、上年结转"]),
+        (["九、其他支出", "十一城乡社区支出"], ["九、其他支出", "十一城乡社区支出"]),
+        (["一般公共预算", "二、政府性基金"], ["一般公共预算", "二、政府性基金"]),
         (
             ["因公出国(境)费", "、公务接待费", "、公务用车购置及运行维护费"],
             ["因公出国(境)费", "公务接待费", "公务用车购置及运行维护费"],
@@ -1128,6 +1132,10 @@ def test_a_real_label_whose_closing_bracket_was_lost_loads_under_its_label(tmp_p
         "two lost whole under a heading, a mark lost below",
         "two lost whole between",
         "two unnumbered where one number is missing",
+        "its mark lost before 一般, over two",
+        "its mark lost, under one",
+        "no eleven after nine",
+        "a word opening with one, over two",
         "no numeral in the column, under a row of amounts",
     ],
 )
