@@ -530,23 +530,29 @@ _BASIC = "一般公共预算基本支出预算表"
         (("", "11"), "邮电费", _BASIC, "11"),  # the 款 read names another subject: left as read
         (("", "05"), "行政事业单位养老支出", "一般公共预算支出预算表", "20805"),
         (("", "01"), "房屋建筑物购建", _BASIC, "01"),  # 30901 and 31001 alike
+        (("210", "13", ""), "医疗救助", "一般公共预算支出预算表", None),  # a 款's row prints no 项
+        (("210", "13", ""), "县医保局城乡医疗救助(2025)", "一般公共预算项目支出预算表", "unread"),
+        (("210", "13", "H1"), "县医保局城乡医疗救助(2025)", "一般公共预算项目支出预算表", "unread"),
     ],
 )
 def test_a_scanned_code_level_ocr_did_not_read_is_the_one_the_catalogue_names_the_row(
     levels: tuple[str, ...], name: str, title: str, coded: str | None
 ) -> None:
     """`coded`: the code given the row, where it is not the one read; a code read as a 款 alone is
-    no code, and the row is quarantined."""
+    no code, and the row is quarantined; a 项 left unread under a name the catalogue does not know
+    leaves the row's code unread: it counts in the sums, and is held back."""
     header = [*("类", "款", "项")[: len(levels)], "科目名称", "合计"]
     read = _budget(_scanned([header, [*levels, name, "1.00"]], title, page=1))
-    if coded and len(coded) > 2:
+    if coded == "unread":
+        assert [i.kind for i in read.issues] == ["ocr_code_unread"]
+    elif coded and len(coded) > 2:
         assert read.facts["subject_code"].to_list() == [coded]
         assert [i.kind for i in read.issues] == ["repaired_code"]
         assert f"OCR read its code cells as {' | '.join(v or '(blank)' for v in levels)}" in read.issues[0].message
     elif coded:
         assert (read.facts.height, [i.kind for i in read.issues]) == (0, ["quarantined_row"])
     else:
-        assert (read.facts["subject_code"].to_list(), read.issues) == (["302"], [])
+        assert (read.facts["subject_code"].to_list(), read.issues) == (["".join(filter(str.isdigit, levels))], [])
 
 
 def test_a_scanned_code_missing_a_level_between_two_read_is_held_back_not_joined() -> None:

@@ -165,8 +165,9 @@ class _RowLabel:
     # What each of the code columns (类 | 款 | 项) printed, "" where blank; () when a code column
     # printed a code with its name or in segments, or the code is printed in one column.
     code_levels: tuple[str, ...] = ()
-    # A scan's code level OCR did not read between two it read (210 | | 01), which the catalogue's
-    # name for the row did not give back: joined, the levels read make another code (21001).
+    # A scan's code level OCR did not read, which the catalogue's name for the row did not give back:
+    # between two read (210 | | 01), the levels read make another code (21001); after the last read
+    # of a function code (210 | 13 | under a project's name), its 款's code, not the row's.
     code_unread: bool = False
 
     @property
@@ -261,10 +262,10 @@ def _code_by_name(label: _RowLabel, scheme: str, fiscal_year: int | None) -> _Ro
     numbers = [level.isdigit() for level in levels]
     if not any(numbers) or all(numbers):
         return label
-    first, final = numbers.index(True), len(numbers) - 1 - numbers[::-1].index(True)
-    unread = replace(label, code_unread=not all(numbers[first:final]))
+    final = len(numbers) - 1 - numbers[::-1].index(True)
+    gapped = not all(numbers[numbers.index(True) : final])
     if fiscal_year is None:
-        return unread
+        return replace(label, code_unread=gapped)
     catalogue = subject_catalogue()
     key = name_key(label.name)
     code = label.subject_code
@@ -278,7 +279,10 @@ def _code_by_name(label: _RowLabel, scheme: str, fiscal_year: int | None) -> _Ro
     scheme = SCHEME_BY_FIRST_DIGIT.get(levels[0][:1], scheme)
     named = [c for c in catalogue.codes_named(scheme, key, fiscal_year) if re.fullmatch(pattern, c)]
     if len(named) != 1 or named[0] == code:
-        return unread
+        # A function code's level blank after the last read is one only a row the catalogue names so
+        # leaves blank: a project's row prints its 项, and no sum checks it. An economic 类 row's sum
+        # checks its 款, and a 类 may print a name the catalogue words otherwise (503 机关资本性支出).
+        return replace(label, code_unread=gapped or (final < len(levels) - 1 and scheme == "function"))
     read = _levels_read(levels)
     mend = (
         f"{named[0]}: OCR read its code cells as {read}, and of the codes that fit them the catalogue"
@@ -456,8 +460,8 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
                     issue(
                         row,
                         "ocr_code_unread",
-                        f"code cells read by OCR as {_levels_read(label.code_levels)}: a level between two read"
-                        f" was not, so the code is not {label.subject_code}, and the catalogue names no code"
+                        f"code cells read by OCR as {_levels_read(label.code_levels)}: a level was not read, so"
+                        f" the code may not be {label.subject_code}, and the catalogue names no code"
                         f" '{label.name}': its {len(printed)} amounts count in the table's sums but are left"
                         " out of the facts; check the scan",
                     )
