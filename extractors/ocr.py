@@ -620,9 +620,10 @@ def _codes_despecked(grid: OcrGrid) -> OcrGrid:
 
 
 def _amounts_despecked(grid: OcrGrid) -> OcrGrid:
-    """The grid with each amount specks broke given back, as a guess (_SPECKED_AMOUNT), and each
-    whose decimal point was lost (_POINTLESS), in a column more than half of whose cells are
-    amounts, the broken ones counted (贵阳's 收入总计 heading over 1,954.47 and 1:954:47)."""
+    """The grid with each amount specks broke given back, as a guess (_SPECKED_AMOUNT), each whose
+    decimal point was lost (_POINTLESS), and in a column of whole amounts each whose thousands commas
+    read as points (_grouped_integer), in a column more than half of whose cells are amounts, the
+    broken ones counted (贵阳's 收入总计 heading over 1,954.47 and 1:954:47)."""
     read = [list(cells) for _, cells in grid.block.rows]
     for column in range(max(map(len, read), default=0)):
         held = [cells for cells in read if column < len(cells) and cells[column]]
@@ -634,8 +635,9 @@ def _amounts_despecked(grid: OcrGrid) -> OcrGrid:
             if not AMOUNT_CELL.fullmatch(cells[column]) and (amount := _despecked_amount(cells[column], places))
         ]
         pointless = [(cells, amount) for cells in held if (amount := _pointed_amount(cells[column], places))]
+        grouped = [(cells, amount) for cells in held if not places and (amount := _grouped_integer(cells[column]))]
         if 2 * (len(amounts) + len(broken)) > len(held):
-            for cells, amount in [*broken, *pointless]:
+            for cells, amount in [*broken, *pointless, *grouped]:
                 cells[column] = amount
     return _mended(grid, read, doubt=_GUESSED)
 
@@ -653,6 +655,22 @@ def _despecked_amount(text: str, places: int) -> str | None:
     if len(digits) - places not in marked:
         return None
     return _with_decimals(sign, digits, places)
+
+
+def _grouped_integer(text: str) -> str | None:
+    """A whole amount whose thousands commas a scan read as other marks, every mark standing where a
+    comma goes (万里's 9,721,800 元 printed small read as 9,721.800, and its table did not close);
+    None for anything else, or an amount read as printed."""
+    specked = _SPECKED_AMOUNT.fullmatch(text)
+    if specked is None:
+        return None
+    sign, body = ("-", specked[1][1:]) if specked[1].startswith("-") else ("", specked[1])
+    digits = _MARK_RUN.sub("", body)
+    after = [len(digits) - len(_MARK_RUN.sub("", body[: mark.start()])) for mark in _MARK_RUN.finditer(body)]
+    if not after or any(count % 3 for count in after):
+        return None
+    amount = f"{sign}{int(digits):,}"
+    return None if amount == text else amount
 
 
 def _pointed_amount(text: str, places: int) -> str | None:

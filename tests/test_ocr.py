@@ -1748,6 +1748,31 @@ def test_an_amount_specks_broke_is_given_back_as_a_guess_in_a_column_of_amounts(
     assert read.count(("1,954.47", _GUESSED)) == 1 and ("2025.01.01", 0.99) in read
 
 
+def test_a_whole_amount_whose_commas_read_as_points_is_given_them_back_as_a_guess() -> None:
+    """万里 printed at 0.65 and scanned at σ 25 read 9,721,800 and 156,211,123 元 as 9,721.800 and
+    156,211.123: the tables' sums broke, and one loaded none of its 200 amounts. Only in a column of
+    whole amounts: 1,234.50 among amounts in 元 and 分 stays, as does a point two digits from the end."""
+    rows = (
+        (1, ("9,721.800", "1,234.50")),
+        (2, ("156,211.123", "2,000.00")),
+        (3, ("3,500", "1,000.00")),
+        (4, ("1.234,56", "3.00")),
+        (5, ("120,000", "12.500")),
+        (6, ("0", "0.00")),
+    )
+    ocr = {number: tuple(OcrCell(text, 0.99, (0.0, 0.0, 1.0, 1.0)) for text in cells) for number, cells in rows}
+    mended = _amounts_despecked(OcrGrid(Block(rows, ocr=ocr), 0.0)).block
+    assert [cells for _, cells in mended.rows] == [
+        ("9,721,800", "1,234.50"),
+        ("156,211,123", "2,000.00"),
+        ("3,500", "1,000.00"),
+        ("1.234,56", "3.00"),
+        ("120,000", "12.500"),
+        ("0", "0.00"),
+    ]
+    assert ("9,721,800", _GUESSED) in [(cell.text, cell.confidence) for cell in mended.ocr[1]]
+
+
 def test_an_amount_whose_point_was_lost_is_given_the_columns_decimals_as_a_guess() -> None:
     """苍溪 speckled read its 397.00 as 39700, at 0.9993 under 城乡医疗救助 in its 项目支出表, where no
     sum checks it: it loaded a hundred times too large. In a column of integers (行次, or a table
