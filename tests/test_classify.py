@@ -184,6 +184,24 @@ def test_column_numbers_and_row_numbers_of_final_accounts_are_no_amounts() -> No
     ]
 
 
+@pytest.mark.parametrize(
+    ("total_row", "data_from"),
+    [
+        (["合计", "", "9. 312.90"], "合计"),  # a scan's 9,312.90, its comma read as a point and a space
+        (["合计", "", "9,312.90"], "合计"),
+        (["合计", "2024年", "2025年"], "301"),  # headings
+    ],
+)
+def test_a_total_row_beside_figures_read_as_no_amount_is_data(total_row: list[str], data_from: str) -> None:
+    """js_rd printed at 0.8 and scanned at σ 25 (seed 204): as header, the 合计 row made its
+    科目编码 column 科目编码 / 合计, a column of amounts, and 24 codes loaded as amounts (30101.00)."""
+    rows = [["科目编码", "科目名称", "金额"], total_row, ["301", "工资福利支出", "6,481.41"]]
+    header, data = split_header(raw_table(rows).rows)
+    assert data[0].cells[0] == data_from
+    if data_from == "合计":
+        assert [c.role for c in resolve_columns(header, data, 2019)] == ["code", "name", "amount"]
+
+
 def test_non_fiscal_money_and_changes_are_measures_of_their_own() -> None:
     """非财政拨款 contains 财政拨款 and 本年预算比上年预算增减 contains 本年: read by their words alone,
     the first would double the fiscal appropriation and the second load a change as the year's budget."""

@@ -99,6 +99,8 @@ _CODE = re.compile(r"^\d{3,9}$")
 _LABEL_ROLES = ("unit_code", "code", "name")
 _FIGURE = re.compile(r"\d")
 _BLANK_CELL = re.compile(r"^[-—–/\s]*$")
+# Figures with separators, as money prints, however misread (9.312.90): no word, no year.
+_MONEY_READ = re.compile(r"-?[\d.,:;·'`]*\d[.,:;·'`]\d[\d.,:;·'`]*")
 
 
 def is_column_numbers(row: RawRow) -> bool:
@@ -114,15 +116,17 @@ def is_column_numbers(row: RawRow) -> bool:
 def is_data_row(row: RawRow) -> bool:
     """Header rows print labels only. Data starts at the first row printing an amount, a code, or
     an enumerated label (一、 (二) 3、): a row whose amounts are all blank is still data, and so is a
-    total label printed alone (the 合计 row of a table with nothing to report). A row numbering
-    the columns is header."""
+    total label printed alone (the 合计 row of a table with nothing to report) or beside figures
+    that read as no amount (a scan's 合计 | 9. 312.90: as header, js_rd's 科目编码 / 合计 became a
+    column of amounts, and its codes loaded as 30101.00 万元). A row numbering the columns is header."""
     printed = [compact(cell) for cell in row.cells if compact(cell)]
     first = printed[0] if printed else ""
     if is_column_numbers(row):
         return False
     if any(parse_amount(cell) is not None for cell in row.cells):
         return True
-    alone_total = len(printed) == 1 and vocabulary().totals(first)
+    total = vocabulary().totals(first)
+    alone_total = total and (len(printed) == 1 or all(_MONEY_READ.fullmatch(cell) for cell in printed[1:]))
     return bool(_CODE.match(first) or vocabulary().enumeration.match(first) or alone_total)
 
 
