@@ -16,8 +16,10 @@ neighbour included; nor does one confirm a low-confidence amount with another in
 misreadings can cancel there (js_rd's 303 1,189.41 and its part 302.49 both read with a 4 as 1, at
 0.95 and 0.93). A low-confidence amount no such sum confirms is left out, and so is one no sum
 checks read under `unchecked_confidence` (贵阳's 54.50 read as 54.30 at 0.97 in a column no sum
-checked); so is any amount no such sum checks in a table the gate had to correct, whatever its
-confidence, as that table has shown its reading errs.
+checked), or printed with other decimals than most of the document's amounts in its unit (codes
+read as amounts: 301, 30101 where 万元 print two decimals); so is any amount no such sum checks
+in a table the gate had to correct, whatever its confidence, as that table has shown its reading
+errs.
 
 Nor does a sum confirm anything that closes within the rounding tolerance (a unit of the last
 printed digit per part) but off by more than rounding can make it: each amount printed, the parts
@@ -56,6 +58,8 @@ from transforms.facts import Issue
 _ERROR = "error"
 # What names a sum among a table's findings, whatever its amounts.
 _SUM = ("rule", "table_index", "subject_code", "subject_name", "measure", "page", "source_position")
+# The decimals an amount prints with.
+_PLACES = pl.col("amount_printed").str.extract(r"\.(\d+)$").str.len_chars().fill_null(0)
 _BEYOND_ROUNDING = (
     "a sum that checks it is off by more than the rounding of its amounts can make it, as a misread "
     "last digit would, and no sum that closes exactly checks it"
@@ -106,14 +110,15 @@ def gate_ocr_facts(
         return GatedFacts(facts, [])
     scanned = scanned.with_columns(cell=pl.int_range(pl.len()).over("table_index"))
     tables = dict(scanned.partition_by("table_index", as_dict=True, maintain_order=True))
-    gated = {key: _gate_table(table, rules, document_kind) for key, table in tables.items()}
+    usual = dict(facts.group_by("source_unit").agg(_PLACES.mode().first()).iter_rows())
+    gated = {key: _gate_table(table, rules, document_kind, usual) for key, table in tables.items()}
     text_layer = facts.filter(pl.col("source_format") != "ocr")
     loaded = pl.concat([text_layer, *(kept.drop("cell") for kept, _ in gated.values())])
     elsewhere = _printed_elsewhere(loaded, scanned, rules, document_kind, held_back)
     for key, table in tables.items():
         printings = elsewhere.get(key[0], {})
         if printings and (gated[key][1] or _agreement(as_printed(table), printings, rules.coverage).unexplained):
-            gated[key] = _gate_table(table, rules, document_kind, printings)
+            gated[key] = _gate_table(table, rules, document_kind, usual, printings)
     kept = pl.concat([text_layer, *(kept.drop("cell") for kept, _ in gated.values())]).select(facts.columns)
     if held_back:
         kept = kept.join(_rows(held_back, facts), on=["page", "source_position"], how="anti", nulls_equal=True)
@@ -195,6 +200,7 @@ def _gate_table(
     read: pl.DataFrame,
     rules: Rules,
     document_kind: str | None,
+    usual: Mapping[str, int],
     printings: Mapping[int, Sequence[Printing]] | None = None,
 ) -> tuple[pl.DataFrame, list[Issue]]:
     gate = rules.ocr_gate
@@ -254,7 +260,7 @@ def _gate_table(
     ]
     misread = [*implied, *anchored]
     unexplained = pl.col("cell").is_in(list(read_against.unexplained))
-    short_of_sure = (pl.col("ocr_confidence") < gate.unchecked_confidence) | unexplained
+    short_of_sure = (pl.col("ocr_confidence") < gate.unchecked_confidence) | unexplained | _printed_unlike(usual)
     suspects = table.filter(~pl.col("cell").is_in(misread) & (unsettled if misread else short_of_sure & unsettled))
     unconfirmed = _unconfirmed(table, suspects, doubtful, _sums_broken(as_read), rules, document_kind)
     candidates = table.filter(~pl.col("cell").is_in([*misread, *unconfirmed]) & unsettled)
@@ -267,6 +273,14 @@ def _gate_table(
     issues += _unconfirmed_issues(first, table, unconfirmed, why, read_against.unexplained)
     issues += _unconfirmed_issues(first, table, rounded, _BEYOND_ROUNDING)
     return read.filter(~pl.col("cell").is_in([*misread, *unconfirmed, *rounded])), issues
+
+
+def _printed_unlike(usual: Mapping[str, int]) -> pl.Expr:
+    """The cells printing other decimals than most of the document's amounts in their unit, zeros
+    aside: no sum checking them, a sure reading does not make them amounts (js_rd printed at 0.8
+    lost its 合计 row into the header, and its 科目编码 column's codes, read surely, loaded as
+    30101.00 万元 in a document printing 万元 to two decimals)."""
+    return (pl.col("source_unit").replace_strict(usual, default=None) != _PLACES) & (pl.col("amount_wan") != 0)
 
 
 def _anchored(

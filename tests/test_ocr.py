@@ -773,6 +773,36 @@ def test_the_gate_leaves_out_a_doubtful_amount_no_sum_checks(text: DocumentOutco
     assert 999 not in result.facts["table_index"].to_list()
 
 
+@pytest.mark.parametrize(("printed", "loads"), [("30101", False), ("301.01", True)])
+def test_a_sure_amount_no_sum_checks_printed_unlike_the_documents_is_left_out(
+    text: DocumentOutcome, printed: str, loads: bool
+) -> None:
+    """js_rd printed at 0.8 and scanned at σ 25 lost its 合计 row into the header, its 科目编码 column
+    became amounts, and 24 codes, read surely and in no sum, loaded as 301.00 to 30309.00 万元, in a
+    document printing 万元 to two decimals."""
+    facts = as_read_by_ocr(facts_of(text))
+    cell = a_subject_amount(facts, MIXED_PAGE_TYPE)
+
+    def unlabelled(row: int, amount: str) -> pl.DataFrame:
+        return at(facts, cell).with_columns(
+            table_index=pl.lit(999, pl.Int32),
+            subject_code=None,
+            subject_name=None,
+            row_label=None,
+            source_position=pl.lit(f"page 99, row {row}"),
+            amount_printed=pl.lit(amount),
+            amount_wan=pl.lit(Decimal(amount.replace(",", "")), pl.Decimal(18, 2)),
+            ocr_confidence=pl.lit(1.0),
+        )
+
+    for amounts in (["6,481.41", "1.00", printed], [printed, printed]):  # with amounts, or codes alone
+        table = [unlabelled(row, amount) for row, amount in enumerate(amounts, start=1)]
+        result = gated(pl.concat([facts, *table]))
+        unlike = amounts.count(printed) * (not loads)
+        assert [i.kind for i in result.issues] == ["ocr_unconfirmed"] * unlike
+        assert result.facts.height == facts.height + len(amounts) - unlike
+
+
 def test_an_amount_no_sum_checks_is_confirmed_by_another_tables_printing_of_it(text: DocumentOutcome) -> None:
     facts = as_read_by_ocr(facts_of(text))
     printed = a_subject_amount(facts, MIXED_PAGE_TYPE)
