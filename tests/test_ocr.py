@@ -1074,6 +1074,15 @@ def test_a_real_label_whose_closing_bracket_was_lost_loads_under_its_label(tmp_p
     assert read == printed
 
 
+def read_grid(rows: tuple[tuple[int, tuple[str, ...]], ...], confidence: float = 0.99) -> OcrGrid:
+    """The rows as OCR reads them, every printed cell read alike at `confidence`."""
+    ocr = {
+        number: tuple(OcrCell(text, confidence, (0.0, 0.0, 1.0, 1.0)) for text in cells if text)
+        for number, cells in rows
+    }
+    return OcrGrid(Block(rows, ocr=ocr), 0.0)
+
+
 @pytest.mark.parametrize(
     ("column", "printed"),
     [
@@ -1173,8 +1182,7 @@ def test_an_enumeration_that_lost_its_numeral_is_given_the_one_its_column_says(
     column: list[str], printed: list[str]
 ) -> None:
     rows = tuple((number, (text, "1.00")) for number, text in enumerate(column, start=1))
-    ocr = {number: tuple(OcrCell(text, 0.99, (0.0, 0.0, 1.0, 1.0)) for text in cells) for number, cells in rows}
-    mended = _labels_mended(OcrGrid(Block(rows, ocr=ocr), 0.0)).block
+    mended = _labels_mended(read_grid(rows)).block
     assert [cells[0] for _, cells in mended.rows] == printed
     assert [cells[0].text for cells in mended.ocr.values()] == printed
     amounts = [(cells[1], read[1].text) for (_, cells), read in zip(mended.rows, mended.ocr.values(), strict=True)]
@@ -1198,8 +1206,7 @@ def test_the_first_item_above_two_under_the_header_is_one(first: str, printed: s
     column = [("收入", ""), ("项目", "预算数"), (first, "9.00"), ("(一)一般公共预算", "9.00")]
     column += [("(二)政府性基金", "0.00"), ("二、上年结转结余", "0.00"), ("收入总计", "9.00")]
     rows = tuple((number, cells) for number, cells in enumerate(column, start=1))
-    ocr = {number: tuple(OcrCell(text, 0.99, (0.0, 0.0, 1.0, 1.0)) for text in cells if text) for number, cells in rows}
-    mended = _labels_mended(OcrGrid(Block(rows, ocr=ocr), 0.0)).block
+    mended = _labels_mended(read_grid(rows)).block
     assert [cells[0] for _, cells in mended.rows] == ["收入", "项目", printed, *(text for text, _ in column[3:])]
 
 
@@ -1207,8 +1214,7 @@ def test_a_total_right_above_two_under_the_header_is_not_numbered() -> None:
     """js_rd's 政府采购 table speckled (seed 154) read 一、货物A as 二、货物A: the 合计 above it is no 一、."""
     column = [("项目", "金额"), ("合计", "9.00"), ("二、货物A", "9.00"), ("(一)办公设备", "9.00")]
     rows = tuple((number, cells) for number, cells in enumerate(column, start=1))
-    ocr = {number: tuple(OcrCell(text, 0.99, (0.0, 0.0, 1.0, 1.0)) for text in cells) for number, cells in rows}
-    mended = _labels_mended(OcrGrid(Block(rows, ocr=ocr), 0.0)).block
+    mended = _labels_mended(read_grid(rows)).block
     assert [cells[0] for _, cells in mended.rows] == [text for text, _ in column]
 
 
@@ -1216,8 +1222,7 @@ def test_a_label_printed_twice_in_a_row_is_mended_where_it_lost_its_numeral() ->
     """Both sides of a two-sided table may print one text in a row, numbered on from different
     enumerations: each cell's reading takes its own side's numeral, not the other's."""
     rows = ((1, ("一、甲", "1.00", "三、甲", "1.00")), (2, ("、乙", "2.00", "、乙", "2.00")))
-    ocr = {number: tuple(OcrCell(text, 0.99, (0.0, 0.0, 1.0, 1.0)) for text in cells) for number, cells in rows}
-    mended = _labels_mended(OcrGrid(Block(rows, ocr=ocr), 0.0)).block
+    mended = _labels_mended(read_grid(rows)).block
     assert mended.rows[1][1] == ("二、乙", "2.00", "四、乙", "2.00")
     assert [cell.text for cell in mended.ocr[2]] == ["二、乙", "2.00", "四、乙", "2.00"]
 
@@ -1713,8 +1718,7 @@ def test_a_code_a_speck_broke_is_given_back_as_a_guess_in_a_column_of_codes() ->
     column of amounts 21011.03 is an amount."""
     column = ["210", "21011", "21011.03", "21015.", "2101501"]
     rows = tuple((number, (code, "21011.03")) for number, code in enumerate(column, start=1))
-    ocr = {number: tuple(OcrCell(text, 0.99, (0.0, 0.0, 1.0, 1.0)) for text in cells) for number, cells in rows}
-    mended = _codes_despecked(OcrGrid(Block(rows, ocr=ocr), 0.0)).block
+    mended = _codes_despecked(read_grid(rows)).block
     assert [cells for _, cells in mended.rows] == [
         (code, "21011.03") for code in ["210", "21011", "2101103", "21015", "2101501"]
     ]
@@ -1767,8 +1771,7 @@ def test_an_amount_specks_broke_is_given_back_as_a_guess_in_a_column_of_amounts(
     """Only in a column that prints amounts (a heading over 1,954.47 and 1:954:47 is one): a date
     such as 2025.01.01 in a column of words stays."""
     rows = ((1, ("收入总计", "2025.01.01")), (2, ("1,954.47", "项目")), (3, ("1:954:47", "合计")))
-    ocr = {number: tuple(OcrCell(text, 0.99, (0.0, 0.0, 1.0, 1.0)) for text in cells) for number, cells in rows}
-    mended = _amounts_despecked(OcrGrid(Block(rows, ocr=ocr), 0.0)).block
+    mended = _amounts_despecked(read_grid(rows)).block
     assert [cells for _, cells in mended.rows] == [
         ("收入总计", "2025.01.01"),
         ("1,954.47", "项目"),
@@ -1790,8 +1793,7 @@ def test_a_whole_amount_whose_commas_read_as_points_is_given_them_back_as_a_gues
         (5, ("120,000", "12.500")),
         (6, ("0", "0.00")),
     )
-    ocr = {number: tuple(OcrCell(text, 0.99, (0.0, 0.0, 1.0, 1.0)) for text in cells) for number, cells in rows}
-    mended = _amounts_despecked(OcrGrid(Block(rows, ocr=ocr), 0.0)).block
+    mended = _amounts_despecked(read_grid(rows)).block
     assert [cells for _, cells in mended.rows] == [
         ("9,721,800", "1,234.50"),
         ("156,211,123", "2,000.00"),
@@ -1813,8 +1815,7 @@ def test_an_amount_whose_point_was_lost_is_given_the_columns_decimals_as_a_guess
         (3, ("3", "12.00", "0")),
         (4, ("4", "0", "2500")),
     )
-    ocr = {number: tuple(OcrCell(text, 0.9993, (0.0, 0.0, 1.0, 1.0)) for text in cells) for number, cells in rows}
-    mended = _amounts_despecked(OcrGrid(Block(rows, ocr=ocr), 0.0)).block
+    mended = _amounts_despecked(read_grid(rows, 0.9993)).block
     assert [cells for _, cells in mended.rows] == [
         ("1", "1,054.21", "120,000"),
         ("2", "397.00", "3,500"),
