@@ -646,28 +646,35 @@ def _despecked_amount(text: str, places: int) -> str | None:
     """The amount with `places` decimals that the text's digits make, a mark standing where its
     decimal point is and every other mark a thousands comma or a speck; None when no mark stands
     there."""
-    specked = _SPECKED_AMOUNT.fullmatch(text)
-    if specked is None or not places:
+    marked = _marked_digits(text)
+    if marked is None or not places:
         return None
-    sign, body = ("-", specked[1][1:]) if specked[1].startswith("-") else ("", specked[1])
-    digits = _MARK_RUN.sub("", body)
-    marked = {len(_MARK_RUN.sub("", body[: mark.start()])) for mark in _MARK_RUN.finditer(body)}
-    if len(digits) - places not in marked:
+    sign, digits, before = marked
+    if len(digits) - places not in before:
         return None
     return _with_decimals(sign, digits, places)
+
+
+def _marked_digits(text: str) -> tuple[str, str, list[int]] | None:
+    """The sign, the digits, and how many digits stand before each run of marks, of a text of
+    digits and marks (_SPECKED_AMOUNT); None for anything else."""
+    specked = _SPECKED_AMOUNT.fullmatch(text)
+    if specked is None:
+        return None
+    sign, body = ("-", specked[1][1:]) if specked[1].startswith("-") else ("", specked[1])
+    before = [len(_MARK_RUN.sub("", body[: mark.start()])) for mark in _MARK_RUN.finditer(body)]
+    return sign, _MARK_RUN.sub("", body), before
 
 
 def _grouped_integer(text: str) -> str | None:
     """A whole amount whose thousands commas a scan read as other marks, every mark standing where a
     comma goes (万里's 9,721,800 元 printed small read as 9,721.800, and its table did not close);
     None for anything else, or an amount read as printed."""
-    specked = _SPECKED_AMOUNT.fullmatch(text)
-    if specked is None:
+    marked = _marked_digits(text)
+    if marked is None:
         return None
-    sign, body = ("-", specked[1][1:]) if specked[1].startswith("-") else ("", specked[1])
-    digits = _MARK_RUN.sub("", body)
-    after = [len(digits) - len(_MARK_RUN.sub("", body[: mark.start()])) for mark in _MARK_RUN.finditer(body)]
-    if not after or any(count % 3 for count in after):
+    sign, digits, before = marked
+    if not before or any((len(digits) - count) % 3 for count in before):
         return None
     amount = f"{sign}{int(digits):,}"
     return None if amount == text else amount
