@@ -45,6 +45,14 @@ def _printed(printed: str, unit: str, loaded: Decimal) -> tuple[Decimal, Decimal
     return read if read is not None and to_wan(read[0], "万元") == loaded else (loaded, CENT_OF_WAN)
 
 
+# The parts of a sum printed other than zero: a zero prints exactly, so rounding moves only these.
+_ROUNDED = (pl.col("amount_wan") != 0).sum().cast(pl.Int32).alias("rounded")
+
+
+def _rounded(parts: Sequence[dict]) -> int:
+    return sum(part["amount_wan"] != 0 for part in parts)
+
+
 def _label(row: dict) -> str:
     return " ".join(p for p in (row.get("subject_code"), row.get("subject_name")) if p) or row.get("row_label") or "row"
 
@@ -92,7 +100,7 @@ def _children_sum_to_parent(found: Findings, coded: pl.DataFrame, linked: pl.Dat
     sums = (
         linked.filter(pl.col("parent_code").is_not_null())
         .group_by([*group, "parent_code"])
-        .agg(pl.col("amount_wan").sum().alias("children"), pl.len().alias("terms"))
+        .agg(pl.col("amount_wan").sum().alias("children"), pl.len().alias("terms"), _ROUNDED)
     )
     pairs = coded.join(
         sums.rename({"parent_code": "subject_code"}), on=[*group, "subject_code"], how="inner", nulls_equal=True
@@ -107,6 +115,7 @@ def _children_sum_to_parent(found: Findings, coded: pl.DataFrame, linked: pl.Dat
             f"{_label(row)} in {place_of(row)} is not the sum of its {row['terms']} printed sub-items "
             f"({row['measure']})",
             step=row["step"],
+            rounded=row["rounded"],
         )
 
 
@@ -120,10 +129,10 @@ def _rows_sum_to_total(found: Findings, facts: pl.DataFrame, linked: pl.DataFram
     )
     parts = pl.concat(
         [
-            roots.group_by(group).agg(pl.col("amount_wan").sum().alias("rows_sum"), pl.len().alias("terms")),
+            roots.group_by(group).agg(pl.col("amount_wan").sum().alias("rows_sum"), pl.len().alias("terms"), _ROUNDED),
             items.filter(~pl.col("table_index").is_in(roots["table_index"].unique().implode()))
             .group_by(group)
-            .agg(pl.col("amount_wan").sum().alias("rows_sum"), pl.len().alias("terms")),
+            .agg(pl.col("amount_wan").sum().alias("rows_sum"), pl.len().alias("terms"), _ROUNDED),
         ]
     )
     totals = (
@@ -141,6 +150,7 @@ def _rows_sum_to_total(found: Findings, facts: pl.DataFrame, linked: pl.DataFram
             f"{row['row_label']} row of {place_of(row)} is not the sum of the {row['terms']} rows it totals"
             f" ({row['measure']})",
             step=row["step"],
+            rounded=row["rounded"],
         )
 
 
@@ -176,6 +186,7 @@ def _named_sums(found: Findings, one_sided: pl.DataFrame) -> pl.DataFrame:
                 + "、".join(_bare(r["row_label"]) for r in terms)
                 + f" ({whole['measure']})",
                 step=whole["step"],
+                rounded=_rounded(terms),
             )
             checked.extend([key[: len(group)]] if total else [])
     return pl.DataFrame(checked, schema=one_sided.select(group).schema, orient="row")
@@ -208,7 +219,8 @@ def _sides_sum_to_totals(found: Findings, facts: pl.DataFrame) -> None:
             readings = _top_level_readings(span, top_level, after_total=previous_total is not None)
             if readings:
                 base = previous_total or Decimal(0)
-                terms, expected = min(readings, key=lambda r: abs(row["amount_wan"] - base - r[1]))
+                summed, expected = min(readings, key=lambda r: abs(row["amount_wan"] - base - r[1]))
+                terms = len(summed)
                 found.compare(
                     "rows_sum_to_total",
                     row,
@@ -218,6 +230,7 @@ def _sides_sum_to_totals(found: Findings, facts: pl.DataFrame) -> None:
                     f"{row['row_label']} ({row['side']}) of {place_of(row)} is not the sum of the {terms} rows above it"
                     + (" and the total before them" if previous_total is not None else ""),
                     step=row["step"],
+                    rounded=_rounded(summed) + bool(previous_total),
                 )
             previous_total, span = row["amount_wan"], []
 
@@ -258,6 +271,7 @@ def _items_sum_to_their_heading(found: Findings, facts: pl.DataFrame) -> None:
                 f"{row['row_label']} ({row['side']}) of {place_of(row)} is not the sum of the {len(parts)} rows "
                 "printed under it",
                 step=row["step"],
+                rounded=_rounded(parts),
             )
 
 
@@ -284,8 +298,10 @@ def _enumeration_depth(row: dict, levels: tuple[re.Pattern[str], ...]) -> int | 
     return next((depth for depth, level in enumerate(levels) if level.search(label)), len(levels))
 
 
-def _top_level_readings(span: list[dict], top_level: re.Pattern[str], after_total: bool) -> list[tuple[int, Decimal]]:
-    """(terms, sum) of each reading of which rows of a span are its top level; after a total, every item."""
+def _top_level_readings(
+    span: list[dict], top_level: re.Pattern[str], after_total: bool
+) -> list[tuple[list[dict], Decimal]]:
+    """(rows, sum) of each reading of which rows of a span are its top level; after a total, every item."""
     is_class = [r["row_kind"] == "subject" and len(r["subject_code"] or "") == CLASS_CODE_LENGTH for r in span]
     enumerated = [bool(top_level.search(r["row_label"] or "")) for r in span]
     readings = [
@@ -295,7 +311,7 @@ def _top_level_readings(span: list[dict], top_level: re.Pattern[str], after_tota
     if after_total:
         rows = [r for r in span if r["row_kind"] in _ITEMS]
         readings += [rows, _without_breakdowns(rows)]
-    return [(len(rows), sum((r["amount_wan"] for r in rows), Decimal(0))) for rows in readings if rows]
+    return [(rows, sum((r["amount_wan"] for r in rows), Decimal(0))) for rows in readings if rows]
 
 
 def _without_breakdowns(rows: list[dict]) -> list[dict]:
@@ -352,6 +368,7 @@ def _item_columns_sum_to_subtotal(found: Findings, facts: pl.DataFrame) -> None:
                 len(parts),
                 f"{' / '.join(path)} in {place_of(row)} is not the sum of the {len(parts)} columns it totals",
                 step=row["step"],
+                rounded=sum(amounts[p] != 0 for p in parts),
             )
 
 
@@ -371,8 +388,9 @@ def _row_cells(facts: pl.DataFrame) -> pl.DataFrame:
 def _with_sum_of(wholes: pl.DataFrame, parts: pl.DataFrame, name: str) -> pl.DataFrame:
     """The wholes, each with the sum of its row's `parts` as `name` (0 where the row prints none:
     a part printed blank counts as 0)."""
-    sums = parts.group_by(_ROW_KEYS).agg(pl.col("amount_wan").sum().alias(name))
-    return wholes.join(sums, on=_ROW_KEYS, how="left", nulls_equal=True).with_columns(pl.col(name).fill_null(0))
+    sums = parts.group_by(_ROW_KEYS).agg(pl.col("amount_wan").sum().alias(name), _ROUNDED)
+    filled = [pl.col(name).fill_null(0), pl.col("rounded").fill_null(0)]
+    return wholes.join(sums, on=_ROW_KEYS, how="left", nulls_equal=True).with_columns(filled)
 
 
 def _parts_sum_to_whole(found: Findings, facts: pl.DataFrame) -> None:
@@ -410,6 +428,7 @@ def _parts_sum_to_whole(found: Findings, facts: pl.DataFrame) -> None:
             row["terms"],
             f"{_label(row)} in {place_of(row)}: {row['measure']} is not {row['parts']}",
             step=row["step"],
+            rounded=row["rounded"],
         )
 
 
@@ -447,6 +466,7 @@ def _income_sources_sum_to_total(found: Findings, facts: pl.DataFrame) -> None:
                 len(sources),
                 f"{_label(row)} in {place_of(row)}: {rule.whole}{_of_stage(row)} is not {' + '.join(sources)}",
                 step=row["step"],
+                rounded=row["rounded"],
             )
 
 

@@ -21,6 +21,7 @@ FINDING_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
     "actual": pl.Decimal(22, 6),
     "difference": pl.Decimal(22, 6),
     "terms": pl.Int32,
+    "rounded_terms": pl.Int32,
     "page": pl.Int32,
     "source_position": pl.String,
     "message": pl.String,
@@ -52,11 +53,14 @@ class Findings:
         message: str,
         explained: str | None = None,
         step: Decimal | None = None,
+        rounded: int | None = None,
     ) -> None:
         """A finding when `actual` is not `expected`: info within the rounding tolerance, or where
         `explained` says why the two may differ, else of the rule's severity. The tolerance is given
         for amounts printed to the cent of 万元; amounts printed to a finer `step` (the last digit of
-        a table in 元) may be off by as many of their own last digits."""
+        a table in 元) may be off by as many of their own last digits. `rounded`: of the `terms`, those
+        printed other than zero (all, unless told), which alone rounding may have moved: the bound
+        a scan's misread zero is held to (贵阳 printed at 0.8 read a 0.00 of 25 parts as 0.09)."""
         difference = actual - expected
         if difference == 0:
             return
@@ -80,6 +84,7 @@ class Findings:
             actual=recorded(actual),
             difference=recorded(difference),
             terms=terms,
+            rounded_terms=terms if rounded is None else rounded,
         )
 
     def note(self, rule: str, severity: str, where: dict, message: str, **amounts: object) -> None:

@@ -24,10 +24,12 @@ errs.
 Nor does a sum confirm anything that closes within the rounding tolerance (a unit of the last
 printed digit per part) but off by more than rounding can make it: each amount printed, the parts
 and their whole, is within half a unit of what was summed, so n parts and their whole differ by at
-most (n + 1) / 2 units. Published tables round so (371.27 printed for 330.47 + 40.81; 0.02 over a
-column of 12 items), while a last digit misread (265.35 read as 265.33 in a row of two parts) is
-off by more. Such a sum says one of its amounts is wrong, not which: each of them that no exact sum
-checks is left out, however sure its reading.
+most (n + 1) / 2 units, n counting only the parts printed other than zero, as a zero prints exactly
+(a 0.00 read as 0.09 among 25 parts, 4 of them not zero). Published tables round so (371.27
+printed for 330.47 + 40.81; 0.02 over a column of 12 items), while a last digit misread (265.35
+read as 265.33 in a row of two parts) is off by more. Such a sum says one of its amounts is wrong,
+not which: each of them that no exact sum checks is left out, however sure its reading, except a
+zero the sum would be further off with raised, as a zero misread hides a larger amount.
 
 Tables check one another too: a document prints a code's amount in several tables (贵阳's 208 in its
 收支总表, 财政拨款收支总表 and 一般公共预算支出表). An amount read as another table printed and loaded
@@ -316,8 +318,9 @@ def _faults(table: pl.DataFrame, rules: Rules, document_kind: str | None) -> set
 
 def _off_beyond_rounding(found: pl.DataFrame, unit: object) -> pl.DataFrame:
     """The sums that close within the rounding tolerance but are off by more than the rounding of
-    their amounts can make them: half a unit of the last printed digit per amount, parts and whole."""
-    rounding = pl.lit(unit, PRINTED_AMOUNT) * (pl.col("terms") + 1)
+    their amounts can make them: half a unit of the last printed digit per amount not zero, parts and
+    whole."""
+    rounding = pl.lit(unit, PRINTED_AMOUNT) * (pl.col("rounded_terms") + 1)
     return found.filter((pl.col("severity") != _ERROR) & (pl.col("difference").abs() * 2 > rounding))
 
 
@@ -424,21 +427,39 @@ def _beyond_rounding(
     candidates: pl.DataFrame, table: pl.DataFrame, as_read: pl.DataFrame, rules: Rules, document_kind: str | None
 ) -> list[int]:
     """The candidates a sum off by more than its rounding checks (half a unit of the last printed
-    digit per amount, parts and whole), and no exact sum does: moved, they change such a sum and
-    only sums that were off as read. `as_read` is the table's findings, of every severity."""
+    digit per amount not zero, parts and whole), and no exact sum does: moved, they change such a
+    sum and only sums that were off as read. `as_read` is the table's findings, of every severity.
+    Where the table prints no amount below zero, an amount read as zero was read no higher than
+    printed: one that only moves its off sums further off when raised is not what put them off
+    (贵阳's twenty 类 of 0.00 beside the one 0.00 read as 0.09)."""
     beyond = _off_beyond_rounding(as_read, table["step"].min())
     if beyond.is_empty():
         return []
     findings = set(as_read.select(*_SUM, "severity", "difference").iter_rows())
     off, inexact = _sums_broken(beyond), _sums_broken(as_read)
+    differences = {finding[: len(_SUM)]: finding[-1] for finding in findings}
+    zeros_read_low = not (table["amount_exact"] < 0).any()
     probe = rules.ocr_gate.probe
     left_out = []
     for cell, amount in candidates.select("cell", "amount_exact").iter_rows():
         changed = _findings(_with_amount(table, cell, amount + probe), rules, document_kind) - findings
         sums = {finding[: len(_SUM)] for finding in changed}
-        if sums & off and sums <= inexact:
+        if not (sums & off and sums <= inexact):
+            continue
+        if not (zeros_read_low and amount == 0 and _raising_moves_off(changed, differences, off)):
             left_out.append(cell)
     return left_out
+
+
+def _raising_moves_off(changed: set[tuple], differences: Mapping[tuple, Decimal | None], off: set[tuple]) -> bool:
+    """Whether raising an amount (`changed`: the findings it then gives) moves each off sum it is in
+    further off than `differences`, as read."""
+    for finding in changed:
+        key, raised = finding[: len(_SUM)], finding[-1]
+        before = differences.get(key)
+        if key in off and (before is None or raised is None or (raised - before) * before <= 0):
+            return False
+    return True
 
 
 def _issue(table: dict, row: dict, kind: str, message: str) -> Issue:

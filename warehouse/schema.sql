@@ -227,6 +227,7 @@ CREATE TABLE IF NOT EXISTS fct_quality_finding (
     actual DECIMAL(22, 6),
     difference DECIMAL(22, 6),
     terms INTEGER,
+    rounded_terms INTEGER,
     page INTEGER,
     source_position VARCHAR,
     message VARCHAR NOT NULL
@@ -245,6 +246,7 @@ CREATE TABLE IF NOT EXISTS stg_narrative (
 ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS published_at TIMESTAMP;
 ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS is_current BOOLEAN;
 ALTER TABLE stg_table ADD COLUMN IF NOT EXISTS amount_cells INTEGER;
+ALTER TABLE fct_quality_finding ADD COLUMN IF NOT EXISTS rounded_terms INTEGER;
 ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS budget_scope VARCHAR;
 ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS document_kind VARCHAR;
 ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS amount_cells INTEGER;
