@@ -106,12 +106,35 @@ def _function_class_by_name() -> dict[str, str]:
     return {compact(name): code for scheme, code, name in names if scheme == "function"}
 
 
-def _function_class_of(name: str) -> str | None:
-    """The code of the 类 a row's name prints, if any (vocabulary's numerals_unpunctuated)."""
+# The fewest characters a 类 name read one short keeps: 预备 (预备费) could be much else.
+_SHORT_NAME_LEAST = 3
+
+
+@cache
+def _function_class_by_name_short_of_one() -> dict[str, str]:
+    """类 names with one character left out, each to its code where no other 类 name gives it and
+    no 类 is named so (国防支出 as 防支出)."""
+    named = _function_class_by_name()
+    codes: dict[str, set[str]] = {}
+    for name, code in named.items():
+        for lost in range(len(name)):
+            codes.setdefault(name[:lost] + name[lost + 1 :], set()).add(code)
+    return {
+        short: code
+        for short, (code, *others) in codes.items()
+        if not others and short not in named and len(short) >= _SHORT_NAME_LEAST
+    }
+
+
+def _function_class_of(name: str, scanned: bool = False) -> str | None:
+    """The code of the 类 a row's name prints, if any (vocabulary's numerals_unpunctuated); in a
+    `scanned` row, also of a name OCR read one character short (贵阳 printed at 0.8 read 三、国防支出
+    as 三.防支出, and its 财政拨款收支总表 loaded none of its 37 amounts)."""
     printed = compact(name)
     lead = vocabulary().numerals_unpunctuated.match(printed)
-    names = (printed[dropped:] for dropped in range(len(lead[0]) + 1 if lead else 1))
-    return next((code for n in names if (code := _function_class_by_name().get(n))), None)
+    names = [printed[dropped:] for dropped in range(len(lead[0]) + 1 if lead else 1)]
+    lookups = [_function_class_by_name(), *([_function_class_by_name_short_of_one()] if scanned else [])]
+    return next((code for known in lookups for n in names if (code := known.get(n))), None)
 
 
 def repair_row(cells: Sequence[str]) -> list[str]:
@@ -342,10 +365,11 @@ class _RowMeaning:
 
 
 def _row_meaning(
-    label: _RowLabel, side: str | None, table: ClassifiedTable, context: DocumentContext, sole_row: bool
+    label: _RowLabel, side: str | None, table: ClassifiedTable, context: DocumentContext, sole_row: bool, scanned: bool
 ) -> _RowMeaning:
     """`sole_row`: the row is the only one of a table printing no label column (江苏's 支出预算总表,
-    a "三公" table): the department's whole, its total, though nothing names it so."""
+    a "三公" table): the department's whole, its total, though nothing names it so. `scanned`: read
+    by OCR."""
     vocab = vocabulary()
     name = vocab.enumeration.sub("", vocab.part_of.sub("", label.name)).strip()
     side_scheme = "revenue" if side == "income" or table.table_type == "income_summary" else table.scheme
@@ -365,7 +389,7 @@ def _row_meaning(
         return meaning("total" if sole_row else "unlabeled", side_scheme)
     if side_scheme == "revenue":
         return meaning("item", "revenue")
-    if table.scheme == "function" and (code := _function_class_of(name)):
+    if table.scheme == "function" and (code := _function_class_of(name, scanned)):
         return meaning("subject", "function", code)
     return meaning("item", "item")
 
@@ -475,7 +499,7 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
                     )
                 for mend in label.mends if printed else ():
                     issue(row, "repaired_code", f"code {mend}")
-                meaning = _row_meaning(label, block[0].side, table, context, sole_row)
+                meaning = _row_meaning(label, block[0].side, table, context, sole_row, bool(row.ocr))
                 for column in printed:
                     if row_measure:
                         column = replace(column, measure=row_measure)
