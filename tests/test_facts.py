@@ -538,6 +538,24 @@ def test_levels_merged_over_the_rows_they_head_are_taken_from_the_code_above() -
     ]
 
 
+def test_a_scanned_code_read_blank_is_the_one_the_catalogue_gives_its_name() -> None:
+    """贵阳 printed at 0.8 read 30111's cell as nothing: 公务员医疗补助缴费 became an item, 301 fell
+    9.00 short of its parts, and the table loaded none of its amounts. A printed blank stays blank,
+    and so does a name the catalogue gives several codes or none."""
+    rows = [
+        ["科目编码", "科目名称", "合计"],
+        ["301", "工资福利支出", "10.00"],
+        ["", "公务员医疗补助缴费", "9.00"],
+        ["", "行政运行", "1.00"],
+        ["", "某某局", "10.00"],
+    ]
+    table = raw_table(rows, title="一般公共预算基本支出预算表")
+    read = _budget(scanned(table))
+    assert read.facts["subject_code"].to_list() == ["301", "30111", None, None]
+    assert [(i.kind, i.position) for i in read.issues] == [("repaired_code", "page 1, row 3")]
+    assert _budget(table).facts["subject_code"].to_list() == ["301", None, None, None]
+
+
 _BASIC = "一般公共预算基本支出预算表"
 
 

@@ -192,6 +192,8 @@ class _RowLabel:
     # between two read (210 | | 01), the levels read make another code (21001); after the last read
     # of a function code (210 | 13 | under a project's name), its 款's code, not the row's.
     code_unread: bool = False
+    # Every code column of the row printed blank.
+    code_blank: bool = False
 
     @property
     def code_fault(self) -> str | None:
@@ -270,8 +272,16 @@ def _row_label(cells: Sequence[str], columns: Sequence[Column], context: Documen
     levels_above = blank_levels if code_parts and all(len(part) == 2 for part in code_parts) else 0
     split = len(levels) > 1 and None not in levels
     code_levels = tuple(level for level in levels if level is not None) if split else ()
+    code_blank = bool(levels) and not any(levels)
     return _RowLabel(
-        code or None, unit_code, clean_label(name), " ".join(code_parts), tuple(mends), levels_above, code_levels
+        code or None,
+        unit_code,
+        clean_label(name),
+        " ".join(code_parts),
+        tuple(mends),
+        levels_above,
+        code_levels,
+        code_blank=code_blank,
     )
 
 
@@ -280,7 +290,12 @@ def _code_by_name(label: _RowLabel, scheme: str, fiscal_year: int | None) -> _Ro
     thin 11, or makes it H1; a 类 merged over the rows it heads prints once), coded as the catalogue
     names the row: the one code of the year, among those agreeing with every level read, it gives
     the row's name. A name the catalogue gives the code as read (302 商品和服务支出, its 款 blank) or
-    several codes (行政运行) leaves the row as read."""
+    several codes (行政运行) leaves the row as read. So is a code OCR read nothing of, where the
+    catalogue gives the name one code (贵阳 printed at 0.8 lost 30111 of 公务员医疗补助缴费, and its
+    基本支出 table, 301 then short of its 9.00, loaded none of its amounts)."""
+    if label.code_blank and fiscal_year is not None:
+        named = subject_catalogue().codes_named(scheme, name_key(label.name), fiscal_year)
+        return _mended(label, named[0], "(blank)") if len(named) == 1 else label
     levels = label.code_levels
     numbers = [level.isdigit() for level in levels]
     if not any(numbers) or all(numbers):
@@ -306,12 +321,15 @@ def _code_by_name(label: _RowLabel, scheme: str, fiscal_year: int | None) -> _Ro
         # leaves blank: a project's row prints its 项, and no sum checks it. An economic 类 row's sum
         # checks its 款, and a 类 may print a name the catalogue words otherwise (503 机关资本性支出).
         return replace(label, code_unread=gapped or (final < len(levels) - 1 and scheme == "function"))
-    read = _levels_read(levels)
+    return _mended(label, named[0], _levels_read(levels))
+
+
+def _mended(label: _RowLabel, code: str, read: str) -> _RowLabel:
     mend = (
-        f"{named[0]}: OCR read its code cells as {read}, and of the codes that fit them the catalogue"
-        f" gives '{label.name}' to {named[0]} alone; check the scan"
+        f"{code}: OCR read its code cells as {read}, and of the codes that fit them the catalogue"
+        f" gives '{label.name}' to {code} alone; check the scan"
     )
-    return replace(label, subject_code=named[0], mends=(*label.mends, mend))
+    return replace(label, subject_code=code, mends=(*label.mends, mend))
 
 
 def _levels_read(levels: Sequence[str]) -> str:
