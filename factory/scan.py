@@ -57,6 +57,8 @@ SCAN_CONDITIONS: dict[str, ScanCondition] = {
     "yellowed": ScanCondition(noise=15, tint=(0.97, 0.95, 0.85)),
     "bilevel": ScanCondition(noise=10, bilevel_threshold=150),
     "speckled": ScanCondition(speckle=0.01),
+    # A copy of a copy: out of focus, grey paper, faint ink, noisy and saved squeezed.
+    "worn": ScanCondition(noise=20, jpeg_quality=50, blur=0.6, paper=232, ink=35),
 }
 
 

@@ -523,6 +523,9 @@ def test_the_factory_scans_in_each_condition_as_its_name_says() -> None:
     assert (255 - scans["noisy"][2]).mean() > (255 - scans["office"][2]).mean() * 1.8
     assert mid_greys("blurred") > mid_greys("office") * 1.3
     assert scans["squeezed"][3] < scans["office"][3] * 0.8
+    worn = scans["worn"]
+    assert np.median(worn[2]) < 240 and mid_greys("worn") > mid_greys("office") * 1.3
+    assert (255 - worn[2]).mean() > (255 - scans["office"][2]).mean() * 1.5 and worn[3] < scans["office"][3]
 
 
 def image_pdf(width: float, height: float) -> bytes:
