@@ -548,12 +548,14 @@ def test_a_scanned_code_read_blank_is_the_one_the_catalogue_gives_its_name() -> 
         ["", "公务员医疗补助缴费", "9.00"],
         ["", "行政运行", "1.00"],
         ["", "某某局", "10.00"],
+        ["", "基本工资(30101)", "1.00"],
+        ["30102 津贴补贴", "", "1.00"],
     ]
     table = raw_table(rows, title="一般公共预算基本支出预算表")
     read = _budget(scanned(table))
-    assert read.facts["subject_code"].to_list() == ["301", "30111", None, None]
+    assert read.facts["subject_code"].to_list() == ["301", "30111", None, None, "30101", "30102"]
     assert [(i.kind, i.position) for i in read.issues] == [("repaired_code", "page 1, row 3")]
-    assert _budget(table).facts["subject_code"].to_list() == ["301", None, None, None]
+    assert _budget(table).facts["subject_code"].to_list() == ["301", None, None, None, "30101", "30102"]
 
 
 _BASIC = "一般公共预算基本支出预算表"

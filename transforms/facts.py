@@ -192,7 +192,7 @@ class _RowLabel:
     # between two read (210 | | 01), the levels read make another code (21001); after the last read
     # of a function code (210 | 13 | under a project's name), its 款's code, not the row's.
     code_unread: bool = False
-    # Every code column of the row printed blank.
+    # Every code column of the row printed blank, and no code printed elsewhere in the row.
     code_blank: bool = False
 
     @property
@@ -272,7 +272,7 @@ def _row_label(cells: Sequence[str], columns: Sequence[Column], context: Documen
     levels_above = blank_levels if code_parts and all(len(part) == 2 for part in code_parts) else 0
     split = len(levels) > 1 and None not in levels
     code_levels = tuple(level for level in levels if level is not None) if split else ()
-    code_blank = bool(levels) and not any(levels)
+    code_blank = bool(levels) and all(level == "" for level in levels) and not code
     return _RowLabel(
         code or None,
         unit_code,
