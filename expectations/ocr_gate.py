@@ -6,7 +6,10 @@ parts to its wholes. So a table read by OCR loads when the consistency rules fin
 low-confidence cell that breaks a sum, and whose sum-implied value closes the table, is quarantined
 with its page and box instead of loaded wrong. So is a cell read with any confidence whose implied
 value alone closes every sum left broken: recognisers misread surely too (32.16 read as 3.16 at
-0.9998). A table that still does not close loads nothing and says why. Published budgets carry
+0.9998); and, one at a time, each such cell whose value closes sums of its own, where no one cell
+closes them all (苍溪 worn read 485.33 as 483.33 and 5.76 as 3.76 in one table, at 0.95 and 0.98).
+A table that still does not close, or would need more than `max_quarantined_cells`, loads nothing
+and says why. Published budgets carry
 their own errors too, and a scan cannot tell them from misreadings: such a table is corrected or
 refused the same way, where the text layer would have shown the error as a finding.
 
@@ -25,11 +28,12 @@ Nor does a sum confirm anything that closes within the rounding tolerance (a uni
 printed digit per part) but off by more than rounding can make it: each amount printed, the parts
 and their whole, is within half a unit of what was summed, so n parts and their whole differ by at
 most (n + 1) / 2 units, n counting only the parts printed other than zero, as a zero prints exactly
-(a 0.00 read as 0.09 among 25 parts, 4 of them not zero). Published tables round so (371.27
-printed for 330.47 + 40.81; 0.02 over a column of 12 items), while a last digit misread (265.35
-read as 265.33 in a row of two parts) is off by more. Such a sum says one of its amounts is wrong,
-not which: each of them that no exact sum checks is left out, however sure its reading, except a
-zero the sum would be further off with raised, as a zero misread hides a larger amount.
+(a 0.00 read as 0.09 among 25 parts, 4 of them not zero), and none where one part is not zero.
+Published tables round so (371.27 printed for 330.47 + 40.81; 0.02 over a column of 12 items),
+while a last digit misread (265.35 read as 265.33 in a row of two parts) is off by more. Such a
+sum says one of its amounts is wrong, not which: each of them that no exact sum checks is left
+out, however sure its reading, except a zero the sum would be further off with raised, as a zero
+misread hides a larger amount.
 
 Tables check one another too: a document prints a code's amount in several tables (贵阳's 208 in its
 收支总表, 财政拨款收支总表 and 一般公共预算支出表). An amount read as another table printed and loaded
@@ -218,10 +222,14 @@ def _gate_table(
     as_read = found.filter(pl.col("severity") == _ERROR)
     trial, broken = table, as_read
     implied: dict[int, Decimal] = {}
+    sums_of: dict[int, set[tuple]] = {}
     while not broken.is_empty() and len(implied) < gate.max_quarantined_cells:
-        fix = _fix(trial, doubtful, broken, implied, rules, document_kind) or _fix(
-            trial, sure, broken, implied, rules, document_kind, closing=True
-        )
+        fix = _fix(trial, doubtful, broken, implied, rules, document_kind)
+        if fix is None:
+            sums_of = sums_of or _sums_of(table, sure, rules, document_kind)
+            fix = _fix(trial, sure, broken, implied, rules, document_kind, sums_of, closing=True) or _fix(
+                trial, sure, broken, implied, rules, document_kind, sums_of
+            )
         if fix is None:
             break
         cell, value, broken = fix
@@ -319,8 +327,10 @@ def _faults(table: pl.DataFrame, rules: Rules, document_kind: str | None) -> set
 def _off_beyond_rounding(found: pl.DataFrame, unit: object) -> pl.DataFrame:
     """The sums that close within the rounding tolerance but are off by more than the rounding of
     their amounts can make them: half a unit of the last printed digit per amount not zero, parts and
-    whole."""
-    rounding = pl.lit(unit, PRINTED_AMOUNT) * (pl.col("rounded_terms") + 1)
+    whole; none where one part is not zero, as that part and its whole are one amount, printed
+    alike (苍溪 worn read 30101's 人员经费 156.19 as 156.18 beside its 基本支出 156.19 and a 0.00)."""
+    parts = pl.col("rounded_terms")
+    rounding = pl.when(parts > 1).then(pl.lit(unit, PRINTED_AMOUNT) * (parts + 1)).otherwise(0)
     return found.filter((pl.col("severity") != _ERROR) & (pl.col("difference").abs() * 2 > rounding))
 
 
@@ -331,26 +341,42 @@ def _fix(
     implied: dict[int, Decimal],
     rules: Rules,
     document_kind: str | None,
+    sums_of: Mapping[int, set[tuple]] | None = None,
     closing: bool = False,
 ) -> tuple[int, Decimal, pl.DataFrame] | None:
     """The cell of `cells`, and the amount a broken sum implies for it, that leaves the fewest sums
-    broken (fewer than now; none if `closing`), with the errors left; None when none does. To
-    close them all a cell must be in every broken sum: one probe finds the few that are, where
-    trying each amount on every cell took seconds a table."""
+    broken (fewer than now; none if `closing`), with the errors left; None when none does. Given
+    the sums each cell is in (`sums_of`), only cells in a broken sum (in every one, if `closing`)
+    are tried, with those sums' differences: trying each amount on every cell took seconds a table."""
     best: tuple[int, int, Decimal, pl.DataFrame] | None = None
-    differences = {d for d in broken["difference"].to_list() if d is not None}
-    sums, probe = _sums_broken(broken), rules.ocr_gate.probe
-    found = _findings(trial, rules, document_kind) if closing else set()
+    keys = broken.select(_SUM).iter_rows()
+    off = {key: d for key, d in zip(keys, broken["difference"], strict=True) if d is not None}
+    sums = set(off)
     for cell, amount in cells.select("cell", "amount_exact").iter_rows():
         if cell in implied:
             continue
-        if closing and not sums <= _sums_moved(trial, found, cell, amount + probe, rules, document_kind):
-            continue
+        differences = set(off.values())
+        if sums_of is not None:
+            within = sums_of.get(cell, set()) & sums
+            if not within or (closing and within != sums):
+                continue
+            differences = {off[key] for key in within}
         for value in {amount + d for d in differences} | {amount - d for d in differences}:
             left = _errors(_with_amount(trial, cell, value), rules, document_kind)
             if left.height < (1 if closing else broken.height) and (best is None or left.height < best[0]):
                 best = (left.height, cell, value, left)
     return best[1:] if best else None
+
+
+def _sums_of(
+    table: pl.DataFrame, cells: pl.DataFrame, rules: Rules, document_kind: str | None
+) -> dict[int, set[tuple]]:
+    """The sums each cell is in: those whose findings change when it is moved by the probe."""
+    found, probe = _findings(table, rules, document_kind), rules.ocr_gate.probe
+    return {
+        cell: _sums_moved(table, found, cell, amount + probe, rules, document_kind)
+        for cell, amount in cells.select("cell", "amount_exact").iter_rows()
+    }
 
 
 def _unconfirmed_issues(

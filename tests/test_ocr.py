@@ -702,10 +702,32 @@ def two_sure_misreadings(facts: pl.DataFrame) -> tuple[dict, dict, pl.DataFrame]
     return wrong, other, misread(twice, other, str(other["amount_wan"] + Decimal("300.00")), confidence=0.99)
 
 
-def test_the_gate_refuses_a_table_that_does_not_close(text: DocumentOutcome) -> None:
+def test_the_gate_quarantines_sure_misreadings_one_by_one_where_no_one_cell_closes_the_table(
+    text: DocumentOutcome,
+) -> None:
+    """苍溪 worn (seed 300) read its 基本支出 table's 合计 485.33 as 483.33 at 0.95 and a 5.76 as 3.76
+    at 0.98, each in sums of its own: no one cell closed the table, and none of its 99 amounts
+    loaded. Each misreading that closes sums of its own is quarantined in turn; the rest loads."""
     facts = printed_alone(as_read_by_ocr(facts_of(text)), MIXED_PAGE_TYPE)
-    *_, misread_twice = two_sure_misreadings(facts)
+    wrong, other, misread_twice = two_sure_misreadings(facts)
     result = gated(misread_twice)
+    quarantined = {i.position for i in result.issues if i.kind == "ocr_quarantined"}
+    assert quarantined == {wrong["source_position"], other["source_position"]}
+    assert {i.kind for i in result.issues} <= {"ocr_quarantined", "ocr_unconfirmed"}
+    assert at(result.facts, wrong).is_empty() and at(result.facts, other).is_empty()
+    assert result.facts.height == facts.height - len(result.issues) > facts.height / 2
+
+
+def test_the_gate_refuses_a_table_that_does_not_close(text: DocumentOutcome) -> None:
+    """More misreadings, each in a row of its own, than the gate quarantines in a table."""
+    facts = printed_alone(as_read_by_ocr(facts_of(text)), MIXED_PAGE_TYPE)
+    rows = facts.filter((pl.col("row_kind") == "subject") & (pl.col("amount_wan") > 0)).unique(
+        "source_position", keep="first", maintain_order=True
+    )
+    misread_often = facts
+    for step, cell in enumerate(rows.head(default_rules().ocr_gate.max_quarantined_cells + 1).iter_rows(named=True)):
+        misread_often = misread(misread_often, cell, str(cell["amount_wan"] + 100 * (step + 1)), confidence=0.99)
+    result = gated(misread_often)
     assert [i.kind for i in result.issues] == ["ocr_table_unbalanced"]
     assert "none of its" in result.issues[0].message
     assert result.facts.is_empty()
@@ -1003,6 +1025,19 @@ def test_a_zero_misread_within_the_rounding_of_many_parts_is_left_out(zeros_prin
     assert at(result.facts, zero).is_empty()
     assert zero["source_position"] in {i.position for i in result.issues if i.kind == "ocr_unconfirmed"}
     assert gated(facts).facts.height == facts.height
+
+
+def test_a_whole_and_its_one_part_not_zero_allow_no_rounding(text: DocumentOutcome) -> None:
+    """苍溪 worn read 30101's 人员经费 156.19 as 156.18 beside its 基本支出 156.19 and a 0.00: a whole
+    and its one part not zero are one amount, printed alike, so the cent between them is a misread,
+    not rounding; read surely, such a cent loaded."""
+    facts = as_read_by_ocr(facts_of(text))
+    cell = facts.filter(
+        (pl.col("table_type") == "general_budget_basic_expenditure") & (pl.col("measure") == "personnel")
+    ).row(-1, named=True)
+    result = gated(misread(facts, cell, str(cell["amount_wan"] + Decimal("0.01")), confidence=0.99))
+    assert at(result.facts, cell).is_empty()
+    assert [(i.kind, i.position) for i in result.issues] == [("ocr_unconfirmed", cell["source_position"])]
 
 
 def test_text_layer_facts_pass_the_gate_untouched(text: DocumentOutcome) -> None:
