@@ -967,11 +967,22 @@ def test_a_last_digit_misread_within_the_rounding_tolerance_is_left_out_however_
     assert result.facts.height == facts.height - 1
 
 
+def a_total_of_two_parts_not_zero(facts: pl.DataFrame) -> dict:
+    """A subject row's total in the mixed page's table whose row prints two parts or more not zero."""
+    rows = facts.filter((pl.col("table_type") == MIXED_PAGE_TYPE) & (pl.col("row_kind") == "subject"))
+    parts = rows.filter((pl.col("measure") != "total") & (pl.col("amount_wan") != 0))
+    split = parts.group_by("source_position").len().filter(pl.col("len") >= 2)["source_position"]
+    return rows.filter((pl.col("measure") == "total") & pl.col("source_position").is_in(split.implode())).row(
+        0, named=True
+    )
+
+
 def test_a_table_off_by_the_rounding_of_one_last_digit_loads_whole(text: DocumentOutcome) -> None:
     """Published tables round: 贵阳 prints 371.27 for 330.47 + 40.81. A sum off by one unit of the
-    last digit confirms its amounts as an exact one does."""
+    last digit confirms its amounts as an exact one does, where two of its parts are not zero (a
+    whole and its one part not zero are one amount)."""
     facts = as_read_by_ocr(facts_of(text))
-    total = a_subject_amount(facts, MIXED_PAGE_TYPE)
+    total = a_total_of_two_parts_not_zero(facts)
     rounded = misread(facts, total, str(total["amount_wan"] + Decimal("0.01")), confidence=0.99)
     result = gated(rounded)
     assert result.issues == []
@@ -1341,14 +1352,16 @@ def test_a_real_speck_left_of_a_heading_enumerates_nothing(tmp_path: Path) -> No
     assert loaded["scan"] == loaded["text"]
 
 
-@pytest.mark.parametrize(("page", "at_least"), [(10, 27), (16, 13)])
+@pytest.mark.parametrize(("page", "at_least"), [(10, 26), (16, 13)])
 def test_real_code_cells_doubted_for_a_speck_are_judged_with_the_specks_filtered_out(
     tmp_path: Path, page: int, at_least: int
 ) -> None:
     """苍溪 speckled at seed 150, as `bench --ocr --ocr-scan speckled --ocr-seed 150` scans it: specks
     beside codes read as points (208. for 208, 30.110 for 30110), so every second opinion on the cell
     differed from it, and rows stayed out as `ocr_code_doubtful` (page 10 loaded 23 of its 33 amounts
-    alone, page 16 11 of 15). Their second opinions are now taken from the crop with specks filtered."""
+    alone, page 16 11 of 15). Their second opinions are now taken from the crop with specks filtered.
+    Page 10 loaded 27 until version 36: it prints 2101102's 合计 as 8.70 over a 基本支出 of 8.69 and
+    no 项目支出, which a scan cannot tell from a misread cent."""
     scan = {"seed": 150, "condition": SCAN_CONDITIONS["speckled"]}
     name = "苍溪县医疗保障局2025年部门预算.pdf"
     loaded = page_alone(tmp_path, CORPUS / "cangxi_2025_ybj.pdf", page, name, gated=True, **scan)
