@@ -351,11 +351,11 @@ def _fix(
     best: tuple[int, int, Decimal, pl.DataFrame] | None = None
     keys = broken.select(_SUM).iter_rows()
     off = {key: d for key, d in zip(keys, broken["difference"], strict=True) if d is not None}
-    sums = set(off)
+    sums, every_difference = set(off), set(off.values())
     for cell, amount in cells.select("cell", "amount_exact").iter_rows():
         if cell in implied:
             continue
-        differences = set(off.values())
+        differences = every_difference
         if sums_of is not None:
             within = sums_of.get(cell, set()) & sums
             if not within or (closing and within != sums):
