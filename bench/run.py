@@ -489,15 +489,24 @@ def child_profile(args: dict) -> dict:
     return result
 
 
-def _fact_key(fact: dict) -> tuple:
-    row = fact["subject_code"] or "".join((fact["row_label"] or fact["subject_name"] or "").split())
+def _fact_key(fact: dict, row_by: str = "subject_name") -> tuple:
+    """A fact as a user finds it: by the subject the warehouse files it under (its code, else its
+    name: a row label's numbering, 3、 or (三), says nothing of what it is), or `row_by` another
+    column, such as the label as printed (`row_label`)."""
+    row = fact["subject_code"] or "".join((fact[row_by] or fact["subject_name"] or "").split())
     return (fact["table_type"], fact["side"], row, fact["measure"], str(fact["amount_wan"]))
+
+
+def _keys(outcome: DocumentOutcome, row_by: str = "subject_name") -> Counter[tuple]:
+    loaded = outcome.load
+    return Counter(_fact_key(f, row_by) for f in loaded.facts.iter_rows(named=True)) if loaded else Counter()
 
 
 def scan_against_text(printed: Counter[tuple], read: Counter[tuple]) -> tuple[Counter[tuple], int, int]:
     """The facts a scan loads as its text layer does, and how many of the others are wrong and how
-    many are right amounts under a row label OCR misread (counted apart: the amount is right, and a
-    code is never so excused). Keys are `_fact_key`s; each fact counts once, however many share a key."""
+    many are right amounts filed under a subject name OCR misread (counted apart: the amount is
+    right, and a code is never so excused). Keys are `_fact_key`s; each fact counts once, however
+    many share a key."""
     alike = read & printed
     missed = Counter(key[:2] + key[3:] for key in (printed - alike).elements())
     labelled = Counter(key[:2] + key[3:] for key in (read - alike).elements() if not key[2].isdigit())
@@ -602,10 +611,11 @@ def child_ocr_real(args: dict) -> dict:
     """Each real PDF rasterised whole as a scanner would (150 dpi, skew up to 1.5 degrees, spoilt as
     the `scan` condition says; printed at `print_scale` first) and ingested by OCR, its facts held against its own text
     layer's: per file, the amounts the text layer loads, those OCR loads alike, and those it loads
-    wrong (none may be), told apart from a right amount under a misread row label (an amount the
-    text layer prints in the same table, side and measure under another label). An amount under a
-    misread subject code is wrong: the code says what it was spent on, and so is every amount of a
-    scan that reads its region, department or year otherwise (IDENTITY)."""
+    wrong (none may be), told apart from a right amount under a misread subject name (an amount
+    the text layer prints in the same table, side and measure under another name), and the amounts
+    loaded alike whose printed row label OCR read otherwise (3、 for 4、). An amount under a misread
+    subject code is wrong: the code says what it was spent on, and so is every amount of a scan that
+    reads its region, department or year otherwise (IDENTITY)."""
     from expectations.rules import default_rules
     from factory.scan import SCAN_CONDITIONS, scanned_pdf
     from pipelines.run import QualitySettings, read_document, validate_step
@@ -632,14 +642,15 @@ def child_ocr_real(args: dict) -> dict:
             outcomes[kind] = validate_step(read_document(path), quality)
             seconds = time.perf_counter() - started
         text, scan = outcomes["text"], outcomes["scan"]
-        printed = Counter(_fact_key(f) for f in text.load.facts.iter_rows(named=True)) if text.load else Counter()
-        read = Counter(_fact_key(f) for f in scan.load.facts.iter_rows(named=True)) if scan.load else Counter()
+        printed, read = (_keys(outcome) for outcome in (text, scan))
         issues = scan.load.issues["kind"].to_list() if scan.load else []
         misread = _identity_misread(text, scan)
         if misread:  # every amount is filed under the wrong document
-            alike, wrong, relabelled = Counter[tuple](), sum(read.values()), 0
+            alike, wrong, relabelled, labels_otherwise = Counter[tuple](), sum(read.values()), 0, 0
         else:
             alike, wrong, relabelled = scan_against_text(printed, read)
+            labels_alike = _keys(text, "row_label") & _keys(scan, "row_label")
+            labels_otherwise = sum(alike.values()) - sum(labels_alike.values())
         files.append(
             {
                 "file": source.name,
@@ -651,7 +662,8 @@ def child_ocr_real(args: dict) -> dict:
                 "identity_misread": misread,
                 "amounts_loaded_by_ocr": sum(alike.values()),
                 "amounts_loaded_wrong": wrong,
-                "labels_misread": relabelled,
+                "subjects_misread": relabelled,
+                "row_labels_read_otherwise": labels_otherwise,
                 "wrong": [[str(v) for v in key] for key in (read - alike)][:20],
                 "gate_issues": dict(Counter(k for k in issues if k.startswith("ocr_"))),
                 "scan_seconds": round(seconds, 1),
@@ -663,6 +675,7 @@ def child_ocr_real(args: dict) -> dict:
             ocr=sum(alike.values()),
             wrong=wrong,
             relabelled=relabelled,
+            labels_otherwise=labels_otherwise,
         )
     return {
         "cpus": cpus,
@@ -672,7 +685,8 @@ def child_ocr_real(args: dict) -> dict:
         "amounts_text_layer": totals["text"],
         "amounts_loaded_by_ocr": totals["ocr"],
         "amounts_loaded_wrong": totals["wrong"],
-        "labels_misread": totals["relabelled"],
+        "subjects_misread": totals["relabelled"],
+        "row_labels_read_otherwise": totals["labels_otherwise"],
         "documents_misidentified": sum(bool(f["identity_misread"]) for f in files),
         "amounts_loaded_share": round(totals["ocr"] / max(1, totals["text"]), 4),
     }
@@ -1197,7 +1211,9 @@ def section_ocr(options) -> dict:
         print(
             f"  amounts: {measured['amounts_loaded_by_ocr']} of the text layer's {measured['amounts_text_layer']} "
             f"loaded by OCR; loaded wrong: {measured['amounts_loaded_wrong']}, "
-            f"right amounts under a misread label: {measured['labels_misread']}; region, department or year "
+            f"right amounts under a misread subject name: {measured['subjects_misread']} (and"
+            f" {measured['row_labels_read_otherwise']} under their subject, their printed label read otherwise);"
+            " region, department or year "
             f"misread in {measured['documents_misidentified']} of {len(measured['files'])} files"
         )
     return result

@@ -312,6 +312,31 @@ def test_a_scanned_class_name_one_character_short_is_that_class() -> None:
     assert _budget(table).facts.filter(expenditure)["subject_code"].to_list() == [None, "202", None, None, None, None]
 
 
+def test_a_scanned_unit_row_naming_the_department_one_character_off_is_the_department() -> None:
+    """贵阳 printed at 0.65 read its unit row 贵阳市医疗保障局 as 治阳市医疗保障局: loaded as an item of
+    that name, its 1,954.47 was filed under no unit. A name whose last character, the kind of body,
+    differs names another unit, and a printed name is what it says."""
+    rows = [
+        ["单位名称", "合计", "基本支出", "项目支出"],
+        ["合计", "30.00", "20.00", "10.00"],
+        ["治溪县医疗保障局", "20.00", "15.00", "5.00"],
+        ["苍溪县医疗保障所", "6.00", "3.00", "3.00"],
+        ["苍溪县医保局", "4.00", "2.00", "2.00"],
+    ]
+    table = raw_table(rows, title="部门支出总表")
+    read = _budget(scanned(table))
+    rows_read = read.facts.unique("source_position", maintain_order=True)
+    assert rows_read.select("row_kind", "subject_name", "row_label").rows() == [
+        ("total", "合计", "合计"),
+        ("unit", "苍溪县医疗保障局", "治溪县医疗保障局"),
+        ("item", "苍溪县医疗保障所", "苍溪县医疗保障所"),
+        ("item", "苍溪县医保局", "苍溪县医保局"),
+    ]
+    assert [(i.kind, i.position) for i in read.issues] == [("repaired_label", "page 1, row 3")]
+    printed = _budget(table).facts.unique("source_position", maintain_order=True)
+    assert printed["row_kind"].to_list() == ["total", "item", "item", "item"]
+
+
 @pytest.mark.parametrize("tail", ["：", "(万元)"])
 def test_side_totals_with_a_colon_or_unit_after_them_still_split_the_sides(tail: str) -> None:
     """项目 | 金额 | 项目 | 金额 prints no side labels: the 收入总计 left of the 支出总计 tells the sides."""

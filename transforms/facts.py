@@ -370,6 +370,23 @@ def _is_department(name: str, context: DocumentContext) -> bool:
     return compact(name).removesuffix("部门").removesuffix("(本级)") in (own, own + "机关")
 
 
+# The fewest characters a department's name read one off keeps: shorter names are too alike.
+_DEPARTMENT_NAME_LEAST = 5
+
+
+def _department_read_one_off(name: str, context: DocumentContext) -> bool:
+    """Whether a scanned row names the department with one character misread or lost (贵阳 printed
+    at 0.65 read 贵阳市医疗保障局 as 治阳市医疗保障局, and its unit row loaded as an item of that
+    name). Its last character, which says what kind of body it is (局, 中心), must be read alike:
+    a unit named otherwise there is another unit."""
+    own, read = compact(context.department_name or ""), compact(name)
+    if len(own) < _DEPARTMENT_NAME_LEAST or not read or read[-1:] != own[-1:]:
+        return False
+    if len(read) == len(own):
+        return sum(a != b for a, b in zip(read, own, strict=True)) == 1
+    return len(read) == len(own) - 1 and any(own[:i] + own[i + 1 :] == read for i in range(len(own) - 1))
+
+
 @dataclass(frozen=True)
 class _RowMeaning:
     """What one side of a printed row is: its kind, subject and the label it printed."""
@@ -380,6 +397,7 @@ class _RowMeaning:
     name: str
     label: _RowLabel
     side: str | None
+    repaired: str | None = None
 
 
 def _row_meaning(
@@ -403,6 +421,10 @@ def _row_meaning(
         return meaning("subject", SCHEME_BY_FIRST_DIGIT.get(label.subject_code[0], table.scheme), label.subject_code)
     if label.unit_code or _is_department(name, context):
         return meaning("unit", side_scheme)
+    if scanned and _department_read_one_off(name, context):
+        own = context.department_name or ""
+        repaired = f"'{label.name}' read by OCR one character off the department's name: filed as {own}; check the scan"
+        return _RowMeaning("unit", side_scheme, None, own, label, side, repaired)
     if not name:
         return meaning("total" if sole_row else "unlabeled", side_scheme)
     if side_scheme == "revenue":
@@ -518,6 +540,8 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
                 for mend in label.mends if printed else ():
                     issue(row, "repaired_code", f"code {mend}")
                 meaning = _row_meaning(label, block[0].side, table, context, sole_row, bool(row.ocr))
+                if printed and meaning.repaired:
+                    issue(row, "repaired_label", meaning.repaired)
                 for column in printed:
                     if row_measure:
                         column = replace(column, measure=row_measure)
