@@ -312,6 +312,30 @@ def test_a_scanned_class_name_one_character_short_is_that_class() -> None:
     assert _budget(table).facts.filter(expenditure)["subject_code"].to_list() == [None, "202", None, None, None, None]
 
 
+def test_a_scanned_line_keeps_its_name_without_the_numerals_ocr_left_unpunctuated() -> None:
+    """苍溪 under salt-and-pepper noise read (一)一般公共预算拨款收入 as 一一般公共预算拨款收入 and filed
+    its 1,002.21 under that name. Only numerals before a line the vocabulary knows go, and only on
+    a scan: 三公经费 and 一般公共预算拨款收入 as printed keep theirs."""
+    rows = [
+        ["收入", "预算数", "支出", "预算数"],
+        ["一、本年收入", "3.00", "一、本年支出", "3.00"],
+        ["一一般公共预算拨款收入", "2.00", "(一)外交支出", "3.00"],
+        ["二事业收入", "1.00", "", ""],
+        ["一般公共预算拨款收入", "2.00", "", ""],
+        ["三公经费", "0.00", "二十年终结转结余", "0.00"],
+        ["收入总计", "3.00", "支出总计", "3.00"],
+    ]
+    table = raw_table(rows, title="部门收支总表")
+    names = ["本年收入", "一般公共预算拨款收入", "事业收入", "一般公共预算拨款收入", "三公经费", "收入总计"]
+    income = pl.col("side") == "income"
+    assert _budget(scanned(table)).facts.filter(income)["subject_name"].to_list() == names
+    spent = _budget(scanned(table)).facts.filter(~income)["subject_name"].to_list()
+    assert spent == ["本年支出", "外交支出", "年终结转结余", "支出总计"]
+    printed = _budget(table).facts
+    assert printed.filter(income)["subject_name"].to_list()[1:3] == ["一一般公共预算拨款收入", "二事业收入"]
+    assert "二十年终结转结余" in printed["subject_name"].to_list()
+
+
 def test_a_scanned_unit_row_naming_the_department_one_character_off_is_the_department() -> None:
     """贵阳 printed at 0.65 read its unit row 贵阳市医疗保障局 as 治阳市医疗保障局: loaded as an item of
     that name, its 1,954.47 was filed under no unit. A name whose last character, the kind of body,

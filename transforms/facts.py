@@ -427,11 +427,34 @@ def _row_meaning(
         return _RowMeaning("unit", side_scheme, None, own, label, side, repaired)
     if not name:
         return meaning("total" if sole_row else "unlabeled", side_scheme)
-    if side_scheme == "revenue":
-        return meaning("item", "revenue")
-    if table.scheme == "function" and (code := _function_class_of(name, scanned)):
+    if table.scheme == "function" and side_scheme != "revenue" and (code := _function_class_of(name, scanned)):
         return meaning("subject", "function", code)
-    return meaning("item", "item")
+    item = _unnumbered(name) if scanned else name
+    return _RowMeaning("item", "revenue" if side_scheme == "revenue" else "item", None, item, label, side)
+
+
+# The kinds of measure that name money's sources and periods, as summary rows print them
+# (一般公共预算拨款收入, 事业收入, 上年结转结余).
+_LINE_KINDS = ("fund", "period")
+
+
+def _opens_with_line(name: str) -> bool:
+    """Whether a name opens with a line the vocabulary knows: a source or period of money, or a
+    "三公" item (公务接待费)."""
+    vocab = vocabulary()
+    lines = [p for m in vocab.measures if m.kind in _LINE_KINDS for p in m.patterns]
+    return any(p.match(name) for p in (*lines, *vocab.header["item"]))
+
+
+def _unnumbered(name: str) -> str:
+    """A scanned row's name with the numerals OCR left before it unpunctuated dropped, where what
+    follows opens with a source or period of money and the name as read does not (苍溪 under
+    salt-and-pepper noise read (一)一般公共预算拨款收入 as 一一般公共预算拨款收入, and filed its 1,002.21
+    under that name; (二)公务接待费 as 二公务接待费); the fewest numerals are dropped."""
+    lead = vocabulary().numerals_unpunctuated.match(name)
+    if lead is None or _opens_with_line(name):
+        return name
+    return next((name[k:] for k in range(1, len(lead[0]) + 1) if _opens_with_line(name[k:])), name)
 
 
 @dataclass(frozen=True)
