@@ -108,6 +108,7 @@ NOT_READ_ISSUES = (
     "ocr_unconfirmed",
     "ocr_code_doubtful",
     "ocr_code_unread",
+    "ocr_label_unread",
     "ocr_table_unbalanced",
     "ocr_illegible",
 )

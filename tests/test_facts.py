@@ -7,11 +7,13 @@ from decimal import Decimal
 import polars as pl
 import pytest
 
+from expectations.ocr_gate import gate_ocr_facts
+from expectations.rules import default_rules
 from extractors import ExtractedDocument
 from extractors.model import OcrCell, RawTable
 from factory.pdf import DisclosurePdf, Grid
 from tests.tables import raw_table
-from transforms.facts import DocumentContext, budget_facts
+from transforms.facts import HELD_BACK_ROWS, DocumentContext, budget_facts
 from transforms.tables import classify_tables, resolve_columns, split_header
 
 Extract = Callable[[bytes], ExtractedDocument]
@@ -334,6 +336,25 @@ def test_a_scanned_line_keeps_its_name_without_the_numerals_ocr_left_unpunctuate
     printed = _budget(table).facts
     assert printed.filter(income)["subject_name"].to_list()[1:3] == ["一一般公共预算拨款收入", "二事业收入"]
     assert "二十年终结转结余" in printed["subject_name"].to_list()
+
+
+def test_a_scanned_row_named_by_one_character_counts_in_its_sums_but_is_held_back() -> None:
+    """贵阳 printed at 0.65 read its department's row of the 基本支出 table as 画, and loaded 371.27
+    under that name: no row prints a name so short, so OCR read none."""
+    rows = [
+        ["单位名称", "合计", "基本支出", "项目支出"],
+        ["合计", "30.00", "20.00", "10.00"],
+        ["画", "20.00", "15.00", "5.00"],
+        ["苍溪县医保中心", "10.00", "5.00", "5.00"],
+    ]
+    table = raw_table(rows, title="部门支出总表")
+    read = _budget(scanned(table))
+    held = [(i.page, i.position) for i in read.issues if i.kind in HELD_BACK_ROWS]
+    assert [(i.kind, i.position) for i in read.issues] == [("ocr_label_unread", "page 1, row 3")]
+    gated = gate_ocr_facts(read.facts, default_rules(), "budget", held)
+    assert gated.facts["source_position"].unique(maintain_order=True).to_list() == ["page 1, row 2", "page 1, row 4"]
+    assert gated.issues == []
+    assert _budget(table).issues == []
 
 
 def test_a_scanned_unit_row_naming_the_department_one_character_off_is_the_department() -> None:

@@ -565,6 +565,13 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
                 meaning = _row_meaning(label, block[0].side, table, context, sole_row, bool(row.ocr))
                 if printed and meaning.repaired:
                     issue(row, "repaired_label", meaning.repaired)
+                if printed and row.ocr and meaning.kind == "item" and len(compact(meaning.name)) < _NAME_LEAST:
+                    issue(
+                        row,
+                        "ocr_label_unread",
+                        f"name read by OCR as '{label.name}', too short to name anything: its {len(printed)} amounts"
+                        " count in the table's sums but are left out of the facts; check the scan",
+                    )
                 for column in printed:
                     if row_measure:
                         column = replace(column, measure=row_measure)
@@ -582,9 +589,12 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
 
 
 _LABEL_ROLES = ("code", "unit_code", "name")
-# Issues of scanned rows whose amounts count in their table's sums but whose code is unsure: the OCR
-# gate holds their facts back.
-HELD_BACK_ROWS = ("ocr_code_doubtful", "ocr_code_unread")
+# Issues of scanned rows whose amounts count in their table's sums but whose code or name is unsure:
+# the OCR gate holds their facts back.
+HELD_BACK_ROWS = ("ocr_code_doubtful", "ocr_code_unread", "ocr_label_unread")
+# The fewest characters of a row's name that can name an item: 贵阳 printed at 0.65 read its
+# department's name as 画 and loaded its 371.27 under it.
+_NAME_LEAST = 2
 
 
 def _sharing_columns(segments: Sequence[TableSegment]) -> list[TableSegment]:
