@@ -448,7 +448,7 @@ def _opens_with_line(name: str) -> bool:
 
 def _unnumbered(name: str) -> str:
     """A scanned row's name with the numerals OCR left before it unpunctuated dropped, where what
-    follows opens with a source or period of money and the name as read does not (苍溪 under
+    follows opens with a line the vocabulary knows and the name as read does not (苍溪 under
     salt-and-pepper noise read (一)一般公共预算拨款收入 as 一一般公共预算拨款收入, and filed its 1,002.21
     under that name; (二)公务接待费 as 二公务接待费); the fewest numerals are dropped."""
     lead = vocabulary().numerals_unpunctuated.match(name)
