@@ -450,7 +450,7 @@ def _unnumbered(name: str) -> str:
     """A scanned row's name with the numerals OCR left before it unpunctuated dropped, where what
     follows opens with a line the vocabulary knows and the name as read does not (苍溪 under
     salt-and-pepper noise read (一)一般公共预算拨款收入 as 一一般公共预算拨款收入, and filed its 1,002.21
-    under that name; (二)公务接待费 as 二公务接待费); the fewest numerals are dropped."""
+    under that name; 贵阳 二、公务接待费 as 二公务接待费); the fewest numerals are dropped."""
     lead = vocabulary().numerals_unpunctuated.match(name)
     if lead is None or _opens_with_line(name):
         return name
