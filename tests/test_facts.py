@@ -314,6 +314,24 @@ def test_a_scanned_class_name_one_character_short_is_that_class() -> None:
     assert _budget(table).facts.filter(expenditure)["subject_code"].to_list() == [None, "202", None, None, None, None]
 
 
+def test_a_scanned_class_name_with_one_character_misread_is_that_class() -> None:
+    """A character read as another (国访支出, 教肓支出) leaves the row an item, and the 本年支出 above it
+    no longer adds up, as one lost did (三.防支出). 外防支出 is one off 外交支出 and 国防支出 alike."""
+    rows = [
+        ["项目", "预算数", "项目", "预算数"],
+        ["一、本年收入", "6.00", "一、本年支出", "6.00"],
+        ["", "", "二、国访支出", "1.00"],
+        ["", "", "三、教肓支出", "2.00"],
+        ["", "", "外防支出", "3.00"],
+        ["收入总计", "6.00", "支出总计", "6.00"],
+    ]
+    table = raw_table(rows, title="部门收支总表")
+    expenditure = pl.col("side") == "expenditure"
+    read = _budget(scanned(table)).facts.filter(expenditure)
+    assert read["subject_code"].to_list() == [None, "203", "205", None, None]
+    assert _budget(table).facts.filter(expenditure)["subject_code"].to_list() == [None] * 5
+
+
 def test_a_scanned_line_keeps_its_name_without_the_numerals_ocr_left_unpunctuated() -> None:
     """苍溪 under salt-and-pepper noise read (一)一般公共预算拨款收入 as 一一般公共预算拨款收入 and filed
     its 1,002.21 under that name. Only numerals before a line the vocabulary knows go, and only on

@@ -1,7 +1,7 @@
 """Classified tables to `fct_budget_amount` rows: one fact per printed amount, traceable to its cell."""
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
@@ -126,15 +126,44 @@ def _function_class_by_name_short_of_one() -> dict[str, str]:
     }
 
 
+# Stands for the one character of a 类 name OCR may have read as another.
+_ANY = "\0"
+# The fewest characters of a 类 name read with one misread: 3 leave too little (外交支出 and 国防支出
+# are two apart).
+_MISREAD_NAME_LEAST = 4
+
+
+@cache
+def _function_class_by_name_one_misread() -> dict[str, str]:
+    """类 names with one character made `_ANY`, each to its code where no other 类 name gives it."""
+    codes: dict[str, set[str]] = {}
+    for name, code in _function_class_by_name().items():
+        for misread in range(len(name) if len(name) >= _MISREAD_NAME_LEAST else 0):
+            codes.setdefault(name[:misread] + _ANY + name[misread + 1 :], set()).add(code)
+    return {key: code for key, (code, *others) in codes.items() if not others}
+
+
+def _function_class_misread(name: str) -> str | None:
+    """The 类 a name is with one character misread (国访支出), where it is one 类 alone and names none."""
+    if name in _function_class_by_name():
+        return None
+    known = _function_class_by_name_one_misread()
+    codes = {code for i in range(len(name)) if (code := known.get(name[:i] + _ANY + name[i + 1 :]))}
+    return codes.pop() if len(codes) == 1 else None
+
+
 def _function_class_of(name: str, scanned: bool = False) -> str | None:
     """The code of the 类 a row's name prints, if any (vocabulary's numerals_unpunctuated); in a
     `scanned` row, also of a name OCR read one character short (贵阳 printed at 0.8 read 三、国防支出
-    as 三.防支出, and its 财政拨款收支总表 loaded none of its 37 amounts)."""
+    as 三.防支出, and its 财政拨款收支总表 loaded none of its 37 amounts) or with one character
+    misread (国访支出)."""
     printed = compact(name)
     lead = vocabulary().numerals_unpunctuated.match(printed)
     names = [printed[dropped:] for dropped in range(len(lead[0]) + 1 if lead else 1)]
-    lookups = [_function_class_by_name(), *([_function_class_by_name_short_of_one()] if scanned else [])]
-    return next((code for known in lookups for n in names if (code := known.get(n))), None)
+    lookups: list[Callable[[str], str | None]] = [_function_class_by_name().get]
+    if scanned:
+        lookups += [_function_class_by_name_short_of_one().get, _function_class_misread]
+    return next((code for known in lookups for n in names if (code := known(n))), None)
 
 
 def repair_row(cells: Sequence[str]) -> list[str]:
