@@ -222,11 +222,12 @@ def _gate_table(
     as_read = found.filter(pl.col("severity") == _ERROR)
     trial, broken = table, as_read
     implied: dict[int, Decimal] = {}
-    sums_of: dict[int, set[tuple]] = {}
+    sums_of: dict[int, set[tuple]] | None = None
     while not broken.is_empty() and len(implied) < gate.max_quarantined_cells:
         fix = _fix(trial, doubtful, broken, implied, rules, document_kind)
         if fix is None:
-            sums_of = sums_of or _sums_of(table, sure, rules, document_kind)
+            if sums_of is None:
+                sums_of = _sums_of(table, sure, rules, document_kind)
             fix = _fix(trial, sure, broken, implied, rules, document_kind, sums_of, closing=True) or _fix(
                 trial, sure, broken, implied, rules, document_kind, sums_of
             )

@@ -294,42 +294,37 @@ def scanned(table: RawTable) -> RawTable:
     return replace(table, rows=tuple(ocr))
 
 
+def _summary_spending(spent: list[tuple[str, str]]) -> RawTable:
+    """A 部门收支总表 whose 本年支出 is the `spent` rows' sum, beside an income of as much."""
+    total = f"{sum(Decimal(amount) for _, amount in spent):.2f}"
+    rows = [
+        ["项目", "预算数", "项目", "预算数"],
+        ["一、本年收入", total, "一、本年支出", total],
+        *(["", "", name, amount] for name, amount in spent),
+        ["收入总计", total, "支出总计", total],
+    ]
+    return raw_table(rows, title="部门收支总表")
+
+
+def _spent_codes(table: RawTable) -> list[str | None]:
+    return _budget(table).facts.filter(pl.col("side") == "expenditure")["subject_code"].to_list()
+
+
 def test_a_scanned_class_name_one_character_short_is_that_class() -> None:
     """贵阳 printed at 0.8 read 三、国防支出 as 三.防支出: an item, not 203, its 一、本年支出 then summed
     its two 类 above it alone, and none of the table's 37 amounts loaded. Only a scan is read so:
     a printed name is what it says."""
-    rows = [
-        ["项目", "预算数", "项目", "预算数"],
-        ["一、本年收入", "3.00", "一、本年支出", "3.00"],
-        ["", "", "二、外交支出", "1.00"],
-        ["", "", "三.防支出", "2.00"],
-        ["", "", "育支出", "0.00"],
-        ["", "", "预备", "0.00"],
-        ["收入总计", "3.00", "支出总计", "3.00"],
-    ]
-    table = raw_table(rows, title="部门收支总表")
-    expenditure = pl.col("side") == "expenditure"
-    read = _budget(scanned(table)).facts.filter(expenditure)
-    assert read["subject_code"].to_list() == [None, "202", "203", "205", None, None]
-    assert _budget(table).facts.filter(expenditure)["subject_code"].to_list() == [None, "202", None, None, None, None]
+    table = _summary_spending([("二、外交支出", "1.00"), ("三.防支出", "2.00"), ("育支出", "0.00"), ("预备", "0.00")])
+    assert _spent_codes(scanned(table)) == [None, "202", "203", "205", None, None]
+    assert _spent_codes(table) == [None, "202", None, None, None, None]
 
 
 def test_a_scanned_class_name_with_one_character_misread_is_that_class() -> None:
     """A character read as another (国访支出, 教肓支出) leaves the row an item, and the 本年支出 above it
     no longer adds up, as one lost did (三.防支出). 外防支出 is one off 外交支出 and 国防支出 alike."""
-    rows = [
-        ["项目", "预算数", "项目", "预算数"],
-        ["一、本年收入", "6.00", "一、本年支出", "6.00"],
-        ["", "", "二、国访支出", "1.00"],
-        ["", "", "三、教肓支出", "2.00"],
-        ["", "", "外防支出", "3.00"],
-        ["收入总计", "6.00", "支出总计", "6.00"],
-    ]
-    table = raw_table(rows, title="部门收支总表")
-    expenditure = pl.col("side") == "expenditure"
-    read = _budget(scanned(table)).facts.filter(expenditure)
-    assert read["subject_code"].to_list() == [None, "203", "205", None, None]
-    assert _budget(table).facts.filter(expenditure)["subject_code"].to_list() == [None] * 5
+    table = _summary_spending([("二、国访支出", "1.00"), ("三、教肓支出", "2.00"), ("外防支出", "3.00")])
+    assert _spent_codes(scanned(table)) == [None, "203", "205", None, None]
+    assert _spent_codes(table) == [None] * 5
 
 
 def test_a_scanned_line_keeps_its_name_without_the_numerals_ocr_left_unpunctuated() -> None:

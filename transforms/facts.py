@@ -108,6 +108,19 @@ def _function_class_by_name() -> dict[str, str]:
 
 # The fewest characters a 类 name read one short keeps: 预备 (预备费) could be much else.
 _SHORT_NAME_LEAST = 3
+# Stands for the one character of a name OCR may have read as another.
+_ANY = "\0"
+
+
+def _one_lost(name: str) -> set[str]:
+    """The name with each one of its characters left out."""
+    return {name[:i] + name[i + 1 :] for i in range(len(name))}
+
+
+def _one_misread(name: str) -> set[str]:
+    """The name with each one of its characters made `_ANY`: two names of one length share a key
+    when they differ in one character."""
+    return {name[:i] + _ANY + name[i + 1 :] for i in range(len(name))}
 
 
 @cache
@@ -117,8 +130,8 @@ def _function_class_by_name_short_of_one() -> dict[str, str]:
     named = _function_class_by_name()
     codes: dict[str, set[str]] = {}
     for name, code in named.items():
-        for lost in range(len(name)):
-            codes.setdefault(name[:lost] + name[lost + 1 :], set()).add(code)
+        for short in _one_lost(name):
+            codes.setdefault(short, set()).add(code)
     return {
         short: code
         for short, (code, *others) in codes.items()
@@ -126,8 +139,6 @@ def _function_class_by_name_short_of_one() -> dict[str, str]:
     }
 
 
-# Stands for the one character of a 类 name OCR may have read as another.
-_ANY = "\0"
 # The fewest characters of a 类 name read with one misread: 3 leave too little (外交支出 and 国防支出
 # are two apart).
 _MISREAD_NAME_LEAST = 4
@@ -138,8 +149,8 @@ def _function_class_by_name_one_misread() -> dict[str, str]:
     """类 names with one character made `_ANY`, each to its code where no other 类 name gives it."""
     codes: dict[str, set[str]] = {}
     for name, code in _function_class_by_name().items():
-        for misread in range(len(name) if len(name) >= _MISREAD_NAME_LEAST else 0):
-            codes.setdefault(name[:misread] + _ANY + name[misread + 1 :], set()).add(code)
+        for key in _one_misread(name) if len(name) >= _MISREAD_NAME_LEAST else ():
+            codes.setdefault(key, set()).add(code)
     return {key: code for key, (code, *others) in codes.items() if not others}
 
 
@@ -148,7 +159,7 @@ def _function_class_misread(name: str) -> str | None:
     if name in _function_class_by_name():
         return None
     known = _function_class_by_name_one_misread()
-    codes = {code for i in range(len(name)) if (code := known.get(name[:i] + _ANY + name[i + 1 :]))}
+    codes = {code for key in _one_misread(name) if (code := known.get(key))}
     return codes.pop() if len(codes) == 1 else None
 
 
@@ -409,11 +420,9 @@ def _department_read_one_off(name: str, context: DocumentContext) -> bool:
     name). Its last character, which says what kind of body it is (局, 中心), must be read alike:
     a unit named otherwise there is another unit."""
     own, read = compact(context.department_name or ""), compact(name)
-    if len(own) < _DEPARTMENT_NAME_LEAST or not read or read[-1:] != own[-1:]:
+    if len(own) < _DEPARTMENT_NAME_LEAST or not read or read == own or read[-1:] != own[-1:]:
         return False
-    if len(read) == len(own):
-        return sum(a != b for a, b in zip(read, own, strict=True)) == 1
-    return len(read) == len(own) - 1 and any(own[:i] + own[i + 1 :] == read for i in range(len(own) - 1))
+    return read in _one_lost(own) or bool(_one_misread(read) & _one_misread(own))
 
 
 @dataclass(frozen=True)
@@ -467,12 +476,16 @@ def _row_meaning(
 _LINE_KINDS = ("fund", "period")
 
 
+@cache
+def _line_patterns() -> tuple[re.Pattern[str], ...]:
+    vocab = vocabulary()
+    return (*(p for m in vocab.measures if m.kind in _LINE_KINDS for p in m.patterns), *vocab.header["item"])
+
+
 def _opens_with_line(name: str) -> bool:
     """Whether a name opens with a line the vocabulary knows: a source or period of money, or a
     "三公" item (公务接待费)."""
-    vocab = vocabulary()
-    lines = [p for m in vocab.measures if m.kind in _LINE_KINDS for p in m.patterns]
-    return any(p.match(name) for p in (*lines, *vocab.header["item"]))
+    return any(p.match(name) for p in _line_patterns())
 
 
 def _unnumbered(name: str) -> str:
