@@ -105,12 +105,17 @@ class GatedFacts:
     issues: list[Issue]
 
 
+# A row's page, position and side (None: every side of it).
+HeldBack = tuple[int, str, str | None]
+
+
 def gate_ocr_facts(
-    facts: pl.DataFrame, rules: Rules, document_kind: str | None, held_back: Collection[tuple[int, str]] = ()
+    facts: pl.DataFrame, rules: Rules, document_kind: str | None, held_back: Collection[HeldBack] = ()
 ) -> GatedFacts:
     """Keep the text layer's facts as they are; of each OCR'd table, only what its arithmetic
-    confirms. The rows `held_back` (page, position: a row whose code OCR read doubtfully) count in
-    their tables' sums, but none of their amounts loads."""
+    confirms. The rows `held_back` (a row whose code or name OCR read doubtfully) count in their
+    tables' sums, but none of their amounts loads: on a two-sided row only the side that read
+    doubtfully is held back, since the other side names its own line."""
     scanned = facts.filter(pl.col("source_format") == "ocr")
     if scanned.is_empty():
         return GatedFacts(facts, [])
@@ -126,14 +131,18 @@ def gate_ocr_facts(
         if printings and (gated[key][1] or _agreement(as_printed(table), printings, rules.coverage).unexplained):
             gated[key] = _gate_table(table, rules, document_kind, usual, printings)
     kept = pl.concat([text_layer, *(kept.drop("cell") for kept, _ in gated.values())]).select(facts.columns)
-    if held_back:
-        kept = kept.join(_rows(held_back, facts), on=["page", "source_position"], how="anti", nulls_equal=True)
-    return GatedFacts(kept, [issue for _, found in gated.values() for issue in found])
+    return GatedFacts(_without(kept, held_back), [issue for _, found in gated.values() for issue in found])
 
 
-def _rows(held_back: Collection[tuple[int, str]], facts: pl.DataFrame) -> pl.DataFrame:
-    rows = pl.DataFrame(list(held_back), schema=["page", "source_position"], orient="row")
-    return rows.cast({"page": facts.schema["page"], "source_position": pl.String})
+def _without(facts: pl.DataFrame, held_back: Collection[HeldBack]) -> pl.DataFrame:
+    """`facts` less those on the rows, or rows' sides, held back."""
+    if not held_back:
+        return facts
+    rows = pl.DataFrame(list(held_back), schema=["page", "source_position", "side"], orient="row")
+    rows = rows.cast({"page": facts.schema["page"], "source_position": pl.String, "side": pl.String})
+    whole, sides = rows.filter(pl.col("side").is_null()).drop("side"), rows.filter(pl.col("side").is_not_null())
+    on = ["page", "source_position"]
+    return facts.join(whole, on=on, how="anti", nulls_equal=True).join(sides, on=[*on, "side"], how="anti")
 
 
 def _printed_elsewhere(
@@ -141,17 +150,13 @@ def _printed_elsewhere(
     scanned: pl.DataFrame,
     rules: Rules,
     document_kind: str | None,
-    held_back: Collection[tuple[int, str]],
+    held_back: Collection[HeldBack],
 ) -> dict[int, dict[int, list[Printing]]]:
     """For each OCR'd table, by cell, what other tables printed for the cell's code and measure and
-    loaded. Rows whose code was read doubtfully are no one's printing."""
+    loaded. Rows held back are no one's printing."""
     keys = ["compared_within", "subject_code", "measure"]
-    cells = single_printings(as_printed(scanned), rules, document_kind)
-    printed = single_printings(as_printed(loaded), rules, document_kind)
-    if held_back:
-        rows = _rows(held_back, scanned)
-        cells = cells.join(rows, on=["page", "source_position"], how="anti", nulls_equal=True)
-        printed = printed.join(rows, on=["page", "source_position"], how="anti", nulls_equal=True)
+    cells = _without(single_printings(as_printed(scanned), rules, document_kind), held_back)
+    printed = _without(single_printings(as_printed(loaded), rules, document_kind), held_back)
     printed = printed.select(*keys, other="table_index", where=pl.struct(pl.all()))
     pairs = cells.join(printed, on=keys).filter(pl.col("table_index") != pl.col("other"))
     elsewhere: dict[int, dict[int, list[Printing]]] = {}

@@ -109,6 +109,7 @@ NOT_READ_ISSUES = (
     "ocr_code_doubtful",
     "ocr_code_unread",
     "ocr_label_unread",
+    "ocr_label_doubtful",
     "ocr_table_unbalanced",
     "ocr_illegible",
 )

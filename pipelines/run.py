@@ -365,7 +365,7 @@ def _validated(
 
 def _gated(load: DocumentLoad, rules: Rules) -> DocumentLoad:
     """The load less the OCR'd amounts their tables' sums do not confirm, with the reasons recorded."""
-    doubtful = load.issues.filter(pl.col("kind").is_in(HELD_BACK_ROWS)).select("page", "source_position")
+    doubtful = load.issues.filter(pl.col("kind").is_in(HELD_BACK_ROWS)).select("page", "source_position", "side")
     gated = gate_ocr_facts(load.facts, rules, load.document["document_kind"][0], list(doubtful.iter_rows()))
     if not gated.issues and gated.facts.height == load.facts.height:
         return load

@@ -327,6 +327,32 @@ def test_a_scanned_class_name_with_one_character_misread_is_that_class() -> None
     assert _spent_codes(table) == [None] * 5
 
 
+def test_a_scanned_name_near_a_class_but_no_class_is_held_back_on_its_side_alone() -> None:
+    """Worn 贵阳 read 一.一般公共服务支出 as 股公共服务支出 (two characters off it, three off 公共安全支出)
+    and loaded its 0.00 as an item of that name; 外防支出 is one off 外交支出 and 国防支出 alike. Each
+    counts in the sums but loads nothing, while the income printed beside it loads. 经营支出 is two
+    off 其他支出, too short a name to doubt."""
+    rows = [
+        ["收入", "预算数", "支出", "预算数"],
+        ["一、本年收入", "6.00", "一、本年支出", "6.00"],
+        ["一般公共预算拨款收入", "6.00", "股公共服务支出", "0.00"],
+        ["", "", "外防支出", "2.00"],
+        ["", "", "经营支出", "4.00"],
+        ["收入总计", "6.00", "支出总计", "6.00"],
+    ]
+    table = raw_table(rows, title="部门收支总表")
+    read = _budget(scanned(table))
+    doubted = [(i.kind, i.position, i.side) for i in read.issues]
+    assert doubted == [("ocr_label_doubtful", f"page 1, row {n}", "expenditure") for n in (3, 4)]
+    held = [(i.page, i.position, i.side) for i in read.issues if i.kind in HELD_BACK_ROWS]
+    gated = gate_ocr_facts(read.facts, default_rules(), "budget", held)
+    assert gated.issues == []
+    rows_read = gated.facts.filter(pl.col("source_position").is_in([f"page 1, row {n}" for n in (3, 4, 5)]))
+    loaded = [("income", "一般公共预算拨款收入"), ("expenditure", "经营支出")]
+    assert rows_read.select("side", "subject_name").rows() == loaded
+    assert _budget(table).issues == []
+
+
 def test_a_scanned_line_keeps_its_name_without_the_numerals_ocr_left_unpunctuated() -> None:
     """苍溪 under salt-and-pepper noise read (一)一般公共预算拨款收入 as 一一般公共预算拨款收入 and filed
     its 1,002.21 under that name. Only numerals before a line the vocabulary knows go, and only on
@@ -362,7 +388,7 @@ def test_a_scanned_row_named_by_one_character_counts_in_its_sums_but_is_held_bac
     ]
     table = raw_table(rows, title="部门支出总表")
     read = _budget(scanned(table))
-    held = [(i.page, i.position) for i in read.issues if i.kind in HELD_BACK_ROWS]
+    held = [(i.page, i.position, i.side) for i in read.issues if i.kind in HELD_BACK_ROWS]
     assert [(i.kind, i.position) for i in read.issues] == [("ocr_label_unread", "page 1, row 3")]
     gated = gate_ocr_facts(read.facts, default_rules(), "budget", held)
     assert gated.facts["source_position"].unique(maintain_order=True).to_list() == ["page 1, row 2", "page 1, row 4"]

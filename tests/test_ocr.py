@@ -646,7 +646,7 @@ def test_the_gate_holds_back_a_row_whose_code_was_read_doubtfully_after_its_sums
     facts = as_read_by_ocr(facts_of(text))
     row = a_subject_amount(facts, MIXED_PAGE_TYPE)
     on_row = (pl.col("page") == row["page"]) & (pl.col("source_position") == row["source_position"])
-    result = gate_ocr_facts(facts, default_rules(), "budget", [(row["page"], row["source_position"])])
+    result = gate_ocr_facts(facts, default_rules(), "budget", [(row["page"], row["source_position"], None)])
     assert result.issues == []
     assert result.facts.filter(on_row).is_empty()
     assert result.facts.height == facts.height - facts.filter(on_row).height

@@ -8,6 +8,7 @@ from functools import cache
 from itertools import takewhile
 
 import polars as pl
+from rapidfuzz.distance import Levenshtein
 
 from extractors.model import SURE_READING, OcrCell, RawRow
 from transforms.cleaning import clean_label, compact, is_blank_amount, parse_amount, read_amount, to_wan
@@ -88,6 +89,8 @@ class Issue:
     position: str
     kind: str
     message: str
+    # The side of a two-sided row it is about (income, expenditure); None: the whole row.
+    side: str | None = None
 
 
 @cache
@@ -499,6 +502,29 @@ def _unnumbered(name: str) -> str:
     return next((name[k:] for k in range(1, len(lead[0]) + 1) if _opens_with_line(name[k:])), name)
 
 
+# The most characters OCR may have misread, lost or added in a 类 name of _NEAR_CLASS_LONG characters
+# or more that is read as no 类 (股公共服务支出 for 一般公共服务支出): one in a shorter name, whose
+# two-character neighbours are other lines (项目支出 and 其他支出).
+_NEAR_CLASS_EDITS = 2
+_NEAR_CLASS_LONG = 6
+
+
+def _near_function_class(meaning: _RowMeaning, table: ClassifiedTable) -> str | None:
+    """The 类 name a scanned item of a function table may be misread from, though it could not be
+    taken as that 类: worn 贵阳 read 一.一般公共服务支出 as 股公共服务支出, two characters off
+    一般公共服务支出 and three off 公共安全支出, and loaded its 0.00 as an item of that name."""
+    printed = compact(meaning.name)
+    if meaning.scheme != "item" or table.scheme != "function" or len(printed) < _MISREAD_NAME_LEAST:
+        return None
+    if printed in _function_class_by_name() or _opens_with_line(printed):
+        return None
+    for known in _function_class_by_name():
+        edits = _NEAR_CLASS_EDITS if len(known) >= _NEAR_CLASS_LONG else 1
+        if len(known) >= _MISREAD_NAME_LEAST and Levenshtein.distance(printed, known, score_cutoff=edits) <= edits:
+            return known
+    return None
+
+
 @dataclass(frozen=True)
 class TableFacts:
     """A table's facts and issues, and how many amount-like cells it printed: the facts' denominator."""
@@ -520,10 +546,10 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
     issues: list[Issue] = []
     amount_cells = 0
 
-    def issue(row: RawRow | None, kind: str, message: str) -> None:
+    def issue(row: RawRow | None, kind: str, message: str, side: str | None = None) -> None:
         page = row.page if row else table.page
         position = row.position if row else table.position
-        issues.append(Issue(table.index, table.title, page, position, kind, message))
+        issues.append(Issue(table.index, table.title, page, position, kind, message, side))
 
     columns: tuple[Column, ...] = ()
     blocks: list[list[Column]] = []
@@ -567,6 +593,7 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
             elif labelled:
                 labelled_rows.append((tuple(cells), [c for c in columns if c.role in _LABEL_ROLES]))
             for block, printed_label in _block_labels(cells, row_blocks, context):
+                side = block[0].side
                 # A scan's blank 类 may be one OCR missed: a code is never taken from the row above.
                 if row.ocr:
                     label = _code_by_name(printed_label, table.scheme, context.fiscal_year)
@@ -583,7 +610,12 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
                 amount_cells += sum(_amount_like(cells[c.index]) for c in printed) + len(unread)
                 row_measure = _row_measure(label, printed, context.fiscal_year)
                 if printed and (fault := label.fault(row_measure)):
-                    issue(row, "quarantined_row", f"{fault}; its {len(printed)} amounts are left out: check the table")
+                    issue(
+                        row,
+                        "quarantined_row",
+                        f"{fault}; its {len(printed)} amounts are left out: check the table",
+                        side,
+                    )
                     continue
                 if printed and label.code_unread:
                     issue(
@@ -593,6 +625,7 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
                         f" the code may not be {label.subject_code}, and the catalogue names no code"
                         f" '{label.name}': its {len(printed)} amounts count in the table's sums but are left"
                         " out of the facts; check the scan",
+                        side,
                     )
                 elif printed and label.subject_code and (doubt := _code_doubt(row, cells, block)) is not None:
                     issue(
@@ -601,18 +634,29 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
                         f"code {label.subject_code} read by OCR with confidence {doubt:.2f}, and no sum checks a "
                         f"code: its {len(printed)} amounts count in the table's sums but are left out of the "
                         "facts; check the scan",
+                        side,
                     )
                 for mend in label.mends if printed else ():
-                    issue(row, "repaired_code", f"code {mend}")
-                meaning = _row_meaning(label, block[0].side, table, context, sole_row, bool(row.ocr))
+                    issue(row, "repaired_code", f"code {mend}", side)
+                meaning = _row_meaning(label, side, table, context, sole_row, bool(row.ocr))
                 if printed and meaning.repaired:
-                    issue(row, "repaired_label", meaning.repaired)
+                    issue(row, "repaired_label", meaning.repaired, side)
                 if printed and row.ocr and meaning.kind == "item" and len(compact(meaning.name)) < _NAME_LEAST:
                     issue(
                         row,
                         "ocr_label_unread",
                         f"name read by OCR as '{label.name}', too short to name anything: its {len(printed)} amounts"
                         " count in the table's sums but are left out of the facts; check the scan",
+                        side,
+                    )
+                if printed and row.ocr and (near := _near_function_class(meaning, table)):
+                    issue(
+                        row,
+                        "ocr_label_doubtful",
+                        f"name read by OCR as '{label.name}', a few characters off the 类 {near} but named by no"
+                        f" 类: its {len(printed)} amounts count in the table's sums but are left out of the facts;"
+                        " check the scan",
+                        side,
                     )
                 for column in printed:
                     if row_measure:
@@ -623,7 +667,7 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
                     wan = None if amount is None else to_wan(amount.value, unit)
                     if wan is None:
                         if not _PERCENT.search(compact(text)):
-                            issue(row, "malformed_amount", f"'{text}' under '{column.label}' is not an amount")
+                            issue(row, "malformed_amount", f"'{text}' under '{column.label}' is not an amount", side)
                         continue
                     read = _ocr_cell(row, cells, column.index)
                     facts.append(_fact(table, context, column, meaning, wan, text, unit, row, read))
@@ -633,7 +677,7 @@ def table_facts(table: ClassifiedTable, context: DocumentContext) -> TableFacts:
 _LABEL_ROLES = ("code", "unit_code", "name")
 # Issues of scanned rows whose amounts count in their table's sums but whose code or name is unsure:
 # the OCR gate holds their facts back.
-HELD_BACK_ROWS = ("ocr_code_doubtful", "ocr_code_unread", "ocr_label_unread")
+HELD_BACK_ROWS = ("ocr_code_doubtful", "ocr_code_unread", "ocr_label_unread", "ocr_label_doubtful")
 # The fewest characters of a row's name that can name an item: 贵阳 printed at 0.65 read its
 # department's name as 画 and loaded its 371.27 under it.
 _NAME_LEAST = 2

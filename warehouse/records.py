@@ -69,6 +69,7 @@ ISSUE_SCHEMA = {
     "source_position": pl.String,
     "kind": pl.String,
     "message": pl.String,
+    "side": pl.String,
 }
 
 

@@ -120,7 +120,9 @@ CREATE TABLE IF NOT EXISTS stg_issue (
     page INTEGER,
     source_position VARCHAR,
     kind VARCHAR NOT NULL,
-    message VARCHAR NOT NULL
+    message VARCHAR NOT NULL,
+    -- The side of a two-sided row (income, expenditure) the issue is about; NULL: the whole row.
+    side VARCHAR
 );
 
 CREATE TABLE IF NOT EXISTS fct_budget_amount (
@@ -254,6 +256,7 @@ ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS amount_cells_loaded INTEGER;
 ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS published_at_source VARCHAR;
 ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS identity_source VARCHAR;
 ALTER TABLE dim_document ADD COLUMN IF NOT EXISTS pipeline_version INTEGER;
+ALTER TABLE stg_issue ADD COLUMN IF NOT EXISTS side VARCHAR;
 ALTER TABLE dim_region ADD COLUMN IF NOT EXISTS valid_from INTEGER;
 ALTER TABLE dim_region ADD COLUMN IF NOT EXISTS valid_to INTEGER;
 ALTER TABLE dim_region ADD COLUMN IF NOT EXISTS successor_adcodes VARCHAR;
