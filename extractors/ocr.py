@@ -106,10 +106,11 @@ _REREAD_BELOW = 0.95
 # so every point but the last separates thousands; so does a semicolon or a colon before three
 # digits (6;481.41: a speck under the comma).
 _THOUSANDS_MISREAD = re.compile(r"-?\d{1,3}([.,;:]\d{3})+\.\d{1,2}")
-# 483.33 read as 483,33, 483;33 or 0.00 as 0:00 (a 1-bit scan), 1,870.05 as 1,870:05 (a speck): a
-# comma followed by two digits cannot separate thousands, nor a colon stand in a table of amounts,
-# so it is the decimal point.
-_POINT_READ_AS_COMMA = re.compile(r"(-?\d+|-?\d{1,3}(?:,\d{3})+(?=[;:]))[,;:](\d{2})")
+# 483.33 read as 483,33, 483;33 or 0.00 as 0:00 (a 1-bit scan), 1,870.05 as 1,870:05 (a speck), 26.19
+# as 26、19 (speckled 贵阳: its 基本支出 table, 62 amounts, then did not add up): a comma followed by
+# two digits cannot separate thousands, nor a colon or an enumeration comma stand in a table of
+# amounts, so it is the decimal point.
+_POINT_READ_AS_COMMA = re.compile(r"(-?\d+|-?\d{1,3}(?:,\d{3})+(?=[;:、]))[,;:、](\d{2})")
 # A speck beside the decimal point reads as another (752..90): no amount prints two together.
 _POINT_DOUBLED = re.compile(r"(?<=\d)\.{2,}(?=\d)")
 # 20,120,000,00 after thousands commas is 20,120,000.00 with its point read as a comma, or
@@ -196,6 +197,15 @@ _WRAPPED_LEAD = 2
 _NOT_A_LEAD = {"Sm", "Sc", "Sk", "So", "Pc", "Pd"}
 # A column of pixels left of a line that is ink over this share of the line's height is a rule.
 _RULE_COLUMN = 0.95
+# A row of a crop this share dark is a rule crossing it; a line recognised across a rule is kept
+# from this score (下） cut by js_zx's rule read at 0.60 to 0.72; the rule's edge alone, K). at 0.38).
+_RULE_ROW = 0.6
+_LINE_ACROSS_RULE_SCORE = 0.5
+# A glyph's stretch of ink is at least _STROKE high and this wide (a speck or a vertical rule's edge
+# is narrower); a line is recognised when at least this share of a line's height lies clear of the
+# next reading below.
+_GLYPH_WIDTH = 4
+_LINE_ACROSS_RULE_HEIGHT = 0.6
 # An A4 page rendered at RENDER_DPI, in pixels (width, height).
 _A4_PIXELS = (1654, 2339)
 # A page larger than A2 is rendered at a lower resolution, so one page's bitmap stays bounded.
@@ -981,6 +991,8 @@ def _grid(image: np.ndarray, table: _Table, readings: list[Word], scale: float) 
             held += [_lead_reread(image, cell, _below(above, line))] if _wrapped_lead_lost(lines[0], line) else line
         if len(held) == 1:
             held = [_rule_trimmed(image, cell, held[0])]
+        if held and (last := _last_line_across_rule(image, cell, held, readings)):
+            held.append(last)
         if held or ((alone := _read_alone(image, cell)) and (held := [alone])):
             cells[(_index(cell[1], table.rows), _index(cell[0], table.columns))] = held
     rows: list[tuple[int, tuple[str, ...]]] = []
@@ -1004,6 +1016,50 @@ def _grid(image: np.ndarray, table: _Table, readings: list[Word], scale: float) 
         return None
     top = min(r.box[1] for held in cells.values() for r in held) * scale
     return OcrGrid(Block(tuple(rows), ocr=ocr), top)
+
+
+def _last_line_across_rule(image: np.ndarray, cell: Box, held: list[Word], readings: list[Word]) -> Word | None:
+    """The last line of a wrapped label the detector did not find below the cell's readings, as
+    where the cell's bottom rule cuts it (js_zx's 便携式计算机（20万以 | 下）, loaded as
+    便携式计算机(20万以)): print there that no reading covers, with a glyph's height and width (a
+    speck or a rule's edge has not both), recognised one line high from where it starts, the rule's
+    rows made paper, and short of the next reading below."""
+    left, _, right, bottom = (int(v) for v in cell)
+    last = held[-1]
+    height, below = int(last.box[3] - last.box[1]), int(max(r.box[3] for r in held))
+    if AMOUNT_CELL.fullmatch(last.text.replace(" ", "")) or bottom - _RULE_MARGIN - below < _STROKE:
+        return None
+    band = image[below : bottom - _RULE_MARGIN, left + _RULE_MARGIN : right - _RULE_MARGIN]
+    glyphs = [
+        _shift(stretch, (left + _RULE_MARGIN, below))
+        for stretch in _stretches(_print_ink(band))
+        if _STROKE <= stretch[3] - stretch[1] < height and stretch[2] - stretch[0] >= _GLYPH_WIDTH
+    ]
+    glyphs = [glyph for glyph in glyphs if not any(_overlap(glyph, r.box) for r in readings)]
+    if not glyphs:
+        return None
+    start = int(min(glyph[1] for glyph in glyphs)) - _PAD
+    under = [r.box[1] for r in readings if r.box[1] > start and r.box[0] < right and r.box[2] > left]
+    end = min([start + height, *under])
+    if end - start < _LINE_ACROSS_RULE_HEIGHT * height:
+        return None
+    crop = image[start : int(end), left + _RULE_MARGIN : right - _RULE_MARGIN].copy()
+    crop[np.count_nonzero(crop < _DARK, axis=1) > _RULE_ROW * crop.shape[1]] = 255
+    import cv2
+
+    result = _recognise(cv2.copyMakeBorder(crop, _PAD, _PAD, _PAD, _PAD, cv2.BORDER_CONSTANT, value=255))
+    if not result.txts or float(result.scores[0]) < _LINE_ACROSS_RULE_SCORE:
+        return None
+    word = _word(result.txts[0], float(result.scores[0]), (float(left), float(start), float(right), float(bottom)))
+    return word if word.text else None
+
+
+def _shift(box: Box, offset: tuple[int, int]) -> Box:
+    return (box[0] + offset[0], box[1] + offset[1], box[2] + offset[0], box[3] + offset[1])
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _wrapped_lead_lost(first: list[Word], line: list[Word]) -> bool:

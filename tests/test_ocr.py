@@ -1150,6 +1150,16 @@ def test_a_real_label_whose_closing_bracket_was_lost_loads_under_its_label(tmp_p
     assert read == printed
 
 
+def test_a_real_wrapped_labels_last_line_cut_by_the_rule_is_read(tmp_path: Path) -> None:
+    """The same label's 下） is printed across its cell's bottom rule. In a salt-and-pepper scan the
+    detector did not find it, and 12.00 loaded under 便携式计算机(20万以), a label no table prints."""
+    source = REAL / "js_zx_2019_tables.pdf"
+    loaded = page_alone(tmp_path, source, 12, "js_zx_procurement.pdf", seed=156, condition=SCAN_CONDITIONS["speckled"])
+    printed, read = loaded["text"], loaded["scan"]
+    assert any("便携式计算机(20万以下)" in key for key in read)
+    assert read - printed == Counter()
+
+
 def read_grid(rows: tuple[tuple[int, tuple[str, ...]], ...], confidence: float = 0.99) -> OcrGrid:
     """The rows as OCR reads them, every printed cell read alike at `confidence`."""
     ocr = {
@@ -1720,6 +1730,9 @@ def test_a_yi_dropped_before_ban_is_given_back(read: str, printed: str) -> None:
         ("483,33", "483.33"),
         ("-12;50", "-12.50"),
         ("0:00", "0.00"),
+        ("26、19", "26.19"),
+        ("1,870、05", "1,870.05"),
+        ("2、一般公共服务支出", "2、一般公共服务支出"),
         ("1,234", "1,234"),
         ("12,345.67", "12,345.67"),
         ("1,234,56", "1,234,56"),
