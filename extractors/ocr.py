@@ -201,6 +201,9 @@ _RULE_COLUMN = 0.95
 # from this score (下） cut by js_zx's rule read at 0.60 to 0.72; the rule's edge alone, K). at 0.38).
 _RULE_ROW = 0.6
 _LINE_ACROSS_RULE_SCORE = 0.5
+# What a rule's edge left on paper reads as (worn js_fy's 小计 and 待费 each took a line 二 so, and
+# their table lost 8 amounts): a line read as these alone is no line.
+_READ_FROM_A_RULE = frozenset("一二三-_=—~.,·:;'|")
 # A glyph's stretch of ink is at least _STROKE high and this wide (a speck or a vertical rule's edge
 # is narrower); a line is recognised when at least this share of a line's height lies clear of the
 # next reading below.
@@ -1051,7 +1054,7 @@ def _last_line_across_rule(image: np.ndarray, cell: Box, held: list[Word], readi
     if not result.txts or float(result.scores[0]) < _LINE_ACROSS_RULE_SCORE:
         return None
     word = _word(result.txts[0], float(result.scores[0]), (float(left), float(start), float(right), float(bottom)))
-    return word if word.text else None
+    return word if set(word.text.replace(" ", "")) - _READ_FROM_A_RULE else None
 
 
 def _shift(box: Box, offset: tuple[int, int]) -> Box:
