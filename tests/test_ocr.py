@@ -1160,6 +1160,25 @@ def test_a_real_wrapped_labels_last_line_cut_by_the_rule_is_read(tmp_path: Path)
     assert read - printed == Counter()
 
 
+def test_a_rules_edge_under_a_heading_adds_no_line_to_it() -> None:
+    """Looking for last lines the detector missed, the first reader took the rule's edge under
+    worn js_fy's "三公" headings 小计 and 公务接待费 for a line, 二: the headings no longer said what
+    their columns hold, and the table lost 8 amounts."""
+    source = REAL / "js_fy_2019_doc.pdf"
+    scan = pdfium.PdfDocument(scanned_pdf(source.read_bytes(), seed=302, condition=SCAN_CONDITIONS["worn"]))
+    grid = next(item for item in read_scanned_page(scan, 13) if isinstance(item, OcrGrid))
+    headings = [cell for _, row in grid.block.rows[1:3] for cell in row if cell]
+    assert headings == [
+        "小计",
+        "因公出\n国(境)\n费",
+        "公务用车购置及运行维护费",
+        "公务接\n待费",
+        "小计",
+        "公务用车购\n置费",
+        "公务用车运\n行维护费",
+    ]
+
+
 def read_grid(rows: tuple[tuple[int, tuple[str, ...]], ...], confidence: float = 0.99) -> OcrGrid:
     """The rows as OCR reads them, every printed cell read alike at `confidence`."""
     ocr = {
