@@ -270,6 +270,14 @@ def _recognise(crop: np.ndarray) -> Any:
     return _engine()(crop, use_det=False, use_cls=False, use_rec=True)
 
 
+def _recognise_on_paper(crop: np.ndarray) -> Any:
+    """Recognition of a crop cut close to its print, with paper put round it: recognition reads
+    print that touches the crop's edge badly."""
+    import cv2
+
+    return _recognise(cv2.copyMakeBorder(crop, _PAD, _PAD, _PAD, _PAD, cv2.BORDER_CONSTANT, value=255))
+
+
 def ocr_available() -> str | None:
     """None when OCR can run, else why not (said in a needs_ocr reason)."""
     try:
@@ -1048,9 +1056,7 @@ def _last_line_across_rule(image: np.ndarray, cell: Box, held: list[Word], readi
         return None
     crop = image[start : int(end), left + _RULE_MARGIN : right - _RULE_MARGIN].copy()
     crop[np.count_nonzero(crop < _DARK, axis=1) > _RULE_ROW * crop.shape[1]] = 255
-    import cv2
-
-    result = _recognise(cv2.copyMakeBorder(crop, _PAD, _PAD, _PAD, _PAD, cv2.BORDER_CONSTANT, value=255))
+    result = _recognise_on_paper(crop)
     if not result.txts or float(result.scores[0]) < _LINE_ACROSS_RULE_SCORE:
         return None
     word = _word(result.txts[0], float(result.scores[0]), (float(left), float(start), float(right), float(bottom)))
@@ -1091,14 +1097,12 @@ def _read_alone(image: np.ndarray, cell: Box) -> Word | None:
     strokes = [stretch for stretch in stretches if _stroke(stretch)]
     if not strokes:
         return None
-    import cv2
-
     x0, above, x1, below = union(strokes)
     reach = below - above
     near = [s for s in stretches if s[1] < below and s[3] > above and s[2] > x0 - reach and s[0] < x1 + reach]
     x0, above, x1, below = (int(v) for v in union(near))
     ink = inner[max(0, above - _RULE_MARGIN) : below + _RULE_MARGIN, max(0, x0 - _RULE_MARGIN) : x1 + _RULE_MARGIN]
-    result = _recognise(cv2.copyMakeBorder(ink, _PAD, _PAD, _PAD, _PAD, cv2.BORDER_CONSTANT, value=255))
+    result = _recognise_on_paper(ink)
     if not result.txts:
         return None
     word = _word(result.txts[0], float(result.scores[0]), (float(left), float(top), float(right), float(bottom)))

@@ -509,6 +509,16 @@ _NEAR_CLASS_EDITS = 2
 _NEAR_CLASS_LONG = 6
 
 
+@cache
+def _class_names_with_edits() -> tuple[tuple[str, int], ...]:
+    """Each 类 name long enough to be told from a misreading, with the edits OCR may have made in it."""
+    return tuple(
+        (name, _NEAR_CLASS_EDITS if len(name) >= _NEAR_CLASS_LONG else 1)
+        for name in _function_class_by_name()
+        if len(name) >= _MISREAD_NAME_LEAST
+    )
+
+
 def _near_function_class(meaning: _RowMeaning, table: ClassifiedTable) -> str | None:
     """The 类 name a scanned item of a function table may be misread from, though it could not be
     taken as that 类: worn 贵阳 read 一.一般公共服务支出 as 股公共服务支出, two characters off
@@ -518,11 +528,8 @@ def _near_function_class(meaning: _RowMeaning, table: ClassifiedTable) -> str | 
         return None
     if printed in _function_class_by_name() or _opens_with_line(printed):
         return None
-    for known in _function_class_by_name():
-        edits = _NEAR_CLASS_EDITS if len(known) >= _NEAR_CLASS_LONG else 1
-        if len(known) >= _MISREAD_NAME_LEAST and Levenshtein.distance(printed, known, score_cutoff=edits) <= edits:
-            return known
-    return None
+    near = (k for k, most in _class_names_with_edits() if Levenshtein.distance(printed, k, score_cutoff=most) <= most)
+    return next(near, None)
 
 
 @dataclass(frozen=True)
