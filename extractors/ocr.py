@@ -118,6 +118,9 @@ _POINT_DOUBLED = re.compile(r"(?<=\d)\.{2,}(?=\d)")
 _POINT_OR_DIGIT_LOST = re.compile(r"(-?\d{1,3}(?:,\d{3})+),(\d{2})")
 # A guess is scored this at most: no amount so read loads unless a sum confirms it.
 _GUESSED = 0.5
+# A 1-bit scan breaks a 4's thin strokes into a + (1,954.47 read as 1,95+.47 and 1.954.+7, 8.44 as
+# 8.++): no amount prints a + after its first digit, so each is taken for a 4, as a guess.
+_FOUR_READ_AS_PLUS = re.compile(r"-?\d[\d,.;:]*\+[\d,.;:+]*")
 # Words of a disclosure that scans read as no word, and what they print (misreadings.toml).
 _WORDS_MISREAD = tuple(
     (re.compile(word["read"]), word["printed"])
@@ -490,6 +493,8 @@ def _word(recognised: str, score: float, box: Box) -> Word:
     no more than _GUESSED: read with a digit lost instead, it would load a thousand times too
     small, and only a sum it closes can tell which."""
     text = _ocr_text(recognised)
+    if _FOUR_READ_AS_PLUS.fullmatch(text) and AMOUNT_CELL.fullmatch(fours := _ocr_text(text.replace("+", "4"))):
+        return Word(fours, min(score, _GUESSED), box)
     if guessed := _POINT_OR_DIGIT_LOST.fullmatch(text):
         return Word(f"{guessed[1]}.{guessed[2]}", min(score, _GUESSED), box)
     return Word(text, score, box)

@@ -237,6 +237,26 @@ def test_codes_whose_heading_was_not_read_beside_their_class_column_are_codes() 
     assert basic["amount_wan"].to_list() == [Decimal(a) for a in ("63.37", "54.67", "7.79", "46.88", "8.70", "8.70")]
 
 
+def test_a_level_column_printing_codes_without_their_zero_is_codes_when_its_heading_was_not_read() -> None:
+    """万里's 基本支出 table prints 类 | 款 as 301 | 01, and 301 | 2 for 30102. Scanned at 0.65, OCR
+    lost the 款 heading; the column was not taken for codes, and 33 amounts loaded under 301."""
+    facts = facts_of(
+        "一般公共预算基本支出预算表",
+        [
+            ["经济分类科目编码", "", "经济分类科目名称", "合计", "人员经费", "公用经费"],
+            ["类", "", "", "", "", ""],
+            ["301", "", "工资福利支出", "88,282,511", "88,282,511", "0"],
+            ["301", "01", "基本工资", "5,873,551", "5,873,551", "0"],
+            ["301", "2", "津贴补贴", "16,623,810", "16,623,810", "0"],
+            ["301", "7", "绩效工资", "11,447,100", "11,447,100", "0"],
+            ["301", "99", "其他工资福利支出", "54,338,050", "54,338,050", "0"],
+        ],
+        unit="元",
+    )
+    total = facts.filter(pl.col("measure") == "basic")
+    assert total["subject_code"].to_list() == ["301", "30101", "30102", "30107", "30199"]
+
+
 @pytest.mark.parametrize(
     "header", [[], [["项目", "行欢", "金额", "项目", "行次", "金额"]]], ids=["none", "OCR-garbled"]
 )
@@ -375,6 +395,21 @@ def test_a_scanned_line_keeps_its_name_without_the_numerals_ocr_left_unpunctuate
     printed = _budget(table).facts
     assert printed.filter(income)["subject_name"].to_list()[1:3] == ["一一般公共预算拨款收入", "二事业收入"]
     assert "二十年终结转结余" in printed["subject_name"].to_list()
+
+
+def test_brackets_whose_numeral_was_lost_enumerate_nothing() -> None:
+    """贵阳 scanned 1-bit read (八)财政专户管理资金收入 as ()财政专户管理资金收入, and filed its 0.00 under
+    that name: brackets left empty before a name are an enumeration whose numeral was lost."""
+    rows = [
+        ["收入", "预算数", "支出", "预算数"],
+        ["一、本年收入", "3.00", "一、本年支出", "3.00"],
+        ["(一)一般公共预算拨款收入", "3.00", "(一)外交支出", "3.00"],
+        ["()财政专户管理资金收入", "0.00", "（）国防支出", "0.00"],
+        ["收入总计", "3.00", "支出总计", "3.00"],
+    ]
+    facts = _budget(scanned(raw_table(rows, title="部门收支总表"))).facts
+    names = facts.filter(pl.col("source_position") == "page 1, row 4")["subject_name"].to_list()
+    assert names == ["财政专户管理资金收入", "国防支出"]
 
 
 def test_a_scanned_row_named_by_one_character_counts_in_its_sums_but_is_held_back() -> None:

@@ -1482,6 +1482,25 @@ def test_a_point_read_as_a_comma_after_thousands_commas_is_given_back_as_a_guess
     assert (word.score < default_rules().ocr_gate.low_confidence) == doubtful
 
 
+@pytest.mark.parametrize(
+    ("read", "printed", "doubtful"),
+    [
+        ("1,95+.47", "1,954.47", True),
+        ("1.954.+7", "1,954.47", True),
+        ("8.++", "8.44", True),
+        ("+12.50", "+12.50", False),
+        ("1,954.47", "1,954.47", False),
+    ],
+)
+def test_a_four_read_as_a_plus_in_an_amount_is_given_back_as_a_guess(read: str, printed: str, doubtful: bool) -> None:
+    """A 1-bit scan breaks a 4 into a + (贵阳 scanned bilevel at seed 1 read 1,954.47 as 1,95+.47 and
+    1.954.+7, and 8.44 as 8.++): no amount prints a + after its first digit. Given back as 4, the
+    reading is a guess, loaded only where a sum confirms it."""
+    word = _word(read, 0.999, (0.0, 0.0, 10.0, 10.0))
+    assert word.text == printed
+    assert (word.score < default_rules().ocr_gate.low_confidence) == doubtful
+
+
 def test_a_real_point_read_as_a_comma_after_thousands_commas_loads_when_its_sum_confirms_it(tmp_path: Path) -> None:
     """zfb's 一般公共预算支出功能分类预算表 (page 14) scanned 1-bit at seed 10, as `bench --ocr
     --ocr-scan bilevel` scans it: 20,120,000.00 read as '20,120,000,00', no amount, so the sums it

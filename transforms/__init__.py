@@ -4,4 +4,4 @@
 # dim_document.pipeline_version. An ingest skips a file whose content this version has loaded, so
 # bump it with any change to extractors/ or transforms/ that changes a document's rows, or to the
 # consistency rules that changes its findings.
-PIPELINE_VERSION = 40
+PIPELINE_VERSION = 41

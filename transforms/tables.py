@@ -670,6 +670,9 @@ def _unnamed_parts(columns: list[Column], paths: list[list[str]], fiscal_year: i
 
 
 _DIGITS_ONLY = re.compile(r"^\d{2,9}$")
+# A 款 or 项 column prints a level's digits, some with the leading zero its code keeps (01, 08) and
+# some, in a few disclosures, without it (万里: 301 | 2 for 30102).
+_LEVEL_DIGITS = re.compile(r"^\d{1,2}$")
 # Codes a column not understood may print: 100 over 10000 is as likely money in 元 as revenue codes.
 _SPENDING_SCHEMES = ("function", "econ_dept", "econ_gov")
 _ROW_NUMBER = re.compile(r"^\d{1,4}$")
@@ -682,7 +685,9 @@ def _code_columns(data: Sequence[RawRow], unknown: set[int], known: set[int]) ->
     in three): a heading the vocabulary lacks (科目编号) or OCR garbled must not make codes amounts.
     Money prints no leading zero (01) and no figure that opens another printed below it (201 over
     20101, or 302 in the 类 column over 30299 in the next, the `known` code columns being read
-    with it); a column of class codes beside such a level column is codes too."""
+    with it); a column of class codes beside such a level column is codes too. A level column may
+    print a code's digits without their leading zero (2 for 02) beside a code column: the 款 heading
+    of 万里's 基本支出 table printed at 0.65 was lost to OCR, and its 30102 ... loaded under 301."""
 
     def digits(index: int) -> list[str] | None:
         cells = _printed(data, index)
@@ -702,8 +707,13 @@ def _code_columns(data: Sequence[RawRow], unknown: set[int], known: set[int]) ->
             seen.update(code for code in [*printed, cell] if _DIGITS_ONLY.match(code))
         return False
 
+    def level(index: int) -> bool:
+        cells = _printed(data, index)
+        zero_padded = any(len(c) == 2 and c[0] == "0" for c in cells)
+        return len(cells) >= 2 and zero_padded and all(_LEVEL_DIGITS.match(c) for c in cells)
+
     columns = {index: cells for index in unknown if (cells := digits(index))}
-    levels = {i for i, cells in columns.items() if all(len(c) == 2 for c in cells) and any(c[0] == "0" for c in cells)}
+    levels = {i for i in unknown if level(i) and (i in columns or i - 1 in known)}
     classes = {i for i, cells in columns.items() if i + 1 in levels and all(len(c) == 3 for c in cells)}
     return levels | classes | {i for i, cells in columns.items() if nested(i, cells)}
 
