@@ -239,7 +239,7 @@ def test_codes_whose_heading_was_not_read_beside_their_class_column_are_codes() 
 
 def test_a_level_column_printing_codes_without_their_zero_is_codes_when_its_heading_was_not_read() -> None:
     """万里's 基本支出 table prints 类 | 款 as 301 | 01, and 301 | 2 for 30102. Scanned at 0.65, OCR
-    lost the 款 heading; the column was not taken for codes, and 33 amounts loaded under 301."""
+    lost the 款 heading; the column was not taken for codes, and its rows' amounts loaded under 301."""
     facts = facts_of(
         "一般公共预算基本支出预算表",
         [
@@ -255,6 +255,26 @@ def test_a_level_column_printing_codes_without_their_zero_is_codes_when_its_head
     )
     total = facts.filter(pl.col("measure") == "basic")
     assert total["subject_code"].to_list() == ["301", "30101", "30102", "30107", "30199"]
+
+
+def test_a_scanned_row_coded_by_its_class_alone_takes_the_code_the_catalogue_gives_its_name() -> None:
+    """万里's 基本支出 table printed at 0.65: OCR lost the 款 heading, the 款 column was no code column,
+    and 基本工资, 津贴补贴 ... loaded under 301. A scanned row whose code the catalogue names otherwise,
+    and whose name it gives to one code under it, has that code; as printed, a row keeps its code."""
+    table = raw_table(
+        [
+            ["科目编码", "科目名称", "合计"],
+            ["301", "工资福利支出", "30.00"],
+            ["301", "基本工资", "10.00"],
+            ["301", "津贴补贴", "20.00"],
+            ["302", "行政运行", "0.00"],
+        ],
+        title="一般公共预算基本支出预算表",
+    )
+    read = _budget(scanned(table))
+    assert read.facts["subject_code"].to_list() == ["301", "30101", "30102", "302"]
+    assert [i.kind for i in read.issues] == ["repaired_code", "repaired_code"]
+    assert _budget(table).facts["subject_code"].to_list() == ["301", "301", "301", "302"]
 
 
 @pytest.mark.parametrize(

@@ -342,7 +342,7 @@ def _code_by_name(label: _RowLabel, scheme: str, fiscal_year: int | None) -> _Ro
     levels = label.code_levels
     numbers = [level.isdigit() for level in levels]
     if not any(numbers) or all(numbers):
-        return label
+        return _level_lost(label, scheme, fiscal_year)
     final = len(numbers) - 1 - numbers[::-1].index(True)
     gapped = not all(numbers[numbers.index(True) : final])
     if fiscal_year is None:
@@ -365,6 +365,23 @@ def _code_by_name(label: _RowLabel, scheme: str, fiscal_year: int | None) -> _Ro
         # checks its 款, and a 类 may print a name the catalogue words otherwise (503 机关资本性支出).
         return replace(label, code_unread=gapped or (final < len(levels) - 1 and scheme == "function"))
     return _mended(label, named[0], _levels_read(levels))
+
+
+def _level_lost(label: _RowLabel, scheme: str, fiscal_year: int | None) -> _RowLabel:
+    """A scanned row whose code, read whole, the catalogue names otherwise, while it gives the row's
+    name to one longer code under it: the row's 款 or 项 was in a column OCR did not take for codes,
+    and the code is that one. 万里's 基本支出 table printed at 0.65 lost its 款 heading, so its 款
+    column was no code column, and 基本工资, 津贴补贴 ... loaded their amounts under 301."""
+    code = label.subject_code
+    if not code or fiscal_year is None:
+        return label
+    catalogue = subject_catalogue()
+    scheme = SCHEME_BY_FIRST_DIGIT.get(code[0], scheme)
+    key = name_key(label.name)
+    if key in (catalogue.accepted(scheme, code, fiscal_year) or set()):
+        return label
+    finer = [c for c in catalogue.codes_named(scheme, key, fiscal_year) if len(c) > len(code) and c.startswith(code)]
+    return _mended(label, finer[0], code) if len(finer) == 1 else label
 
 
 def _mended(label: _RowLabel, code: str, read: str) -> _RowLabel:
