@@ -347,11 +347,11 @@ def _code_by_name(label: _RowLabel, scheme: str, fiscal_year: int | None) -> _Ro
     gapped = not all(numbers[numbers.index(True) : final])
     if fiscal_year is None:
         return replace(label, code_unread=gapped)
+    if _named_as_read(label, scheme, fiscal_year):
+        return label
     catalogue = subject_catalogue()
     key = name_key(label.name)
     code = label.subject_code
-    if code and key in (catalogue.accepted(SCHEME_BY_FIRST_DIGIT.get(code[0], scheme), code, fiscal_year) or set()):
-        return label
     digits = [r"\d{3}" if i == 0 else r"\d{2}" for i in range(len(levels))]
     last = max(i for i, level in enumerate(levels) if level)
     # levels blank after the last one read may be blank in print too: a 款's row prints no 项
@@ -373,15 +373,21 @@ def _level_lost(label: _RowLabel, scheme: str, fiscal_year: int | None) -> _RowL
     and the code is that one. 万里's 基本支出 table printed at 0.65 lost its 款 heading, so its 款
     column was no code column, and 基本工资, 津贴补贴 ... loaded their amounts under 301."""
     code = label.subject_code
-    if not code or fiscal_year is None:
+    if not code or fiscal_year is None or _named_as_read(label, scheme, fiscal_year):
         return label
-    catalogue = subject_catalogue()
     scheme = SCHEME_BY_FIRST_DIGIT.get(code[0], scheme)
-    key = name_key(label.name)
-    if key in (catalogue.accepted(scheme, code, fiscal_year) or set()):
-        return label
-    finer = [c for c in catalogue.codes_named(scheme, key, fiscal_year) if len(c) > len(code) and c.startswith(code)]
+    named = subject_catalogue().codes_named(scheme, name_key(label.name), fiscal_year)
+    finer = [c for c in named if len(c) > len(code) and c.startswith(code)]
     return _mended(label, finer[0], code) if len(finer) == 1 else label
+
+
+def _named_as_read(label: _RowLabel, scheme: str, fiscal_year: int) -> bool:
+    """Whether the catalogue gives the row's code, as read, the row's name in the year."""
+    code = label.subject_code
+    if not code:
+        return False
+    accepted = subject_catalogue().accepted(SCHEME_BY_FIRST_DIGIT.get(code[0], scheme), code, fiscal_year)
+    return name_key(label.name) in (accepted or set())
 
 
 def _mended(label: _RowLabel, code: str, read: str) -> _RowLabel:
